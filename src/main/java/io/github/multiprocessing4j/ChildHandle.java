@@ -1,0 +1,234 @@
+package io.github.multiprocessing4j;
+
+import io.github.multiprocessing4j.internal.Bootstrap;
+import io.github.multiprocessing4j.internal.ChildMain;
+import io.github.multiprocessing4j.internal.Classpath;
+import io.github.multiprocessing4j.internal.ExitCodes;
+import io.github.multiprocessing4j.internal.ExitReport;
+import io.github.multiprocessing4j.internal.RuntimeDir;
+import io.github.multiprocessing4j.internal.Signals;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A launched child JVM as its parent sees it: the OS process, its output pumps, and its exit, which
+ * one waiter thread per child observes. The waiter is a non-daemon thread for a non-daemonic child,
+ * so the parent JVM stays up until such a child ends, as a CPython parent does.
+ */
+final class ChildHandle {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ChildHandle.class);
+  private static final boolean WINDOWS = System.getProperty("os.name", "").startsWith("Windows");
+  /** After the child exited, how long its output may take to drain before join() returns anyway. */
+  private static final long DRAIN_MILLIS = 2_000;
+
+  private final java.lang.Process os;
+  private final Path statusFile;
+  private final String where;
+  private final boolean killDescendants;
+  private final List<Thread> pumps;
+  private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+  private volatile int signalSent;
+  private Integer exitCode; // guarded by this
+  private RemoteException failure; // guarded by this
+
+  private ChildHandle(java.lang.Process os, Path statusFile, String where, boolean killDescendants,
+      List<Thread> pumps) {
+    this.os = os;
+    this.statusFile = statusFile;
+    this.where = where;
+    this.killDescendants = killDescendants;
+    this.pumps = pumps;
+  }
+
+  /**
+   * Launches the child JVM, writes its bootstrap frame, and starts its pumps and waiter.
+   *
+   * @throws MultiprocessingException if the JVM cannot be launched
+   */
+  static ChildHandle launch(String name, boolean daemon, LaunchSpec spec, Bootstrap bootstrap) {
+    List<String> command = new ArrayList<>();
+    command.add(Paths.get(System.getProperty("java.home"), "bin", WINDOWS ? "java.exe" : "java").toString());
+    command.addAll(spec.jvmOptions);
+    for (Map.Entry<String, String> p : spec.systemProperties.entrySet()) {
+      command.add("-D" + p.getKey() + "=" + p.getValue());
+    }
+    Path dir = RuntimeDir.get();
+    try {
+      command.addAll(Classpath.commandLineArgs(Classpath.entries()));
+    } catch (IOException e) {
+      throw new MultiprocessingException("cannot write the class path argument file for " + name + ": " + e, e);
+    }
+    command.add(ChildMain.class.getName());
+
+    ProcessBuilder pb = new ProcessBuilder(command);
+    if (spec.workingDirectory != null) {
+      pb.directory(spec.workingDirectory.toFile());
+    }
+    pb.environment().putAll(spec.environment);
+    pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+    pb.redirectOutput(redirect(spec.stdout));
+    pb.redirectError(redirect(spec.stderr));
+
+    Path statusFile = dir.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + Long.toHexString(System.nanoTime())
+        + ".status");
+    bootstrap.statusFile = statusFile.toString();
+    bootstrap.utf8Stdout = spec.stdout.piped();
+    bootstrap.utf8Stderr = spec.stderr.piped();
+    byte[] frame = bootstrap.toFrame();
+
+    java.lang.Process os;
+    try {
+      os = pb.start();
+    } catch (IOException e) {
+      throw new MultiprocessingException("cannot launch the JVM of " + name + " (" + command.get(0) + "): " + e, e);
+    }
+    LOG.debug("started {} as pid {}: {}", name, os.pid(), command);
+    // The stdin pipe stays open for the child's whole life: its end tells the child that the parent
+    // is gone. The frame fits the pipe buffer in the common case, so this does not wait for the child.
+    OutputStream stdin = os.getOutputStream();
+    try {
+      stdin.write(frame);
+      stdin.flush();
+    } catch (IOException e) {
+      // The JVM died before reading (a bad JVM option, say): its exit code and stderr tell why.
+      LOG.debug("could not write the bootstrap of {}: {}", name, e.toString());
+    }
+    List<Thread> pumps = new ArrayList<>(2);
+    if (spec.stdout.piped()) {
+      pumps.add(new OutputPump(os.getInputStream(), spec.stdout, false, name));
+    }
+    if (spec.stderr.piped()) {
+      pumps.add(new OutputPump(os.getErrorStream(), spec.stderr, true, name));
+    }
+    String where = name + ", pid " + os.pid();
+    ChildHandle handle = new ChildHandle(os, statusFile, where, spec.killDescendants, pumps);
+    for (Thread pump : pumps) {
+      pump.start();
+    }
+    Thread waiter = new Thread(null, handle::await, "mp4j-waiter-" + name, 64 * 1024, false);
+    waiter.setDaemon(daemon);
+    waiter.start();
+    return handle;
+  }
+
+  private static ProcessBuilder.Redirect redirect(ChildOutput out) {
+    switch (out.kind()) {
+      case INHERIT:
+        return ProcessBuilder.Redirect.INHERIT;
+      case DISCARD:
+        return ProcessBuilder.Redirect.DISCARD;
+      case FILE:
+        return ProcessBuilder.Redirect.to(out.file().toFile());
+      case APPEND:
+        return ProcessBuilder.Redirect.appendTo(out.file().toFile());
+      default:
+        return ProcessBuilder.Redirect.PIPE;
+    }
+  }
+
+  private void await() {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        os.waitFor();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    int code = resolve();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
+    for (Thread pump : pumps) {
+      try {
+        pump.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    try {
+      os.getOutputStream().close();
+    } catch (IOException e) {
+      // already closed by the child's exit
+    }
+    exit.complete(code);
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Computes the exit code once the OS process has ended; idempotent. */
+  private synchronized int resolve() {
+    if (exitCode == null) {
+      ExitReport report = ExitReport.readAndDelete(statusFile, where);
+      failure = report.failure();
+      exitCode = ExitCodes.decode(os.exitValue(), report.orderly(), signalSent);
+    }
+    return exitCode;
+  }
+
+  long pid() {
+    return os.pid();
+  }
+
+  /** The exit code if the child has ended, else {@code null}; never blocks. */
+  Integer pollExitCode() {
+    return os.isAlive() ? null : resolve();
+  }
+
+  synchronized RemoteException failure() {
+    return failure;
+  }
+
+  /** Completes with the exit code once the child has ended and its output has drained. */
+  CompletableFuture<Integer> exitFuture() {
+    return exit;
+  }
+
+  /** Sends SIGTERM or SIGKILL, to the descendants first if so configured; a no-op once exited. */
+  void signal(int signal) {
+    if (!os.isAlive()) {
+      return;
+    }
+    signalSent = signal;
+    if (killDescendants) {
+      // Collected before any is signalled: a child whose parent died is reparented and would no
+      // longer be found as a descendant.
+      List<ProcessHandle> descendants = new ArrayList<>();
+      os.descendants().forEach(descendants::add);
+      for (ProcessHandle d : descendants) {
+        destroy(d, signal);
+      }
+    }
+    destroy(os.toHandle(), signal);
+  }
+
+  private static void destroy(ProcessHandle handle, int signal) {
+    // ProcessHandle, not java.lang.Process.destroy(): the latter also closes the child's stdin,
+    // which the child would take for its parent's death and exit on its own before the signal.
+    if (signal == Signals.SIGKILL) {
+      handle.destroyForcibly();
+    } else {
+      handle.destroy();
+    }
+  }
+
+  /** Best-effort removal of the status file of a child that never reported. */
+  void discard() {
+    try {
+      Files.deleteIfExists(statusFile);
+    } catch (IOException e) {
+      // the runtime directory is deleted at exit anyway
+    }
+  }
+}

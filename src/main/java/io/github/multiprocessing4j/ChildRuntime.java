@@ -1,0 +1,171 @@
+package io.github.multiprocessing4j;
+
+import io.github.multiprocessing4j.internal.Bootstrap;
+import io.github.multiprocessing4j.internal.ChildMain;
+import io.github.multiprocessing4j.internal.ExitReport;
+import io.github.multiprocessing4j.internal.RuntimeDir;
+import io.github.multiprocessing4j.internal.Signals;
+import io.github.multiprocessing4j.internal.ValueCodec;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.lang.reflect.Constructor;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The child side of a process, CPython's {@code BaseProcess._bootstrap}: becomes the process the
+ * parent started, runs it, reports how it ended, applies the exit rules and exits.
+ *
+ * <p>Everything here runs on the child's start-up path, so it avoids what costs a cold JVM
+ * milliseconds: lambdas, NIO file APIs, and Java serialization unless a value needs it.
+ */
+final class ChildRuntime implements ChildMain.Entry {
+
+  /** Completes when the parent is gone (the child's stdin reached its end). */
+  private static final CompletableFuture<Integer> PARENT_DEATH = new CompletableFuture<>();
+  /** Set once the child's main chose its exit code, so the shutdown hook knows the exit is ours. */
+  private static volatile boolean exitChosen;
+  private static volatile String statusFile;
+
+  static CompletableFuture<Integer> parentDeath() {
+    return PARENT_DEATH;
+  }
+
+  @Override
+  public void run(Bootstrap b, InputStream stdin) {
+    if (b.utf8Stdout) {
+      System.setOut(utf8(FileDescriptor.out));
+    }
+    if (b.utf8Stderr) {
+      System.setErr(utf8(FileDescriptor.err));
+    }
+    System.setIn(new ByteArrayInputStream(new byte[0]));
+    statusFile = b.statusFile;
+
+    Process self = null;
+    Target target = null;
+    List<Object> args = new ArrayList<>();
+    Map<String, Object> kwargs = new LinkedHashMap<>();
+    Throwable setupError = null;
+    try {
+      b.decodeArgs(args, kwargs);
+      target = target(b);
+      if (b.processObject != null) {
+        self = (Process) ValueCodec.deserialize(b.processObject, "process subclass");
+      }
+    } catch (Exception | LinkageError e) {
+      setupError = e;
+    }
+    if (self == null) {
+      self = Process.forChild();
+    }
+    self.becomeSelf(b, target, args, kwargs);
+    ProcessRuntime.becomeChild(self, Process.parentProcess(b.parentName, b.parentPid));
+
+    Thread watcher = new Thread(null, new ParentWatcher(stdin, b.daemon), "mp4j-parent-watcher", 32 * 1024, false);
+    watcher.setDaemon(true);
+    watcher.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(new ExitHook(), "mp4j-exit"));
+
+    int code;
+    try {
+      if (setupError != null) {
+        throw setupError;
+      }
+      self.run();
+      code = 0;
+    } catch (Throwable t) {
+      System.err.println("Process " + self.name() + ":");
+      t.printStackTrace();
+      ExitReport.writeFailure(statusFile, t);
+      code = 1;
+    }
+    // As a CPython child: wait for the non-daemon threads, then the exit rules (terminate daemonic
+    // children, join the others), then exit.
+    try {
+      for (Thread t; (t = ProcessRuntime.otherUserThread()) != null; ) {
+        t.join();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    ProcessRuntime.exitFunction();
+    exitChosen = true;
+    System.out.flush();
+    System.err.flush();
+    System.exit(code);
+  }
+
+  private static PrintStream utf8(FileDescriptor fd) {
+    return new PrintStream(new BufferedOutputStream(new FileOutputStream(fd), 8192), true, StandardCharsets.UTF_8);
+  }
+
+  private static Target target(Bootstrap b) throws Exception {
+    switch (b.targetKind) {
+      case Bootstrap.TARGET_CLASS: {
+        ClassLoader cl = Thread.currentThread().getContextClassLoader();
+        Class<?> type = Class.forName(b.targetClass, true, cl != null ? cl : ChildRuntime.class.getClassLoader());
+        Constructor<?> ctor = type.getDeclaredConstructor();
+        ctor.setAccessible(true);
+        return (Target) ctor.newInstance();
+      }
+      case Bootstrap.TARGET_OBJECT:
+        return (Target) ValueCodec.deserialize(b.targetObject, "target");
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * Reads the rest of stdin; its end means the parent is gone. A daemonic child then halts at once,
+   * even when the parent was SIGKILLed and ran no shutdown hook. Installs the SIGTERM handler
+   * first, off the start-up path.
+   */
+  private static final class ParentWatcher implements Runnable {
+    private final InputStream stdin;
+    private final boolean daemon;
+
+    ParentWatcher(InputStream stdin, boolean daemon) {
+      this.stdin = stdin;
+      this.daemon = daemon;
+    }
+
+    @Override
+    public void run() {
+      Signals.haltOnSigterm();
+      byte[] buf = new byte[256];
+      try {
+        while (stdin.read(buf) >= 0) {
+          // nothing else is sent yet; keep reading until the end
+        }
+      } catch (IOException e) {
+        // a broken pipe is an end too
+      }
+      PARENT_DEATH.complete(0);
+      if (daemon) {
+        Runtime.getRuntime().halt(1);
+      }
+    }
+  }
+
+  /** On an exit the child's main did not choose ({@code System.exit(n)} in user code). */
+  private static final class ExitHook implements Runnable {
+    @Override
+    public void run() {
+      if (!exitChosen) {
+        ProcessRuntime.exitFunction();
+        ExitReport.writeOrderly(statusFile);
+      }
+      RuntimeDir.delete();
+    }
+  }
+}

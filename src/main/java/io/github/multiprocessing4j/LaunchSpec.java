@@ -1,0 +1,31 @@
+package io.github.multiprocessing4j;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** How a child JVM is launched: the per-process options of {@link Process.Builder}, immutable. */
+final class LaunchSpec {
+
+  static final LaunchSpec DEFAULT = new LaunchSpec(List.of(), Map.of(), Map.of(), null,
+      ChildOutput.pump(), ChildOutput.pump(), false);
+
+  final List<String> jvmOptions;
+  final Map<String, String> systemProperties;
+  final Map<String, String> environment;
+  final Path workingDirectory;
+  final ChildOutput stdout;
+  final ChildOutput stderr;
+  final boolean killDescendants;
+
+  LaunchSpec(List<String> jvmOptions, Map<String, String> systemProperties, Map<String, String> environment,
+      Path workingDirectory, ChildOutput stdout, ChildOutput stderr, boolean killDescendants) {
+    this.jvmOptions = List.copyOf(jvmOptions);
+    this.systemProperties = Map.copyOf(systemProperties);
+    this.environment = Map.copyOf(environment);
+    this.workingDirectory = workingDirectory;
+    this.stdout = stdout;
+    this.stderr = stderr;
+    this.killDescendants = killDescendants;
+  }
+}

@@ -1,0 +1,208 @@
+package io.github.multiprocessing4j.internal;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StreamCorruptedException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a child needs to become the process its parent started, as one versioned frame
+ * written to the child's stdin: {@code MAGIC, VERSION, length, body}.
+ *
+ * <p>The authkey travels here and nowhere else: never on a command line, never in a file.
+ */
+public final class Bootstrap {
+
+  /** "MP4J". */
+  public static final int MAGIC = 0x4D50344A;
+  /** Bumped on any incompatible change of the body. */
+  public static final int VERSION = 1;
+  /** A frame larger than this is refused: a corrupt length must not allocate gigabytes. */
+  public static final int MAX_FRAME = 1 << 30;
+
+  /** The target is a class name to instantiate. */
+  public static final int TARGET_CLASS = 1;
+  /** The target is a serialized {@code Target} instance or lambda. */
+  public static final int TARGET_OBJECT = 2;
+  /** No target: {@code run()} does nothing. */
+  public static final int TARGET_NONE = 0;
+
+  public String name;
+  public int[] identity;
+  public boolean daemon;
+  public byte[] authkey;
+  public long parentPid;
+  public String parentName;
+  /** Where the child reports how it ended (see {@link ExitReport}). */
+  public String statusFile;
+  public boolean utf8Stdout;
+  public boolean utf8Stderr;
+  public int targetKind;
+  /** Class name for {@link #TARGET_CLASS}. */
+  public String targetClass;
+  /** Serialized form for {@link #TARGET_OBJECT}. */
+  public byte[] targetObject;
+  /** The serialized {@code Process} subclass whose {@code run()} the child calls, or null. */
+  public byte[] processObject;
+  /** Encoded with {@link ValueCodec} in the parent; decoded lazily in the child. */
+  public byte[] encodedArgs;
+
+  /**
+   * Encodes positional and keyword arguments, failing in the caller's thread for a value that
+   * cannot be sent.
+   *
+   * @param args positional arguments
+   * @param kwargs keyword arguments
+   * @return the encoded arguments
+   * @throws IllegalArgumentException naming the argument that cannot be serialized
+   */
+  public static byte[] encodeArgs(List<Object> args, Map<String, Object> kwargs) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+    DataOutputStream out = new DataOutputStream(bytes);
+    try {
+      out.writeInt(args.size());
+      for (int i = 0; i < args.size(); i++) {
+        ValueCodec.write(out, args.get(i), "argument #" + i);
+      }
+      out.writeInt(kwargs.size());
+      for (Map.Entry<String, Object> e : kwargs.entrySet()) {
+        ValueCodec.writeString(out, e.getKey());
+        ValueCodec.write(out, e.getValue(), "keyword argument '" + e.getKey() + "'");
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot happen: in-memory stream", e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * Decodes the arguments in the child.
+   *
+   * @param positional receives the positional arguments
+   * @param keywords receives the keyword arguments
+   * @throws IOException if a value cannot be deserialized here
+   */
+  public void decodeArgs(List<Object> positional, Map<String, Object> keywords) throws IOException {
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(encodedArgs));
+    int n = in.readInt();
+    for (int i = 0; i < n; i++) {
+      positional.add(ValueCodec.read(in, "argument #" + i));
+    }
+    int k = in.readInt();
+    for (int i = 0; i < k; i++) {
+      String key = ValueCodec.readString(in);
+      keywords.put(key, ValueCodec.read(in, "keyword argument '" + key + "'"));
+    }
+  }
+
+  /**
+   * Encodes the whole frame, header included.
+   *
+   * @return the frame
+   */
+  public byte[] toFrame() {
+    ByteArrayOutputStream body = new ByteArrayOutputStream(256 + encodedArgs.length);
+    DataOutputStream out = new DataOutputStream(body);
+    try {
+      out.writeInt(MAGIC);
+      out.writeInt(VERSION);
+      out.writeInt(0); // length, patched below
+      ValueCodec.writeString(out, name);
+      out.writeInt(identity.length);
+      for (int i : identity) {
+        out.writeInt(i);
+      }
+      out.writeBoolean(daemon);
+      ValueCodec.writeBytes(out, authkey);
+      out.writeLong(parentPid);
+      ValueCodec.writeString(out, parentName);
+      ValueCodec.writeString(out, statusFile);
+      out.writeBoolean(utf8Stdout);
+      out.writeBoolean(utf8Stderr);
+      out.writeByte(targetKind);
+      if (targetKind == TARGET_CLASS) {
+        ValueCodec.writeString(out, targetClass);
+      } else if (targetKind != TARGET_NONE) {
+        ValueCodec.writeBytes(out, targetObject);
+      }
+      out.writeBoolean(processObject != null);
+      if (processObject != null) {
+        ValueCodec.writeBytes(out, processObject);
+      }
+      ValueCodec.writeBytes(out, encodedArgs);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot happen: in-memory stream", e);
+    }
+    byte[] frame = body.toByteArray();
+    int length = frame.length - 12;
+    frame[8] = (byte) (length >>> 24);
+    frame[9] = (byte) (length >>> 16);
+    frame[10] = (byte) (length >>> 8);
+    frame[11] = (byte) length;
+    return frame;
+  }
+
+  /**
+   * Reads a frame from the child's stdin.
+   *
+   * @param stdin the raw standard input
+   * @return the bootstrap
+   * @throws IOException if the stream ends early or the frame is not one of ours
+   */
+  public static Bootstrap read(InputStream stdin) throws IOException {
+    DataInputStream head = new DataInputStream(stdin);
+    int magic;
+    try {
+      magic = head.readInt();
+    } catch (EOFException e) {
+      throw new EOFException("standard input ended before the bootstrap frame: this class is started by "
+          + "io.github.multiprocessing4j.Process, not by hand");
+    }
+    if (magic != MAGIC) {
+      throw new StreamCorruptedException("standard input does not start with a bootstrap frame (magic 0x"
+          + Integer.toHexString(magic) + "): this class is started by io.github.multiprocessing4j.Process");
+    }
+    int version = head.readInt();
+    if (version != VERSION) {
+      throw new StreamCorruptedException("bootstrap frame version " + version + ", this library reads "
+          + VERSION + ": parent and child use different multiprocessing4j versions");
+    }
+    int length = head.readInt();
+    if (length < 0 || length > MAX_FRAME) {
+      throw new StreamCorruptedException("bad bootstrap frame length " + length);
+    }
+    byte[] body = new byte[length];
+    head.readFully(body);
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(body));
+    Bootstrap b = new Bootstrap();
+    b.name = ValueCodec.readString(in);
+    b.identity = new int[in.readInt()];
+    for (int i = 0; i < b.identity.length; i++) {
+      b.identity[i] = in.readInt();
+    }
+    b.daemon = in.readBoolean();
+    b.authkey = ValueCodec.readBytes(in);
+    b.parentPid = in.readLong();
+    b.parentName = ValueCodec.readString(in);
+    b.statusFile = ValueCodec.readString(in);
+    b.utf8Stdout = in.readBoolean();
+    b.utf8Stderr = in.readBoolean();
+    b.targetKind = in.readUnsignedByte();
+    if (b.targetKind == TARGET_CLASS) {
+      b.targetClass = ValueCodec.readString(in);
+    } else if (b.targetKind != TARGET_NONE) {
+      b.targetObject = ValueCodec.readBytes(in);
+    }
+    if (in.readBoolean()) {
+      b.processObject = ValueCodec.readBytes(in);
+    }
+    b.encodedArgs = ValueCodec.readBytes(in);
+    return b;
+  }
+}

@@ -1,0 +1,153 @@
+package io.github.multiprocessing4j.internal;
+
+import io.github.multiprocessing4j.MultiprocessingException;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * This JVM's private directory for files it shares with its children (argument files, status
+ * files): {@code ${java.io.tmpdir}/multiprocessing4j-${user.name}/<pid>-<nonce>}, every level mode
+ * {@code 0700} on POSIX file systems and checked to belong to this user, so no other user can read
+ * or plant anything there. On Windows the user's own temp directory already is private.
+ *
+ * <p>Created on first use; deleted by {@link #delete()} at exit. Directories of JVMs that died
+ * without deleting theirs (SIGKILL) are removed the next time any JVM of the same user creates one.
+ */
+public final class RuntimeDir {
+
+  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+  private static volatile Path dir;
+
+  private RuntimeDir() {}
+
+  /**
+   * Returns the directory, creating it on first use.
+   *
+   * @return this JVM's private directory
+   * @throws MultiprocessingException if it cannot be created safely
+   */
+  public static Path get() {
+    Path d = dir;
+    if (d == null) {
+      synchronized (RuntimeDir.class) {
+        d = dir;
+        if (d == null) {
+          d = create();
+          dir = d;
+        }
+      }
+    }
+    return d;
+  }
+
+  private static Path create() {
+    String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_");
+    Path base = Paths.get(System.getProperty("java.io.tmpdir")).resolve("multiprocessing4j-" + user);
+    try {
+      makePrivateDir(base);
+      removeStale(base);
+      long pid = ProcessHandle.current().pid();
+      for (int attempt = 0; ; attempt++) {
+        Path d = base.resolve(pid + "-" + Long.toHexString(System.nanoTime()));
+        try {
+          Files.createDirectory(d, ownerOnly(d));
+          return d;
+        } catch (FileAlreadyExistsException e) {
+          if (attempt > 10) {
+            throw e;
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new MultiprocessingException("cannot create the private runtime directory under " + base
+          + ": " + e + "; set java.io.tmpdir to a writable directory", e);
+    }
+  }
+
+  private static void makePrivateDir(Path base) throws IOException {
+    try {
+      Files.createDirectory(base, ownerOnly(base));
+    } catch (FileAlreadyExistsException e) {
+      // Someone else may have created it first: check that it is ours and private.
+    }
+    if (!Files.isDirectory(base, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IOException(base + " exists and is not a directory");
+    }
+    if (posix(base)) {
+      String owner = Files.getOwner(base, LinkOption.NOFOLLOW_LINKS).getName();
+      String me = System.getProperty("user.name");
+      if (me != null && !owner.equals(me)) {
+        throw new IOException(base + " belongs to " + owner + ", not to " + me);
+      }
+      if (!Files.getPosixFilePermissions(base, LinkOption.NOFOLLOW_LINKS).equals(OWNER_ONLY)) {
+        Files.setPosixFilePermissions(base, OWNER_ONLY);
+      }
+    }
+  }
+
+  private static FileAttribute<?>[] ownerOnly(Path p) {
+    return posix(p.getParent()) ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)}
+        : new FileAttribute<?>[0];
+  }
+
+  private static boolean posix(Path p) {
+    return p.getFileSystem().supportedFileAttributeViews().contains("posix");
+  }
+
+  private static void removeStale(Path base) {
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(base)) {
+      for (Path entry : entries) {
+        String n = entry.getFileName().toString();
+        int dash = n.indexOf('-');
+        if (dash <= 0) {
+          continue;
+        }
+        long pid;
+        try {
+          pid = Long.parseLong(n.substring(0, dash));
+        } catch (NumberFormatException e) {
+          continue;
+        }
+        if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+          continue;
+        }
+        deleteTree(entry);
+      }
+    } catch (IOException e) {
+      // Best effort: a stale directory costs a few bytes, not correctness.
+    }
+  }
+
+  /** Deletes this JVM's directory, if it was created. Called once, at the very end of exit. */
+  public static void delete() {
+    Path d = dir;
+    if (d != null) {
+      deleteTree(d);
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    try (Stream<Path> walk = Files.walk(root)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException e) {
+          // best effort
+        }
+      });
+    } catch (IOException e) {
+      // best effort
+    }
+  }
+}

@@ -1,0 +1,156 @@
+package io.github.multiprocessing4j.internal;
+
+import java.io.IOException;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Signals: sending any signal to any process ({@code os.kill}), and the child's SIGTERM handler.
+ */
+public final class Signals {
+
+  /** SIGKILL. */
+  public static final int SIGKILL = 9;
+  /** SIGTERM. */
+  public static final int SIGTERM = 15;
+
+  private static final boolean WINDOWS = System.getProperty("os.name", "").startsWith("Windows");
+
+  private Signals() {}
+
+  /**
+   * Makes SIGTERM end this JVM at once with status 143 and no shutdown hooks, as SIGTERM ends a
+   * CPython child: a JVM's default SIGTERM handling runs the hooks, and the child's hook joins its
+   * non-daemonic children, which would make {@code terminate()} wait for them. Best effort: uses
+   * {@code sun.misc.Signal} reflectively (module {@code jdk.unsupported}); does nothing where that
+   * or SIGTERM is missing (Windows).
+   */
+  public static void haltOnSigterm() {
+    if (WINDOWS) {
+      return;
+    }
+    try {
+      Class<?> signal = Class.forName("sun.misc.Signal");
+      Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
+      Object term = signal.getConstructor(String.class).newInstance("TERM");
+      Object handler = Proxy.newProxyInstance(handlerType.getClassLoader(), new Class<?>[] {handlerType},
+          new HaltHandler());
+      signal.getMethod("handle", signal, handlerType).invoke(null, term, handler);
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      // Without the handler SIGTERM still ends the child, only through its shutdown hooks.
+    }
+  }
+
+  private static final class HaltHandler implements InvocationHandler {
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) {
+      if ("handle".equals(method.getName())) {
+        Runtime.getRuntime().halt(128 + SIGTERM);
+      }
+      if ("hashCode".equals(method.getName())) {
+        return System.identityHashCode(proxy);
+      }
+      if ("equals".equals(method.getName())) {
+        return proxy == args[0];
+      }
+      if ("toString".equals(method.getName())) {
+        return "multiprocessing4j SIGTERM handler";
+      }
+      return null;
+    }
+  }
+
+  /**
+   * Sends a signal to a process, as {@code os.kill(pid, sig)}.
+   *
+   * <p>SIGTERM and SIGKILL to another process go through {@link ProcessHandle}; any other signal,
+   * and any signal to this process, through the system's {@code kill} command (POSIX only). On
+   * Windows, SIGTERM and SIGKILL both end the process; other signals are refused.
+   *
+   * @param pid the process id
+   * @param signal the signal number, from 1 to 64
+   * @throws IllegalArgumentException if there is no such process, or the signal is out of range
+   *     or not supported on this platform
+   * @throws SecurityException if the process cannot be signalled (permission denied)
+   */
+  public static void kill(long pid, int signal) {
+    if (signal < 1 || signal > 64) {
+      throw new IllegalArgumentException("invalid signal number " + signal + ": expected 1 to 64, e.g. 15 (SIGTERM) or 9 (SIGKILL)");
+    }
+    if (pid <= 0) {
+      throw new IllegalArgumentException("invalid pid " + pid + ": expected a positive process id");
+    }
+    boolean self = pid == ProcessHandle.current().pid();
+    if (WINDOWS) {
+      if (signal != SIGTERM && signal != SIGKILL) {
+        throw new IllegalArgumentException("signal " + signal + " is not supported on Windows; use 15 (SIGTERM) or 9 (SIGKILL)");
+      }
+      if (self) {
+        Runtime.getRuntime().halt(1);
+      }
+      ProcessHandle handle = ProcessHandle.of(pid)
+          .orElseThrow(() -> new IllegalArgumentException("no such process: " + pid));
+      handle.destroyForcibly();
+      return;
+    }
+    if (!self && (signal == SIGTERM || signal == SIGKILL)) {
+      ProcessHandle handle = ProcessHandle.of(pid)
+          .orElseThrow(() -> new IllegalArgumentException("no such process: " + pid));
+      boolean sent = signal == SIGKILL ? handle.destroyForcibly() : handle.destroy();
+      if (!sent && handle.isAlive()) {
+        throw new SecurityException("not permitted to send signal " + signal + " to process " + pid);
+      }
+      return;
+    }
+    runKillCommand(pid, signal);
+    if (self && (signal == SIGKILL)) {
+      // The signal is on its way; do not let the caller run on meanwhile.
+      waitForever();
+    }
+  }
+
+  private static void runKillCommand(long pid, int signal) {
+    String kill = Files.isExecutable(Paths.get("/bin/kill")) ? "/bin/kill"
+        : Files.isExecutable(Path.of("/usr/bin/kill")) ? "/usr/bin/kill" : "kill";
+    try {
+      java.lang.Process p = new ProcessBuilder(kill, "-" + signal, Long.toString(pid))
+          .redirectErrorStream(true).start();
+      p.getOutputStream().close();
+      String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException("kill " + pid + " did not finish in 10 s");
+      }
+      if (p.exitValue() != 0) {
+        if (!ProcessHandle.of(pid).isPresent()) {
+          throw new IllegalArgumentException("no such process: " + pid);
+        }
+        throw new SecurityException("cannot send signal " + signal + " to process " + pid + ": " + output);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run " + kill + " to send signal " + signal + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while sending signal " + signal + " to " + pid, e);
+    }
+  }
+
+  private static void waitForever() {
+    Object never = new Object();
+    synchronized (never) {
+      for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); System.nanoTime() < deadline; ) {
+        try {
+          never.wait(1000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+}

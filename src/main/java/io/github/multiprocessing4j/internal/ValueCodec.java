@@ -1,0 +1,218 @@
+package io.github.multiprocessing4j.internal;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InvalidClassException;
+import java.io.NotSerializableException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.ObjectStreamClass;
+import java.io.StreamCorruptedException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Encodes argument values for the bootstrap frame. Strings, boxed primitives and byte arrays get a
+ * compact tagged form: a child whose arguments are all of these never loads Java serialization,
+ * which saves milliseconds of every cold start. Anything else goes through
+ * {@link ObjectOutputStream} and is read back through {@link SerialFilters#bootstrap()}.
+ */
+public final class ValueCodec {
+
+  private static final int NULL = 0;
+  private static final int STRING = 1;
+  private static final int INT = 2;
+  private static final int LONG = 3;
+  private static final int DOUBLE = 4;
+  private static final int BOOLEAN = 5;
+  private static final int BYTES = 6;
+  private static final int FLOAT = 7;
+  private static final int SHORT = 8;
+  private static final int BYTE = 9;
+  private static final int CHAR = 10;
+  private static final int SERIALIZED = 100;
+
+  private ValueCodec() {}
+
+  /**
+   * Writes one value.
+   *
+   * @param out the destination
+   * @param value the value
+   * @param what names the value in an error message, e.g. {@code "argument #1"}
+   * @throws IllegalArgumentException if the value (or something it references) is not serializable
+   * @throws IOException never for an in-memory destination
+   */
+  public static void write(DataOutputStream out, Object value, String what) throws IOException {
+    if (value == null) {
+      out.writeByte(NULL);
+    } else if (value instanceof String) {
+      out.writeByte(STRING);
+      writeString(out, (String) value);
+    } else if (value instanceof Integer) {
+      out.writeByte(INT);
+      out.writeInt((Integer) value);
+    } else if (value instanceof Long) {
+      out.writeByte(LONG);
+      out.writeLong((Long) value);
+    } else if (value instanceof Double) {
+      out.writeByte(DOUBLE);
+      out.writeDouble((Double) value);
+    } else if (value instanceof Boolean) {
+      out.writeByte(BOOLEAN);
+      out.writeBoolean((Boolean) value);
+    } else if (value instanceof byte[]) {
+      out.writeByte(BYTES);
+      writeBytes(out, (byte[]) value);
+    } else if (value instanceof Float) {
+      out.writeByte(FLOAT);
+      out.writeFloat((Float) value);
+    } else if (value instanceof Short) {
+      out.writeByte(SHORT);
+      out.writeShort((Short) value);
+    } else if (value instanceof Byte) {
+      out.writeByte(BYTE);
+      out.writeByte((Byte) value);
+    } else if (value instanceof Character) {
+      out.writeByte(CHAR);
+      out.writeChar((Character) value);
+    } else {
+      out.writeByte(SERIALIZED);
+      writeBytes(out, serialize(value, what));
+    }
+  }
+
+  /**
+   * Reads one value written by {@link #write}.
+   *
+   * @param in the source
+   * @param what names the value in an error message
+   * @return the value
+   * @throws IOException if the frame is corrupt, or the value cannot be deserialized here (its
+   *     class is missing from this JVM's class path, or the filter rejects it)
+   */
+  public static Object read(DataInputStream in, String what) throws IOException {
+    int tag = in.readUnsignedByte();
+    switch (tag) {
+      case NULL:
+        return null;
+      case STRING:
+        return readString(in);
+      case INT:
+        return in.readInt();
+      case LONG:
+        return in.readLong();
+      case DOUBLE:
+        return in.readDouble();
+      case BOOLEAN:
+        return in.readBoolean();
+      case BYTES:
+        return readBytes(in);
+      case FLOAT:
+        return in.readFloat();
+      case SHORT:
+        return in.readShort();
+      case BYTE:
+        return in.readByte();
+      case CHAR:
+        return in.readChar();
+      case SERIALIZED:
+        return deserialize(readBytes(in), what);
+      default:
+        throw new StreamCorruptedException("unknown value tag " + tag + " for " + what);
+    }
+  }
+
+  /**
+   * Serializes an object with Java serialization.
+   *
+   * @param value the object
+   * @param what names it in an error message
+   * @return the serialized form
+   * @throws IllegalArgumentException naming {@code what} and the offending class if it is not
+   *     serializable
+   */
+  public static byte[] serialize(Object value, String what) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+    try (ObjectOutputStream oos = new ObjectOutputStream(bytes)) {
+      oos.writeObject(value);
+    } catch (NotSerializableException e) {
+      throw new IllegalArgumentException(what + " (a " + value.getClass().getName()
+          + ") cannot be sent to the child process: " + e.getMessage()
+          + " is not serializable; make it implement java.io.Serializable or pass something that does", e);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException(what + " (a " + value.getClass().getName()
+          + ") cannot be sent to the child process: " + e, e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * Deserializes an object written by {@link #serialize}, through {@link SerialFilters#bootstrap()}.
+   *
+   * @param bytes the serialized form
+   * @param what names it in an error message
+   * @return the object
+   * @throws IOException if it cannot be deserialized
+   */
+  public static Object deserialize(byte[] bytes, String what) throws IOException {
+    try (ObjectInputStream ois = new ContextObjectInputStream(new ByteArrayInputStream(bytes))) {
+      ois.setObjectInputFilter(SerialFilters.bootstrap());
+      return ois.readObject();
+    } catch (ClassNotFoundException e) {
+      throw new InvalidClassException(e.getMessage(), "cannot deserialize " + what
+          + ": class not found on the child's class path");
+    } catch (IOException e) {
+      throw new IOException("cannot deserialize " + what + ": " + e, e);
+    }
+  }
+
+  /** Writes a length-prefixed UTF-8 string (no 64 KiB limit, unlike {@code writeUTF}). */
+  public static void writeString(DataOutputStream out, String s) throws IOException {
+    writeBytes(out, s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Reads a string written by {@link #writeString}. */
+  public static String readString(DataInputStream in) throws IOException {
+    return new String(readBytes(in), StandardCharsets.UTF_8);
+  }
+
+  /** Writes a length-prefixed byte array. */
+  public static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  /** Reads a byte array written by {@link #writeBytes}. */
+  public static byte[] readBytes(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0) {
+      throw new StreamCorruptedException("negative length " + n);
+    }
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return b;
+  }
+
+  /** Resolves classes through the thread's context class loader first, as the child's target does. */
+  private static final class ContextObjectInputStream extends ObjectInputStream {
+    ContextObjectInputStream(ByteArrayInputStream in) throws IOException {
+      super(in);
+    }
+
+    @Override
+    protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+      ClassLoader cl = Thread.currentThread().getContextClassLoader();
+      if (cl != null) {
+        try {
+          return Class.forName(desc.getName(), false, cl);
+        } catch (ClassNotFoundException e) {
+          // fall through: primitives and array descriptors are resolved by the default
+        }
+      }
+      return super.resolveClass(desc);
+    }
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * Python's {@code multiprocessing} for the JVM: {@link io.github.multiprocessing4j.Process} runs a
+ * target in a child JVM, with CPython's names and behaviour.
+ */
+module io.github.multiprocessing4j {
+  requires org.slf4j;
+
+  exports io.github.multiprocessing4j;
+}
