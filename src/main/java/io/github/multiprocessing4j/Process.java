@@ -355,6 +355,12 @@ public class Process implements Serializable {
     return b;
   }
 
+  /**
+   * Refuses serialization except by {@link #start()}, which sends a subclass to its own child.
+   *
+   * @param out the stream
+   * @throws IOException {@link NotSerializableException} outside {@code start()}
+   */
   private void writeObject(ObjectOutputStream out) throws IOException {
     if (SENDING.get() != this) {
       throw new NotSerializableException(getClass().getName() + " (a Process cannot be passed to another process;"
