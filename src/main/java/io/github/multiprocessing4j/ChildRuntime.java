@@ -50,6 +50,11 @@ final class ChildRuntime implements ChildMain.Entry {
     }
     System.setIn(new ByteArrayInputStream(new byte[0]));
     statusFile = b.statusFile;
+    // The watcher installs the SIGTERM handler while this thread decodes the bootstrap.
+    ParentWatcher watcher = new ParentWatcher(stdin, b.daemon);
+    Thread watcherThread = new Thread(null, watcher, "mp4j-parent-watcher", 32 * 1024, false);
+    watcherThread.setDaemon(true);
+    watcherThread.start();
 
     Process self = null;
     Target target = null;
@@ -71,9 +76,9 @@ final class ChildRuntime implements ChildMain.Entry {
     self.becomeSelf(b, target, args, kwargs);
     ProcessRuntime.becomeChild(self, Process.parentProcess(b.parentName, b.parentPid));
 
-    Thread watcher = new Thread(null, new ParentWatcher(stdin, b.daemon), "mp4j-parent-watcher", 32 * 1024, false);
-    watcher.setDaemon(true);
-    watcher.start();
+    // Only once SIGTERM halts the JVM may the exit hook exist: a SIGTERM that ran the hook would be
+    // recorded as an orderly exit (143, not -15) and would wait for this child's children.
+    watcher.awaitHandlerInstalled();
     Runtime.getRuntime().addShutdownHook(new Thread(new ExitHook(), "mp4j-exit"));
 
     int code;
@@ -133,15 +138,37 @@ final class ChildRuntime implements ChildMain.Entry {
   private static final class ParentWatcher implements Runnable {
     private final InputStream stdin;
     private final boolean daemon;
+    private boolean handlerInstalled; // guarded by this
 
     ParentWatcher(InputStream stdin, boolean daemon) {
       this.stdin = stdin;
       this.daemon = daemon;
     }
 
+    synchronized void awaitHandlerInstalled() {
+      boolean interrupted = false;
+      while (!handlerInstalled) {
+        try {
+          wait();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
     @Override
     public void run() {
-      Signals.haltOnSigterm();
+      try {
+        Signals.haltOnSigterm();
+      } finally {
+        synchronized (this) {
+          handlerInstalled = true;
+          notifyAll();
+        }
+      }
       byte[] buf = new byte[256];
       try {
         while (stdin.read(buf) >= 0) {
@@ -165,6 +192,9 @@ final class ChildRuntime implements ChildMain.Entry {
         ProcessRuntime.exitFunction();
         ExitReport.writeOrderly(statusFile);
       }
+      // Output printed without a final newline is still in the buffer on System.exit(n).
+      System.out.flush();
+      System.err.flush();
       RuntimeDir.delete();
     }
   }

@@ -50,7 +50,8 @@ public final class Multiprocessing {
 
   /**
    * Sends a signal to a process, as {@code os.kill(pid, signal)}, e.g.
-   * {@code kill(getpid(), SIGKILL)}. Killing the current process with SIGKILL does not return.
+   * {@code kill(getpid(), SIGKILL)}. Killing the current process with SIGKILL waits for the signal
+   * to land (up to 10 s), so the caller's next statement does not run.
    *
    * <p>SIGTERM and SIGKILL work everywhere (on Windows both end the process at once); other
    * signals need a POSIX system and its {@code kill} command.

@@ -103,7 +103,11 @@ final class ProcessRuntime {
     List<Process> children = activeChildren();
     for (Process p : children) {
       if (p.isDaemon()) {
-        p.terminate();
+        try {
+          p.terminate();
+        } catch (IllegalStateException e) {
+          // closed by another thread meanwhile: nothing left to terminate
+        }
       }
     }
     for (Process p : children) {
@@ -112,6 +116,8 @@ final class ProcessRuntime {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
+      } catch (IllegalStateException e) {
+        // closed by another thread meanwhile: it had ended
       }
     }
   }
