@@ -1,0 +1,112 @@
+package io.github.multiprocessing4j.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.multiprocessing4j.Args;
+import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.RemoteException;
+import io.github.multiprocessing4j.Target;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The README's examples as code that compiles and runs, so the README cannot rot. Keep each test
+ * body identical in substance to its README snippet (the README's comments are assertions here).
+ * Child output is pumped into {@code System.out}/{@code System.err}, which these tests capture.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+final class ReadmeExamplesTest {
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private PrintStream originalOut;
+  private PrintStream originalErr;
+
+  @BeforeEach
+  void captureOutput() {
+    originalOut = System.out;
+    originalErr = System.err;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @AfterEach
+  void restoreOutput() {
+    System.setOut(originalOut);
+    System.setErr(originalErr);
+  }
+
+  /** README, "Quick start". */
+  @Test
+  void quickStart() throws InterruptedException {
+    Process p = new Process(a -> System.out.println("hello, " + a.get(0)), "bob");
+    p.start();                        // a child JVM runs the lambda
+    p.join();
+    System.out.println(p.exitCode()); // 0
+
+    assertThat(p.exitCode()).isZero();
+    assertThat(captured(out)).isEqualTo("hello, bob\n0\n");
+  }
+
+  /** README, "A target class with options". */
+  public static class Worker implements Target {
+    @Override
+    public void run(Args args) {
+      String file = args.getString(0);
+      int retries = args.kwarg("retries", Integer.class, 1);
+      System.out.println(Process.currentProcess().name() + " reads " + file + ", retries=" + retries
+          + ", mode=" + System.getProperty("app.mode"));
+    }
+  }
+
+  /** README, "A target class with options". */
+  @Test
+  void targetClassWithOptions() throws InterruptedException {
+    Process worker = Process.builder()
+        .target(Worker.class)
+        .name("worker")
+        .args("input.csv")
+        .kwarg("retries", 3)
+        .jvmOptions("-Xmx256m")
+        .systemProperty("app.mode", "batch")
+        .build();
+    worker.start();
+    if (!worker.join(Duration.ofSeconds(30))) {
+      worker.terminate();
+      worker.join();
+    }
+    // prints "worker reads input.csv, retries=3, mode=batch"
+
+    assertThat(worker.exitCode()).isZero();
+    assertThat(captured(out)).isEqualTo("worker reads input.csv, retries=3, mode=batch\n");
+  }
+
+  /** README, "Beyond CPython": failure() and onExit(). */
+  @Test
+  void failureAndOnExit() throws Exception {
+    Process p = new Process(a -> {
+      throw new IllegalStateException("boom");
+    });
+    p.start();
+    p.onExit().thenAccept(done -> System.out.println(done.name() + " ended: " + done.exitCode()))
+        .get(30, TimeUnit.SECONDS); // e.g. "Process-3 ended: 1"
+    RemoteException e = p.failure().orElseThrow();
+    System.out.println(e.remoteClassName() + ": " + e.remoteMessage()); // java.lang.IllegalStateException: boom
+
+    assertThat(p.exitCode()).isEqualTo(1);
+    assertThat(captured(out)).matches("Process-\\d+ ended: 1\njava.lang.IllegalStateException: boom\n");
+    assertThat(e.remoteStackTrace()).startsWith("java.lang.IllegalStateException: boom");
+    assertThat(captured(err)).startsWith("Process " + p.name() + ":\njava.lang.IllegalStateException: boom");
+  }
+
+  private static String captured(ByteArrayOutputStream stream) {
+    return stream.toString(StandardCharsets.UTF_8).replace("\r\n", "\n");
+  }
+}
