@@ -39,7 +39,9 @@ public final class Args {
   public static Args of(List<?> positional, Map<String, ?> keywords) {
     Objects.requireNonNull(positional, "positional");
     Objects.requireNonNull(keywords, "keywords");
-    keywords.keySet().forEach(k -> Objects.requireNonNull(k, "keyword argument name"));
+    for (String k : keywords.keySet()) { // a loop, not a lambda: this runs on every child's start-up path
+      Objects.requireNonNull(k, "keyword argument name");
+    }
     return new Args(new ArrayList<>(positional), new LinkedHashMap<>(keywords));
   }
 
