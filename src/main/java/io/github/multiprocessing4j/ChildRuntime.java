@@ -30,14 +30,21 @@ import java.util.concurrent.CompletableFuture;
  */
 final class ChildRuntime implements ChildMain.Entry {
 
-  /** Completes when the parent is gone (the child's stdin reached its end). */
-  private static final CompletableFuture<Integer> PARENT_DEATH = new CompletableFuture<>();
+  /**
+   * Holds the future that completes when the parent is gone (the child's stdin reached its end).
+   * A holder, not a field of this class: CompletableFuture's static initialiser (ForkJoinPool,
+   * VarHandles) costs a child milliseconds, and only the parent watcher and parentProcess().join()
+   * need it.
+   */
+  private static final class ParentDeath {
+    static final CompletableFuture<Integer> FUTURE = new CompletableFuture<>();
+  }
   /** Set once the child's main chose its exit code, so the shutdown hook knows the exit is ours. */
   private static volatile boolean exitChosen;
   private static volatile String statusFile;
 
   static CompletableFuture<Integer> parentDeath() {
-    return PARENT_DEATH;
+    return ParentDeath.FUTURE;
   }
 
   @Override
@@ -177,7 +184,7 @@ final class ChildRuntime implements ChildMain.Entry {
       } catch (IOException e) {
         // a broken pipe is an end too
       }
-      PARENT_DEATH.complete(0);
+      ParentDeath.FUTURE.complete(0);
       if (daemon) {
         Runtime.getRuntime().halt(1);
       }
@@ -195,7 +202,9 @@ final class ChildRuntime implements ChildMain.Entry {
       // Output printed without a final newline is still in the buffer on System.exit(n).
       System.out.flush();
       System.err.flush();
-      RuntimeDir.delete();
+      if (RuntimeDir.Used.any()) {
+        RuntimeDir.delete();
+      }
     }
   }
 }

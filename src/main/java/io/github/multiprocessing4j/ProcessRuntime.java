@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ProcessRuntime {
 
-  static final long PID = ProcessHandle.current().pid();
+  static final long PID = currentPid();
 
   private static final AtomicInteger COUNTER = new AtomicInteger();
   private static final Set<Process> CHILDREN = new LinkedHashSet<>(); // guarded by itself
@@ -30,6 +30,26 @@ final class ProcessRuntime {
   private static boolean exitHandlingInstalled; // guarded by INIT
 
   private ProcessRuntime() {}
+
+  /**
+   * This JVM's pid. On Linux read from {@code /proc/self}: {@link ProcessHandle#current()} costs a
+   * child JVM ~10 ms of start-up, because ProcessHandleImpl's static initialiser creates the
+   * process-reaper executor with lambdas (the first lambda bootstraps the whole invoke/ASM machinery).
+   */
+  private static long currentPid() {
+    if (new java.io.File("/proc/self/stat").isFile()) {
+      try {
+        String self = new java.io.File("/proc/self").getCanonicalFile().getName();
+        long pid = Long.parseLong(self);
+        if (pid > 0) {
+          return pid;
+        }
+      } catch (java.io.IOException | NumberFormatException e) {
+        // not a usable procfs (another pid namespace, say): ask the JDK
+      }
+    }
+    return ProcessHandle.current().pid();
+  }
 
   /** The current process: {@code MainProcess} in the main JVM, the child's own Process in a child. */
   static Process current() {

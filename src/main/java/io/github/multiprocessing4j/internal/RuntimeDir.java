@@ -26,8 +26,25 @@ import java.util.stream.Stream;
  */
 public final class RuntimeDir {
 
-  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+  /** Not a static field: RuntimeDir.delete() runs in every child's exit hook, where loading NIO costs. */
+  private static Set<PosixFilePermission> ownerOnly() {
+    return PosixFilePermissions.fromString("rwx------");
+  }
   private static volatile Path dir;
+  /**
+   * Whether {@link #get()} ever ran, in a class of its own: a child's exit hook asks it, and
+   * loading (verifying) this whole class there would cost the child milliseconds for nothing.
+   */
+  public static final class Used {
+    static volatile boolean used;
+
+    private Used() {}
+
+    /** Tells whether this JVM has created its runtime directory, so {@link #delete()} has work. */
+    public static boolean any() {
+      return used;
+    }
+  }
 
   private RuntimeDir() {}
 
@@ -45,6 +62,7 @@ public final class RuntimeDir {
         if (d == null) {
           d = create();
           dir = d;
+          Used.used = true;
         }
       }
     }
@@ -90,14 +108,14 @@ public final class RuntimeDir {
       if (me != null && !owner.equals(me)) {
         throw new IOException(base + " belongs to " + owner + ", not to " + me);
       }
-      if (!Files.getPosixFilePermissions(base, LinkOption.NOFOLLOW_LINKS).equals(OWNER_ONLY)) {
-        Files.setPosixFilePermissions(base, OWNER_ONLY);
+      if (!Files.getPosixFilePermissions(base, LinkOption.NOFOLLOW_LINKS).equals(ownerOnly())) {
+        Files.setPosixFilePermissions(base, ownerOnly());
       }
     }
   }
 
   private static FileAttribute<?>[] ownerOnly(Path p) {
-    return posix(p.getParent()) ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)}
+    return posix(p.getParent()) ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(ownerOnly())}
         : new FileAttribute<?>[0];
   }
 

@@ -1,0 +1,419 @@
+package io.github.multiprocessing4j.bench;
+
+import io.github.multiprocessing4j.ChildOutput;
+import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.internal.Classpath;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Start latency of a child JVM: the library's {@link Process} against the raw floor, a plain
+ * {@link ProcessBuilder} running a no-op main with the same class path. Not a test: run it with
+ * {@code bench/start.sh} or {@code mvn -q test-compile exec:exec@bench -Dbench.args="--trials 30"}.
+ *
+ * <p>Metrics, each printed as one line {@code metric=median unit  # min=.. max=.. n=..} (the format
+ * of the CPython scripts under {@code shared/bench/python}):
+ * <ul>
+ *   <li>{@code java.lib.start_join}: {@code new Process(NoopTarget.class)}, {@code start()},
+ *       {@code join()}; the library's default output handling (both streams pumped).</li>
+ *   <li>{@code java.lib.start_only}: the part of the above until {@code start()} returned.</li>
+ *   <li>{@code java.lib.start8_join}: 8 processes started at once, then all joined.</li>
+ *   <li>{@code java.lib.time_to_target}: from before the Process is created to the first line of
+ *       the child's target, by the wall clock (see {@link WallClock}); the child prints its time
+ *       on stdout, which the parent reads through {@link ChildOutput#toLines}.</li>
+ *   <li>{@code java.lib.first_start_join}: the first start+join in this JVM (one sample), which
+ *       also loads and initialises the library's parent side.</li>
+ *   <li>{@code java.raw.*}: the same with {@code java -cp <the library's child class path>
+ *       NoopMain}. To compare like with like, the raw child gets the library's default plumbing:
+ *       stdin, stdout and stderr are pipes, and the parent drains stdout and stderr to their end
+ *       (in its own thread) before {@code waitFor()}.</li>
+ * </ul>
+ *
+ * <p>Lib and raw trials alternate (lib, raw, raw, lib, ...) so that drift on a noisy machine hits
+ * both alike. Every child is killed on failure or interruption.
+ *
+ * <p>Options: {@code --trials N} (default 30; start8 uses N/3, at least 4), {@code --quick} (8
+ * trials), {@code --child-opt OPT} (repeatable; a JVM option for every child, lib and raw, e.g.
+ * {@code -XX:TieredStopAtLevel=1}).
+ */
+public final class StartBench {
+
+  private static final long TIMEOUT_S = 60;
+  private static final int BATCH = 8;
+
+  /** Every child started and not yet reaped, for the cleanup. */
+  private static final List<Process> LIVE_LIB = new CopyOnWriteArrayList<>();
+  private static final List<java.lang.Process> LIVE_RAW = new CopyOnWriteArrayList<>();
+
+  private final List<String> childOpts;
+  private final List<String> rawCommand;
+  private final List<String> rawTimeCommand;
+
+  private StartBench(List<String> childOpts) throws IOException {
+    this.childOpts = childOpts;
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(childOpts);
+    // Exactly the class path arguments the library gives its children.
+    cmd.addAll(Classpath.commandLineArgs(Classpath.entries()));
+    cmd.add(NoopMain.class.getName());
+    this.rawCommand = List.copyOf(cmd);
+    cmd.add("--time");
+    this.rawTimeCommand = List.copyOf(cmd);
+  }
+
+  public static void main(String[] argv) throws Exception {
+    int trials = 30;
+    List<String> childOpts = new ArrayList<>();
+    for (int i = 0; i < argv.length; i++) {
+      switch (argv[i]) {
+        case "--quick":
+          trials = 8;
+          break;
+        case "--trials":
+          trials = Integer.parseInt(argv[++i]);
+          break;
+        case "--child-opt":
+          childOpts.add(argv[++i]);
+          break;
+        case "-h":
+        case "--help":
+          System.out.println("usage: StartBench [--trials N | --quick] [--child-opt JVM_OPTION]...");
+          return;
+        default:
+          if (argv[i].isBlank()) {
+            break; // an empty -Dbench.args
+          }
+          System.err.println("unknown option " + argv[i] + "; try --help");
+          System.exit(2);
+      }
+    }
+    if (trials < 1) {
+      throw new IllegalArgumentException("--trials must be positive");
+    }
+    Thread cleaner = new Thread(StartBench::cleanup, "bench-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleaner);
+    try {
+      new StartBench(childOpts).run(trials);
+    } finally {
+      cleanup();
+    }
+  }
+
+  private void run(int trials) throws Exception {
+    System.out.println(String.format(Locale.ROOT, "# StartBench.java: java %s (%s, %s), %d cpus, canary loop(1e7)=%.2f ms",
+        System.getProperty("java.version"), System.getProperty("java.vm.name"), System.getProperty("java.home"),
+        Runtime.getRuntime().availableProcessors(), canary()));
+    String cp = String.join(" ", rawCommand.subList(1 + childOpts.size(), rawCommand.size() - 1));
+    System.out.println("# raw child: java " + String.join(" ", childOpts) + (childOpts.isEmpty() ? "" : " ")
+        + (cp.length() > 60 ? cp.substring(0, 3) + " <" + cp.length() + " chars>" : cp) + " "
+        + NoopMain.class.getName() + "; stdin/stdout/stderr piped, output drained; lib child: default"
+        + " pumps; trials alternate lib/raw");
+    System.out.flush();
+
+    // The first of each in this JVM: raw first, so the lib's includes only the library's own warm-up.
+    double firstRaw = rawStartJoin()[0];
+    double firstLib = libStartJoin()[0];
+    emit("java.raw.first_start_join", new double[] {firstRaw}, "first in this JVM");
+    emit("java.lib.first_start_join", new double[] {firstLib},
+        "first in this JVM: includes the library's parent-side class loading");
+
+    for (int i = 0; i < 3; i++) {
+      libStartJoin();
+      rawStartJoin();
+    }
+    double[][] lib = new double[trials][];
+    double[][] raw = new double[trials][];
+    for (int i = 0; i < trials; i++) {
+      if (i % 2 == 0) {
+        lib[i] = libStartJoin();
+        raw[i] = rawStartJoin();
+      } else {
+        raw[i] = rawStartJoin();
+        lib[i] = libStartJoin();
+      }
+    }
+    emit("java.lib.start_join", column(lib, 0), null);
+    emit("java.raw.start_join", column(raw, 0), null);
+    emit("java.lib.start_only", column(lib, 1), null);
+    emit("java.raw.start_only", column(raw, 1), null);
+
+    libTimeToTarget();
+    rawTimeToTarget();
+    double[] libT = new double[trials];
+    double[] rawT = new double[trials];
+    for (int i = 0; i < trials; i++) {
+      if (i % 2 == 0) {
+        libT[i] = libTimeToTarget();
+        rawT[i] = rawTimeToTarget();
+      } else {
+        rawT[i] = rawTimeToTarget();
+        libT[i] = libTimeToTarget();
+      }
+    }
+    emit("java.lib.time_to_target", libT, "wall clock (Instant.now) in both JVMs");
+    emit("java.raw.time_to_target", rawT, "wall clock (Instant.now) in both JVMs");
+
+    int batches = Math.max(4, trials / 3);
+    libStart8Join();
+    rawStart8Join();
+    double[] lib8 = new double[batches];
+    double[] raw8 = new double[batches];
+    for (int i = 0; i < batches; i++) {
+      if (i % 2 == 0) {
+        lib8[i] = libStart8Join();
+        raw8[i] = rawStart8Join();
+      } else {
+        raw8[i] = rawStart8Join();
+        lib8[i] = libStart8Join();
+      }
+    }
+    emit("java.lib.start8_join", lib8, null);
+    emit("java.raw.start8_join", raw8, null);
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // The library
+
+  private Process.Builder libBuilder() {
+    Process.Builder b = Process.builder();
+    if (!childOpts.isEmpty()) {
+      b.jvmOptions(childOpts.toArray(new String[0]));
+    }
+    return b;
+  }
+
+  /** [start+join, start only] in ms. */
+  private double[] libStartJoin() throws InterruptedException {
+    long t0 = System.nanoTime();
+    Process p = childOpts.isEmpty() ? new Process(NoopTarget.class) : libBuilder().target(NoopTarget.class).build();
+    LIVE_LIB.add(p);
+    p.start();
+    long t1 = System.nanoTime();
+    libJoin(p);
+    long t2 = System.nanoTime();
+    return new double[] {ms(t2 - t0), ms(t1 - t0)};
+  }
+
+  private double libStart8Join() throws InterruptedException {
+    long t0 = System.nanoTime();
+    List<Process> ps = new ArrayList<>(BATCH);
+    for (int i = 0; i < BATCH; i++) {
+      Process p = childOpts.isEmpty() ? new Process(NoopTarget.class) : libBuilder().target(NoopTarget.class).build();
+      LIVE_LIB.add(p);
+      ps.add(p);
+    }
+    for (Process p : ps) {
+      p.start();
+    }
+    for (Process p : ps) {
+      libJoin(p);
+    }
+    return ms(System.nanoTime() - t0);
+  }
+
+  private double libTimeToTarget() throws Exception {
+    CompletableFuture<String> first = new CompletableFuture<>();
+    long t0 = WallClock.micros();
+    Process p = libBuilder().target(TimeTarget.class).stdout(ChildOutput.toLines(first::complete)).build();
+    LIVE_LIB.add(p);
+    p.start();
+    String line = first.get(TIMEOUT_S, TimeUnit.SECONDS);
+    libJoin(p);
+    return (Long.parseLong(line.trim()) - t0) / 1e3;
+  }
+
+  private static void libJoin(Process p) throws InterruptedException {
+    if (!p.join(Duration.ofSeconds(TIMEOUT_S))) {
+      throw new IllegalStateException(p + " did not end within " + TIMEOUT_S + " s");
+    }
+    if (p.exitCode() != 0) {
+      throw new IllegalStateException(p + " ended with exit code " + p.exitCode()
+          + p.failure().map(f -> ": " + f).orElse(""));
+    }
+    LIVE_LIB.remove(p);
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // The raw floor
+
+  private java.lang.Process rawStart(List<String> command) throws IOException {
+    java.lang.Process p = new ProcessBuilder(command).start(); // all three streams are pipes
+    LIVE_RAW.add(p);
+    return p;
+  }
+
+  private double[] rawStartJoin() throws Exception {
+    long t0 = System.nanoTime();
+    java.lang.Process p = rawStart(rawCommand);
+    long t1 = System.nanoTime();
+    rawJoin(p);
+    long t2 = System.nanoTime();
+    return new double[] {ms(t2 - t0), ms(t1 - t0)};
+  }
+
+  private double rawStart8Join() throws Exception {
+    long t0 = System.nanoTime();
+    List<java.lang.Process> ps = new ArrayList<>(BATCH);
+    for (int i = 0; i < BATCH; i++) {
+      ps.add(rawStart(rawCommand));
+    }
+    for (java.lang.Process p : ps) {
+      rawJoin(p);
+    }
+    return ms(System.nanoTime() - t0);
+  }
+
+  private double rawTimeToTarget() throws Exception {
+    long t0 = WallClock.micros();
+    java.lang.Process p = rawStart(rawTimeCommand);
+    BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    String line = r.readLine();
+    rawJoin(p);
+    if (line == null) {
+      throw new IllegalStateException("the raw child printed no time");
+    }
+    return (Long.parseLong(line.trim()) - t0) / 1e3;
+  }
+
+  /** Drains stdout and stderr to their end, waits, closes stdin, checks the exit status. */
+  private static void rawJoin(java.lang.Process p) throws Exception {
+    drain(p.getInputStream());
+    drain(p.getErrorStream());
+    if (!p.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("raw child " + p.pid() + " did not end within " + TIMEOUT_S + " s");
+    }
+    p.getOutputStream().close();
+    if (p.exitValue() != 0) {
+      throw new IllegalStateException("raw child " + p.pid() + " ended with status " + p.exitValue());
+    }
+    LIVE_RAW.remove(p);
+  }
+
+  private static void drain(InputStream in) throws IOException {
+    try (InputStream i = in) {
+      byte[] buf = new byte[8192];
+      while (i.read(buf) >= 0) {
+        // discard
+      }
+    }
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Cleanup, canary, output
+
+  /** Kills every child still alive; idempotent, also run as a shutdown hook. */
+  private static synchronized void cleanup() {
+    for (java.lang.Process p : LIVE_RAW) {
+      p.destroyForcibly();
+      try {
+        p.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      LIVE_RAW.remove(p);
+    }
+    for (Process p : LIVE_LIB) {
+      try {
+        if (p.pid() != null && p.isAlive()) {
+          p.kill();
+        }
+        if (p.pid() == null || p.join(Duration.ofSeconds(10))) {
+          LIVE_LIB.remove(p);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException e) {
+        System.err.println("# cleanup of " + p.name() + " failed: " + e);
+      }
+    }
+    if (!LIVE_RAW.isEmpty() || !LIVE_LIB.isEmpty()) {
+      System.err.println("# WARNING: children left after cleanup: raw " + LIVE_RAW.size() + ", lib " + LIVE_LIB.size());
+    }
+  }
+
+  /** Median ms of a fixed integer loop (10^7 steps), to see the host's speed drift between runs. */
+  private static double canary() {
+    double[] ts = new double[7];
+    long sink = 0;
+    for (int r = 0; r < ts.length; r++) {
+      long t = System.nanoTime();
+      long x = r;
+      for (int i = 0; i < 10_000_000; i++) {
+        x = x * 6364136223846793005L + i; // a dependent chain the JIT cannot fold
+      }
+      sink += x;
+      ts[r] = ms(System.nanoTime() - t);
+    }
+    if (sink == 42) {
+      System.out.print(""); // keep the loop's result alive
+    }
+    return median(ts);
+  }
+
+  private static double ms(long nanos) {
+    return nanos / 1e6;
+  }
+
+  private static double[] column(double[][] rows, int c) {
+    double[] out = new double[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      out[i] = rows[i][c];
+    }
+    return out;
+  }
+
+  static double median(double[] xs) {
+    double[] s = xs.clone();
+    Arrays.sort(s);
+    int n = s.length;
+    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  }
+
+  private static void emit(String name, double[] samples, String note) {
+    double[] s = samples.clone();
+    Arrays.sort(s);
+    StringBuilder line = new StringBuilder(name).append('=').append(fmt(median(s))).append(" ms  # min=")
+        .append(fmt(s[0])).append(" max=").append(fmt(s[s.length - 1])).append(" n=").append(s.length);
+    if (note != null) {
+      line.append(' ').append(note);
+    }
+    System.out.println(line);
+    System.out.flush();
+  }
+
+  /** The number format of the CPython scripts' {@code _common.fmt}. */
+  static String fmt(double v) {
+    double a = Math.abs(v);
+    if (a >= 1000) {
+      return String.format(Locale.ROOT, "%.0f", v);
+    }
+    if (a >= 100) {
+      return String.format(Locale.ROOT, "%.1f", v);
+    }
+    if (a >= 10) {
+      String s = String.format(Locale.ROOT, "%.2f", v);
+      s = s.replaceAll("0+$", "");
+      return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    }
+    if (v == 0) {
+      return "0";
+    }
+    // Python's %.3g: three significant digits, trailing zeros dropped.
+    return new BigDecimal(v).round(new MathContext(3)).stripTrailingZeros().toPlainString();
+  }
+}
