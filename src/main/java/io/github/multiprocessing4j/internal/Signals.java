@@ -1,9 +1,6 @@
 package io.github.multiprocessing4j.internal;
 
 import java.io.IOException;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -27,41 +24,19 @@ public final class Signals {
    * Makes SIGTERM end this JVM at once with status 143 and no shutdown hooks, as SIGTERM ends a
    * CPython child: a JVM's default SIGTERM handling runs the hooks, and the child's hook joins its
    * non-daemonic children, which would make {@code terminate()} wait for them. Best effort: uses
-   * {@code sun.misc.Signal} reflectively (module {@code jdk.unsupported}); does nothing where that
-   * or SIGTERM is missing (Windows).
+   * {@code sun.misc.Signal} (module {@code jdk.unsupported}); does nothing where that or SIGTERM is
+   * missing (Windows).
    */
   public static void haltOnSigterm() {
     if (WINDOWS) {
       return;
     }
     try {
-      Class<?> signal = Class.forName("sun.misc.Signal");
-      Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
-      Object term = signal.getConstructor(String.class).newInstance("TERM");
-      Object handler = Proxy.newProxyInstance(handlerType.getClassLoader(), new Class<?>[] {handlerType},
-          new HaltHandler());
-      signal.getMethod("handle", signal, handlerType).invoke(null, term, handler);
+      // SigtermHalt is compiled apart from this class (see its comment), hence the reflection.
+      Class<?> installer = Class.forName("io.github.multiprocessing4j.internal.SigtermHalt");
+      ((Runnable) installer.getDeclaredConstructor().newInstance()).run();
     } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
       // Without the handler SIGTERM still ends the child, only through its shutdown hooks.
-    }
-  }
-
-  private static final class HaltHandler implements InvocationHandler {
-    @Override
-    public Object invoke(Object proxy, Method method, Object[] args) {
-      if ("handle".equals(method.getName())) {
-        Runtime.getRuntime().halt(128 + SIGTERM);
-      }
-      if ("hashCode".equals(method.getName())) {
-        return System.identityHashCode(proxy);
-      }
-      if ("equals".equals(method.getName())) {
-        return proxy == args[0];
-      }
-      if ("toString".equals(method.getName())) {
-        return "multiprocessing4j SIGTERM handler";
-      }
-      return null;
     }
   }
 
