@@ -74,6 +74,9 @@ final class ChildRuntime implements ChildMain.Entry {
     Thread watcher = new Thread(null, new ParentWatcher(stdin, b.daemon), "mp4j-parent-watcher", 32 * 1024, false);
     watcher.setDaemon(true);
     watcher.start();
+    // Before the exit hook: a SIGTERM that found the hook but not the handler would run the hook,
+    // which records an orderly exit, and the parent would see 143 instead of -15.
+    Signals.haltOnSigterm();
     Runtime.getRuntime().addShutdownHook(new Thread(new ExitHook(), "mp4j-exit"));
 
     int code;
@@ -127,8 +130,7 @@ final class ChildRuntime implements ChildMain.Entry {
 
   /**
    * Reads the rest of stdin; its end means the parent is gone. A daemonic child then halts at once,
-   * even when the parent was SIGKILLed and ran no shutdown hook. Installs the SIGTERM handler
-   * first, off the start-up path.
+   * even when the parent was SIGKILLed and ran no shutdown hook.
    */
   private static final class ParentWatcher implements Runnable {
     private final InputStream stdin;
@@ -141,7 +143,6 @@ final class ChildRuntime implements ChildMain.Entry {
 
     @Override
     public void run() {
-      Signals.haltOnSigterm();
       byte[] buf = new byte[256];
       try {
         while (stdin.read(buf) >= 0) {
