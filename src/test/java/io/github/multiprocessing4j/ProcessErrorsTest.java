@@ -86,6 +86,7 @@ final class ProcessErrorsTest {
     assertIllegalState(() -> p.join(WAIT), "can only join a started process");
     assertIllegalState(p::terminate, "process not started");
     assertIllegalState(p::kill, "process not started");
+    assertIllegalState(p::onExit, "process not started");
   }
 
   @Test
