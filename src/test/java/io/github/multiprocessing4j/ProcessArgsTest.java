@@ -133,7 +133,7 @@ final class ProcessArgsTest {
   @Test
   void argumentsAndKeywordArgumentsArriveWithValuesAndTypesIntact() throws Exception {
     List<Object> positional = new ArrayList<>(Arrays.asList(
-        "我是进程1", "", "x".repeat(70_000), Integer.MIN_VALUE, Long.MAX_VALUE, Math.PI, Float.MIN_VALUE,
+        "我是进程1", "😀", "", "x".repeat(70_000), Integer.MIN_VALUE, Long.MAX_VALUE, Math.PI, Float.MIN_VALUE,
         (short) -7, (byte) 0x7f, '进', true, new byte[] {1, 0, -1}, null,
         new ArrayList<>(List.of("a", 1, 2L)), new Point(3, "p")));
     Map<String, Object> inner = new LinkedHashMap<>();
@@ -162,6 +162,31 @@ final class ProcessArgsTest {
     }
     // Keyword order is kept, as a Python dict keeps it.
     assertThat(out.value("kwnames")).isEqualTo("data,zeta,alpha,map,bytes");
+  }
+
+  /** UTF-16 code units, so that neither the pipe's encoding nor the console can hide a change. */
+  static String codeUnits(String s) {
+    return s.chars().mapToObj(Integer::toHexString).collect(Collectors.joining(","));
+  }
+
+  private static void reportCodeUnits(Args args) {
+    System.out.println("positional=" + codeUnits(args.getString(0)));
+    System.out.println("keyword=" + codeUnits(args.kwarg("s", String.class)));
+  }
+
+  @Test
+  void stringsWithUnpairedSurrogatesArriveUnchanged() throws Exception {
+    // Any Java String is a valid argument; Java serialization keeps lone surrogates, so must we.
+    String odd = "a\uD800b\uDC00";
+    CapturedLines out = new CapturedLines();
+    Process p = Process.builder().target(ProcessArgsTest::reportCodeUnits).args(odd).kwarg("s", odd)
+        .stdout(out.output()).build();
+    p.start();
+    p.join();
+
+    assertThat(p.exitCode()).as("stdout: %s", out.text()).isZero();
+    assertThat(out.value("positional")).isEqualTo(codeUnits(odd));
+    assertThat(out.value("keyword")).isEqualTo(codeUnits(odd));
   }
 
   @Test
