@@ -48,7 +48,7 @@ public final class ValueCodec {
   public static void write(DataOutputStream out, Object value, String what) throws IOException {
     if (value == null) {
       out.writeByte(NULL);
-    } else if (value instanceof String) {
+    } else if (value instanceof String && wellFormed((String) value)) {
       out.writeByte(STRING);
       writeString(out, (String) value);
     } else if (value instanceof Integer) {
@@ -82,6 +82,22 @@ public final class ValueCodec {
       out.writeByte(SERIALIZED);
       writeBytes(out, serialize(value, what));
     }
+  }
+
+  /**
+   * Tells whether UTF-8 can carry a string: an unpaired surrogate would arrive as {@code '?'}, so
+   * such a string goes through Java serialization, which keeps it.
+   */
+  private static boolean wellFormed(String s) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
