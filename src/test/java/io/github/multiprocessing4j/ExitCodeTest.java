@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -137,9 +139,10 @@ final class ExitCodeTest {
     assertThat(killed.failure()).isEmpty();
   }
 
-  @Test
-  void childKillingItselfWithSigkillGivesMinus9() throws Exception {
-    Process p = new Process(SelfSignaller.class, Multiprocessing.SIGKILL);
+  @ParameterizedTest(name = "signal {0}")
+  @ValueSource(ints = {Multiprocessing.SIGKILL, Multiprocessing.SIGTERM})
+  void childSignallingItselfGivesMinusTheSignal(int signal) throws Exception {
+    Process p = new Process(SelfSignaller.class, signal);
     p.start();
     try {
       assertThat(p.join(WAIT)).isTrue();
@@ -147,21 +150,7 @@ final class ExitCodeTest {
       p.kill();
       p.join(WAIT);
     }
-    assertThat(p.exitCode()).isEqualTo(-9);
-    assertThat(p.failure()).isEmpty();
-  }
-
-  @Test
-  void childSendingItselfSigtermGivesMinus15() throws Exception {
-    Process p = new Process(SelfSignaller.class, Multiprocessing.SIGTERM);
-    p.start();
-    try {
-      assertThat(p.join(WAIT)).isTrue();
-    } finally {
-      p.kill();
-      p.join(WAIT);
-    }
-    assertThat(p.exitCode()).isEqualTo(-15);
+    assertThat(p.exitCode()).isEqualTo(-signal);
     assertThat(p.failure()).isEmpty();
   }
 }
