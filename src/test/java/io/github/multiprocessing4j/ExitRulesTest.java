@@ -192,6 +192,27 @@ class ExitRulesTest {
     }
   }
 
+  @Test
+  void terminateAsSoonAsTheTargetBeginsGivesMinus15() throws Exception {
+    // A child's SIGTERM handler is installed off its start-up path; a SIGTERM that beats it must
+    // still end the child as a signal (-15), not as an orderly exit with status 143. Three rounds:
+    // the window is narrow but was hit 5 times in 6.
+    for (int round = 0; round < 3; round++) {
+      CountDownLatch began = new CountDownLatch(1);
+      Process p = Process.builder().target(Worker.class).args("early", 30_000)
+          .stdout(ChildOutput.toLines(line -> began.countDown())).build();
+      try {
+        p.start();
+        assertThat(began.await(STARTUP.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        p.terminate();
+        assertThat(p.join(Duration.ofSeconds(5))).isTrue();
+        assertThat(p.exitCode()).as("exit code in round %s", round).isEqualTo(-15);
+      } finally {
+        stop(p);
+      }
+    }
+  }
+
   private static void stop(Process p) throws InterruptedException {
     if (p.pid() != null && p.isAlive()) {
       p.kill();
