@@ -52,12 +52,26 @@ public final class JavaMain implements AutoCloseable {
    * @return the running JVM
    */
   public static JavaMain start(List<String> jvmOptions, Class<?> mainClass, String... args) {
+    return start(System.getProperty("java.class.path"), jvmOptions, mainClass.getName(), args);
+  }
+
+  /**
+   * Starts a main class by name with an explicit class path, for tests about what the parent JVM's
+   * class path looks like (a very long one, or one without the test classes).
+   *
+   * @param classPath the {@code -cp} of the JVM
+   * @param jvmOptions options before the class path
+   * @param mainClass the fully qualified name of the fixture
+   * @param args its arguments
+   * @return the running JVM
+   */
+  public static JavaMain start(String classPath, List<String> jvmOptions, String mainClass, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(javaExecutable().toString());
     cmd.addAll(jvmOptions);
     cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(mainClass.getName());
+    cmd.add(classPath);
+    cmd.add(mainClass);
     cmd.addAll(Arrays.asList(args));
     try {
       return new JavaMain(new ProcessBuilder(cmd).start());
