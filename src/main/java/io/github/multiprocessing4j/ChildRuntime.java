@@ -191,28 +191,10 @@ final class ChildRuntime implements ChildMain.Entry {
     }
   }
 
-  /**
-   * Tells whether the JVM is shutting down because of SIGTERM under its default handling, which
-   * runs in a thread the JDK names {@code "SIGTERM handler"}.
-   */
-  private static boolean sigtermBeforeHandler() {
-    for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if ("SIGTERM handler".equals(t.getName())) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /** On an exit the child's main did not choose ({@code System.exit(n)} in user code). */
   private static final class ExitHook implements Runnable {
     @Override
     public void run() {
-      if (!exitChosen && sigtermBeforeHandler()) {
-        // SIGTERM arrived before the watcher installed its handler: end as the handler would,
-        // without the exit rules (which would wait for this child's own children) or a report.
-        Runtime.getRuntime().halt(128 + Signals.SIGTERM);
-      }
       if (!exitChosen) {
         ProcessRuntime.exitFunction();
         ExitReport.writeOrderly(statusFile);

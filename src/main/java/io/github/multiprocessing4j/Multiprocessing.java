@@ -57,7 +57,8 @@ public final class Multiprocessing {
    * signals need a POSIX system and its {@code kill} command.
    *
    * @param pid the process id
-   * @param signal the signal number, 1 to 64
+   * @param signal the signal number, 1 to 64; 0 sends nothing and only checks that the process
+   *     exists, as {@code os.kill(pid, 0)}
    * @throws IllegalArgumentException if there is no such process, or the signal is invalid or not
    *     supported on this platform
    * @throws SecurityException if the process may not be signalled

@@ -64,12 +64,20 @@ class MultiprocessingTest {
   }
 
   @Test
-  void killRefusesSignalsOutsideOneTo64() {
+  void killRefusesSignalsOutsideZeroTo64() {
     long me = Multiprocessing.getpid();
-    assertThatThrownBy(() -> Multiprocessing.kill(me, 0)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("invalid signal number 0");
+    assertThatThrownBy(() -> Multiprocessing.kill(me, -1)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("invalid signal number -1");
     assertThatThrownBy(() -> Multiprocessing.kill(me, 65)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("invalid signal number 65");
+  }
+
+  @Test
+  void signalZeroChecksThatAProcessExists() throws Exception {
+    Multiprocessing.kill(Multiprocessing.getpid(), 0); // as os.kill(pid, 0): no signal, no error
+    long pid = endedPid();
+    assertThatThrownBy(() -> Multiprocessing.kill(pid, 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no such process: " + pid);
   }
 
   @Test

@@ -48,17 +48,25 @@ public final class Signals {
    * Windows, SIGTERM and SIGKILL both end the process; other signals are refused.
    *
    * @param pid the process id
-   * @param signal the signal number, from 1 to 64
+   * @param signal the signal number, from 1 to 64, or 0 to check that the process exists
    * @throws IllegalArgumentException if there is no such process, or the signal is out of range
    *     or not supported on this platform
    * @throws SecurityException if the process cannot be signalled (permission denied)
    */
   public static void kill(long pid, int signal) {
-    if (signal < 1 || signal > 64) {
-      throw new IllegalArgumentException("invalid signal number " + signal + ": expected 1 to 64, e.g. 15 (SIGTERM) or 9 (SIGKILL)");
+    if (signal < 0 || signal > 64) {
+      throw new IllegalArgumentException("invalid signal number " + signal
+          + ": expected 0 to 64, e.g. 15 (SIGTERM) or 9 (SIGKILL)");
     }
     if (pid <= 0) {
       throw new IllegalArgumentException("invalid pid " + pid + ": expected a positive process id");
+    }
+    if (signal == 0) {
+      // As kill(2): no signal, only the check that the process exists.
+      if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+        throw new IllegalArgumentException("no such process: " + pid);
+      }
+      return;
     }
     boolean self = pid == ProcessHandle.current().pid();
     if (WINDOWS) {
