@@ -11,7 +11,10 @@ import java.io.ByteArrayInputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.FileInputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.FileChannel;
 import java.io.PrintStream;
 import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +51,7 @@ final class ChildRuntime implements ChildMain.Entry {
   }
 
   @Override
-  public void run(Bootstrap b, InputStream stdin) {
+  public void run(Bootstrap b, FileInputStream stdin) {
     if (b.utf8Stdout) {
       System.setOut(utf8(FileDescriptor.out));
     }
@@ -61,6 +64,7 @@ final class ChildRuntime implements ChildMain.Entry {
     ParentWatcher watcher = new ParentWatcher(stdin, b.daemon);
     Thread watcherThread = new Thread(null, watcher, "mp4j-parent-watcher", 32 * 1024, false);
     watcherThread.setDaemon(true);
+    watcher.thread = watcherThread;
     watcherThread.start();
 
     Process self = null;
@@ -86,7 +90,7 @@ final class ChildRuntime implements ChildMain.Entry {
     // Only once SIGTERM halts the JVM may the exit hook exist: a SIGTERM that ran the hook would be
     // recorded as an orderly exit (143, not -15) and would wait for this child's children.
     watcher.awaitHandlerInstalled();
-    Runtime.getRuntime().addShutdownHook(new Thread(new ExitHook(), "mp4j-exit"));
+    Runtime.getRuntime().addShutdownHook(new Thread(new ExitHook(watcher), "mp4j-exit"));
 
     int code;
     try {
@@ -112,6 +116,7 @@ final class ChildRuntime implements ChildMain.Entry {
     }
     ProcessRuntime.exitFunction();
     exitChosen = true;
+    watcher.stop();
     System.out.flush();
     System.err.flush();
     System.exit(code);
@@ -143,11 +148,12 @@ final class ChildRuntime implements ChildMain.Entry {
    * first, off the start-up path.
    */
   private static final class ParentWatcher implements Runnable {
-    private final InputStream stdin;
+    private final FileInputStream stdin;
     private final boolean daemon;
     private boolean handlerInstalled; // guarded by this
+    volatile Thread thread;
 
-    ParentWatcher(InputStream stdin, boolean daemon) {
+    ParentWatcher(FileInputStream stdin, boolean daemon) {
       this.stdin = stdin;
       this.daemon = daemon;
     }
@@ -166,21 +172,41 @@ final class ChildRuntime implements ChildMain.Entry {
       }
     }
 
+    /**
+     * Takes the watcher out of its blocking read before the JVM exits: HotSpot's exit waits up to
+     * 300 ms for any thread still in native code, which a thread blocked reading a pipe is.
+     * Interrupting a read on a FileChannel (unlike one on a FileInputStream) ends it at once.
+     */
+    void stop() {
+      Thread t = thread;
+      if (t != null && t != Thread.currentThread()) {
+        t.interrupt();
+        try {
+          t.join(200);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
     @Override
     public void run() {
       try {
-        Signals.haltOnSigterm();
+        Signals.haltOnSigterm(this::stop);
       } finally {
         synchronized (this) {
           handlerInstalled = true;
           notifyAll();
         }
       }
-      byte[] buf = new byte[256];
+      FileChannel channel = stdin.getChannel();
+      ByteBuffer buf = ByteBuffer.allocate(256);
       try {
-        while (stdin.read(buf) >= 0) {
-          // nothing else is sent yet; keep reading until the end
+        while (channel.read(buf) >= 0) {
+          buf.clear(); // nothing else is sent yet; keep reading until the end
         }
+      } catch (ClosedByInterruptException e) {
+        return; // this child is exiting: see stop()
       } catch (IOException e) {
         // a broken pipe is an end too
       }
@@ -193,8 +219,15 @@ final class ChildRuntime implements ChildMain.Entry {
 
   /** On an exit the child's main did not choose ({@code System.exit(n)} in user code). */
   private static final class ExitHook implements Runnable {
+    private final ParentWatcher watcher;
+
+    ExitHook(ParentWatcher watcher) {
+      this.watcher = watcher;
+    }
+
     @Override
     public void run() {
+      watcher.stop();
       if (!exitChosen) {
         ProcessRuntime.exitFunction();
         ExitReport.writeOrderly(statusFile);

@@ -2,7 +2,6 @@ package io.github.multiprocessing4j.internal;
 
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
-import java.io.InputStream;
 
 /**
  * The main class of every child JVM: reads the {@link Bootstrap} frame from stdin and hands it to
@@ -20,7 +19,7 @@ public final class ChildMain {
      * @param bootstrap what the parent sent
      * @param stdin the rest of standard input, whose end means the parent is gone
      */
-    void run(Bootstrap bootstrap, InputStream stdin);
+    void run(Bootstrap bootstrap, FileInputStream stdin);
   }
 
   private static volatile Entry entry;
@@ -43,7 +42,7 @@ public final class ChildMain {
    */
   public static void main(String[] args) {
     // The raw descriptor, not System.in: the user's code gets an empty System.in, as in CPython.
-    InputStream stdin = new FileInputStream(FileDescriptor.in);
+    FileInputStream stdin = new FileInputStream(FileDescriptor.in);
     Bootstrap bootstrap;
     try {
       bootstrap = Bootstrap.read(stdin);

@@ -26,15 +26,20 @@ public final class Signals {
    * non-daemonic children, which would make {@code terminate()} wait for them. Best effort: uses
    * {@code sun.misc.Signal} (module {@code jdk.unsupported}); does nothing where that or SIGTERM is
    * missing (Windows).
+   *
+   * @param beforeHalt runs in the handler's thread just before the halt
    */
-  public static void haltOnSigterm() {
+  public static void haltOnSigterm(Runnable beforeHalt) {
     if (WINDOWS) {
       return;
     }
     try {
       // SigtermHalt is compiled apart from this class (see its comment), hence the reflection.
       Class<?> installer = Class.forName("io.github.multiprocessing4j.internal.SigtermHalt");
-      ((Runnable) installer.getDeclaredConstructor().newInstance()).run();
+      @SuppressWarnings("unchecked")
+      java.util.function.Consumer<Runnable> install =
+          (java.util.function.Consumer<Runnable>) installer.getDeclaredConstructor().newInstance();
+      install.accept(beforeHalt);
     } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
       // Without the handler SIGTERM still ends the child, only through its shutdown hooks.
     }
