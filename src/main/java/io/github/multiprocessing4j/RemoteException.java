@@ -32,6 +32,7 @@ public class RemoteException extends MultiprocessingException {
    * @param frames its stack frames
    * @param where a short description of the process it was thrown in, e.g. {@code "Process-1, pid 42"}
    */
+  @SuppressWarnings("this-escape") // setStackTrace only stores the frames
   public RemoteException(String remoteClassName, String remoteMessage, String remoteStackTrace,
       StackTraceElement[] frames, String where) {
     super(describe(remoteClassName, remoteMessage, where));
