@@ -16,11 +16,11 @@ public class RemoteException extends MultiprocessingException {
 
   private static final long serialVersionUID = 1L;
 
-  /** @serial the remote exception's class name */
+  /** The remote exception's class name. */
   private final String remoteClassName;
-  /** @serial the remote exception's message, or null */
+  /** The remote exception's message, or null. */
   private final String remoteMessage;
-  /** @serial the remote stack trace as printed there */
+  /** The remote stack trace as printed there. */
   private final String remoteStackTrace;
 
   /**
