@@ -9,7 +9,6 @@ import io.github.multiprocessing4j.internal.RuntimeDir;
 import io.github.multiprocessing4j.internal.Signals;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -17,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 final class ChildHandle {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChildHandle.class);
-  private static final boolean WINDOWS = System.getProperty("os.name", "").startsWith("Windows");
+  /** Numbers the status files in this JVM's runtime directory. */
+  private static final AtomicLong LAUNCHED = new AtomicLong();
   /** After the child exited, how long its output may take to drain before join() returns anyway. */
   private static final long DRAIN_MILLIS = 2_000;
 
@@ -58,7 +59,7 @@ final class ChildHandle {
    */
   static ChildHandle launch(String name, boolean daemon, LaunchSpec spec, Bootstrap bootstrap) {
     List<String> command = new ArrayList<>();
-    command.add(Paths.get(System.getProperty("java.home"), "bin", WINDOWS ? "java.exe" : "java").toString());
+    command.add(Paths.get(System.getProperty("java.home"), "bin", Signals.WINDOWS ? "java.exe" : "java").toString());
     command.addAll(spec.jvmOptions);
     for (Map.Entry<String, String> p : spec.systemProperties.entrySet()) {
       command.add("-D" + p.getKey() + "=" + p.getValue());
@@ -80,8 +81,7 @@ final class ChildHandle {
     pb.redirectOutput(redirect(spec.stdout));
     pb.redirectError(redirect(spec.stderr));
 
-    Path statusFile = dir.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + Long.toHexString(System.nanoTime())
-        + ".status");
+    Path statusFile = dir.resolve("child-" + LAUNCHED.incrementAndGet() + ".status");
     bootstrap.statusFile = statusFile.toString();
     bootstrap.utf8Stdout = spec.stdout.piped();
     bootstrap.utf8Stderr = spec.stderr.piped();
@@ -223,12 +223,4 @@ final class ChildHandle {
     }
   }
 
-  /** Best-effort removal of the status file of a child that never reported. */
-  void discard() {
-    try {
-      Files.deleteIfExists(statusFile);
-    } catch (IOException e) {
-      // the runtime directory is deleted at exit anyway
-    }
-  }
 }

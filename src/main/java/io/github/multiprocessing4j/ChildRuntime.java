@@ -9,14 +9,14 @@ import io.github.multiprocessing4j.internal.ValueCodec;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.FileInputStream;
+import java.io.PrintStream;
+import java.lang.reflect.Constructor;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
-import java.io.PrintStream;
-import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,7 +29,8 @@ import java.util.concurrent.CompletableFuture;
  * parent started, runs it, reports how it ended, applies the exit rules and exits.
  *
  * <p>Everything here runs on the child's start-up path, so it avoids what costs a cold JVM
- * milliseconds: lambdas, NIO file APIs, and Java serialization unless a value needs it.
+ * milliseconds: lambdas and method references, {@code ProcessHandle}, {@code CompletableFuture},
+ * and Java serialization unless a value needs it.
  */
 final class ChildRuntime implements ChildMain.Entry {
 
@@ -116,10 +117,7 @@ final class ChildRuntime implements ChildMain.Entry {
     }
     ProcessRuntime.exitFunction();
     exitChosen = true;
-    watcher.stop();
-    System.out.flush();
-    System.err.flush();
-    System.exit(code);
+    System.exit(code); // the exit hook stops the watcher and flushes the output
   }
 
   private static PrintStream utf8(FileDescriptor fd) {
@@ -145,7 +143,7 @@ final class ChildRuntime implements ChildMain.Entry {
   /**
    * Reads the rest of stdin; its end means the parent is gone. A daemonic child then halts at once,
    * even when the parent was SIGKILLed and ran no shutdown hook. Installs the SIGTERM handler
-   * first, off the start-up path.
+   * first, while the main thread decodes the bootstrap.
    */
   private static final class ParentWatcher implements Runnable {
     private final FileInputStream stdin;
@@ -192,7 +190,12 @@ final class ChildRuntime implements ChildMain.Entry {
     @Override
     public void run() {
       try {
-        Signals.haltOnSigterm(this::stop);
+        Signals.haltOnSigterm(new Runnable() { // not this::stop: no lambda bootstrap on the start-up path
+          @Override
+          public void run() {
+            stop();
+          }
+        });
       } finally {
         synchronized (this) {
           handlerInstalled = true;

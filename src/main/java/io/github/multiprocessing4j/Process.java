@@ -527,12 +527,9 @@ public class Process implements Serializable {
       if (kind != Kind.CHILD || state == State.CLOSED) {
         return;
       }
-      if (state == State.STARTED) {
-        if (handle.pollExitCode() == null) {
-          throw new IllegalStateException(
-              "Cannot close a process while it is still running. You should first call join() or terminate().");
-        }
-        handle.discard();
+      if (state == State.STARTED && handle.pollExitCode() == null) {
+        throw new IllegalStateException(
+            "Cannot close a process while it is still running. You should first call join() or terminate().");
       }
       ProcessRuntime.removeChild(this);
       state = State.CLOSED;

@@ -72,23 +72,9 @@ class LaunchOptionsTest {
 
   @Test
   void pumpCopiesIntoTheCurrentSystemOutAndErr() throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream savedOut = System.out;
-    PrintStream savedErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    Process p = new Process(Print.class, "pumped out 我是进程1", "pumped err");
-    try {
-      p.start();
-      assertThat(p.join(STARTUP)).isTrue();
-    } finally {
-      System.setOut(savedOut);
-      System.setErr(savedErr);
-    }
-    assertThat(p.exitCode()).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("pumped out 我是进程1").doesNotContain("pumped err");
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("pumped err").doesNotContain("pumped out");
+    String[] outErr = runWithCapturedSystemStreams(new Process(Print.class, "pumped out 我是进程1", "pumped err"));
+    assertThat(outErr[0]).contains("pumped out 我是进程1").doesNotContain("pumped err");
+    assertThat(outErr[1]).contains("pumped err").doesNotContain("pumped out");
   }
 
   @Test
@@ -108,14 +94,23 @@ class LaunchOptionsTest {
 
   @Test
   void discardDropsTheOutput() throws Exception {
+    String[] outErr = runWithCapturedSystemStreams(Process.builder().target(Print.class)
+        .args("discarded out", "discarded err").stdout(ChildOutput.discard()).stderr(ChildOutput.discard()).build());
+    assertThat(outErr[0]).doesNotContain("discarded");
+    assertThat(outErr[1]).doesNotContain("discarded");
+  }
+
+  /**
+   * Runs {@code p} to a successful end with this JVM's System.out and System.err replaced, and
+   * returns what reached them (stdout, stderr).
+   */
+  private static String[] runWithCapturedSystemStreams(Process p) throws InterruptedException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream savedOut = System.out;
     PrintStream savedErr = System.err;
     System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    Process p = Process.builder().target(Print.class).args("discarded out", "discarded err")
-        .stdout(ChildOutput.discard()).stderr(ChildOutput.discard()).build();
     try {
       p.start();
       assertThat(p.join(STARTUP)).isTrue();
@@ -124,8 +119,7 @@ class LaunchOptionsTest {
       System.setErr(savedErr);
     }
     assertThat(p.exitCode()).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("discarded");
-    assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("discarded");
+    return new String[] {out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
   }
 
   @Test

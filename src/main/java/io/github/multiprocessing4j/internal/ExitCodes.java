@@ -11,8 +11,6 @@ package io.github.multiprocessing4j.internal;
  */
 public final class ExitCodes {
 
-  private static final boolean WINDOWS = System.getProperty("os.name", "").startsWith("Windows");
-
   private ExitCodes() {}
 
   /**
@@ -27,7 +25,7 @@ public final class ExitCodes {
     if (orderly) {
       return status;
     }
-    if (WINDOWS) {
+    if (Signals.WINDOWS) {
       return signalSent != 0 && status == 1 ? -signalSent : status;
     }
     if (status > 128 && status <= 128 + 64) {

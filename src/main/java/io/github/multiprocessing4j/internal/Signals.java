@@ -16,7 +16,8 @@ public final class Signals {
   /** SIGTERM. */
   public static final int SIGTERM = 15;
 
-  private static final boolean WINDOWS = System.getProperty("os.name", "").startsWith("Windows");
+  /** Whether this JVM runs on Windows, where there are no signals. */
+  public static final boolean WINDOWS = System.getProperty("os.name", "").startsWith("Windows");
 
   private Signals() {}
 
