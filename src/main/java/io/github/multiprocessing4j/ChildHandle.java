@@ -33,23 +33,20 @@ final class ChildHandle {
   /** After the child exited, how long its output may take to drain before join() returns anyway. */
   private static final long DRAIN_MILLIS = 2_000;
 
-  private final java.lang.Process os;
   private final Path statusFile;
-  private final String where;
   private final boolean killDescendants;
-  private final List<Thread> pumps;
+  private final List<Thread> pumps = new ArrayList<>(2);
   private final CompletableFuture<Integer> exit = new CompletableFuture<>();
   private volatile int signalSent;
+  private java.lang.Process os; // guarded by this until launched; then effectively final
+  private boolean launched; // guarded by this
+  private String where; // guarded by this
   private Integer exitCode; // guarded by this
   private RemoteException failure; // guarded by this
 
-  private ChildHandle(java.lang.Process os, Path statusFile, String where, boolean killDescendants,
-      List<Thread> pumps) {
-    this.os = os;
+  private ChildHandle(Path statusFile, boolean killDescendants) {
     this.statusFile = statusFile;
-    this.where = where;
     this.killDescendants = killDescendants;
-    this.pumps = pumps;
   }
 
   /**
@@ -81,17 +78,35 @@ final class ChildHandle {
     pb.redirectOutput(redirect(spec.stdout));
     pb.redirectError(redirect(spec.stderr));
 
-    Path statusFile = dir.resolve("child-" + LAUNCHED.incrementAndGet() + ".status");
-    bootstrap.statusFile = statusFile.toString();
+    ChildHandle handle = new ChildHandle(dir.resolve("child-" + LAUNCHED.incrementAndGet() + ".status"),
+        spec.killDescendants);
+    bootstrap.statusFile = handle.statusFile.toString();
     bootstrap.utf8Stdout = spec.stdout.piped();
     bootstrap.utf8Stderr = spec.stderr.piped();
     byte[] frame = bootstrap.toFrame();
 
-    java.lang.Process os;
+    // The threads start before the JVM does: on an idle machine a thread starts in ~0.1 ms, while
+    // the new JVM boots on every core it takes milliseconds. They wait for launched().
+    if (spec.stdout.piped()) {
+      handle.pumps.add(new OutputPump(handle, spec.stdout, false, name));
+    }
+    if (spec.stderr.piped()) {
+      handle.pumps.add(new OutputPump(handle, spec.stderr, true, name));
+    }
+    Thread waiter = new Thread(null, handle::await, "mp4j-waiter-" + name, 64 * 1024, false);
+    waiter.setDaemon(daemon);
+    for (Thread pump : handle.pumps) {
+      pump.start();
+    }
+    waiter.start();
+
+    java.lang.Process os = null;
     try {
       os = pb.start();
     } catch (IOException e) {
       throw new MultiprocessingException("cannot launch the JVM of " + name + " (" + command.get(0) + "): " + e, e);
+    } finally {
+      handle.launched(os, name);
     }
     LOG.debug("started {} as pid {}: {}", name, os.pid(), command);
     // The stdin pipe stays open for the child's whole life: its end tells the child that the parent
@@ -104,22 +119,30 @@ final class ChildHandle {
       // The JVM died before reading (a bad JVM option, say): its exit code and stderr tell why.
       LOG.debug("could not write the bootstrap of {}: {}", name, e.toString());
     }
-    List<Thread> pumps = new ArrayList<>(2);
-    if (spec.stdout.piped()) {
-      pumps.add(new OutputPump(os.getInputStream(), spec.stdout, false, name));
-    }
-    if (spec.stderr.piped()) {
-      pumps.add(new OutputPump(os.getErrorStream(), spec.stderr, true, name));
-    }
-    String where = name + ", pid " + os.pid();
-    ChildHandle handle = new ChildHandle(os, statusFile, where, spec.killDescendants, pumps);
-    for (Thread pump : pumps) {
-      pump.start();
-    }
-    Thread waiter = new Thread(null, handle::await, "mp4j-waiter-" + name, 64 * 1024, false);
-    waiter.setDaemon(daemon);
-    waiter.start();
     return handle;
+  }
+
+  private synchronized void launched(java.lang.Process os, String name) {
+    this.os = os;
+    this.where = os == null ? name : name + ", pid " + os.pid();
+    this.launched = true;
+    notifyAll();
+  }
+
+  /** Waits until {@link #launch} has started the JVM; returns it, or null if that failed. */
+  synchronized java.lang.Process awaitLaunch() {
+    boolean interrupted = false;
+    while (!launched) {
+      try {
+        wait();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return os;
   }
 
   private static ProcessBuilder.Redirect redirect(ChildOutput out) {
@@ -138,6 +161,9 @@ final class ChildHandle {
   }
 
   private void await() {
+    if (awaitLaunch() == null) {
+      return; // the JVM could not be launched: start() reports it
+    }
     boolean interrupted = false;
     while (true) {
       try {
@@ -170,6 +196,7 @@ final class ChildHandle {
   /** Computes the exit code once the OS process has ended; idempotent. */
   private synchronized int resolve() {
     if (exitCode == null) {
+      // Only called once the process has ended, so after launched().
       ExitReport report = ExitReport.readAndDelete(statusFile, where);
       failure = report.failure();
       exitCode = ExitCodes.decode(os.exitValue(), report.orderly(), signalSent);

@@ -5,7 +5,7 @@ import io.github.multiprocessing4j.internal.ChildMain;
 import io.github.multiprocessing4j.internal.ExitReport;
 import io.github.multiprocessing4j.internal.RuntimeDir;
 import io.github.multiprocessing4j.internal.Signals;
-import io.github.multiprocessing4j.internal.ValueCodec;
+import io.github.multiprocessing4j.internal.JavaSerialization;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.FileDescriptor;
@@ -77,7 +77,7 @@ final class ChildRuntime implements ChildMain.Entry {
       b.decodeArgs(args, kwargs);
       target = target(b);
       if (b.processObject != null) {
-        self = (Process) ValueCodec.deserialize(b.processObject, "process subclass");
+        self = (Process) JavaSerialization.deserialize(b.processObject, "process subclass");
       }
     } catch (Exception | LinkageError e) {
       setupError = e;
@@ -134,7 +134,7 @@ final class ChildRuntime implements ChildMain.Entry {
         return (Target) ctor.newInstance();
       }
       case Bootstrap.TARGET_OBJECT:
-        return (Target) ValueCodec.deserialize(b.targetObject, "target");
+        return (Target) JavaSerialization.deserialize(b.targetObject, "target");
       default:
         return null;
     }

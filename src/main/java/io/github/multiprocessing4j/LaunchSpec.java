@@ -7,9 +7,6 @@ import java.util.Map;
 /** How a child JVM is launched: the per-process options of {@link Process.Builder}, immutable. */
 final class LaunchSpec {
 
-  static final LaunchSpec DEFAULT = new LaunchSpec(List.of(), Map.of(), Map.of(), null,
-      ChildOutput.pump(), ChildOutput.pump(), false);
-
   final List<String> jvmOptions;
   final Map<String, String> systemProperties;
   final Map<String, String> environment;

@@ -17,24 +17,29 @@ final class OutputPump extends Thread {
 
   private static final Logger LOG = LoggerFactory.getLogger(OutputPump.class);
 
-  private final InputStream in;
+  private final ChildHandle child;
   private final ChildOutput sink;
   private final boolean stderr;
 
-  OutputPump(InputStream in, ChildOutput sink, boolean stderr, String processName) {
+  /** A pump of the child's stdout or stderr; it starts copying once the child is launched. */
+  OutputPump(ChildHandle child, ChildOutput sink, boolean stderr, String processName) {
     super(null, null, "mp4j-" + (stderr ? "stderr" : "stdout") + "-" + processName, 64 * 1024, false);
     setDaemon(true);
-    this.in = in;
+    this.child = child;
     this.sink = sink;
     this.stderr = stderr;
   }
 
   @Override
   public void run() {
+    java.lang.Process os = child.awaitLaunch();
+    if (os == null) {
+      return;
+    }
     byte[] buf = new byte[8192];
     byte[] line = new byte[256];
     int len = 0;
-    try (InputStream input = in) {
+    try (InputStream input = stderr ? os.getErrorStream() : os.getInputStream()) {
       for (int n; (n = input.read(buf)) > 0; ) {
         int start = 0;
         for (int i = 0; i < n; i++) {

@@ -4,7 +4,7 @@ import io.github.multiprocessing4j.internal.Bootstrap;
 import io.github.multiprocessing4j.internal.ChildMain;
 import io.github.multiprocessing4j.internal.ExitCodes;
 import io.github.multiprocessing4j.internal.Signals;
-import io.github.multiprocessing4j.internal.ValueCodec;
+import io.github.multiprocessing4j.internal.JavaSerialization;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
@@ -101,7 +101,7 @@ public class Process implements Serializable {
   private transient String targetClassName;
   private transient List<Object> args;
   private transient Map<String, Object> kwargs;
-  private transient LaunchSpec spec;
+  private transient LaunchSpec spec; // null unless kind == CHILD
   private transient volatile State state;
   private transient volatile ChildHandle handle;
   private transient long ownPid;
@@ -196,7 +196,8 @@ public class Process implements Serializable {
     this.creatorName = creatorName;
     this.args = List.of();
     this.kwargs = Map.of();
-    this.spec = LaunchSpec.DEFAULT;
+    // No launch spec: only a CHILD is ever started, and loading LaunchSpec/ChildOutput would cost
+    // every child JVM start-up time.
   }
 
   /** For the child runtime: turns this object (plain or deserialized subclass) into the child itself. */
@@ -212,7 +213,7 @@ public class Process implements Serializable {
     this.target = target;
     this.args = args;
     this.kwargs = kwargs;
-    this.spec = LaunchSpec.DEFAULT;
+    this.spec = null; // never started from here: see the private constructor
     this.ownPid = ProcessRuntime.PID;
     this.state = State.STARTED;
   }
@@ -337,7 +338,7 @@ public class Process implements Serializable {
     if (getClass() != Process.class) {
       SENDING.set(this);
       try {
-        b.processObject = ValueCodec.serialize(this, "process subclass " + getClass().getName());
+        b.processObject = JavaSerialization.serialize(this, "process subclass " + getClass().getName());
       } finally {
         SENDING.remove();
       }
@@ -347,7 +348,7 @@ public class Process implements Serializable {
       b.targetClass = targetClassName;
     } else if (target != null) {
       b.targetKind = Bootstrap.TARGET_OBJECT;
-      b.targetObject = ValueCodec.serialize(target, "target");
+      b.targetObject = JavaSerialization.serialize(target, "target");
     } else {
       b.targetKind = Bootstrap.TARGET_NONE;
     }
