@@ -1,7 +1,6 @@
 package io.github.multiprocessing4j;
 
 import io.github.multiprocessing4j.internal.Bootstrap;
-import io.github.multiprocessing4j.internal.ChildMain;
 import io.github.multiprocessing4j.internal.Classpath;
 import io.github.multiprocessing4j.internal.ExitCodes;
 import io.github.multiprocessing4j.internal.ExitReport;
@@ -67,7 +66,7 @@ final class ChildHandle {
     } catch (IOException e) {
       throw new MultiprocessingException("cannot write the class path argument file for " + name + ": " + e, e);
     }
-    command.add(ChildMain.class.getName());
+    command.add(ChildRuntime.class.getName());
 
     ProcessBuilder pb = new ProcessBuilder(command);
     if (spec.workingDirectory != null) {

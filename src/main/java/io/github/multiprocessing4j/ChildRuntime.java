@@ -1,10 +1,8 @@
 package io.github.multiprocessing4j;
 
 import io.github.multiprocessing4j.internal.Bootstrap;
-import io.github.multiprocessing4j.internal.ChildMain;
 import io.github.multiprocessing4j.internal.ExitReport;
 import io.github.multiprocessing4j.internal.RuntimeDir;
-import io.github.multiprocessing4j.internal.Signals;
 import io.github.multiprocessing4j.internal.JavaSerialization;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
@@ -25,14 +23,17 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The child side of a process, CPython's {@code BaseProcess._bootstrap}: becomes the process the
- * parent started, runs it, reports how it ended, applies the exit rules and exits.
+ * The child side of a process, CPython's {@code BaseProcess._bootstrap}, and the main class of
+ * every child JVM: reads the {@link Bootstrap} frame from stdin, becomes the process the parent
+ * started, runs it, reports how it ended, applies the exit rules and exits. Started by
+ * {@link Process#start()}, never by hand.
  *
  * <p>Everything here runs on the child's start-up path, so it avoids what costs a cold JVM
  * milliseconds: lambdas and method references, {@code ProcessHandle}, {@code CompletableFuture},
- * and Java serialization unless a value needs it.
+ * and Java serialization unless a value needs it; every class it loads costs a child JVM about
+ * 0.3 ms, which is why the entry point lives here rather than in a class of its own.
  */
-final class ChildRuntime implements ChildMain.Entry {
+final class ChildRuntime {
 
   /**
    * Holds the future that completes when the parent is gone (the child's stdin reached its end).
@@ -51,8 +52,28 @@ final class ChildRuntime implements ChildMain.Entry {
     return ParentDeath.FUTURE;
   }
 
-  @Override
-  public void run(Bootstrap b, FileInputStream stdin) {
+  private ChildRuntime() {}
+
+  /**
+   * Entry point of a child JVM.
+   *
+   * @param args ignored: everything comes over stdin, so nothing secret is on the command line
+   */
+  public static void main(String[] args) {
+    // The raw descriptor, not System.in: the user's code gets an empty System.in, as in CPython.
+    FileInputStream stdin = new FileInputStream(FileDescriptor.in);
+    Bootstrap bootstrap;
+    try {
+      bootstrap = Bootstrap.read(stdin);
+    } catch (IOException e) {
+      System.err.println("multiprocessing4j child: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    run(bootstrap, stdin);
+  }
+
+  private static void run(Bootstrap b, FileInputStream stdin) {
     if (b.utf8Stdout) {
       System.setOut(utf8(FileDescriptor.out));
     }
@@ -190,12 +211,7 @@ final class ChildRuntime implements ChildMain.Entry {
     @Override
     public void run() {
       try {
-        Signals.haltOnSigterm(new Runnable() { // not this::stop: no lambda bootstrap on the start-up path
-          @Override
-          public void run() {
-            stop();
-          }
-        });
+        haltOnSigterm(Thread.currentThread());
       } finally {
         synchronized (this) {
           handlerInstalled = true;
@@ -220,6 +236,26 @@ final class ChildRuntime implements ChildMain.Entry {
     }
   }
 
+  /**
+   * Makes SIGTERM end this JVM at once with status 143 and no shutdown hooks, as SIGTERM ends a
+   * CPython child: a JVM's default SIGTERM handling runs the hooks, and the exit hook joins this
+   * child's non-daemonic children, which would make {@code terminate()} wait for them. The
+   * handler first stops {@code watcher} (see {@link ParentWatcher#stop()}). Best effort: does
+   * nothing where {@code sun.misc.Signal} or SIGTERM is missing; on Windows, where nobody sends
+   * SIGTERM, installing it is harmless.
+   */
+  private static void haltOnSigterm(Thread watcher) {
+    try {
+      // SigtermHalt is compiled apart from the main sources (see its comment), hence the reflection.
+      @SuppressWarnings("unchecked")
+      java.util.function.Consumer<Thread> install = (java.util.function.Consumer<Thread>)
+          Class.forName("io.github.multiprocessing4j.internal.SigtermHalt").getConstructor().newInstance();
+      install.accept(watcher);
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      // Without the handler SIGTERM still ends the child, only through its shutdown hooks.
+    }
+  }
+
   /** On an exit the child's main did not choose ({@code System.exit(n)} in user code). */
   private static final class ExitHook implements Runnable {
     private final ParentWatcher watcher;
@@ -238,7 +274,7 @@ final class ChildRuntime implements ChildMain.Entry {
       // Output printed without a final newline is still in the buffer on System.exit(n).
       System.out.flush();
       System.err.flush();
-      if (RuntimeDir.Used.any()) {
+      if (ProcessRuntime.startedAny()) { // else there is no runtime directory to delete
         RuntimeDir.delete();
       }
     }

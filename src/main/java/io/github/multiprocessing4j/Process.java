@@ -1,7 +1,6 @@
 package io.github.multiprocessing4j;
 
 import io.github.multiprocessing4j.internal.Bootstrap;
-import io.github.multiprocessing4j.internal.ChildMain;
 import io.github.multiprocessing4j.internal.ExitCodes;
 import io.github.multiprocessing4j.internal.Signals;
 import io.github.multiprocessing4j.internal.JavaSerialization;
@@ -81,10 +80,6 @@ public class Process implements Serializable {
 
   /** Set while start() serializes a subclass: the only time a Process may be serialized. */
   private static final ThreadLocal<Process> SENDING = new ThreadLocal<>();
-
-  static {
-    ChildMain.register(new ChildRuntime());
-  }
 
   // Everything is transient: the child gets these through the bootstrap frame; a subclass's own
   // fields are what Java serialization carries. Not final, so the child can initialise them in a

@@ -28,6 +28,7 @@ final class ProcessRuntime {
   private static volatile Process current;
   private static volatile Process parent;
   private static boolean exitHandlingInstalled; // guarded by INIT
+  private static volatile boolean startedAny;
 
   private ProcessRuntime() {}
 
@@ -85,7 +86,13 @@ final class ProcessRuntime {
     return COUNTER.incrementAndGet();
   }
 
+  /** Tells whether this JVM has started a child (and so has a runtime directory). */
+  static boolean startedAny() {
+    return startedAny;
+  }
+
   static void addChild(Process p) {
+    startedAny = true;
     installExitHandling();
     synchronized (CHILDREN) {
       CHILDREN.add(p);

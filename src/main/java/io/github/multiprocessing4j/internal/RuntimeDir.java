@@ -31,21 +31,6 @@ public final class RuntimeDir {
     return PosixFilePermissions.fromString("rwx------");
   }
   private static volatile Path dir;
-  /**
-   * Whether {@link #get()} ever ran, in a class of its own: a child's exit hook asks it, and
-   * loading (verifying) this whole class there would cost the child milliseconds for nothing.
-   */
-  public static final class Used {
-    static volatile boolean used;
-
-    private Used() {}
-
-    /** Tells whether this JVM has created its runtime directory, so {@link #delete()} has work. */
-    public static boolean any() {
-      return used;
-    }
-  }
-
   private RuntimeDir() {}
 
   /**
@@ -62,7 +47,6 @@ public final class RuntimeDir {
         if (d == null) {
           d = create();
           dir = d;
-          Used.used = true;
         }
       }
     }

@@ -7,7 +7,8 @@ import java.nio.file.Paths;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Signals: sending any signal to any process ({@code os.kill}), and the child's SIGTERM handler.
+ * Signals: sending any signal to any process ({@code os.kill}). The child's SIGTERM handler is
+ * {@code SigtermHalt}.
  */
 public final class Signals {
 
@@ -20,31 +21,6 @@ public final class Signals {
   public static final boolean WINDOWS = System.getProperty("os.name", "").startsWith("Windows");
 
   private Signals() {}
-
-  /**
-   * Makes SIGTERM end this JVM at once with status 143 and no shutdown hooks, as SIGTERM ends a
-   * CPython child: a JVM's default SIGTERM handling runs the hooks, and the child's hook joins its
-   * non-daemonic children, which would make {@code terminate()} wait for them. Best effort: uses
-   * {@code sun.misc.Signal} (module {@code jdk.unsupported}); does nothing where that or SIGTERM is
-   * missing (Windows).
-   *
-   * @param beforeHalt runs in the handler's thread just before the halt
-   */
-  public static void haltOnSigterm(Runnable beforeHalt) {
-    if (WINDOWS) {
-      return;
-    }
-    try {
-      // SigtermHalt is compiled apart from this class (see its comment), hence the reflection.
-      Class<?> installer = Class.forName("io.github.multiprocessing4j.internal.SigtermHalt");
-      @SuppressWarnings("unchecked")
-      java.util.function.Consumer<Runnable> install =
-          (java.util.function.Consumer<Runnable>) installer.getDeclaredConstructor().newInstance();
-      install.accept(beforeHalt);
-    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-      // Without the handler SIGTERM still ends the child, only through its shutdown hooks.
-    }
-  }
 
   /**
    * Sends a signal to a process, as {@code os.kill(pid, sig)}.
