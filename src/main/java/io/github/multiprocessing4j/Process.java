@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j;
 
 import io.github.multiprocessing4j.internal.Bootstrap;
+import io.github.multiprocessing4j.internal.Handoffs;
 import io.github.multiprocessing4j.internal.ExitCodes;
 import io.github.multiprocessing4j.internal.Signals;
 import io.github.multiprocessing4j.internal.JavaSerialization;
@@ -312,8 +313,15 @@ public class Process implements Serializable {
             + " is not an existing directory");
       }
       ProcessRuntime.activeChildren(); // reap, as CPython's _cleanup()
-      Bootstrap b = bootstrap();
-      handle = ChildHandle.launch(name, daemon, spec, b);
+      Handoffs.begin();
+      try {
+        Bootstrap b = bootstrap();
+        handle = ChildHandle.launch(name, daemon, spec, b);
+      } catch (RuntimeException | Error e) {
+        Handoffs.abort();
+        throw e;
+      }
+      Handoffs.end(this::runningQuietly);
       target = null;
       args = null;
       kwargs = null;
@@ -431,6 +439,15 @@ public class Process implements Serializable {
       }
     }
     return handle.exitFuture();
+  }
+
+  /** For objects handed to this child: whether it may still use them. */
+  private boolean runningQuietly() {
+    try {
+      return isAlive();
+    } catch (IllegalStateException e) {
+      return false; // closed: it had ended
+    }
   }
 
   /**

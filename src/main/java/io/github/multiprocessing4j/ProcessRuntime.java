@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j;
 
+import io.github.multiprocessing4j.internal.ExitActions;
 import io.github.multiprocessing4j.internal.RuntimeDir;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -156,6 +157,7 @@ final class ProcessRuntime {
       }
       exitHandlingInstalled = true;
     }
+    ExitActions.setFirst(ProcessRuntime::exitFunction);
     Runtime.getRuntime().addShutdownHook(new Thread(ProcessRuntime::atShutdown, "mp4j-exit"));
     Thread main = findMainThread();
     if (main != null) {
@@ -167,6 +169,7 @@ final class ProcessRuntime {
 
   private static void atShutdown() {
     exitFunction();
+    ExitActions.runAll(); // channels close only after the children were joined
     RuntimeDir.delete();
   }
 

@@ -19,6 +19,9 @@ import java.util.Map;
  */
 public final class Bootstrap {
 
+  /** The thread decoding a bootstrap's arguments in a child, while it does: see {@link Handoffs#fromParent()}. */
+  static volatile Thread decodingThread;
+
   /** "MP4J". */
   public static final int MAGIC = 0x4D50344A;
   /** Bumped on any incompatible change of the body. */
@@ -89,7 +92,16 @@ public final class Bootstrap {
    * @throws IOException if a value cannot be deserialized here
    */
   public void decodeArgs(List<Object> positional, Map<String, Object> keywords) throws IOException {
-    DataInputStream in = new DataInputStream(new ByteArrayInputStream(encodedArgs));
+    decodingThread = Thread.currentThread();
+    try {
+      decodeArgs(new DataInputStream(new ByteArrayInputStream(encodedArgs)), positional, keywords);
+    } finally {
+      decodingThread = null;
+    }
+  }
+
+  private static void decodeArgs(DataInputStream in, List<Object> positional, Map<String, Object> keywords)
+      throws IOException {
     int n = in.readInt();
     for (int i = 0; i < n; i++) {
       positional.add(ValueCodec.read(in, "argument #" + i));

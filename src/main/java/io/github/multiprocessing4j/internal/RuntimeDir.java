@@ -31,6 +31,7 @@ public final class RuntimeDir {
     return PosixFilePermissions.fromString("rwx------");
   }
   private static volatile Path dir;
+  private static volatile Path shmDir;
   private RuntimeDir() {}
 
   /**
@@ -45,7 +46,7 @@ public final class RuntimeDir {
       synchronized (RuntimeDir.class) {
         d = dir;
         if (d == null) {
-          d = create();
+          d = create(Paths.get(System.getProperty("java.io.tmpdir")));
           dir = d;
         }
       }
@@ -53,9 +54,31 @@ public final class RuntimeDir {
     return d;
   }
 
-  private static Path create() {
+  /**
+   * Returns a directory of the same kind in shared memory ({@code /dev/shm} where it exists, so the
+   * rings of pipes and queues never reach a disk), or {@link #get()} where there is none.
+   *
+   * @return this JVM's private directory for memory-mapped files
+   * @throws MultiprocessingException if it cannot be created safely
+   */
+  public static Path shm() {
+    Path d = shmDir;
+    if (d == null) {
+      synchronized (RuntimeDir.class) {
+        d = shmDir;
+        if (d == null) {
+          Path devShm = Paths.get("/dev/shm");
+          d = Files.isDirectory(devShm) && Files.isWritable(devShm) ? create(devShm) : get();
+          shmDir = d;
+        }
+      }
+    }
+    return d;
+  }
+
+  private static Path create(Path parent) {
     String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_");
-    Path base = Paths.get(System.getProperty("java.io.tmpdir")).resolve("multiprocessing4j-" + user);
+    Path base = parent.resolve("multiprocessing4j-" + user);
     try {
       makePrivateDir(base);
       removeStale(base);
@@ -136,6 +159,10 @@ public final class RuntimeDir {
     Path d = dir;
     if (d != null) {
       deleteTree(d);
+    }
+    Path s = shmDir;
+    if (s != null && s != d) {
+      deleteTree(s);
     }
   }
 

@@ -1,0 +1,304 @@
+package io.github.multiprocessing4j.internal;
+
+import io.github.multiprocessing4j.connection.AuthenticationException;
+import io.github.multiprocessing4j.connection.ConnectionException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+/**
+ * How the two ends of a pipe find each other, wherever each one ended up, with nothing relayed by
+ * the process that created the pipe.
+ *
+ * <p>{@link #create} makes two files in the creator's private directories: the ring file (the
+ * pipe's buffer, in shared memory) and a small state file. The first process to use an end
+ * {@link #claim claims} it in the state file, maps the rings and listens on a socket; the second
+ * claims the other end, maps the rings and connects. The socket is authenticated with the authkey
+ * and then carries only wake-ups and the end of the stream. Because the rings exist from the start,
+ * an end can send before its peer ever ran, as into a pipe's buffer; and what it sent before it
+ * closed or ended is still there for the peer to read.
+ *
+ * <p>The state file is read and written under a file lock, so two claims cannot race. An end can
+ * be claimed once: a second process that tries to use it is refused, as two readers of one pipe
+ * would corrupt it.
+ */
+public final class PipeEndpoint {
+
+  private static final int SLOT = 16; // per end: long pid, int flags, int tcp port
+  private static final int CLAIMED = 1;
+  private static final int LISTENING = 2;
+  private static final int CLOSED = 4;
+  private static final AtomicLong IDS = new AtomicLong();
+  private static final long TICK_MS = 100;
+  private static final long HANDSHAKE_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+  private PipeEndpoint() {}
+
+  /**
+   * Creates the files of a new pipe.
+   *
+   * @return the state file and the ring file, which both ends carry
+   * @throws IOException if they cannot be written
+   */
+  public static Path[] create() throws IOException {
+    long id = IDS.incrementAndGet();
+    Path state = RuntimeDir.get().resolve("pipe-" + id);
+    Files.write(state, new byte[2 * SLOT], StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    Path ring = RuntimeDir.shm().resolve("pipe-" + id + ".ring");
+    RingTransport.createFile(ring, RingTransport.DEFAULT_CAPACITY);
+    return new Path[] {state, ring};
+  }
+
+  /**
+   * Claims one end of a pipe for this process and returns its channel at once. If the peer already
+   * listens, the socket to it is connected now; else this end listens, and a background thread
+   * accepts the peer when it comes, or marks it gone once {@code peerAbandoned} says nobody who
+   * could use it is alive, or its process ended.
+   *
+   * @param state the pipe's state file
+   * @param ring the pipe's ring file
+   * @param side 0 or 1
+   * @param key the authkey both ends share
+   * @param peerAbandoned checked while waiting for the peer
+   * @return the channel
+   * @throws ConnectionException if the end was claimed before, or the pipe's creator has ended
+   * @throws IOException if a file or a socket fails
+   * @throws InterruptedException if interrupted while connecting
+   */
+  public static RingTransport claim(Path state, Path ring, int side, byte[] key, BooleanSupplier peerAbandoned)
+      throws IOException, InterruptedException {
+    int other = 1 - side;
+    SocketAddress peer = null;
+    boolean peerClosed;
+    boolean peerClaimed;
+    RingTransport t;
+    ServerSocketChannel server = null;
+    Path socketPath = socketPath(state, side);
+    synchronized (PipeEndpoint.class) { // a file lock excludes other JVMs only
+      FileChannel fc;
+      try {
+        fc = FileChannel.open(state, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      } catch (NoSuchFileException e) {
+        throw gone(state);
+      }
+      try (fc) {
+        FileLock lock = fc.lock();
+        ByteBuffer slots = ByteBuffer.allocate(2 * SLOT);
+        fc.read(slots, 0);
+        int mine = slots.getInt(side * SLOT + 8);
+        if ((mine & CLAIMED) != 0) {
+          throw new ConnectionException("this end of the pipe was already used by process "
+              + slots.getLong(side * SLOT) + "; an end of a pipe can be used by one process only "
+              + "(pass it on before using it, and use it in one process)");
+        }
+        int theirs = slots.getInt(other * SLOT + 8);
+        peerClosed = (theirs & CLOSED) != 0;
+        peerClaimed = (theirs & CLAIMED) != 0;
+        MappedByteBuffer map;
+        try {
+          map = RingTransport.mapFile(ring);
+        } catch (NoSuchFileException e) {
+          throw gone(state);
+        }
+        t = new RingTransport(map, side == 0);
+        if (!peerClosed && (theirs & LISTENING) != 0) {
+          int port = slots.getInt(other * SLOT + 12);
+          peer = port != 0 ? new InetSocketAddress(InetAddress.getLoopbackAddress(), port)
+              : UnixDomainSocketAddress.of(socketPath(state, other));
+        } else if (!peerClosed) {
+          server = listen(socketPath);
+        }
+        int port = server != null && !(server.getLocalAddress() instanceof UnixDomainSocketAddress)
+            ? ((InetSocketAddress) server.getLocalAddress()).getPort() : 0;
+        ByteBuffer slot = ByteBuffer.allocate(SLOT);
+        slot.putLong(0, ProcessHandle.current().pid());
+        slot.putInt(8, CLAIMED | (server != null ? LISTENING : 0));
+        slot.putInt(12, port);
+        fc.write(slot, side * SLOT);
+        lock.release();
+      }
+    }
+    if (peerClaimed) {
+      Files.deleteIfExists(ring); // both ends have it mapped; nobody else may
+    }
+    if (peerClosed) {
+      t.markPeerGone();
+    } else if (peer != null) {
+      connect(t, peer, key);
+    } else {
+      Acceptor a = new Acceptor(t, server, socketPath, state, other, key, peerAbandoned);
+      Thread th = new Thread(null, a, "mp4j-pipe-acceptor", 64 * 1024, false);
+      th.setDaemon(true);
+      th.start();
+    }
+    OpenChannels.add(t::close);
+    return t;
+  }
+
+  private static ConnectionException gone(Path state) {
+    return new ConnectionException("the pipe's files (" + state + ") are gone: the process that "
+        + "created the pipe has ended, so an end that was never used can no longer be connected");
+  }
+
+  private static void connect(RingTransport t, SocketAddress peer, byte[] key)
+      throws IOException, InterruptedException {
+    SocketChannel s;
+    try {
+      s = SocketChannel.open(peer);
+    } catch (IOException e) {
+      t.markPeerGone(); // refused or missing: the listening end's process has ended
+      return;
+    }
+    try {
+      SocketTransport setup = new SocketTransport(s);
+      Handshake.connect(setup, key, HANDSHAKE_NANOS);
+      t.attachSocket(setup.detach());
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  private static Path socketPath(Path state, int side) {
+    return state.resolveSibling(state.getFileName() + "-" + side + ".sock");
+  }
+
+  private static ServerSocketChannel listen(Path p) throws IOException {
+    if (p.toString().length() < 100) { // a Unix socket's path must fit in 108 bytes
+      try {
+        ServerSocketChannel ss = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        Files.deleteIfExists(p);
+        ss.bind(UnixDomainSocketAddress.of(p));
+        return ss;
+      } catch (UnsupportedOperationException e) {
+        // no Unix sockets here: loopback TCP, authenticated the same way
+      }
+    }
+    ServerSocketChannel ss = ServerSocketChannel.open(StandardProtocolFamily.INET);
+    ss.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    return ss;
+  }
+
+  /**
+   * Marks an end as closed in the state file, so that a peer waiting for it sees the end of the
+   * stream. Quiet if the pipe's creator has ended.
+   *
+   * @param state the pipe's state file
+   * @param side the end
+   */
+  public static void markClosed(Path state, int side) {
+    synchronized (PipeEndpoint.class) {
+      try (FileChannel fc = FileChannel.open(state, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        fc.lock(); // released when the channel closes
+        ByteBuffer flags = ByteBuffer.allocate(4);
+        fc.read(flags, side * SLOT + 8);
+        flags.putInt(0, flags.getInt(0) | CLOSED);
+        flags.clear();
+        fc.write(flags, side * SLOT + 8);
+      } catch (IOException e) {
+        // the creator has ended and its runtime directory is gone: nobody can be waiting
+      }
+    }
+  }
+
+  /** Waits for the peer of a listening end, in the background. */
+  private static final class Acceptor implements Runnable {
+    private final RingTransport t;
+    private final ServerSocketChannel server;
+    private final Path socketPath;
+    private final Path state;
+    private final int other;
+    private final byte[] key;
+    private final BooleanSupplier peerAbandoned;
+
+    Acceptor(RingTransport t, ServerSocketChannel server, Path socketPath, Path state, int other, byte[] key,
+        BooleanSupplier peerAbandoned) {
+      this.t = t;
+      this.server = server;
+      this.socketPath = socketPath;
+      this.state = state;
+      this.other = other;
+      this.key = key;
+      this.peerAbandoned = peerAbandoned;
+    }
+
+    @Override
+    public void run() {
+      try (Selector selector = Selector.open(); server) {
+        server.configureBlocking(false);
+        server.register(selector, SelectionKey.OP_ACCEPT);
+        t.onClose(selector::wakeup);
+        while (!t.isClosed()) {
+          SocketChannel s = server.accept();
+          if (s != null && authenticate(s)) {
+            return;
+          }
+          if (peerAbandoned.getAsBoolean() || peerClaimedAndGone()) {
+            t.markPeerGone();
+            return;
+          }
+          selector.select(TICK_MS);
+          selector.selectedKeys().clear();
+        }
+      } catch (IOException | RuntimeException e) {
+        t.markPeerGone(); // the listening socket failed: nobody can reach this end any more
+      } finally {
+        try {
+          Files.deleteIfExists(socketPath);
+        } catch (IOException e) {
+          // in the private runtime directory, removed at exit anyway
+        }
+      }
+    }
+
+    private boolean authenticate(SocketChannel s) throws IOException {
+      s.configureBlocking(true);
+      try {
+        SocketTransport setup = new SocketTransport(s);
+        Handshake.accept(setup, key, HANDSHAKE_NANOS);
+        t.attachSocket(setup.detach());
+        return true;
+      } catch (AuthenticationException | IOException | ConnectionException e) {
+        s.close(); // an impostor or a broken peer: keep waiting for the real one
+        return false;
+      } catch (InterruptedException e) {
+        s.close();
+        return false;
+      }
+    }
+
+    /** The peer claimed its end but never connected, and its process has ended; or it closed. */
+    private boolean peerClaimedAndGone() throws IOException {
+      ByteBuffer slot = ByteBuffer.allocate(SLOT);
+      try (FileChannel fc = FileChannel.open(state, StandardOpenOption.READ)) {
+        fc.read(slot, other * SLOT);
+      } catch (NoSuchFileException e) {
+        return false; // the creator ended; the peer may still be connecting
+      }
+      int flags = slot.getInt(8);
+      if ((flags & CLOSED) != 0) {
+        return true;
+      }
+      long pid = slot.getLong(0);
+      return (flags & CLAIMED) != 0 && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+  }
+}
