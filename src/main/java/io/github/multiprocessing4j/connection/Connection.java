@@ -84,8 +84,16 @@ public final class Connection implements AutoCloseable, Serializable {
   /** An end of a new pipe. */
   static Connection pipeEnd(Path state, Path ring, int side, boolean readable, boolean writable) {
     Connection c = new Connection(state, ring, side, readable, writable, state.getFileName() + " end " + side);
-    ENDS.put(key(state, side), new WeakReference<>(c));
+    register(key(state, side), c);
     return c;
+  }
+
+  private static void register(String key, Connection c) {
+    ENDS.put(key, new WeakReference<>(c));
+    int n = ENDS.size();
+    if ((n & (n - 1)) == 0 && n >= 64) {
+      ENDS.values().removeIf(r -> r.get() == null); // forget collected ends now and then
+    }
   }
 
   /** A connection over a socket from a Listener or Client. */
@@ -409,7 +417,7 @@ public final class Connection implements AutoCloseable, Serializable {
       t.close();
     }
     if (state != null) {
-      ENDS.remove(key(state, side));
+      // stays in ENDS: its peer, waiting here, must still find it to learn who it was handed to
       if (t != null || (handedTo.isEmpty() && !sentElsewhere)) {
         PipeEndpoint.markClosed(state, side);
       }
@@ -558,12 +566,12 @@ public final class Connection implements AutoCloseable, Serializable {
       Path s = Paths.get(state);
       String k = key(s, side);
       boolean parent = Handoffs.fromParent();
-      synchronized (ENDS) {
+      synchronized (Ref.class) {
         WeakReference<Connection> ref = ENDS.get(k);
         Connection c = ref == null ? null : ref.get();
         if (c == null || c.closed) {
           c = new Connection(s, Paths.get(ring), side, readable, writable, s.getFileName() + " end " + side);
-          ENDS.put(k, new WeakReference<>(c));
+          register(k, c);
         }
         if (parent) {
           c.fromParent = true;

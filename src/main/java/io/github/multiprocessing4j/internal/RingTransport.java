@@ -39,7 +39,6 @@ public final class RingTransport implements Transport {
   public static final int DEFAULT_CAPACITY = Integer.getInteger("multiprocessing4j.ringBytes", 1 << 20);
   private static final long HANDSHAKE_NANOS = TimeUnit.SECONDS.toNanos(30);
   private static final AtomicLong RING_IDS = new AtomicLong();
-  private static final long SPIN_NANOS = Long.getLong("multiprocessing4j.spinNanos", 50_000);
 
   static final int HEADER = 256;
   private static final int WRITE_POS = 0;
@@ -278,13 +277,13 @@ public final class RingTransport implements Transport {
   }
 
   private void awaitRoom(long wp) throws InterruptedException {
-    long spinUntil = System.nanoTime() + SPIN_NANOS;
-    while (System.nanoTime() - spinUntil < 0) {
+    long spinUntil = System.nanoTime() + Backoff.SPIN_NANOS;
+    for (int i = 0; System.nanoTime() - spinUntil < 0; i++) {
       if (wp - (long) LONG.getVolatile(map, out + READ_POS) < capacity) {
         return;
       }
       checkBroken();
-      Thread.onSpinWait();
+      Backoff.pause(i);
     }
     lock.lockInterruptibly();
     try {
@@ -378,15 +377,15 @@ public final class RingTransport implements Transport {
       return true;
     }
     long now = System.nanoTime();
-    long spinUntil = now + Math.min(SPIN_NANOS, Math.max(0, timeoutNanos));
-    while (System.nanoTime() - spinUntil < 0) {
+    long spinUntil = now + Math.min(Backoff.SPIN_NANOS, Math.max(0, timeoutNanos));
+    for (int i = 0; System.nanoTime() - spinUntil < 0; i++) {
       if (available(rp) >= n) {
         return true;
       }
       if (ended()) {
         return available(rp) >= n;
       }
-      Thread.onSpinWait();
+      Backoff.pause(i);
     }
     long remaining = timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : timeoutNanos - (System.nanoTime() - now);
     lock.lockInterruptibly();

@@ -1,0 +1,27 @@
+package io.github.multiprocessing4j.internal;
+
+/**
+ * How a thread waits for a few microseconds before it parks: a handful of busy spins, then
+ * {@link Thread#yield()}, which on a machine with more runnable threads than cores hands the core
+ * to the thread being waited for instead of burning it.
+ */
+final class Backoff {
+
+  /** How long a waiter spins before it parks, in nanoseconds. */
+  static final long SPIN_NANOS = Long.getLong("multiprocessing4j.spinNanos", 50_000);
+
+  private Backoff() {}
+
+  /**
+   * Pauses once.
+   *
+   * @param i how many times this wait has paused before
+   */
+  static void pause(int i) {
+    if (i < 32) {
+      Thread.onSpinWait();
+    } else {
+      Thread.yield();
+    }
+  }
+}

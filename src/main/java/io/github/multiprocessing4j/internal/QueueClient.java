@@ -1,0 +1,271 @@
+package io.github.multiprocessing4j.internal;
+
+import io.github.multiprocessing4j.Multiprocessing;
+import io.github.multiprocessing4j.connection.ConnectionException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * This process's link to a queue that another process created and serves ({@link QueueServer}).
+ * Requests from any thread go out on one shared-memory link; a reader thread hands each reply to
+ * the thread that waits for it. Puts to an unbounded queue need no reply: they cost a copy into the
+ * ring, and what was put is delivered even if this process ends right after.
+ */
+public final class QueueClient {
+
+  private static final Map<String, QueueClient> CLIENTS = new ConcurrentHashMap<>();
+
+  private final String label;
+  private final RingTransport link;
+  private final Map<Long, Slot> slots = new ConcurrentHashMap<>();
+  private final AtomicLong ids = new AtomicLong();
+  private volatile String broken;
+
+  private QueueClient(String label, RingTransport link) {
+    this.label = label;
+    this.link = link;
+  }
+
+  /**
+   * Returns this process's link to a queue, connecting on first use.
+   *
+   * @param address the owner's {@link QueueServer#address()}
+   * @param id the queue's identifier there
+   * @param ownerPid the owner's pid, for messages
+   * @return the link
+   * @throws ConnectionException if the owner cannot be reached or refuses
+   * @throws InterruptedException if interrupted while connecting
+   */
+  public static QueueClient of(String address, long id, long ownerPid) throws InterruptedException {
+    String k = address + "#" + id;
+    QueueClient c = CLIENTS.get(k);
+    if (c != null && c.broken == null) {
+      return c;
+    }
+    synchronized (CLIENTS) {
+      c = CLIENTS.get(k);
+      if (c == null || c.broken != null) {
+        c = connect(address, id, ownerPid);
+        CLIENTS.put(k, c);
+      }
+      return c;
+    }
+  }
+
+  private static QueueClient connect(String address, long id, long ownerPid) throws InterruptedException {
+    String label = "queue " + id + " of process " + ownerPid;
+    SocketChannel s;
+    try {
+      s = SocketChannel.open(QueueServer.parse(address));
+    } catch (IOException e) {
+      throw new ConnectionException("cannot reach " + label + ": the process that created the queue "
+          + "has ended (" + e.getMessage() + ")", e);
+    }
+    RingTransport link;
+    try {
+      link = RingTransport.connect(s, Multiprocessing.currentProcess().authkey());
+      byte[] hello = ByteBuffer.allocate(8).putLong(0, id).array();
+      link.send(hello, 0, hello.length);
+      byte[] r = link.receive(Integer.MAX_VALUE);
+      if (r[0] != QueueServer.R_OK) {
+        link.close();
+        throw new ConnectionException("cannot use " + label + ": " + new String(r, 9, r.length - 9, StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      try {
+        s.close();
+      } catch (IOException ignored) {
+        // already failing
+      }
+      throw new ConnectionException("cannot connect to " + label + ": " + e.getMessage(), e);
+    }
+    OpenChannels.add(link::close);
+    QueueClient c = new QueueClient(label, link);
+    Thread t = new Thread(null, c::readReplies, "mp4j-queue-client", 64 * 1024, false);
+    t.setDaemon(true);
+    t.start();
+    return c;
+  }
+
+  /**
+   * Puts an item without waiting for an answer (an unbounded queue always has room).
+   *
+   * @param item the serialized item
+   * @throws ConnectionException if the queue's owner has ended
+   * @throws InterruptedException if interrupted while the ring is full
+   */
+  public void putNoReply(byte[] item) throws InterruptedException {
+    byte[] m = new byte[1 + item.length];
+    m[0] = QueueServer.PUT;
+    System.arraycopy(item, 0, m, 1, item.length);
+    send(m);
+  }
+
+  /**
+   * Puts an item, waiting for room up to the timeout.
+   *
+   * @param item the serialized item
+   * @param timeoutNanos 0: don't wait; negative: for ever
+   * @return false if the queue stayed full
+   * @throws InterruptedException if interrupted (the put is withdrawn)
+   */
+  public boolean put(byte[] item, long timeoutNanos) throws InterruptedException {
+    return request(QueueServer.PUT_WAIT, timeoutNanos, item)[0] == QueueServer.R_OK;
+  }
+
+  /**
+   * Takes an item, waiting up to the timeout.
+   *
+   * @param timeoutNanos 0: don't wait; negative: for ever
+   * @return the serialized item, or null if none came in time
+   * @throws InterruptedException if interrupted (the get is withdrawn; an item that was already on
+   *     its way is returned instead, with the interrupt flag set)
+   */
+  public byte[] get(long timeoutNanos) throws InterruptedException {
+    byte[] r = request(QueueServer.GET, timeoutNanos, null);
+    return r[0] == QueueServer.R_ITEM ? java.util.Arrays.copyOfRange(r, 9, r.length) : null;
+  }
+
+  /**
+   * Waits until every item put was marked done.
+   *
+   * @param timeoutNanos negative for ever
+   * @return false if the time ran out
+   * @throws InterruptedException if interrupted
+   */
+  public boolean join(long timeoutNanos) throws InterruptedException {
+    return request(QueueServer.JOIN, timeoutNanos, null)[0] == QueueServer.R_OK;
+  }
+
+  /**
+   * Marks a task done.
+   *
+   * @throws IllegalStateException {@code "task_done() called too many times"}
+   * @throws InterruptedException if interrupted
+   */
+  public void taskDone() throws InterruptedException {
+    byte[] r = request(QueueServer.TASK_DONE, -2, null);
+    if (r[0] == QueueServer.R_ERROR) {
+      throw new IllegalStateException(new String(r, 9, r.length - 9, StandardCharsets.UTF_8));
+    }
+  }
+
+  /**
+   * Returns the number of items the owner holds.
+   *
+   * @return the count
+   * @throws InterruptedException if interrupted
+   */
+  public int size() throws InterruptedException {
+    return (int) ByteBuffer.wrap(request(QueueServer.QSIZE, -2, null)).getLong(9);
+  }
+
+  /**
+   * Whether the queue is full.
+   *
+   * @return true if full
+   * @throws InterruptedException if interrupted
+   */
+  public boolean full() throws InterruptedException {
+    return ByteBuffer.wrap(request(QueueServer.FULL, -2, null)).getLong(9) != 0;
+  }
+
+  /** timeout -2: the op carries none. */
+  private byte[] request(byte op, long timeoutNanos, byte[] item) throws InterruptedException {
+    long id = ids.incrementAndGet();
+    int n = item == null ? 0 : item.length;
+    byte[] m = new byte[(timeoutNanos == -2 ? 9 : 17) + n];
+    ByteBuffer b = ByteBuffer.wrap(m);
+    b.put(op).putLong(id);
+    if (timeoutNanos != -2) {
+      b.putLong(timeoutNanos < 0 ? -1 : timeoutNanos);
+    }
+    if (n > 0) {
+      b.put(item);
+    }
+    Slot slot = new Slot(Thread.currentThread());
+    slots.put(id, slot);
+    try {
+      send(m);
+    } catch (RuntimeException | InterruptedException e) {
+      slots.remove(id);
+      throw e;
+    }
+    boolean interrupted = false;
+    while (slot.reply == null) {
+      String why = broken;
+      if (why != null && slot.reply == null) {
+        slots.remove(id);
+        throw new ConnectionException(why);
+      }
+      LockSupport.park(this);
+      if (Thread.interrupted() && !interrupted) {
+        interrupted = true;
+        byte[] cancel = ByteBuffer.allocate(9).put(QueueServer.CANCEL).putLong(id).array();
+        send(cancel);
+      }
+    }
+    if (interrupted) {
+      if (slot.reply[0] == QueueServer.R_CANCELLED) {
+        throw new InterruptedException();
+      }
+      Thread.currentThread().interrupt();
+    }
+    return slot.reply;
+  }
+
+  private void send(byte[] m) throws InterruptedException {
+    String why = broken;
+    if (why != null) {
+      throw new ConnectionException(why);
+    }
+    try {
+      link.send(m, 0, m.length);
+    } catch (IOException | ConnectionException e) {
+      throw new ConnectionException("the process that created " + label + " has ended: " + e.getMessage(), e);
+    }
+  }
+
+  private void readReplies() {
+    try {
+      while (true) {
+        byte[] r = link.receive(Integer.MAX_VALUE);
+        long id = ByteBuffer.wrap(r).getLong(1);
+        Slot s = slots.remove(id);
+        if (s != null) {
+          s.reply = r;
+          LockSupport.unpark(s.thread);
+        }
+      }
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      broken = "the process that created " + label + " has ended, or closed the queue";
+      for (Slot s : slots.values()) {
+        LockSupport.unpark(s.thread);
+      }
+    }
+  }
+
+  /**
+   * Closes this process's link; what was put is still delivered.
+   */
+  public void close() {
+    broken = label + " is closed in this process";
+    link.close();
+  }
+
+  /** Where a waiting thread gets its reply. */
+  private static final class Slot {
+    final Thread thread;
+    volatile byte[] reply;
+
+    Slot(Thread thread) {
+      this.thread = thread;
+    }
+  }
+}

@@ -1,0 +1,249 @@
+package io.github.multiprocessing4j.connection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.multiprocessing4j.Args;
+import io.github.multiprocessing4j.Multiprocessing;
+import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.testing.CapturedLines;
+import io.github.multiprocessing4j.testing.Pids;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Pipe ends in other processes (§B.1): passed to children and grandchildren, two children talking
+ * directly, and the death of either side, before and after the ends connected.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+final class PipeBetweenProcessesTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final int SIGSTOP = 19;
+  private static final int SIGCONT = 18;
+
+  @TempDir
+  Path tmp;
+
+  /** Sends 1..n and expects each back plus one; writes "done N" to the file. */
+  static void pinger(Args args) throws Exception {
+    Connection c = args.get(0, Connection.class);
+    int n = args.getInt(1);
+    long sum = 0;
+    for (int i = 1; i <= n; i++) {
+      c.send(i);
+      int back = c.recv(Integer.class);
+      if (back != i + 1) {
+        throw new AssertionError("sent " + i + ", got back " + back);
+      }
+      sum += back;
+    }
+    c.send(-1);
+    Files.write(Path.of(args.getString(2)), ("done " + sum).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Answers each number with itself plus one until -1. */
+  static void ponger(Args args) throws Exception {
+    Connection c = args.get(0, Connection.class);
+    while (true) {
+      int i = c.recv(Integer.class);
+      if (i < 0) {
+        return;
+      }
+      c.send(i + 1);
+    }
+  }
+
+  /** Creates a pipe, hands its ends to two children, says so, then waits for them. */
+  static void creator(Args args) throws Exception {
+    Pipe p = Pipe.open();
+    Process a = Process.builder().target(PipeBetweenProcessesTest::pinger).args(p.conn1(), 500, args.getString(0)).build();
+    Process b = Process.builder().target(PipeBetweenProcessesTest::ponger).args(p.conn2()).build();
+    a.start();
+    b.start();
+    p.conn1().close();
+    p.conn2().close();
+    System.out.println("started " + a.pid() + " " + b.pid());
+    a.join();
+    b.join();
+    System.out.println("exit codes " + a.exitCode() + " " + b.exitCode());
+  }
+
+  @Test
+  void twoChildrenTalkDirectlyWhileTheCreatorIsStopped() throws Exception {
+    Path done = tmp.resolve("done");
+    CapturedLines out = new CapturedLines();
+    Process c = Process.builder().target(PipeBetweenProcessesTest::creator).args(done.toString())
+        .stdout(out.output()).build();
+    c.start();
+    try {
+      out.await("started", WAIT);
+      // The creator can relay nothing while it is stopped: the grandchildren must finish alone.
+      Multiprocessing.kill(c.pid(), SIGSTOP);
+      try {
+        assertThat(Pids.await(() -> Files.exists(done), WAIT)).as("ping-pong finished").isTrue();
+      } finally {
+        Multiprocessing.kill(c.pid(), SIGCONT);
+      }
+      c.join(WAIT);
+      assertThat(c.exitCode()).isEqualTo(0);
+      assertThat(out.text()).contains("exit codes 0 0");
+      assertThat(Files.readString(done)).isEqualTo("done " + (500L * 501 / 2 + 500));
+    } finally {
+      if (c.isAlive()) {
+        c.kill();
+        c.join(WAIT);
+      }
+    }
+  }
+
+  static void sendAndExit(Args args) throws Exception {
+    Connection c = args.get(0, Connection.class);
+    for (int i = 0; i < args.getInt(1); i++) {
+      c.sendBytes(new byte[] {(byte) i});
+    }
+  }
+
+  @Test
+  void whatAChildSentBeforeItExitedIsReceivedThenEndOfStream() throws Exception {
+    Pipe p = Pipe.open();
+    Process child = Process.builder().target(PipeBetweenProcessesTest::sendAndExit).args(p.conn2(), 100).build();
+    child.start();
+    p.conn2().close();
+    child.join(WAIT); // the parent has not read anything: the data waits in the ring, as in a pipe
+    assertThat(child.exitCode()).isEqualTo(0);
+    try (Connection c = p.conn1()) {
+      for (int i = 0; i < 100; i++) {
+        assertThat(c.recvBytes()).containsExactly((byte) i);
+      }
+      assertThatThrownBy(c::recv).isInstanceOf(PeerClosedException.class);
+      assertThat(c.poll()).isTrue();
+    }
+  }
+
+  static void failAtOnce(Args args) {
+    throw new IllegalStateException("dies before using its end");
+  }
+
+  @Test
+  void aChildThatDiesBeforeUsingItsEndIsTheEndOfTheStream() throws Exception {
+    Pipe p = Pipe.open();
+    Process child = Process.builder().target(PipeBetweenProcessesTest::failAtOnce).args(p.conn2())
+        .stderr(io.github.multiprocessing4j.ChildOutput.discard()).build();
+    child.start();
+    p.conn2().close(); // as CPython's idiom: this process's copy goes, the child's remains
+    try (Connection c = p.conn1()) {
+      assertThatThrownBy(c::recv).isInstanceOf(PeerClosedException.class);
+    }
+    child.join(WAIT);
+    assertThat(child.exitCode()).isEqualTo(1);
+  }
+
+  static void recvForever(Args args) throws Exception {
+    Connection c = args.get(0, Connection.class);
+    c.sendBytes("ready".getBytes(StandardCharsets.UTF_8));
+    c.recv();
+  }
+
+  @Test
+  void aKilledPeerIsAnErrorOnEachOperationNotAHang() throws Exception {
+    Pipe p = Pipe.open();
+    Process child = Process.builder().target(PipeBetweenProcessesTest::recvForever).args(p.conn2()).build();
+    child.start();
+    p.conn2().close();
+    try (Connection c = p.conn1()) {
+      assertThat(new String(c.recvBytes(), StandardCharsets.UTF_8)).isEqualTo("ready");
+      child.kill();
+      child.join(WAIT);
+      assertThatThrownBy(c::recv).isInstanceOf(PeerClosedException.class);
+      assertThatThrownBy(() -> c.send("x")).isInstanceOf(BrokenPipeException.class);
+    }
+  }
+
+  /** Waits for a message from the parent, reports how it ended. */
+  static void reportEnd(Args args) throws Exception {
+    Connection c = args.get(0, Connection.class);
+    c.sendBytes(new byte[0]); // connected
+    try {
+      c.recv();
+      System.out.println("got a message");
+    } catch (PeerClosedException e) {
+      System.out.println("end of stream");
+    }
+  }
+
+  /** Starts a child holding one end, keeps the other, tells its pid, then waits to be killed. */
+  static void holdAndWait(Args args) throws Exception {
+    Pipe p = Pipe.open();
+    Process child = Process.builder().target(PipeBetweenProcessesTest::reportEnd).args(p.conn2())
+        .stdout(io.github.multiprocessing4j.ChildOutput.toFile(Path.of(args.getString(0)))).build();
+    child.start();
+    p.conn1().recvBytes();
+    System.out.println("child " + child.pid());
+    Thread.currentThread().join(); // until SIGKILLed
+  }
+
+  @Test
+  void aChildSeesTheEndOfTheStreamWhenItsParentIsKilled() throws Exception {
+    Path report = tmp.resolve("report");
+    CapturedLines out = new CapturedLines();
+    Process parent = Process.builder().target(PipeBetweenProcessesTest::holdAndWait).args(report.toString())
+        .stdout(out.output()).build();
+    parent.start();
+    long childPid = 0;
+    try {
+      childPid = Pids.find(out.await("child ", WAIT), "child ");
+      parent.kill();
+      parent.join(WAIT);
+      long pid = childPid;
+      assertThat(Pids.awaitGone(pid, WAIT)).isTrue();
+      assertThat(Files.readString(report).trim()).isEqualTo("end of stream");
+    } finally {
+      Pids.killQuietly(childPid == 0 ? null : childPid);
+      if (parent.isAlive()) {
+        parent.kill();
+      }
+      parent.join(WAIT);
+    }
+  }
+
+  static void useEnd(Args args) throws Exception {
+    args.get(0, Connection.class).send("from child");
+  }
+
+  @Test
+  void anEndUsedInOneProcessCannotBeUsedInAnother() throws Exception {
+    Pipe p = Pipe.open();
+    try (Connection a = p.conn1(); Connection b = p.conn2()) {
+      b.send("here");
+      assertThat(a.recv()).isEqualTo("here");
+      assertThatThrownBy(() -> Process.builder().target(PipeBetweenProcessesTest::useEnd).args(b).build().start())
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already in use in this process");
+    }
+  }
+
+  static void echoOnce(Args args) throws Exception {
+    Connection c = args.get(0, Connection.class);
+    c.send("echo: " + c.recv());
+  }
+
+  @Test
+  void aProcessCanSendBeforeItsPeerHasStarted() throws Exception {
+    Pipe p = Pipe.open();
+    p.conn1().send("before start"); // waits in the ring, as in a pipe's buffer
+    Process child = Process.builder().target(PipeBetweenProcessesTest::echoOnce).args(p.conn2()).build();
+    child.start();
+    p.conn2().close();
+    try (Connection c = p.conn1()) {
+      assertThat(c.recv()).isEqualTo("echo: before start");
+    }
+    child.join(WAIT);
+    assertThat(child.exitCode()).isEqualTo(0);
+  }
+}
