@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j;
 
 import io.github.multiprocessing4j.internal.Bootstrap;
+import io.github.multiprocessing4j.internal.Messages;
 import io.github.multiprocessing4j.internal.Classpath;
 import io.github.multiprocessing4j.internal.ExitCodes;
 import io.github.multiprocessing4j.internal.ExitReport;
@@ -57,6 +58,10 @@ final class ChildHandle {
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", Signals.WINDOWS ? "java.exe" : "java").toString());
     command.addAll(spec.jvmOptions);
+    String filter = System.getProperty(Messages.FILTER_PROPERTY);
+    if (filter != null && !spec.systemProperties.containsKey(Messages.FILTER_PROPERTY)) {
+      command.add("-D" + Messages.FILTER_PROPERTY + "=" + filter); // a pattern, not a secret
+    }
     for (Map.Entry<String, String> p : spec.systemProperties.entrySet()) {
       command.add("-D" + p.getKey() + "=" + p.getValue());
     }

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j;
 
+import io.github.multiprocessing4j.internal.Messages;
 import io.github.multiprocessing4j.internal.Signals;
 import java.util.List;
 import java.util.Optional;
@@ -92,5 +93,23 @@ public final class Multiprocessing {
    */
   public static List<Process> activeChildren() {
     return Process.activeChildren();
+  }
+
+  /**
+   * Sets a deserialization filter that every pipe, queue and connection of this process applies
+   * to the objects it receives, after the library's own (limits on depth, references and array
+   * lengths, and a deny-list of known gadget classes) and the JVM-wide one ({@code jdk.serialFilter}).
+   * A class any of them rejects is refused: the receive fails with a
+   * {@link io.github.multiprocessing4j.connection.ConnectionException} naming it.
+   *
+   * <p>Children do not inherit a filter object; to filter in every process, give the pattern as the
+   * system property {@code multiprocessing4j.serialFilter} (the syntax of {@code jdk.serialFilter},
+   * e.g. {@code "com.example.**;java.base/*;!*"}): a child started by this library gets the
+   * property of its parent unless its builder sets another.
+   *
+   * @param filter the filter, or null to remove it (the property's pattern, if any, is also removed)
+   */
+  public static void setSerialFilter(java.io.ObjectInputFilter filter) {
+    Messages.setProcessFilter(filter);
   }
 }
