@@ -19,4 +19,15 @@ public class AuthenticationException extends MultiprocessingException {
   public AuthenticationException(String message) {
     super(message);
   }
+
+  /**
+   * Creates one with a cause: a peer that hung up, or sent something unreadable, during the
+   * challenge.
+   *
+   * @param message what failed
+   * @param cause the underlying failure
+   */
+  public AuthenticationException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

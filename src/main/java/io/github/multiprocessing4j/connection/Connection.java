@@ -271,8 +271,7 @@ public final class Connection implements AutoCloseable, Serializable {
       return transport().receive(maxLength);
     } catch (Transport.MessageTooLongException e) {
       unreadable = true;
-      throw new ConnectionException("bad message length: " + e.getMessage()
-          + "; this end is no longer readable", e);
+      throw new ConnectionException(e.getMessage() + "; this end is no longer readable", e);
     } catch (IOException e) {
       throw failure("receive", e);
     }

@@ -23,6 +23,12 @@ public final class Handshake {
   private static final byte[] FAILURE = ascii("#FAILURE#");
   private static final int MESSAGE_LENGTH = 40;
   private static final int MAX_LENGTH = 256;
+  /** The challenge of CPython 3.11 and older: 20 bytes, no digest prefix, answered in HMAC-MD5. */
+  private static final int LEGACY_CHALLENGE_LENGTH = 20;
+  /** A bare HMAC-MD5 answer, from CPython 3.11 or older. */
+  private static final int LEGACY_DIGEST_LENGTH = 16;
+  /** The longest digest name allowed ({@code sha3_256}, {@code sha3_384}). */
+  private static final int MAX_DIGEST_NAME = 8;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private Handshake() {}
@@ -32,14 +38,15 @@ public final class Handshake {
    *
    * @param t the fresh channel
    * @param key the authkey
-   * @param timeoutNanos how long the peer may take over each step
-   * @throws AuthenticationException if the peer fails, or does not answer in time
+   * @param timeoutNanos how long the whole exchange may take; {@link Long#MAX_VALUE} for ever
+   * @throws AuthenticationException if the peer fails, or does not complete it in time
    * @throws IOException if the channel fails
    * @throws InterruptedException if interrupted
    */
   public static void accept(SocketTransport t, byte[] key, long timeoutNanos) throws IOException, InterruptedException {
-    deliverChallenge(t, key, timeoutNanos);
-    answerChallenge(t, key, timeoutNanos);
+    Limit limit = new Limit(timeoutNanos);
+    deliverChallenge(t, key, limit);
+    answerChallenge(t, key, limit);
   }
 
   /**
@@ -47,34 +54,62 @@ public final class Handshake {
    *
    * @param t the fresh channel
    * @param key the authkey
-   * @param timeoutNanos how long the peer may take over each step
-   * @throws AuthenticationException if the peer fails, or does not answer in time
+   * @param timeoutNanos how long the whole exchange may take; {@link Long#MAX_VALUE} for ever
+   * @throws AuthenticationException if the peer fails, or does not complete it in time
    * @throws IOException if the channel fails
    * @throws InterruptedException if interrupted
    */
   public static void connect(SocketTransport t, byte[] key, long timeoutNanos) throws IOException, InterruptedException {
-    answerChallenge(t, key, timeoutNanos);
-    deliverChallenge(t, key, timeoutNanos);
+    Limit limit = new Limit(timeoutNanos);
+    answerChallenge(t, key, limit);
+    deliverChallenge(t, key, limit);
   }
 
-  private static void deliverChallenge(SocketTransport t, byte[] key, long timeoutNanos)
+  /**
+   * One deadline for the whole exchange: a peer that trickles its answers, each just in time for a
+   * per-step timeout, cannot hold the other side for several of them.
+   */
+  private static final class Limit {
+    final long timeoutNanos;
+    final long deadline;
+
+    Limit(long timeoutNanos) {
+      this.timeoutNanos = timeoutNanos;
+      this.deadline = timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + timeoutNanos;
+    }
+
+    long remaining() {
+      return deadline == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, deadline - System.nanoTime());
+    }
+  }
+
+  private static void deliverChallenge(SocketTransport t, byte[] key, Limit limit)
       throws IOException, InterruptedException {
     byte[] random = new byte[MESSAGE_LENGTH];
     RANDOM.nextBytes(random);
     byte[] message = concat(ascii("{sha256}"), random);
     byte[] challenge = concat(CHALLENGE, message);
     t.send(challenge, 0, challenge.length);
-    byte[] response = receive(t, timeoutNanos);
-    if (!verify(key, message, response)) {
-      t.send(FAILURE, 0, FAILURE.length);
-      throw new AuthenticationException("digest received was wrong");
+    byte[] response = receive(t, limit);
+    try {
+      verify(key, message, response);
+    } catch (AuthenticationException e) {
+      // As CPython: #FAILURE# for every rejected answer, so the peer fails at once with "digest
+      // sent was rejected" instead of waiting. Best effort: a peer that already hung up must not
+      // turn the rejection into a broken pipe.
+      try {
+        t.send(FAILURE, 0, FAILURE.length);
+      } catch (IOException | RuntimeException sendFailed) {
+        e.addSuppressed(sendFailed);
+      }
+      throw e;
     }
     t.send(WELCOME, 0, WELCOME.length);
   }
 
-  private static void answerChallenge(SocketTransport t, byte[] key, long timeoutNanos)
+  private static void answerChallenge(SocketTransport t, byte[] key, Limit limit)
       throws IOException, InterruptedException {
-    byte[] m = receive(t, timeoutNanos);
+    byte[] m = receive(t, limit);
     if (!startsWith(m, CHALLENGE)) {
       throw new AuthenticationException("Protocol error, expected challenge: message=" + repr(m));
     }
@@ -82,37 +117,34 @@ public final class Handshake {
     if (message.length < 20) {
       throw new AuthenticationException("challenge too short: " + message.length + " bytes");
     }
-    String digest = digestName(message);
+    String digest = digestName(message); // throws for a modern challenge with an unknown digest
     byte[] mac = hmac(digest == null ? "md5" : digest, key, message);
     byte[] answer = digest == null ? mac : concat(ascii("{" + digest + "}"), mac);
     t.send(answer, 0, answer.length);
-    byte[] reply = receive(t, timeoutNanos);
+    byte[] reply = receive(t, limit);
     if (!MessageDigest.isEqual(reply, WELCOME)) {
       throw new AuthenticationException("digest sent was rejected");
     }
   }
 
-  private static byte[] receive(SocketTransport t, long timeoutNanos) throws IOException, InterruptedException {
+  private static byte[] receive(SocketTransport t, Limit limit) throws IOException, InterruptedException {
     try {
-      return t.receive(MAX_LENGTH, timeoutNanos);
+      return t.receive(MAX_LENGTH, limit.remaining());
     } catch (SocketTimeoutException e) {
-      throw new AuthenticationException("the peer did not answer the authkey challenge within "
-          + timeoutNanos / 1_000_000 + " ms");
+      throw new AuthenticationException("the peer did not complete the authkey challenge within "
+          + limit.timeoutNanos / 1_000_000 + " ms", e);
     } catch (Transport.MessageTooLongException e) {
       throw new AuthenticationException("the peer sent a message longer than " + MAX_LENGTH
           + " bytes during the authkey challenge: it does not speak this protocol");
     }
   }
 
-  private static boolean verify(byte[] key, byte[] message, byte[] response) {
+  /** Checks the peer's answer; throws with CPython's message if it is wrong. */
+  private static void verify(byte[] key, byte[] message, byte[] response) {
     String digest = digestName(response);
     byte[] mac;
     if (digest == null) {
-      if (response.length != 16 && response.length != 20) {
-        throw new AuthenticationException("unsupported message length, missing digest prefix, or "
-            + "unsupported digest: message=" + repr(response));
-      }
-      digest = "md5";
+      digest = "md5"; // a legacy (CPython 3.11 or older) peer: a bare 16-byte HMAC-MD5
       mac = response;
     } else {
       mac = java.util.Arrays.copyOfRange(response, digest.length() + 2, response.length);
@@ -122,25 +154,35 @@ public final class Handshake {
       throw new AuthenticationException("expected '" + digest + "' of length " + expected.length
           + " got " + mac.length);
     }
-    return MessageDigest.isEqual(mac, expected);
+    if (!MessageDigest.isEqual(mac, expected)) {
+      throw new AuthenticationException("digest received was wrong");
+    }
   }
 
-  /** The name in a leading {@code {name}}, if it is one this side supports; else null. */
+  /**
+   * CPython's {@code _get_digest_name_and_payload}: null for a legacy message (exactly 16 or 20
+   * bytes, whatever they contain: a legacy challenge or MD5 answer may well start with '{'), else
+   * the name in a leading {@code {name}} if it is one this side supports.
+   *
+   * @throws AuthenticationException for anything else
+   */
   private static String digestName(byte[] m) {
-    if (m.length == 0 || m[0] != '{') {
+    if (m.length == LEGACY_CHALLENGE_LENGTH || m.length == LEGACY_DIGEST_LENGTH) {
       return null;
     }
-    for (int i = 1; i < Math.min(m.length, 20); i++) {
-      if (m[i] == '}') {
-        String name = new String(m, 1, i - 1, StandardCharsets.US_ASCII);
-        if (algorithm(name) == null) {
-          throw new AuthenticationException("unsupported message length, missing digest prefix, or "
-              + "unsupported digest: message=" + repr(m));
+    if (m.length > 0 && m[0] == '{') {
+      for (int i = 1; i < Math.min(m.length, MAX_DIGEST_NAME + 2); i++) {
+        if (m[i] == '}') {
+          String name = new String(m, 1, i - 1, StandardCharsets.US_ASCII);
+          if (algorithm(name) != null) {
+            return name;
+          }
+          break;
         }
-        return name;
       }
     }
-    return null;
+    throw new AuthenticationException("unsupported message length, missing digest prefix, or "
+        + "unsupported digest: message=" + repr(m));
   }
 
   private static String algorithm(String digest) {

@@ -6,6 +6,8 @@ import io.github.multiprocessing4j.connection.PeerClosedException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -18,8 +20,12 @@ import java.util.Arrays;
  *
  * <p>Nothing is read ahead of the message asked for: after a handshake the socket can be handed on
  * (see {@link #detach()}) with no byte lost.
+ *
+ * <p>{@link #close()} may be called from any thread: a send, receive or poll waiting in another
+ * thread then fails with {@link ConnectionException}{@code ("handle is closed")}. A transport
+ * registered with {@link OpenChannels} removes itself from there when closed.
  */
-public final class SocketTransport implements Transport {
+public final class SocketTransport implements Transport, AutoCloseable {
 
   /** Payloads up to this size go out in one write with their header, as CPython does. */
   private static final int SMALL = 16384;
@@ -34,6 +40,8 @@ public final class SocketTransport implements Transport {
   private final Object writeLock = new Object();
   private volatile boolean closed;
   private boolean eof; // guarded by readLock
+  /** Why the stream can no longer be read: the peer sent a length prefix that is not one. */
+  private String corrupt; // guarded by readLock
 
   /**
    * Wraps a connected socket.
@@ -84,8 +92,12 @@ public final class SocketTransport implements Transport {
     try {
       while (last.hasRemaining()) {
         if (channel.write(bufs) == 0) {
-          writeSelector.select();
-          writeSelector.selectedKeys().clear();
+          try {
+            writeSelector.select();
+            writeSelector.selectedKeys().clear();
+          } catch (ClosedSelectorException e) {
+            // close() in another thread: reported as "handle is closed" just below
+          }
           checkInterrupt();
           checkOpen();
         }
@@ -120,6 +132,9 @@ public final class SocketTransport implements Transport {
   public byte[] receive(int maxLength, long timeoutNanos) throws IOException, InterruptedException {
     synchronized (readLock) {
       checkOpen();
+      if (corrupt != null) {
+        throw new ConnectionException(corrupt);
+      }
       long deadline = timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + timeoutNanos;
       if (!fill(header, deadline)) {
         if (header.position() == 0) {
@@ -136,9 +151,10 @@ public final class SocketTransport implements Transport {
         length = wide.getLong(0);
       }
       if (length < 0) {
-        header.clear();
-        throw new ConnectionException("bad message length: the length prefix " + length
-            + " is negative; the peer does not speak this protocol");
+        // Nothing after it can be trusted to start a message: every later receive fails too.
+        corrupt = "bad message length: the length prefix " + length
+            + " is negative; the peer does not speak this protocol";
+        throw new ConnectionException(corrupt);
       }
       if (length > maxLength) {
         header.clear();
@@ -169,7 +185,7 @@ public final class SocketTransport implements Transport {
       if (eof) {
         return false;
       }
-      int n = channel.read(buf);
+      int n = read(buf);
       if (n < 0) {
         eof = true;
         return false;
@@ -187,8 +203,12 @@ public final class SocketTransport implements Transport {
       return false;
     }
     long ms = deadline == Long.MAX_VALUE ? 0 : Math.max(1, (deadline - now + 999_999) / 1_000_000);
-    readSelector.select(ms);
-    readSelector.selectedKeys().clear();
+    try {
+      readSelector.select(ms);
+      readSelector.selectedKeys().clear();
+    } catch (ClosedSelectorException e) {
+      // close() in another thread: reported as "handle is closed" just below
+    }
     checkInterrupt();
     checkOpen();
     return true;
@@ -200,10 +220,10 @@ public final class SocketTransport implements Transport {
       checkOpen();
       long deadline = timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + Math.max(0, timeoutNanos);
       while (true) {
-        if (eof || header.position() > 0) {
+        if (eof || corrupt != null || header.position() > 0) {
           return true;
         }
-        int n = channel.read(header);
+        int n = read(header);
         if (n < 0) {
           eof = true;
           return true;
@@ -215,6 +235,16 @@ public final class SocketTransport implements Transport {
           return false;
         }
       }
+    }
+  }
+
+  /** Reads what is there; a channel closed by {@link #close()} in another thread is "handle is closed". */
+  private int read(ByteBuffer buf) throws IOException {
+    try {
+      return channel.read(buf);
+    } catch (ClosedChannelException e) {
+      checkOpen();
+      throw e;
     }
   }
 
@@ -249,5 +279,6 @@ public final class SocketTransport implements Transport {
     } catch (IOException e) {
       // as above
     }
+    OpenChannels.remove(this);
   }
 }
