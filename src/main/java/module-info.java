@@ -1,9 +1,12 @@
 /**
  * Python's {@code multiprocessing} for the JVM: {@link io.github.multiprocessing4j.Process} runs a
- * target in a child JVM, with CPython's names and behaviour.
+ * target in a child JVM, with CPython's names and behaviour; pipes, connections and queues carry
+ * objects between the processes.
  */
 module io.github.multiprocessing4j {
   requires org.slf4j;
 
   exports io.github.multiprocessing4j;
+  exports io.github.multiprocessing4j.connection;
+  exports io.github.multiprocessing4j.queues;
 }

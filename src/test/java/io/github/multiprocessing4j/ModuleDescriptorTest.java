@@ -31,7 +31,8 @@ class ModuleDescriptorTest {
     }
     assertThat(d.name()).isEqualTo("io.github.multiprocessing4j");
     assertThat(d.exports()).extracting(ModuleDescriptor.Exports::source)
-        .containsExactly("io.github.multiprocessing4j");
+        .containsExactlyInAnyOrder("io.github.multiprocessing4j",
+            "io.github.multiprocessing4j.connection", "io.github.multiprocessing4j.queues");
     assertThat(d.exports()).allMatch(e -> !e.isQualified(), "no qualified exports");
     assertThat(d.opens()).isEmpty();
     assertThat(d.packages()).contains("io.github.multiprocessing4j", "io.github.multiprocessing4j.internal");

@@ -23,7 +23,7 @@ import java.util.function.BooleanSupplier;
 /**
  * One end of a two-way (or one-way) channel of messages between processes: CPython's
  * {@code multiprocessing.connection.Connection}. Get them from {@link Pipe#open()} or from
- * {@code Listener.accept()} and {@code Client.connect}.
+ * {@link Listener#accept()} and {@link Client#connect(java.net.SocketAddress)}.
  *
  * <p>{@link #send(Object)} sends a serializable object, {@link #sendBytes(byte[])} raw bytes; the
  * receiving end gets exactly the messages sent, one by one: boundaries are kept and an empty
@@ -37,7 +37,7 @@ import java.util.function.BooleanSupplier;
  * two ends talk directly, through a shared-memory ring, and the process that created the pipe
  * relays nothing. An end already used in one process cannot be used in another (CPython would
  * duplicate the descriptor; this is refused with a {@link ConnectionException} naming the first
- * user), and a Connection from a {@code Listener} or {@code Client} cannot be passed at all.
+ * user), and a Connection from a {@link Listener} or {@link Client} cannot be passed at all.
  *
  * <p><b>Threads.</b> Safe for use by several threads: whole messages never interleave (CPython's
  * Connection has no lock and would corrupt them). {@link #close()} may be called from any thread.
@@ -514,6 +514,13 @@ public final class Connection implements AutoCloseable, Serializable {
 
   // ---- serialization: a proxy naming the end, so that the receiving process finds its peer
 
+  /**
+   * Serializes a reference naming this end of its pipe instead of this object.
+   *
+   * @return the reference
+   * @throws NotSerializableException if this end cannot be passed: it is in use here, closed, or
+   *     from a Listener or Client
+   */
   private Object writeReplace() throws NotSerializableException {
     if (state == null) {
       throw new NotSerializableException("a Connection from a Listener or Client cannot be passed to "
@@ -532,6 +539,12 @@ public final class Connection implements AutoCloseable, Serializable {
     return new Ref(state.toString(), ring.toString(), side, readable, writable);
   }
 
+  /**
+   * Refuses a stream that claims to hold this class directly.
+   *
+   * @param in the stream
+   * @throws InvalidObjectException always
+   */
   private void readObject(ObjectInputStream in) throws InvalidObjectException {
     throw new InvalidObjectException("a Connection is deserialized through its proxy only");
   }

@@ -20,7 +20,7 @@ import java.nio.file.Path;
  *
  * <p>A two-way pipe ({@link #open()}) lets each end send and receive; a one-way pipe
  * ({@link #open(boolean) open(false)}) receives on {@link #conn1()} and sends on {@link #conn2()},
- * as CPython's. Each direction buffers up to 1 MiB (set with the system property
+ * as CPython's. Each direction buffers up to 4 MiB (set with the system property
  * {@code multiprocessing4j.ringBytes}, a power of two) in shared memory before a sender waits: a
  * process can send before its peer has started, and what it sent before closing or ending is still
  * delivered. See {@link Connection} for passing ends to other processes.

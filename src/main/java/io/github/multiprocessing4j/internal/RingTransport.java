@@ -35,8 +35,13 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class RingTransport implements Transport {
 
-  /** Default bytes of each ring; a power of two. Larger messages stream through it. */
-  public static final int DEFAULT_CAPACITY = Integer.getInteger("multiprocessing4j.ringBytes", 1 << 20);
+  /**
+   * Default bytes of each ring of a pipe; a power of two. Larger messages stream through it. The
+   * file is sparse: memory is used only as far as messages have reached.
+   */
+  public static final int DEFAULT_CAPACITY = Integer.getInteger("multiprocessing4j.ringBytes", 4 << 20);
+  /** Large messages are published (and released) this many bytes at a time. */
+  private static final int CHUNK = 64 * 1024;
   private static final long HANDSHAKE_NANOS = TimeUnit.SECONDS.toNanos(30);
   private static final AtomicLong RING_IDS = new AtomicLong();
 
@@ -59,8 +64,9 @@ public final class RingTransport implements Transport {
   private SocketChannel socket; // guarded by wakeByte; null until attachSocket
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
-  private final Object readLock = new Object();
-  private final Object writeLock = new Object();
+  private final ReentrantLock readLock = new ReentrantLock();
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private volatile long spinNanos = Backoff.SPIN_NANOS; // adapts; see spinFor
   private final byte[] scratch = new byte[4];
   private Thread waker; // guarded by wakeByte
   private final ByteBuffer wakeByte = ByteBuffer.allocateDirect(1);
@@ -228,7 +234,8 @@ public final class RingTransport implements Transport {
 
   @Override
   public void send(byte[] b, int off, int len) throws IOException, InterruptedException {
-    synchronized (writeLock) {
+    writeLock.lockInterruptibly();
+    try {
       checkOpen();
       if (peerGone || getInt(out + CONSUMER_CLOSED) != 0) {
         throw new BrokenPipeException("Broken pipe: the other end is closed");
@@ -241,11 +248,16 @@ public final class RingTransport implements Transport {
       wp = produce(scratch, 0, 4, wp);
       wp = produce(b, off, len, wp);
       publish(wp);
+    } finally {
+      writeLock.unlock();
     }
   }
 
-  /** Copies bytes into the ring at {@code wp}, waiting for room; returns the new position, perhaps unpublished. */
-  private long produce(byte[] b, int off, int len, long wp) throws IOException, InterruptedException {
+  /**
+   * Copies bytes into the ring at {@code wp}, waiting for room; returns the new position. A large
+   * message is published chunk by chunk, so that the consumer copies out while this side copies in.
+   */
+  private long produce(byte[] b, int off, int len, long wp) throws InterruptedException {
     while (len > 0) {
       long rp = (long) LONG.getVolatile(map, out + READ_POS);
       int free = (int) (capacity - (wp - rp));
@@ -254,7 +266,7 @@ public final class RingTransport implements Transport {
         awaitRoom(wp);
         continue;
       }
-      int n = Math.min(free, len);
+      int n = Math.min(Math.min(free, len), CHUNK);
       int at = (int) (wp & mask);
       int first = Math.min(n, capacity - at);
       map.put(out + HEADER + at, b, off, first);
@@ -264,6 +276,9 @@ public final class RingTransport implements Transport {
       wp += n;
       off += n;
       len -= n;
+      if (len > 0) {
+        publish(wp);
+      }
     }
     return wp;
   }
@@ -276,20 +291,21 @@ public final class RingTransport implements Transport {
     }
   }
 
+  private boolean hasRoom(long wp) {
+    return wp - (long) LONG.getVolatile(map, out + READ_POS) < capacity;
+  }
+
   private void awaitRoom(long wp) throws InterruptedException {
-    long spinUntil = System.nanoTime() + Backoff.SPIN_NANOS;
-    for (int i = 0; System.nanoTime() - spinUntil < 0; i++) {
-      if (wp - (long) LONG.getVolatile(map, out + READ_POS) < capacity) {
-        return;
-      }
+    if (spinFor(() -> hasRoom(wp) || brokenNow(), Long.MAX_VALUE)) {
       checkBroken();
-      Backoff.pause(i);
+      return;
     }
     lock.lockInterruptibly();
     try {
       while (true) {
         INT.setVolatile(map, out + PRODUCER_WAITING, 1);
-        if (wp - (long) LONG.getVolatile(map, out + READ_POS) < capacity) {
+        if (hasRoom(wp)) {
+          INT.compareAndSet(map, out + PRODUCER_WAITING, 1, 0); // no wake-up needed any more
           return;
         }
         checkBroken();
@@ -300,6 +316,10 @@ public final class RingTransport implements Transport {
     }
   }
 
+  private boolean brokenNow() {
+    return closed || peerGone || getInt(out + CONSUMER_CLOSED) != 0;
+  }
+
   private void checkBroken() {
     checkOpen();
     if (peerGone || getInt(out + CONSUMER_CLOSED) != 0) {
@@ -307,11 +327,33 @@ public final class RingTransport implements Transport {
     }
   }
 
+  /**
+   * Spins (see {@link Backoff}) until the condition holds or this end's spin budget is spent. The
+   * budget adapts: it shrinks after waits that end in parking anyway, and grows back after waits
+   * that spinning saved, so two ends on a busy machine do not burn the cores they wait for.
+   */
+  private boolean spinFor(java.util.function.BooleanSupplier ready, long timeoutNanos) {
+    long budget = Math.min(spinNanos, Math.max(0, timeoutNanos));
+    long start = System.nanoTime();
+    for (int i = 0; ; i++) {
+      if (ready.getAsBoolean()) {
+        spinNanos = Math.min(Backoff.SPIN_NANOS, spinNanos + (spinNanos >> 2) + 1_000);
+        return true;
+      }
+      if (System.nanoTime() - start >= budget) {
+        spinNanos = Math.max(Backoff.MIN_SPIN_NANOS, spinNanos >> 1);
+        return false;
+      }
+      Backoff.pause(i);
+    }
+  }
+
   // ---- receiving
 
   @Override
   public byte[] receive(int maxLength) throws IOException, InterruptedException {
-    synchronized (readLock) {
+    readLock.lockInterruptibly();
+    try {
       checkOpen();
       long rp = (long) LONG.getOpaque(map, in + READ_POS);
       if (!awaitData(rp, 4, Long.MAX_VALUE)) {
@@ -332,11 +374,10 @@ public final class RingTransport implements Transport {
       byte[] msg = new byte[len];
       int got = 0;
       while (got < len) {
-        int avail = (int) Math.min(available(rp), len - got);
+        int avail = (int) Math.min(Math.min(available(rp), len - got), CHUNK);
         if (avail == 0) {
           release(rp);
           if (!awaitData(rp, 1, Long.MAX_VALUE)) {
-            release(rp);
             throw new ConnectionException("got end of file during message");
           }
           continue;
@@ -344,9 +385,14 @@ public final class RingTransport implements Transport {
         consume(msg, got, avail, rp);
         got += avail;
         rp += avail;
+        if (got < len) {
+          release(rp); // room for the producer while this side copies the rest
+        }
       }
       release(rp);
       return msg;
+    } finally {
+      readLock.unlock();
     }
   }
 
@@ -371,28 +417,26 @@ public final class RingTransport implements Transport {
     }
   }
 
-  /** Waits until {@code n} bytes are available at {@code rp}: true, or the stream ended: false; or the deadline passed: false. */
+  /**
+   * Waits until {@code n} bytes are available at {@code rp} (true), the stream ended (false), or
+   * the timeout passed (false).
+   */
   private boolean awaitData(long rp, int n, long timeoutNanos) throws InterruptedException {
     if (available(rp) >= n) {
       return true;
     }
-    long now = System.nanoTime();
-    long spinUntil = now + Math.min(Backoff.SPIN_NANOS, Math.max(0, timeoutNanos));
-    for (int i = 0; System.nanoTime() - spinUntil < 0; i++) {
-      if (available(rp) >= n) {
-        return true;
-      }
-      if (ended()) {
-        return available(rp) >= n;
-      }
-      Backoff.pause(i);
+    long start = System.nanoTime();
+    if (spinFor(() -> available(rp) >= n || ended() || closed, timeoutNanos)) {
+      checkOpen();
+      return available(rp) >= n;
     }
-    long remaining = timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : timeoutNanos - (System.nanoTime() - now);
+    long remaining = timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : timeoutNanos - (System.nanoTime() - start);
     lock.lockInterruptibly();
     try {
       while (true) {
         INT.setVolatile(map, in + CONSUMER_WAITING, 1);
         if (available(rp) >= n) {
+          INT.compareAndSet(map, in + CONSUMER_WAITING, 1, 0); // no wake-up needed any more
           return true;
         }
         checkOpen();
@@ -417,19 +461,22 @@ public final class RingTransport implements Transport {
     return peerGone || getInt(in + PRODUCER_CLOSED) != 0;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Takes no lock: it may be called while another thread receives.
+   */
   @Override
   public boolean poll(long timeoutNanos) throws IOException, InterruptedException {
-    synchronized (readLock) {
-      checkOpen();
-      long rp = (long) LONG.getOpaque(map, in + READ_POS);
-      if (available(rp) > 0 || ended()) {
-        return true;
-      }
-      if (timeoutNanos <= 0) {
-        return false;
-      }
-      return awaitData(rp, 1, timeoutNanos) || ended();
+    checkOpen();
+    long rp = (long) LONG.getVolatile(map, in + READ_POS);
+    if (available(rp) > 0 || ended()) {
+      return true;
     }
+    if (timeoutNanos <= 0) {
+      return false;
+    }
+    return awaitData(rp, 1, timeoutNanos) || ended();
   }
 
   // ---- the socket beside the rings

@@ -488,6 +488,12 @@ public class Queue<E> implements AutoCloseable, Serializable {
     return 0;
   }
 
+  /**
+   * Serializes a reference to this queue (publishing it to other processes first) instead of
+   * this object.
+   *
+   * @return the reference
+   */
   Object writeReplace() {
     if (store != null && address == null) {
       try {
@@ -502,6 +508,12 @@ public class Queue<E> implements AutoCloseable, Serializable {
     return new Ref(address, id, ownerPid, maxsize, kind());
   }
 
+  /**
+   * Refuses a stream that claims to hold this class directly.
+   *
+   * @param in the stream
+   * @throws InvalidObjectException always
+   */
   private void readObject(ObjectInputStream in) throws InvalidObjectException {
     throw new InvalidObjectException("a Queue is deserialized through its reference only");
   }

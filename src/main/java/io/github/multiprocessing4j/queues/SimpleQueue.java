@@ -85,10 +85,21 @@ public final class SimpleQueue<E> implements AutoCloseable, Serializable {
     return queue.toString().replace("<Queue", "<SimpleQueue");
   }
 
+  /**
+   * Serializes a reference to the queue underneath instead of this object.
+   *
+   * @return the reference
+   */
   private Object writeReplace() {
     return new Ref(queue);
   }
 
+  /**
+   * Refuses a stream that claims to hold this class directly.
+   *
+   * @param in the stream
+   * @throws InvalidObjectException always
+   */
   private void readObject(ObjectInputStream in) throws InvalidObjectException {
     throw new InvalidObjectException("a SimpleQueue is deserialized through its reference only");
   }

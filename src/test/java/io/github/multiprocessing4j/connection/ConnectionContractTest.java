@@ -134,7 +134,8 @@ final class ConnectionContractTest {
     });
     t.start();
     started.await();
-    assertThat(b.poll(Duration.ofMillis(100))).isFalse(); // the receiver is parked by now
+    assertThat(io.github.multiprocessing4j.testing.Pids.await(() -> t.getState() == Thread.State.WAITING,
+        Duration.ofSeconds(10))).as("the receiver parked").isTrue();
     b.close();
     t.join(5_000);
     assertThat(t.isAlive()).isFalse();

@@ -1,0 +1,8 @@
+/**
+ * Queues that several processes share: CPython's {@code multiprocessing.Queue},
+ * {@code JoinableQueue} and {@code SimpleQueue}.
+ *
+ * <p>Unless stated otherwise, passing {@code null} to a method of this package throws a
+ * {@link java.lang.NullPointerException}; a null item is allowed.
+ */
+package io.github.multiprocessing4j.queues;
