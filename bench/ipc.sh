@@ -157,7 +157,8 @@ for k in vals:                                     # CPython metrics with no Jav
     if k.startswith('py.') and k.split('.', 2)[2] not in rows:
         rows.append(k.split('.', 2)[2])
 
-hdr = ['metric', 'unit', 'java'] + [f'py {m}' for m in methods] + [f'java/{m}' for m in methods] + ['better', 'goal', 'java rounds']
+hdr = (['metric', 'unit', 'java'] + [f'py {m}' for m in methods] + [f'java/{m}' for m in methods]
+       + ['better', 'goal', 'java rounds', f'java/{ref} by round'])
 out = [hdr]
 for suffix in rows:
     jk = 'java.' + suffix
@@ -182,11 +183,13 @@ for suffix in rows:
     else:
         row.append('')
     row.append(' '.join(fmt(v) for v in vals.get(jk, [])))
+    pr = vals.get(f'py.{ref}.{suffix}', [])   # rounds alternate, so round r of each side ran together
+    row.append(' '.join(f'{a / b:.2f}' for a, b in zip(vals.get(jk, []), pr) if b))
     out.append(row)
 
 w = [max(len(r[i]) for r in out) for i in range(len(hdr))]
 for i, r in enumerate(out):
-    print('  '.join(c.ljust(w[n]) if n in (0, 1, len(hdr) - 3, len(hdr) - 2, len(hdr) - 1) else c.rjust(w[n]) for n, c in enumerate(r)).rstrip())
+    print('  '.join(c.ljust(w[n]) if n < 2 or n >= len(hdr) - 4 else c.rjust(w[n]) for n, c in enumerate(r)).rstrip())
     if i == 0:
         print('  '.join('-' * x for x in w))
 print(f"# ratio = java / CPython, both medians. Latency (us, 'better lower'): < 1 means java is faster. "
