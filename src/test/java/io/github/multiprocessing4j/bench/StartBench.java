@@ -7,13 +7,10 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.math.BigDecimal;
-import java.math.MathContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -117,7 +114,7 @@ public final class StartBench {
   private void run(int trials) throws Exception {
     System.out.println(String.format(Locale.ROOT, "# StartBench.java: java %s (%s, %s), %d cpus, canary loop(1e7)=%.2f ms",
         System.getProperty("java.version"), System.getProperty("java.vm.name"), System.getProperty("java.home"),
-        Runtime.getRuntime().availableProcessors(), canary()));
+        Runtime.getRuntime().availableProcessors(), Metrics.canary()));
     String cp = String.join(" ", rawCommand.subList(1 + childOpts.size(), rawCommand.size() - 1));
     System.out.println("# raw child: java " + String.join(" ", childOpts) + (childOpts.isEmpty() ? "" : " ")
         + (cp.length() > 60 ? cp.substring(0, 3) + " <" + cp.length() + " chars>" : cp) + " "
@@ -128,8 +125,8 @@ public final class StartBench {
     // The first of each in this JVM: raw first, so the lib's includes only the library's own warm-up.
     double firstRaw = rawStartJoin()[0];
     double firstLib = libStartJoin()[0];
-    emit("java.raw.first_start_join", new double[] {firstRaw}, "first in this JVM");
-    emit("java.lib.first_start_join", new double[] {firstLib},
+    Metrics.emit("java.raw.first_start_join", new double[] {firstRaw}, "ms", 1, "first in this JVM");
+    Metrics.emit("java.lib.first_start_join", new double[] {firstLib}, "ms", 1,
         "first in this JVM: includes the library's parent-side class loading");
 
     for (int i = 0; i < 3; i++) {
@@ -147,10 +144,10 @@ public final class StartBench {
         lib[i] = libStartJoin();
       }
     }
-    emit("java.lib.start_join", column(lib, 0), null);
-    emit("java.raw.start_join", column(raw, 0), null);
-    emit("java.lib.start_only", column(lib, 1), null);
-    emit("java.raw.start_only", column(raw, 1), null);
+    Metrics.emit("java.lib.start_join", column(lib, 0), "ms", 1, null);
+    Metrics.emit("java.raw.start_join", column(raw, 0), "ms", 1, null);
+    Metrics.emit("java.lib.start_only", column(lib, 1), "ms", 1, null);
+    Metrics.emit("java.raw.start_only", column(raw, 1), "ms", 1, null);
 
     libTimeToTarget();
     rawTimeToTarget();
@@ -165,8 +162,8 @@ public final class StartBench {
         libT[i] = libTimeToTarget();
       }
     }
-    emit("java.lib.time_to_target", libT, "wall clock (Instant.now) in both JVMs");
-    emit("java.raw.time_to_target", rawT, "wall clock (Instant.now) in both JVMs");
+    Metrics.emit("java.lib.time_to_target", libT, "ms", 1, "wall clock (Instant.now) in both JVMs");
+    Metrics.emit("java.raw.time_to_target", rawT, "ms", 1, "wall clock (Instant.now) in both JVMs");
 
     int batches = Math.max(4, trials / 3);
     libStart8Join();
@@ -182,8 +179,8 @@ public final class StartBench {
         lib8[i] = libStart8Join();
       }
     }
-    emit("java.lib.start8_join", lib8, null);
-    emit("java.raw.start8_join", raw8, null);
+    Metrics.emit("java.lib.start8_join", lib8, "ms", 1, null);
+    Metrics.emit("java.raw.start8_join", raw8, "ms", 1, null);
   }
 
   // -----------------------------------------------------------------------------------------------
@@ -346,25 +343,6 @@ public final class StartBench {
     }
   }
 
-  /** Median ms of a fixed integer loop (10^7 steps), to see the host's speed drift between runs. */
-  private static double canary() {
-    double[] ts = new double[7];
-    long sink = 0;
-    for (int r = 0; r < ts.length; r++) {
-      long t = System.nanoTime();
-      long x = r;
-      for (int i = 0; i < 10_000_000; i++) {
-        x = x * 6364136223846793005L + i; // a dependent chain the JIT cannot fold
-      }
-      sink += x;
-      ts[r] = ms(System.nanoTime() - t);
-    }
-    if (sink == 42) {
-      System.out.print(""); // keep the loop's result alive
-    }
-    return median(ts);
-  }
-
   private static double ms(long nanos) {
     return nanos / 1e6;
   }
@@ -375,45 +353,5 @@ public final class StartBench {
       out[i] = rows[i][c];
     }
     return out;
-  }
-
-  static double median(double[] xs) {
-    double[] s = xs.clone();
-    Arrays.sort(s);
-    int n = s.length;
-    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-  }
-
-  private static void emit(String name, double[] samples, String note) {
-    double[] s = samples.clone();
-    Arrays.sort(s);
-    StringBuilder line = new StringBuilder(name).append('=').append(fmt(median(s))).append(" ms  # min=")
-        .append(fmt(s[0])).append(" max=").append(fmt(s[s.length - 1])).append(" n=").append(s.length);
-    if (note != null) {
-      line.append(' ').append(note);
-    }
-    System.out.println(line);
-    System.out.flush();
-  }
-
-  /** The number format of the CPython scripts' {@code _common.fmt}. */
-  static String fmt(double v) {
-    double a = Math.abs(v);
-    if (a >= 1000) {
-      return String.format(Locale.ROOT, "%.0f", v);
-    }
-    if (a >= 100) {
-      return String.format(Locale.ROOT, "%.1f", v);
-    }
-    if (a >= 10) {
-      String s = String.format(Locale.ROOT, "%.2f", v);
-      s = s.replaceAll("0+$", "");
-      return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
-    }
-    if (v == 0) {
-      return "0";
-    }
-    // Python's %.3g: three significant digits, trailing zeros dropped.
-    return new BigDecimal(v).round(new MathContext(3)).stripTrailingZeros().toPlainString();
   }
 }

@@ -1,0 +1,382 @@
+package io.github.multiprocessing4j.bench;
+
+import io.github.multiprocessing4j.Args;
+import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.connection.Connection;
+import io.github.multiprocessing4j.connection.Pipe;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Pipe round-trip latency and one-way throughput between two JVMs, the workloads of CPython's
+ * {@code shared/bench/python/mp_pipe.py} run with this library. Not a test: run it with
+ * {@code bench/ipc.sh} or
+ * {@code mvn -q test-compile exec:exec@bench -Dbench.mainClass=io.github.multiprocessing4j.bench.PipeBench}.
+ *
+ * <p>A child {@link Process} runs {@link #server}, which serves commands from the parent exactly as
+ * {@code mp_pipe.server} does: {@code echo_bytes n}, {@code echo_obj n}, {@code send_bytes size
+ * count}, {@code send_obj count}, {@code exit}. Metrics, one line each in the format of the CPython
+ * scripts ({@code metric=median unit  # min=.. max=.. n=.. [p99=..]}):
+ * <ul>
+ *   <li>{@code java.pipe.rtt_bytes8}: {@code sendBytes} of 8 bytes and {@code recvBytes} of the echo,
+ *       µs, median of 3000 single round trips (after 200 unmeasured ones).</li>
+ *   <li>{@code java.pipe.rtt_dict}: the same with {@code send}/{@code recv} of a small
+ *       {@code HashMap} {@code {"a":1,"b":"hello","c":3.0}} (CPython's {@code SMALL_DICT}).</li>
+ *   <li>{@code java.pipe.tput_1k}, {@code tput_1m}: child to parent, {@code sendBytes} of 1 KiB
+ *       (5 trials of 30000 messages) and 1 MiB (5 trials of 200), MB/s of payload (MB = 10^6
+ *       bytes), timed from before the command is sent to the last message received, after one
+ *       unmeasured trial of a fifth of the messages.</li>
+ *   <li>{@code java.pipe.tput_dict}: child to parent, {@code send} of the small map, messages/s
+ *       (5 trials of 30000).</li>
+ *   <li>{@code java.pipe_simplex.*}: the three throughputs again with a fresh child, the data
+ *       going through a one-way {@code Pipe.open(false)} (the child sends on {@code conn2}, the
+ *       parent receives on {@code conn1}) and the commands through a two-way pipe.</li>
+ * </ul>
+ *
+ * <p><b>Warm-up.</b> After the child has started and before the sequence above (which repeats
+ * CPython's own warm-up of 200 round trips and a fifth of a trial), both JVMs run every workload
+ * of the sequence unmeasured {@code --jit-warmup} times (default 2; each time 5000 round trips of
+ * each kind and one full trial of each throughput), so that the JIT has compiled the paths in
+ * both processes: CPython has no JIT to warm. {@code --jit-warmup 0} measures with CPython's
+ * warm-up only.
+ *
+ * <p>Options: {@code --quick} (CPython's: 500 round trips, 2 trials of a tenth of the messages),
+ * {@code --jit-warmup N}, {@code --only duplex|simplex}, {@code --child-opt OPT} (repeatable; a JVM
+ * option of the child), {@code --timeout S} (default 900: the whole run is abandoned after it).
+ * The child is killed and reaped on failure, interruption or timeout.
+ */
+public final class PipeBench {
+
+  /** CPython's {@code SMALL_BYTES}: eight bytes of 'x'. */
+  private static final byte[] SMALL_BYTES = payload(8);
+  private static final Duration JOIN_WAIT = Duration.ofSeconds(30);
+
+  /** The child of the run in progress, for the cleanup hook. */
+  private static volatile Process live;
+
+  private final boolean quick;
+  private final int jitWarmup;
+  private final List<String> childOpts;
+
+  private PipeBench(boolean quick, int jitWarmup, List<String> childOpts) {
+    this.quick = quick;
+    this.jitWarmup = jitWarmup;
+    this.childOpts = childOpts;
+  }
+
+  /** CPython's {@code SMALL_DICT}, as a {@code HashMap}. */
+  static Map<String, Object> smallDict() {
+    Map<String, Object> m = new HashMap<>();
+    m.put("a", 1);
+    m.put("b", "hello");
+    m.put("c", 3.0);
+    return m;
+  }
+
+  static byte[] payload(int size) {
+    byte[] b = new byte[size];
+    Arrays.fill(b, (byte) 'x');
+    return b;
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // The child: mp_pipe.server
+
+  /**
+   * Serves the parent's commands: argument 0 is the two-way command connection (which also echoes),
+   * argument 1, if given, the connection the one-way sends go through (else the command one).
+   */
+  static void server(Args args) throws Exception {
+    Connection cmd = args.get(0, Connection.class);
+    Connection data = args.size() > 1 ? args.get(1, Connection.class) : cmd;
+    while (true) {
+      Object[] c = (Object[]) cmd.recv();
+      String op = (String) c[0];
+      switch (op) {
+        case "exit":
+          return;
+        case "echo_bytes": {
+          int n = (Integer) c[1];
+          for (int i = 0; i < n; i++) {
+            cmd.sendBytes(cmd.recvBytes());
+          }
+          break;
+        }
+        case "echo_obj": {
+          int n = (Integer) c[1];
+          for (int i = 0; i < n; i++) {
+            cmd.send(cmd.recv());
+          }
+          break;
+        }
+        case "send_bytes": {
+          byte[] p = payload((Integer) c[1]);
+          int count = (Integer) c[2];
+          for (int i = 0; i < count; i++) {
+            data.sendBytes(p);
+          }
+          break;
+        }
+        case "send_obj": {
+          Map<String, Object> d = smallDict();
+          int count = (Integer) c[1];
+          for (int i = 0; i < count; i++) {
+            data.send(d);
+          }
+          break;
+        }
+        case "stats": // PipeProbe's, not mp_pipe's: this process's scheduler counters
+          cmd.send(ProcCounters.snapshot());
+          break;
+        case "threads": // PipeProbe's too: CPU time by thread
+          cmd.send(ProcCounters.byThread());
+          break;
+        default:
+          throw new IllegalArgumentException("unknown command " + op);
+      }
+    }
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // The parent: mp_pipe.rtt, tput_bytes, tput_obj
+
+  /** {@code n} single round trips, in seconds each. */
+  static double[] rtt(Connection cmd, int n, boolean obj) throws InterruptedException {
+    double[] out = new double[n];
+    if (obj) {
+      Map<String, Object> d = smallDict();
+      cmd.send(new Object[] {"echo_obj", n});
+      for (int i = 0; i < n; i++) {
+        long t = System.nanoTime();
+        cmd.send(d);
+        cmd.recv();
+        out[i] = (System.nanoTime() - t) / 1e9;
+      }
+    } else {
+      cmd.send(new Object[] {"echo_bytes", n});
+      for (int i = 0; i < n; i++) {
+        long t = System.nanoTime();
+        cmd.sendBytes(SMALL_BYTES);
+        cmd.recvBytes();
+        out[i] = (System.nanoTime() - t) / 1e9;
+      }
+    }
+    return out;
+  }
+
+  /** MB/s of {@code count} messages of {@code size} bytes from the child. */
+  static double tputBytes(Connection cmd, Connection data, int size, int count) throws InterruptedException {
+    long t = System.nanoTime();
+    cmd.send(new Object[] {"send_bytes", size, count});
+    long total = 0;
+    for (int i = 0; i < count; i++) {
+      total += data.recvBytes().length;
+    }
+    long dt = System.nanoTime() - t;
+    if (total != (long) size * count) {
+      throw new IllegalStateException("received " + total + " bytes, not " + (long) size * count);
+    }
+    return total / (dt / 1e9) / 1e6;
+  }
+
+  /** Messages/s of {@code count} small maps from the child. */
+  static double tputObj(Connection cmd, Connection data, int count) throws InterruptedException {
+    long t = System.nanoTime();
+    cmd.send(new Object[] {"send_obj", count});
+    for (int i = 0; i < count; i++) {
+      data.recv();
+    }
+    return count / ((System.nanoTime() - t) / 1e9);
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // mp_pipe.run
+
+  private void run(boolean simplex) throws Exception {
+    String tag = simplex ? "java.pipe_simplex" : "java.pipe";
+    Pipe cmdPipe = Pipe.open();
+    Connection cmd = cmdPipe.conn1();
+    Pipe dataPipe = simplex ? Pipe.open(false) : null; // conn1 receives (here), conn2 sends (child)
+    Connection data = simplex ? dataPipe.conn1() : cmd;
+    Process.Builder b = Process.builder().name("pipe-bench-server").target(PipeBench::server).daemon(true);
+    if (simplex) {
+      b.args(cmdPipe.conn2(), dataPipe.conn2());
+    } else {
+      b.args(cmdPipe.conn2());
+    }
+    if (!childOpts.isEmpty()) {
+      b.jvmOptions(childOpts.toArray(new String[0]));
+    }
+    Process p = b.build();
+    int trials = quick ? 2 : 5;
+    int k = quick ? 10 : 1;
+    boolean clean = false;
+    live = p;
+    try {
+      p.start();
+      cmdPipe.conn2().close(); // this process's copies: the child has its own
+      if (simplex) {
+        dataPipe.conn2().close();
+      }
+
+      long w0 = System.nanoTime();
+      for (int r = 0; r < jitWarmup; r++) {
+        if (!simplex) {
+          rtt(cmd, 5000, false);
+          rtt(cmd, 5000, true);
+        }
+        tputBytes(cmd, data, 1024, 30000);
+        tputBytes(cmd, data, 1 << 20, 200);
+        tputObj(cmd, data, 30000);
+      }
+      if (jitWarmup > 0) {
+        System.out.println(String.format(Locale.ROOT, "# %s: JIT warm-up (%d rounds of every workload) took %.1f s",
+            tag, jitWarmup, (System.nanoTime() - w0) / 1e9));
+      }
+
+      if (!simplex) {
+        int n = quick ? 500 : 3000;
+        rtt(cmd, 200, false);
+        Metrics.emit(tag + ".rtt_bytes8", rtt(cmd, n, false), "us", 1e6, null);
+        rtt(cmd, 200, true);
+        Metrics.emit(tag + ".rtt_dict", rtt(cmd, n, true), "us", 1e6, null);
+      }
+      String[] names = {"tput_1k", "tput_1m"};
+      int[] sizes = {1024, 1 << 20};
+      int[] counts = {30000 / k, 200 / k};
+      for (int j = 0; j < names.length; j++) {
+        tputBytes(cmd, data, sizes[j], counts[j] / 5);
+        double[] s = new double[trials];
+        for (int i = 0; i < trials; i++) {
+          s[i] = tputBytes(cmd, data, sizes[j], counts[j]);
+        }
+        Metrics.emit(tag + "." + names[j], s, "MB/s", 1, counts[j] + " msgs/trial");
+      }
+      int c = 30000 / k;
+      tputObj(cmd, data, c / 5);
+      double[] s = new double[trials];
+      for (int i = 0; i < trials; i++) {
+        s[i] = tputObj(cmd, data, c);
+      }
+      Metrics.emit(tag + ".tput_dict", s, "msgs/s", 1, c + " msgs/trial");
+
+      cmd.send(new Object[] {"exit"});
+      clean = true;
+    } finally {
+      try {
+        if (p.pid() != null && !(clean && p.join(JOIN_WAIT))) {
+          p.kill();
+          p.join(JOIN_WAIT);
+        }
+      } finally {
+        cmd.close();
+        data.close();
+        live = null;
+      }
+    }
+    if (p.exitCode() != 0) {
+      throw new IllegalStateException(p + " ended with exit code " + p.exitCode()
+          + p.failure().map(f -> ": " + f).orElse(""));
+    }
+  }
+
+  /** Kills the child of the run in progress, if any: the shutdown hook and the timeout. */
+  private static void killLive() {
+    Process p = live;
+    if (p == null) {
+      return;
+    }
+    try {
+      if (p.pid() != null && p.isAlive()) {
+        p.kill();
+        p.join(JOIN_WAIT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      System.err.println("# cleanup of " + p.name() + " failed: " + e);
+    }
+  }
+
+  public static void main(String[] argv) throws Exception {
+    boolean quick = false;
+    int jitWarmup = 2;
+    long timeoutS = 900;
+    boolean duplex = true;
+    boolean simplex = true;
+    List<String> childOpts = new ArrayList<>();
+    for (int i = 0; i < argv.length; i++) {
+      switch (argv[i]) {
+        case "--quick":
+          quick = true;
+          break;
+        case "--jit-warmup":
+          jitWarmup = Integer.parseInt(argv[++i]);
+          break;
+        case "--timeout":
+          timeoutS = Long.parseLong(argv[++i]);
+          break;
+        case "--only":
+          duplex = argv[++i].equals("duplex");
+          simplex = argv[i].equals("simplex");
+          if (!duplex && !simplex) {
+            throw new IllegalArgumentException("--only duplex|simplex, not " + argv[i]);
+          }
+          break;
+        case "--child-opt":
+          childOpts.add(argv[++i]);
+          break;
+        case "-h":
+        case "--help":
+          System.out.println("usage: PipeBench [--quick] [--jit-warmup N] [--only duplex|simplex]"
+              + " [--child-opt JVM_OPTION]... [--timeout S]");
+          return;
+        default:
+          if (argv[i].isBlank()) {
+            break; // an empty -Dbench.args
+          }
+          System.err.println("unknown option " + argv[i] + "; try --help");
+          System.exit(2);
+      }
+    }
+    if (jitWarmup < 0) {
+      throw new IllegalArgumentException("--jit-warmup must not be negative");
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(PipeBench::killLive, "bench-cleanup"));
+    long deadline = timeoutS * 1000;
+    Thread watchdog = new Thread(() -> {
+      try {
+        Thread.sleep(deadline);
+      } catch (InterruptedException e) {
+        return;
+      }
+      System.err.println("# PipeBench: timed out after " + deadline / 1000 + " s; killing the child");
+      System.exit(3); // the shutdown hook kills the child
+    }, "bench-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
+
+    System.out.println(String.format(Locale.ROOT,
+        "# PipeBench.java: java %s (%s), %d cpus, canary loop(1e7)=%.2f ms, jit warm-up %d rounds%s%s",
+        System.getProperty("java.version"), System.getProperty("java.vm.name"),
+        Runtime.getRuntime().availableProcessors(), Metrics.canary(), jitWarmup, quick ? ", quick" : "",
+        childOpts.isEmpty() ? "" : ", child options " + String.join(" ", childOpts)));
+    PipeBench bench = new PipeBench(quick, jitWarmup, childOpts);
+    try {
+      if (duplex) {
+        bench.run(false);
+      }
+      if (simplex) {
+        bench.run(true);
+      }
+    } finally {
+      watchdog.interrupt();
+      killLive();
+    }
+  }
+}
