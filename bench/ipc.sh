@@ -9,7 +9,8 @@
 #
 # Benchmarks (skipped while the Java class does not exist; without the script, the Java half runs alone):
 #   pipe   io.github.multiprocessing4j.bench.PipeBench   mp_pipe.py
-#   queue  io.github.multiprocessing4j.bench.QueueBench  mp_queue.py
+#   queue  io.github.multiprocessing4j.bench.QueueBench  mp_queue.py,mp_queue2.py
+# (scripts are looked up in bench/ first, then in PYBENCH_DIR; several are comma-separated)
 #
 # Options:
 #   --rounds N        python+java rounds (default: $ROUNDS or 3)
@@ -28,7 +29,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-PYBENCH_DIR="${PYBENCH_DIR:-$ROOT/../shared/bench/python}"
+export PYBENCH_DIR="${PYBENCH_DIR:-$ROOT/../shared/bench/python}"
 PY_METHODS="${PY_METHODS:-spawn,fork}"
 ROUNDS="${ROUNDS:-3}"
 MVN="${MVN:-mvn}"
@@ -37,7 +38,7 @@ LOG="${LOG:-$ROOT/target/bench-ipc-$(date -u +%Y%m%dT%H%M%SZ).log}"
 # name  Java main class (test sources)  CPython script. Add a line to add a benchmark.
 BENCHES=(
   "pipe  io.github.multiprocessing4j.bench.PipeBench   mp_pipe.py"
-  "queue io.github.multiprocessing4j.bench.QueueBench  mp_queue.py"
+  "queue io.github.multiprocessing4j.bench.QueueBench  mp_queue.py,mp_queue2.py"
 )
 
 quick=0
@@ -88,11 +89,18 @@ for b in "${BENCHES[@]}"; do
     continue
   fi
   py_ok=$have_python
-  if [ "$py_ok" = 1 ] && [ ! -f "$PYBENCH_DIR/$script" ]; then
-    say "# $name: CPython side skipped, $PYBENCH_DIR/$script not found (set PYBENCH_DIR)"
-    py_ok=0
-  fi
-  selected+=("$name $cls $script $py_ok")
+  paths=""
+  for sc in ${script//,/ }; do
+    if [ -f "$ROOT/bench/$sc" ]; then
+      paths="$paths,$ROOT/bench/$sc"
+    elif [ -f "$PYBENCH_DIR/$sc" ]; then
+      paths="$paths,$PYBENCH_DIR/$sc"
+    else
+      say "# $name: CPython side skipped, $sc not found in bench/ or $PYBENCH_DIR (set PYBENCH_DIR)"
+      py_ok=0
+    fi
+  done
+  selected+=("$name $cls ${paths#,} $py_ok")
 done
 if [ ${#selected[@]} = 0 ]; then
   say "# nothing to run"
@@ -111,7 +119,9 @@ for round in $(seq 1 "$ROUNDS"); do
     read -r name cls script py_ok <<<"$s"
     if [ "$py_ok" = 1 ]; then
       say "# ---- round $round/$ROUNDS: $name, python (load average $(loadavg))"
-      logged python3 "$PYBENCH_DIR/$script" --methods "$PY_METHODS" ${py_args[@]+"${py_args[@]}"}
+      for sc in ${script//,/ }; do
+        logged python3 "$sc" --methods "$PY_METHODS" ${py_args[@]+"${py_args[@]}"}
+      done
     fi
     say "# ---- round $round/$ROUNDS: $name, java (load average $(loadavg))"
     logged $MVN -q -B -Dstyle.color=never exec:exec@bench -Dbench.mainClass="$cls" -Dbench.args="$java_args"
@@ -140,7 +150,7 @@ for line in open(log, encoding='utf-8', errors='replace'):
 
 # The goals of the issue, as java/CPython-<ref> ratios: ('<=', x) for latency, ('>=', x) for throughput.
 GOALS = {'rtt_bytes8': ('<=', 1), 'rtt_dict': ('<=', 1), 'tput_1k': ('>=', 2), 'tput_1m': ('>=', 10),
-         'tput_dict': ('>=', 3)}
+         'tput_dict': ('>=', 3), 'int': ('>=', 3), 'dict': ('>=', 3)}
 
 def fmt(v):
     a = abs(v)

@@ -6,10 +6,14 @@ import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.RemoteException;
 import io.github.multiprocessing4j.Target;
+import io.github.multiprocessing4j.connection.Connection;
+import io.github.multiprocessing4j.connection.Pipe;
+import io.github.multiprocessing4j.queues.Queue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -104,6 +108,36 @@ final class ReadmeExamplesTest {
     assertThat(captured(out)).matches("Process-\\d+ ended: 1\njava.lang.IllegalStateException: boom\n");
     assertThat(e.remoteStackTrace()).startsWith("java.lang.IllegalStateException: boom");
     assertThat(captured(err)).startsWith("Process " + p.name() + ":\njava.lang.IllegalStateException: boom");
+  }
+
+  /** README, "Pipes, connections and queues". */
+  @Test
+  @SuppressWarnings("unchecked")
+  void pipesAndQueues() throws InterruptedException {
+    Pipe pipe = Pipe.open();
+    Process p = new Process(a -> a.get(0, Connection.class).send(Arrays.asList(42, null, "hello")),
+        pipe.conn2());
+    p.start();
+    pipe.conn2().close();                       // the child has its own copy
+    System.out.println(pipe.conn1().recv());    // [42, null, hello]
+    p.join();
+
+    Queue<String> q = new Queue<>();
+    Process producer = new Process(a -> {
+      Queue<String> out = a.get(0, Queue.class);
+      for (int i = 0; i < 3; i++) {
+        out.put("item " + i);
+      }
+    }, q);
+    producer.start();
+    for (int i = 0; i < 3; i++) {
+      System.out.println(q.get(Duration.ofSeconds(10))); // item 0, item 1, item 2
+    }
+    producer.join();
+
+    assertThat(p.exitCode()).isZero();
+    assertThat(producer.exitCode()).isZero();
+    assertThat(captured(out)).isEqualTo("[42, null, hello]\nitem 0\nitem 1\nitem 2\n");
   }
 
   private static String captured(ByteArrayOutputStream stream) {
