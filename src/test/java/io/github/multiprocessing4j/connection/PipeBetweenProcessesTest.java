@@ -246,4 +246,43 @@ final class PipeBetweenProcessesTest {
     child.join(WAIT);
     assertThat(child.exitCode()).isEqualTo(0);
   }
+
+  static void recvAndReport(Args args) throws Exception {
+    Connection c = args.get(0, Connection.class);
+    c.sendBytes(new byte[0]); // connected
+    System.out.println("got " + c.recv());
+    System.out.println("blocked");
+    System.out.println("got " + c.recv());
+  }
+
+  @Test
+  void aBlockedReceiverUsesNoCpuAndAnImpostorCannotTakeItsPlace() throws Exception {
+    Pipe p = Pipe.open();
+    CapturedLines out = new CapturedLines();
+    // conn1 is used here first, so this process listens; an impostor without the key comes first
+    p.conn1().send("hello");
+    Path socket = io.github.multiprocessing4j.internal.RuntimeDir.get().resolve(
+        p.toString().replaceAll(".*<Connection (pipe-\\d+) end 0.*", "$1") + "-0.sock");
+    assertThat(socket).exists();
+    assertThatThrownBy(() -> Client.builder().authkey("not the key".getBytes(StandardCharsets.UTF_8))
+        .connect(socket)).isInstanceOf(AuthenticationException.class);
+    Process child = Process.builder().target(PipeBetweenProcessesTest::recvAndReport).args(p.conn2())
+        .stdout(out.output()).build();
+    child.start();
+    p.conn2().close();
+    try (Connection c = p.conn1()) {
+      assertThat(c.recvBytes()).isEmpty();
+      out.await("got hello", WAIT);
+      out.await("blocked", WAIT);
+      ProcessHandle h = ProcessHandle.of(child.pid()).orElseThrow();
+      child.join(Duration.ofMillis(300)); // let start-up work settle; the child stays blocked in recv
+      Duration before = h.info().totalCpuDuration().orElseThrow();
+      child.join(Duration.ofSeconds(1));
+      Duration used = h.info().totalCpuDuration().orElseThrow().minus(before);
+      assertThat(used).as("CPU used by a process blocked in recv() for 1 s").isLessThan(Duration.ofMillis(150));
+      c.send("bye");
+      out.await("got bye", WAIT);
+    }
+    child.join(WAIT);
+  }
 }

@@ -244,4 +244,38 @@ final class QueueBetweenProcessesTest {
     p.join(WAIT);
     assertThat(out.lines()).contains("got x");
   }
+
+  static void putOne(Args args) throws Exception {
+    queue(args, 0).put(args.get(1));
+  }
+
+  @Test
+  void theQueueServerRefusesAWrongKeyAndGarbageAndGoesOnServing() throws Exception {
+    Queue<String> q = new Queue<>();
+    Process first = Process.builder().target(QueueBetweenProcessesTest::putOne).args(q, "first").build();
+    first.start(); // publishes the queue: its server now listens
+    assertThat(q.get(WAIT)).isEqualTo("first");
+    first.join(WAIT);
+    Path socket = io.github.multiprocessing4j.internal.RuntimeDir.get().resolve("queues.sock");
+    assertThatThrownBy(() -> io.github.multiprocessing4j.connection.Client.builder()
+        .authkey("not the key".getBytes(StandardCharsets.UTF_8)).connect(socket))
+        .isInstanceOf(io.github.multiprocessing4j.connection.AuthenticationException.class)
+        .hasMessage("digest sent was rejected");
+    try (java.nio.channels.SocketChannel raw = java.nio.channels.SocketChannel.open(
+        java.net.UnixDomainSocketAddress.of(socket))) {
+      raw.write(java.nio.ByteBuffer.wrap(new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 1, 2, 3}));
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4096);
+      int n;
+      do {
+        b.clear();
+        n = raw.read(b); // the challenge, then the end of the stream: the server hung up
+      } while (n > 0);
+      assertThat(n).isEqualTo(-1);
+    }
+    Process second = Process.builder().target(QueueBetweenProcessesTest::putOne).args(q, "second").build();
+    second.start();
+    assertThat(q.get(WAIT)).isEqualTo("second");
+    second.join(WAIT);
+    assertThat(second.exitCode()).isEqualTo(0);
+  }
 }

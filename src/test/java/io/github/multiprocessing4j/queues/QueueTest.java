@@ -124,4 +124,20 @@ final class QueueTest {
     q.close();
     assertThatThrownBy(() -> q.put(1)).isInstanceOf(IllegalStateException.class).hasMessageContaining("is closed");
   }
+
+  /** A class a filter can single out. */
+  record Secret(String value) implements java.io.Serializable {
+  }
+
+  @Test
+  void anItemTheFilterRefusesFailsTheGetNamingItsClassAndTheQueueGoesOn() throws Exception {
+    Queue<Object> q = new Queue<>();
+    q.setSerialFilter(info -> info.serialClass() == Secret.class
+        ? java.io.ObjectInputFilter.Status.REJECTED : java.io.ObjectInputFilter.Status.UNDECIDED);
+    q.put(new Secret("x"));
+    q.put("fine");
+    assertThatThrownBy(q::get).isInstanceOf(io.github.multiprocessing4j.connection.ConnectionException.class)
+        .hasMessageContaining(Secret.class.getName()).hasMessageContaining("rejected");
+    assertThat(q.get()).isEqualTo("fine");
+  }
 }
