@@ -137,7 +137,7 @@ public final class PipeEndpoint {
       }
     }
     if (peerClaimed) {
-      Files.deleteIfExists(ring); // both ends have it mapped; nobody else may
+      RingTransport.deleteQuietly(ring); // both ends have it mapped; nobody else may
     }
     if (peerClosed) {
       t.markPeerGone();
@@ -286,12 +286,14 @@ public final class PipeEndpoint {
     }
 
     /** The peer claimed its end but never connected, and its process has ended; or it closed. */
-    private boolean peerClaimedAndGone() throws IOException {
+    private boolean peerClaimedAndGone() {
       ByteBuffer slot = ByteBuffer.allocate(SLOT);
       try (FileChannel fc = FileChannel.open(state, StandardOpenOption.READ)) {
         fc.read(slot, other * SLOT);
-      } catch (NoSuchFileException e) {
-        return false; // the creator ended; the peer may still be connecting
+      } catch (IOException e) {
+        // the creator ended, or (Windows) another process holds the lock this instant: the peer
+        // may still be connecting, and the next tick looks again
+        return false;
       }
       int flags = slot.getInt(8);
       if ((flags & CLOSED) != 0) {

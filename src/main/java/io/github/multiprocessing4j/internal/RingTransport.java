@@ -113,6 +113,20 @@ public final class RingTransport implements Transport {
   }
 
   /**
+   * Deletes a ring file both ends have mapped. Best effort: Windows refuses to delete a mapped
+   * file, which then goes with its runtime directory.
+   *
+   * @param file the file
+   */
+  static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      // still mapped (Windows): removed with the private directory at exit, or by the next JVM
+    }
+  }
+
+  /**
    * Maps a ring file made by {@link #createFile}.
    *
    * @param file its path
@@ -202,7 +216,7 @@ public final class RingTransport implements Transport {
       setup.send(path, 0, path.length);
       setup.receive(16, HANDSHAKE_NANOS); // the peer has mapped it
     } finally {
-      Files.deleteIfExists(file);
+      deleteQuietly(file);
     }
     RingTransport t = new RingTransport(map, true);
     t.attachSocket(setup.detach());
