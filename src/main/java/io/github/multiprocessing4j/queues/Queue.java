@@ -45,7 +45,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p><b>Differences that remain.</b> The queue lives as long as the process that created it: other
  * processes can use it while that process runs (it waits for its non-daemonic children at exit, so
- * for them it always does). {@link #qsize()} counts the items the creator holds; items on their way
+ * for them it always does); once shared with another process, it is kept by its creator until the
+ * creator exits, even after {@link #close()}. {@link #qsize()} counts the items the creator holds; items on their way
  * from another process are not counted yet.
  *
  * <p><b>Full and empty.</b> As CPython: {@link #put(Object, Duration)} and {@link #putNowait} throw
