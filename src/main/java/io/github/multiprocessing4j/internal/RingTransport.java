@@ -67,7 +67,8 @@ public final class RingTransport implements Transport {
   private final ReentrantLock readLock = new ReentrantLock();
   private final ReentrantLock writeLock = new ReentrantLock();
   private volatile long spinNanos = Backoff.SPIN_NANOS; // adapts; see spinFor
-  private final byte[] scratch = new byte[4];
+  private final byte[] sendScratch = new byte[4]; // guarded by writeLock
+  private final byte[] receiveScratch = new byte[4]; // guarded by readLock: a send and a receive may run at once
   private Thread waker; // guarded by wakeByte
   private final ByteBuffer wakeByte = ByteBuffer.allocateDirect(1);
   private volatile boolean peerGone;
@@ -240,12 +241,12 @@ public final class RingTransport implements Transport {
       if (peerGone || getInt(out + CONSUMER_CLOSED) != 0) {
         throw new BrokenPipeException("Broken pipe: the other end is closed");
       }
-      scratch[0] = (byte) (len >>> 24);
-      scratch[1] = (byte) (len >>> 16);
-      scratch[2] = (byte) (len >>> 8);
-      scratch[3] = (byte) len;
+      sendScratch[0] = (byte) (len >>> 24);
+      sendScratch[1] = (byte) (len >>> 16);
+      sendScratch[2] = (byte) (len >>> 8);
+      sendScratch[3] = (byte) len;
       long wp = (long) LONG.getOpaque(map, out + WRITE_POS);
-      wp = produce(scratch, 0, 4, wp);
+      wp = produce(sendScratch, 0, 4, wp);
       wp = produce(b, off, len, wp);
       publish(wp);
     } finally {
@@ -362,8 +363,8 @@ public final class RingTransport implements Transport {
         }
         throw new ConnectionException("got end of file during message");
       }
-      consume(scratch, 0, 4, rp);
-      int len = ((scratch[0] & 0xff) << 24) | ((scratch[1] & 0xff) << 16) | ((scratch[2] & 0xff) << 8) | (scratch[3] & 0xff);
+      consume(receiveScratch, 0, 4, rp);
+      int len = ((receiveScratch[0] & 0xff) << 24) | ((receiveScratch[1] & 0xff) << 16) | ((receiveScratch[2] & 0xff) << 8) | (receiveScratch[3] & 0xff);
       if (len < 0) {
         throw new ConnectionException("bad message length: a negative length prefix in the ring; it is corrupt");
       }
