@@ -149,7 +149,7 @@ public final class PipeEndpoint {
       th.setDaemon(true);
       th.start();
     }
-    OpenChannels.add(t::close);
+    OpenChannels.add(t);
     return t;
   }
 

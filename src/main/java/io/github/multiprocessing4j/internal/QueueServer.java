@@ -156,7 +156,7 @@ public final class QueueServer {
       }
       return;
     }
-    OpenChannels.add(link::close);
+    OpenChannels.add(link);
     new Link(link).run();
   }
 

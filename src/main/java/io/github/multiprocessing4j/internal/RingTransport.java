@@ -33,7 +33,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * checks that flag after publishing (both sides use volatile accesses, so at least one of them
  * sees the other) and only then pays for a system call.
  */
-public final class RingTransport implements Transport {
+public final class RingTransport implements Transport, AutoCloseable {
 
   /**
    * Default bytes of each ring of a pipe; a power of two. Larger messages stream through it. The
@@ -570,6 +570,7 @@ public final class RingTransport implements Transport {
     if (hook != null) {
       hook.run();
     }
+    OpenChannels.remove(this); // else the registry keeps this end, and its mapping, for ever
     if (w != null) {
       try {
         w.join(TimeUnit.SECONDS.toMillis(1));
