@@ -418,7 +418,7 @@ public final class Connection implements AutoCloseable, Serializable {
     if (state != null) {
       // stays in ENDS: its peer, waiting here, must still find it to learn who it was handed to
       if (t != null || (handedTo.isEmpty() && !sentElsewhere)) {
-        PipeEndpoint.markClosed(state, side);
+        PipeEndpoint.markClosed(state, ring, side);
       }
     }
   }
