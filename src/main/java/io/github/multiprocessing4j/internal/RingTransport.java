@@ -245,9 +245,9 @@ public final class RingTransport implements Transport, AutoCloseable {
       sendScratch[1] = (byte) (len >>> 16);
       sendScratch[2] = (byte) (len >>> 8);
       sendScratch[3] = (byte) len;
-      long wp = (long) LONG.getOpaque(map, out + WRITE_POS);
-      wp = produce(sendScratch, 0, 4, wp);
-      wp = produce(b, off, len, wp);
+      long start = (long) LONG.getOpaque(map, out + WRITE_POS);
+      long wp = produce(sendScratch, 0, 4, start, start);
+      wp = produce(b, off, len, wp, start);
       publish(wp);
     } finally {
       writeLock.unlock();
@@ -257,14 +257,19 @@ public final class RingTransport implements Transport, AutoCloseable {
   /**
    * Copies bytes into the ring at {@code wp}, waiting for room; returns the new position. A large
    * message is published chunk by chunk, so that the consumer copies out while this side copies in.
+   * Once part of the message (which starts at {@code start}) is published, an interrupt no longer
+   * stops the wait: half a message would leave the stream corrupt. The flag stays set.
    */
-  private long produce(byte[] b, int off, int len, long wp) throws InterruptedException {
+  private long produce(byte[] b, int off, int len, long wp, long start) throws InterruptedException {
     while (len > 0) {
       long rp = (long) LONG.getVolatile(map, out + READ_POS);
       int free = (int) (capacity - (wp - rp));
       if (free == 0) {
-        publish(wp);
-        awaitRoom(wp);
+        boolean started = wp != start;
+        if (started) {
+          publish(wp);
+        }
+        awaitRoom(wp, !started);
         continue;
       }
       int n = Math.min(Math.min(free, len), CHUNK);
@@ -296,12 +301,12 @@ public final class RingTransport implements Transport, AutoCloseable {
     return wp - (long) LONG.getVolatile(map, out + READ_POS) < capacity;
   }
 
-  private void awaitRoom(long wp) throws InterruptedException {
+  private void awaitRoom(long wp, boolean interruptible) throws InterruptedException {
     if (spinFor(() -> hasRoom(wp) || brokenNow(), Long.MAX_VALUE)) {
       checkBroken();
       return;
     }
-    lock.lockInterruptibly();
+    lockFor(interruptible);
     try {
       while (true) {
         INT.setVolatile(map, out + PRODUCER_WAITING, 1);
@@ -310,7 +315,7 @@ public final class RingTransport implements Transport, AutoCloseable {
           return;
         }
         checkBroken();
-        changed.await();
+        awaitChange(interruptible);
       }
     } finally {
       lock.unlock();
@@ -357,7 +362,7 @@ public final class RingTransport implements Transport, AutoCloseable {
     try {
       checkOpen();
       long rp = (long) LONG.getOpaque(map, in + READ_POS);
-      if (!awaitData(rp, 4, Long.MAX_VALUE)) {
+      if (!awaitData(rp, 4, Long.MAX_VALUE, true)) {
         if (available(rp) == 0) {
           throw new PeerClosedException("the other end was closed and every message has been received");
         }
@@ -377,8 +382,8 @@ public final class RingTransport implements Transport, AutoCloseable {
       while (got < len) {
         int avail = (int) Math.min(Math.min(available(rp), len - got), CHUNK);
         if (avail == 0) {
-          release(rp);
-          if (!awaitData(rp, 1, Long.MAX_VALUE)) {
+          release(rp); // from here on the message must be read whole: an interrupt waits (and stays set)
+          if (!awaitData(rp, 1, Long.MAX_VALUE, false)) {
             throw new ConnectionException("got end of file during message");
           }
           continue;
@@ -420,9 +425,9 @@ public final class RingTransport implements Transport, AutoCloseable {
 
   /**
    * Waits until {@code n} bytes are available at {@code rp} (true), the stream ended (false), or
-   * the timeout passed (false).
+   * the timeout passed (false); an interrupt ends the wait only if {@code interruptible}.
    */
-  private boolean awaitData(long rp, int n, long timeoutNanos) throws InterruptedException {
+  private boolean awaitData(long rp, int n, long timeoutNanos, boolean interruptible) throws InterruptedException {
     if (available(rp) >= n) {
       return true;
     }
@@ -432,7 +437,7 @@ public final class RingTransport implements Transport, AutoCloseable {
       return available(rp) >= n;
     }
     long remaining = timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : timeoutNanos - (System.nanoTime() - start);
-    lock.lockInterruptibly();
+    lockFor(interruptible);
     try {
       while (true) {
         INT.setVolatile(map, in + CONSUMER_WAITING, 1);
@@ -445,7 +450,7 @@ public final class RingTransport implements Transport, AutoCloseable {
           return available(rp) >= n;
         }
         if (remaining == Long.MAX_VALUE) {
-          changed.await();
+          awaitChange(interruptible);
         } else {
           if (remaining <= 0) {
             return false;
@@ -455,6 +460,22 @@ public final class RingTransport implements Transport, AutoCloseable {
       }
     } finally {
       lock.unlock();
+    }
+  }
+
+  private void lockFor(boolean interruptible) throws InterruptedException {
+    if (interruptible) {
+      lock.lockInterruptibly();
+    } else {
+      lock.lock();
+    }
+  }
+
+  private void awaitChange(boolean interruptible) throws InterruptedException {
+    if (interruptible) {
+      changed.await();
+    } else {
+      changed.awaitUninterruptibly(); // keeps the interrupt flag
     }
   }
 
@@ -477,7 +498,7 @@ public final class RingTransport implements Transport, AutoCloseable {
     if (timeoutNanos <= 0) {
       return false;
     }
-    return awaitData(rp, 1, timeoutNanos) || ended();
+    return awaitData(rp, 1, timeoutNanos, true) || ended();
   }
 
   // ---- the socket beside the rings
@@ -488,10 +509,18 @@ public final class RingTransport implements Transport, AutoCloseable {
         return; // no peer connected yet; attachSocket wakes it once it is
       }
       wakeByte.clear();
+      // The socket is in blocking mode (for the waker thread), so a write by a thread whose
+      // interrupt flag is set would close it (ClosedByInterruptException), and both ends would
+      // take the pipe for ended. Write with the flag clear, and set it again.
+      boolean interrupted = Thread.interrupted();
       try {
         socket.write(wakeByte);
       } catch (IOException e) {
         // the peer is gone: its end of the socket is closed, and the waker thread will see it
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
       }
     }
   }
