@@ -45,7 +45,9 @@ import java.util.function.BooleanSupplier;
  * <p><b>Blocking.</b> {@code recv*} wait for a message, {@code send*} wait while the ring is full,
  * {@link #poll(Duration)} waits up to its timeout; all wait without using a core (after spinning
  * for some microseconds, which is what makes a round trip fast) and throw
- * {@link InterruptedException} if interrupted.
+ * {@link InterruptedException} if interrupted. A message longer than the room in the ring that
+ * is already partly sent (or received) when the interrupt comes is finished first, so that the
+ * stream stays whole; the call then returns with the thread's interrupt flag set.
  *
  * <p><b>Deserialization.</b> {@link #recv()} deserializes through an {@link java.io.ObjectInputFilter}:
  * the library's limits and deny-list, then the JVM-wide filter ({@code jdk.serialFilter}), then the
@@ -418,7 +420,7 @@ public final class Connection implements AutoCloseable, Serializable {
     if (state != null) {
       // stays in ENDS: its peer, waiting here, must still find it to learn who it was handed to
       if (t != null || (handedTo.isEmpty() && !sentElsewhere)) {
-        PipeEndpoint.markClosed(state, side);
+        PipeEndpoint.markClosed(state, ring, side);
       }
     }
   }

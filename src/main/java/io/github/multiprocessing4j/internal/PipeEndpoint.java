@@ -136,8 +136,8 @@ public final class PipeEndpoint {
         lock.release();
       }
     }
-    if (peerClaimed) {
-      RingTransport.deleteQuietly(ring); // both ends have it mapped; nobody else may
+    if (peerClaimed || peerClosed) {
+      RingTransport.deleteQuietly(ring); // both ends have it mapped, or the other will never come
     }
     if (peerClosed) {
       t.markPeerGone();
@@ -149,7 +149,7 @@ public final class PipeEndpoint {
       th.setDaemon(true);
       th.start();
     }
-    OpenChannels.add(t::close);
+    OpenChannels.add(t);
     return t;
   }
 
@@ -199,13 +199,16 @@ public final class PipeEndpoint {
 
   /**
    * Marks an end as closed in the state file, so that a peer waiting for it sees the end of the
-   * stream. Quiet if the pipe's creator has ended.
+   * stream. Once no end can be claimed any more (each is claimed or closed), the ring file goes;
+   * once both are closed, the state file too. Quiet if the pipe's creator has ended.
    *
    * @param state the pipe's state file
+   * @param ring the pipe's ring file
    * @param side the end
    */
-  public static void markClosed(Path state, int side) {
+  public static void markClosed(Path state, Path ring, int side) {
     synchronized (PipeEndpoint.class) {
+      int theirs;
       try (FileChannel fc = FileChannel.open(state, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
         fc.lock(); // released when the channel closes
         ByteBuffer flags = ByteBuffer.allocate(4);
@@ -213,11 +216,21 @@ public final class PipeEndpoint {
         flags.putInt(0, flags.getInt(0) | CLOSED);
         flags.clear();
         fc.write(flags, side * SLOT + 8);
+        flags.clear();
+        fc.read(flags, (1 - side) * SLOT + 8);
+        theirs = flags.getInt(0);
       } catch (IOException e) {
-        // the creator has ended and its runtime directory is gone: nobody can be waiting
+        return; // the creator has ended and its runtime directory is gone: nobody can be waiting
+      }
+      if ((theirs & (CLAIMED | CLOSED)) != 0) {
+        RingTransport.deleteQuietly(ring); // mapped by whoever still uses it; nobody can claim an end any more
+      }
+      if ((theirs & CLOSED) != 0) {
+        RingTransport.deleteQuietly(state);
       }
     }
   }
+
 
   /** Waits for the peer of a listening end, in the background. */
   private static final class Acceptor implements Runnable {

@@ -21,13 +21,15 @@ public final class QueueClient {
 
   private static final Map<String, QueueClient> CLIENTS = new ConcurrentHashMap<>();
 
+  private final String key; // in CLIENTS
   private final String label;
   private final RingTransport link;
   private final Map<Long, Slot> slots = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
   private volatile String broken;
 
-  private QueueClient(String label, RingTransport link) {
+  private QueueClient(String key, String label, RingTransport link) {
+    this.key = key;
     this.label = label;
     this.link = link;
   }
@@ -85,8 +87,8 @@ public final class QueueClient {
       }
       throw new ConnectionException("cannot connect to " + label + ": " + e.getMessage(), e);
     }
-    OpenChannels.add(link::close);
-    QueueClient c = new QueueClient(label, link);
+    OpenChannels.add(link);
+    QueueClient c = new QueueClient(address + "#" + id, label, link);
     Thread t = new Thread(null, c::readReplies, "mp4j-queue-client", 64 * 1024, false);
     t.setDaemon(true);
     t.start();
@@ -257,6 +259,7 @@ public final class QueueClient {
   public void close() {
     broken = label + " is closed in this process";
     link.close();
+    CLIENTS.remove(key, this); // a closed link is not kept (with its mapping) until exit
   }
 
   /** Where a waiting thread gets its reply. */

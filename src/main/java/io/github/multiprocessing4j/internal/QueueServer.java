@@ -156,7 +156,7 @@ public final class QueueServer {
       }
       return;
     }
-    OpenChannels.add(link::close);
+    OpenChannels.add(link);
     new Link(link).run();
   }
 
@@ -314,12 +314,25 @@ public final class QueueServer {
       if (n > 0) {
         System.arraycopy(payload, 0, r, 9, n);
       }
+      // Any thread may reply (the one whose put completed a remote get), and the request is no
+      // longer pending: a reply dropped because that thread was interrupted would lose the item
+      // and leave the client waiting for ever. Send regardless, and keep the flag.
+      boolean interrupted = false;
       try {
-        t.send(r, 0, r.length);
+        while (true) {
+          try {
+            t.send(r, 0, r.length);
+            return;
+          } catch (InterruptedException e) {
+            interrupted = true; // nothing of the reply went out: send it again
+          }
+        }
       } catch (IOException | RuntimeException e) {
         t.close(); // the client is gone; the serving thread sees the end and cleans up
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
       }
     }
   }

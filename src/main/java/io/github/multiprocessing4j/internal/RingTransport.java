@@ -33,7 +33,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * checks that flag after publishing (both sides use volatile accesses, so at least one of them
  * sees the other) and only then pays for a system call.
  */
-public final class RingTransport implements Transport {
+public final class RingTransport implements Transport, AutoCloseable {
 
   /**
    * Default bytes of each ring of a pipe; a power of two. Larger messages stream through it. The
@@ -67,7 +67,8 @@ public final class RingTransport implements Transport {
   private final ReentrantLock readLock = new ReentrantLock();
   private final ReentrantLock writeLock = new ReentrantLock();
   private volatile long spinNanos = Backoff.SPIN_NANOS; // adapts; see spinFor
-  private final byte[] scratch = new byte[4];
+  private final byte[] sendScratch = new byte[4]; // guarded by writeLock
+  private final byte[] receiveScratch = new byte[4]; // guarded by readLock: a send and a receive may run at once
   private Thread waker; // guarded by wakeByte
   private final ByteBuffer wakeByte = ByteBuffer.allocateDirect(1);
   private volatile boolean peerGone;
@@ -113,8 +114,9 @@ public final class RingTransport implements Transport {
   }
 
   /**
-   * Deletes a ring file both ends have mapped. Best effort: Windows refuses to delete a mapped
-   * file, which then goes with its runtime directory.
+   * Deletes a file of the private directories (a ring both ends have mapped, a state file, a
+   * socket). Best effort: Windows refuses to delete a mapped file, which then goes with its
+   * directory at exit.
    *
    * @param file the file
    */
@@ -254,13 +256,13 @@ public final class RingTransport implements Transport {
       if (peerGone || getInt(out + CONSUMER_CLOSED) != 0) {
         throw new BrokenPipeException("Broken pipe: the other end is closed");
       }
-      scratch[0] = (byte) (len >>> 24);
-      scratch[1] = (byte) (len >>> 16);
-      scratch[2] = (byte) (len >>> 8);
-      scratch[3] = (byte) len;
-      long wp = (long) LONG.getOpaque(map, out + WRITE_POS);
-      wp = produce(scratch, 0, 4, wp);
-      wp = produce(b, off, len, wp);
+      sendScratch[0] = (byte) (len >>> 24);
+      sendScratch[1] = (byte) (len >>> 16);
+      sendScratch[2] = (byte) (len >>> 8);
+      sendScratch[3] = (byte) len;
+      long start = (long) LONG.getOpaque(map, out + WRITE_POS);
+      long wp = produce(sendScratch, 0, 4, start, start);
+      wp = produce(b, off, len, wp, start);
       publish(wp);
     } finally {
       writeLock.unlock();
@@ -270,14 +272,19 @@ public final class RingTransport implements Transport {
   /**
    * Copies bytes into the ring at {@code wp}, waiting for room; returns the new position. A large
    * message is published chunk by chunk, so that the consumer copies out while this side copies in.
+   * Once part of the message (which starts at {@code start}) is published, an interrupt no longer
+   * stops the wait: half a message would leave the stream corrupt. The flag stays set.
    */
-  private long produce(byte[] b, int off, int len, long wp) throws InterruptedException {
+  private long produce(byte[] b, int off, int len, long wp, long start) throws InterruptedException {
     while (len > 0) {
       long rp = (long) LONG.getVolatile(map, out + READ_POS);
       int free = (int) (capacity - (wp - rp));
       if (free == 0) {
-        publish(wp);
-        awaitRoom(wp);
+        boolean started = wp != start;
+        if (started) {
+          publish(wp);
+        }
+        awaitRoom(wp, !started);
         continue;
       }
       int n = Math.min(Math.min(free, len), CHUNK);
@@ -309,12 +316,12 @@ public final class RingTransport implements Transport {
     return wp - (long) LONG.getVolatile(map, out + READ_POS) < capacity;
   }
 
-  private void awaitRoom(long wp) throws InterruptedException {
+  private void awaitRoom(long wp, boolean interruptible) throws InterruptedException {
     if (spinFor(() -> hasRoom(wp) || brokenNow(), Long.MAX_VALUE)) {
       checkBroken();
       return;
     }
-    lock.lockInterruptibly();
+    lockFor(interruptible);
     try {
       while (true) {
         INT.setVolatile(map, out + PRODUCER_WAITING, 1);
@@ -323,7 +330,7 @@ public final class RingTransport implements Transport {
           return;
         }
         checkBroken();
-        changed.await();
+        awaitChange(interruptible);
       }
     } finally {
       lock.unlock();
@@ -370,14 +377,14 @@ public final class RingTransport implements Transport {
     try {
       checkOpen();
       long rp = (long) LONG.getOpaque(map, in + READ_POS);
-      if (!awaitData(rp, 4, Long.MAX_VALUE)) {
+      if (!awaitData(rp, 4, Long.MAX_VALUE, true)) {
         if (available(rp) == 0) {
           throw new PeerClosedException("the other end was closed and every message has been received");
         }
         throw new ConnectionException("got end of file during message");
       }
-      consume(scratch, 0, 4, rp);
-      int len = ((scratch[0] & 0xff) << 24) | ((scratch[1] & 0xff) << 16) | ((scratch[2] & 0xff) << 8) | (scratch[3] & 0xff);
+      consume(receiveScratch, 0, 4, rp);
+      int len = ((receiveScratch[0] & 0xff) << 24) | ((receiveScratch[1] & 0xff) << 16) | ((receiveScratch[2] & 0xff) << 8) | (receiveScratch[3] & 0xff);
       if (len < 0) {
         throw new ConnectionException("bad message length: a negative length prefix in the ring; it is corrupt");
       }
@@ -390,8 +397,8 @@ public final class RingTransport implements Transport {
       while (got < len) {
         int avail = (int) Math.min(Math.min(available(rp), len - got), CHUNK);
         if (avail == 0) {
-          release(rp);
-          if (!awaitData(rp, 1, Long.MAX_VALUE)) {
+          release(rp); // from here on the message must be read whole: an interrupt waits (and stays set)
+          if (!awaitData(rp, 1, Long.MAX_VALUE, false)) {
             throw new ConnectionException("got end of file during message");
           }
           continue;
@@ -433,9 +440,9 @@ public final class RingTransport implements Transport {
 
   /**
    * Waits until {@code n} bytes are available at {@code rp} (true), the stream ended (false), or
-   * the timeout passed (false).
+   * the timeout passed (false); an interrupt ends the wait only if {@code interruptible}.
    */
-  private boolean awaitData(long rp, int n, long timeoutNanos) throws InterruptedException {
+  private boolean awaitData(long rp, int n, long timeoutNanos, boolean interruptible) throws InterruptedException {
     if (available(rp) >= n) {
       return true;
     }
@@ -445,7 +452,7 @@ public final class RingTransport implements Transport {
       return available(rp) >= n;
     }
     long remaining = timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : timeoutNanos - (System.nanoTime() - start);
-    lock.lockInterruptibly();
+    lockFor(interruptible);
     try {
       while (true) {
         INT.setVolatile(map, in + CONSUMER_WAITING, 1);
@@ -458,7 +465,7 @@ public final class RingTransport implements Transport {
           return available(rp) >= n;
         }
         if (remaining == Long.MAX_VALUE) {
-          changed.await();
+          awaitChange(interruptible);
         } else {
           if (remaining <= 0) {
             return false;
@@ -468,6 +475,22 @@ public final class RingTransport implements Transport {
       }
     } finally {
       lock.unlock();
+    }
+  }
+
+  private void lockFor(boolean interruptible) throws InterruptedException {
+    if (interruptible) {
+      lock.lockInterruptibly();
+    } else {
+      lock.lock();
+    }
+  }
+
+  private void awaitChange(boolean interruptible) throws InterruptedException {
+    if (interruptible) {
+      changed.await();
+    } else {
+      changed.awaitUninterruptibly(); // keeps the interrupt flag
     }
   }
 
@@ -490,7 +513,7 @@ public final class RingTransport implements Transport {
     if (timeoutNanos <= 0) {
       return false;
     }
-    return awaitData(rp, 1, timeoutNanos) || ended();
+    return awaitData(rp, 1, timeoutNanos, true) || ended();
   }
 
   // ---- the socket beside the rings
@@ -501,10 +524,18 @@ public final class RingTransport implements Transport {
         return; // no peer connected yet; attachSocket wakes it once it is
       }
       wakeByte.clear();
+      // The socket is in blocking mode (for the waker thread), so a write by a thread whose
+      // interrupt flag is set would close it (ClosedByInterruptException), and both ends would
+      // take the pipe for ended. Write with the flag clear, and set it again.
+      boolean interrupted = Thread.interrupted();
       try {
         socket.write(wakeByte);
       } catch (IOException e) {
         // the peer is gone: its end of the socket is closed, and the waker thread will see it
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
       }
     }
   }
@@ -583,6 +614,7 @@ public final class RingTransport implements Transport {
     if (hook != null) {
       hook.run();
     }
+    OpenChannels.remove(this); // else the registry keeps this end, and its mapping, for ever
     if (w != null) {
       try {
         w.join(TimeUnit.SECONDS.toMillis(1));

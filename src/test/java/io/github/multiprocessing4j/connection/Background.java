@@ -42,6 +42,11 @@ final class Background<T> {
     }
   }
 
+  /** Whether the call has ended. */
+  boolean isDone() {
+    return task.isDone();
+  }
+
   /** Interrupts the thread of the call. */
   void interrupt() {
     thread.interrupt();
@@ -65,6 +70,30 @@ final class Background<T> {
       Thread.onSpinWait();
     }
     throw new AssertionError("the background call did not wait in a selector within " + timeout
+        + "; it is at " + Arrays.toString(thread.getStackTrace()));
+  }
+
+  /**
+   * Waits until the call is parked inside a method of that name (a frame's method name), so that
+   * what the test does next happens while it waits there.
+   */
+  void awaitParkedIn(String method, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() - deadline < 0) {
+      Thread.State st = thread.getState();
+      if (st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING) {
+        for (StackTraceElement e : thread.getStackTrace()) {
+          if (e.getMethodName().equals(method)) {
+            return;
+          }
+        }
+      }
+      if (task.isDone()) {
+        throw new AssertionError("the background call ended before it waited in " + method);
+      }
+      Thread.onSpinWait();
+    }
+    throw new AssertionError("the background call did not park in " + method + " within " + timeout
         + "; it is at " + Arrays.toString(thread.getStackTrace()));
   }
 }
