@@ -253,8 +253,8 @@ public final class Connection implements AutoCloseable, Serializable {
 
   /**
    * Receives the next message as bytes, refusing one longer than {@code maxLength}. As in CPython,
-   * a longer message makes this end unreadable: later receives fail with
-   * {@code "connection is write-only"}.
+   * a longer message makes this end unreadable: later receives on a two-way end fail with
+   * {@code "connection is write-only"}, and a receive-only end is closed.
    *
    * @param maxLength the longest message accepted
    * @return the message
@@ -273,6 +273,10 @@ public final class Connection implements AutoCloseable, Serializable {
       return transport().receive(maxLength);
     } catch (Transport.MessageTooLongException e) {
       unreadable = true;
+      if (!writable) {
+        close(); // as CPython: a read-only end that cannot read any more is closed
+        throw new ConnectionException(e.getMessage() + "; this end is closed", e);
+      }
       throw new ConnectionException(e.getMessage() + "; this end is no longer readable", e);
     } catch (IOException e) {
       throw failure("receive", e);
@@ -442,10 +446,16 @@ public final class Connection implements AutoCloseable, Serializable {
       checkOpen();
       if (transport == null) {
         byte[] key = Multiprocessing.currentProcess().authkey();
+        Transport claimed;
         try {
-          transport = PipeEndpoint.claim(state, ring, side, key, this::peerAbandoned);
+          claimed = PipeEndpoint.claim(state, ring, side, key, this::peerAbandoned);
         } catch (IOException e) {
           throw new ConnectionException("cannot connect " + label + ": " + e, e);
+        }
+        transport = claimed;
+        if (closed) {
+          claimed.close(); // close() ran meanwhile and saw no channel to close
+          throw new ConnectionException("handle is closed");
         }
       }
       return transport;

@@ -81,10 +81,9 @@ public final class PipeEndpoint {
    * @return the channel
    * @throws ConnectionException if the end was claimed before, or the pipe's creator has ended
    * @throws IOException if a file or a socket fails
-   * @throws InterruptedException if interrupted while connecting
    */
   public static RingTransport claim(Path state, Path ring, int side, byte[] key, BooleanSupplier peerAbandoned)
-      throws IOException, InterruptedException {
+      throws IOException {
     int other = 1 - side;
     SocketAddress peer = null;
     boolean peerClosed;
@@ -158,22 +157,39 @@ public final class PipeEndpoint {
         + "created the pipe has ended, so an end that was never used can no longer be connected");
   }
 
-  private static void connect(RingTransport t, SocketAddress peer, byte[] key)
-      throws IOException, InterruptedException {
-    SocketChannel s;
+  /**
+   * Connects to the listening peer. Not interruptible: an interrupt would close the socket and make
+   * the peer look gone, and the end is already recorded as claimed, so it could not be retried. The
+   * connection is local and the handshake bounded by its timeout; the interrupt is kept for later.
+   */
+  private static void connect(RingTransport t, SocketAddress peer, byte[] key) throws IOException {
+    boolean interrupted = Thread.interrupted();
     try {
-      s = SocketChannel.open(peer);
-    } catch (IOException e) {
-      t.markPeerGone(); // refused or missing: the listening end's process has ended
-      return;
-    }
-    try {
-      SocketTransport setup = new SocketTransport(s);
-      Handshake.connect(setup, key, HANDSHAKE_NANOS);
-      t.attachSocket(setup.detach());
-    } catch (IOException | RuntimeException | InterruptedException e) {
-      s.close();
-      throw e;
+      SocketChannel s;
+      try {
+        s = SocketChannel.open(peer);
+      } catch (IOException e) {
+        t.markPeerGone(); // refused or missing: the listening end's process has ended
+        return;
+      }
+      try {
+        SocketTransport setup = new SocketTransport(s);
+        try {
+          Handshake.connect(setup, key, HANDSHAKE_NANOS);
+        } catch (InterruptedException e) {
+          // only if interrupted again meanwhile: a handshake cannot resume half-way
+          interrupted = true;
+          throw new IOException("interrupted during the authkey challenge", e);
+        }
+        t.attachSocket(setup.detach());
+      } catch (IOException | RuntimeException e) {
+        s.close();
+        throw e;
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -27,6 +27,7 @@ public final class QueueClient {
   private final Map<Long, Slot> slots = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
   private volatile String broken;
+  private int users; // guarded by CLIENTS: Queue objects of this process that use this link
 
   private QueueClient(String key, String label, RingTransport link) {
     this.key = key;
@@ -35,7 +36,8 @@ public final class QueueClient {
   }
 
   /**
-   * Returns this process's link to a queue, connecting on first use.
+   * Returns this process's link to a queue, connecting on first use; every call must be matched by
+   * a {@link #release()}.
    *
    * @param address the owner's {@link QueueServer#address()}
    * @param id the queue's identifier there
@@ -46,18 +48,28 @@ public final class QueueClient {
    */
   public static QueueClient of(String address, long id, long ownerPid) throws InterruptedException {
     String k = address + "#" + id;
-    QueueClient c = CLIENTS.get(k);
-    if (c != null && c.broken == null) {
-      return c;
-    }
     synchronized (CLIENTS) {
-      c = CLIENTS.get(k);
+      QueueClient c = CLIENTS.get(k);
       if (c == null || c.broken != null) {
         c = connect(address, id, ownerPid);
         CLIENTS.put(k, c);
       }
+      c.users++;
       return c;
     }
+  }
+
+  /**
+   * Gives back a link obtained with {@link #of}: the last user to give it back closes it; what was
+   * put is still delivered.
+   */
+  public void release() {
+    synchronized (CLIENTS) {
+      if (--users > 0) {
+        return;
+      }
+    }
+    close();
   }
 
   private static QueueClient connect(String address, long id, long ownerPid) throws InterruptedException {
@@ -253,10 +265,8 @@ public final class QueueClient {
     }
   }
 
-  /**
-   * Closes this process's link; what was put is still delivered.
-   */
-  public void close() {
+  /** Closes this process's link; what was put is still delivered. */
+  private void close() {
     broken = label + " is closed in this process";
     link.close();
     CLIENTS.remove(key, this); // a closed link is not kept (with its mapping) until exit

@@ -377,10 +377,17 @@ public class Queue<E> implements AutoCloseable, Serializable {
    */
   @Override
   public void close() {
-    closed = true;
-    QueueClient c = client;
+    QueueClient c;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      c = client;
+      client = null;
+    }
     if (c != null) {
-      c.close();
+      c.release(); // the link stays open while another Queue object of this process uses it
     }
   }
 
@@ -435,11 +442,16 @@ public class Queue<E> implements AutoCloseable, Serializable {
 
   QueueClient client() throws InterruptedException {
     QueueClient c = client;
-    if (c == null) {
-      c = QueueClient.of(address, id, ownerPid);
-      client = c;
+    if (c != null) {
+      return c;
     }
-    return c;
+    synchronized (this) {
+      checkOpen();
+      if (client == null) {
+        client = QueueClient.of(address, id, ownerPid);
+      }
+      return client;
+    }
   }
 
   void checkOpen() {

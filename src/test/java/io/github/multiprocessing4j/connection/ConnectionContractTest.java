@@ -51,6 +51,18 @@ final class ConnectionContractTest {
   }
 
   @Test
+  void aTooLongMessageClosesAReceiveOnlyEndAsCPython() throws Exception {
+    Pipe p = Pipe.open(false);
+    try (Connection r = p.conn1(); Connection w = p.conn2()) {
+      w.sendBytes(new byte[100]);
+      assertThatThrownBy(() -> r.recvBytes(10)).isInstanceOf(ConnectionException.class)
+          .hasMessageStartingWith("bad message length");
+      assertThat(r.isClosed()).isTrue();
+      assertThatThrownBy(r::recvBytes).hasMessage("handle is closed");
+    }
+  }
+
+  @Test
   void recvBytesIntoFitsOrThrowsBufferTooShortWithTheWholeMessage() throws Exception {
     Pipe p = Pipe.open();
     try (Connection a = p.conn1(); Connection b = p.conn2()) {

@@ -47,7 +47,7 @@ final class ClosedChannelsTest {
     assertThat(client.get(-1)).containsExactly(7);
     ReferenceQueue<Object> collected = new ReferenceQueue<>();
     WeakReference<Object> link = new WeakReference<>(linkOf(client), collected);
-    client.close();
+    client.release();
     client = null;
     assertThat(awaitCollected(collected, 1, 10_000)).isEqualTo(1);
     assertThat(link.get()).isNull();

@@ -34,7 +34,7 @@ final class QueueRepliesTest {
       }
       assertThat(get.get(10, TimeUnit.SECONDS)).containsExactly(9);
     } finally {
-      client.close();
+      client.release();
     }
   }
 

@@ -278,4 +278,23 @@ final class QueueBetweenProcessesTest {
     second.join(WAIT);
     assertThat(second.exitCode()).isEqualTo(0);
   }
+
+  static void closeOneCopyUseTheOther(Args args) throws Exception {
+    Queue<Object> a = queue(args, 0);
+    Queue<Object> b = queue(args, 1);
+    a.put("from a");
+    a.close();
+    b.put("from b after a closed");
+  }
+
+  @Test
+  void closingOneCopyOfAQueueLeavesAnotherCopyInTheSameProcessWorking() throws Exception {
+    Queue<String> q = new Queue<>();
+    Process p = Process.builder().target(QueueBetweenProcessesTest::closeOneCopyUseTheOther).args(q, q).build();
+    p.start();
+    assertThat(q.get(WAIT)).isEqualTo("from a");
+    assertThat(q.get(WAIT)).isEqualTo("from b after a closed");
+    p.join(WAIT);
+    assertThat(p.exitCode()).isEqualTo(0);
+  }
 }
