@@ -9,8 +9,8 @@ final class Backoff {
 
   /** How long a waiter spins before it parks, in nanoseconds. */
   static final long SPIN_NANOS = Long.getLong("multiprocessing4j.spinNanos", 50_000);
-  /** The least an adaptive waiter spins. */
-  static final long MIN_SPIN_NANOS = Math.min(SPIN_NANOS, 2_000);
+  /** The least an adaptive waiter spins (a tuning knob for benchmarks, not documented). */
+  static final long MIN_SPIN_NANOS = Math.min(SPIN_NANOS, Long.getLong("multiprocessing4j.minSpinNanos", 2_000));
 
   private Backoff() {}
 
