@@ -321,7 +321,8 @@ public final class RingTransport implements Transport, AutoCloseable {
   }
 
   private void awaitRoom(long wp, boolean interruptible) throws InterruptedException {
-    if (spinFor(() -> hasRoom(wp) || brokenNow(), Long.MAX_VALUE)) {
+    // the consumer is draining (or not reading at all): the full budget, not the adaptive one
+    if (spinFor(() -> hasRoom(wp) || brokenNow(), Long.MAX_VALUE, false)) {
       checkBroken();
       return;
     }
@@ -355,18 +356,24 @@ public final class RingTransport implements Transport, AutoCloseable {
   /**
    * Spins (see {@link Backoff}) until the condition holds or this end's spin budget is spent. The
    * budget adapts: it shrinks after waits that end in parking anyway, and grows back after waits
-   * that spinning saved, so two ends on a busy machine do not burn the cores they wait for.
+   * that spinning saved, so two ends on a busy machine do not burn the cores they wait for. Waits
+   * inside a large message ({@code adaptive} false), whose next chunk is on its way, spin the full
+   * budget and leave the adaptive one alone: parking between chunks halved 1 MiB throughput.
    */
-  private boolean spinFor(java.util.function.BooleanSupplier ready, long timeoutNanos) {
-    long budget = Math.min(spinNanos, Math.max(0, timeoutNanos));
+  private boolean spinFor(java.util.function.BooleanSupplier ready, long timeoutNanos, boolean adaptive) {
+    long budget = Math.min(adaptive ? spinNanos : Backoff.SPIN_NANOS, Math.max(0, timeoutNanos));
     long start = System.nanoTime();
     for (int i = 0; ; i++) {
       if (ready.getAsBoolean()) {
-        spinNanos = Math.min(Backoff.SPIN_NANOS, spinNanos + (spinNanos >> 2) + 1_000);
+        if (adaptive) {
+          spinNanos = Math.min(Backoff.SPIN_NANOS, spinNanos + (spinNanos >> 2) + 1_000);
+        }
         return true;
       }
       if (System.nanoTime() - start >= budget) {
-        spinNanos = Math.max(Backoff.MIN_SPIN_NANOS, spinNanos >> 1);
+        if (adaptive) {
+          spinNanos = Math.max(Backoff.MIN_SPIN_NANOS, spinNanos >> 1);
+        }
         return false;
       }
       Backoff.pause(i);
@@ -451,7 +458,7 @@ public final class RingTransport implements Transport, AutoCloseable {
       return true;
     }
     long start = System.nanoTime();
-    if (spinFor(() -> available(rp) >= n || ended() || closed, timeoutNanos)) {
+    if (spinFor(() -> available(rp) >= n || ended() || closed, timeoutNanos, interruptible)) {
       checkOpen();
       return available(rp) >= n;
     }
