@@ -29,7 +29,6 @@ public final class Handshake {
   private static final int LEGACY_DIGEST_LENGTH = 16;
   /** The longest digest name allowed ({@code sha3_256}, {@code sha3_384}). */
   private static final int MAX_DIGEST_NAME = 8;
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private Handshake() {}
 
@@ -86,7 +85,7 @@ public final class Handshake {
   private static void deliverChallenge(SocketTransport t, byte[] key, Limit limit)
       throws IOException, InterruptedException {
     byte[] random = new byte[MESSAGE_LENGTH];
-    RANDOM.nextBytes(random);
+    randomBytes(random);
     byte[] message = concat(ascii("{sha256}"), random);
     byte[] challenge = concat(CHALLENGE, message);
     t.send(challenge, 0, challenge.length);
@@ -196,7 +195,31 @@ public final class Handshake {
     }
   }
 
+  /**
+   * Fills {@code b} from the kernel's random source, as {@code os.urandom} does; where there is none,
+   * from {@link SecureRandom}. Not SecureRandom first: its first use in a fresh JVM initialises the
+   * security providers (about 20 ms), which every child would pay on its first pipe or queue use.
+   */
+  private static void randomBytes(byte[] b) {
+    try (java.io.FileInputStream in = new java.io.FileInputStream("/dev/urandom")) {
+      if (in.readNBytes(b, 0, b.length) == b.length) {
+        return;
+      }
+    } catch (IOException e) {
+      // no /dev/urandom (Windows): SecureRandom below
+    }
+    Holder.RANDOM.nextBytes(b);
+  }
+
+  /** Created only where there is no /dev/urandom. */
+  private static final class Holder {
+    static final SecureRandom RANDOM = new SecureRandom();
+  }
+
   private static byte[] hmac(String digest, byte[] key, byte[] message) {
+    if (digest.equals("sha256")) {
+      return HmacSha256.mac(key, message); // the default digest, without initialising the providers
+    }
     try {
       String alg = algorithm(digest);
       Mac mac = Mac.getInstance(alg);
