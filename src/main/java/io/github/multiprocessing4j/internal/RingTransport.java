@@ -10,6 +10,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -74,6 +76,7 @@ public final class RingTransport implements Transport, AutoCloseable {
   private final byte[] sendScratch = new byte[4]; // guarded by writeLock
   private final byte[] receiveScratch = new byte[4]; // guarded by readLock: a send and a receive may run at once
   private Thread waker; // guarded by wakeByte
+  private Selector selector; // guarded by wakeByte; the waker thread's
   private final ByteBuffer wakeByte = ByteBuffer.allocateDirect(1);
   private volatile boolean peerGone;
   private volatile boolean closed;
@@ -158,14 +161,28 @@ public final class RingTransport implements Transport, AutoCloseable {
    * @param s the socket, in blocking mode
    */
   public void attachSocket(SocketChannel s) {
-    Thread w = new Thread(null, this::watchSocket, "mp4j-ring-waker", 64 * 1024, false);
+    // Non-blocking, so that no thread's interrupt can close it: an interrupt during a blocking
+    // write of a wake-up byte would close the socket, and both ends would take the pipe for ended.
+    Selector sel;
+    try {
+      s.configureBlocking(false);
+      sel = Selector.open();
+      s.register(sel, SelectionKey.OP_READ);
+    } catch (IOException e) {
+      closeQuietly(s);
+      markPeerGone(); // cannot watch it: as if the peer had gone
+      return;
+    }
+    Thread w = new Thread(null, () -> watchSocket(s, sel), "mp4j-ring-waker", 64 * 1024, false);
     w.setDaemon(true);
     synchronized (wakeByte) {
       if (closed) {
         closeQuietly(s);
+        closeQuietly(sel);
         return;
       }
       socket = s;
+      selector = sel;
       waker = w;
     }
     w.start();
@@ -535,41 +552,37 @@ public final class RingTransport implements Transport, AutoCloseable {
         return; // no peer connected yet; attachSocket wakes it once it is
       }
       wakeByte.clear();
-      // The socket is in blocking mode (for the waker thread), so a write by a thread whose
-      // interrupt flag is set would close it (ClosedByInterruptException), and both ends would
-      // take the pipe for ended. Write with the flag clear, and set it again.
-      boolean interrupted = Thread.interrupted();
       try {
-        socket.write(wakeByte);
+        socket.write(wakeByte); // 0 if the socket's buffer is full: wake-ups are pending anyway
       } catch (IOException e) {
         // the peer is gone: its end of the socket is closed, and the waker thread will see it
-      } finally {
-        if (interrupted) {
-          Thread.currentThread().interrupt();
-        }
       }
     }
   }
 
-  private void watchSocket() {
+  /** Reads wake-up bytes until the peer closes its end, or this end is closed. */
+  private void watchSocket(SocketChannel s, Selector sel) {
     ByteBuffer buf = ByteBuffer.allocate(64);
-    SocketChannel s;
-    synchronized (wakeByte) {
-      s = socket;
-    }
     try {
-      while (true) {
-        buf.clear();
-        if (s.read(buf) < 0) {
+      while (!closed) {
+        sel.select();
+        sel.selectedKeys().clear();
+        int n;
+        while ((n = s.read(buf)) > 0) {
+          buf.clear();
+        }
+        if (n < 0) {
           break;
         }
         signal();
       }
-    } catch (IOException e) {
+    } catch (IOException | java.nio.channels.ClosedSelectorException e) {
       // closed here, or reset by the peer: either way the peer is unreachable
     } finally {
       peerGone = true;
       signal();
+      closeQuietly(s);
+      closeQuietly(sel);
     }
   }
 
@@ -611,14 +624,14 @@ public final class RingTransport implements Transport, AutoCloseable {
     }
     INT.setVolatile(map, out + PRODUCER_CLOSED, 1);
     INT.setVolatile(map, in + CONSUMER_CLOSED, 1);
-    SocketChannel s;
     Thread w;
+    Selector sel;
     synchronized (wakeByte) {
-      s = socket;
       w = waker;
+      sel = selector;
     }
-    if (s != null) {
-      closeQuietly(s);
+    if (sel != null) {
+      sel.wakeup(); // the waker sees `closed`, then closes the socket: the peer sees the end
     }
     signal();
     Runnable hook = closeHook;
@@ -635,7 +648,7 @@ public final class RingTransport implements Transport, AutoCloseable {
     }
   }
 
-  private static void closeQuietly(SocketChannel s) {
+  private static void closeQuietly(java.io.Closeable s) {
     try {
       s.close();
     } catch (IOException e) {
