@@ -51,7 +51,8 @@ import java.util.function.BooleanSupplier;
  *
  * <p><b>Deserialization.</b> {@link #recv()} deserializes through an {@link java.io.ObjectInputFilter}:
  * the library's limits and deny-list, then the JVM-wide filter ({@code jdk.serialFilter}), then the
- * one set with {@link #setSerialFilter}.
+ * process-wide one ({@link io.github.multiprocessing4j.Multiprocessing#setSerialFilter}), then the
+ * one set with {@link #setSerialFilter}; any of them rejecting a class fails that receive.
  */
 public final class Connection implements AutoCloseable, Serializable {
 
