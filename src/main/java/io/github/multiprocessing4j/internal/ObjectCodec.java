@@ -231,7 +231,7 @@ public final class ObjectCodec {
 
   /** A string with a char above Latin-1: UTF-8 if that carries it, else its UTF-16 chars. */
   private static void writeWideString(ByteSink out, String s) {
-    if (wellFormed(s)) {
+    if (ValueCodec.wellFormed(s)) {
       byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
       ensure(out, 6L + utf8.length);
       out.writeByte(STRING_UTF8);
@@ -251,19 +251,6 @@ public final class ObjectCodec {
       }
       out.setSize(p);
     }
-  }
-
-  /** Tells whether UTF-8 can carry a string: it cannot carry an unpaired surrogate. */
-  private static boolean wellFormed(String s) {
-    for (int i = 0, n = s.length(); i < n; i++) {
-      char c = s.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static int putVarInt(byte[] b, int p, int v) {

@@ -79,9 +79,9 @@ public final class ValueCodec {
 
   /**
    * Tells whether UTF-8 can carry a string: an unpaired surrogate would arrive as {@code '?'}, so
-   * such a string goes through Java serialization, which keeps it.
+   * such a string takes another form ({@link ObjectCodec} uses this check too).
    */
-  private static boolean wellFormed(String s) {
+  static boolean wellFormed(String s) {
     for (int i = 0, n = s.length(); i < n; i++) {
       char c = s.charAt(i);
       if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {

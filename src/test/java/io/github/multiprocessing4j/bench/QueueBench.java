@@ -8,9 +8,7 @@ import io.github.multiprocessing4j.queues.Queue;
 import io.github.multiprocessing4j.queues.SimpleQueue;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -31,14 +29,6 @@ public final class QueueBench {
 
   private QueueBench() {}
 
-  static Map<String, Object> smallDict() {
-    Map<String, Object> d = new HashMap<>();
-    d.put("a", 1);
-    d.put("b", "hello");
-    d.put("c", 3.0);
-    return d;
-  }
-
   /** The producer: waits for "go", puts n items, then null. */
   @SuppressWarnings("unchecked")
   static void producer(Args args) throws Exception {
@@ -46,7 +36,7 @@ public final class QueueBench {
     Connection go = args.get(1, Connection.class);
     int n = args.getInt(2);
     boolean dict = "dict".equals(args.getString(3));
-    Map<String, Object> item = smallDict();
+    Map<String, Object> item = PipeBench.smallDict();
     produce(q, n / 5, dict ? item : null); // warm-up: the parent drains it before the timed round
     go.send("ready");
     go.recv();
@@ -148,9 +138,7 @@ public final class QueueBench {
         for (int i = 0; i < trials; i++) {
           xs[i] = trial(simple, producers, n, kind);
         }
-        java.util.Arrays.sort(xs);
-        System.out.println(String.format(Locale.ROOT, "java.%s.%s=%.0f msgs/s  # min=%.0f max=%.0f n=%d %d items/trial",
-            c[0], kind, xs[trials / 2], xs[0], xs[trials - 1], trials, n));
+        Metrics.emit("java." + c[0] + "." + kind, xs, "msgs/s", 1, n + " items/trial");
       }
     }
   }
