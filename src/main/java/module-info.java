@@ -1,7 +1,8 @@
 /**
  * Python's {@code multiprocessing} for the JVM: {@link io.github.multiprocessing4j.Process} runs a
  * target in a child JVM, with CPython's names and behaviour; pipes, connections and queues carry
- * objects between the processes.
+ * objects between the processes; pools and a process-pool executor run functions in reusable
+ * worker processes.
  */
 module io.github.multiprocessing4j {
   requires org.slf4j;
@@ -9,4 +10,5 @@ module io.github.multiprocessing4j {
   exports io.github.multiprocessing4j;
   exports io.github.multiprocessing4j.connection;
   exports io.github.multiprocessing4j.queues;
+  exports io.github.multiprocessing4j.pool;
 }

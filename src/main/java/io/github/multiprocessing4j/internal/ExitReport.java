@@ -63,6 +63,17 @@ public final class ExitReport {
    * @param error the exception
    */
   public static void writeFailure(String file, Throwable error) {
+    write(file, describe(error));
+  }
+
+  /**
+   * Describes an exception portably: its class name, message, printed stack trace and frames,
+   * readable by {@link #remote(byte[], int, String)} where the class itself may be missing.
+   *
+   * @param error the exception
+   * @return the description, starting with a marker byte
+   */
+  public static byte[] describe(Throwable error) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(2048);
     DataOutputStream out = new DataOutputStream(bytes);
     try {
@@ -86,7 +97,7 @@ public final class ExitReport {
     } catch (IOException e) {
       throw new IllegalStateException("cannot happen: in-memory stream", e);
     }
-    write(file, bytes.toByteArray());
+    return bytes.toByteArray();
   }
 
   private static void write(String file, byte[] content) {
@@ -122,8 +133,26 @@ public final class ExitReport {
     if (content[0] == ORDERLY) {
       return new ExitReport(true, null);
     }
+    RemoteException failure = remote(content, 0, where);
+    // A truncated report (child killed while writing it) still proves an orderly exit began.
+    return new ExitReport(true, failure);
+  }
+
+  /**
+   * Reads a description written by {@link #describe(Throwable)}.
+   *
+   * @param content the bytes
+   * @param offset where the description starts (its marker byte)
+   * @param where describes the process it came from, for the message
+   * @return the remote exception, or {@code null} if the description is truncated or corrupt
+   */
+  public static RemoteException remote(byte[] content, int offset, String where) {
+    if (content.length <= offset || content[offset] != FAILURE) {
+      return null;
+    }
     try {
-      DataInputStream in = new DataInputStream(new ByteArrayInputStream(content, 1, content.length - 1));
+      DataInputStream in = new DataInputStream(
+          new ByteArrayInputStream(content, offset + 1, content.length - offset - 1));
       String className = ValueCodec.readString(in);
       String message = in.readBoolean() ? ValueCodec.readString(in) : null;
       String trace = ValueCodec.readString(in);
@@ -138,10 +167,9 @@ public final class ExitReport {
         String fileName = ValueCodec.readString(in);
         frames[i] = new StackTraceElement(cls, method, fileName.isEmpty() ? null : fileName, in.readInt());
       }
-      return new ExitReport(true, new RemoteException(className, message, trace, frames, where));
+      return new RemoteException(className, message, trace, frames, where);
     } catch (IOException | RuntimeException e) {
-      // A truncated report (child killed while writing it) still proves an orderly exit began.
-      return new ExitReport(true, null);
+      return null;
     }
   }
 }

@@ -77,6 +77,19 @@ public final class Messages {
    * @throws IOException if it cannot be deserialized, or a class is refused
    */
   public static Object decode(byte[] message, ObjectInputFilter extra) throws IOException {
+    return decode(message, 0, extra);
+  }
+
+  /**
+   * Deserializes the part of a message from {@code offset} on, as {@link #decode(byte[], ObjectInputFilter)}.
+   *
+   * @param message the bytes
+   * @param offset where the object starts
+   * @param extra the channel's own filter, or null
+   * @return the object
+   * @throws IOException if it cannot be deserialized, or a class is refused
+   */
+  public static Object decode(byte[] message, int offset, ObjectInputFilter extra) throws IOException {
     ObjectInputFilter f = SerialFilters.channel();
     ObjectInputFilter p = processFilter;
     if (p != null) {
@@ -85,6 +98,6 @@ public final class Messages {
     if (extra != null) {
       f = SerialFilters.merge(f, extra);
     }
-    return ObjectCodec.decode(message, 0, message.length, f);
+    return ObjectCodec.decode(message, offset, message.length - offset, f);
   }
 }

@@ -1,0 +1,57 @@
+package io.github.multiprocessing4j.internal;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A function serialized once for the tasks that use it, with the DEFINE message a worker needs
+ * before the first of them.
+ */
+public final class PoolFunction {
+
+  private static final AtomicInteger IDS = new AtomicInteger();
+
+  /** Whether instances of a class carry no state, so one serialized form serves every call. */
+  private static final ClassValue<Boolean> STATELESS = new ClassValue<>() {
+    @Override
+    protected Boolean computeValue(Class<?> type) {
+      for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+        for (Field f : c.getDeclaredFields()) {
+          if (!Modifier.isStatic(f.getModifiers())) {
+            return false;
+          }
+        }
+      }
+      return true;
+    }
+  };
+
+  final int id = IDS.incrementAndGet();
+  final Object fn;
+  final byte[] define;
+
+  private PoolFunction(Object fn, byte[] encoded) {
+    this.fn = fn;
+    this.define = PoolProtocol.define(id, encoded);
+  }
+
+  /**
+   * Serializes a function, reusing {@code last} when it is the same stateless object: a
+   * non-capturing lambda or method reference is one instance per call site, so a loop of
+   * {@code applyAsync(Task::run)} serializes it once. A capturing lambda is serialized each time,
+   * since what it captured may have changed.
+   *
+   * @param fn the function
+   * @param last the function serialized last by the same pool, or null
+   * @param what names it in an error message, e.g. {@code "the function given to map"}
+   * @return the serialized function
+   * @throws IllegalArgumentException naming {@code what} and the class if it cannot be serialized
+   */
+  public static PoolFunction of(Object fn, PoolFunction last, String what) {
+    if (last != null && last.fn == fn && STATELESS.get(fn.getClass())) {
+      return last;
+    }
+    return new PoolFunction(fn, Messages.encode(fn, what + " cannot be sent to a worker process"));
+  }
+}

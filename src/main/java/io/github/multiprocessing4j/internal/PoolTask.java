@@ -1,0 +1,27 @@
+package io.github.multiprocessing4j.internal;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One message's worth of work for a pool worker (a call, or a chunk of a map), encoded in the
+ * caller's thread so that what cannot be serialized fails there.
+ */
+public final class PoolTask {
+
+  private static final AtomicLong IDS = new AtomicLong();
+
+  final long id = IDS.incrementAndGet();
+  final PoolFunction fn;
+  final byte[] message;
+  final TaskSink sink;
+  /** Guarded by the pool's lock. */
+  WorkerPool.Slot slot;
+  /** Set once the message was handed to the worker's pipe; guarded by the pool's lock. */
+  boolean sent;
+
+  PoolTask(PoolFunction fn, byte kind, byte[] payload, TaskSink sink) {
+    this.fn = fn;
+    this.message = PoolProtocol.task(id, fn.id, kind, payload);
+    this.sink = sink;
+  }
+}

@@ -1,0 +1,150 @@
+package io.github.multiprocessing4j.internal;
+
+import io.github.multiprocessing4j.Args;
+import io.github.multiprocessing4j.Target;
+import io.github.multiprocessing4j.connection.Connection;
+import io.github.multiprocessing4j.connection.PeerClosedException;
+import io.github.multiprocessing4j.pool.MaybeEncodingException;
+import io.github.multiprocessing4j.pool.SerializableFunction;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * What a pool worker process runs: the initializer once, then tasks from its pipe one at a time,
+ * in order, until the pool says STOP, closes the pipe, or the worker has run its
+ * {@code maxTasksPerChild}. See {@link PoolProtocol} for the messages.
+ *
+ * <p>Arguments: the worker's pipe end, the encoded initializer and its arguments (or null), and
+ * the task limit (0 for none). Public only so the child can instantiate it.
+ */
+public final class PoolWorker implements Target {
+
+  private static final long serialVersionUID = 1L;
+  private static final int MAX_REPR = 200;
+
+  /** Creates the worker; the child calls this. */
+  public PoolWorker() {}
+
+  @Override
+  public void run(Args args) throws Exception {
+    Connection conn = args.get(0, Connection.class);
+    byte[] initializer = (byte[]) args.get(1);
+    int maxTasks = args.getInt(2);
+    if (initializer != null) {
+      try {
+        List<?> init = (List<?>) Messages.decode(initializer, null);
+        ((Target) init.get(0)).run(Args.of((List<?>) init.get(1), Map.of()));
+      } catch (Throwable e) {
+        byte[] failure = PoolProtocol.failure(e);
+        byte[] m = new byte[1 + failure.length];
+        m[0] = PoolProtocol.INIT_FAILED;
+        System.arraycopy(failure, 0, m, 1, failure.length);
+        conn.sendBytes(m);
+        throw e; // printed and exit code 1, as a CPython worker whose initializer raised
+      }
+    }
+    conn.sendBytes(new byte[] {PoolProtocol.READY});
+    int fnId = -1;
+    Object fn = null;
+    Exception fnError = null;
+    for (int done = 0; maxTasks == 0 || done < maxTasks; ) {
+      byte[] m;
+      try {
+        m = conn.recvBytes();
+      } catch (PeerClosedException e) {
+        return; // the pool is gone or closed our pipe
+      }
+      switch (m[0]) {
+        case PoolProtocol.DEFINE:
+          fnId = PoolProtocol.getInt(m, 1);
+          try {
+            fn = Messages.decode(m, 5, null);
+            fnError = null;
+          } catch (Exception e) {
+            fn = null;
+            fnError = e;
+          }
+          break;
+        case PoolProtocol.TASK:
+          runTask(conn, m, PoolProtocol.getInt(m, 9) == fnId ? fn : null, fnError);
+          done++;
+          break;
+        case PoolProtocol.STOP:
+          return;
+        default:
+          throw new IllegalStateException("unknown pool message " + m[0]);
+      }
+    }
+  }
+
+  private static void runTask(Connection conn, byte[] m, Object fn, Exception fnError)
+      throws InterruptedException {
+    long taskId = PoolProtocol.getLong(m, 1);
+    Object value;
+    try {
+      if (fnError != null) {
+        throw fnError;
+      }
+      if (fn == null) {
+        throw new IllegalStateException("task " + taskId + " names a function this worker does not have");
+      }
+      value = execute(fn, m[13], m);
+    } catch (Throwable e) {
+      conn.sendBytes(PoolProtocol.result(PoolProtocol.ERROR, taskId, PoolProtocol.failure(e)));
+      return;
+    }
+    byte[] encoded;
+    try {
+      encoded = Messages.encode(value, "the result");
+    } catch (RuntimeException e) {
+      Throwable reason = e.getCause() != null ? e.getCause() : e;
+      MaybeEncodingException error = new MaybeEncodingException(repr(value), reason.toString());
+      conn.sendBytes(PoolProtocol.result(PoolProtocol.ERROR, taskId, PoolProtocol.failure(error)));
+      return;
+    }
+    conn.sendBytes(PoolProtocol.result(PoolProtocol.OK, taskId, encoded));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Object execute(Object fn, byte kind, byte[] m) throws Exception {
+    switch (kind) {
+      case PoolProtocol.CALL:
+        return ((Callable<?>) fn).call();
+      case PoolProtocol.RUN:
+        ((Runnable) fn).run();
+        return null;
+      case PoolProtocol.MAP: {
+        SerializableFunction<Object, ?> f = (SerializableFunction<Object, ?>) fn;
+        List<?> items = (List<?>) Messages.decode(m, PoolProtocol.TASK_HEADER, null);
+        List<Object> out = new ArrayList<>(items.size());
+        for (Object item : items) {
+          out.add(f.apply(item));
+        }
+        return out;
+      }
+      case PoolProtocol.STARMAP: {
+        SerializableFunction<Args, ?> f = (SerializableFunction<Args, ?>) fn;
+        List<?> items = (List<?>) Messages.decode(m, PoolProtocol.TASK_HEADER, null);
+        List<Object> out = new ArrayList<>(items.size());
+        for (Object item : items) {
+          out.add(f.apply(Args.of((List<?>) item, Map.of())));
+        }
+        return out;
+      }
+      default:
+        throw new IllegalStateException("unknown task kind " + kind);
+    }
+  }
+
+  private static String repr(Object value) {
+    String s;
+    try {
+      s = String.valueOf(value);
+    } catch (RuntimeException e) {
+      s = value.getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(value));
+    }
+    return s.length() <= MAX_REPR ? s : s.substring(0, MAX_REPR) + "...";
+  }
+}

@@ -1,0 +1,842 @@
+package io.github.multiprocessing4j.internal;
+
+import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.connection.Connection;
+import io.github.multiprocessing4j.connection.ConnectionException;
+import io.github.multiprocessing4j.connection.Pipe;
+import io.github.multiprocessing4j.pool.BrokenProcessPoolException;
+import io.github.multiprocessing4j.pool.WorkerDiedException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The machinery behind {@code Pool} and {@code ProcessPoolExecutor}: worker processes, each with a
+ * private duplex pipe, a queue of tasks not yet given to a worker, and the bookkeeping that knows
+ * which worker has which task.
+ *
+ * <p>Unlike CPython's pool, where workers take tasks from one shared queue, the parent decides
+ * which worker gets a task, so when a worker dies it knows exactly which task died with it (the
+ * oldest one sent and not answered: a worker runs its tasks in order) and which ones were only
+ * queued behind it and can run elsewhere.
+ *
+ * <p>Threads: one reader per worker receives results and completes tasks; one dispatcher sends
+ * tasks that became sendable when a result arrived. A reader never sends, so a reader can never
+ * wait on a full pipe towards a worker that is itself waiting for that reader. Callers send their
+ * own tasks when a worker has room, which keeps the round trip of a lone task free of thread
+ * hand-offs. Each worker gets at most {@value #DEPTH} tasks at a time: one running, one waiting in
+ * its pipe, so a worker never idles between tasks while a slow worker does not hoard them.
+ */
+public final class WorkerPool {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
+  private static final int DEPTH = 2;
+  private static final Duration EXIT_WAIT = Duration.ofSeconds(10);
+  private static final AtomicInteger POOLS = new AtomicInteger();
+
+  /** Lifecycle, as CPython's pool states. */
+  public enum State {
+    /** Accepting work. */
+    RUN,
+    /** No new work; workers exit once the queued work is done. */
+    CLOSE,
+    /** Stopping at once; unfinished work is cancelled. */
+    TERMINATE
+  }
+
+  /** One worker process and what the parent knows about it. */
+  final class Slot {
+    final Process process;
+    final Connection conn;
+    final String where;
+    /** Tasks given to this worker and not answered, oldest first; guarded by {@link #lock}. */
+    final ArrayDeque<PoolTask> inFlight = new ArrayDeque<>();
+    /** The unsent tail of {@link #inFlight}; guarded by {@link #lock}. */
+    final ArrayDeque<PoolTask> outbox = new ArrayDeque<>();
+    /** Orders the sends to this worker. */
+    final ReentrantLock sendLock = new ReentrantLock();
+    /** The function the worker holds; guarded by {@link #sendLock}. */
+    PoolFunction defined;
+    /** Guarded by {@link #lock}. */
+    int assigned;
+    boolean ready;
+    /** No more tasks for this worker; STOP is due once its outbox is sent. Guarded by {@link #lock}. */
+    boolean stopping;
+    /** Guarded by {@link #lock}. */
+    boolean stopSent;
+    Throwable initFailure;
+
+    Slot(Process process, Connection conn) {
+      this.process = process;
+      this.conn = conn;
+      this.where = process.name() + ", pid " + process.pid();
+    }
+
+    boolean accepts() {
+      return !stopping && inFlight.size() < DEPTH && (maxTasksPerChild == 0 || assigned < maxTasksPerChild);
+    }
+  }
+
+  private final int size;
+  private final boolean onDemand;
+  private final int maxTasksPerChild;
+  private final byte[] initializer;
+  private final Consumer<Process.Builder> options;
+  private final String workerName;
+  private final boolean breakOnDeath;
+  private final String threadPrefix = "pool-" + POOLS.incrementAndGet() + "-";
+  private final AtomicInteger workerNumbers = new AtomicInteger();
+
+  private final ReentrantLock lock = new ReentrantLock();
+  /** Signalled on every change a waiter may care about: a worker gone, dispatch wanted. */
+  private final Condition changed = lock.newCondition();
+  private final ArrayDeque<PoolTask> pending = new ArrayDeque<>();
+  private final List<Slot> workers = new ArrayList<>();
+  private final List<Thread> threads = new ArrayList<>();
+  private State state = State.RUN;
+  private BrokenProcessPoolException broken;
+  private boolean dispatchWanted;
+  /** Open {@link #openFeed() feeds}; guarded by {@link #lock}. */
+  private int feeds;
+  private volatile PoolFunction lastFunction;
+
+  /**
+   * Creates a pool and, unless {@code onDemand}, starts its workers.
+   *
+   * @param size the number of workers
+   * @param onDemand start workers one per submission while none is idle, as CPython's executor
+   * @param maxTasksPerChild tasks after which a worker is replaced, 0 for never
+   * @param initializer the encoded initializer and its arguments, or null
+   * @param options applied to each worker's process builder before the pool's own settings
+   * @param workerName prefix of worker names ({@code "SpawnPoolWorker"}), or null for the default
+   *     process names
+   * @param breakOnDeath whether a worker's death breaks the pool (the executor) instead of failing
+   *     only its task (the pool)
+   * @throws RuntimeException if a worker cannot be started; those started are terminated first
+   */
+  public WorkerPool(int size, boolean onDemand, int maxTasksPerChild, byte[] initializer,
+      Consumer<Process.Builder> options, String workerName, boolean breakOnDeath) {
+    this.size = size;
+    this.onDemand = onDemand;
+    this.maxTasksPerChild = maxTasksPerChild;
+    this.initializer = initializer;
+    this.options = options;
+    this.workerName = workerName;
+    this.breakOnDeath = breakOnDeath;
+    lock.lock();
+    try {
+      if (!onDemand) {
+        for (int i = 0; i < size; i++) {
+          startWorkerLocked();
+        }
+      }
+      Thread dispatcher = new Thread(this::dispatchLoop, threadPrefix + "dispatcher");
+      dispatcher.setDaemon(true);
+      threads.add(dispatcher);
+      dispatcher.start();
+    } catch (RuntimeException | Error e) {
+      state = State.TERMINATE;
+      for (Slot s : workers) {
+        s.process.terminate();
+      }
+      throw e;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The number of workers the pool keeps. */
+  public int size() {
+    return size;
+  }
+
+  /** The pool's state. */
+  public State state() {
+    lock.lock();
+    try {
+      return state;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Serializes a function for tasks, in the caller's thread.
+   *
+   * @param fn the function
+   * @param what names it in an error message
+   * @return the serialized function
+   * @throws IllegalArgumentException if it cannot be serialized
+   */
+  public PoolFunction function(Object fn, String what) {
+    PoolFunction f = PoolFunction.of(fn, lastFunction, what);
+    lastFunction = f; // a race only costs a cache miss
+    return f;
+  }
+
+  /**
+   * Creates a task.
+   *
+   * @param fn its function
+   * @param kind a {@link PoolProtocol} task kind
+   * @param payload the encoded argument (a chunk's items), or empty
+   * @param sink where its outcome goes
+   * @return the task
+   */
+  public static PoolTask task(PoolFunction fn, byte kind, byte[] payload, TaskSink sink) {
+    return new PoolTask(fn, kind, payload, sink);
+  }
+
+  /** Task kind: a {@link java.util.concurrent.Callable}. */
+  public static byte call() {
+    return PoolProtocol.CALL;
+  }
+
+  /** Task kind: a {@link Runnable}. */
+  public static byte run() {
+    return PoolProtocol.RUN;
+  }
+
+  /** Task kind: a chunk of {@code map} items. */
+  public static byte map() {
+    return PoolProtocol.MAP;
+  }
+
+  /** Task kind: a chunk of {@code starmap} argument lists. */
+  public static byte starmap() {
+    return PoolProtocol.STARMAP;
+  }
+
+  /**
+   * Queues tasks and sends what workers have room for, in this thread.
+   *
+   * @param tasks the tasks, in order
+   * @param fed whether they come from an open {@link #openFeed() feed}, which a closed pool
+   *     still accepts
+   * @return false, queuing nothing, if the pool no longer accepts work
+   * @throws BrokenProcessPoolException if the pool is broken
+   */
+  public boolean submit(Collection<PoolTask> tasks, boolean fed) {
+    List<Slot> touched;
+    lock.lock();
+    try {
+      if (broken != null) {
+        throw new BrokenProcessPoolException(broken.getMessage(), broken.getCause());
+      }
+      if (state != State.RUN && !(fed && state == State.CLOSE)) {
+        return false;
+      }
+      pending.addAll(tasks);
+      if (onDemand) {
+        startOnDemandLocked();
+      }
+      touched = assignLocked();
+    } finally {
+      lock.unlock();
+    }
+    flush(touched);
+    return true;
+  }
+
+  /**
+   * Removes tasks that no worker has yet, all or none.
+   *
+   * @param tasks the tasks
+   * @return whether they were all still pending (and are now removed)
+   */
+  public boolean cancel(Collection<PoolTask> tasks) {
+    List<Slot> stopping;
+    lock.lock();
+    try {
+      if (!pending.containsAll(tasks)) {
+        return false;
+      }
+      pending.removeAll(tasks);
+      stopping = stopIdleLocked();
+    } finally {
+      lock.unlock();
+    }
+    flush(stopping);
+    return true;
+  }
+
+  /**
+   * Registers a producer of tasks that keeps submitting after {@link #shutdown()} (an
+   * {@code imap}'s input, accepted before the pool closed): the workers stay until it ends.
+   *
+   * @return false if the pool no longer accepts work
+   */
+  public boolean openFeed() {
+    lock.lock();
+    try {
+      if (state != State.RUN || broken != null) {
+        return false;
+      }
+      feeds++;
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Ends a producer registered with {@link #openFeed()}. */
+  public void closeFeed() {
+    List<Slot> stopping;
+    lock.lock();
+    try {
+      feeds--;
+      stopping = stopIdleLocked();
+    } finally {
+      lock.unlock();
+    }
+    flush(stopping);
+  }
+
+  /**
+   * Removes every task no worker has yet (CPython's {@code cancel_futures}).
+   *
+   * @return the removed tasks, in order
+   */
+  public List<PoolTask> drainPending() {
+    List<PoolTask> out;
+    List<Slot> stopping;
+    lock.lock();
+    try {
+      out = new ArrayList<>(pending);
+      pending.clear();
+      stopping = stopIdleLocked();
+    } finally {
+      lock.unlock();
+    }
+    flush(stopping);
+    return out;
+  }
+
+  /** Stops accepting work; the workers exit once the queued work is done (CPython's {@code close()}). */
+  public void shutdown() {
+    List<Slot> stopping;
+    lock.lock();
+    try {
+      if (state == State.RUN) {
+        state = State.CLOSE;
+      }
+      stopping = stopIdleLocked();
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    flush(stopping);
+  }
+
+  /**
+   * Stops at once: unfinished tasks fail with a {@link CancellationException} and the workers get
+   * SIGTERM (CPython's {@code terminate()}).
+   *
+   * @return the tasks that had not been sent to a worker
+   */
+  public List<PoolTask> terminate() {
+    List<PoolTask> unsent = new ArrayList<>();
+    List<PoolTask> running = new ArrayList<>();
+    List<Slot> slots;
+    lock.lock();
+    try {
+      if (state == State.TERMINATE) {
+        return unsent;
+      }
+      state = State.TERMINATE;
+      unsent.addAll(pending);
+      pending.clear();
+      for (Slot s : workers) {
+        for (PoolTask t : s.inFlight) {
+          (t.sent ? running : unsent).add(t);
+        }
+        s.inFlight.clear();
+        s.outbox.clear();
+        s.stopping = true;
+      }
+      slots = new ArrayList<>(workers);
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    for (Slot s : slots) {
+      s.process.terminate();
+    }
+    CancellationException cancelled = new CancellationException("the pool was terminated");
+    for (PoolTask t : unsent) {
+      t.sink.failed(cancelled);
+    }
+    for (PoolTask t : running) {
+      t.sink.failed(cancelled);
+    }
+    return unsent;
+  }
+
+  /**
+   * Waits until every worker has exited and the pool's threads have ended, after
+   * {@link #shutdown()} or {@link #terminate()}.
+   *
+   * @param timeout the longest wait, or null for no limit
+   * @return whether the pool is terminated
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
+    List<Thread> toJoin;
+    lock.lock();
+    try {
+      while (!workers.isEmpty() || state == State.RUN) {
+        if (timeout == null) {
+          changed.await();
+        } else {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return false;
+          }
+          changed.awaitNanos(left);
+        }
+      }
+      toJoin = new ArrayList<>(threads);
+    } finally {
+      lock.unlock();
+    }
+    for (Thread t : toJoin) {
+      if (t == Thread.currentThread()) {
+        continue;
+      }
+      if (timeout == null) {
+        t.join();
+      } else {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        if (t.isAlive()) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Tells whether the pool stopped accepting work and every worker has exited. */
+  public boolean isTerminated() {
+    lock.lock();
+    try {
+      return state != State.RUN && workers.isEmpty();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The pids of the live workers, for tests and diagnostics. */
+  public List<Long> workerPids() {
+    lock.lock();
+    try {
+      List<Long> pids = new ArrayList<>();
+      for (Slot s : workers) {
+        pids.add(s.process.pid());
+      }
+      return pids;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- dispatching
+
+  /** Gives pending tasks to workers with room, least loaded first; returns the workers to flush. */
+  private List<Slot> assignLocked() {
+    List<Slot> touched = new ArrayList<>(2);
+    while (!pending.isEmpty()) {
+      Slot best = null;
+      for (Slot s : workers) {
+        if (s.accepts() && (best == null || s.inFlight.size() < best.inFlight.size())) {
+          best = s;
+        }
+      }
+      if (best == null) {
+        break;
+      }
+      PoolTask t = pending.poll();
+      t.slot = best;
+      best.inFlight.add(t);
+      best.outbox.add(t);
+      best.assigned++;
+      if (!touched.contains(best)) {
+        touched.add(best);
+      }
+    }
+    return touched;
+  }
+
+  private void flush(List<Slot> slots) {
+    for (Slot s : slots) {
+      flush(s);
+    }
+  }
+
+  /**
+   * Sends a worker's outbox. Whoever holds the worker's send lock sends everything queued for it,
+   * including what others queued meanwhile; they return at once instead of waiting.
+   */
+  private void flush(Slot s) {
+    while (s.sendLock.tryLock()) {
+      try {
+        while (true) {
+          PoolTask t;
+          lock.lock();
+          try {
+            t = s.outbox.poll();
+          } finally {
+            lock.unlock();
+          }
+          if (t == null) {
+            sendStopIfDue(s);
+            break;
+          }
+          try {
+            if (s.defined != t.fn) {
+              s.conn.sendBytes(t.fn.define);
+              s.defined = t.fn;
+            }
+            s.conn.sendBytes(t.message);
+            markSent(t);
+          } catch (InterruptedException e) {
+            // Not sent: back to the front, for the dispatcher; the caller keeps its interrupt.
+            lock.lock();
+            try {
+              if (s.inFlight.contains(t)) {
+                s.outbox.addFirst(t);
+              }
+              dispatchWanted = true;
+              changed.signalAll();
+            } finally {
+              lock.unlock();
+            }
+            Thread.currentThread().interrupt();
+            return;
+          } catch (ConnectionException e) {
+            return; // the worker is gone; its reader deals with its tasks
+          }
+        }
+      } finally {
+        s.sendLock.unlock();
+      }
+      lock.lock();
+      try {
+        if (s.outbox.isEmpty() && (!s.stopping || s.stopSent)) {
+          return;
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** Sends STOP after the last task, if the worker is to stop; the send lock is held. */
+  private void sendStopIfDue(Slot s) {
+    lock.lock();
+    try {
+      if (!s.stopping || s.stopSent || !s.outbox.isEmpty()) {
+        return;
+      }
+      s.stopSent = true;
+    } finally {
+      lock.unlock();
+    }
+    try {
+      s.conn.sendBytes(new byte[] {PoolProtocol.STOP});
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ConnectionException e) {
+      // already gone
+    }
+  }
+
+  private void markSent(PoolTask t) {
+    lock.lock();
+    try {
+      t.sent = true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void dispatchLoop() {
+    lock.lock();
+    try {
+      while (true) {
+        while (!dispatchWanted) {
+          if ((state != State.RUN || broken != null) && workers.isEmpty()) {
+            return;
+          }
+          changed.await();
+        }
+        dispatchWanted = false;
+        List<Slot> touched = assignLocked();
+        for (Slot s : workers) {
+          if (!s.outbox.isEmpty() && !touched.contains(s)) {
+            touched.add(s);
+          }
+        }
+        lock.unlock();
+        try {
+          flush(touched);
+        } finally {
+          lock.lock();
+        }
+      }
+    } catch (InterruptedException e) {
+      // only at JVM exit
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- workers
+
+  private void startOnDemandLocked() {
+    for (Slot s : workers) {
+      if (s.inFlight.isEmpty() && s.accepts()) {
+        return;
+      }
+    }
+    if (workers.size() < size) {
+      startWorkerLocked();
+    }
+  }
+
+  private void startWorkerLocked() {
+    Pipe pipe = Pipe.open();
+    Process.Builder b = Process.builder();
+    options.accept(b);
+    b.target(PoolWorker.class).daemon(true)
+        .args(pipe.conn2(), initializer, maxTasksPerChild);
+    if (workerName != null) {
+      b.name(workerName + "-" + workerNumbers.incrementAndGet());
+    }
+    Process p = b.build();
+    try {
+      p.start();
+    } catch (RuntimeException | Error e) {
+      pipe.conn1().close();
+      pipe.conn2().close();
+      throw e;
+    }
+    pipe.conn2().close();
+    Slot s = new Slot(p, pipe.conn1());
+    workers.add(s);
+    Thread reader = new Thread(() -> readLoop(s), threadPrefix + "reader-" + p.name());
+    reader.setDaemon(true);
+    threads.removeIf(t -> !t.isAlive());
+    threads.add(reader);
+    reader.start();
+  }
+
+  /**
+   * Marks the idle workers of a closed pool with nothing left to do as stopping; the caller
+   * flushes them after unlocking, which sends STOP. Nothing is in flight to them, so the pipe has
+   * room and that send cannot block, even from a reader.
+   */
+  private List<Slot> stopIdleLocked() {
+    List<Slot> out = new ArrayList<>(0);
+    if (state != State.CLOSE || !pending.isEmpty() || feeds > 0) {
+      return out;
+    }
+    for (Slot s : workers) {
+      if (s.inFlight.isEmpty() && !s.stopping) {
+        s.stopping = true;
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  private void readLoop(Slot s) {
+    try {
+      while (true) {
+        byte[] m = s.conn.recvBytes();
+        switch (m[0]) {
+          case PoolProtocol.READY:
+            onReady(s);
+            break;
+          case PoolProtocol.INIT_FAILED:
+            s.initFailure = PoolProtocol.readFailure(m, 1, s.where);
+            break;
+          case PoolProtocol.OK:
+          case PoolProtocol.ERROR:
+            onResult(s, m);
+            break;
+          default:
+            throw new IllegalStateException("unknown message " + m[0] + " from worker " + s.where);
+        }
+      }
+    } catch (ConnectionException e) {
+      // the worker ended (or was terminated)
+    } catch (InterruptedException e) {
+      // only at JVM exit
+    } catch (RuntimeException e) {
+      LOG.error("pool reader for worker {} failed", s.where, e);
+      s.process.kill();
+    } finally {
+      onWorkerGone(s);
+    }
+  }
+
+  private void onReady(Slot s) {
+    lock.lock();
+    try {
+      s.ready = true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void onResult(Slot s, byte[] m) {
+    long id = PoolProtocol.getLong(m, 1);
+    PoolTask task = null;
+    List<Slot> stopping;
+    lock.lock();
+    try {
+      for (PoolTask t : s.inFlight) {
+        if (t.id == id) {
+          task = t;
+          break;
+        }
+      }
+      if (task == null) {
+        return; // cancelled by terminate()
+      }
+      s.inFlight.remove(task);
+      if (!pending.isEmpty()) {
+        dispatchWanted = true;
+        changed.signalAll();
+      }
+      stopping = stopIdleLocked();
+    } finally {
+      lock.unlock();
+    }
+    flush(stopping);
+    if (m[0] == PoolProtocol.OK) {
+      Object value;
+      try {
+        value = Messages.decode(m, PoolProtocol.RESULT_HEADER, null);
+      } catch (java.io.IOException | RuntimeException e) {
+        task.sink.failed(new io.github.multiprocessing4j.MultiprocessingException(
+            "the result of a task from worker " + s.where + " cannot be deserialized: " + e.getMessage(), e));
+        return;
+      }
+      task.sink.succeeded(value);
+    } else {
+      task.sink.failed(PoolProtocol.readFailure(m, PoolProtocol.RESULT_HEADER, s.where));
+    }
+  }
+
+  private void onWorkerGone(Slot s) {
+    Integer exitCode = null;
+    try {
+      if (!s.process.join(EXIT_WAIT)) {
+        s.process.kill();
+        s.process.join(EXIT_WAIT);
+      }
+      exitCode = s.process.exitCode();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    s.conn.close();
+    PoolTask died = null;
+    List<PoolTask> failed = new ArrayList<>();
+    BrokenProcessPoolException breaking = null;
+    List<Slot> stopping;
+    lock.lock();
+    try {
+      workers.remove(s);
+      s.outbox.clear();
+      if (state != State.TERMINATE && broken == null) {
+        if (!s.ready || s.initFailure != null) {
+          breaking = new BrokenProcessPoolException(s.initFailure != null
+              ? "the initializer failed in worker " + s.where + "; the pool is not usable anymore"
+              : "worker " + s.where + " exited with code " + exitCode + " before it was ready"
+                  + " (see its standard error); the pool is not usable anymore",
+              s.initFailure != null ? s.initFailure : s.process.failure().orElse(null));
+        } else if (!s.inFlight.isEmpty() && breakOnDeath) {
+          breaking = new BrokenProcessPoolException("A process in the process pool was terminated abruptly "
+              + "while the future was running or pending. (worker " + s.where + ", exit code " + exitCode + ")", null);
+        } else if (!s.inFlight.isEmpty()) {
+          PoolTask first = s.inFlight.poll();
+          if (first.sent) {
+            died = first;
+          } else {
+            s.inFlight.addFirst(first);
+          }
+          // Queued behind the task that died and never started: they run elsewhere, first.
+          for (var it = s.inFlight.descendingIterator(); it.hasNext(); ) {
+            pending.addFirst(it.next());
+          }
+        }
+      }
+      s.inFlight.clear();
+      if (breaking != null) {
+        broken = breaking;
+        failed.addAll(pending);
+        pending.clear();
+        for (Slot other : workers) {
+          failed.addAll(other.inFlight);
+          other.inFlight.clear();
+          other.outbox.clear();
+          other.stopping = true;
+          other.process.terminate();
+        }
+      } else if (state == State.RUN ? !onDemand || !pending.isEmpty()
+          : state == State.CLOSE && (!pending.isEmpty() || feeds > 0)) {
+        try {
+          startWorkerLocked();
+        } catch (RuntimeException | Error e) {
+          LOG.error("cannot start a replacement pool worker", e);
+          broken = new BrokenProcessPoolException("cannot start a replacement worker: " + e, e);
+          failed.addAll(pending);
+          pending.clear();
+        }
+      }
+      if (!pending.isEmpty()) {
+        dispatchWanted = true;
+      }
+      stopping = stopIdleLocked();
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    flush(stopping);
+    if (died != null) {
+      died.sink.failed(new WorkerDiedException("worker " + s.where + " died with exit code " + exitCode
+          + " while running this task", exitCode));
+    }
+    for (PoolTask t : failed) {
+      t.sink.failed(breaking != null ? breaking : broken);
+    }
+  }
+
+  /** For the facades' {@code toString}. */
+  @Override
+  public String toString() {
+    lock.lock();
+    try {
+      return "state=" + (broken != null ? "BROKEN" : state) + ", pool_size=" + size;
+    } finally {
+      lock.unlock();
+    }
+  }
+}

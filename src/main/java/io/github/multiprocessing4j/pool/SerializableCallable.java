@@ -1,0 +1,14 @@
+package io.github.multiprocessing4j.pool;
+
+import java.io.Serializable;
+import java.util.concurrent.Callable;
+
+/**
+ * A {@link Callable} that can be sent to a worker process: a lambda or method reference assigned
+ * to this type is serializable. Whatever it captures must be serializable too, or the call that
+ * submits it fails in the caller's thread naming the offending class.
+ *
+ * @param <V> the result type
+ */
+@FunctionalInterface
+public interface SerializableCallable<V> extends Callable<V>, Serializable {}

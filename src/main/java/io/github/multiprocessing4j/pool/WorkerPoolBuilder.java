@@ -1,0 +1,101 @@
+package io.github.multiprocessing4j.pool;
+
+import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.Target;
+import io.github.multiprocessing4j.internal.Messages;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * The settings {@link Pool.Builder} and {@link ProcessPoolExecutor.Builder} share: the worker
+ * initializer, the task limit per worker and the options of the worker processes. Setters
+ * validate at once and throw in the caller's thread.
+ *
+ * <p>Builders are not thread-safe.
+ *
+ * @param <B> the concrete builder
+ */
+public abstract class WorkerPoolBuilder<B extends WorkerPoolBuilder<B>> {
+
+  byte[] initializer;
+  int maxTasksPerChild;
+  Consumer<Process.Builder> workerOptions = b -> { };
+
+  /** For the two builders of this package. */
+  WorkerPoolBuilder() {}
+
+  @SuppressWarnings("unchecked")
+  private B self() {
+    return (B) this;
+  }
+
+  /**
+   * Sets a function each worker process runs once when it starts, before any task, with
+   * {@code initargs} as its positional arguments (CPython's {@code initializer} and
+   * {@code initargs}); a replacement worker runs it too. Typical use: open a connection or load a
+   * model into a static field that tasks then use.
+   *
+   * <p>If it throws, the pool is broken (see {@link BrokenProcessPoolException}) rather than
+   * replacing workers forever as CPython's {@code Pool} does. Default: none.
+   *
+   * @param initializer a serializable lambda, method reference or named class
+   * @param initargs its arguments, which must be serializable
+   * @return this builder
+   * @throws IllegalArgumentException naming the initializer or argument that cannot be serialized
+   */
+  public B initializer(Target initializer, Object... initargs) {
+    Objects.requireNonNull(initializer, "initializer");
+    Objects.requireNonNull(initargs, "initargs");
+    List<Object> args = Arrays.asList(initargs.clone());
+    Messages.encode(initializer, "the pool's initializer cannot be sent to a worker process");
+    for (int i = 0; i < initargs.length; i++) {
+      Messages.encode(initargs[i], "argument " + i + " of the pool's initializer cannot be sent to a worker process");
+    }
+    this.initializer = Messages.encode(List.of(initializer, new java.util.ArrayList<>(args)), "the initializer");
+    return self();
+  }
+
+  /**
+   * Sets how many tasks a worker process runs before it exits and is replaced by a fresh one
+   * (CPython's {@code maxtasksperchild}), e.g. to release what a leaky library holds. A chunk of
+   * a {@code map} counts as one task. Default: no limit.
+   *
+   * @param maxTasksPerChild at least 1
+   * @return this builder
+   * @throws IllegalArgumentException if it is less than 1
+   */
+  public B maxTasksPerChild(int maxTasksPerChild) {
+    if (maxTasksPerChild < 1) {
+      throw new IllegalArgumentException("maxtasksperchild must be a positive int or None, not " + maxTasksPerChild);
+    }
+    this.maxTasksPerChild = maxTasksPerChild;
+    return self();
+  }
+
+  /**
+   * Sets the options of every worker process: JVM options (heap, flags), system properties,
+   * environment, working directory, where output goes; everything {@link Process.Builder} offers.
+   * The pool then sets the target, arguments and name itself, and makes the workers daemonic.
+   *
+   * <pre>{@code
+   * Pool.builder().processes(4)
+   *     .workerOptions(w -> w.jvmOptions("-Xmx256m").systemProperty("app.mode", "batch"))
+   *     .build();
+   * }</pre>
+   *
+   * <p>The function is applied once when the pool is built, so bad options fail there, and again
+   * for every worker started later. Default: the {@link Process.Builder} defaults.
+   *
+   * @param options sets options on a worker's builder
+   * @return this builder
+   * @throws IllegalArgumentException (or whatever {@code options} throws) if an option is invalid
+   */
+  public B workerOptions(Consumer<Process.Builder> options) {
+    Objects.requireNonNull(options, "options");
+    options.accept(Process.builder());
+    this.workerOptions = options;
+    return self();
+  }
+}
