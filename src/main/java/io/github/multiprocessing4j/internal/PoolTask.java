@@ -14,14 +14,26 @@ public final class PoolTask {
   final PoolFunction fn;
   final byte[] message;
   final TaskSink sink;
+  private final Object source;
   /** Guarded by the pool's lock. */
   WorkerPool.Slot slot;
   /** Set once the message was handed to the worker's pipe; guarded by the pool's lock. */
   boolean sent;
 
-  PoolTask(PoolFunction fn, byte kind, byte[] payload, TaskSink sink) {
+  PoolTask(PoolFunction fn, byte kind, byte[] payload, TaskSink sink, Object source) {
     this.fn = fn;
+    this.source = source;
     this.message = PoolProtocol.task(id, fn.id, kind, payload);
     this.sink = sink;
+  }
+
+  /** The user's task this was made from (for {@code shutdownNow}), or null. */
+  public Object source() {
+    return source;
+  }
+
+  /** Fails the task without running it, e.g. when it is cancelled before a worker got it. */
+  public void abandon(Throwable why) {
+    sink.failed(why);
   }
 }

@@ -142,7 +142,7 @@ public final class ResultStream<T> implements ResultIterator<T> {
       lock.unlock();
     }
     try {
-      task = WorkerPool.task(fn, kind, Chunks.encode(chunk, 0, chunk.size(), firstItem, what), part);
+      task = WorkerPool.task(fn, kind, Chunks.encode(chunk, 0, chunk.size(), firstItem, what), part, null);
     } catch (IllegalArgumentException e) {
       part.failed(e); // as CPython: that chunk fails, the iteration goes on
       return index + 1;

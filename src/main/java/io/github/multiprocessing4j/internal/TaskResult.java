@@ -37,6 +37,8 @@ public final class TaskResult<T> implements AsyncResult<T> {
   private Object[] values;
   private int chunksLeft;
   private Throwable firstFailure;
+  /** What a runnable's future gives instead of its (null) result; guarded by {@code this}. */
+  private Object fixed;
 
   private TaskResult(WorkerPool pool, boolean list, Consumer<? super T> callback,
       Consumer<? super Throwable> errorCallback) {
@@ -55,12 +57,13 @@ public final class TaskResult<T> implements AsyncResult<T> {
    * @param kind a task kind
    * @param callback run with the result, or null
    * @param errorCallback run with the failure, or null
+   * @param source the user's task, or null
    * @return the result; its task is {@link #tasks()}
    */
   public static <T> TaskResult<T> single(WorkerPool pool, PoolFunction fn, byte kind,
-      Consumer<? super T> callback, Consumer<? super Throwable> errorCallback) {
+      Consumer<? super T> callback, Consumer<? super Throwable> errorCallback, Object source) {
     TaskResult<T> r = new TaskResult<>(pool, false, callback, errorCallback);
-    r.tasks.add(WorkerPool.task(fn, kind, new byte[0], r.new Part(0, 0)));
+    r.tasks.add(WorkerPool.task(fn, kind, new byte[0], r.new Part(0, 0), source));
     r.chunksLeft = 1;
     return r;
   }
@@ -88,13 +91,24 @@ public final class TaskResult<T> implements AsyncResult<T> {
     for (int from = 0; from < items.size(); from += chunksize) {
       int to = Math.min(items.size(), from + chunksize);
       byte[] payload = Chunks.encode(items, from, to, from, what);
-      r.tasks.add(WorkerPool.task(fn, kind, payload, r.new Part(from, to - from)));
+      r.tasks.add(WorkerPool.task(fn, kind, payload, r.new Part(from, to - from), null));
     }
     r.chunksLeft = r.tasks.size();
     if (r.chunksLeft == 0) {
       r.finish();
     }
     return r;
+  }
+
+  /**
+   * Makes the result {@code value} once the task has succeeded, for {@code submit(Runnable, T)}.
+   *
+   * @param value the result to give
+   * @return this
+   */
+  public synchronized TaskResult<T> withResult(T value) {
+    fixed = value;
+    return this;
   }
 
   /** The tasks to submit. */
@@ -154,6 +168,7 @@ public final class TaskResult<T> implements AsyncResult<T> {
     synchronized (this) {
       failure = firstFailure;
       value = failure != null ? null
+          : fixed != null ? (T) fixed
           : list ? (T) Arrays.asList(values) : (T) (values == null ? null : values[0]);
     }
     if (failure == null) {
@@ -235,6 +250,16 @@ public final class TaskResult<T> implements AsyncResult<T> {
       return false;
     }
     return future.cancel(false);
+  }
+
+  /**
+   * Cancels the result even if a worker is running its task, whose outcome is then dropped:
+   * {@code FutureTask.cancel(false)}'s meaning, for {@code invokeAll} and {@code invokeAny}.
+   */
+  public void abandon() {
+    if (!cancel(false)) {
+      future.cancel(false);
+    }
   }
 
   @Override

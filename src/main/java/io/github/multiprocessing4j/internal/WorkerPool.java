@@ -192,10 +192,11 @@ public final class WorkerPool {
    * @param kind a {@link PoolProtocol} task kind
    * @param payload the encoded argument (a chunk's items), or empty
    * @param sink where its outcome goes
+   * @param source the user's task, or null
    * @return the task
    */
-  public static PoolTask task(PoolFunction fn, byte kind, byte[] payload, TaskSink sink) {
-    return new PoolTask(fn, kind, payload, sink);
+  public static PoolTask task(PoolFunction fn, byte kind, byte[] payload, TaskSink sink, Object source) {
+    return new PoolTask(fn, kind, payload, sink, source);
   }
 
   /** Task kind: a {@link java.util.concurrent.Callable}. */
@@ -786,11 +787,13 @@ public final class WorkerPool {
           for (var it = s.inFlight.descendingIterator(); it.hasNext(); ) {
             pending.addFirst(it.next());
           }
+          s.inFlight.clear();
         }
       }
-      s.inFlight.clear();
       if (breaking != null) {
         broken = breaking;
+        failed.addAll(s.inFlight);
+        s.inFlight.clear();
         failed.addAll(pending);
         pending.clear();
         for (Slot other : workers) {

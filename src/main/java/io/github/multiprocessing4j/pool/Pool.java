@@ -147,7 +147,7 @@ public final class Pool implements AutoCloseable {
     Objects.requireNonNull(task, "task");
     checkRunning();
     PoolFunction fn = pool.function(task, "the task given to applyAsync");
-    TaskResult<R> r = TaskResult.single(pool, fn, WorkerPool.call(), callback, errorCallback);
+    TaskResult<R> r = TaskResult.single(pool, fn, WorkerPool.call(), callback, errorCallback, task);
     return submit(r);
   }
 
