@@ -69,7 +69,9 @@ public final class TaskResult<T> implements AsyncResult<T> {
   }
 
   /**
-   * The result of a map: one task per chunk of the items.
+   * Submits a map, one task per chunk of the items, and returns its result. Each chunk is
+   * submitted as soon as it is encoded, so the workers start on the first chunks while this
+   * thread encodes the others.
    *
    * @param <R> the element type of the result
    * @param pool the pool
@@ -80,24 +82,54 @@ public final class TaskResult<T> implements AsyncResult<T> {
    * @param what names the call in error messages, e.g. {@code "map"}
    * @param callback run with the whole list, or null
    * @param errorCallback run with the first failure, or null
-   * @return the result, already complete for no items
-   * @throws IllegalArgumentException naming the first item that cannot be serialized
+   * @return the result, already complete for no items; null if the pool refused the work
+   * @throws IllegalArgumentException naming the first item that cannot be serialized; the chunks
+   *     already submitted are cancelled, or their results ignored
    */
   public static <R> TaskResult<List<R>> chunked(WorkerPool pool, PoolFunction fn, byte kind,
       List<?> items, int chunksize, String what, Consumer<? super List<R>> callback,
       Consumer<? super Throwable> errorCallback) {
     TaskResult<List<R>> r = new TaskResult<>(pool, true, callback, errorCallback);
-    r.values = new Object[items.size()];
-    for (int from = 0; from < items.size(); from += chunksize) {
-      int to = Math.min(items.size(), from + chunksize);
-      byte[] payload = Chunks.encode(items, from, to, from, what);
-      r.tasks.add(WorkerPool.task(fn, kind, payload, r.new Part(from, to - from), null));
-    }
-    r.chunksLeft = r.tasks.size();
+    int n = items.size();
+    r.values = new Object[n];
+    r.chunksLeft = (int) ((n + (long) chunksize - 1) / chunksize);
     if (r.chunksLeft == 0) {
       r.finish();
+      return r;
+    }
+    for (int from = 0; from < n; from += chunksize) {
+      int to = Math.min(n, from + chunksize);
+      PoolTask t;
+      try {
+        t = WorkerPool.task(fn, kind, Chunks.encode(items, from, to, from, what), r.new Part(from, to - from), null);
+      } catch (IllegalArgumentException e) {
+        r.abandonSubmitted();
+        throw e;
+      }
+      synchronized (r) {
+        r.tasks.add(t);
+      }
+      if (!pool.submit(List.of(t), false)) {
+        if (from == 0) {
+          return null;
+        }
+        r.abandonSubmitted(); // terminated meanwhile
+        break;
+      }
     }
     return r;
+  }
+
+  /** Cancels the chunks submitted so far and fails the result, whatever they still deliver. */
+  private void abandonSubmitted() {
+    List<PoolTask> submitted;
+    synchronized (this) {
+      submitted = new ArrayList<>(tasks);
+    }
+    for (PoolTask t : submitted) {
+      pool.cancel(List.of(t));
+    }
+    future.completeExceptionally(new CancellationException("the map was abandoned"));
   }
 
   /**
@@ -111,9 +143,9 @@ public final class TaskResult<T> implements AsyncResult<T> {
     return this;
   }
 
-  /** The tasks to submit. */
-  public List<PoolTask> tasks() {
-    return tasks;
+  /** The tasks to submit; a snapshot for a map. */
+  public synchronized List<PoolTask> tasks() {
+    return new ArrayList<>(tasks);
   }
 
   /** One task's share of the result. */
@@ -246,7 +278,7 @@ public final class TaskResult<T> implements AsyncResult<T> {
     if (future.isDone()) {
       return future.isCancelled();
     }
-    if (!pool.cancel(tasks)) {
+    if (!pool.cancel(tasks())) {
       return false;
     }
     return future.cancel(false);

@@ -465,7 +465,11 @@ public final class Pool implements AutoCloseable {
     List<?> list = materialize(items);
     int n = chunksize > 0 ? chunksize : defaultChunksize(list.size(), pool.size());
     PoolFunction f = pool.function(fn, "the function given to " + what);
-    return submit(TaskResult.chunked(pool, f, kind, list, n, what, callback, errorCallback));
+    TaskResult<List<R>> r = TaskResult.chunked(pool, f, kind, list, n, what, callback, errorCallback);
+    if (r == null) {
+      throw new IllegalStateException(NOT_RUNNING);
+    }
+    return r;
   }
 
   private <R> ResultIterator<R> stream(Object fn, Iterable<?> items, int chunksize, boolean ordered, String what) {

@@ -3,17 +3,24 @@ package io.github.multiprocessing4j.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.Args;
+import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.RemoteException;
 import io.github.multiprocessing4j.Target;
 import io.github.multiprocessing4j.connection.Connection;
 import io.github.multiprocessing4j.connection.Pipe;
+import io.github.multiprocessing4j.pool.AsyncResult;
+import io.github.multiprocessing4j.pool.Pool;
+import io.github.multiprocessing4j.pool.ProcessPoolExecutor;
 import io.github.multiprocessing4j.queues.Queue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -142,5 +149,29 @@ final class ReadmeExamplesTest {
 
   private static String captured(ByteArrayOutputStream stream) {
     return stream.toString(StandardCharsets.UTF_8).replace("\r\n", "\n");
+  }
+
+  /** README, "Pools and executors". */
+  @Test
+  void poolsAndExecutors() throws Exception {
+    try (Pool pool = new Pool(2)) {
+      System.out.println(pool.map(x -> x * x, List.of(1, 2, 3, 4)));          // [1, 4, 9, 16]
+      AsyncResult<Long> pid = pool.applyAsync(Multiprocessing::getpid);
+      System.out.println(pid.get(Duration.ofSeconds(30)) != Multiprocessing.getpid()); // true
+      try {
+        pool.apply(() -> Integer.parseInt("not a number"));
+      } catch (ExecutionException e) {
+        System.out.println(e.getCause());  // java.lang.NumberFormatException: For input string: "not a number"
+      }
+    }
+
+    try (ProcessPoolExecutor executor = new ProcessPoolExecutor(2)) {
+      Future<String> f = executor.submit(() -> "hello from " + Multiprocessing.currentProcess().name());
+      System.out.println(f.get());          // hello from Process-N
+    }
+
+    assertThat(captured(out)).matches("\\[1, 4, 9, 16\\]\ntrue\n"
+        + "java.lang.NumberFormatException: For input string: \"not a number\"\n"
+        + "hello from Process-\\d+\n");
   }
 }

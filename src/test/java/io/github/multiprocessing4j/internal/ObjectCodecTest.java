@@ -414,6 +414,40 @@ final class ObjectCodecTest {
   }
 
   @Test
+  void listsOfIntegersOrLongsArePackedAndRoundTripExactly() throws IOException {
+    ArrayList<Object> ints = new ArrayList<>(List.of(0, -1, 1, -16, 111, 112, Integer.MIN_VALUE, Integer.MAX_VALUE));
+    ArrayList<Object> longs = new ArrayList<>(List.of(0L, -1L, Long.MIN_VALUE, Long.MAX_VALUE, 1L << 40));
+    ArrayList<Object> mixed = new ArrayList<>(List.of(1, 2L, 3));
+    ArrayList<Object> withNull = new ArrayList<>(Arrays.asList(1, null, 3));
+    for (ArrayList<Object> l : List.of(ints, longs, mixed, withNull)) {
+      assertThat(describe(roundTrip(l))).isEqualTo(describe(l));
+    }
+    byte[] packed = ObjectCodec.encode(new ArrayList<>(IntStream.range(0, 1000).boxed().toList()));
+    ArrayList<Object> notOnlyInts = new ArrayList<>(IntStream.range(0, 1000).boxed().toList());
+    notOnlyInts.add("last"); // one non-Integer: every element gets its tag
+    byte[] tagged = ObjectCodec.encode(notOnlyInts);
+    assertThat(packed.length).as("one varint per int, no tags").isLessThan(2_100);
+    assertThat(tagged.length).isGreaterThan(packed.length + 500);
+  }
+
+  @Test
+  void aPackedListCountsEveryNumberAgainstTheFiltersReferenceLimit() throws IOException {
+    byte[] bytes = ObjectCodec.encode(new ArrayList<>(IntStream.range(0, 1000).boxed().toList()));
+    List<Long> seen = new ArrayList<>();
+    ObjectInputFilter recording = info -> {
+      if (info.serialClass() == Integer.class) {
+        seen.add(info.references());
+      }
+      return Status.UNDECIDED;
+    };
+    ObjectCodec.decode(bytes, 0, bytes.length, recording);
+    assertThat(seen).as("asked once, with the references of all 1000 ints and the list").containsExactly(1001L);
+    ObjectInputFilter limit = ObjectInputFilter.Config.createFilter("maxrefs=500");
+    assertThatThrownBy(() -> ObjectCodec.decode(bytes, 0, bytes.length, limit))
+        .isInstanceOf(InvalidClassException.class).hasMessageContaining("java.lang.Integer");
+  }
+
+  @Test
   void randomGarbageOnlyEverFailsWithAnIOException() {
     Random random = new Random(20240611);
     List<byte[]> samples = sampleMessages();
