@@ -128,6 +128,7 @@ final class ProcessRuntime {
    * (non-daemonic ones without a timeout). Safe to run more than once and from several threads.
    */
   static void exitFunction() {
+    ExitActions.runBeforeChildren();
     List<Process> children = activeChildren();
     for (Process p : children) {
       if (p.isDaemon()) {

@@ -16,6 +16,7 @@ public final class ExitActions {
 
   private static final List<Runnable> FLUSH = new ArrayList<>(); // guarded by the class
   private static final List<Runnable> CLOSE = new ArrayList<>(); // guarded by the class
+  private static final List<Runnable> BEFORE_CHILDREN = new ArrayList<>(); // guarded by the class
   private static Runnable first; // guarded by the class
   private static boolean hookInstalled; // guarded by the class
   private static boolean ran; // guarded by the class
@@ -29,6 +30,33 @@ public final class ExitActions {
    */
   public static synchronized void setFirst(Runnable action) {
     first = action;
+  }
+
+  /**
+   * Adds an action that runs when the exit rules for child processes are applied, before them:
+   * pools stop their workers this way, so that none is replaced while the children are being
+   * terminated. It may run more than once (when {@code main} ends, and again at shutdown), so it
+   * must be idempotent.
+   *
+   * @param action the action
+   */
+  public static synchronized void beforeChildren(Runnable action) {
+    BEFORE_CHILDREN.add(action);
+  }
+
+  /** Runs the {@link #beforeChildren} actions; the exit rules call this first. */
+  public static void runBeforeChildren() {
+    List<Runnable> todo;
+    synchronized (ExitActions.class) {
+      todo = new ArrayList<>(BEFORE_CHILDREN);
+    }
+    for (Runnable r : todo) {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        // one failing action must not keep the children from being terminated
+      }
+    }
   }
 
   /**

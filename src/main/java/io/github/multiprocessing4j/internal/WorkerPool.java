@@ -44,6 +44,23 @@ public final class WorkerPool {
   private static final int DEPTH = 2;
   private static final Duration EXIT_WAIT = Duration.ofSeconds(10);
   private static final AtomicInteger POOLS = new AtomicInteger();
+  /** Pools whose workers may be alive, terminated at exit before the exit rules run. */
+  private static final java.util.Set<WorkerPool> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  static {
+    ExitActions.beforeChildren(WorkerPool::terminateAllAtExit);
+  }
+
+  /**
+   * Terminates every live pool when the program ends: when {@code main} and the other user
+   * threads have ended, as CPython's pool finalizer does at interpreter exit, and at JVM shutdown.
+   * Without this, the exit rules would terminate the workers and the pools would start new ones.
+   */
+  private static void terminateAllAtExit() {
+    for (WorkerPool p : LIVE.toArray(new WorkerPool[0])) {
+      p.terminate();
+    }
+  }
 
   /** Lifecycle, as CPython's pool states. */
   public enum State {
@@ -134,6 +151,7 @@ public final class WorkerPool {
     this.options = options;
     this.workerName = workerName;
     this.breakOnDeath = breakOnDeath;
+    LIVE.add(this);
     lock.lock();
     try {
       if (!onDemand) {
@@ -150,6 +168,7 @@ public final class WorkerPool {
       for (Slot s : workers) {
         s.process.terminate();
       }
+      LIVE.remove(this);
       throw e;
     } finally {
       lock.unlock();
@@ -818,6 +837,9 @@ public final class WorkerPool {
         dispatchWanted = true;
       }
       stopping = stopIdleLocked();
+      if (workers.isEmpty() && (state != State.RUN || broken != null)) {
+        LIVE.remove(this);
+      }
       changed.signalAll();
     } finally {
       lock.unlock();
