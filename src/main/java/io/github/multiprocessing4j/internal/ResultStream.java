@@ -232,7 +232,20 @@ public final class ResultStream<T> implements ResultIterator<T> {
         if (total >= 0 && (ordered ? nextChunk >= total : completed >= total)) {
           return inputFailure != null;
         }
-        changed.awaitUninterruptibly();
+        if (deadline == Long.MAX_VALUE) {
+          changed.awaitUninterruptibly();
+        } else {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return true; // next() reports the timeout
+          }
+          try {
+            changed.awaitNanos(left);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true; // next() reports the interrupt
+          }
+        }
       }
     } finally {
       lock.unlock();

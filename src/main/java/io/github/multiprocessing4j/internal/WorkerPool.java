@@ -409,6 +409,7 @@ public final class WorkerPool {
    *
    * @param timeout the longest wait, or null for no limit
    * @return whether the pool is terminated
+   * @throws IllegalStateException if called from a callback, which runs in a pool thread
    * @throws InterruptedException if interrupted while waiting
    */
   public boolean awaitTermination(Duration timeout) throws InterruptedException {
@@ -416,6 +417,11 @@ public final class WorkerPool {
     List<Thread> toJoin;
     lock.lock();
     try {
+      if (threads.contains(Thread.currentThread())) {
+        // A callback runs in a reader, which must return before its worker counts as gone.
+        throw new IllegalStateException("cannot wait for a pool to terminate from one of its own "
+            + "threads (a callback): it would wait for itself");
+      }
       while (!workers.isEmpty() || state == State.RUN) {
         if (timeout == null) {
           changed.await();
