@@ -30,28 +30,27 @@ public final class PoolFunction {
   final int id = IDS.incrementAndGet();
   final Object fn;
   final byte[] define;
+  /** Whether later calls with the same object may use this serialized form. */
+  final boolean reusable;
 
   private PoolFunction(Object fn, byte[] encoded) {
     this.fn = fn;
     this.define = PoolProtocol.define(id, encoded);
+    this.reusable = STATELESS.get(fn.getClass());
   }
 
   /**
-   * Serializes a function, reusing {@code last} when it is the same stateless object: a
-   * non-capturing lambda or method reference is one instance per call site, so a loop of
-   * {@code applyAsync(Task::run)} serializes it once. A capturing lambda is serialized each time,
-   * since what it captured may have changed.
+   * Serializes a function. Its pool may reuse the result for the same object when it is
+   * {@link #reusable}: stateless, as a non-capturing lambda or method reference is (one instance
+   * per call site), so a loop of {@code applyAsync(Task::run)} serializes it once. A capturing
+   * lambda is serialized each time, since what it captured may have changed.
    *
    * @param fn the function
-   * @param last the function serialized last by the same pool, or null
    * @param what names it in an error message, e.g. {@code "the function given to map"}
    * @return the serialized function
    * @throws IllegalArgumentException naming {@code what} and the class if it cannot be serialized
    */
-  public static PoolFunction of(Object fn, PoolFunction last, String what) {
-    if (last != null && last.fn == fn && STATELESS.get(fn.getClass())) {
-      return last;
-    }
+  public static PoolFunction of(Object fn, String what) {
     return new PoolFunction(fn, Messages.encode(fn, what + " cannot be sent to a worker process"));
   }
 }

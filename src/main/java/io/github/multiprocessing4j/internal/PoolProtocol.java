@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.internal;
 
 import io.github.multiprocessing4j.RemoteException;
 import java.io.IOException;
+import java.util.Map;
 
 /**
  * The messages between a pool and one of its workers, over the worker's private duplex pipe. Each
@@ -19,9 +20,11 @@ import java.io.IOException;
  *   ERROR   taskId:long failure
  * </pre>
  *
- * <p>A worker keeps only the last function defined: a pool re-sends a definition whenever the
- * function of the next task for that worker differs, so a {@code map} costs one definition per
- * worker, not one per chunk. A failure is an int length and the exception serialized (or length
+ * <p>A worker keeps the last {@value #FUNCTIONS} functions defined, least recently used out
+ * first; the pool keeps the same table for each worker ({@link #functionTable()}), applying the
+ * same sends in the same order, so it knows without asking which definitions a worker lacks. A
+ * {@code map} costs one definition per worker, not one per chunk, and tasks that alternate
+ * between a few functions cost none after the first. A failure is an int length and the exception serialized (or length
  * -1 when it is not serializable), then {@link ExitReport#describe(Throwable)}, which the parent
  * falls back to when the exception's class cannot be deserialized there.
  */
@@ -41,12 +44,30 @@ final class PoolProtocol {
   static final byte MAP = 3;
   static final byte STARMAP = 4;
 
+  /** How many functions a worker keeps. */
+  static final int FUNCTIONS = 16;
+
   /** Offset of the payload in a TASK message. */
   static final int TASK_HEADER = 1 + 8 + 4 + 1;
   /** Offset of the value or failure in an OK or ERROR message. */
   static final int RESULT_HEADER = 1 + 8;
 
   private PoolProtocol() {}
+
+  /**
+   * A table of functions by id, least recently used first, that drops the eldest beyond
+   * {@link #FUNCTIONS}: a definition puts, a task gets.
+   */
+  static <V> java.util.LinkedHashMap<Integer, V> functionTable() {
+    return new java.util.LinkedHashMap<>(32, 0.75f, true) {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<Integer, V> eldest) {
+        return size() > FUNCTIONS;
+      }
+    };
+  }
 
   static byte[] define(int fnId, byte[] function) {
     byte[] m = new byte[5 + function.length];

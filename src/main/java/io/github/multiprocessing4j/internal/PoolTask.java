@@ -14,6 +14,8 @@ public final class PoolTask {
   final PoolFunction fn;
   final byte[] message;
   final TaskSink sink;
+  /** Whether the task and its function's definition fit a quarter of a pipe's ring. */
+  final boolean small;
   private final Object source;
   /** Guarded by the pool's lock. */
   WorkerPool.Slot slot;
@@ -25,6 +27,7 @@ public final class PoolTask {
     this.source = source;
     this.message = PoolProtocol.task(id, fn.id, kind, payload);
     this.sink = sink;
+    this.small = (long) message.length + fn.define.length <= RingTransport.DEFAULT_CAPACITY / 4;
   }
 
   /** The user's task this was made from (for {@code shutdownNow}), or null. */

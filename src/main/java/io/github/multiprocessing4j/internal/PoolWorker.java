@@ -46,9 +46,8 @@ public final class PoolWorker implements Target {
       }
     }
     conn.sendBytes(new byte[] {PoolProtocol.READY});
-    int fnId = -1;
-    Object fn = null;
-    Exception fnError = null;
+    // What a DEFINE gave: the function, or the exception that deserializing it threw.
+    java.util.LinkedHashMap<Integer, Object> functions = PoolProtocol.functionTable();
     for (int done = 0; maxTasks == 0 || done < maxTasks; ) {
       byte[] m;
       try {
@@ -57,18 +56,18 @@ public final class PoolWorker implements Target {
         return; // the pool is gone or closed our pipe
       }
       switch (m[0]) {
-        case PoolProtocol.DEFINE:
-          fnId = PoolProtocol.getInt(m, 1);
+        case PoolProtocol.DEFINE: {
+          Object fn;
           try {
             fn = Messages.decode(m, 5, null);
-            fnError = null;
           } catch (Exception e) {
-            fn = null;
-            fnError = e;
+            fn = new Undefined(e);
           }
+          functions.put(PoolProtocol.getInt(m, 1), fn);
           break;
+        }
         case PoolProtocol.TASK:
-          runTask(conn, m, PoolProtocol.getInt(m, 9) == fnId ? fn : null, fnError);
+          runTask(conn, m, functions.get(PoolProtocol.getInt(m, 9)));
           done++;
           break;
         case PoolProtocol.STOP:
@@ -79,13 +78,21 @@ public final class PoolWorker implements Target {
     }
   }
 
-  private static void runTask(Connection conn, byte[] m, Object fn, Exception fnError)
-      throws InterruptedException {
+  /** A function whose definition could not be deserialized here, and why. */
+  private static final class Undefined {
+    final Exception why;
+
+    Undefined(Exception why) {
+      this.why = why;
+    }
+  }
+
+  private static void runTask(Connection conn, byte[] m, Object fn) throws InterruptedException {
     long taskId = PoolProtocol.getLong(m, 1);
     Object value;
     try {
-      if (fnError != null) {
-        throw fnError;
+      if (fn instanceof Undefined) {
+        throw ((Undefined) fn).why;
       }
       if (fn == null) {
         throw new IllegalStateException("task " + taskId + " names a function this worker does not have");

@@ -31,11 +31,12 @@ import org.slf4j.LoggerFactory;
  * oldest one sent and not answered: a worker runs its tasks in order) and which ones were only
  * queued behind it and can run elsewhere.
  *
- * <p>Threads: one reader per worker receives results and completes tasks; one dispatcher sends
- * tasks that became sendable when a result arrived. A reader never sends, so a reader can never
- * wait on a full pipe towards a worker that is itself waiting for that reader. Callers send their
+ * <p>Threads: one reader per worker receives results and completes tasks; callers send their
  * own tasks when a worker has room, which keeps the round trip of a lone task free of thread
- * hand-offs. Each worker gets at most {@value #DEPTH} tasks at a time: one running, one waiting in
+ * hand-offs. When a result makes room, the reader sends the next tasks itself if they are small
+ * (a quarter of a pipe's ring at most), which cannot block; larger ones go through a dispatcher
+ * thread, so that a reader never waits on a full pipe towards a worker that is itself waiting
+ * for that reader. Each worker gets at most {@value #DEPTH} tasks at a time: one running, one waiting in
  * its pipe, so a worker never idles between tasks while a slow worker does not hoard them.
  */
 public final class WorkerPool {
@@ -83,8 +84,8 @@ public final class WorkerPool {
     final ArrayDeque<PoolTask> outbox = new ArrayDeque<>();
     /** Orders the sends to this worker. */
     final ReentrantLock sendLock = new ReentrantLock();
-    /** The function the worker holds; guarded by {@link #sendLock}. */
-    PoolFunction defined;
+    /** The ids of the functions the worker holds, as its own table; guarded by {@link #sendLock}. */
+    final java.util.LinkedHashMap<Integer, Boolean> defined = PoolProtocol.functionTable();
     /** Guarded by {@link #lock}. */
     int assigned;
     boolean ready;
@@ -126,7 +127,8 @@ public final class WorkerPool {
   private boolean dispatchWanted;
   /** Open {@link #openFeed() feeds}; guarded by {@link #lock}. */
   private int feeds;
-  private volatile PoolFunction lastFunction;
+  /** Recently serialized stateless functions, most recent last; guarded by itself. */
+  private final ArrayDeque<PoolFunction> functions = new ArrayDeque<>();
 
   /**
    * Creates a pool and, unless {@code onDemand}, starts its workers.
@@ -199,8 +201,22 @@ public final class WorkerPool {
    * @throws IllegalArgumentException if it cannot be serialized
    */
   public PoolFunction function(Object fn, String what) {
-    PoolFunction f = PoolFunction.of(fn, lastFunction, what);
-    lastFunction = f; // a race only costs a cache miss
+    synchronized (functions) {
+      for (PoolFunction f : functions) {
+        if (f.fn == fn) {
+          return f;
+        }
+      }
+    }
+    PoolFunction f = PoolFunction.of(fn, what);
+    if (f.reusable) {
+      synchronized (functions) {
+        functions.addLast(f);
+        if (functions.size() > PoolProtocol.FUNCTIONS) {
+          functions.removeFirst();
+        }
+      }
+    }
     return f;
   }
 
@@ -508,6 +524,20 @@ public final class WorkerPool {
     return touched;
   }
 
+  /**
+   * Tells whether a reader may send a worker's outbox: when every task the worker holds is small,
+   * at most {@value #DEPTH} small tasks can be unread in its pipe, which then always has room, so
+   * a reader never waits on a worker that may be waiting for that reader.
+   */
+  private static boolean sendsCannotBlock(Slot s) {
+    for (PoolTask t : s.inFlight) {
+      if (!t.small) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private void flush(List<Slot> slots) {
     for (Slot s : slots) {
       flush(s);
@@ -534,9 +564,9 @@ public final class WorkerPool {
             break;
           }
           try {
-            if (s.defined != t.fn) {
+            if (s.defined.get(t.fn.id) == null) {
               s.conn.sendBytes(t.fn.define);
-              s.defined = t.fn;
+              s.defined.put(t.fn.id, Boolean.TRUE);
             }
             s.conn.sendBytes(t.message);
             markSent(t);
@@ -747,11 +777,17 @@ public final class WorkerPool {
         return; // cancelled by terminate()
       }
       s.inFlight.remove(task);
-      if (!pending.isEmpty()) {
-        dispatchWanted = true;
-        changed.signalAll();
-      }
       stopping = stopIdleLocked();
+      // Send the next tasks from here, before decoding this result, when that cannot block: a
+      // hand-off to the dispatcher costs a thread wake-up per task.
+      for (Slot t : assignLocked()) {
+        if (sendsCannotBlock(t)) {
+          stopping.add(t);
+        } else {
+          dispatchWanted = true;
+          changed.signalAll();
+        }
+      }
     } finally {
       lock.unlock();
     }
