@@ -34,8 +34,9 @@ import java.util.Locale;
  * </ul>
  *
  * <p><b>JIT warm-up.</b> CPython has no JIT. Besides the script's own warm-up, the warm cases run
- * {@code --jit-warmup N} (default 2) more untimed rounds first (1000 round trips; a map of all the
- * items at each chunk size); {@code --jit-warmup 0} measures with the script's warm-up only.
+ * {@code --jit-warmup N} (default 2) more untimed rounds first (1000 round trips; a map of 10k
+ * items at each chunk size, also with {@code --quick}); {@code --jit-warmup 0} measures with the
+ * script's warm-up only.
  *
  * <p>Options: {@code --quick}, {@code --jit-warmup N}, {@code --timeout S} (default 900). Every
  * executor is shut down with {@code shutdownNow()} in a {@code finally} if it is not closed
@@ -45,6 +46,9 @@ public final class FuturesBench {
 
   private static final SerializableCallable<Object> NOOP = FuturesBench::noop;
   private static final SerializableFunction<Integer, Integer> TRIVIAL = FuturesBench::trivial;
+
+  /** Items of each JIT warm-up round of the maps, also with {@code --quick}. */
+  private static final int JIT_ITEMS = 10_000;
 
   private FuturesBench() {}
 
@@ -169,8 +173,12 @@ public final class FuturesBench {
       }
       String name = "java.ppe.map_trivial_" + nitems / 1000 + "k";
       drain(ex.map(TRIVIAL, items.subList(0, 1000)), 1000);
+      List<Integer> jitItems = new ArrayList<>(JIT_ITEMS);
+      for (int i = 0; i < JIT_ITEMS; i++) {
+        jitItems.add(i);
+      }
       for (int k = 0; k < jitWarmup; k++) {
-        drain(ex.map(TRIVIAL, items), nitems);
+        drain(ex.map(TRIVIAL, jitItems), JIT_ITEMS);
       }
       double[] ts = new double[trials];
       for (int i = 0; i < trials; i++) {
@@ -182,7 +190,7 @@ public final class FuturesBench {
           String.format(Locale.ROOT, "chunksize=1, %.0f items/s", nitems / Metrics.median(ts)));
 
       for (int k = 0; k < jitWarmup; k++) {
-        drain(ex.map(TRIVIAL, items, null, 100), nitems);
+        drain(ex.map(TRIVIAL, jitItems, null, 100), JIT_ITEMS);
       }
       ts = new double[trials];
       for (int i = 0; i < trials; i++) {

@@ -56,8 +56,9 @@ import java.util.Locale;
  * <p><b>JIT warm-up.</b> CPython has no JIT. Besides the script's own warm-up (one untimed map of
  * all the items before the warm trivial map, of 100 items before the warm CPU map, 200 round trips
  * before the RTTs), the warm cases run {@code --jit-warmup N} (default 2) more untimed rounds of the
- * same workload first (the map, or 1000 round trips); {@code --jit-warmup 0} measures with
- * CPython's warm-up only. The cold cases get none.
+ * same workload first: a trivial map of 100k items (also with {@code --quick}, where a few 10k maps
+ * leave the dispatch paths under-compiled), a CPU map of 100 items, or 1000 round trips;
+ * {@code --jit-warmup 0} measures with CPython's warm-up only. The cold cases get none.
  *
  * <p>Options: {@code --quick}, {@code --jit-warmup N}, {@code --timeout S} (default 900: the run is
  * abandoned after it, and the daemonic workers die with the JVM). Every pool is terminated and
@@ -68,6 +69,9 @@ public final class PoolBench {
   private static final SerializableCallable<Object> NOOP = PoolBench::noop;
   private static final SerializableFunction<Integer, Integer> TRIVIAL = PoolBench::trivial;
   private static final SerializableFunction<Integer, Long> BURN = PoolBench::burn;
+
+  /** Items of each JIT warm-up round of the trivial map, also with {@code --quick}. */
+  private static final int JIT_ITEMS = 100_000;
 
   /** Keeps results alive. */
   private static volatile long sink;
@@ -296,8 +300,13 @@ public final class PoolBench {
     Pool pool = null;
     try {
       pool = new Pool(2);
-      for (int k = 0; k < jitWarmup + 1; k++) {
-        checkTrivial(pool.map(TRIVIAL, items), nitems);
+      checkTrivial(pool.map(TRIVIAL, items), nitems); // CPython's warm-up
+      List<Integer> jitItems = new ArrayList<>(JIT_ITEMS);
+      for (int i = 0; i < JIT_ITEMS; i++) {
+        jitItems.add(i);
+      }
+      for (int k = 0; k < jitWarmup; k++) {
+        checkTrivial(pool.map(TRIVIAL, jitItems), JIT_ITEMS);
       }
       double[] warmTriv = new double[trials];
       for (int i = 0; i < trials; i++) {
