@@ -10,12 +10,14 @@
 # Benchmarks (skipped while the Java class does not exist; without the script, the Java half runs alone):
 #   pipe   io.github.multiprocessing4j.bench.PipeBench   mp_pipe.py
 #   queue  io.github.multiprocessing4j.bench.QueueBench  mp_queue.py,mp_queue2.py
+#   pool     io.github.multiprocessing4j.bench.PoolBench     mp_pool.py
+#   futures  io.github.multiprocessing4j.bench.FuturesBench  mp_futures.py
 # (scripts are looked up in bench/ first, then in PYBENCH_DIR; several are comma-separated)
 #
 # Options:
 #   --rounds N        python+java rounds (default: $ROUNDS or 3)
 #   --quick           smoke run: fewer trials on both sides
-#   --only NAME       one benchmark (pipe, queue)
+#   --only NAME       one benchmark (pipe, queue, pool, futures)
 #   --java-args "..." extra options for the Java mains (e.g. "--jit-warmup 0", "--child-opt -Xint")
 #
 # Environment:
@@ -39,6 +41,8 @@ LOG="${LOG:-$ROOT/target/bench-ipc-$(date -u +%Y%m%dT%H%M%SZ).log}"
 BENCHES=(
   "pipe  io.github.multiprocessing4j.bench.PipeBench   mp_pipe.py"
   "queue io.github.multiprocessing4j.bench.QueueBench  mp_queue.py,mp_queue2.py"
+  "pool io.github.multiprocessing4j.bench.PoolBench mp_pool.py"
+  "futures io.github.multiprocessing4j.bench.FuturesBench mp_futures.py"
 )
 
 quick=0
@@ -50,7 +54,7 @@ while [ $# -gt 0 ]; do
     --quick) quick=1 ;;
     --only) only="$2"; shift ;;
     --java-args) java_extra="$2"; shift ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -135,11 +139,11 @@ fi
 
 say ""
 say "# ==== summary: median over the rounds of each run's median; raw output in $LOG"
-summary="$(python3 - "$LOG" "${PY_METHODS%%,*}" <<'EOF'
+summary="$(python3 - "$LOG" "${PY_METHODS%%,*}" "$PY_METHODS" <<'EOF'
 import re, statistics, sys
 from collections import defaultdict
 
-log, ref = sys.argv[1], sys.argv[2]
+log, ref, py_methods = sys.argv[1], sys.argv[2], sys.argv[3].split(',')
 vals = defaultdict(list)          # metric -> per-round medians, in order
 units = {}
 for line in open(log, encoding='utf-8', errors='replace'):
@@ -149,14 +153,32 @@ for line in open(log, encoding='utf-8', errors='replace'):
         units[m.group(1)] = m.group(3)
 
 # The goals of the issue, as java/CPython-<ref> ratios: ('<=', x) for latency, ('>=', x) for throughput.
+# Keyed by the metric's last component, or (GOALS_RE) by a pattern over the whole name after 'java.'.
 GOALS = {'rtt_bytes8': ('<=', 1), 'rtt_dict': ('<=', 1), 'tput_1k': ('>=', 2), 'tput_1m': ('>=', 10),
          'tput_dict': ('>=', 3), 'int': ('>=', 3), 'dict': ('>=', 3)}
+# Pools: the warm trivial map is timed (ms), so 2x CPython's throughput is a time ratio <= 0.5;
+# 'ideal' compares java alone with items x 1 ms / 2 workers (read from the name, map_cpu_<items>x1ms).
+GOALS_RE = [(r'pool\.map_trivial_\d+k\.warm', ('<=', 0.5)),
+            (r'pool\.apply_async_rtt', ('<=', 0.5)),
+            (r'pool\.map_cpu_\d+x1ms\.warm', ('ideal', 1.05))]
+
+def goal_of(suffix):
+    for pat, g in GOALS_RE:
+        if re.fullmatch(pat, suffix):
+            return g
+    return GOALS.get(suffix.rsplit('.', 1)[-1])
+
+def py_key(m, suffix):
+    """the CPython metric of a java one: py.<method>.<suffix>, or py.<suffix> for method-less ones (py.serial.*)"""
+    if f'py.{m}.{suffix}' in vals:
+        return f'py.{m}.{suffix}'
+    return f'py.{suffix}' if m == ref else None
 
 def fmt(v):
     a = abs(v)
     return f"{v:.0f}" if a >= 1000 else f"{v:.1f}" if a >= 100 else f"{v:.3g}"
 
-methods = sorted({k.split('.')[1] for k in vals if k.startswith('py.')}, key=lambda m: (m != ref, m))
+methods = [m for m in py_methods if any(k.startswith(f'py.{m}.') for k in vals)]
 rows = []
 for k in vals:
     if not k.startswith('java.'):
@@ -164,36 +186,42 @@ for k in vals:
     suffix = k[len('java.'):]                     # e.g. pipe.rtt_bytes8
     rows.append(suffix)
 for k in vals:                                     # CPython metrics with no Java counterpart yet
-    if k.startswith('py.') and k.split('.', 2)[2] not in rows:
-        rows.append(k.split('.', 2)[2])
+    if k.startswith('py.'):
+        rest = k.split('.', 2)
+        suffix = rest[2] if rest[1] in py_methods else k[len('py.'):]
+        if suffix not in rows:
+            rows.append(suffix)
 
 hdr = (['metric', 'unit', 'java'] + [f'py {m}' for m in methods] + [f'java/{m}' for m in methods]
        + ['better', 'goal', 'java rounds', f'java/{ref} by round'])
 out = [hdr]
 for suffix in rows:
     jk = 'java.' + suffix
-    leaf = suffix.rsplit('.', 1)[1]
-    unit = units.get(jk) or next((units[f'py.{m}.{suffix}'] for m in methods if f'py.{m}.{suffix}' in units), '')
+    unit = units.get(jk) or next((units[py_key(m, suffix)] for m in methods if py_key(m, suffix) in units), '')
     lower = unit in ('us', 'ms', 's', 'ns')
     j = statistics.median(vals[jk]) if jk in vals else None
     row = [suffix, unit, fmt(j) if j is not None else '-']
     pys = []
     for m in methods:
-        pk = f'py.{m}.{suffix}'
+        pk = py_key(m, suffix)
         pys.append(statistics.median(vals[pk]) if pk in vals else None)
         row.append(fmt(pys[-1]) if pys[-1] is not None else '-')
     ratios = [j / p if j is not None and p else None for p in pys]
     row += [f'{r:.2f}' if r is not None else '-' for r in ratios]
     row.append('lower' if lower else 'higher')
-    goal = GOALS.get(leaf)
-    if goal and ratios and ratios[0] is not None:
+    goal = goal_of(suffix)
+    cpu = re.search(r'map_cpu_(\d+)x1ms', suffix)
+    if goal and goal[0] == 'ideal' and j is not None and cpu:
+        ideal = int(cpu.group(1)) * 1.0 / 2     # ms: items x 1 ms / 2 workers
+        row.append(f"<={goal[1]}x ideal {fmt(ideal)}: {j / ideal:.3f} {'met' if j / ideal <= goal[1] else 'MISSED'}")
+    elif goal and goal[0] != 'ideal' and ratios and ratios[0] is not None:
         op, x = goal
         ok = ratios[0] <= x if op == '<=' else ratios[0] >= x
         row.append(f"{op}{x}: {'met' if ok else 'MISSED'}")
     else:
         row.append('')
     row.append(' '.join(fmt(v) for v in vals.get(jk, [])))
-    pr = vals.get(f'py.{ref}.{suffix}', [])   # rounds alternate, so round r of each side ran together
+    pr = vals.get(py_key(ref, suffix), [])   # rounds alternate, so round r of each side ran together
     row.append(' '.join(f'{a / b:.2f}' for a, b in zip(vals.get(jk, []), pr) if b))
     out.append(row)
 
@@ -203,7 +231,9 @@ for i, r in enumerate(out):
     if i == 0:
         print('  '.join('-' * x for x in w))
 print(f"# ratio = java / CPython, both medians. Latency (us, 'better lower'): < 1 means java is faster. "
-      f"Throughput (MB/s, msgs/s, 'better higher'): > 1 means java is faster. Goals are against py {ref}.")
+      f"Throughput (MB/s, msgs/s, 'better higher'): > 1 means java is faster. Goals are against py {ref}"
+      f" (serial.*: the parent alone, under the py {ref} column). Pools: a time ratio <= 0.5 is 2x the"
+      f" throughput; 'x ideal' is java's median against items x 1 ms / 2 workers.")
 EOF
 )"
 say "$summary"

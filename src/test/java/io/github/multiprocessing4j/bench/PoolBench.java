@@ -1,0 +1,354 @@
+package io.github.multiprocessing4j.bench;
+
+import io.github.multiprocessing4j.pool.Pool;
+import io.github.multiprocessing4j.pool.SerializableCallable;
+import io.github.multiprocessing4j.pool.SerializableFunction;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@link Pool} of two workers, the workloads of CPython's {@code shared/bench/python/mp_pool.py}
+ * run with this library. Not a test: run it with {@code bench/ipc.sh --only pool} or
+ * {@code mvn -q test-compile exec:exec@bench -Dbench.args="" -Dbench.mainClass=io.github.multiprocessing4j.bench.PoolBench}.
+ *
+ * <p>Metrics, one line each in the format of the CPython scripts
+ * ({@code metric=median unit  # min=.. max=.. n=.. [p99=..] [note]}); "trials" is 5 (2 with
+ * {@code --quick}) and every cold measurement runs one more, unrecorded, first trial, as the script
+ * does:
+ * <ul>
+ *   <li>{@code java.serial.cpu_1000x1ms}: {@link #burn} of the calibrated ~1 ms, 1000 times in the
+ *       parent (reference), ms.</li>
+ *   <li>{@code java.pool.create}: {@code new Pool(2)} returns (it starts both worker JVMs), ms.</li>
+ *   <li>{@code java.pool.create_first_result}: {@code new Pool(2)} and {@code apply(noop)}: the cold
+ *       start of a usable pool, ms.</li>
+ *   <li>{@code java.pool.teardown}: {@code shutdown()} and {@code join()} of that pool (CPython's
+ *       {@code close()} and {@code join()}), ms.</li>
+ *   <li>{@code java.pool.map_trivial_100k.cold}: {@code new Pool(2)} and
+ *       {@code map(trivial, 0..99999)} with the default chunk size (4 chunks per worker), timed to the
+ *       result list; the pool is then terminated untimed (CPython: {@code with Pool(2) as pool:},
+ *       whose exit calls {@code terminate()} after the clock has stopped), ms.</li>
+ *   <li>{@code java.pool.map_trivial_100k.warm}: the same map on a pool that has already run it, ms;
+ *       the note gives items/s.</li>
+ *   <li>{@code java.pool.map_cpu_1000x1ms.cold}: {@code new Pool(2)} and {@code map(burn, 1000
+ *       items)}, default chunk size, ms. Cold means cold JVMs too: it includes starting the workers
+ *       and {@code burn} running interpreted and C1-compiled in each worker until C2 has compiled
+ *       it (an OSR compilation within its first calls).</li>
+ *   <li>{@code java.pool.map_cpu_1000x1ms.warm}: the same on the warm pool after an untimed
+ *       {@code map(burn, first 100 items)} (CPython's warm-up, which here also gets {@code burn}
+ *       compiled in both workers), ms; the note gives the ideal (items &times; 1 ms / 2 workers) and
+ *       the ratio warm/ideal.</li>
+ *   <li>{@code java.pool.apply_async_rtt}: {@code applyAsync(noop).get()} on the warm pool, µs,
+ *       median of 2000 (300 with {@code --quick}) after 200 unmeasured ones.</li>
+ * </ul>
+ * With {@code --quick} the sizes are CPython's quick ones: {@code map_trivial_10k},
+ * {@code cpu_100x1ms}.
+ *
+ * <p><b>burn.</b> {@link #burn}{@code (n)} runs a dependent multiply-add chain of {@code n} steps
+ * and returns its value, which every caller checks, so the JIT can neither fold nor drop it.
+ * {@code n} is calibrated as CPython's {@code calibrate()} does (doubling to 2 ms, then refining
+ * until the median of 51 runs is within 3% of 1 ms), in the parent after a JIT warm-up of about a
+ * second of {@code burn} calls. The workers are JVMs of their own: their first calls are slower
+ * (see the cold case) and a worker may run it a little faster or slower than the parent (so the
+ * serial reference divided by two is printed next to the ideal).
+ *
+ * <p><b>JIT warm-up.</b> CPython has no JIT. Besides the script's own warm-up (one untimed map of
+ * all the items before the warm trivial map, of 100 items before the warm CPU map, 200 round trips
+ * before the RTTs), the warm cases run {@code --jit-warmup N} (default 2) more untimed rounds of the
+ * same workload first: a trivial map of 100k items (also with {@code --quick}, where a few 10k maps
+ * leave the dispatch paths under-compiled), a CPU map of 100 items, or 1000 round trips;
+ * {@code --jit-warmup 0} measures with CPython's warm-up only. The cold cases get none.
+ *
+ * <p>Options: {@code --quick}, {@code --jit-warmup N}, {@code --timeout S} (default 900: the run is
+ * abandoned after it, and the daemonic workers die with the JVM). Every pool is terminated and
+ * joined in a {@code finally}.
+ */
+public final class PoolBench {
+
+  private static final SerializableCallable<Object> NOOP = PoolBench::noop;
+  private static final SerializableFunction<Integer, Integer> TRIVIAL = PoolBench::trivial;
+  private static final SerializableFunction<Integer, Long> BURN = PoolBench::burn;
+
+  /** Items of each JIT warm-up round of the trivial map, also with {@code --quick}. */
+  private static final int JIT_ITEMS = 100_000;
+
+  /** Keeps results alive. */
+  private static volatile long sink;
+
+  private PoolBench() {}
+
+  /** CPython's {@code noop()}. */
+  static Object noop() {
+    return null;
+  }
+
+  /** CPython's {@code trivial(x)}. */
+  static Integer trivial(Integer x) {
+    return x;
+  }
+
+  /**
+   * The CPU-bound item: {@code n} steps of a dependent multiply-add chain (CPython's
+   * {@code burn(n)} adds {@code 0..n-1}, which a JIT could vectorise or fold; this chain it cannot).
+   *
+   * @param n the number of steps
+   * @return the value of the chain, which the callers check
+   */
+  static long burn(int n) {
+    long x = n;
+    for (int i = 0; i < n; i++) {
+      x = x * 6364136223846793005L + i;
+    }
+    return x;
+  }
+
+  private static double medTime(int n, int reps) {
+    double[] ts = new double[reps];
+    long s = 0;
+    for (int r = 0; r < reps; r++) {
+      long t = System.nanoTime();
+      s += burn(n);
+      ts[r] = (System.nanoTime() - t) / 1e9;
+    }
+    sink += s;
+    java.util.Arrays.sort(ts);
+    return ts[reps / 2];
+  }
+
+  /**
+   * CPython's {@code calibrate()}: the step count of ~1 ms of {@link #burn}, refined until the
+   * median of 51 runs is within 3% of 1 ms; after a JIT warm-up of about a second.
+   */
+  static int calibrate() {
+    long s = 0;
+    long end = System.nanoTime() + 1_000_000_000L;
+    while (System.nanoTime() < end) {
+      s += burn(100_000);
+    }
+    sink += s;
+    long n = 10_000;
+    while (medTime((int) n, 5) < 0.002) {
+      n *= 2;
+    }
+    n = (long) (n * 0.001 / medTime((int) n, 11));
+    for (int k = 0; k < 5; k++) {
+      double dt = medTime((int) n, 51);
+      if (Math.abs(dt - 0.001) < 0.00003) {
+        break;
+      }
+      n = (long) (n * 0.001 / dt);
+    }
+    return (int) n;
+  }
+
+  private static void checkBurn(List<Long> r, int size, long expected) {
+    if (r.size() != size) {
+      throw new AssertionError("map(burn) gave " + r.size() + " results, expected " + size);
+    }
+    long s = 0;
+    for (Long v : r) {
+      if (v != expected) {
+        throw new AssertionError("burn gave " + v + " in a worker, " + expected + " in the parent");
+      }
+      s += v;
+    }
+    sink += s;
+  }
+
+  private static void checkTrivial(List<Integer> r, int size) {
+    if (r.size() != size || r.get(size - 1) != size - 1) {
+      throw new AssertionError("map(trivial) gave " + r.size() + " results, expected " + size);
+    }
+  }
+
+  private static void dispose(Pool pool) throws InterruptedException {
+    if (pool != null) {
+      pool.terminate();
+      pool.join();
+    }
+  }
+
+  /**
+   * Runs the benchmark.
+   *
+   * @param argv {@code --quick}, {@code --jit-warmup N}, {@code --timeout S}
+   * @throws Exception if a measurement fails
+   */
+  public static void main(String[] argv) throws Exception {
+    boolean quick = false;
+    int jitWarmup = 2;
+    long timeoutS = 900;
+    for (int i = 0; i < argv.length; i++) {
+      switch (argv[i]) {
+        case "--quick":
+          quick = true;
+          break;
+        case "--jit-warmup":
+          jitWarmup = Integer.parseInt(argv[++i]);
+          break;
+        case "--timeout":
+          timeoutS = Long.parseLong(argv[++i]);
+          break;
+        case "-h":
+        case "--help":
+          System.out.println("usage: PoolBench [--quick] [--jit-warmup N] [--timeout S]");
+          return;
+        default:
+          if (argv[i].isBlank()) {
+            break; // an empty -Dbench.args
+          }
+          System.err.println("unknown option " + argv[i] + "; try --help");
+          System.exit(2);
+      }
+    }
+    if (jitWarmup < 0) {
+      throw new IllegalArgumentException("--jit-warmup must not be negative");
+    }
+    Watchdog.start("PoolBench", timeoutS);
+
+    int trials = quick ? 2 : 5;
+    int nitems = quick ? 10_000 : 100_000;
+    int ncpu = quick ? 100 : 1000;
+    System.out.println(String.format(Locale.ROOT,
+        "# PoolBench.java: java %s (%s), %d cpus, canary loop(1e7)=%.2f ms, jit warm-up %d rounds",
+        System.getProperty("java.version"), System.getProperty("java.vm.name"),
+        Runtime.getRuntime().availableProcessors(), Metrics.canary(), jitWarmup));
+
+    int n1ms = calibrate();
+    long expected = burn(n1ms);
+    List<Integer> work = Collections.nCopies(ncpu, n1ms);
+    double[] ser = new double[trials];
+    for (int i = 0; i < trials; i++) {
+      long t = System.nanoTime();
+      List<Long> r = new ArrayList<>(ncpu);
+      for (Integer n : work) {
+        r.add(burn(n));
+      }
+      ser[i] = (System.nanoTime() - t) / 1e9;
+      checkBurn(r, ncpu, expected);
+    }
+    String cpu = "cpu_" + ncpu + "x1ms";
+    Metrics.emit("java.serial." + cpu, ser, "ms", 1e3, "burn(" + n1ms + ")");
+
+    List<Integer> items = new ArrayList<>(nitems);
+    for (int i = 0; i < nitems; i++) {
+      items.add(i);
+    }
+    String triv = "map_trivial_" + nitems / 1000 + "k";
+
+    // cold measurements: a new pool each trial
+    double[] create = new double[trials];
+    double[] first = new double[trials];
+    double[] teardown = new double[trials];
+    double[] coldTriv = new double[trials];
+    double[] coldCpu = new double[trials];
+    for (int i = 0; i < trials + 1; i++) {
+      Pool pool = null;
+      try {
+        long t0 = System.nanoTime();
+        pool = new Pool(2);
+        long t1 = System.nanoTime();
+        pool.apply(NOOP);
+        long t2 = System.nanoTime();
+        pool.shutdown();
+        pool.join();
+        long t3 = System.nanoTime();
+        if (i > 0) {
+          create[i - 1] = (t1 - t0) / 1e9;
+          first[i - 1] = (t2 - t0) / 1e9;
+          teardown[i - 1] = (t3 - t2) / 1e9;
+        }
+      } finally {
+        dispose(pool);
+      }
+    }
+    for (int i = 0; i < trials + 1; i++) {
+      Pool pool = null;
+      try {
+        long t0 = System.nanoTime();
+        pool = new Pool(2);
+        List<Integer> r = pool.map(TRIVIAL, items);
+        long t1 = System.nanoTime();
+        checkTrivial(r, nitems);
+        if (i > 0) {
+          coldTriv[i - 1] = (t1 - t0) / 1e9;
+        }
+      } finally {
+        dispose(pool);
+      }
+      pool = null;
+      try {
+        long t0 = System.nanoTime();
+        pool = new Pool(2);
+        List<Long> r = pool.map(BURN, work);
+        long t1 = System.nanoTime();
+        checkBurn(r, ncpu, expected);
+        if (i > 0) {
+          coldCpu[i - 1] = (t1 - t0) / 1e9;
+        }
+      } finally {
+        dispose(pool);
+      }
+    }
+    Metrics.emit("java.pool.create", create, "ms", 1e3, null);
+    Metrics.emit("java.pool.create_first_result", first, "ms", 1e3, null);
+    Metrics.emit("java.pool.teardown", teardown, "ms", 1e3, "shutdown()+join()");
+    Metrics.emit("java.pool." + triv + ".cold", coldTriv, "ms", 1e3, "incl. Pool(2) creation");
+
+    // warm pool
+    Pool pool = null;
+    try {
+      pool = new Pool(2);
+      checkTrivial(pool.map(TRIVIAL, items), nitems); // CPython's warm-up
+      List<Integer> jitItems = new ArrayList<>(JIT_ITEMS);
+      for (int i = 0; i < JIT_ITEMS; i++) {
+        jitItems.add(i);
+      }
+      for (int k = 0; k < jitWarmup; k++) {
+        checkTrivial(pool.map(TRIVIAL, jitItems), JIT_ITEMS);
+      }
+      double[] warmTriv = new double[trials];
+      for (int i = 0; i < trials; i++) {
+        long t = System.nanoTime();
+        List<Integer> r = pool.map(TRIVIAL, items);
+        warmTriv[i] = (System.nanoTime() - t) / 1e9;
+        checkTrivial(r, nitems);
+      }
+      Metrics.emit("java.pool." + triv + ".warm", warmTriv, "ms", 1e3,
+          String.format(Locale.ROOT, "%.0f items/s", nitems / Metrics.median(warmTriv)));
+      Metrics.emit("java.pool.map_" + cpu + ".cold", coldCpu, "ms", 1e3,
+          "incl. Pool(2) creation, worker JVM start and burn's JIT warm-up");
+
+      List<Integer> work100 = work.subList(0, Math.min(100, ncpu));
+      for (int k = 0; k < jitWarmup + 1; k++) {
+        checkBurn(pool.map(BURN, work100), work100.size(), expected);
+      }
+      double[] warmCpu = new double[trials];
+      for (int i = 0; i < trials; i++) {
+        long t = System.nanoTime();
+        List<Long> r = pool.map(BURN, work);
+        warmCpu[i] = (System.nanoTime() - t) / 1e9;
+        checkBurn(r, ncpu, expected);
+      }
+      double ideal = ncpu * 1e-3 / 2;
+      Metrics.emit("java.pool.map_" + cpu + ".warm", warmCpu, "ms", 1e3, String.format(Locale.ROOT,
+          "burn(%d) ideal=%s ms (%d x 1 ms / 2 workers) warm/ideal=%.3f; serial/2=%s ms, warm/(serial/2)=%.3f",
+          n1ms, Metrics.fmt(ideal * 1e3), ncpu, Metrics.median(warmCpu) / ideal,
+          Metrics.fmt(Metrics.median(ser) / 2 * 1e3), Metrics.median(warmCpu) / (Metrics.median(ser) / 2)));
+
+      for (int k = 0; k < jitWarmup * 1000 + 200; k++) {
+        pool.applyAsync(NOOP).get();
+      }
+      double[] rtts = new double[quick ? 300 : 2000];
+      for (int i = 0; i < rtts.length; i++) {
+        long t = System.nanoTime();
+        pool.applyAsync(NOOP).get();
+        rtts[i] = (System.nanoTime() - t) / 1e9;
+      }
+      Metrics.emit("java.pool.apply_async_rtt", rtts, "us", 1e6, null);
+    } finally {
+      dispose(pool);
+    }
+  }
+}
