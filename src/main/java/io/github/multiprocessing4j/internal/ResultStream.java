@@ -80,6 +80,7 @@ public final class ResultStream<T> implements ResultIterator<T> {
    * @param what names the call in error messages
    * @return the results
    * @throws IllegalStateException if the pool does not accept work
+   * @throws io.github.multiprocessing4j.pool.BrokenProcessPoolException if the pool is broken
    */
   public static <T> ResultStream<T> start(WorkerPool pool, PoolFunction fn, byte kind,
       Iterable<?> items, int chunksize, boolean ordered, Duration timeout, String what) {

@@ -277,11 +277,15 @@ public final class WorkerPool {
    * {@code imap}'s input, accepted before the pool closed): the workers stay until it ends.
    *
    * @return false if the pool no longer accepts work
+   * @throws BrokenProcessPoolException if the pool is broken, as {@link #submit}
    */
   public boolean openFeed() {
     lock.lock();
     try {
-      if (state != State.RUN || broken != null) {
+      if (broken != null) {
+        throw new BrokenProcessPoolException(broken.getMessage(), broken.getCause());
+      }
+      if (state != State.RUN) {
         return false;
       }
       feeds++;

@@ -235,6 +235,7 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
    * @throws IllegalArgumentException {@code "chunksize must be >= 1."}, or if the function cannot
    *     be serialized
    * @throws RejectedExecutionException {@code "cannot schedule new futures after shutdown"}
+   * @throws BrokenProcessPoolException if the executor is broken
    */
   public <T, R> ResultIterator<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items,
       Duration timeout, int chunksize) {
