@@ -233,7 +233,22 @@ public final class ResultStream<T> implements ResultIterator<T> {
         if (total >= 0 && (ordered ? nextChunk >= total : completed >= total)) {
           return inputFailure != null;
         }
-        changed.awaitUninterruptibly();
+        if (deadline == Long.MAX_VALUE) {
+          changed.awaitUninterruptibly();
+          continue;
+        }
+        // The executor's map(timeout=): past the deadline there is a next element, the
+        // TimeoutException that next() throws, so a for-each loop ends instead of hanging.
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return true;
+        }
+        try {
+          changed.awaitNanos(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return true; // next() reports the interrupt
+        }
       }
     } finally {
       lock.unlock();
