@@ -86,6 +86,21 @@ final class ExecutorTasks {
     write(dir.resolve("gate"), "open");
   }
 
+  /**
+   * Test side: opens the gate and waits until the named tasks have passed it. A test on a shared
+   * executor must not end with a task still waiting: its {@code @TempDir}, gate included, is
+   * deleted after the test, and the task would then wait for a gate that is gone.
+   */
+  static void release(Path dir, String... names) {
+    open(dir);
+    for (String name : names) {
+      Path p = ran(dir.toString(), name);
+      if (!Pids.await(() -> Files.exists(p), WAIT)) {
+        throw new AssertionError("task " + name + " did not pass the gate within " + WAIT);
+      }
+    }
+  }
+
   /** Test side: waits until the task {@code name} has started, and returns its pid. */
   static long awaitStarted(Path dir, String name) throws IOException {
     Path p = started(dir.toString(), name);
@@ -106,6 +121,7 @@ final class ExecutorTasks {
   /** Worker side: returns {@code x * x} once the gate is open. */
   static int gatedSquare(String dir, int x) {
     awaitGate(dir);
+    mark(dir, "square-" + x);
     return x * x;
   }
 

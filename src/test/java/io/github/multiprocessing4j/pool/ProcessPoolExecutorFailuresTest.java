@@ -76,6 +76,24 @@ class ProcessPoolExecutorFailuresTest {
   }
 
   @Test
+  void anIdleWorkerThatDiesDoesNotHangTheNextTask() throws Exception {
+    ProcessPoolExecutor executor = new ProcessPoolExecutor(1);
+    try {
+      long first = executor.submit(ExecutorTasks::pid).get(WAIT);
+      ProcessHandle.of(first).orElseThrow().destroyForcibly();
+      assertThat(Pids.await(() -> executor.workerPids().isEmpty(), WAIT)).as("the dead worker is noticed").isTrue();
+
+      // CPython would break the executor; this engine only breaks it for a death with work in
+      // flight, and starts a new worker on demand. Either way, never a hang.
+      long second = executor.submit(ExecutorTasks::pid).get(WAIT);
+      assertThat(second).isNotEqualTo(first);
+    } finally {
+      executor.shutdownNow();
+    }
+    assertThat(executor.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
   void mapOnABrokenExecutorThrowsBrokenProcessPool(@TempDir Path dir) throws Exception {
     ProcessPoolExecutor executor = new ProcessPoolExecutor(1);
     try {

@@ -90,6 +90,82 @@ class ProcessPoolExecutorTest {
   }
 
   @Test
+  void tasksFromManyThreadsAtOnceAllGetTheirOwnResult() throws Exception {
+    int threads = 4;
+    int perThread = 25;
+    List<List<AsyncResult<Integer>>> results = new ArrayList<>();
+    List<Thread> submitters = new ArrayList<>();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    for (int t = 0; t < threads; t++) {
+      List<AsyncResult<Integer>> mine = java.util.Collections.synchronizedList(new ArrayList<>());
+      results.add(mine);
+      int base = t * 1000;
+      Thread th = new Thread(() -> {
+        try {
+          for (int i = 0; i < perThread; i++) {
+            int x = base + i;
+            mine.add(shared.submit(() -> x * 2));
+          }
+        } catch (Throwable e) {
+          failure.set(e);
+        }
+      }, "submitter-" + t);
+      submitters.add(th);
+      th.start();
+    }
+    for (Thread th : submitters) {
+      th.join(WAIT.toMillis());
+    }
+    assertThat(failure.get()).isNull();
+    for (int t = 0; t < threads; t++) {
+      assertThat(results.get(t)).hasSize(perThread);
+      for (int i = 0; i < perThread; i++) {
+        assertThat(results.get(t).get(i).get(WAIT)).isEqualTo((t * 1000 + i) * 2);
+      }
+    }
+  }
+
+  /** A task held in a {@link Callable} variable: fine, since its class is serializable. */
+  static final class NamedTask implements Callable<String>, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    private final String greeting;
+
+    NamedTask(String greeting) {
+      this.greeting = greeting;
+    }
+
+    @Override
+    public String call() {
+      return greeting + " from " + Multiprocessing.getpid();
+    }
+  }
+
+  @Test
+  void aCallableOfASerializableClassAndANullResultWork() throws Exception {
+    Callable<String> task = new NamedTask("hello");
+    Future<String> f = shared.submit(task);
+    assertThat(f.get(WAIT.toSeconds(), TimeUnit.SECONDS)).startsWith("hello from ").doesNotEndWith(" " + ME);
+    assertThat(shared.submit(() -> (String) null).get(WAIT)).isNull();
+  }
+
+  @Test
+  void getWithATimeoutOnARunningTaskThrowsTimeoutExceptionAndTheTaskGoesOn(@TempDir Path dir) throws Exception {
+    String d = dir.toString();
+    try {
+      AsyncResult<Integer> f = shared.submit(() -> ExecutorTasks.gated(d, "slow", 9));
+      awaitStarted(dir, "slow");
+      assertThatThrownBy(() -> f.get(Duration.ofMillis(50))).isInstanceOf(TimeoutException.class);
+      assertThatThrownBy(() -> f.get(50, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+      assertThat(f.await(Duration.ZERO)).isFalse();
+      assertThatThrownBy(f::successful).isInstanceOf(IllegalStateException.class).hasMessageEndingWith("not ready");
+      open(dir);
+      assertThat(f.get(WAIT)).isEqualTo(9);
+    } finally {
+      ExecutorTasks.release(dir, "slow");
+    }
+  }
+
+  @Test
   void workersAreReusedAcrossTasks() throws Exception {
     Set<Long> pids = new HashSet<>();
     for (int i = 0; i < 8; i++) {
@@ -141,6 +217,11 @@ class ProcessPoolExecutorTest {
         .as("the worker's frames").contains(ExecutorTasks.class.getName(),
             "io.github.multiprocessing4j.internal.PoolWorker");
     assertThat(f.successful()).isFalse();
+
+    AsyncResult<Integer> error = shared.submit(() -> {
+      throw new AssertionError("an Error in a task");
+    });
+    assertThat(causeOf(error)).isExactlyInstanceOf(AssertionError.class).hasMessage("an Error in a task");
 
     AsyncResult<Integer> custom = shared.submit(() -> ExecutorTasks.failWithCustom(7));
     Throwable c = causeOf(custom);
@@ -294,10 +375,35 @@ class ProcessPoolExecutorTest {
       assertThatThrownBy(it::next).isExactlyInstanceOf(CompletionException.class)
           .cause().isExactlyInstanceOf(TimeoutException.class);
     } finally {
-      open(dir);
+      ExecutorTasks.release(dir, "square-1", "square-2");
     }
-    // The tasks themselves go on and end: the shared executor is usable again.
+    // The tasks themselves went on and ended: the shared executor is usable again.
     assertThat(shared.submit(() -> 3).get(WAIT)).isEqualTo(3);
+  }
+
+  @Test
+  void mapTimeoutAlsoBoundsHasNext(@TempDir Path dir) throws Exception {
+    String d = dir.toString();
+    try {
+      ResultIterator<Integer> it = shared.map(x -> ExecutorTasks.gatedSquare(d, x), List.of(1), Duration.ofMillis(300), 1);
+      AtomicReference<Object> outcome = new AtomicReference<>();
+      Thread consumer = new Thread(() -> {
+        try {
+          outcome.set(it.hasNext());
+          outcome.set(it.next());
+        } catch (Throwable e) {
+          outcome.set(e);
+        }
+      }, "map consumer");
+      consumer.start();
+      consumer.join(10_000);
+      assertThat(consumer.isAlive()).as("hasNext()/next() past the map's timeout: a for-each loop must not hang")
+          .isFalse();
+      assertThat(outcome.get()).isInstanceOf(CompletionException.class);
+      assertThat(((Throwable) outcome.get()).getCause()).isInstanceOf(TimeoutException.class);
+    } finally {
+      ExecutorTasks.release(dir, "square-1");
+    }
   }
 
   @Test
@@ -365,7 +471,7 @@ class ProcessPoolExecutorTest {
       assertThat(futures.get(1).isDone()).isTrue();
       assertThatThrownBy(() -> futures.get(1).get()).isInstanceOf(CancellationException.class);
     } finally {
-      open(dir);
+      ExecutorTasks.release(dir, "slow");
     }
     assertThat(shared.submit(() -> 4).get(WAIT)).isEqualTo(4);
   }
@@ -564,6 +670,36 @@ class ProcessPoolExecutorTest {
       assertThat(executor.isTerminated()).isTrue();
       assertThat(Pids.alive(workerPid)).isFalse();
       executor.close(); // idempotent
+    } finally {
+      open(dir);
+      executor.shutdownNow();
+      closer.join(WAIT.toMillis());
+    }
+  }
+
+  @Test
+  void closeInterruptedWhileWaitingStopsEverythingAndKeepsTheInterrupt(@TempDir Path dir) throws Exception {
+    String d = dir.toString();
+    ProcessPoolExecutor executor = new ProcessPoolExecutor(1);
+    AtomicReference<Boolean> interruptKept = new AtomicReference<>();
+    Thread closer = new Thread(() -> {
+      executor.close();
+      interruptKept.set(Thread.currentThread().isInterrupted());
+    }, "close");
+    try {
+      AsyncResult<Integer> a = executor.submit(() -> ExecutorTasks.gated(d, "a", 1));
+      long workerPid = awaitStarted(dir, "a");
+      closer.start();
+      assertThat(Pids.await(executor::isShutdown, WAIT)).isTrue();
+
+      closer.interrupt();
+      closer.join(WAIT.toMillis());
+
+      assertThat(closer.isAlive()).isFalse();
+      assertThat(interruptKept.get()).as("the interrupt status is kept").isTrue();
+      assertThat(a.isCancelled()).as("shutdownNow() cancelled the running task").isTrue();
+      assertThat(Pids.awaitGone(workerPid, WAIT)).isTrue();
+      assertThat(executor.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
     } finally {
       open(dir);
       executor.shutdownNow();
