@@ -274,6 +274,22 @@ class ProcessPoolExecutorTest {
     assertThat(failed.isCompletedExceptionally()).isTrue();
   }
 
+  @Test
+  void cancellingTheCompletableFutureViewDoesNotAffectTheTask(@TempDir Path dir) throws Exception {
+    String d = dir.toString();
+    try {
+      AsyncResult<Integer> f = shared.submit(() -> ExecutorTasks.gated(d, "viewed", 8));
+      CompletableFuture<Integer> view = f.toCompletableFuture();
+      assertThat(view.cancel(true)).isTrue();
+      assertThat(f.isCancelled()).isFalse();
+      open(dir);
+      assertThat(f.get(WAIT)).isEqualTo(8);
+      assertThat(f.toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(8);
+    } finally {
+      ExecutorTasks.release(dir, "viewed");
+    }
+  }
+
   // ---- bad input
 
   @Test
@@ -484,6 +500,53 @@ class ProcessPoolExecutorTest {
 
     assertThat(shared.invokeAny(tasks)).isEqualTo(42);
     assertThat(shared.invokeAny(tasks, 30, TimeUnit.SECONDS)).isEqualTo(42);
+  }
+
+  @Test
+  void invokeAnyWithTimeoutThrowsTimeoutExceptionWhenNoTaskFinishesInTime(@TempDir Path dir) throws Exception {
+    String d = dir.toString();
+    try {
+      List<Callable<Integer>> tasks = List.of(
+          (SerializableCallable<Integer>) () -> ExecutorTasks.gated(d, "x", 1),
+          (SerializableCallable<Integer>) () -> ExecutorTasks.gated(d, "y", 2));
+
+      assertThatThrownBy(() -> shared.invokeAny(tasks, 300, TimeUnit.MILLISECONDS))
+          .isExactlyInstanceOf(TimeoutException.class);
+    } finally {
+      ExecutorTasks.release(dir, "x", "y");
+    }
+  }
+
+  @Test
+  void invokeAllInterruptedCancelsTheUnfinishedTasks(@TempDir Path dir) throws Exception {
+    String d = dir.toString();
+    ProcessPoolExecutor executor = new ProcessPoolExecutor(1);
+    AtomicReference<Throwable> thrown = new AtomicReference<>();
+    Thread caller = new Thread(() -> {
+      try {
+        executor.invokeAll(List.of(
+            (SerializableCallable<Integer>) () -> ExecutorTasks.gated(d, "a", 1),
+            (SerializableCallable<Integer>) () -> ExecutorTasks.gated(d, "b", 2),
+            (SerializableCallable<Integer>) () -> ExecutorTasks.gated(d, "c", 3)));
+      } catch (Throwable e) {
+        thrown.set(e);
+      }
+    }, "invokeAll");
+    try {
+      caller.start();
+      awaitStarted(dir, "a");
+      caller.interrupt();
+      caller.join(WAIT.toMillis());
+      assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+      open(dir);
+    } finally {
+      open(dir);
+      executor.close();
+      caller.join(WAIT.toMillis());
+    }
+    // ExecutorService.invokeAll: "if interrupted while waiting, unfinished tasks are cancelled";
+    // the one no worker had yet must not run.
+    assertThat(ExecutorTasks.started(d, "c")).as("the pending task was cancelled").doesNotExist();
   }
 
   @Test
