@@ -76,6 +76,65 @@ class ProcessPoolExecutorFailuresTest {
   }
 
   @Test
+  void aWorkerKilledDuringMapEndsTheIterationWithBrokenPool(@TempDir Path dir) throws Exception {
+    String d = dir.toString();
+    ProcessPoolExecutor executor = new ProcessPoolExecutor(1);
+    try {
+      ResultIterator<Integer> it = executor.map(x -> ExecutorTasks.gated(d, "m" + x, x), List.of(0, 1, 2, 3, 4, 5));
+      long pid = awaitStarted(dir, "m0");
+
+      ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+
+      List<Throwable> failures = new ArrayList<>();
+      while (it.hasNext()) {
+        try {
+          it.next(WAIT);
+        } catch (ExecutionException e) {
+          failures.add(e.getCause());
+        }
+      }
+      assertThat(failures).as("every item fails, none hangs").isNotEmpty()
+          .allMatch(e -> e instanceof BrokenProcessPoolException);
+      assertThat(failures.get(0)).hasMessageStartingWith(ABRUPT);
+    } finally {
+      open(dir);
+      executor.shutdownNow();
+    }
+    assertThat(executor.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(ExecutorTasks.ran(d, "m0")).doesNotExist();
+  }
+
+  @Test
+  void aWorkerKilledWhileShutdownWaitsEndsTheWait(@TempDir Path dir) throws Exception {
+    String d = dir.toString();
+    ProcessPoolExecutor executor = new ProcessPoolExecutor(1);
+    Thread waiter = new Thread(() -> {
+      try {
+        executor.shutdown(true, false);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "shutdown(wait=true)");
+    try {
+      AsyncResult<Integer> f = executor.submit(() -> ExecutorTasks.gated(d, "a", 1));
+      long pid = awaitStarted(dir, "a");
+      waiter.start();
+      assertThat(Pids.await(executor::isShutdown, WAIT)).isTrue();
+
+      ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+
+      waiter.join(WAIT.toMillis());
+      assertThat(waiter.isAlive()).as("shutdown(wait=true) returned").isFalse();
+      assertThat(causeOf(f)).isExactlyInstanceOf(BrokenProcessPoolException.class);
+      assertThat(executor.isTerminated()).isTrue();
+    } finally {
+      open(dir);
+      executor.shutdownNow();
+      waiter.join(WAIT.toMillis());
+    }
+  }
+
+  @Test
   void anIdleWorkerThatDiesDoesNotHangTheNextTask() throws Exception {
     ProcessPoolExecutor executor = new ProcessPoolExecutor(1);
     try {
