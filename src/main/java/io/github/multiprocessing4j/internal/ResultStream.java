@@ -80,6 +80,7 @@ public final class ResultStream<T> implements ResultIterator<T> {
    * @param what names the call in error messages
    * @return the results
    * @throws IllegalStateException if the pool does not accept work
+   * @throws io.github.multiprocessing4j.pool.BrokenProcessPoolException if the pool is broken
    */
   public static <T> ResultStream<T> start(WorkerPool pool, PoolFunction fn, byte kind,
       Iterable<?> items, int chunksize, boolean ordered, Duration timeout, String what) {
@@ -234,17 +235,19 @@ public final class ResultStream<T> implements ResultIterator<T> {
         }
         if (deadline == Long.MAX_VALUE) {
           changed.awaitUninterruptibly();
-        } else {
-          long left = deadline - System.nanoTime();
-          if (left <= 0) {
-            return true; // next() reports the timeout
-          }
-          try {
-            changed.awaitNanos(left);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return true; // next() reports the interrupt
-          }
+          continue;
+        }
+        // The executor's map(timeout=): past the deadline there is a next element, the
+        // TimeoutException that next() throws, so a for-each loop ends instead of hanging.
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return true;
+        }
+        try {
+          changed.awaitNanos(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return true; // next() reports the interrupt
         }
       }
     } finally {

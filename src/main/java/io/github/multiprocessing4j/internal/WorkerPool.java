@@ -268,7 +268,7 @@ public final class WorkerPool {
     lock.lock();
     try {
       if (broken != null) {
-        throw new BrokenProcessPoolException(broken.getMessage(), broken.getCause());
+        throw brokenForSubmit();
       }
       if (state != State.RUN && !(fed && state == State.CLOSE)) {
         return false;
@@ -283,6 +283,13 @@ public final class WorkerPool {
     }
     flush(touched);
     return true;
+  }
+
+  /** What a submission to a broken pool throws: CPython's message, with what broke it as cause. */
+  private BrokenProcessPoolException brokenForSubmit() {
+    return new BrokenProcessPoolException(breakOnDeath
+        ? "A child process terminated abruptly, the process pool is not usable anymore"
+        : "the pool is not usable anymore: " + broken.getMessage(), broken);
   }
 
   /**
@@ -312,11 +319,15 @@ public final class WorkerPool {
    * {@code imap}'s input, accepted before the pool closed): the workers stay until it ends.
    *
    * @return false if the pool no longer accepts work
+   * @throws BrokenProcessPoolException if the pool is broken, as {@link #submit}
    */
   public boolean openFeed() {
     lock.lock();
     try {
-      if (state != State.RUN || broken != null) {
+      if (broken != null) {
+        throw brokenForSubmit();
+      }
+      if (state != State.RUN) {
         return false;
       }
       feeds++;
@@ -379,7 +390,9 @@ public final class WorkerPool {
    * Stops at once: unfinished tasks fail with a {@link CancellationException} and the workers get
    * SIGTERM (CPython's {@code terminate()}).
    *
-   * @return the tasks that had not been sent to a worker
+   * @return the tasks no worker had started: those not sent, and those queued in a worker's pipe
+   *     behind the one it was running (one that started just now, its predecessor's result still
+   *     on the way, may be among them)
    */
   public List<PoolTask> terminate() {
     List<PoolTask> unsent = new ArrayList<>();
@@ -394,8 +407,11 @@ public final class WorkerPool {
       unsent.addAll(pending);
       pending.clear();
       for (Slot s : workers) {
+        // A worker runs its tasks in order: only the first one sent can have started.
+        boolean first = true;
         for (PoolTask t : s.inFlight) {
-          (t.sent ? running : unsent).add(t);
+          (first && t.sent ? running : unsent).add(t);
+          first = false;
         }
         s.inFlight.clear();
         s.outbox.clear();
@@ -807,6 +823,11 @@ public final class WorkerPool {
     }
   }
 
+  /** Whether a worker exited because it had run its {@code maxTasksPerChild} tasks. */
+  private boolean retired(Slot s, Integer exitCode) {
+    return exitCode != null && exitCode == 0 && maxTasksPerChild > 0 && s.assigned >= maxTasksPerChild;
+  }
+
   private void onWorkerGone(Slot s) {
     Integer exitCode = null;
     try {
@@ -834,7 +855,7 @@ public final class WorkerPool {
               : "worker " + s.where + " exited with code " + exitCode + " before it was ready"
                   + " (see its standard error); the pool is not usable anymore",
               s.initFailure != null ? s.initFailure : s.process.failure().orElse(null));
-        } else if (!s.inFlight.isEmpty() && breakOnDeath) {
+        } else if (breakOnDeath && (!s.inFlight.isEmpty() || !s.stopping && !retired(s, exitCode))) {
           breaking = new BrokenProcessPoolException("A process in the process pool was terminated abruptly "
               + "while the future was running or pending. (worker " + s.where + ", exit code " + exitCode + ")", null);
         } else if (!s.inFlight.isEmpty()) {

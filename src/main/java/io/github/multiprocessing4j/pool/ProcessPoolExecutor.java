@@ -235,6 +235,7 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
    * @throws IllegalArgumentException {@code "chunksize must be >= 1."}, or if the function cannot
    *     be serialized
    * @throws RejectedExecutionException {@code "cannot schedule new futures after shutdown"}
+   * @throws BrokenProcessPoolException if the executor is broken
    */
   public <T, R> ResultIterator<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items,
       Duration timeout, int chunksize) {
@@ -256,10 +257,20 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
   public <T> List<java.util.concurrent.Future<T>> invokeAll(Collection<? extends Callable<T>> tasks)
       throws InterruptedException {
     List<java.util.concurrent.Future<T>> futures = submitAll(tasks);
-    for (java.util.concurrent.Future<T> f : futures) {
-      ((AsyncResult<T>) f).await();
+    boolean done = false;
+    try {
+      for (java.util.concurrent.Future<T> f : futures) {
+        ((AsyncResult<T>) f).await();
+      }
+      done = true;
+      return futures;
+    } finally {
+      if (!done) { // interrupted: ExecutorService.invokeAll cancels the unfinished tasks
+        for (java.util.concurrent.Future<T> f : futures) {
+          ((TaskResult<T>) f).abandon();
+        }
+      }
     }
-    return futures;
   }
 
   /**
@@ -273,15 +284,18 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
       TimeUnit unit) throws InterruptedException {
     long deadline = System.nanoTime() + unit.toNanos(timeout);
     List<java.util.concurrent.Future<T>> futures = submitAll(tasks);
-    for (java.util.concurrent.Future<T> f : futures) {
-      if (!((AsyncResult<T>) f).await(Duration.ofNanos(deadline - System.nanoTime()))) {
-        break;
+    try {
+      for (java.util.concurrent.Future<T> f : futures) {
+        if (!((AsyncResult<T>) f).await(Duration.ofNanos(deadline - System.nanoTime()))) {
+          break;
+        }
+      }
+      return futures;
+    } finally { // at the deadline, or interrupted: the unfinished tasks are cancelled
+      for (java.util.concurrent.Future<T> f : futures) {
+        ((TaskResult<T>) f).abandon();
       }
     }
-    for (java.util.concurrent.Future<T> f : futures) {
-      ((TaskResult<T>) f).abandon();
-    }
-    return futures;
   }
 
   @Override
