@@ -803,8 +803,8 @@ public final class WorkerPool {
           other.stopping = true;
           other.process.terminate();
         }
-      } else if (state == State.RUN ? !onDemand || !pending.isEmpty()
-          : state == State.CLOSE && (!pending.isEmpty() || feeds > 0)) {
+      } else if (broken == null && (state == State.RUN ? !onDemand || !pending.isEmpty()
+          : state == State.CLOSE && (!pending.isEmpty() || feeds > 0))) {
         try {
           startWorkerLocked();
         } catch (RuntimeException | Error e) {
