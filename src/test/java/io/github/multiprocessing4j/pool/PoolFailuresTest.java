@@ -95,6 +95,43 @@ final class PoolFailuresTest {
   }
 
   @Test
+  void anIdleWorkerThatIsKilledIsReplaced() throws Exception {
+    try (Pool pool = new Pool(1)) {
+      long pid = pool.workerPids().get(0);
+      assertThat(pool.apply(Multiprocessing::getpid)).isEqualTo(pid);
+      Multiprocessing.kill(pid, Multiprocessing.SIGKILL);
+      assertThat(Pids.await(() -> !pool.workerPids().isEmpty() && !pool.workerPids().contains(pid), WAIT))
+          .as("replaced: %s", pool.workerPids()).isTrue();
+      long next = pool.apply(Multiprocessing::getpid);
+      assertThat(next).isNotEqualTo(pid);
+      assertThat(pool.workerPids()).containsExactly(next);
+    }
+  }
+
+  @Test
+  void aWorkerKilledAfterShutdownIsReplacedWhileQueuedWorkRemains() throws Exception {
+    String d = dir.toString();
+    Pool pool = new Pool(1);
+    try {
+      AsyncResult<Long> victim = pool.applyAsync(() -> Gates.pass(d, "victim"));
+      AsyncResult<Long> second = pool.applyAsync(Multiprocessing::getpid);
+      AsyncResult<Long> third = pool.applyAsync(Multiprocessing::getpid);
+      long pid = Gates.awaitRunning(dir, "victim");
+      pool.shutdown();
+      Multiprocessing.kill(pid, Multiprocessing.SIGKILL);
+      assertThatThrownBy(() -> victim.get(WAIT)).isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(WorkerDiedException.class);
+      assertThat(second.get(WAIT)).isNotEqualTo(pid);
+      assertThat(third.get(WAIT)).isEqualTo(second.get());
+      assertThat(pool.join(WAIT)).isTrue();
+      assertThat(pool.workerPids()).isEmpty();
+      assertThat(Pids.alive(second.get())).isFalse();
+    } finally {
+      pool.terminate();
+    }
+  }
+
+  @Test
   void aWorkerDyingInAMapFailsTheMapButNotThePool() throws Exception {
     try (Pool pool = new Pool(2)) {
       Throwable e = catchThrowable(() -> pool.map((Integer x) -> exitAt(x, 4), PoolTest.range(10), 1));
@@ -189,12 +226,36 @@ final class PoolFailuresTest {
   }
 
   @Test
+  void aPoolNotClosedDoesNotKeepItsParentAliveAndItsWorkersEndWithIt() throws Exception {
+    List<Long> workers = List.of();
+    try (JavaMain parent = JavaMain.start(PoolParentFixture.class, dir.toString(), "return")) {
+      parent.awaitStdout("ready", WAIT);
+      workers = workerPids(parent.stdout());
+      long busy = Gates.awaitRunning(dir, "busy");
+      assertThat(workers).contains(busy);
+      assertThat(parent.waitFor(WAIT)).as("exit status; stderr:\n%s", parent.stderr()).isZero();
+      for (long pid : workers) {
+        assertThat(Pids.awaitGone(pid, Duration.ofSeconds(10)))
+            .as("worker %s gone within 10 s of its parent's exit", pid).isTrue();
+      }
+    } finally {
+      for (long pid : workers) {
+        Pids.killQuietly(pid);
+      }
+    }
+  }
+
+  private static List<Long> workerPids(String stdout) {
+    return Arrays.stream(stdout.split("worker-pids=")[1].split("\\R")[0].split(","))
+        .map(Long::parseLong).collect(Collectors.toList());
+  }
+
+  @Test
   void noWorkerSurvivesASigkilledParentBusyOrIdle() throws Exception {
     List<Long> workers = List.of();
     try (JavaMain parent = JavaMain.start(PoolParentFixture.class, dir.toString())) {
       parent.awaitStdout("ready", WAIT);
-      workers = Arrays.stream(parent.stdout().split("worker-pids=")[1].split("\\R")[0].split(","))
-          .map(Long::parseLong).collect(Collectors.toList());
+      workers = workerPids(parent.stdout());
       assertThat(workers).hasSize(2).allMatch(Pids::alive);
       long busy = Gates.awaitRunning(dir, "busy");
       assertThat(workers).contains(busy);

@@ -170,6 +170,29 @@ final class PoolLifecycleTest {
   }
 
   @Test
+  void closeInterruptedWhileWaitingTerminatesThePoolAndKeepsTheInterrupt() throws Exception {
+    String d = dir.toString();
+    Pool pool = new Pool(1);
+    AsyncResult<Long> running = pool.applyAsync(() -> Gates.pass(d, "slow"));
+    long pid = Gates.awaitRunning(dir, "slow");
+    java.util.concurrent.atomic.AtomicBoolean interruptKept = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread closer = new Thread(() -> {
+      pool.close();
+      interruptKept.set(Thread.currentThread().isInterrupted());
+    }, "closer");
+    closer.start();
+    // close() waits for the held task; it has shut the pool down once submissions are refused.
+    assertThat(Pids.await(() -> pool.toString().contains("CLOSE"), WAIT)).isTrue();
+    closer.interrupt();
+    closer.join(WAIT.toMillis());
+    assertThat(closer.isAlive()).as("close() still waiting after its interrupt").isFalse();
+    assertThat(interruptKept).isTrue();
+    assertThatThrownBy(() -> running.get(WAIT)).isInstanceOf(CancellationException.class);
+    assertThat(pool.join(WAIT)).isTrue();
+    assertThat(Pids.alive(pid)).isFalse();
+  }
+
+  @Test
   void aCancelSucceedsOnlyForWorkNoWorkerHasYet() throws Exception {
     String d = dir.toString();
     try (Pool pool = new Pool(1)) {

@@ -480,13 +480,57 @@ final class PoolTest {
   }
 
   @Test
-  void anExceptionThatCannotBeDeserializedArrivesAsARemoteException() {
+  void anExceptionThatCannotBeDeserializedHereArrivesAsARemoteException() {
     Throwable e = catchThrowable(() -> pool.apply(PoolTest::throwUnreadable));
     assertThat(e).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(RemoteException.class);
     RemoteException remote = (RemoteException) e.getCause();
     assertThat(remote.remoteClassName()).isEqualTo(UnreadableException.class.getName());
     assertThat(remote.remoteMessage()).isEqualTo("unreadable in the parent");
     assertThat(remote.remoteStackTrace()).contains("throwUnreadable");
+  }
+
+  /** An exception that cannot be serialized in the worker: it holds a Thread. */
+  static final class UnsendableException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    @SuppressWarnings("serial")
+    final Object holder = new Thread("held");
+
+    UnsendableException(String message) {
+      super(message);
+    }
+  }
+
+  static String throwUnsendable() {
+    throw new UnsendableException("cannot be sent");
+  }
+
+  /** A result that the worker can serialize but the parent cannot read. */
+  static final class UnreadableResult implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private void readObject(ObjectInputStream in) throws IOException {
+      throw new InvalidObjectException("result never readable");
+    }
+  }
+
+  @Test
+  void anExceptionThatCannotBeSerializedArrivesAsARemoteException() {
+    Throwable e = catchThrowable(() -> pool.apply(PoolTest::throwUnsendable));
+    assertThat(e).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(RemoteException.class);
+    RemoteException remote = (RemoteException) e.getCause();
+    assertThat(remote.remoteClassName()).isEqualTo(UnsendableException.class.getName());
+    assertThat(remote.remoteMessage()).isEqualTo("cannot be sent");
+    assertThat(remote.remoteStackTrace()).contains("throwUnsendable");
+  }
+
+  @Test
+  void aResultThatCannotBeDeserializedFailsThatTaskOnly() throws Exception {
+    Throwable e = catchThrowable(() -> pool.apply(UnreadableResult::new));
+    assertThat(e).isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(io.github.multiprocessing4j.MultiprocessingException.class);
+    assertThat(e.getCause()).hasMessageContaining("cannot be deserialized");
+    assertThat(pool.apply(() -> 5)).isEqualTo(5);
+    assertThat(pool.workerPids()).isEqualTo(initialPids);
   }
 
   @Test
