@@ -205,6 +205,14 @@ final class PoolTest {
   }
 
   @Test
+  void workersAreDaemonicProcessesNamedSpawnPoolWorker() throws Exception {
+    List<String> names = pool.map(x -> Multiprocessing.currentProcess().name() + " daemon="
+        + Multiprocessing.currentProcess().isDaemon() + " parent=" + Multiprocessing.getppid(), range(8), 1);
+    long me = ProcessHandle.current().pid();
+    assertThat(names).allMatch(n -> n.matches("SpawnPoolWorker-\\d+ daemon=true parent=" + me), "a worker of this pool");
+  }
+
+  @Test
   void taskCannotStartAProcessInADaemonicWorker() {
     Throwable e = catchThrowable(() -> pool.apply(PoolTest::startAProcess));
     assertThat(e).isInstanceOf(ExecutionException.class);
@@ -462,6 +470,48 @@ final class PoolTest {
     assertThat(r.get(Duration.ZERO)).isEqualTo(pid);
   }
 
+  @Test
+  void theCompletableFutureViewDoesNotAffectTheWork() throws Exception {
+    String d = dir.toString();
+    AsyncResult<Long> r = pool.applyAsync(() -> Gates.pass(d, "slow"));
+    long pid;
+    try {
+      pid = Gates.awaitRunning(dir, "slow");
+      java.util.concurrent.CompletableFuture<Long> view = r.toCompletableFuture();
+      assertThat(view.complete(-1L)).isTrue();
+      assertThat(view.cancel(true)).isFalse();
+      assertThat(r.ready()).isFalse();
+    } finally {
+      Gates.open(dir, "slow");
+    }
+    assertThat(r.get(WAIT)).isEqualTo(pid);
+  }
+
+  @Test
+  void anInterruptedWaitForAResultThrowsAndKeepsTheInterrupt() throws Exception {
+    String d = dir.toString();
+    AsyncResult<Long> r = pool.applyAsync(() -> Gates.pass(d, "held"));
+    ResultIterator<Integer> it = pool.imap((Integer x) -> slowFirst(d, x), List.of(0));
+    try {
+      Gates.awaitRunning(dir, "held");
+      Gates.awaitRunning(dir, "slow");
+      Thread.currentThread().interrupt();
+      assertThatThrownBy(r::get).isInstanceOf(InterruptedException.class);
+      Thread.currentThread().interrupt();
+      assertThatThrownBy(it::next).isInstanceOf(CompletionException.class)
+          .hasCauseInstanceOf(InterruptedException.class);
+      assertThat(Thread.interrupted()).as("interrupt status kept by next()").isTrue();
+    } finally {
+      Thread.interrupted();
+      Gates.open(dir, "held");
+      Gates.open(dir, "slow");
+    }
+    // The work goes on: nothing was cancelled by the interrupts.
+    assertThat(r.get(WAIT)).isPositive();
+    assertThat(it.next(WAIT)).isEqualTo(0);
+  }
+
+  // ---- errors
   // ---- errors
 
   @Test
