@@ -190,7 +190,8 @@ final class PoolFailuresTest {
       // Not respawned: no worker is left or started again.
       assertThat(Pids.awaitGone(pid, WAIT)).isTrue();
       assertThat(pool.workerPids()).isEmpty();
-      assertThat(NoLeakedProcesses.liveDescendants()).isEmpty();
+      assertThat(Pids.await(() -> NoLeakedProcesses.liveDescendants().isEmpty(), WAIT))
+          .as("descendants: %s", NoLeakedProcesses.liveDescendants()).isTrue();
     } finally {
       pool.terminate();
     }
