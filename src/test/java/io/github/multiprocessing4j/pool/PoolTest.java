@@ -429,6 +429,22 @@ final class PoolTest {
         .hasCauseInstanceOf(SayWhenError.class);
   }
 
+  @Test
+  void nullItemsAndNullResultsArePassedThrough() throws Exception {
+    List<Integer> items = Arrays.asList(1, null, 3, null);
+    SerializableFunction<Integer, Integer> id = x -> x;
+    assertThat(pool.map(id, items, 1)).containsExactly(1, null, 3, null);
+    assertThat(drain(pool.imap(id, items))).containsExactly(1, null, 3, null);
+    assertThat(drain(pool.imapUnordered(id, items))).containsExactlyInAnyOrder(1, null, 3, null);
+    assertThat(pool.apply(() -> (String) null)).isNull();
+    AtomicReference<Object> got = new AtomicReference<>("unset");
+    AsyncResult<String> r = pool.applyAsync(() -> null, got::set, null);
+    assertThat(r.get(WAIT)).isNull();
+    assertThat(r.successful()).isTrue();
+    assertThat(got.get()).isNull();
+  }
+
+  // ---- empty input
   // ---- empty input
 
   @Test
