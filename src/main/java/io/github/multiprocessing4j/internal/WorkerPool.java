@@ -94,6 +94,12 @@ public final class WorkerPool {
     /** Guarded by {@link #lock}. */
     boolean stopSent;
     Throwable initFailure;
+    /**
+     * The worker's end of the pipe, closed here but kept reachable: the parent's end learns from
+     * it, while the worker has not connected, that the worker died (a JVM that never started, a
+     * worker killed early). Were it collected, the reader would wait forever.
+     */
+    Connection childEnd;
 
     Slot(Process process, Connection conn) {
       this.process = process;
@@ -710,6 +716,7 @@ public final class WorkerPool {
     }
     pipe.conn2().close();
     Slot s = new Slot(p, pipe.conn1());
+    s.childEnd = pipe.conn2();
     workers.add(s);
     Thread reader = new Thread(() -> readLoop(s), threadPrefix + "reader-" + p.name());
     reader.setDaemon(true);
@@ -885,8 +892,8 @@ public final class WorkerPool {
           other.stopping = true;
           other.process.terminate();
         }
-      } else if (state == State.RUN ? !onDemand || !pending.isEmpty()
-          : state == State.CLOSE && (!pending.isEmpty() || feeds > 0)) {
+      } else if (broken == null && (state == State.RUN ? !onDemand || !pending.isEmpty()
+          : state == State.CLOSE && (!pending.isEmpty() || feeds > 0))) {
         try {
           startWorkerLocked();
         } catch (RuntimeException | Error e) {

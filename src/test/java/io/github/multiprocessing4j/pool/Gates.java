@@ -1,0 +1,73 @@
+package io.github.multiprocessing4j.pool;
+
+import io.github.multiprocessing4j.Multiprocessing;
+import io.github.multiprocessing4j.testing.Pids;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * File gates between a test and pool tasks: a gated task reports its worker's pid in
+ * {@code <name>.pid} and then waits until the test creates {@code <name>.go}. Tasks capture the
+ * directory as a String, which is serializable.
+ */
+final class Gates {
+
+  /** How long a gated task waits for its gate before giving up (the test has failed by then). */
+  static final Duration TASK_WAIT = Duration.ofSeconds(60);
+  /** How long the test waits for a task to report; generous for JVM start-up under load. */
+  static final Duration WAIT = Duration.ofSeconds(30);
+
+  private Gates() {}
+
+  /** In a worker: reports the pid and waits for the gate; returns the pid. */
+  static long pass(String dir, String name) throws IOException {
+    long pid = Multiprocessing.getpid();
+    Path tmp = Paths.get(dir, name + ".pid.tmp");
+    Files.writeString(tmp, Long.toString(pid), StandardCharsets.UTF_8);
+    Files.move(tmp, Paths.get(dir, name + ".pid"), StandardCopyOption.ATOMIC_MOVE);
+    Path go = Paths.get(dir, name + ".go");
+    long deadline = System.nanoTime() + TASK_WAIT.toNanos();
+    while (!Files.exists(go)) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException("gate " + go + " never opened");
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
+    return pid;
+  }
+
+  /** In the test: waits until the task behind gate {@code name} runs; returns its worker's pid. */
+  static long awaitRunning(Path dir, String name) {
+    Path pid = dir.resolve(name + ".pid");
+    if (!Pids.await(() -> Files.exists(pid), WAIT)) {
+      throw new AssertionError("the task behind gate " + name + " never started");
+    }
+    try {
+      return Long.parseLong(Files.readString(pid, StandardCharsets.UTF_8).trim());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** In the test: tells whether the task behind gate {@code name} has started. */
+  static boolean started(Path dir, String name) {
+    return Files.exists(dir.resolve(name + ".pid"));
+  }
+
+  /** In the test: opens gate {@code name}. */
+  static void open(Path dir, String name) {
+    try {
+      Files.writeString(dir.resolve(name + ".go"), "go", StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
