@@ -59,6 +59,13 @@ public final class Connection implements AutoCloseable, Serializable {
   private static final long serialVersionUID = 1L;
   /** The end objects of this JVM, by pipe and side: an end received twice is one object. */
   private static final ConcurrentHashMap<String, WeakReference<Connection>> ENDS = new ConcurrentHashMap<>();
+  /**
+   * Ends handed to a child as a start argument, kept reachable: their peer here must find them to
+   * learn whether those children still live, even after the program dropped its copy (as one
+   * does once the child has it). An end not used here holds no mapping, only this object. Pruned
+   * once the pipe's state file is gone, when no end can connect any more.
+   */
+  private static final ConcurrentHashMap<String, Connection> HANDED_OFF = new ConcurrentHashMap<>();
 
   private final transient Path state; // null for a connection from Listener/Client
   private final transient Path ring;
@@ -548,6 +555,12 @@ public final class Connection implements AutoCloseable, Serializable {
     }
     if (!Handoffs.record(handedTo::add)) {
       sentElsewhere = true; // to a process this one cannot watch: never assume the peer is abandoned
+    } else {
+      HANDED_OFF.put(key(state, side), this);
+      int n = HANDED_OFF.size();
+      if ((n & (n - 1)) == 0 && n >= 64) {
+        HANDED_OFF.values().removeIf(c -> !java.nio.file.Files.exists(c.state));
+      }
     }
     return new Ref(state.toString(), ring.toString(), side, readable, writable);
   }

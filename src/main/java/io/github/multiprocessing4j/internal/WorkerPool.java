@@ -94,13 +94,6 @@ public final class WorkerPool {
     /** Guarded by {@link #lock}. */
     boolean stopSent;
     Throwable initFailure;
-    /**
-     * The worker's end of the pipe, closed here but kept reachable: the parent's end learns from
-     * it, while the worker has not connected, that the worker died (a JVM that never started, a
-     * worker killed early). Were it collected, the reader would wait forever.
-     */
-    Connection childEnd;
-
     Slot(Process process, Connection conn) {
       this.process = process;
       this.conn = conn;
@@ -716,7 +709,6 @@ public final class WorkerPool {
     }
     pipe.conn2().close();
     Slot s = new Slot(p, pipe.conn1());
-    s.childEnd = pipe.conn2();
     workers.add(s);
     Thread reader = new Thread(() -> readLoop(s), threadPrefix + "reader-" + p.name());
     reader.setDaemon(true);
