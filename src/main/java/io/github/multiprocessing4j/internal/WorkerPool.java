@@ -288,7 +288,7 @@ public final class WorkerPool {
   private BrokenProcessPoolException brokenForSubmit() {
     return new BrokenProcessPoolException(breakOnDeath
         ? "A child process terminated abruptly, the process pool is not usable anymore"
-        : "the pool is not usable anymore: " + broken.getMessage(), broken);
+        : broken.getMessage(), broken);
   }
 
   /**

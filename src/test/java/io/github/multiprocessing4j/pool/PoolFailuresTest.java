@@ -185,7 +185,8 @@ final class PoolFailuresTest {
 
       assertThat(pool.toString()).isEqualTo("Pool[state=BROKEN, pool_size=1]");
       assertThatThrownBy(() -> pool.applyAsync(() -> 1)).isInstanceOf(BrokenProcessPoolException.class)
-          .hasMessageContaining("initializer").hasCauseInstanceOf(IllegalStateException.class);
+          .hasMessageContaining("initializer").hasCauseInstanceOf(BrokenProcessPoolException.class)
+          .hasRootCauseInstanceOf(IllegalStateException.class);
       assertThatThrownBy(() -> pool.map(x -> x, List.of(1))).isInstanceOf(BrokenProcessPoolException.class);
       // Not respawned: no worker is left or started again.
       assertThat(Pids.awaitGone(pid, WAIT)).isTrue();
@@ -204,7 +205,7 @@ final class PoolFailuresTest {
     // exits before it was ready (BrokenProcessPoolException's javadoc).
     Pool pool = Pool.builder().processes(2).workerOptions(w -> w.jvmOptions("-XX:+NoSuchFlag")).build();
     // A collection must not make the pool lose track of workers that never connected to their
-    // pipe (the pipe's child end is otherwise only weakly reachable).
+    // pipe: the parent's end learns of their death through the child's end, which the pool drops.
     System.gc();
     System.gc();
     try {
