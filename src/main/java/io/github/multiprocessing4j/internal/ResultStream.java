@@ -125,7 +125,7 @@ public final class ResultStream<T> implements ResultIterator<T> {
         }
       }
     } catch (InterruptedException e) {
-      endInput(index, new CancellationException("the pool was terminated"));
+      endInput(index, new PoolCancellation("the pool was terminated"));
     } finally {
       pool.closeFeed();
     }
@@ -150,7 +150,7 @@ public final class ResultStream<T> implements ResultIterator<T> {
     }
     try {
       if (!pool.submit(List.of(task), true)) {
-        part.failed(new CancellationException("the pool was terminated"));
+        part.failed(new PoolCancellation("the pool was terminated"));
         endInput(index + 1, null);
         return -1;
       }
@@ -291,7 +291,7 @@ public final class ResultStream<T> implements ResultIterator<T> {
           changed.signalAll();
           if (r instanceof Failure) {
             Throwable e = ((Failure) r).error;
-            if (e instanceof CancellationException) {
+            if (e instanceof PoolCancellation) {
               throw (CancellationException) e;
             }
             throw new ExecutionException(e);
@@ -306,7 +306,7 @@ public final class ResultStream<T> implements ResultIterator<T> {
         if (total >= 0 && (ordered ? nextChunk >= total : completed >= total)) {
           Throwable e = inputFailure;
           inputFailure = null;
-          if (e instanceof CancellationException) {
+          if (e instanceof PoolCancellation) {
             throw (CancellationException) e;
           }
           if (e != null) {

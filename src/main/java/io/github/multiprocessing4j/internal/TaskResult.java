@@ -129,7 +129,7 @@ public final class TaskResult<T> implements AsyncResult<T> {
     for (PoolTask t : submitted) {
       pool.cancel(List.of(t));
     }
-    future.completeExceptionally(new CancellationException("the map was abandoned"));
+    future.completeExceptionally(new PoolCancellation("the map was abandoned"));
   }
 
   /**
@@ -213,14 +213,16 @@ public final class TaskResult<T> implements AsyncResult<T> {
       }
       future.complete(value);
     } else {
-      if (errorCallback != null && !(failure instanceof CancellationException)) {
+      if (errorCallback != null && !(failure instanceof PoolCancellation)) {
         try {
           errorCallback.accept(failure);
         } catch (RuntimeException | Error e) {
           LOG.error("a pool error callback threw; the pool goes on", e);
         }
       }
-      future.completeExceptionally(failure);
+      // A CancellationException the task threw is its failure, not a cancellation of the result.
+      future.completeExceptionally(failure instanceof CancellationException && !(failure instanceof PoolCancellation)
+          ? new java.util.concurrent.CompletionException(failure) : failure);
     }
   }
 

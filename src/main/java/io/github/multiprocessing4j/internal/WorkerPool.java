@@ -424,7 +424,7 @@ public final class WorkerPool {
     for (Slot s : slots) {
       s.process.terminate();
     }
-    CancellationException cancelled = new CancellationException("the pool was terminated");
+    CancellationException cancelled = new PoolCancellation("the pool was terminated");
     for (PoolTask t : unsent) {
       t.sink.failed(cancelled);
     }

@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.pool;
 
 import io.github.multiprocessing4j.Multiprocessing;
+import io.github.multiprocessing4j.internal.PoolCancellation;
 import io.github.multiprocessing4j.internal.PoolFunction;
 import io.github.multiprocessing4j.internal.PoolTask;
 import io.github.multiprocessing4j.internal.ResultStream;
@@ -366,7 +367,7 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
   public void shutdown(boolean wait, boolean cancelFutures) throws InterruptedException {
     pool.shutdown();
     if (cancelFutures) {
-      CancellationException cancelled = new CancellationException("cancelled by shutdown(cancelFutures=true)");
+      CancellationException cancelled = new PoolCancellation("cancelled by shutdown(cancelFutures=true)");
       for (PoolTask t : pool.drainPending()) {
         t.abandon(cancelled);
       }

@@ -714,11 +714,6 @@ final class PoolTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled("BUG: a task that throws CancellationException looks cancelled: TaskResult.finish "
-      + "completes its CompletableFuture exceptionally with it, so get() throws the CancellationException itself "
-      + "(and isCancelled() is true, the error callback is skipped) instead of an ExecutionException with it as "
-      + "cause; ResultStream.next likewise rethrows it as is. The pool's own cancellation (terminate) cannot be "
-      + "told apart from a task's, as both arrive through TaskSink.failed")
   void aTaskThrowingCancellationExceptionFailsWithAnExecutionException() throws Exception {
     List<Throwable> errors = new CopyOnWriteArrayList<>();
     AsyncResult<Integer> r = pool.applyAsync(PoolTest::throwCancellation, null, errors::add);
