@@ -106,7 +106,10 @@ public final class PoolWorker implements Target {
     try {
       encoded = Messages.encode(value, "the result");
     } catch (RuntimeException e) {
-      Throwable reason = e.getCause() != null ? e.getCause() : e;
+      Throwable reason = e; // the root cause, as CPython names the pickling error itself
+      while (reason.getCause() != null && reason.getCause() != reason) {
+        reason = reason.getCause();
+      }
       MaybeEncodingException error = new MaybeEncodingException(repr(value), reason.toString());
       conn.sendBytes(PoolProtocol.result(PoolProtocol.ERROR, taskId, PoolProtocol.failure(error)));
       return;

@@ -343,7 +343,9 @@ public final class Pool implements AutoCloseable {
 
   /**
    * Stops accepting work; the workers exit once the work already submitted is done. CPython's
-   * {@code close()}: it returns at once; {@link #join()} waits. Idempotent.
+   * {@code close()}: it returns at once; {@link #join()} waits. Idempotent. An {@code imap} still
+   * reading its input counts as submitted work: over an endless input, only {@link #terminate()}
+   * ends the pool.
    */
   public void shutdown() {
     pool.shutdown();
@@ -362,7 +364,8 @@ public final class Pool implements AutoCloseable {
    * Waits for the workers to exit, after {@link #shutdown()} or {@link #terminate()}: CPython's
    * {@code join()}. May be called again.
    *
-   * @throws IllegalStateException {@code "Pool is still running"} before shutdown or terminate
+   * @throws IllegalStateException {@code "Pool is still running"} before shutdown or terminate;
+   *     also when called from a callback, which runs in a pool thread and would wait for itself
    * @throws InterruptedException if interrupted while waiting
    */
   public void join() throws InterruptedException {

@@ -607,7 +607,7 @@ final class PoolTest {
     assertThat(e.getCause().getMessage())
         .startsWith("Error sending result: 'Thread[not-serializable")
         .contains("'. Reason: '")
-        .contains("java.lang.Thread is not serializable");
+        .contains("java.io.NotSerializableException: java.lang.Thread");
     // In a map the chunk fails; the other chunks and the workers are unharmed.
     Throwable m = catchThrowable(() -> pool.map((Integer x) -> x == 1 ? unserializableResult() : x, range(4), 1));
     assertThat(m).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(MaybeEncodingException.class);
