@@ -33,12 +33,12 @@ import java.util.Locale;
  *       100)}.</li>
  * </ul>
  *
- * <p><b>JIT warm-up.</b> CPython has no JIT. Besides the script's own warm-up, the warm cases run
- * {@code --jit-warmup N} (default 2) more untimed rounds first (1000 round trips; a map of 10k
- * items at each chunk size, also with {@code --quick}); {@code --jit-warmup 0} measures with the
- * script's warm-up only.
+ * <p><b>JIT warm-up.</b> CPython has no JIT. Besides the script's own warm-up, each warm case
+ * first repeats its own workload untimed for {@code --jit-warmup S} seconds (default 3): round
+ * trips, or maps of 10k items at its chunk size (also with {@code --quick});
+ * {@code --jit-warmup 0} measures with the script's warm-up only.
  *
- * <p>Options: {@code --quick}, {@code --jit-warmup N}, {@code --timeout S} (default 900). Every
+ * <p>Options: {@code --quick}, {@code --jit-warmup S}, {@code --timeout S} (default 900). Every
  * executor is shut down with {@code shutdownNow()} in a {@code finally} if it is not closed
  * normally.
  */
@@ -82,12 +82,12 @@ public final class FuturesBench {
   /**
    * Runs the benchmark.
    *
-   * @param argv {@code --quick}, {@code --jit-warmup N}, {@code --timeout S}
+   * @param argv {@code --quick}, {@code --jit-warmup S}, {@code --timeout S}
    * @throws Exception if a measurement fails
    */
   public static void main(String[] argv) throws Exception {
     boolean quick = false;
-    int jitWarmup = 2;
+    double jitWarmup = 3; // seconds of untimed rounds per warm case
     long timeoutS = 900;
     for (int i = 0; i < argv.length; i++) {
       switch (argv[i]) {
@@ -95,14 +95,14 @@ public final class FuturesBench {
           quick = true;
           break;
         case "--jit-warmup":
-          jitWarmup = Integer.parseInt(argv[++i]);
+          jitWarmup = Double.parseDouble(argv[++i]);
           break;
         case "--timeout":
           timeoutS = Long.parseLong(argv[++i]);
           break;
         case "-h":
         case "--help":
-          System.out.println("usage: FuturesBench [--quick] [--jit-warmup N] [--timeout S]");
+          System.out.println("usage: FuturesBench [--quick] [--jit-warmup S] [--timeout S]");
           return;
         default:
           if (argv[i].isBlank()) {
@@ -120,7 +120,7 @@ public final class FuturesBench {
     int trials = quick ? 2 : 5;
     int nitems = quick ? 2000 : 10_000;
     System.out.println(String.format(Locale.ROOT,
-        "# FuturesBench.java: java %s (%s), %d cpus, canary loop(1e7)=%.2f ms, jit warm-up %d rounds",
+        "# FuturesBench.java: java %s (%s), %d cpus, canary loop(1e7)=%.2f ms, jit warm-up %.1f s per case",
         System.getProperty("java.version"), System.getProperty("java.vm.name"),
         Runtime.getRuntime().availableProcessors(), Metrics.canary(), jitWarmup));
 
@@ -156,7 +156,7 @@ public final class FuturesBench {
       for (AsyncResult<Object> f : naps) {
         f.get();
       }
-      for (int k = 0; k < jitWarmup * 1000 + 200; k++) {
+      for (long k = 0, end = Metrics.deadline(jitWarmup); k < 200 || System.nanoTime() < end; k++) {
         ex.submit(NOOP).get();
       }
       double[] rtts = new double[quick ? 300 : 2000];
@@ -177,7 +177,7 @@ public final class FuturesBench {
       for (int i = 0; i < JIT_ITEMS; i++) {
         jitItems.add(i);
       }
-      for (int k = 0; k < jitWarmup; k++) {
+      for (long end = Metrics.deadline(jitWarmup); System.nanoTime() < end; ) {
         drain(ex.map(TRIVIAL, jitItems), JIT_ITEMS);
       }
       double[] ts = new double[trials];
@@ -189,7 +189,7 @@ public final class FuturesBench {
       Metrics.emit(name, ts, "ms", 1e3,
           String.format(Locale.ROOT, "chunksize=1, %.0f items/s", nitems / Metrics.median(ts)));
 
-      for (int k = 0; k < jitWarmup; k++) {
+      for (long end = Metrics.deadline(jitWarmup); System.nanoTime() < end; ) {
         drain(ex.map(TRIVIAL, jitItems, null, 100), JIT_ITEMS);
       }
       ts = new double[trials];

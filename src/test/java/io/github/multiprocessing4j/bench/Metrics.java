@@ -37,6 +37,16 @@ final class Metrics {
     System.out.flush();
   }
 
+  /**
+   * The {@link System#nanoTime()} at which a warm-up of {@code seconds} ends.
+   *
+   * @param seconds how long; 0 or less for no warm-up beyond the script's own
+   * @return the deadline
+   */
+  static long deadline(double seconds) {
+    return System.nanoTime() + (long) (Math.max(0, seconds) * 1e9);
+  }
+
   static double median(double[] xs) {
     double[] s = xs.clone();
     Arrays.sort(s);

@@ -55,12 +55,13 @@ import java.util.Locale;
  *
  * <p><b>JIT warm-up.</b> CPython has no JIT. Besides the script's own warm-up (one untimed map of
  * all the items before the warm trivial map, of 100 items before the warm CPU map, 200 round trips
- * before the RTTs), the warm cases run {@code --jit-warmup N} (default 2) more untimed rounds of the
- * same workload first: a trivial map of 100k items (also with {@code --quick}, where a few 10k maps
- * leave the dispatch paths under-compiled), a CPU map of 100 items, or 1000 round trips;
- * {@code --jit-warmup 0} measures with CPython's warm-up only. The cold cases get none.
+ * before the RTTs), each warm case first repeats its own workload untimed for
+ * {@code --jit-warmup S} seconds (default 3): trivial maps of 100k items (also with
+ * {@code --quick}), CPU maps of 100 items, or round trips, so that the parent and both worker JVMs
+ * run compiled code; {@code --jit-warmup 0} measures with CPython's warm-up only. The cold cases
+ * get none.
  *
- * <p>Options: {@code --quick}, {@code --jit-warmup N}, {@code --timeout S} (default 900: the run is
+ * <p>Options: {@code --quick}, {@code --jit-warmup S}, {@code --timeout S} (default 900: the run is
  * abandoned after it, and the daemonic workers die with the JVM). Every pool is terminated and
  * joined in a {@code finally}.
  */
@@ -172,12 +173,12 @@ public final class PoolBench {
   /**
    * Runs the benchmark.
    *
-   * @param argv {@code --quick}, {@code --jit-warmup N}, {@code --timeout S}
+   * @param argv {@code --quick}, {@code --jit-warmup S}, {@code --timeout S}
    * @throws Exception if a measurement fails
    */
   public static void main(String[] argv) throws Exception {
     boolean quick = false;
-    int jitWarmup = 2;
+    double jitWarmup = 3; // seconds of untimed rounds per warm case
     long timeoutS = 900;
     for (int i = 0; i < argv.length; i++) {
       switch (argv[i]) {
@@ -185,14 +186,14 @@ public final class PoolBench {
           quick = true;
           break;
         case "--jit-warmup":
-          jitWarmup = Integer.parseInt(argv[++i]);
+          jitWarmup = Double.parseDouble(argv[++i]);
           break;
         case "--timeout":
           timeoutS = Long.parseLong(argv[++i]);
           break;
         case "-h":
         case "--help":
-          System.out.println("usage: PoolBench [--quick] [--jit-warmup N] [--timeout S]");
+          System.out.println("usage: PoolBench [--quick] [--jit-warmup S] [--timeout S]");
           return;
         default:
           if (argv[i].isBlank()) {
@@ -211,7 +212,7 @@ public final class PoolBench {
     int nitems = quick ? 10_000 : 100_000;
     int ncpu = quick ? 100 : 1000;
     System.out.println(String.format(Locale.ROOT,
-        "# PoolBench.java: java %s (%s), %d cpus, canary loop(1e7)=%.2f ms, jit warm-up %d rounds",
+        "# PoolBench.java: java %s (%s), %d cpus, canary loop(1e7)=%.2f ms, jit warm-up %.1f s per case",
         System.getProperty("java.version"), System.getProperty("java.vm.name"),
         Runtime.getRuntime().availableProcessors(), Metrics.canary(), jitWarmup));
 
@@ -305,7 +306,7 @@ public final class PoolBench {
       for (int i = 0; i < JIT_ITEMS; i++) {
         jitItems.add(i);
       }
-      for (int k = 0; k < jitWarmup; k++) {
+      for (long end = Metrics.deadline(jitWarmup); System.nanoTime() < end; ) {
         checkTrivial(pool.map(TRIVIAL, jitItems), JIT_ITEMS);
       }
       double[] warmTriv = new double[trials];
@@ -321,7 +322,7 @@ public final class PoolBench {
           "incl. Pool(2) creation, worker JVM start and burn's JIT warm-up");
 
       List<Integer> work100 = work.subList(0, Math.min(100, ncpu));
-      for (int k = 0; k < jitWarmup + 1; k++) {
+      for (long k = 0, end = Metrics.deadline(jitWarmup); k < 1 || System.nanoTime() < end; k++) {
         checkBurn(pool.map(BURN, work100), work100.size(), expected);
       }
       double[] warmCpu = new double[trials];
@@ -337,7 +338,7 @@ public final class PoolBench {
           n1ms, Metrics.fmt(ideal * 1e3), ncpu, Metrics.median(warmCpu) / ideal,
           Metrics.fmt(Metrics.median(ser) / 2 * 1e3), Metrics.median(warmCpu) / (Metrics.median(ser) / 2)));
 
-      for (int k = 0; k < jitWarmup * 1000 + 200; k++) {
+      for (long k = 0, end = Metrics.deadline(jitWarmup); k < 200 || System.nanoTime() < end; k++) {
         pool.applyAsync(NOOP).get();
       }
       double[] rtts = new double[quick ? 300 : 2000];
