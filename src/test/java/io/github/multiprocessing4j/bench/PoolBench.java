@@ -177,44 +177,15 @@ public final class PoolBench {
    * @throws Exception if a measurement fails
    */
   public static void main(String[] argv) throws Exception {
-    boolean quick = false;
-    double jitWarmup = 3; // seconds of untimed rounds per warm case
-    long timeoutS = 900;
-    for (int i = 0; i < argv.length; i++) {
-      switch (argv[i]) {
-        case "--quick":
-          quick = true;
-          break;
-        case "--jit-warmup":
-          jitWarmup = Double.parseDouble(argv[++i]);
-          break;
-        case "--timeout":
-          timeoutS = Long.parseLong(argv[++i]);
-          break;
-        case "-h":
-        case "--help":
-          System.out.println("usage: PoolBench [--quick] [--jit-warmup S] [--timeout S]");
-          return;
-        default:
-          if (argv[i].isBlank()) {
-            break; // an empty -Dbench.args
-          }
-          System.err.println("unknown option " + argv[i] + "; try --help");
-          System.exit(2);
-      }
+    PoolBenchOptions options = PoolBenchOptions.parse("PoolBench", argv);
+    if (options == null) {
+      return;
     }
-    if (jitWarmup < 0) {
-      throw new IllegalArgumentException("--jit-warmup must not be negative");
-    }
-    Watchdog.start("PoolBench", timeoutS);
-
+    boolean quick = options.quick;
+    double jitWarmup = options.jitWarmup;
     int trials = quick ? 2 : 5;
     int nitems = quick ? 10_000 : 100_000;
     int ncpu = quick ? 100 : 1000;
-    System.out.println(String.format(Locale.ROOT,
-        "# PoolBench.java: java %s (%s), %d cpus, canary loop(1e7)=%.2f ms, jit warm-up %.1f s per case",
-        System.getProperty("java.version"), System.getProperty("java.vm.name"),
-        Runtime.getRuntime().availableProcessors(), Metrics.canary(), jitWarmup));
 
     int n1ms = calibrate();
     long expected = burn(n1ms);
