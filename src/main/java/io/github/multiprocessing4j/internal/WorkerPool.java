@@ -628,12 +628,22 @@ public final class WorkerPool {
     } finally {
       lock.unlock();
     }
-    try {
-      s.conn.sendBytes(new byte[] {PoolProtocol.STOP});
-    } catch (InterruptedException e) {
+    // The worker has nothing in flight (or is being terminated), so this send does not wait for
+    // long; an interrupt (a send with the flag set fails at once) must not lose the STOP, which
+    // no one would send again: the worker would never exit.
+    boolean interrupted = false;
+    while (true) {
+      try {
+        s.conn.sendBytes(new byte[] {PoolProtocol.STOP});
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      } catch (ConnectionException e) {
+        break; // already gone
+      }
+    }
+    if (interrupted) {
       Thread.currentThread().interrupt();
-    } catch (ConnectionException e) {
-      // already gone
     }
   }
 

@@ -1,0 +1,106 @@
+package io.github.multiprocessing4j.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.multiprocessing4j.testing.Pids;
+import java.io.ObjectStreamException;
+import java.io.Serializable;
+import java.lang.reflect.Field;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Races and edge cases of pools and executors found in review, each with the bug it guards against. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+final class PoolReviewTest {
+
+  private static final Duration WAIT = Gates.WAIT;
+
+  /** The pool that a {@link ShutsDownWhenSent} item shuts down; set by the test that uses one. */
+  static volatile Pool closing;
+
+  /** A map item that shuts {@link #closing} down while the caller serializes it, and arrives as 2. */
+  static final class ShutsDownWhenSent implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+      closing.shutdown();
+      out.defaultWriteObject();
+    }
+
+    private Object readResolve() throws ObjectStreamException {
+      return 2;
+    }
+  }
+
+  @Test
+  void shutdownFromAnInterruptedThreadStillStopsTheIdleWorkers() throws Exception {
+    Pool pool = new Pool(1);
+    try {
+      assertThat(pool.apply(() -> 1)).isEqualTo(1); // the worker is up and idle
+
+      Thread.currentThread().interrupt();
+      pool.shutdown();
+      assertThat(Thread.interrupted()).as("the caller keeps its interrupt").isTrue();
+
+      assertThat(pool.join(WAIT)).as("the idle worker got STOP and exited").isTrue();
+    } finally {
+      pool.terminate();
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Integer> castItems(List<Object> items) {
+    return (List<Integer>) (List<?>) items;
+  }
+
+  /**
+   * Waits until the executor's dispatcher thread has either ended or gone back to waiting, after
+   * {@code shutdown()} woke it.
+   */
+  private static void awaitDispatcherSettled(ProcessPoolExecutor ex) throws Exception {
+    Object engine = field(ex, "pool");
+    Thread dispatcher = ((List<?>) field(engine, "threads")).stream().map(Thread.class::cast)
+        .filter(t -> t.getName().endsWith("dispatcher")).findFirst().orElseThrow();
+    ReentrantLock lock = (ReentrantLock) field(engine, "lock");
+    Condition changed = (Condition) field(engine, "changed");
+    assertThat(Pids.await(() -> {
+      if (!dispatcher.isAlive()) {
+        return true;
+      }
+      lock.lock();
+      try {
+        return lock.hasWaiters(changed);
+      } finally {
+        lock.unlock();
+      }
+    }, WAIT)).isTrue();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static java.util.Set<Object> castSet(Object o) {
+    return (java.util.Set<Object>) o;
+  }
+
+  private static Object field(Object o, String name) throws ReflectiveOperationException {
+    Field f = o.getClass().getDeclaredField(name);
+    f.setAccessible(true);
+    return f.get(o);
+  }
+
+  private static Object staticField(Class<?> c, String name) throws ReflectiveOperationException {
+    Field f = c.getDeclaredField(name);
+    f.setAccessible(true);
+    return f.get(null);
+  }
+}
