@@ -109,6 +109,9 @@ public final class ResultStream<T> implements ResultIterator<T> {
         } catch (RuntimeException | Error e) {
           if (!chunk.isEmpty()) {
             index = submitChunk(pool, fn, kind, chunk, item, index, what);
+            if (index < 0) {
+              return; // refused: submitChunk ended the input already
+            }
           }
           endInput(index, e);
           return;

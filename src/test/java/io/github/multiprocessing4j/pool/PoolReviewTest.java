@@ -59,6 +59,38 @@ final class PoolReviewTest {
     }
   }
 
+  @Test
+  void anImapWhoseInputFailsAfterThePoolWasTerminatedEnds() throws Exception {
+    Pool pool = new Pool(1);
+    try {
+      Iterable<Integer> items = () -> new Iterator<>() {
+        private int read;
+
+        @Override
+        public boolean hasNext() {
+          return true;
+        }
+
+        @Override
+        public Integer next() {
+          if (read++ == 0) {
+            return 1;
+          }
+          pool.terminate(); // as another thread may, while the feeder reads the input
+          throw new IllegalStateException("the input failed");
+        }
+      };
+      ResultIterator<Integer> it = pool.imap((Integer x) -> x, items, 2);
+
+      assertThatThrownBy(() -> it.next(WAIT)).isInstanceOf(CancellationException.class);
+      // Not a TimeoutException: the iteration has ended.
+      assertThatThrownBy(() -> it.next(WAIT)).isInstanceOf(NoSuchElementException.class);
+      assertThat(it.hasNext()).isFalse();
+    } finally {
+      pool.terminate();
+    }
+  }
+
   @SuppressWarnings("unchecked")
   private static List<Integer> castItems(List<Object> items) {
     return (List<Integer>) (List<?>) items;
