@@ -91,6 +91,22 @@ final class PoolReviewTest {
     }
   }
 
+  @Test
+  void aMapSubmittedBeforeAConcurrentShutdownRunsWhole() throws Exception {
+    Pool pool = new Pool(1);
+    closing = pool;
+    try {
+      List<Object> items = List.of(1, new ShutsDownWhenSent(), 3);
+      AsyncResult<List<Integer>> r = pool.mapAsync((Integer x) -> x * 10, castItems(items), 1, null, null);
+
+      assertThat(r.get(WAIT)).containsExactly(10, 20, 30);
+      assertThat(pool.join(WAIT)).isTrue();
+    } finally {
+      closing = null;
+      pool.terminate();
+    }
+  }
+
   @SuppressWarnings("unchecked")
   private static List<Integer> castItems(List<Object> items) {
     return (List<Integer>) (List<?>) items;
