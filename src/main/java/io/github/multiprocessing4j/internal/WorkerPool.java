@@ -343,6 +343,7 @@ public final class WorkerPool {
     try {
       feeds--;
       stopping = stopIdleLocked();
+      changed.signalAll();
     } finally {
       lock.unlock();
     }
@@ -453,7 +454,7 @@ public final class WorkerPool {
         throw new IllegalStateException("cannot wait for a pool to terminate from one of its own "
             + "threads (a callback): it would wait for itself");
       }
-      while (!workers.isEmpty() || state == State.RUN) {
+      while (state == State.RUN || !endedLocked()) {
         if (timeout == null) {
           changed.await();
         } else {
@@ -492,10 +493,19 @@ public final class WorkerPool {
   public boolean isTerminated() {
     lock.lock();
     try {
-      return state != State.RUN && workers.isEmpty();
+      return state != State.RUN && endedLocked();
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Tells whether nothing can start a worker any more: no new work is accepted, no worker is left,
+   * and no open {@link #openFeed() feed} of a closed pool may still submit (and start one).
+   */
+  private boolean endedLocked() {
+    return (state != State.RUN || broken != null) && workers.isEmpty()
+        && (feeds == 0 || state == State.TERMINATE || broken != null);
   }
 
   /** The pids of the live workers, for tests and diagnostics. */
@@ -661,7 +671,7 @@ public final class WorkerPool {
     try {
       while (true) {
         while (!dispatchWanted) {
-          if ((state != State.RUN || broken != null) && workers.isEmpty()) {
+          if (endedLocked()) {
             return;
           }
           changed.await();

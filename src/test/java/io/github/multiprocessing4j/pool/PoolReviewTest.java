@@ -7,6 +7,7 @@ import io.github.multiprocessing4j.testing.Pids;
 import java.io.ObjectStreamException;
 import java.io.Serializable;
 import java.lang.reflect.Field;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -19,12 +20,16 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Races and edge cases of pools and executors found in review, each with the bug it guards against. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class PoolReviewTest {
 
   private static final Duration WAIT = Gates.WAIT;
+
+  @TempDir
+  Path dir;
 
   /** The pool that a {@link ShutsDownWhenSent} item shuts down; set by the test that uses one. */
   static volatile Pool closing;
@@ -110,6 +115,66 @@ final class PoolReviewTest {
   @SuppressWarnings("unchecked")
   private static List<Integer> castItems(List<Object> items) {
     return (List<Integer>) (List<?>) items;
+  }
+
+  @Test
+  void anExecutorWithAnOpenMapIsNotTerminatedAndRunsItWhole() throws Exception {
+    String d = dir.toString();
+    ProcessPoolExecutor ex = new ProcessPoolExecutor(1);
+    CountDownLatch release = new CountDownLatch(1);
+    try {
+      Iterable<byte[]> items = () -> new Iterator<>() {
+        private int read;
+
+        @Override
+        public boolean hasNext() {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+          return read < 4;
+        }
+
+        @Override
+        public byte[] next() {
+          // More than a quarter of a pipe's ring: a reader leaves sending it to the dispatcher.
+          byte[] item = new byte[2 << 20];
+          item[0] = (byte) read++;
+          return item;
+        }
+      };
+      ResultIterator<Integer> it = ex.map((byte[] b) -> {
+        if (b[0] == 0) {
+          Gates.pass(d, "first");
+        }
+        return b.length;
+      }, items, null, 1);
+      ex.shutdown();
+
+      assertThat(ex.isTerminated()).as("the map's input may still start workers").isFalse();
+      awaitDispatcherSettled(ex);
+      release.countDown();
+      // The feeder sends the first two chunks itself and queues the other two: the worker has
+      // room for two. Once it has ended, only the dispatcher can send those two.
+      Gates.awaitRunning(dir, "first");
+      Thread feeder = Thread.getAllStackTraces().keySet().stream()
+          .filter(t -> t.getName().equals("pool-feeder-map")).findFirst().orElse(null);
+      if (feeder != null) {
+        feeder.join(WAIT.toMillis());
+      }
+      Gates.open(dir, "first");
+
+      List<Integer> got = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        got.add(it.next(WAIT));
+      }
+      assertThat(got).containsExactly(2 << 20, 2 << 20, 2 << 20, 2 << 20);
+      assertThat(ex.awaitTermination(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    } finally {
+      release.countDown();
+      ex.shutdownNow();
+    }
   }
 
   /**
