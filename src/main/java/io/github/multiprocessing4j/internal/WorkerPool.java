@@ -343,6 +343,7 @@ public final class WorkerPool {
     try {
       feeds--;
       stopping = stopIdleLocked();
+      forgetIfEndedLocked();
       changed.signalAll();
     } finally {
       lock.unlock();
@@ -379,6 +380,7 @@ public final class WorkerPool {
         state = State.CLOSE;
       }
       stopping = stopIdleLocked();
+      forgetIfEndedLocked();
       changed.signalAll();
     } finally {
       lock.unlock();
@@ -418,6 +420,7 @@ public final class WorkerPool {
         s.stopping = true;
       }
       slots = new ArrayList<>(workers);
+      forgetIfEndedLocked();
       changed.signalAll();
     } finally {
       lock.unlock();
@@ -506,6 +509,13 @@ public final class WorkerPool {
   private boolean endedLocked() {
     return (state != State.RUN || broken != null) && workers.isEmpty()
         && (feeds == 0 || state == State.TERMINATE || broken != null);
+  }
+
+  /** Drops the pool from {@link #LIVE} once it has ended, also when no worker was left to end last. */
+  private void forgetIfEndedLocked() {
+    if (endedLocked()) {
+      LIVE.remove(this);
+    }
   }
 
   /** The pids of the live workers, for tests and diagnostics. */
@@ -919,9 +929,7 @@ public final class WorkerPool {
         dispatchWanted = true;
       }
       stopping = stopIdleLocked();
-      if (workers.isEmpty() && (state != State.RUN || broken != null)) {
-        LIVE.remove(this);
-      }
+      forgetIfEndedLocked();
       changed.signalAll();
     } finally {
       lock.unlock();

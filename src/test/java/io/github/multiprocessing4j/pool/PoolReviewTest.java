@@ -177,6 +177,19 @@ final class PoolReviewTest {
     }
   }
 
+  @Test
+  void anExecutorShutDownWithoutWorkersIsForgotten() throws Exception {
+    ProcessPoolExecutor ex = new ProcessPoolExecutor(1);
+    Object engine = field(ex, "pool");
+    java.util.Set<Object> live = castSet(staticField(engine.getClass(), "LIVE"));
+    assertThat(live).contains(engine);
+
+    ex.shutdown();
+    assertThat(ex.awaitTermination(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+
+    assertThat(live).as("the exit-time registry of live pools").doesNotContain(engine);
+  }
+
   /**
    * Waits until the executor's dispatcher thread has either ended or gone back to waiting, after
    * {@code shutdown()} woke it.
