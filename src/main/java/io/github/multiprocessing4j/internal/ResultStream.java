@@ -89,7 +89,13 @@ public final class ResultStream<T> implements ResultIterator<T> {
     if (!pool.openFeed()) {
       throw new IllegalStateException("Pool not running");
     }
-    Iterator<?> it = items.iterator();
+    Iterator<?> it;
+    try {
+      it = items.iterator();
+    } catch (RuntimeException | Error e) {
+      pool.closeFeed(); // else a closed pool would wait for this feed forever
+      throw e;
+    }
     Thread feeder = new Thread(() -> s.feed(pool, fn, kind, it, chunksize, what), "pool-feeder-" + what);
     feeder.setDaemon(true);
     feeder.start();

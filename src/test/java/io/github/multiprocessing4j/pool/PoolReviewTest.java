@@ -190,6 +190,23 @@ final class PoolReviewTest {
     assertThat(live).as("the exit-time registry of live pools").doesNotContain(engine);
   }
 
+  @Test
+  void anImapWhoseInputCannotBeIteratedDoesNotKeepAClosedPoolRunning() throws Exception {
+    Pool pool = new Pool(1);
+    try {
+      Iterable<Integer> items = () -> {
+        throw new IllegalStateException("no input");
+      };
+      assertThatThrownBy(() -> pool.imap((Integer x) -> x, items)).isInstanceOf(IllegalStateException.class)
+          .hasMessage("no input");
+
+      pool.shutdown();
+      assertThat(pool.join(WAIT)).as("the idle worker was stopped").isTrue();
+    } finally {
+      pool.terminate();
+    }
+  }
+
   /**
    * Waits until the executor's dispatcher thread has either ended or gone back to waiting, after
    * {@code shutdown()} woke it.
