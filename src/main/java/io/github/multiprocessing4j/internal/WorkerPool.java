@@ -272,10 +272,10 @@ public final class WorkerPool {
       if (state != State.RUN && !(fed && state == State.CLOSE)) {
         return false;
       }
-      pending.addAll(tasks);
       if (onDemand) {
-        startOnDemandLocked();
+        startOnDemandLocked(); // first: if no worker can be started, nothing is queued
       }
+      pending.addAll(tasks);
       touched = assignLocked();
     } finally {
       lock.unlock();

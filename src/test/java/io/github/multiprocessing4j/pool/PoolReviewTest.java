@@ -207,6 +207,36 @@ final class PoolReviewTest {
     }
   }
 
+  static int touch(String dir, String name) throws java.io.IOException {
+    java.nio.file.Files.writeString(java.nio.file.Paths.get(dir, name), "ran");
+    return 1;
+  }
+
+  @Test
+  void aSubmissionThatThrowsDoesNotRunItsTaskLater() throws Exception {
+    String d = dir.toString();
+    ProcessPoolExecutor ex = new ProcessPoolExecutor(1);
+    try {
+      // No worker yet: this submission starts one, which fails from an interrupted thread.
+      Thread.currentThread().interrupt();
+      Throwable refused;
+      try {
+        refused = org.assertj.core.api.Assertions.catchThrowable(() -> ex.submit(() -> touch(d, "first")));
+      } finally {
+        Thread.interrupted();
+      }
+      AsyncResult<Integer> second = ex.submit(() -> 2);
+      assertThat(second.get(WAIT)).isEqualTo(2);
+
+      // Either the first submission was accepted (and ran before the second, on the only worker),
+      // or it threw and its task must never run.
+      assertThat(java.nio.file.Files.exists(dir.resolve("first")))
+          .as("the first task ran; its submission threw " + refused).isEqualTo(refused == null);
+    } finally {
+      ex.shutdownNow();
+    }
+  }
+
   /**
    * Waits until the executor's dispatcher thread has either ended or gone back to waiting, after
    * {@code shutdown()} woke it.
