@@ -207,6 +207,20 @@ final class PoolReviewTest {
     }
   }
 
+  @Test
+  void theExecutorsMapPassesOnTheInputsOwnFailure() throws Exception {
+    ProcessPoolExecutor ex = new ProcessPoolExecutor(1);
+    try {
+      Iterable<Integer> items = () -> {
+        throw new IllegalStateException("no input");
+      };
+      assertThatThrownBy(() -> ex.map((Integer x) -> x, items)).isInstanceOf(IllegalStateException.class)
+          .hasMessage("no input");
+    } finally {
+      ex.shutdownNow();
+    }
+  }
+
   static int touch(String dir, String name) throws java.io.IOException {
     java.nio.file.Files.writeString(java.nio.file.Paths.get(dir, name), "ran");
     return 1;
