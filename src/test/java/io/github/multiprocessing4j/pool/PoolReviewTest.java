@@ -221,6 +221,34 @@ final class PoolReviewTest {
     }
   }
 
+  /** The pipes' files in the runtime directory and under /dev/shm. */
+  private static List<String> pipeFiles() throws java.io.IOException {
+    List<String> out = new ArrayList<>();
+    for (Path d : List.of(io.github.multiprocessing4j.internal.RuntimeDir.get(),
+        io.github.multiprocessing4j.internal.RuntimeDir.shm())) {
+      try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(d)) {
+        files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("pipe-")).forEach(out::add);
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void workersThatExitLeaveNoPipeFilesBehind() throws Exception {
+    List<String> before = pipeFiles();
+    try (Pool pool = Pool.builder().processes(1).maxTasksPerChild(1).build()) {
+      for (int i = 0; i < 3; i++) {
+        assertThat(pool.apply(() -> 1)).isEqualTo(1);
+      }
+    }
+    try (ProcessPoolExecutor ex = new ProcessPoolExecutor(1)) {
+      assertThat(ex.submit(() -> 2).get(WAIT)).isEqualTo(2);
+    }
+    List<String> after = pipeFiles();
+    after.removeAll(before);
+    assertThat(after).as("the files of the workers' pipes").isEmpty();
+  }
+
   static int touch(String dir, String name) throws java.io.IOException {
     java.nio.file.Files.writeString(java.nio.file.Paths.get(dir, name), "ran");
     return 1;
