@@ -841,7 +841,9 @@ public final class WorkerPool {
       Object value;
       try {
         value = Messages.decode(m, PoolProtocol.RESULT_HEADER, null);
-      } catch (java.io.IOException | RuntimeException e) {
+      } catch (java.io.IOException | RuntimeException | LinkageError e) {
+        // LinkageError: a class of the result cannot be initialized (or linked) here. The task is
+        // no longer in flight: it must fail now, or its result would never come.
         task.sink.failed(new io.github.multiprocessing4j.MultiprocessingException(
             "the result of a task from worker " + s.where + " cannot be deserialized: " + e.getMessage(), e));
         return;

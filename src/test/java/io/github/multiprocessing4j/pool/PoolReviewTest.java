@@ -221,6 +221,46 @@ final class PoolReviewTest {
     }
   }
 
+  /** A result whose class cannot be initialized in the parent (its static initializer throws there). */
+  static final class ParentHostile implements Serializable {
+    private static final long serialVersionUID = 1L;
+    static final boolean IN_WORKER = hostileToParent();
+
+    private static boolean hostileToParent() {
+      if (io.github.multiprocessing4j.Multiprocessing.parentProcess().isEmpty()) {
+        throw new IllegalStateException("not in a worker");
+      }
+      return true;
+    }
+  }
+
+  /** A task's exception whose class cannot be initialized in the parent. */
+  static final class ParentHostileException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    static final boolean IN_WORKER = ParentHostile.hostileToParent();
+  }
+
+  static Integer throwParentHostile() {
+    throw new ParentHostileException();
+  }
+
+  @Test
+  void aResultThatCannotBeLoadedHereFailsItsTaskAndThePoolGoesOn() throws Exception {
+    Pool pool = new Pool(1);
+    try {
+      AsyncResult<ParentHostile> r = pool.applyAsync(ParentHostile::new);
+      Throwable e = org.assertj.core.api.Assertions.catchThrowable(() -> r.get(WAIT));
+      assertThat(e).as("the task fails; it does not hang").isInstanceOf(java.util.concurrent.ExecutionException.class);
+      AsyncResult<Integer> thrown = pool.applyAsync(PoolReviewTest::throwParentHostile);
+      assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> thrown.get(WAIT)))
+          .isInstanceOf(java.util.concurrent.ExecutionException.class)
+          .hasCauseInstanceOf(io.github.multiprocessing4j.RemoteException.class);
+      assertThat(pool.apply(() -> 7)).isEqualTo(7);
+    } finally {
+      pool.terminate();
+    }
+  }
+
   /** The pipes' files in the runtime directory and under /dev/shm. */
   private static List<String> pipeFiles() throws java.io.IOException {
     List<String> out = new ArrayList<>();
