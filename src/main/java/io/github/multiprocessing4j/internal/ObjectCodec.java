@@ -65,7 +65,7 @@ import java.util.Set;
  * {@code maxarray} limit bounds them too. Unlike {@link java.io.ObjectInputStream}, which does not
  * filter strings, a compact {@code String} is filtered as well. The numbers of a packed list are
  * announced once, as one {@code Integer} (or {@code Long}) whose {@code references} already count
- * them all.
+ * them all, and whose {@code streamBytes} already include them.
  */
 public final class ObjectCodec {
 
@@ -850,8 +850,12 @@ public final class ObjectCodec {
           int n = count(ArrayList.class, Object[].class, 1, d);
           // One filter call for the n Integers, with the references they bring: the same verdict
           // as n calls from any filter that looks at classes and limits, at a fraction of the cost.
+          // It sees the stream bytes as the last of the n calls would, after the last number.
+          int numbers = pos;
+          pos = packedEnd(n);
           references += n - 1;
           value(Integer.class, d + 1);
+          pos = numbers;
           ArrayList<Object> l = new ArrayList<>(n);
           for (int i = 0; i < n; i++) {
             int z = readVarInt();
@@ -861,8 +865,11 @@ public final class ObjectCodec {
         }
         case LONG_LIST: {
           int n = count(ArrayList.class, Object[].class, 1, d);
+          int numbers = pos;
+          pos = packedEnd(n);
           references += n - 1;
           value(Long.class, d + 1);
+          pos = numbers;
           ArrayList<Object> l = new ArrayList<>(n);
           for (int i = 0; i < n; i++) {
             long z = readVarLong();
@@ -1068,6 +1075,20 @@ public final class ObjectCodec {
       need(8);
       long hi = readInt();
       return (hi << 32) | (readInt() & 0xFFFFFFFFL);
+    }
+
+    /** Where the {@code n} varints from {@link #pos} end, without reading them. */
+    private int packedEnd(int n) throws StreamCorruptedException {
+      int p = pos;
+      for (int i = 0; i < n; i++) {
+        do {
+          if (p == end) {
+            throw new StreamCorruptedException("truncated message: a packed list of " + n
+                + " numbers ends after byte " + (p - start));
+          }
+        } while (buf[p++] < 0);
+      }
+      return p;
     }
 
     private int readVarInt() throws StreamCorruptedException {

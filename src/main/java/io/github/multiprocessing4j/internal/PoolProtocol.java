@@ -131,8 +131,9 @@ final class PoolProtocol {
         if (e instanceof Throwable) {
           return (Throwable) e;
         }
-      } catch (IOException | RuntimeException e) {
-        // The class is missing here or refused by a filter: the portable description follows.
+      } catch (IOException | RuntimeException | LinkageError e) {
+        // The class is missing here, refused by a filter, or cannot be initialized here: the
+        // portable description follows.
       }
     }
     RemoteException remote = ExitReport.remote(m, offset + 4 + Math.max(n, 0), where);

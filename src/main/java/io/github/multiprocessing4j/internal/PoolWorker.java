@@ -30,6 +30,15 @@ public final class PoolWorker implements Target {
   @Override
   public void run(Args args) throws Exception {
     Connection conn = args.get(0, Connection.class);
+    // Closed on the way out, so that the pipe's files go once the pool closes its end too: a
+    // worker's end left open keeps them (and the pool's handed-off end in memory) until the
+    // pool's JVM exits, one set per worker ever started.
+    try (conn) {
+      work(conn, args);
+    }
+  }
+
+  private static void work(Connection conn, Args args) throws Exception {
     byte[] initializer = (byte[]) args.get(1);
     int maxTasks = args.getInt(2);
     if (initializer != null) {

@@ -78,8 +78,7 @@ public final class ResultStream<T> implements ResultIterator<T> {
    * @param timeout for the executor's {@code map}: the time from now after which {@code next}
    *     gives up; null for none
    * @param what names the call in error messages
-   * @return the results
-   * @throws IllegalStateException if the pool does not accept work
+   * @return the results; null if the pool does not accept work
    * @throws io.github.multiprocessing4j.pool.BrokenProcessPoolException if the pool is broken
    */
   public static <T> ResultStream<T> start(WorkerPool pool, PoolFunction fn, byte kind,
@@ -87,9 +86,15 @@ public final class ResultStream<T> implements ResultIterator<T> {
     long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
     ResultStream<T> s = new ResultStream<>(ordered, deadline, Math.max(4, 4 * pool.size()));
     if (!pool.openFeed()) {
-      throw new IllegalStateException("Pool not running");
+      return null; // not an exception: the input's own, from iterator(), may be one too
     }
-    Iterator<?> it = items.iterator();
+    Iterator<?> it;
+    try {
+      it = items.iterator();
+    } catch (RuntimeException | Error e) {
+      pool.closeFeed(); // else a closed pool would wait for this feed forever
+      throw e;
+    }
     Thread feeder = new Thread(() -> s.feed(pool, fn, kind, it, chunksize, what), "pool-feeder-" + what);
     feeder.setDaemon(true);
     feeder.start();
@@ -109,6 +114,9 @@ public final class ResultStream<T> implements ResultIterator<T> {
         } catch (RuntimeException | Error e) {
           if (!chunk.isEmpty()) {
             index = submitChunk(pool, fn, kind, chunk, item, index, what);
+            if (index < 0) {
+              return; // refused: submitChunk ended the input already
+            }
           }
           endInput(index, e);
           return;

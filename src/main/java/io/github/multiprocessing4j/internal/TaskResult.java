@@ -97,25 +97,34 @@ public final class TaskResult<T> implements AsyncResult<T> {
       r.finish();
       return r;
     }
-    for (int from = 0; from < n; from += chunksize) {
-      int to = Math.min(n, from + chunksize);
-      PoolTask t;
-      try {
-        t = WorkerPool.task(fn, kind, Chunks.encode(items, from, to, from, what), r.new Part(from, to - from), null);
-      } catch (IllegalArgumentException e) {
-        r.abandonSubmitted();
-        throw e;
-      }
-      synchronized (r) {
-        r.tasks.add(t);
-      }
-      if (!pool.submit(List.of(t), false)) {
-        if (from == 0) {
-          return null;
+    // A feed: a shutdown() while the chunks are encoded must not refuse the rest of a map that
+    // was accepted whole.
+    if (!pool.openFeed()) {
+      return null;
+    }
+    try {
+      for (int from = 0; from < n; from += chunksize) {
+        int to = Math.min(n, from + chunksize);
+        PoolTask t;
+        try {
+          t = WorkerPool.task(fn, kind, Chunks.encode(items, from, to, from, what), r.new Part(from, to - from), null);
+        } catch (IllegalArgumentException e) {
+          r.abandonSubmitted();
+          throw e;
         }
-        r.abandonSubmitted(); // terminated meanwhile
-        break;
+        synchronized (r) {
+          r.tasks.add(t);
+        }
+        if (!pool.submit(List.of(t), true)) {
+          if (from == 0) {
+            return null;
+          }
+          r.abandonSubmitted(); // terminated meanwhile
+          break;
+        }
       }
+    } finally {
+      pool.closeFeed();
     }
     return r;
   }

@@ -272,10 +272,10 @@ public final class WorkerPool {
       if (state != State.RUN && !(fed && state == State.CLOSE)) {
         return false;
       }
-      pending.addAll(tasks);
       if (onDemand) {
-        startOnDemandLocked();
+        startOnDemandLocked(); // first: if no worker can be started, nothing is queued
       }
+      pending.addAll(tasks);
       touched = assignLocked();
     } finally {
       lock.unlock();
@@ -343,6 +343,8 @@ public final class WorkerPool {
     try {
       feeds--;
       stopping = stopIdleLocked();
+      forgetIfEndedLocked();
+      changed.signalAll();
     } finally {
       lock.unlock();
     }
@@ -378,6 +380,7 @@ public final class WorkerPool {
         state = State.CLOSE;
       }
       stopping = stopIdleLocked();
+      forgetIfEndedLocked();
       changed.signalAll();
     } finally {
       lock.unlock();
@@ -417,6 +420,7 @@ public final class WorkerPool {
         s.stopping = true;
       }
       slots = new ArrayList<>(workers);
+      forgetIfEndedLocked();
       changed.signalAll();
     } finally {
       lock.unlock();
@@ -453,7 +457,7 @@ public final class WorkerPool {
         throw new IllegalStateException("cannot wait for a pool to terminate from one of its own "
             + "threads (a callback): it would wait for itself");
       }
-      while (!workers.isEmpty() || state == State.RUN) {
+      while (state == State.RUN || !endedLocked()) {
         if (timeout == null) {
           changed.await();
         } else {
@@ -492,9 +496,25 @@ public final class WorkerPool {
   public boolean isTerminated() {
     lock.lock();
     try {
-      return state != State.RUN && workers.isEmpty();
+      return state != State.RUN && endedLocked();
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Tells whether nothing can start a worker any more: no new work is accepted, no worker is left,
+   * and no open {@link #openFeed() feed} of a closed pool may still submit (and start one).
+   */
+  private boolean endedLocked() {
+    return (state != State.RUN || broken != null) && workers.isEmpty()
+        && (feeds == 0 || state == State.TERMINATE || broken != null);
+  }
+
+  /** Drops the pool from {@link #LIVE} once it has ended, also when no worker was left to end last. */
+  private void forgetIfEndedLocked() {
+    if (endedLocked()) {
+      LIVE.remove(this);
     }
   }
 
@@ -628,12 +648,22 @@ public final class WorkerPool {
     } finally {
       lock.unlock();
     }
-    try {
-      s.conn.sendBytes(new byte[] {PoolProtocol.STOP});
-    } catch (InterruptedException e) {
+    // The worker has nothing in flight (or is being terminated), so this send does not wait for
+    // long; an interrupt (a send with the flag set fails at once) must not lose the STOP, which
+    // no one would send again: the worker would never exit.
+    boolean interrupted = false;
+    while (true) {
+      try {
+        s.conn.sendBytes(new byte[] {PoolProtocol.STOP});
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      } catch (ConnectionException e) {
+        break; // already gone
+      }
+    }
+    if (interrupted) {
       Thread.currentThread().interrupt();
-    } catch (ConnectionException e) {
-      // already gone
     }
   }
 
@@ -651,7 +681,7 @@ public final class WorkerPool {
     try {
       while (true) {
         while (!dispatchWanted) {
-          if ((state != State.RUN || broken != null) && workers.isEmpty()) {
+          if (endedLocked()) {
             return;
           }
           changed.await();
@@ -811,7 +841,9 @@ public final class WorkerPool {
       Object value;
       try {
         value = Messages.decode(m, PoolProtocol.RESULT_HEADER, null);
-      } catch (java.io.IOException | RuntimeException e) {
+      } catch (java.io.IOException | RuntimeException | LinkageError e) {
+        // LinkageError: a class of the result cannot be initialized (or linked) here. The task is
+        // no longer in flight: it must fail now, or its result would never come.
         task.sink.failed(new io.github.multiprocessing4j.MultiprocessingException(
             "the result of a task from worker " + s.where + " cannot be deserialized: " + e.getMessage(), e));
         return;
@@ -899,9 +931,7 @@ public final class WorkerPool {
         dispatchWanted = true;
       }
       stopping = stopIdleLocked();
-      if (workers.isEmpty() && (state != State.RUN || broken != null)) {
-        LIVE.remove(this);
-      }
+      forgetIfEndedLocked();
       changed.signalAll();
     } finally {
       lock.unlock();

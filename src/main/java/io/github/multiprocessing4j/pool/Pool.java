@@ -481,7 +481,11 @@ public final class Pool implements AutoCloseable {
     checkChunksize(chunksize);
     checkRunning();
     PoolFunction f = pool.function(fn, "the function given to " + what);
-    return ResultStream.start(pool, f, WorkerPool.map(), items, chunksize, ordered, null, what);
+    ResultStream<R> s = ResultStream.start(pool, f, WorkerPool.map(), items, chunksize, ordered, null, what);
+    if (s == null) {
+      throw new IllegalStateException(NOT_RUNNING);
+    }
+    return s;
   }
 
   /** CPython's default: {@code ceil(len / (4 * processes))}, at least 1. */

@@ -247,11 +247,11 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
     }
     checkAccepting();
     PoolFunction f = pool.function(fn, "the function given to map");
-    try {
-      return ResultStream.start(pool, f, WorkerPool.map(), items, chunksize, true, timeout, "map");
-    } catch (IllegalStateException e) {
+    ResultStream<R> s = ResultStream.start(pool, f, WorkerPool.map(), items, chunksize, true, timeout, "map");
+    if (s == null) {
       throw new RejectedExecutionException(SHUT_DOWN);
     }
+    return s;
   }
 
   @Override

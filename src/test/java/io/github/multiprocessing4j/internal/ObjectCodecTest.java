@@ -448,6 +448,29 @@ final class ObjectCodecTest {
   }
 
   @Test
+  void aPackedListIsHeldToTheFiltersByteLimitAsATaggedOneIs() throws IOException {
+    List<Integer> numbers = IntStream.range(1000, 2000).boxed().toList();
+    byte[] packed = ObjectCodec.encode(new ArrayList<>(numbers));
+    byte[] tagged = ObjectCodec.encode(List.copyOf(numbers)); // List.of: a tag per element
+    ObjectInputFilter limit = ObjectInputFilter.Config.createFilter("maxbytes=256");
+    assertThat(packed.length).isGreaterThan(1000);
+    assertThatThrownBy(() -> ObjectCodec.decode(tagged, 0, tagged.length, limit))
+        .isInstanceOf(InvalidClassException.class);
+    assertThatThrownBy(() -> ObjectCodec.decode(packed, 0, packed.length, limit))
+        .as("the numbers after byte 256 are read as well").isInstanceOf(InvalidClassException.class);
+    // Within the limit, one call still: with the references of all numbers, the bytes of all.
+    List<Long> seen = new ArrayList<>();
+    ObjectInputFilter recording = info -> {
+      if (info.serialClass() == Integer.class) {
+        seen.add(info.streamBytes());
+      }
+      return Status.UNDECIDED;
+    };
+    assertThat(ObjectCodec.decode(packed, 0, packed.length, recording)).isEqualTo(numbers);
+    assertThat(seen).containsExactly((long) packed.length);
+  }
+
+  @Test
   void randomGarbageOnlyEverFailsWithAnIOException() {
     Random random = new Random(20240611);
     List<byte[]> samples = sampleMessages();
