@@ -434,6 +434,12 @@ public final class Connection implements AutoCloseable, Serializable {
       if (t != null || (handedTo.isEmpty() && !sentElsewhere)) {
         PipeEndpoint.markClosed(state, ring, side);
       }
+      if (peerAbandoned()) {
+        // Whoever held the peer end here or in the children it went to has ended, without
+        // necessarily marking it closed (killed, say): nobody can use the pipe any more.
+        PipeEndpoint.delete(state, ring);
+        HANDED_OFF.remove(key(state, 1 - side));
+      }
     }
   }
 

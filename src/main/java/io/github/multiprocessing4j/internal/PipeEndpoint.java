@@ -248,6 +248,20 @@ public final class PipeEndpoint {
   }
 
 
+  /**
+   * Deletes a pipe's files once nobody can use either end any more: one end was closed and
+   * whoever held the other has ended without marking it closed.
+   *
+   * @param state the state file
+   * @param ring the ring file
+   */
+  public static void delete(Path state, Path ring) {
+    synchronized (PipeEndpoint.class) {
+      RingTransport.deleteQuietly(ring);
+      RingTransport.deleteQuietly(state);
+    }
+  }
+
   /** Waits for the peer of a listening end, in the background. */
   private static final class Acceptor implements Runnable {
     private final RingTransport t;

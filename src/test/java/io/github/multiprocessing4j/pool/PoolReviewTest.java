@@ -290,10 +290,6 @@ final class PoolReviewTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled("BUG: a terminated (or killed) worker never closes its end of its pipe, so the pipe's "
-      + "state file stays in the runtime directory (and the handed-off end in Connection.HANDED_OFF) until the JVM "
-      + "exits; the fix belongs in Connection/PipeEndpoint: close() of an end whose peer was handed to children that "
-      + "have all ended should delete the state file too")
   void terminatedWorkersLeaveNoPipeFilesBehind() throws Exception {
     List<String> before = pipeFiles();
     Pool pool = new Pool(2);
