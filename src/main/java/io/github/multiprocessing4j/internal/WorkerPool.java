@@ -121,6 +121,8 @@ public final class WorkerPool {
   private final ArrayDeque<PoolTask> pending = new ArrayDeque<>();
   private final List<Slot> workers = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
+  /** The reader threads, which must never wait on a pipe (see {@link #flush(Slot)}). */
+  private final java.util.Set<Thread> readers = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private State state = State.RUN;
   private BrokenProcessPoolException broken;
   private boolean dispatchWanted;
@@ -584,13 +586,25 @@ public final class WorkerPool {
    * including what others queued meanwhile; they return at once instead of waiting.
    */
   private void flush(Slot s) {
+    boolean fromReader = readers.contains(Thread.currentThread());
     while (s.sendLock.tryLock()) {
       try {
         while (true) {
           PoolTask t;
           lock.lock();
           try {
+            if (fromReader && !s.outbox.isEmpty() && !sendsCannotBlock(s)) {
+              // A large task joined meanwhile: a reader must not wait on a pipe, so leave it.
+              dispatchWanted = true;
+              changed.signalAll();
+              return;
+            }
             t = s.outbox.poll();
+            if (t != null) {
+              // Marked before the send: once the bytes are in the pipe the worker may run the
+              // task and die before this thread returns, and that task must be the one blamed.
+              t.sent = true;
+            }
           } finally {
             lock.unlock();
           }
@@ -599,28 +613,22 @@ public final class WorkerPool {
             break;
           }
           try {
-            if (s.defined.get(t.fn.id) == null) {
+            // containsKey, not get: only a task actually sent counts as a use of its function,
+            // exactly as the worker counts it, so that both tables drop the same functions.
+            if (!s.defined.containsKey(t.fn.id)) {
               s.conn.sendBytes(t.fn.define);
               s.defined.put(t.fn.id, Boolean.TRUE);
             }
             s.conn.sendBytes(t.message);
-            markSent(t);
+            s.defined.get(t.fn.id);
           } catch (InterruptedException e) {
             // Not sent: back to the front, for the dispatcher; the caller keeps its interrupt.
-            lock.lock();
-            try {
-              if (s.inFlight.contains(t)) {
-                s.outbox.addFirst(t);
-              }
-              dispatchWanted = true;
-              changed.signalAll();
-            } finally {
-              lock.unlock();
-            }
+            unsent(s, t, true);
             Thread.currentThread().interrupt();
             return;
           } catch (ConnectionException e) {
-            return; // the worker is gone; its reader deals with its tasks
+            unsent(s, t, false); // the worker is gone; its reader deals with its tasks
+            return;
           }
         }
       } finally {
@@ -667,10 +675,16 @@ public final class WorkerPool {
     }
   }
 
-  private void markSent(PoolTask t) {
+  /** A task whose send failed; {@code retry}: back to the front of the outbox, for the dispatcher. */
+  private void unsent(Slot s, PoolTask t, boolean retry) {
     lock.lock();
     try {
-      t.sent = true;
+      t.sent = false;
+      if (retry && s.inFlight.contains(t)) {
+        s.outbox.addFirst(t);
+        dispatchWanted = true;
+        changed.signalAll();
+      }
     } finally {
       lock.unlock();
     }
@@ -767,6 +781,7 @@ public final class WorkerPool {
   }
 
   private void readLoop(Slot s) {
+    readers.add(Thread.currentThread());
     try {
       while (true) {
         byte[] m = s.conn.recvBytes();
@@ -793,7 +808,11 @@ public final class WorkerPool {
       LOG.error("pool reader for worker {} failed", s.where, e);
       s.process.kill();
     } finally {
-      onWorkerGone(s);
+      try {
+        onWorkerGone(s);
+      } finally {
+        readers.remove(Thread.currentThread());
+      }
     }
   }
 
@@ -898,7 +917,9 @@ public final class WorkerPool {
           }
           // Queued behind the task that died and never started: they run elsewhere, first.
           for (var it = s.inFlight.descendingIterator(); it.hasNext(); ) {
-            pending.addFirst(it.next());
+            PoolTask t = it.next();
+            t.sent = false;
+            pending.addFirst(t);
           }
           s.inFlight.clear();
         }
