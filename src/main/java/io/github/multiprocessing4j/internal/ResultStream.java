@@ -242,7 +242,12 @@ public final class ResultStream<T> implements ResultIterator<T> {
           return inputFailure != null;
         }
         if (deadline == Long.MAX_VALUE) {
-          changed.awaitUninterruptibly();
+          try {
+            changed.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true; // next() reports the interrupt
+          }
           continue;
         }
         // The executor's map(timeout=): past the deadline there is a next element, the

@@ -126,6 +126,8 @@ public final class WorkerPool {
   private State state = State.RUN;
   private BrokenProcessPoolException broken;
   private boolean dispatchWanted;
+  /** Set by {@link #drainPending()}: feeds may submit no more; guarded by {@link #lock}. */
+  private boolean feedsCancelled;
   /** Open {@link #openFeed() feeds}; guarded by {@link #lock}. */
   private int feeds;
   /** Recently serialized stateless functions, most recent last; guarded by itself. */
@@ -271,7 +273,7 @@ public final class WorkerPool {
       if (broken != null) {
         throw brokenForSubmit();
       }
-      if (state != State.RUN && !(fed && state == State.CLOSE)) {
+      if (state != State.RUN && !(fed && state == State.CLOSE && !feedsCancelled)) {
         return false;
       }
       if (onDemand) {
@@ -354,7 +356,8 @@ public final class WorkerPool {
   }
 
   /**
-   * Removes every task no worker has yet (CPython's {@code cancel_futures}).
+   * Removes every task no worker has yet (CPython's {@code cancel_futures}); the open feeds may
+   * submit no more, so what a running {@code map} has not read yet is cancelled too.
    *
    * @return the removed tasks, in order
    */
@@ -365,6 +368,7 @@ public final class WorkerPool {
     try {
       out = new ArrayList<>(pending);
       pending.clear();
+      feedsCancelled = true; // the rest of a running map is cancelled too, as CPython's queued items are
       stopping = stopIdleLocked();
     } finally {
       lock.unlock();

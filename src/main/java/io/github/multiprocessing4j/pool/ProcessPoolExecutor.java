@@ -358,7 +358,8 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
   /**
    * CPython's {@code shutdown(wait, cancel_futures)}: stops accepting tasks, cancels those no
    * worker has yet if {@code cancelFutures} (each worker holds up to two that cannot be
-   * cancelled), and waits for the rest and for the workers to exit if {@code wait}.
+   * cancelled), the items a running {@link #map} has not read yet included, and waits for the
+   * rest and for the workers to exit if {@code wait}.
    *
    * @param wait whether to wait
    * @param cancelFutures whether to cancel the tasks not yet given to a worker

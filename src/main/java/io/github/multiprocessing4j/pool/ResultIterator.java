@@ -17,6 +17,10 @@ import java.util.concurrent.TimeoutException;
  * exception thrown by the input iterable is reported the same way at its position, and ends the
  * iteration.
  *
+ * <p>{@link #hasNext()} waits until the next result or the end is known; interrupted (or past the
+ * deadline of the executor's {@code map}), it returns {@code true} with the interrupt status set,
+ * so that {@code next()} reports it: a for-each loop over a stuck iterator can be interrupted.
+ *
  * <p>An iterator is meant for one consuming thread at a time, but may be handed between threads.
  *
  * @param <T> the result type

@@ -517,6 +517,13 @@ final class PoolTest {
       assertThatThrownBy(it::next).isInstanceOf(CompletionException.class)
           .hasCauseInstanceOf(InterruptedException.class);
       assertThat(Thread.interrupted()).as("interrupt status kept by next()").isTrue();
+      // hasNext() too, so that a for-each loop over a stuck iterator can be interrupted.
+      Thread.currentThread().interrupt();
+      assertThat(it.hasNext()).as("true, for next() to report the interrupt").isTrue();
+      assertThat(Thread.currentThread().isInterrupted()).as("interrupt status kept by hasNext()").isTrue();
+      assertThatThrownBy(it::next).isInstanceOf(CompletionException.class)
+          .hasCauseInstanceOf(InterruptedException.class);
+      assertThat(Thread.interrupted()).isTrue();
     } finally {
       Thread.interrupted();
       Gates.open(dir, "held");
@@ -527,7 +534,6 @@ final class PoolTest {
     assertThat(it.next(WAIT)).isEqualTo(0);
   }
 
-  // ---- errors
   // ---- errors
 
   @Test

@@ -643,6 +643,37 @@ class ProcessPoolExecutorTest {
   }
 
   @Test
+  void shutdownWithCancelFuturesAlsoCancelsWhatARunningMapHasNotReadYet(@TempDir Path dir) throws Exception {
+    String d = dir.toString();
+    ProcessPoolExecutor executor = new ProcessPoolExecutor(1);
+    try {
+      ResultIterator<Integer> it = executor.map((Integer x) -> ExecutorTasks.gated(d, "m" + x, x),
+          java.util.stream.IntStream.range(0, 1000).boxed().collect(java.util.stream.Collectors.toList()));
+      awaitStarted(dir, "m0");
+      executor.shutdown(false, true);
+      open(dir);
+      int done = 0;
+      int cancelled = 0;
+      while (it.hasNext()) {
+        try {
+          assertThat(it.next(WAIT)).isEqualTo(done);
+          done++;
+        } catch (CancellationException e) {
+          cancelled++;
+        }
+      }
+      // CPython has every item queued at once and cancels all but the ones a worker holds.
+      assertThat(done).as("the items a worker held").isBetween(1, 2);
+      assertThat(cancelled).as("the items queued in the window").isPositive();
+      assertThat(done + cancelled).as("the rest of the input is not read").isLessThan(100);
+      assertThat(executor.awaitTermination(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    } finally {
+      open(dir);
+      executor.shutdownNow();
+    }
+  }
+
+  @Test
   void shutdownNowReturnsTheUnstartedTasksAndCancelsEverything(@TempDir Path dir) throws Exception {
     String d = dir.toString();
     ProcessPoolExecutor executor = new ProcessPoolExecutor(1);
