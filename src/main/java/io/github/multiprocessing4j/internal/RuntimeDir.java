@@ -175,8 +175,9 @@ public final class RuntimeDir {
           // best effort
         }
       });
-    } catch (IOException e) {
-      // best effort
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // Best effort. The walk throws UncheckedIOException when an entry vanishes under it: at exit,
+      // pool readers may still be deleting the files of their workers' pipes.
     }
   }
 }
