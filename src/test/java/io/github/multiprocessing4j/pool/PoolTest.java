@@ -231,6 +231,29 @@ final class PoolTest {
     assertThat(pool.<Integer, Integer>map(PoolTest::square, lazy)).isEqualTo(expected);
   }
 
+  /** A function as a named class, with state of its own. */
+  static final class Power implements SerializableFunction<Integer, Integer> {
+    private static final long serialVersionUID = 1L;
+    private final int exponent;
+
+    Power(int exponent) {
+      this.exponent = exponent;
+    }
+
+    @Override
+    public Integer apply(Integer x) {
+      return (int) Math.pow(x, exponent);
+    }
+  }
+
+  @Test
+  void aFunctionMayBeAnInstanceOfANamedClassWithItsOwnState() throws Exception {
+    assertThat(pool.map(new Power(3), List.of(1, 2, 3))).containsExactly(1, 8, 27);
+    // Another instance of the same class with other state is sent anew, not taken from a cache.
+    assertThat(pool.map(new Power(2), List.of(1, 2, 3))).containsExactly(1, 4, 9);
+    assertThat(pool.apply(() -> new Power(4).apply(2))).isEqualTo(16);
+  }
+
   @Test
   void mapGivesTheSameResultsWhateverTheChunksize() throws Exception {
     List<Integer> expected = range(50).stream().map(PoolTest::square).collect(Collectors.toList());
