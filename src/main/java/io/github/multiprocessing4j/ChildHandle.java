@@ -73,14 +73,19 @@ final class ChildHandle {
     }
     command.add(ChildRuntime.class.getName());
 
-    ProcessBuilder pb = new ProcessBuilder(command);
-    if (spec.workingDirectory != null) {
-      pb.directory(spec.workingDirectory.toFile());
-    }
-    pb.environment().putAll(spec.environment);
-    pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+    ProcessBuilder pb = builder(command, spec);
     pb.redirectOutput(redirect(spec.stdout));
     pb.redirectError(redirect(spec.stderr));
+    java.lang.Process spare = null;
+    String method = spec.startMethod != null ? spec.startMethod : StartMethods.get(false);
+    if (method.equals(StartMethods.FORKSERVER) && spec.stdout.piped() && spec.stderr.piped()) {
+      // A spare was launched with pipes for its output, so only a process whose output is piped
+      // can take one; others start cold.
+      List<String> spareCommand = new ArrayList<>(command);
+      spareCommand.add(spareCommand.size() - 1, "-D" + Spares.SPARE_PROPERTY + "=true");
+      spare = Spares.take(new Spares.Key(command, spec.workingDirectory, spec.environment),
+          builder(spareCommand, spec));
+    }
 
     ChildHandle handle = new ChildHandle(dir.resolve("child-" + LAUNCHED.incrementAndGet() + ".status"),
         spec.killDescendants);
@@ -104,9 +109,11 @@ final class ChildHandle {
     }
     waiter.start();
 
-    java.lang.Process os = null;
+    java.lang.Process os = spare;
     try {
-      os = pb.start();
+      if (os == null) {
+        os = pb.start();
+      }
     } catch (IOException e) {
       throw new MultiprocessingException("cannot launch the JVM of " + name + " (" + command.get(0) + "): " + e, e);
     } finally {
@@ -147,6 +154,19 @@ final class ChildHandle {
       Thread.currentThread().interrupt();
     }
     return os;
+  }
+
+  /** A builder for the command, with the spec's directory and environment and piped streams. */
+  private static ProcessBuilder builder(List<String> command, LaunchSpec spec) {
+    ProcessBuilder pb = new ProcessBuilder(command);
+    if (spec.workingDirectory != null) {
+      pb.directory(spec.workingDirectory.toFile());
+    }
+    pb.environment().putAll(spec.environment);
+    pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+    pb.redirectOutput(ProcessBuilder.Redirect.PIPE);
+    pb.redirectError(ProcessBuilder.Redirect.PIPE);
+    return pb;
   }
 
   private static ProcessBuilder.Redirect redirect(ChildOutput out) {

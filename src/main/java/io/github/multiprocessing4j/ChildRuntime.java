@@ -64,7 +64,19 @@ final class ChildRuntime {
     FileInputStream stdin = new FileInputStream(FileDescriptor.in);
     Bootstrap bootstrap;
     try {
-      bootstrap = Bootstrap.read(stdin);
+      if (Boolean.getBoolean(Spares.SPARE_PROPERTY)) {
+        // A spare: warms up, then waits here until its parent hands it a process.
+        io.github.multiprocessing4j.internal.SpareWarmUp.run();
+        int first = stdin.read();
+        if (first < 0) {
+          System.exit(0); // discarded, or its parent died, before it got a process
+          return;
+        }
+        bootstrap = Bootstrap.read(new java.io.SequenceInputStream(
+            new ByteArrayInputStream(new byte[] {(byte) first}), stdin));
+      } else {
+        bootstrap = Bootstrap.read(stdin);
+      }
     } catch (IOException e) {
       System.err.println("multiprocessing4j child: " + e.getMessage());
       System.exit(2);

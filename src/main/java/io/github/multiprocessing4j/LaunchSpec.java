@@ -14,9 +14,11 @@ final class LaunchSpec {
   final ChildOutput stdout;
   final ChildOutput stderr;
   final boolean killDescendants;
+  /** The start method, or null for the process-wide default at {@code start()}. */
+  final String startMethod;
 
   LaunchSpec(List<String> jvmOptions, Map<String, String> systemProperties, Map<String, String> environment,
-      Path workingDirectory, ChildOutput stdout, ChildOutput stderr, boolean killDescendants) {
+      Path workingDirectory, ChildOutput stdout, ChildOutput stderr, boolean killDescendants, String startMethod) {
     this.jvmOptions = List.copyOf(jvmOptions);
     this.systemProperties = Map.copyOf(systemProperties);
     this.environment = Map.copyOf(environment);
@@ -24,5 +26,6 @@ final class LaunchSpec {
     this.stdout = stdout;
     this.stderr = stderr;
     this.killDescendants = killDescendants;
+    this.startMethod = startMethod;
   }
 }

@@ -112,4 +112,83 @@ public final class Multiprocessing {
   public static void setSerialFilter(java.io.ObjectInputFilter filter) {
     Messages.setProcessFilter(filter);
   }
+
+  /**
+   * Sets how child JVMs are started from now on: CPython's {@code set_start_method}.
+   * <ul>
+   *   <li>{@code "spawn"} (the default): a JVM is launched for each process when it starts.</li>
+   *   <li>{@code "forkserver"}: the JVM's answer to CPython's forkserver. A spare JVM, launched
+   *       ahead of time with a process's exact settings (JVM options, system properties, class
+   *       path, environment, working directory) and already booted, takes the process, and a new
+   *       spare is launched in the background. A spare never runs more than one process, so
+   *       nothing leaks from one process to the next; a process whose settings match no spare,
+   *       or whose output is not piped to the parent ({@link ChildOutput#inherit()}, files),
+   *       starts cold. The first process of each setting starts cold too. Spares wait blocked on
+   *       their standard input (no CPU), are discarded after a minute unused and when the program
+   *       ends, and end by themselves when their parent dies.</li>
+   * </ul>
+   *
+   * @param method {@code "spawn"} or {@code "forkserver"}
+   * @throws IllegalStateException {@code "context has already been set"} if the start method was
+   *     set, or read by {@link #getStartMethod()}, before
+   * @throws IllegalArgumentException {@code "cannot find context for '<method>'"}
+   */
+  public static void setStartMethod(String method) {
+    StartMethods.set(StartMethods.check(method), false);
+  }
+
+  /**
+   * Sets the start method; with {@code force}, even if it was set before, and {@code null}
+   * forgets it (the next {@link #getStartMethod()} gives the default again).
+   *
+   * @param method {@code "spawn"}, {@code "forkserver"}, or {@code null} with {@code force}
+   * @param force whether to replace a start method set before
+   * @throws IllegalStateException {@code "context has already been set"} without {@code force}
+   * @throws IllegalArgumentException {@code "cannot find context for '<method>'"}
+   */
+  public static void setStartMethod(String method, boolean force) {
+    if (method != null || !force) {
+      StartMethods.check(method);
+    }
+    StartMethods.set(method, force);
+  }
+
+  /**
+   * Returns the start method, fixing the default ({@code "spawn"}, or the system property
+   * {@code multiprocessing4j.startMethod}) if none was set: CPython's {@code get_start_method()}.
+   *
+   * @return the start method
+   */
+  public static String getStartMethod() {
+    return StartMethods.get(false);
+  }
+
+  /**
+   * Returns the start method, or {@code null} if none was set and {@code allowNone}, without
+   * fixing it: CPython's {@code get_start_method(allow_none=True)}.
+   *
+   * @param allowNone whether to answer {@code null} rather than fix the default
+   * @return the start method, or null
+   */
+  public static String getStartMethod(boolean allowNone) {
+    return StartMethods.get(allowNone);
+  }
+
+  /**
+   * Returns the start methods this library offers: CPython's {@code get_all_start_methods()}.
+   *
+   * @return {@code ["spawn", "forkserver"]}
+   */
+  public static List<String> getAllStartMethods() {
+    return StartMethods.ALL;
+  }
+
+  /**
+   * Discards the idle spare JVMs of the {@code forkserver} start method, e.g. before measuring
+   * this program's memory or at the end of a test: new spares are launched when processes start
+   * again. Spares are also discarded after a minute unused and when the program ends.
+   */
+  public static void discardSpares() {
+    Spares.discardAll();
+  }
 }

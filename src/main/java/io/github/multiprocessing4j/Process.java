@@ -814,6 +814,7 @@ public class Process implements Serializable {
     private ChildOutput stdout = ChildOutput.pump();
     private ChildOutput stderr = ChildOutput.pump();
     private boolean killDescendants;
+    private String startMethod;
 
     private Builder() {}
 
@@ -1095,6 +1096,21 @@ public class Process implements Serializable {
     }
 
     /**
+     * Sets how the child JVM is started, for this process only: {@code "spawn"}, a JVM launched
+     * for it, or {@code "forkserver"}, a spare JVM launched ahead of time with the same settings
+     * (see {@link Multiprocessing#setStartMethod(String)}). Default: the process-wide start method
+     * when {@link Process#start()} is called.
+     *
+     * @param method {@code "spawn"} or {@code "forkserver"}
+     * @return this builder
+     * @throws IllegalArgumentException {@code "cannot find context for '<method>'"}
+     */
+    public Builder startMethod(String method) {
+      this.startMethod = StartMethods.check(method);
+      return this;
+    }
+
+    /**
      * Creates the process (not started).
      *
      * @return a new process
@@ -1105,7 +1121,7 @@ public class Process implements Serializable {
 
     LaunchSpec spec() {
       return new LaunchSpec(jvmOptions, systemProperties, environment, workingDirectory, stdout, stderr,
-          killDescendants);
+          killDescendants, startMethod);
     }
 
     private static void checkInstantiable(Class<?> type) {

@@ -21,6 +21,9 @@ public final class NoLeakedProcesses implements AfterAllCallback {
 
   @Override
   public void afterAll(ExtensionContext context) throws Exception {
+    // Spare JVMs of the forkserver start method are kept on purpose; ForkserverTest checks that
+    // they end with their parent.
+    io.github.multiprocessing4j.Multiprocessing.discardSpares();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS);
     List<ProcessHandle> alive = liveDescendants();
     for (ProcessHandle p : alive) {

@@ -1,0 +1,229 @@
+package io.github.multiprocessing4j;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Spare child JVMs for the {@code forkserver} start method: JVMs launched ahead of time with a
+ * process's exact command line, working directory and environment, that have booted and wait on
+ * their standard input for a bootstrap frame. Starting a process with a matching spare writes its
+ * frame there instead of launching a JVM, and a new spare is launched in the background.
+ *
+ * <p>A spare is fresh: it never ran anything, and is used once. Spares are kept per launch key (a
+ * spare never serves a process with other JVM options, system properties, class path,
+ * environment or working directory), {@value #DEFAULT_COUNT} per key by default (the system
+ * property {@code multiprocessing4j.spares}), and discarded after
+ * {@code multiprocessing4j.spareIdleMillis} (default 60 s) unused, when the program ends, and when
+ * their parent dies: a spare ends at the end of its standard input, SIGKILL of the parent included.
+ * A waiting spare uses no CPU: it is blocked in a read.
+ */
+final class Spares {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Spares.class);
+  static final int DEFAULT_COUNT = 1;
+  /** Marks a spare's command line; the child then ends quietly at the end of its input. */
+  static final String SPARE_PROPERTY = "multiprocessing4j.spare";
+  private static final int COUNT = Math.max(0, Integer.getInteger("multiprocessing4j.spares", DEFAULT_COUNT));
+  private static final long IDLE_NANOS =
+      TimeUnit.MILLISECONDS.toNanos(Long.getLong("multiprocessing4j.spareIdleMillis", 60_000));
+
+  /** What a spare must share with a process to serve it. */
+  static final class Key {
+    final List<String> command;
+    final Path directory;
+    final Map<String, String> environment;
+
+    Key(List<String> command, Path directory, Map<String, String> environment) {
+      this.command = List.copyOf(command);
+      this.directory = directory;
+      this.environment = Map.copyOf(environment);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof Key)) {
+        return false;
+      }
+      Key k = (Key) o;
+      return command.equals(k.command) && Objects.equals(directory, k.directory) && environment.equals(k.environment);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(command, directory, environment);
+    }
+  }
+
+  private static final class Spare {
+    final java.lang.Process process;
+    final long since = System.nanoTime();
+
+    Spare(java.lang.Process process) {
+      this.process = process;
+    }
+  }
+
+  private static final Map<Key, ArrayDeque<Spare>> IDLE = new HashMap<>(); // guarded by the class
+
+  static {
+    // Registered on first use, so that a child, which never uses spares, never loads this class.
+    io.github.multiprocessing4j.internal.ExitActions.beforeChildren(Spares::close);
+  }
+  private static Thread keeper; // guarded by the class
+  private static boolean closed; // guarded by the class
+  private static long taken; // guarded by the class
+
+  private Spares() {}
+
+  /**
+   * Takes a spare for a process and has a new one launched for the next, in the background.
+   *
+   * @param key the process's launch key
+   * @param builder launches a JVM for that key (the spare's command line, pipes for all streams)
+   * @return a spare's OS process, or null if none is ready (the caller then launches cold)
+   */
+  static java.lang.Process take(Key key, ProcessBuilder builder) {
+    Spare s = null;
+    synchronized (Spares.class) {
+      if (closed || COUNT == 0) {
+        return null;
+      }
+      ArrayDeque<Spare> idle = IDLE.computeIfAbsent(key, k -> new ArrayDeque<>());
+      while ((s = idle.poll()) != null && !s.process.isAlive()) {
+        // died meanwhile (killed by someone else): skip it
+      }
+      if (s != null) {
+        taken++;
+      }
+      startKeeper();
+      pending.add(new Object[] {key, builder});
+      Spares.class.notifyAll();
+    }
+    return s == null ? null : s.process;
+  }
+
+  /** Launch requests for the keeper: {key, builder}; guarded by the class. */
+  private static final List<Object[]> pending = new ArrayList<>();
+
+  private static void startKeeper() {
+    if (keeper == null) {
+      keeper = new Thread(Spares::keep, "mp4j-spares");
+      keeper.setDaemon(true);
+      keeper.start();
+    }
+  }
+
+  /** Launches the spares asked for, and discards those idle too long. */
+  private static void keep() {
+    while (true) {
+      Object[] request;
+      synchronized (Spares.class) {
+        long now = System.nanoTime();
+        long nextExpiry = Long.MAX_VALUE;
+        for (ArrayDeque<Spare> idle : IDLE.values()) {
+          for (var it = idle.iterator(); it.hasNext(); ) {
+            Spare s = it.next();
+            long left = s.since + IDLE_NANOS - now;
+            if (left <= 0 || !s.process.isAlive()) {
+              it.remove();
+              s.process.destroyForcibly();
+            } else {
+              nextExpiry = Math.min(nextExpiry, left);
+            }
+          }
+        }
+        if (closed) {
+          return;
+        }
+        if (pending.isEmpty()) {
+          try {
+            TimeUnit.NANOSECONDS.timedWait(Spares.class, nextExpiry == Long.MAX_VALUE ? TimeUnit.SECONDS.toNanos(60) : nextExpiry);
+          } catch (InterruptedException e) {
+            return;
+          }
+          continue;
+        }
+        request = pending.remove(0);
+        Key key = (Key) request[0];
+        if (IDLE.getOrDefault(key, new ArrayDeque<>()).size() >= COUNT) {
+          continue;
+        }
+      }
+      launch((Key) request[0], (ProcessBuilder) request[1]);
+    }
+  }
+
+  private static void launch(Key key, ProcessBuilder builder) {
+    java.lang.Process p;
+    try {
+      p = builder.start();
+    } catch (IOException e) {
+      LOG.debug("cannot launch a spare JVM: {}", e.toString());
+      return;
+    }
+    synchronized (Spares.class) {
+      if (closed) {
+        p.destroyForcibly();
+        return;
+      }
+      IDLE.computeIfAbsent(key, k -> new ArrayDeque<>()).add(new Spare(p));
+    }
+  }
+
+  /** Discards every idle spare; later starts launch new ones. For tests and at exit. */
+  static void discardAll() {
+    List<Spare> all = new ArrayList<>();
+    synchronized (Spares.class) {
+      for (ArrayDeque<Spare> idle : IDLE.values()) {
+        all.addAll(idle);
+      }
+      IDLE.clear();
+      pending.clear();
+    }
+    for (Spare s : all) {
+      s.process.destroyForcibly();
+    }
+    for (Spare s : all) {
+      try {
+        s.process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** Discards every spare and launches no more: the program is ending. */
+  static void close() {
+    synchronized (Spares.class) {
+      closed = true;
+      Spares.class.notifyAll();
+    }
+    discardAll();
+  }
+
+  /** How many processes a spare has served, for tests. */
+  static synchronized long taken() {
+    return taken;
+  }
+
+  /** The pids of the idle spares, for tests. */
+  static synchronized List<Long> idlePids() {
+    List<Long> pids = new ArrayList<>();
+    for (ArrayDeque<Spare> idle : IDLE.values()) {
+      for (Spare s : idle) {
+        pids.add(s.process.pid());
+      }
+    }
+    return pids;
+  }
+}

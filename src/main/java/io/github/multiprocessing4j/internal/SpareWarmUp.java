@@ -1,0 +1,39 @@
+package io.github.multiprocessing4j.internal;
+
+import io.github.multiprocessing4j.Target;
+
+/**
+ * What a spare JVM does while it waits for a process: it takes, once, the paths a child takes
+ * after its bootstrap arrives, so that the process it gets finds them loaded and linked. It
+ * deserializes a lambda target as a child does (Java serialization, its filter, the lambda
+ * machinery), and loads, without initializing, the library classes a child uses. Nothing here
+ * has an effect a process could observe.
+ */
+public final class SpareWarmUp {
+
+  private SpareWarmUp() {}
+
+  /** Runs the warm-up; failures are ignored, the process then pays for what was not loaded. */
+  public static void run() {
+    try {
+      Target t = a -> { };
+      Object back = JavaSerialization.deserialize(JavaSerialization.serialize(t, "warm-up"), "warm-up");
+      ((Target) back).run(io.github.multiprocessing4j.Args.of(java.util.List.of(), java.util.Map.of()));
+      ClassLoader cl = SpareWarmUp.class.getClassLoader();
+      for (String name : new String[] {
+          "io.github.multiprocessing4j.Process", "io.github.multiprocessing4j.ProcessRuntime",
+          "io.github.multiprocessing4j.ChildRuntime$ParentWatcher", "io.github.multiprocessing4j.ChildRuntime$ExitHook",
+          "io.github.multiprocessing4j.internal.ExitReport", "io.github.multiprocessing4j.internal.ExitCodes",
+          "io.github.multiprocessing4j.internal.Handoffs", "io.github.multiprocessing4j.internal.SigtermHalt",
+          "io.github.multiprocessing4j.RemoteException"}) {
+        try {
+          Class.forName(name, false, cl);
+        } catch (ClassNotFoundException e) {
+          // renamed: only the warm-up is poorer
+        }
+      }
+    } catch (Exception | LinkageError e) {
+      // a warm-up only
+    }
+  }
+}

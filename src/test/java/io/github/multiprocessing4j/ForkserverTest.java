@@ -1,0 +1,230 @@
+package io.github.multiprocessing4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.multiprocessing4j.testing.CapturedLines;
+import io.github.multiprocessing4j.testing.JavaMain;
+import io.github.multiprocessing4j.testing.Pids;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The {@code forkserver} start method: spare JVMs that take processes with matching settings, are
+ * used once, and never outlive their parent; and CPython's rules for the start method.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+final class ForkserverTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @BeforeEach
+  void noSpareFromAnotherTest() {
+    Spares.discardAll();
+  }
+
+  @AfterEach
+  void resetStartMethod() {
+    Multiprocessing.setStartMethod(null, true);
+  }
+
+  @AfterAll
+  static void discardSpares() {
+    Spares.discardAll();
+  }
+
+  static void report(Args args) {
+    System.out.println("pid=" + Multiprocessing.getpid() + " prop=" + System.getProperty("fs.test", "none"));
+  }
+
+  static void exit3(Args args) {
+    System.exit(3);
+  }
+
+  static void boom(Args args) {
+    throw new IllegalStateException("boom in " + Multiprocessing.getpid());
+  }
+
+  private static Process.Builder forkserver(CapturedLines out) {
+    return Process.builder().startMethod("forkserver").stdout(out.output());
+  }
+
+  /** Waits until a spare is idle: the background launch after a start has happened. */
+  private static List<Long> awaitSpare() {
+    assertThat(Pids.await(() -> !Spares.idlePids().isEmpty(), WAIT)).as("a spare is launched").isTrue();
+    return Spares.idlePids();
+  }
+
+  @Test
+  void theStartMethodFollowsCpythonsRules() {
+    assertThat(Multiprocessing.getAllStartMethods()).containsExactly("spawn", "forkserver");
+    assertThat(Multiprocessing.getStartMethod(true)).isNull();
+    assertThatThrownBy(() -> Multiprocessing.setStartMethod("fork")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("cannot find context for 'fork'");
+    assertThatThrownBy(() -> Process.builder().startMethod("bogus")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("cannot find context for 'bogus'");
+    assertThat(Multiprocessing.getStartMethod()).as("reading fixes the default").isEqualTo("spawn");
+    assertThatThrownBy(() -> Multiprocessing.setStartMethod("forkserver")).isInstanceOf(IllegalStateException.class)
+        .hasMessage("context has already been set");
+    Multiprocessing.setStartMethod("forkserver", true);
+    assertThat(Multiprocessing.getStartMethod()).isEqualTo("forkserver");
+    Multiprocessing.setStartMethod(null, true);
+    assertThat(Multiprocessing.getStartMethod(true)).isNull();
+  }
+
+  @Test
+  void aProcessStartedFromASpareBehavesAsASpawnedOneAndEverySpareServesOnce() throws Exception {
+    long takenBefore = Spares.taken();
+    Set<Long> pids = new HashSet<>();
+    CapturedLines first = new CapturedLines();
+    Process p = forkserver(first).target(ForkserverTest::report).build();
+    p.start();
+    assertThat(p.join(WAIT)).isTrue();
+    assertThat(p.exitCode()).isZero();
+    pids.add(p.pid());
+
+    List<Long> spare = awaitSpare();
+    CapturedLines out = new CapturedLines();
+    Process q = forkserver(out).target(ForkserverTest::report).build();
+    q.start();
+    assertThat(q.join(WAIT)).isTrue();
+    assertThat(q.exitCode()).isZero();
+    assertThat(spare).as("the spare took the process").contains(q.pid());
+    assertThat(out.text()).isEqualTo("pid=" + q.pid() + " prop=none");
+    assertThat(Spares.idlePids()).doesNotContain(q.pid());
+    pids.add(q.pid());
+
+    spare = awaitSpare();
+    Process r = Process.builder().startMethod("forkserver").target(ForkserverTest::exit3).build();
+    r.start();
+    assertThat(r.join(WAIT)).isTrue();
+    assertThat(r.exitCode()).isEqualTo(3);
+    assertThat(spare).contains(r.pid());
+    pids.add(r.pid());
+
+    spare = awaitSpare();
+    CapturedLines err = new CapturedLines();
+    Process s = Process.builder().startMethod("forkserver").target(ForkserverTest::boom).stderr(err.output()).build();
+    s.start();
+    assertThat(s.join(WAIT)).isTrue();
+    assertThat(s.exitCode()).isEqualTo(1);
+    assertThat(spare).contains(s.pid());
+    assertThat(s.failure()).get().extracting(RemoteException::remoteMessage).isEqualTo("boom in " + s.pid());
+    assertThat(err.text()).startsWith("Process " + s.name() + ":\njava.lang.IllegalStateException: boom");
+    pids.add(s.pid());
+
+    assertThat(pids).as("four processes, four JVMs").hasSize(4);
+    assertThat(Spares.taken() - takenBefore).isEqualTo(3);
+  }
+
+  @Test
+  void aProcessWithOtherSettingsNeverGetsAStaleSpare() throws Exception {
+    Process a = Process.builder().startMethod("forkserver").systemProperty("fs.test", "a")
+        .target(ForkserverTest::report).build();
+    a.start();
+    assertThat(a.join(WAIT)).isTrue();
+    List<Long> spareForA = awaitSpare();
+    long taken = Spares.taken();
+
+    CapturedLines out = new CapturedLines();
+    Process b = forkserver(out).systemProperty("fs.test", "b").target(ForkserverTest::report).build();
+    b.start();
+    assertThat(b.join(WAIT)).isTrue();
+    assertThat(out.text()).isEqualTo("pid=" + b.pid() + " prop=b");
+    assertThat(spareForA).doesNotContain(b.pid());
+    assertThat(Spares.taken()).as("started cold").isEqualTo(taken);
+    assertThat(Spares.idlePids()).as("the spare for the other settings is still there").containsAll(spareForA);
+
+    // Output not piped to the parent: a spare (whose output is piped) cannot serve it.
+    Process c = Process.builder().startMethod("forkserver").systemProperty("fs.test", "a")
+        .stdout(ChildOutput.discard()).target(ForkserverTest::report).build();
+    c.start();
+    assertThat(c.join(WAIT)).isTrue();
+    assertThat(Spares.taken()).isEqualTo(taken);
+    assertThat(spareForA).doesNotContain(c.pid());
+  }
+
+  @Test
+  void theDefaultStartMethodAppliesAtStart() throws Exception {
+    Multiprocessing.setStartMethod("forkserver");
+    Process p = Process.builder().target(ForkserverTest::report).build();
+    p.start();
+    assertThat(p.join(WAIT)).isTrue();
+    List<Long> spare = awaitSpare();
+    Process q = Process.builder().target(ForkserverTest::report).build();
+    q.start();
+    assertThat(q.join(WAIT)).isTrue();
+    assertThat(spare).contains(q.pid());
+    Process cold = Process.builder().startMethod("spawn").target(ForkserverTest::report).build();
+    long taken = Spares.taken();
+    cold.start();
+    assertThat(cold.join(WAIT)).isTrue();
+    assertThat(Spares.taken()).as("spawn, per process, overrides the default").isEqualTo(taken);
+  }
+
+  /** A parent that starts one forkserver process, then prints its idle spares and waits. */
+  public static void main(String[] args) throws Exception {
+    Multiprocessing.setStartMethod("forkserver");
+    Process p = new Process(ForkserverTest::report);
+    p.start();
+    p.join();
+    List<Long> spares = new ArrayList<>();
+    for (long deadline = System.nanoTime() + WAIT.toNanos(); spares.isEmpty() && System.nanoTime() < deadline; ) {
+      spares = Spares.idlePids();
+      Thread.onSpinWait();
+    }
+    System.out.println("spares " + spares);
+    if (args.length > 0 && args[0].equals("exit")) {
+      return; // the spares must go with the program
+    }
+    Thread.sleep(WAIT.toMillis() * 2); // until killed
+  }
+
+  private static List<Long> pidsFrom(String line) {
+    List<Long> pids = new ArrayList<>();
+    String list = line.substring(line.indexOf('[') + 1, line.indexOf(']'));
+    for (String s : list.split(", ")) {
+      pids.add(Long.parseLong(s.trim()));
+    }
+    return pids;
+  }
+
+  @Test
+  void sparesEndWithTheirParentEvenWhenItIsKilled() throws Exception {
+    try (JavaMain parent = JavaMain.start(ForkserverTest.class)) {
+      List<Long> spares = pidsFrom(parent.awaitStdout("spares ", WAIT));
+      assertThat(spares).isNotEmpty();
+      Multiprocessing.kill(parent.pid(), Multiprocessing.SIGKILL);
+      for (long pid : spares) {
+        assertThat(Pids.awaitGone(pid, WAIT)).as("spare %d gone", pid).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void sparesEndWithAProgramThatReturnsAndWhenIdleTooLong() throws Exception {
+    try (JavaMain parent = JavaMain.start(ForkserverTest.class, "exit")) {
+      List<Long> spares = pidsFrom(parent.awaitStdout("spares ", WAIT));
+      assertThat(parent.waitFor(WAIT)).as("stderr: %s", parent.stderr()).isZero();
+      for (long pid : spares) {
+        assertThat(Pids.awaitGone(pid, WAIT)).as("spare %d gone", pid).isTrue();
+      }
+    }
+    try (JavaMain parent = JavaMain.start(List.of("-Dmultiprocessing4j.spareIdleMillis=300"), ForkserverTest.class)) {
+      List<Long> spares = pidsFrom(parent.awaitStdout("spares ", WAIT));
+      for (long pid : spares) {
+        assertThat(Pids.awaitGone(pid, WAIT)).as("idle spare %d discarded while its parent runs", pid).isTrue();
+      }
+      assertThat(parent.process().isAlive()).isTrue();
+    }
+  }
+}
