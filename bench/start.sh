@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Start latency, side by side: multiprocessing4j (java.lib.*), the raw JVM floor (java.raw.*) and
-# CPython's multiprocessing (py.*), interleaved java, python, java, python so drift shows.
+# Start latency, side by side: multiprocessing4j (java.lib.*: spawn; java.warm.*: forkserver, a
+# spare JVM ready), the raw JVM floor (java.raw.*) and CPython's multiprocessing (py.<method>.*),
+# interleaved java, python, java, python so drift shows; then a table of the medians over the rounds.
 #
 #   bench/start.sh                 # full run (Java 30 trials, CPython 30 trials per method)
 #   bench/start.sh --quick         # smoke run: fewer trials on both sides
 #   bench/start.sh --trials 50     # Java trials (CPython keeps its own count)
+#   bench/start.sh --warm-settle-ms 1000   # pause before each timed java.warm.* trial (default 400)
+#   bench/start.sh --no-warm       # without the java.warm.* metrics
+#
+# The StartBench JVM runs with -Dmultiprocessing4j.spares=8 (read once per JVM), so that
+# java.warm.start8_join finds 8 spares; its children do not get this property.
 #
 # Environment:
 #   PYBENCH_DIR  the CPython scripts (default: ../shared/bench/python relative to the repo root);
@@ -12,6 +18,7 @@
 #   PY_METHODS   start methods for CPython (default: spawn,fork,forkserver)
 #   ROUNDS       how many java+python rounds (default: 2)
 #   MVN          the Maven command (default: mvn), e.g. MVN="mvn -o"
+#   LOG          where the raw output goes too (default: target/bench-start-<time>.log)
 #
 # Not part of `mvn test`: run it by hand on a quiet machine.
 set -euo pipefail
@@ -22,6 +29,10 @@ PYBENCH_DIR="${PYBENCH_DIR:-$ROOT/../shared/bench/python}"
 PY_METHODS="${PY_METHODS:-spawn,fork,forkserver}"
 ROUNDS="${ROUNDS:-2}"
 MVN="${MVN:-mvn}"
+LOG="${LOG:-$ROOT/target/bench-start-$(date -u +%Y%m%dT%H%M%SZ).log}"
+# JVM options of the StartBench JVM itself. The exec:exec@bench command line is
+# "-classpath %classpath ${bench.mainClass} ${bench.args}", so they go with the class name.
+BENCH_JVM_OPTS="-Dmultiprocessing4j.spares=8"
 
 java_args=()
 py_args=()
@@ -30,32 +41,119 @@ while [ $# -gt 0 ]; do
     --quick) java_args+=(--quick); py_args+=(--quick) ;;
     --trials) java_args+=(--trials "$2"); shift ;;
     --child-opt) java_args+=(--child-opt "$2"); shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --warm-settle-ms) java_args+=(--warm-settle-ms "$2"); shift ;;
+    --no-warm) java_args+=(--no-warm) ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
 done
 
-echo "# bench/start.sh: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(uname -srm), $(nproc 2>/dev/null || echo '?') cpus," \
-     "load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+loadavg() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?'; }
+strip_ansi() { sed -u 's/\x1b\[[0-9;]*m//g'; }
+mkdir -p "$(dirname "$LOG")"
+: > "$LOG"
+say() { echo "$@" | tee -a "$LOG"; }
+# Runs a command with its output (ANSI colours stripped) on the terminal and in the log.
+logged() { "$@" 2>&1 | strip_ansi | tee -a "$LOG"; }
 
-echo "# building (test-compile, once)"
-$MVN -q -B -Dstyle.color=never -DskipTests test-compile
+say "# bench/start.sh: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(uname -srm), $(nproc 2>/dev/null || echo '?') cpus," \
+    "load average $(loadavg), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo '+dirty')"
+
+say "# building (test-compile, once)"
+logged $MVN -q -B -Dstyle.color=never -DskipTests test-compile
 
 have_python=1
 if [ ! -f "$PYBENCH_DIR/mp_start.py" ]; then
-  echo "# CPython baseline skipped: $PYBENCH_DIR/mp_start.py not found (set PYBENCH_DIR)"
+  say "# CPython baseline skipped: $PYBENCH_DIR/mp_start.py not found (set PYBENCH_DIR)"
   have_python=0
 elif ! command -v python3 >/dev/null; then
-  echo "# CPython baseline skipped: no python3 on PATH"
+  say "# CPython baseline skipped: no python3 on PATH"
   have_python=0
 fi
 
 for round in $(seq 1 "$ROUNDS"); do
-  echo "# ---- round $round/$ROUNDS: java (load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?'))"
-  $MVN -q -B -Dstyle.color=never exec:exec@bench -Dbench.args="${java_args[*]:-}"
+  say "# ---- round $round/$ROUNDS: java (load average $(loadavg))"
+  logged $MVN -q -B -Dstyle.color=never exec:exec@bench \
+    -Dbench.mainClass="$BENCH_JVM_OPTS io.github.multiprocessing4j.bench.StartBench" -Dbench.args="${java_args[*]:-}"
   if [ "$have_python" = 1 ]; then
-    echo "# ---- round $round/$ROUNDS: python (load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?'))"
-    python3 "$PYBENCH_DIR/mp_start.py" --methods "$PY_METHODS" ${py_args[@]+"${py_args[@]}"}
+    say "# ---- round $round/$ROUNDS: python (load average $(loadavg))"
+    logged python3 "$PYBENCH_DIR/mp_start.py" --methods "$PY_METHODS" ${py_args[@]+"${py_args[@]}"}
   fi
 done
+
+if ! command -v python3 >/dev/null; then
+  say "# no python3: no summary (raw output in $LOG)"
+  exit 0
+fi
+
+say ""
+say "# ==== summary: median over the rounds of each run's median; raw output in $LOG"
+summary="$(python3 - "$LOG" "$PY_METHODS" <<'EOF'
+import re, statistics, sys
+from collections import defaultdict
+
+log, py_methods = sys.argv[1], sys.argv[2].split(',')
+vals = defaultdict(list)          # metric -> per-round medians, in order
+units = {}
+for line in open(log, encoding='utf-8', errors='replace'):
+    m = re.match(r'\s*((?:java|py)\.[\w.]+)=([-+0-9.eE]+) (\S+)', line)
+    if m:
+        vals[m.group(1)].append(float(m.group(2)))
+        units[m.group(1)] = m.group(3)
+
+# Java variants, in row order, and the CPython start methods each is naturally compared with
+# (the first gives the ratio by round): lib (a JVM launched per start) against spawn, warm (a
+# spare JVM ready) against forkserver and fork, raw (no library) against spawn.
+VARIANTS = [('lib', ['spawn']), ('warm', ['forkserver', 'fork']), ('raw', ['spawn'])]
+SUFFIXES = ['first_start_join', 'start_join', 'start_only', 'time_to_target', 'start8_join']
+for k in vals:                    # metrics added later
+    suffix = k.split('.', 2)[2]
+    if suffix not in SUFFIXES:
+        SUFFIXES.append(suffix)
+
+def fmt(v):
+    a = abs(v)
+    return f"{v:.0f}" if a >= 1000 else f"{v:.1f}" if a >= 100 else f"{v:.3g}"
+
+def med(k):
+    return statistics.median(vals[k]) if k in vals else None
+
+methods = [m for m in py_methods if any(k.startswith(f'py.{m}.') for k in vals)]
+hdr = (['metric', 'unit', 'java'] + [f'py {m}' for m in methods] + [f'java/{m}' for m in methods]
+       + ['compare with', 'java rounds', 'java/py by round'])
+out = [hdr]
+for suffix in SUFFIXES:
+    java_rows = 0
+    for variant, natural in VARIANTS:
+        jk = f'java.{variant}.{suffix}'
+        if jk not in vals:
+            continue
+        java_rows += 1
+        j = med(jk)
+        pys = [med(f'py.{m}.{suffix}') for m in methods]
+        cmp = [m for m in natural if m in methods]
+        pr = vals.get(f'py.{cmp[0]}.{suffix}', []) if cmp else []  # round r of each side ran together
+        out.append([f'{variant}.{suffix}', units[jk], fmt(j)]
+                   + [fmt(p) if p is not None else '-' for p in pys]
+                   + [f'{j / p:.2f}' if p else '-' for p in pys]
+                   + [' '.join(cmp), ' '.join(fmt(v) for v in vals[jk]),
+                      ' '.join(f'{a / b:.2f}' for a, b in zip(vals[jk], pr) if b)])
+    pys = [med(f'py.{m}.{suffix}') for m in methods]
+    if java_rows == 0 and any(p is not None for p in pys):   # CPython metrics with no Java counterpart
+        unit = next(units[f'py.{m}.{suffix}'] for m in methods if f'py.{m}.{suffix}' in units)
+        out.append([f'(py only) {suffix}', unit, '-'] + [fmt(p) if p is not None else '-' for p in pys]
+                   + ['-'] * len(methods) + ['', '', ''])
+
+w = [max(len(r[i]) for r in out) for i in range(len(hdr))]
+for i, r in enumerate(out):
+    print('  '.join(c.ljust(w[n]) if n < 2 or n >= len(hdr) - 3 else c.rjust(w[n]) for n, c in enumerate(r)).rstrip())
+    if i == 0:
+        print('  '.join('-' * x for x in w))
+print("# ratio = java / CPython, both medians (ms): < 1 means java is faster. lib: spawn, a JVM launched per"
+      " start; warm: forkserver with a spare JVM ready (after the settle pause noted on its lines); raw: a plain"
+      " ProcessBuilder JVM, no library. 'compare with': the CPython methods each is like; the ratio by round"
+      " is against the first.")
+EOF
+)"
+say "$summary"

@@ -1,7 +1,9 @@
 package io.github.multiprocessing4j.bench;
 
 import io.github.multiprocessing4j.ChildOutput;
+import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.Target;
 import io.github.multiprocessing4j.internal.Classpath;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -34,6 +36,24 @@ import java.util.concurrent.TimeUnit;
  *       on stdout, which the parent reads through {@link ChildOutput#toLines}.</li>
  *   <li>{@code java.lib.first_start_join}: the first start+join in this JVM (one sample), which
  *       also loads and initialises the library's parent side.</li>
+ *   <li>{@code java.warm.start_join}, {@code java.warm.start_only}, {@code java.warm.time_to_target},
+ *       {@code java.warm.start8_join}: the same as {@code java.lib.*} with
+ *       {@code startMethod("forkserver")} and the default output handling (pumped, so a spare can
+ *       serve): {@code start()} takes a spare JVM launched ahead of time with the same settings and
+ *       has a new spare launched in the background. These measure the steady state, in which a
+ *       spare is ready; the library gives no signal that a spare has booted, so the bench waits a
+ *       fixed time instead: one untimed warm start first (it is cold and has the first spare
+ *       launched), then a pause of {@code --warm-settle-ms} (default 400) before every timed warm
+ *       trial, so that the spare launched by the previous start has booted and warmed up. A start
+ *       that follows the previous one sooner than that may wait for its spare to boot, and is
+ *       slower than these figures; on a loaded machine 400 ms may not be enough, which shows as a
+ *       larger median (try a larger settle). {@code start8_join} needs 8 spares at once: the bench
+ *       JVM must run with {@code -Dmultiprocessing4j.spares=8} ({@code bench/start.sh} passes it;
+ *       the property is read once per JVM, so it cannot be set from here), else the metric is
+ *       skipped with a note. Its untimed first batch of 8 has 8 spares launched, and every batch
+ *       is preceded by 8 times the settle (default 3.2 s), since 8 spares boot at once. The spare
+ *       launched during a timed trial is part of its cost. The warm trials run as their own block,
+ *       after the lib/raw ones, and the spares are discarded at the end.</li>
  *   <li>{@code java.raw.*}: the same with {@code java -cp <the library's child class path>
  *       NoopMain}. To compare like with like, the raw child gets the library's default plumbing:
  *       stdin, stdout and stderr are pipes, and the parent drains stdout and stderr to their end
@@ -44,13 +64,17 @@ import java.util.concurrent.TimeUnit;
  * both alike. Every child is killed on failure or interruption.
  *
  * <p>Options: {@code --trials N} (default 30; start8 uses N/3, at least 4), {@code --quick} (8
- * trials), {@code --child-opt OPT} (repeatable; a JVM option for every child, lib and raw, e.g.
- * {@code -XX:TieredStopAtLevel=1}).
+ * trials), {@code --child-opt OPT} (repeatable; a JVM option for every child, lib, warm and raw,
+ * e.g. {@code -XX:TieredStopAtLevel=1}), {@code --warm-settle-ms MS} (default 400; the pause before
+ * each timed warm trial, 8 times that before a warm batch of 8), {@code --no-warm} (skip the
+ * {@code java.warm.*} metrics).
  */
 public final class StartBench {
 
   private static final long TIMEOUT_S = 60;
   private static final int BATCH = 8;
+  /** The forkserver spares kept per setting, as the library reads it (once per JVM). */
+  private static final int SPARES = Math.max(0, Integer.getInteger("multiprocessing4j.spares", 1));
 
   /** Every child started and not yet reaped, for the cleanup. */
   private static final List<Process> LIVE_LIB = new CopyOnWriteArrayList<>();
@@ -59,9 +83,11 @@ public final class StartBench {
   private final List<String> childOpts;
   private final List<String> rawCommand;
   private final List<String> rawTimeCommand;
+  private final long warmSettleMs;
 
-  private StartBench(List<String> childOpts) throws IOException {
+  private StartBench(List<String> childOpts, long warmSettleMs) throws IOException {
     this.childOpts = childOpts;
+    this.warmSettleMs = warmSettleMs;
     List<String> cmd = new ArrayList<>();
     cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(childOpts);
@@ -75,6 +101,8 @@ public final class StartBench {
 
   public static void main(String[] argv) throws Exception {
     int trials = 30;
+    long warmSettleMs = 400;
+    boolean warm = true;
     List<String> childOpts = new ArrayList<>();
     for (int i = 0; i < argv.length; i++) {
       switch (argv[i]) {
@@ -87,9 +115,16 @@ public final class StartBench {
         case "--child-opt":
           childOpts.add(argv[++i]);
           break;
+        case "--warm-settle-ms":
+          warmSettleMs = Long.parseLong(argv[++i]);
+          break;
+        case "--no-warm":
+          warm = false;
+          break;
         case "-h":
         case "--help":
-          System.out.println("usage: StartBench [--trials N | --quick] [--child-opt JVM_OPTION]...");
+          System.out.println("usage: StartBench [--trials N | --quick] [--child-opt JVM_OPTION]..."
+              + " [--warm-settle-ms MS] [--no-warm]");
           return;
         default:
           if (argv[i].isBlank()) {
@@ -102,16 +137,23 @@ public final class StartBench {
     if (trials < 1) {
       throw new IllegalArgumentException("--trials must be positive");
     }
+    if (warmSettleMs < 0) {
+      throw new IllegalArgumentException("--warm-settle-ms must not be negative");
+    }
     Thread cleaner = new Thread(StartBench::cleanup, "bench-cleanup");
     Runtime.getRuntime().addShutdownHook(cleaner);
     try {
-      new StartBench(childOpts).run(trials);
+      new StartBench(childOpts, warmSettleMs).run(trials, warm);
     } finally {
-      cleanup();
+      try {
+        cleanup();
+      } finally {
+        Multiprocessing.discardSpares(); // the idle forkserver spares
+      }
     }
   }
 
-  private void run(int trials) throws Exception {
+  private void run(int trials, boolean warm) throws Exception {
     System.out.println(String.format(Locale.ROOT, "# StartBench.java: java %s (%s, %s), %d cpus, canary loop(1e7)=%.2f ms",
         System.getProperty("java.version"), System.getProperty("java.vm.name"), System.getProperty("java.home"),
         Runtime.getRuntime().availableProcessors(), Metrics.canary()));
@@ -120,6 +162,10 @@ public final class StartBench {
         + (cp.length() > 60 ? cp.substring(0, 3) + " <" + cp.length() + " chars>" : cp) + " "
         + NoopMain.class.getName() + "; stdin/stdout/stderr piped, output drained; lib child: default"
         + " pumps; trials alternate lib/raw");
+    System.out.println("# warm child: lib with startMethod(\"forkserver\"); " + (!warm ? "skipped (--no-warm)"
+        : "multiprocessing4j.spares=" + SPARES + " (spares kept per setting; start8 needs " + BATCH + "), "
+        + warmSettleMs + " ms settle before each timed warm trial (" + BATCH + " x that before a batch of "
+        + BATCH + ")"));
     System.out.flush();
 
     // The first of each in this JVM: raw first, so the lib's includes only the library's own warm-up.
@@ -181,6 +227,55 @@ public final class StartBench {
     }
     Metrics.emit("java.lib.start8_join", lib8, "ms", 1, null);
     Metrics.emit("java.raw.start8_join", raw8, "ms", 1, null);
+
+    if (warm) {
+      runWarm(trials, batches);
+    }
+  }
+
+  /**
+   * The {@code java.warm.*} metrics, as their own block: every timed trial is preceded by the
+   * settle pause, so that the spare the previous start had launched has booted (see the class
+   * comment).
+   */
+  private void runWarm(int trials, int batches) throws Exception {
+    String note = "forkserver, after " + warmSettleMs + " ms settle; a start right after the previous one"
+        + " may wait for the spare to boot";
+    warmStartJoin(); // untimed: cold, has the first spare launched
+    double[][] warm = new double[trials][];
+    for (int i = 0; i < trials; i++) {
+      settle(warmSettleMs);
+      warm[i] = warmStartJoin();
+    }
+    Metrics.emit("java.warm.start_join", column(warm, 0), "ms", 1, note);
+    Metrics.emit("java.warm.start_only", column(warm, 1), "ms", 1, note);
+
+    double[] warmT = new double[trials];
+    for (int i = 0; i < trials; i++) {
+      settle(warmSettleMs);
+      warmT[i] = warmTimeToTarget();
+    }
+    Metrics.emit("java.warm.time_to_target", warmT, "ms", 1, note + "; wall clock (Instant.now) in both JVMs");
+
+    if (SPARES < BATCH) {
+      System.out.println("# java.warm.start8_join skipped: this JVM keeps " + SPARES + " spare(s) per setting,"
+          + " fewer than " + BATCH + "; run it with -Dmultiprocessing4j.spares=" + BATCH + " (bench/start.sh does)");
+      return;
+    }
+    long settle8 = BATCH * warmSettleMs;
+    warmStart8Join(); // untimed: at most one spare is ready, the others start cold; has 8 spares launched
+    double[] warm8 = new double[batches];
+    for (int i = 0; i < batches; i++) {
+      settle(settle8);
+      warm8[i] = warmStart8Join();
+    }
+    Metrics.emit("java.warm.start8_join", warm8, "ms", 1, "forkserver, spares=" + SPARES + ", after " + settle8
+        + " ms settle (8 spares boot at once); includes launching the 8 replacement spares; a batch right after"
+        + " the previous one may wait for spares to boot");
+  }
+
+  private static void settle(long millis) throws InterruptedException {
+    Thread.sleep(millis);
   }
 
   // -----------------------------------------------------------------------------------------------
@@ -227,6 +322,57 @@ public final class StartBench {
     CompletableFuture<String> first = new CompletableFuture<>();
     long t0 = WallClock.micros();
     Process p = libBuilder().target(TimeTarget.class).stdout(ChildOutput.toLines(first::complete)).build();
+    LIVE_LIB.add(p);
+    p.start();
+    String line = first.get(TIMEOUT_S, TimeUnit.SECONDS);
+    libJoin(p);
+    return (Long.parseLong(line.trim()) - t0) / 1e3;
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // The library, forkserver
+
+  private Process warmProcess(Class<? extends Target> target, ChildOutput stdout) {
+    Process.Builder b = libBuilder().startMethod("forkserver").target(target);
+    if (stdout != null) {
+      b.stdout(stdout);
+    }
+    return b.build();
+  }
+
+  /** [start+join, start only] in ms. */
+  private double[] warmStartJoin() throws InterruptedException {
+    long t0 = System.nanoTime();
+    Process p = warmProcess(NoopTarget.class, null);
+    LIVE_LIB.add(p);
+    p.start();
+    long t1 = System.nanoTime();
+    libJoin(p);
+    long t2 = System.nanoTime();
+    return new double[] {ms(t2 - t0), ms(t1 - t0)};
+  }
+
+  private double warmStart8Join() throws InterruptedException {
+    long t0 = System.nanoTime();
+    List<Process> ps = new ArrayList<>(BATCH);
+    for (int i = 0; i < BATCH; i++) {
+      Process p = warmProcess(NoopTarget.class, null);
+      LIVE_LIB.add(p);
+      ps.add(p);
+    }
+    for (Process p : ps) {
+      p.start();
+    }
+    for (Process p : ps) {
+      libJoin(p);
+    }
+    return ms(System.nanoTime() - t0);
+  }
+
+  private double warmTimeToTarget() throws Exception {
+    CompletableFuture<String> first = new CompletableFuture<>();
+    long t0 = WallClock.micros();
+    Process p = warmProcess(TimeTarget.class, ChildOutput.toLines(first::complete));
     LIVE_LIB.add(p);
     p.start();
     String line = first.get(TIMEOUT_S, TimeUnit.SECONDS);
