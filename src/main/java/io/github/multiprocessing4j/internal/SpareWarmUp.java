@@ -19,13 +19,22 @@ public final class SpareWarmUp {
       Target t = a -> { };
       Object back = JavaSerialization.deserialize(JavaSerialization.serialize(t, "warm-up"), "warm-up");
       ((Target) back).run(io.github.multiprocessing4j.Args.of(java.util.List.of(), java.util.Map.of()));
+      // The first string concatenation of a JVM bootstraps StringConcatFactory (about 10 ms);
+      // a target's first line of output usually has one.
+      long n = System.nanoTime();
+      String concat = "a" + n + 'b' + (int) n + back + 1.5 + true;
+      if (concat.isEmpty()) {
+        throw new AssertionError(concat);
+      }
       ClassLoader cl = SpareWarmUp.class.getClassLoader();
       for (String name : new String[] {
           "io.github.multiprocessing4j.Process", "io.github.multiprocessing4j.ProcessRuntime",
           "io.github.multiprocessing4j.ChildRuntime$ParentWatcher", "io.github.multiprocessing4j.ChildRuntime$ExitHook",
           "io.github.multiprocessing4j.internal.ExitReport", "io.github.multiprocessing4j.internal.ExitCodes",
           "io.github.multiprocessing4j.internal.Handoffs", "io.github.multiprocessing4j.internal.SigtermHalt",
-          "io.github.multiprocessing4j.RemoteException"}) {
+          "io.github.multiprocessing4j.RemoteException", "io.github.multiprocessing4j.Process$Kind",
+          "io.github.multiprocessing4j.Process$State", "sun.misc.Signal", "sun.nio.ch.FileChannelImpl",
+          "java.lang.ApplicationShutdownHooks"}) {
         try {
           Class.forName(name, false, cl);
         } catch (ClassNotFoundException e) {
