@@ -26,7 +26,26 @@ public final class SpareWarmUp {
       if (concat.isEmpty()) {
         throw new AssertionError(concat);
       }
+      // The parent watcher reads stdin through an interruptible FileChannel: the NIO file classes.
+      try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(java.nio.file.Paths.get(
+          System.getProperty("java.io.tmpdir")), java.nio.file.StandardOpenOption.READ)) {
+        c.isOpen();
+      } catch (java.io.IOException | UnsupportedOperationException e) {
+        // a directory cannot be opened everywhere: only the warm-up is poorer
+      }
       ClassLoader cl = SpareWarmUp.class.getClassLoader();
+      // Initialized: JDK classes without side effects, and the bootstrap's codec classes, which
+      // have no static state. The library's other classes are only loaded, below: initializing
+      // them would set this JVM up as a main process.
+      for (String name : new String[] {"sun.misc.Signal", "java.lang.ApplicationShutdownHooks",
+          "java.nio.charset.StandardCharsets", "io.github.multiprocessing4j.internal.ValueCodec",
+          "io.github.multiprocessing4j.internal.Bootstrap"}) {
+        try {
+          Class.forName(name, true, cl);
+        } catch (ClassNotFoundException e) {
+          // only the warm-up is poorer
+        }
+      }
       for (String name : new String[] {
           "io.github.multiprocessing4j.Process", "io.github.multiprocessing4j.ProcessRuntime",
           "io.github.multiprocessing4j.ChildRuntime$ParentWatcher", "io.github.multiprocessing4j.ChildRuntime$ExitHook",
