@@ -170,24 +170,24 @@ public final class StartBench {
 
     // The first of each in this JVM: raw first, so the lib's includes only the library's own warm-up.
     double firstRaw = rawStartJoin()[0];
-    double firstLib = libStartJoin()[0];
+    double firstLib = startJoin(false)[0];
     Metrics.emit("java.raw.first_start_join", new double[] {firstRaw}, "ms", 1, "first in this JVM");
     Metrics.emit("java.lib.first_start_join", new double[] {firstLib}, "ms", 1,
         "first in this JVM: includes the library's parent-side class loading");
 
     for (int i = 0; i < 3; i++) {
-      libStartJoin();
+      startJoin(false);
       rawStartJoin();
     }
     double[][] lib = new double[trials][];
     double[][] raw = new double[trials][];
     for (int i = 0; i < trials; i++) {
       if (i % 2 == 0) {
-        lib[i] = libStartJoin();
+        lib[i] = startJoin(false);
         raw[i] = rawStartJoin();
       } else {
         raw[i] = rawStartJoin();
-        lib[i] = libStartJoin();
+        lib[i] = startJoin(false);
       }
     }
     Metrics.emit("java.lib.start_join", column(lib, 0), "ms", 1, null);
@@ -195,34 +195,34 @@ public final class StartBench {
     Metrics.emit("java.lib.start_only", column(lib, 1), "ms", 1, null);
     Metrics.emit("java.raw.start_only", column(raw, 1), "ms", 1, null);
 
-    libTimeToTarget();
+    timeToTarget(false);
     rawTimeToTarget();
     double[] libT = new double[trials];
     double[] rawT = new double[trials];
     for (int i = 0; i < trials; i++) {
       if (i % 2 == 0) {
-        libT[i] = libTimeToTarget();
+        libT[i] = timeToTarget(false);
         rawT[i] = rawTimeToTarget();
       } else {
         rawT[i] = rawTimeToTarget();
-        libT[i] = libTimeToTarget();
+        libT[i] = timeToTarget(false);
       }
     }
     Metrics.emit("java.lib.time_to_target", libT, "ms", 1, "wall clock (Instant.now) in both JVMs");
     Metrics.emit("java.raw.time_to_target", rawT, "ms", 1, "wall clock (Instant.now) in both JVMs");
 
     int batches = Math.max(4, trials / 3);
-    libStart8Join();
+    start8Join(false);
     rawStart8Join();
     double[] lib8 = new double[batches];
     double[] raw8 = new double[batches];
     for (int i = 0; i < batches; i++) {
       if (i % 2 == 0) {
-        lib8[i] = libStart8Join();
+        lib8[i] = start8Join(false);
         raw8[i] = rawStart8Join();
       } else {
         raw8[i] = rawStart8Join();
-        lib8[i] = libStart8Join();
+        lib8[i] = start8Join(false);
       }
     }
     Metrics.emit("java.lib.start8_join", lib8, "ms", 1, null);
@@ -241,11 +241,11 @@ public final class StartBench {
   private void runWarm(int trials, int batches) throws Exception {
     String note = "forkserver, after " + warmSettleMs + " ms settle; a start right after the previous one"
         + " may wait for the spare to boot";
-    warmStartJoin(); // untimed: cold, has the first spare launched
+    startJoin(true); // untimed: cold, has the first spare launched
     double[][] warm = new double[trials][];
     for (int i = 0; i < trials; i++) {
       settle(warmSettleMs);
-      warm[i] = warmStartJoin();
+      warm[i] = startJoin(true);
     }
     Metrics.emit("java.warm.start_join", column(warm, 0), "ms", 1, note);
     Metrics.emit("java.warm.start_only", column(warm, 1), "ms", 1, note);
@@ -253,7 +253,7 @@ public final class StartBench {
     double[] warmT = new double[trials];
     for (int i = 0; i < trials; i++) {
       settle(warmSettleMs);
-      warmT[i] = warmTimeToTarget();
+      warmT[i] = timeToTarget(true);
     }
     Metrics.emit("java.warm.time_to_target", warmT, "ms", 1, note + "; wall clock (Instant.now) in both JVMs");
 
@@ -263,11 +263,11 @@ public final class StartBench {
       return;
     }
     long settle8 = BATCH * warmSettleMs;
-    warmStart8Join(); // untimed: at most one spare is ready, the others start cold; has 8 spares launched
+    start8Join(true); // untimed: at most one spare is ready, the others start cold; has 8 spares launched
     double[] warm8 = new double[batches];
     for (int i = 0; i < batches; i++) {
       settle(settle8);
-      warm8[i] = warmStart8Join();
+      warm8[i] = start8Join(true);
     }
     Metrics.emit("java.warm.start8_join", warm8, "ms", 1, "forkserver, spares=" + SPARES + ", after " + settle8
         + " ms settle (8 spares boot at once); includes launching the 8 replacement spares; a batch right after"
@@ -279,7 +279,7 @@ public final class StartBench {
   }
 
   // -----------------------------------------------------------------------------------------------
-  // The library
+  // The library: spawn, or forkserver with a spare ready
 
   private Process.Builder libBuilder() {
     Process.Builder b = Process.builder();
@@ -290,50 +290,18 @@ public final class StartBench {
   }
 
   /** [start+join, start only] in ms. */
-  private double[] libStartJoin() throws InterruptedException {
-    long t0 = System.nanoTime();
-    Process p = childOpts.isEmpty() ? new Process(NoopTarget.class) : libBuilder().target(NoopTarget.class).build();
-    LIVE_LIB.add(p);
-    p.start();
-    long t1 = System.nanoTime();
-    libJoin(p);
-    long t2 = System.nanoTime();
-    return new double[] {ms(t2 - t0), ms(t1 - t0)};
-  }
-
-  private double libStart8Join() throws InterruptedException {
-    long t0 = System.nanoTime();
-    List<Process> ps = new ArrayList<>(BATCH);
-    for (int i = 0; i < BATCH; i++) {
-      Process p = childOpts.isEmpty() ? new Process(NoopTarget.class) : libBuilder().target(NoopTarget.class).build();
-      LIVE_LIB.add(p);
-      ps.add(p);
+  /**
+   * A library process: cold (spawn) or, if {@code warm}, with the forkserver start method; the
+   * default output handling unless {@code stdout} is given.
+   */
+  private Process newProcess(boolean warm, Class<? extends Target> target, ChildOutput stdout) {
+    if (!warm && stdout == null && childOpts.isEmpty()) {
+      return new Process(target);
     }
-    for (Process p : ps) {
-      p.start();
+    Process.Builder b = libBuilder().target(target);
+    if (warm) {
+      b.startMethod("forkserver");
     }
-    for (Process p : ps) {
-      libJoin(p);
-    }
-    return ms(System.nanoTime() - t0);
-  }
-
-  private double libTimeToTarget() throws Exception {
-    CompletableFuture<String> first = new CompletableFuture<>();
-    long t0 = WallClock.micros();
-    Process p = libBuilder().target(TimeTarget.class).stdout(ChildOutput.toLines(first::complete)).build();
-    LIVE_LIB.add(p);
-    p.start();
-    String line = first.get(TIMEOUT_S, TimeUnit.SECONDS);
-    libJoin(p);
-    return (Long.parseLong(line.trim()) - t0) / 1e3;
-  }
-
-  // -----------------------------------------------------------------------------------------------
-  // The library, forkserver
-
-  private Process warmProcess(Class<? extends Target> target, ChildOutput stdout) {
-    Process.Builder b = libBuilder().startMethod("forkserver").target(target);
     if (stdout != null) {
       b.stdout(stdout);
     }
@@ -341,9 +309,9 @@ public final class StartBench {
   }
 
   /** [start+join, start only] in ms. */
-  private double[] warmStartJoin() throws InterruptedException {
+  private double[] startJoin(boolean warm) throws InterruptedException {
     long t0 = System.nanoTime();
-    Process p = warmProcess(NoopTarget.class, null);
+    Process p = newProcess(warm, NoopTarget.class, null);
     LIVE_LIB.add(p);
     p.start();
     long t1 = System.nanoTime();
@@ -352,11 +320,11 @@ public final class StartBench {
     return new double[] {ms(t2 - t0), ms(t1 - t0)};
   }
 
-  private double warmStart8Join() throws InterruptedException {
+  private double start8Join(boolean warm) throws InterruptedException {
     long t0 = System.nanoTime();
     List<Process> ps = new ArrayList<>(BATCH);
     for (int i = 0; i < BATCH; i++) {
-      Process p = warmProcess(NoopTarget.class, null);
+      Process p = newProcess(warm, NoopTarget.class, null);
       LIVE_LIB.add(p);
       ps.add(p);
     }
@@ -369,10 +337,10 @@ public final class StartBench {
     return ms(System.nanoTime() - t0);
   }
 
-  private double warmTimeToTarget() throws Exception {
+  private double timeToTarget(boolean warm) throws Exception {
     CompletableFuture<String> first = new CompletableFuture<>();
     long t0 = WallClock.micros();
-    Process p = warmProcess(TimeTarget.class, ChildOutput.toLines(first::complete));
+    Process p = newProcess(warm, TimeTarget.class, ChildOutput.toLines(first::complete));
     LIVE_LIB.add(p);
     p.start();
     String line = first.get(TIMEOUT_S, TimeUnit.SECONDS);
