@@ -90,6 +90,7 @@ final class ChildHandle {
     ChildHandle handle = new ChildHandle(dir.resolve("child-" + LAUNCHED.incrementAndGet() + ".status"),
         spec.killDescendants);
     bootstrap.statusFile = handle.statusFile.toString();
+    bootstrap.startMethod = method;
     bootstrap.utf8Stdout = spec.stdout.piped();
     bootstrap.utf8Stderr = spec.stderr.piped();
     byte[] frame = bootstrap.toFrame();

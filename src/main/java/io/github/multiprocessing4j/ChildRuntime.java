@@ -119,7 +119,7 @@ final class ChildRuntime {
       self = Process.forChild();
     }
     self.becomeSelf(b, target, args, kwargs);
-    ProcessRuntime.becomeChild(self, Process.parentProcess(b.parentName, b.parentPid));
+    ProcessRuntime.becomeChild(self, Process.parentProcess(b.parentName, b.parentPid), b.startMethod);
 
     // Only once SIGTERM halts the JVM may the exit hook exist: a SIGTERM that ran the hook would be
     // recorded as an orderly exit (143, not -15) and would wait for this child's children.

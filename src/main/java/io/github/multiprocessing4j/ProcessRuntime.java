@@ -75,8 +75,12 @@ final class ProcessRuntime {
   }
 
   /** Called once in a child, before its target runs. */
-  static void becomeChild(Process self, Process parentProcess) {
+  /** The start method this child was started with, or null in the main JVM. */
+  static volatile String inheritedStartMethod;
+
+  static void becomeChild(Process self, Process parentProcess, String startMethod) {
     synchronized (INIT) {
+      inheritedStartMethod = startMethod;
       current = self;
       parent = parentProcess;
       exitHandlingInstalled = true; // the child runtime runs the exit rules itself

@@ -16,7 +16,8 @@ final class StartMethods {
   /** The default when nothing was set: an explicit choice of the whole JVM, e.g. for a test run. */
   private static final String PROPERTY = "multiprocessing4j.startMethod";
 
-  private static String current; // guarded by the class
+  /** As CPython's child: the method it was started with is its own (read lazily, once a child). */
+  private static String current = ProcessRuntime.inheritedStartMethod; // guarded by the class
 
   private StartMethods() {}
 

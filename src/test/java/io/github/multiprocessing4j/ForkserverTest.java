@@ -46,6 +46,23 @@ final class ForkserverTest {
     System.out.println("pid=" + Multiprocessing.getpid() + " prop=" + System.getProperty("fs.test", "none"));
   }
 
+  static void reportStartMethod(Args args) {
+    System.out.println("start method " + Multiprocessing.getStartMethod(true));
+  }
+
+  @Test
+  void aChildReportsTheStartMethodItWasStartedWith() throws Exception {
+    for (String method : List.of("spawn", "forkserver", "forkserver")) {
+      CapturedLines out = new CapturedLines();
+      Process p = Process.builder().startMethod(method).target(ForkserverTest::reportStartMethod)
+          .stdout(out.output()).build();
+      p.start();
+      assertThat(p.join(WAIT)).isTrue();
+      assertThat(out.text()).isEqualTo("start method " + method);
+    }
+    assertThat(Multiprocessing.getStartMethod(true)).as("the parent's stays unset").isNull();
+  }
+
   static void exit3(Args args) {
     System.exit(3);
   }

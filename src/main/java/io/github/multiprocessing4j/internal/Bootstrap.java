@@ -25,7 +25,7 @@ public final class Bootstrap {
   /** "MP4J". */
   public static final int MAGIC = 0x4D50344A;
   /** Bumped on any incompatible change of the body. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
   /** A frame larger than this is refused: a corrupt length must not allocate gigabytes. */
   public static final int MAX_FRAME = 1 << 30;
 
@@ -46,6 +46,8 @@ public final class Bootstrap {
   public String statusFile;
   public boolean utf8Stdout;
   public boolean utf8Stderr;
+  /** How the child was started: {@code "spawn"} or {@code "forkserver"}. */
+  public String startMethod;
   public int targetKind;
   /** Class name for {@link #TARGET_CLASS}. */
   public String targetClass;
@@ -137,6 +139,7 @@ public final class Bootstrap {
       ValueCodec.writeString(out, statusFile);
       out.writeBoolean(utf8Stdout);
       out.writeBoolean(utf8Stderr);
+      ValueCodec.writeString(out, startMethod);
       out.writeByte(targetKind);
       if (targetKind == TARGET_CLASS) {
         ValueCodec.writeString(out, targetClass);
@@ -205,6 +208,7 @@ public final class Bootstrap {
     b.statusFile = ValueCodec.readString(in);
     b.utf8Stdout = in.readBoolean();
     b.utf8Stderr = in.readBoolean();
+    b.startMethod = ValueCodec.readString(in);
     b.targetKind = in.readUnsignedByte();
     if (b.targetKind == TARGET_CLASS) {
       b.targetClass = ValueCodec.readString(in);
