@@ -74,10 +74,10 @@ final class ProcessRuntime {
     return parent;
   }
 
-  /** Called once in a child, before its target runs. */
   /** The start method this child was started with, or null in the main JVM. */
   static volatile String inheritedStartMethod;
 
+  /** Called once in a child, before its target runs. */
   static void becomeChild(Process self, Process parentProcess, String startMethod) {
     synchronized (INIT) {
       inheritedStartMethod = startMethod;
