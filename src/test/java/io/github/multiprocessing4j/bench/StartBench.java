@@ -289,7 +289,6 @@ public final class StartBench {
     return b;
   }
 
-  /** [start+join, start only] in ms. */
   /**
    * A library process: cold (spawn) or, if {@code warm}, with the forkserver start method; the
    * default output handling unless {@code stdout} is given.
