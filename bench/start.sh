@@ -49,13 +49,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-loadavg() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?'; }
-strip_ansi() { sed -u 's/\x1b\[[0-9;]*m//g'; }
-mkdir -p "$(dirname "$LOG")"
-: > "$LOG"
-say() { echo "$@" | tee -a "$LOG"; }
-# Runs a command with its output (ANSI colours stripped) on the terminal and in the log.
-logged() { "$@" 2>&1 | strip_ansi | tee -a "$LOG"; }
+# loadavg, strip_ansi, say and logged; the log file starts empty.
+source "$ROOT/bench/common.sh"
 
 say "# bench/start.sh: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(uname -srm), $(nproc 2>/dev/null || echo '?') cpus," \
     "load average $(loadavg), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo '+dirty')"
