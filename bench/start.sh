@@ -49,14 +49,10 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-# loadavg, strip_ansi, say and logged; the log file starts empty.
+# loadavg, strip_ansi, say, logged and start_run; the log file starts empty.
 source "$ROOT/bench/common.sh"
 
-say "# bench/start.sh: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(uname -srm), $(nproc 2>/dev/null || echo '?') cpus," \
-    "load average $(loadavg), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo '+dirty')"
-
-say "# building (test-compile, once)"
-logged $MVN -q -B -Dstyle.color=never -DskipTests test-compile
+start_run bench/start.sh
 
 have_python=1
 if [ ! -f "$PYBENCH_DIR/mp_start.py" ]; then

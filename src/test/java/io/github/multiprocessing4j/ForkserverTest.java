@@ -209,12 +209,8 @@ final class ForkserverTest {
     Process p = new Process(ForkserverTest::report);
     p.start();
     p.join();
-    List<Long> spares = new ArrayList<>();
-    for (long deadline = System.nanoTime() + WAIT.toNanos(); spares.isEmpty() && System.nanoTime() < deadline; ) {
-      spares = Spares.idlePids();
-      Thread.onSpinWait();
-    }
-    System.out.println("spares " + spares);
+    Pids.await(() -> !Spares.idlePids().isEmpty(), WAIT); // the test fails on an empty list
+    System.out.println("spares " + Spares.idlePids());
     if (args.length > 0 && args[0].equals("exit")) {
       return; // the spares must go with the program
     }
