@@ -77,13 +77,16 @@ final class PipeInterruptTest {
     int count = 8;
     Pipe p = Pipe.open();
     try (Connection a = p.conn1(); Connection b = p.conn2()) {
+      java.util.concurrent.atomic.AtomicInteger interruptions = new java.util.concurrent.atomic.AtomicInteger();
       Background<Void> sender = Background.run(() -> {
+        // Not before the receiver was interrupted in a wait at least once: a receiver that never
+        // had to park (the messages came at once) would test nothing.
+        io.github.multiprocessing4j.testing.Pids.await(() -> interruptions.get() > 0, WAIT);
         for (int i = 0; i < count; i++) {
           a.sendBytes(message(i));
         }
         return null;
       });
-      java.util.concurrent.atomic.AtomicInteger interruptions = new java.util.concurrent.atomic.AtomicInteger();
       Thread[] me = new Thread[1];
       Background<String> receiver = Background.run(() -> {
         me[0] = Thread.currentThread();
