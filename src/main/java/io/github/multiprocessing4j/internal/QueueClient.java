@@ -1,8 +1,11 @@
 package io.github.multiprocessing4j.internal;
 
 import io.github.multiprocessing4j.Multiprocessing;
+import io.github.multiprocessing4j.connection.BrokenPipeException;
 import io.github.multiprocessing4j.connection.ConnectionException;
+import io.github.multiprocessing4j.connection.PeerClosedException;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -81,23 +84,33 @@ public final class QueueClient {
       throw new ConnectionException("cannot reach " + label + ": the process that created the queue "
           + "has ended (" + e.getMessage() + ")", e);
     }
-    RingTransport link;
+    RingTransport link = null;
+    byte[] r;
     try {
       link = RingTransport.connect(s, Multiprocessing.currentProcess().authkey());
       byte[] hello = ByteBuffer.allocate(8).putLong(0, id).array();
       link.send(hello, 0, hello.length);
-      byte[] r = link.receive(Integer.MAX_VALUE);
-      if (r[0] != QueueServer.R_OK) {
+      r = link.receive(Integer.MAX_VALUE);
+    } catch (IOException | ConnectionException e) {
+      if (link != null) {
         link.close();
-        throw new ConnectionException("cannot use " + label + ": " + new String(r, 9, r.length - 9, StandardCharsets.UTF_8));
       }
-    } catch (IOException e) {
       try {
         s.close();
       } catch (IOException ignored) {
         // already failing
       }
-      throw new ConnectionException("cannot connect to " + label + ": " + e.getMessage(), e);
+      if (!ownerWentAway(e)) {
+        throw new ConnectionException("cannot connect to " + label + ": " + e.getMessage(), e);
+      }
+      // The owner accepted, then its socket went away mid-handshake: it was killed or is exiting,
+      // which the caller should hear in the words every other call on the queue uses.
+      throw new ConnectionException("cannot connect to " + label + ": the process that created the queue "
+          + "has ended (" + e.getMessage() + ")", e);
+    }
+    if (r[0] != QueueServer.R_OK) {
+      link.close();
+      throw new ConnectionException("cannot use " + label + ": " + new String(r, 9, r.length - 9, StandardCharsets.UTF_8));
     }
     OpenChannels.add(link);
     QueueClient c = new QueueClient(address + "#" + id, label, link);
@@ -105,6 +118,17 @@ public final class QueueClient {
     t.setDaemon(true);
     t.start();
     return c;
+  }
+
+  /** Whether a handshake failure means the peer's socket is gone (reset or end of file), not a timeout or garbage. */
+  private static boolean ownerWentAway(Exception e) {
+    if (e instanceof SocketTimeoutException) {
+      return false;
+    }
+    if (e instanceof IOException || e instanceof PeerClosedException || e instanceof BrokenPipeException) {
+      return true;
+    }
+    return String.valueOf(e.getMessage()).startsWith("got end of file");
   }
 
   /**

@@ -1,9 +1,20 @@
 package io.github.multiprocessing4j.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.multiprocessing4j.connection.ConnectionException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -35,6 +46,27 @@ final class QueueRepliesTest {
       assertThat(get.get(10, TimeUnit.SECONDS)).containsExactly(9);
     } finally {
       client.release();
+    }
+  }
+
+  @Test
+  void anOwnerThatHangsUpDuringTheHandshakeIsReportedAsEnded() throws Exception {
+    // What a getter sees when the queue's owner is killed between accept and the handshake's end.
+    try (ServerSocketChannel owner = ServerSocketChannel.open()) {
+      owner.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      CompletableFuture<Void> hangUp = CompletableFuture.runAsync(() -> {
+        try (SocketChannel accepted = owner.accept()) {
+          accepted.setOption(StandardSocketOptions.SO_LINGER, 0); // a reset, as a kill gives
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+      String address = "tcp:" + ((InetSocketAddress) owner.getLocalAddress()).getPort();
+      assertThatThrownBy(() -> QueueClient.of(address, 5, 4242))
+          .isInstanceOf(ConnectionException.class)
+          .hasMessageStartingWith("cannot connect to queue 5 of process 4242: the process that created the "
+              + "queue has ended (");
+      hangUp.get(10, TimeUnit.SECONDS);
     }
   }
 
