@@ -6,7 +6,7 @@
 #   bench/start.sh                 # full run (Java 30 trials, CPython 30 trials per method)
 #   bench/start.sh --quick         # smoke run: fewer trials on both sides
 #   bench/start.sh --trials 50     # Java trials (CPython keeps its own count)
-#   bench/start.sh --warm-settle-ms 1000   # pause before each timed java.warm.* trial (default 400)
+#   bench/start.sh --warm-settle-ms 200    # pause before each timed java.warm.* trial, once the spares are warm (default 50)
 #   bench/start.sh --no-warm       # without the java.warm.* metrics
 #
 # The StartBench JVM runs with -Dmultiprocessing4j.spares=8 (read once per JVM), so that
@@ -142,7 +142,7 @@ for i, r in enumerate(out):
     if i == 0:
         print('  '.join('-' * x for x in w))
 print("# ratio = java / CPython, both medians (ms): < 1 means java is faster. lib: spawn, a JVM launched per"
-      " start; warm: forkserver with a spare JVM ready (after the settle pause noted on its lines); raw: a plain"
+      " start; warm: forkserver with a spare JVM ready (Multiprocessing.awaitSpares, then the pause noted on its lines); raw: a plain"
       " ProcessBuilder JVM, no library. 'compare with': the CPython methods each is like; the ratio by round"
       " is against the first.")
 EOF

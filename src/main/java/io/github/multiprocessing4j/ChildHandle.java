@@ -98,10 +98,10 @@ final class ChildHandle {
     // The threads start before the JVM does: on an idle machine a thread starts in ~0.1 ms, while
     // the new JVM boots on every core it takes milliseconds. They wait for launched().
     if (spec.stdout.piped()) {
-      handle.pumps.add(new OutputPump(handle, spec.stdout, false, name));
+      handle.pumps.add(new OutputPump(handle, spec.stdout, false, name, spare != null));
     }
     if (spec.stderr.piped()) {
-      handle.pumps.add(new OutputPump(handle, spec.stderr, true, name));
+      handle.pumps.add(new OutputPump(handle, spec.stderr, true, name, spare != null));
     }
     Thread waiter = new Thread(null, handle::await, "mp4j-waiter-" + name, 64 * 1024, false);
     waiter.setDaemon(daemon);

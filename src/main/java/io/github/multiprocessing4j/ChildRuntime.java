@@ -47,6 +47,9 @@ final class ChildRuntime {
   /** Set once the child's main chose its exit code, so the shutdown hook knows the exit is ours. */
   private static volatile boolean exitChosen;
   private static volatile String statusFile;
+  /** A spare's UTF-8 streams for stdout and stderr, made while it waited; null in a cold child. */
+  private static PrintStream spareOut;
+  private static PrintStream spareErr;
 
   static CompletableFuture<Integer> parentDeath() {
     return ParentDeath.FUTURE;
@@ -62,11 +65,25 @@ final class ChildRuntime {
   public static void main(String[] args) {
     // The raw descriptor, not System.in: the user's code gets an empty System.in, as in CPython.
     FileInputStream stdin = new FileInputStream(FileDescriptor.in);
+    // The watcher installs the SIGTERM handler while this thread reads and decodes the bootstrap;
+    // it starts watching stdin once the bootstrap has been read from it.
+    ParentWatcher watcher = new ParentWatcher(stdin);
+    Thread watcherThread = new Thread(null, watcher, "mp4j-parent-watcher", 32 * 1024, false);
+    watcherThread.setDaemon(true);
+    watcher.thread = watcherThread;
+    watcherThread.start();
     Bootstrap bootstrap;
     try {
       if (Boolean.getBoolean(Spares.SPARE_PROPERTY)) {
-        // A spare: warms up, then waits here until its parent hands it a process.
+        // A spare: warms up, then waits here until its parent hands it a process. Its watcher
+        // thread was started above, so a process it serves does not pay for that either.
         io.github.multiprocessing4j.internal.SpareWarmUp.run();
+        // Made now, used only if the process pipes its output (the streams are unused otherwise).
+        spareOut = utf8(FileDescriptor.out);
+        spareErr = utf8(FileDescriptor.err);
+        // Tells the parent this spare is warm: one byte on stdout, before any output of the process
+        // it will serve, which the parent's pump drops.
+        new FileOutputStream(FileDescriptor.out).write(Spares.READY_MARK);
         int first = stdin.read();
         if (first < 0) {
           System.exit(0); // discarded, or its parent died, before it got a process
@@ -82,24 +99,19 @@ final class ChildRuntime {
       System.exit(2);
       return;
     }
-    run(bootstrap, stdin);
+    watcher.watch(bootstrap.daemon);
+    run(bootstrap, watcher);
   }
 
-  private static void run(Bootstrap b, FileInputStream stdin) {
+  private static void run(Bootstrap b, ParentWatcher watcher) {
     if (b.utf8Stdout) {
-      System.setOut(utf8(FileDescriptor.out));
+      System.setOut(spareOut != null ? spareOut : utf8(FileDescriptor.out));
     }
     if (b.utf8Stderr) {
-      System.setErr(utf8(FileDescriptor.err));
+      System.setErr(spareErr != null ? spareErr : utf8(FileDescriptor.err));
     }
     System.setIn(new ByteArrayInputStream(new byte[0]));
     statusFile = b.statusFile;
-    // The watcher installs the SIGTERM handler while this thread decodes the bootstrap.
-    ParentWatcher watcher = new ParentWatcher(stdin, b.daemon);
-    Thread watcherThread = new Thread(null, watcher, "mp4j-parent-watcher", 32 * 1024, false);
-    watcherThread.setDaemon(true);
-    watcher.thread = watcherThread;
-    watcherThread.start();
 
     Process self = null;
     Target target = null;
@@ -180,13 +192,18 @@ final class ChildRuntime {
    */
   private static final class ParentWatcher implements Runnable {
     private final FileInputStream stdin;
-    private final boolean daemon;
     private boolean handlerInstalled; // guarded by this
+    private Boolean daemon; // guarded by this; null until the bootstrap has been read
     volatile Thread thread;
 
-    ParentWatcher(FileInputStream stdin, boolean daemon) {
+    ParentWatcher(FileInputStream stdin) {
       this.stdin = stdin;
-      this.daemon = daemon;
+    }
+
+    /** Lets the watcher read stdin, now that the bootstrap has been read from it. */
+    synchronized void watch(boolean daemonChild) {
+      daemon = daemonChild;
+      notifyAll();
     }
 
     synchronized void awaitHandlerInstalled() {
@@ -230,8 +247,19 @@ final class ChildRuntime {
           notifyAll();
         }
       }
+      boolean daemonChild;
+      synchronized (this) {
+        try {
+          while (daemon == null) {
+            wait();
+          }
+        } catch (InterruptedException e) {
+          return; // this JVM is exiting before it became a process: see stop()
+        }
+        daemonChild = daemon;
+      }
       FileChannel channel = stdin.getChannel();
-      ByteBuffer buf = ByteBuffer.allocate(256);
+      ByteBuffer buf = ByteBuffer.allocateDirect(256); // direct: the read needs no temporary buffer
       try {
         while (channel.read(buf) >= 0) {
           buf.clear(); // nothing else is sent yet; keep reading until the end
@@ -242,7 +270,7 @@ final class ChildRuntime {
         // a broken pipe is an end too
       }
       ParentDeath.FUTURE.complete(0);
-      if (daemon) {
+      if (daemonChild) {
         Runtime.getRuntime().halt(1);
       }
     }

@@ -191,4 +191,27 @@ public final class Multiprocessing {
   public static void discardSpares() {
     Spares.discardAll();
   }
+
+  /**
+   * Waits until the spare JVMs of the {@code forkserver} start method have warmed up: until no
+   * spare is due to be launched and every idle spare is ready to run a process at once. Spares are
+   * launched after a {@code forkserver} start (about 100 ms after starts pause), one per distinct
+   * set of launch options; a program that wants its next starts to find warm spares, say before a
+   * latency-sensitive phase, can start one process and then call this. Returns at once if no spare
+   * is wanted. Thread-safe.
+   *
+   * @param timeout how long to wait at most
+   * @return true if the spares are ready, false if the timeout elapsed first
+   * @throws NullPointerException if timeout is null
+   * @throws IllegalArgumentException if timeout is negative
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public static boolean awaitSpares(java.time.Duration timeout) throws InterruptedException {
+    java.util.Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+    }
+    // Saturated: Duration.toNanos() throws beyond 292 years.
+    return Spares.awaitReady(timeout.compareTo(java.time.Duration.ofDays(365)) > 0 ? Long.MAX_VALUE : timeout.toNanos());
+  }
 }

@@ -20,14 +20,20 @@ final class OutputPump extends Thread {
   private final ChildHandle child;
   private final ChildOutput sink;
   private final boolean stderr;
+  private final boolean spareMark;
 
-  /** A pump of the child's stdout or stderr; it starts copying once the child is launched. */
-  OutputPump(ChildHandle child, ChildOutput sink, boolean stderr, String processName) {
+  /**
+   * A pump of the child's stdout or stderr; it starts copying once the child is launched.
+   *
+   * @param spareMark the child is a spare, whose stdout starts with {@link Spares#READY_MARK}
+   */
+  OutputPump(ChildHandle child, ChildOutput sink, boolean stderr, String processName, boolean spareMark) {
     super(null, null, "mp4j-" + (stderr ? "stderr" : "stdout") + "-" + processName, 64 * 1024, false);
     setDaemon(true);
     this.child = child;
     this.sink = sink;
     this.stderr = stderr;
+    this.spareMark = spareMark && !stderr;
   }
 
   @Override
@@ -40,7 +46,14 @@ final class OutputPump extends Thread {
     byte[] line = new byte[256];
     int len = 0;
     try (InputStream input = stderr ? os.getErrorStream() : os.getInputStream()) {
-      for (int n; (n = input.read(buf)) > 0; ) {
+      int n = 0;
+      if (spareMark) {
+        int first = input.read(); // the spare's mark, written before anything of the process
+        if (first >= 0 && first != Spares.READY_MARK) {
+          buf[n++] = (byte) first;
+        }
+      }
+      for (; n > 0 || (n = input.read(buf)) > 0; n = 0) {
         int start = 0;
         for (int i = 0; i < n; i++) {
           if (buf[i] == '\n') {

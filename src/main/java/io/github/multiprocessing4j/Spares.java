@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * once starts have paused for 100 ms), and discarded after
  * {@code multiprocessing4j.spareIdleMillis} (default 60 s) unused, when the program ends, and when
  * their parent dies: a spare ends at the end of its standard input, SIGKILL of the parent included.
- * A waiting spare uses no CPU: it is blocked in a read.
+ * A waiting spare uses no CPU: it is blocked in a read. Once warm, a spare writes one byte,
+ * {@link #READY_MARK}, on its stdout: {@link #take} prefers such a spare, and the pump of the
+ * process it serves drops the byte.
  */
 final class Spares {
 
@@ -33,6 +35,8 @@ final class Spares {
   static final int DEFAULT_COUNT = 1;
   /** Marks a spare's command line; the child then ends quietly at the end of its input. */
   static final String SPARE_PROPERTY = "multiprocessing4j.spare";
+  /** What a spare writes on its stdout once warm, before it reads its bootstrap (ASCII ACK). */
+  static final int READY_MARK = 0x06;
   private static final int COUNT = Math.max(0, Integer.getInteger("multiprocessing4j.spares", DEFAULT_COUNT));
   private static final long IDLE_NANOS =
       TimeUnit.MILLISECONDS.toNanos(Long.getLong("multiprocessing4j.spareIdleMillis", 60_000));
@@ -67,9 +71,22 @@ final class Spares {
   private static final class Spare {
     final java.lang.Process process;
     final long since = System.nanoTime();
+    private boolean ready; // guarded by Spares.class
 
     Spare(java.lang.Process process) {
       this.process = process;
+    }
+
+    /** Whether its mark is in the stdout pipe: it has warmed up; never blocks, never reads. */
+    boolean ready() {
+      if (!ready) {
+        try {
+          ready = process.getInputStream().available() > 0;
+        } catch (IOException e) {
+          return false; // its pipe is gone: it died
+        }
+      }
+      return ready;
     }
   }
 
@@ -103,8 +120,18 @@ final class Spares {
         return null;
       }
       ArrayDeque<Spare> idle = IDLE.computeIfAbsent(key, k -> new ArrayDeque<>());
-      while ((s = idle.poll()) != null && !s.process.isAlive()) {
-        // died meanwhile (killed by someone else): skip it
+      idle.removeIf(dead -> !dead.process.isAlive()); // killed by someone else; the keeper reaps it
+      for (Spare candidate : idle) {
+        if (candidate.ready()) { // a warm one first; else the oldest, which is the furthest along
+          s = candidate;
+          break;
+        }
+      }
+      if (s == null) {
+        s = idle.peek();
+      }
+      if (s != null) {
+        idle.remove(s);
       }
       if (s != null) {
         taken++;
@@ -200,6 +227,37 @@ final class Spares {
     return true;
   }
 
+  /**
+   * Waits until no spare is due to be launched and every idle spare has warmed up.
+   *
+   * @param timeoutNanos how long to wait at most
+   * @return true if so, false on timeout
+   * @throws InterruptedException if interrupted while waiting
+   */
+  static boolean awaitReady(long timeoutNanos) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutNanos;
+    while (true) {
+      synchronized (Spares.class) {
+        boolean ready = pending.isEmpty() || closed || COUNT == 0;
+        for (ArrayDeque<Spare> idle : IDLE.values()) {
+          for (Spare s : idle) {
+            ready &= s.ready() || !s.process.isAlive();
+          }
+        }
+        if (ready) {
+          return true;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        // A spare's mark arrives in a pipe nobody watches, so this polls; only a caller who asked
+        // to wait pays for it, a spare boots in about 100 ms.
+        TimeUnit.NANOSECONDS.timedWait(Spares.class, Math.min(left, TimeUnit.MILLISECONDS.toNanos(2)));
+      }
+    }
+  }
+
   /** Discards every idle spare; later starts launch new ones. For tests and at exit. */
   static void discardAll() {
     List<Spare> all = new ArrayList<>();
@@ -244,6 +302,19 @@ final class Spares {
     for (ArrayDeque<Spare> idle : IDLE.values()) {
       for (Spare s : idle) {
         pids.add(s.process.pid());
+      }
+    }
+    return pids;
+  }
+
+  /** The pids of the idle spares that have warmed up, for tests. */
+  static synchronized List<Long> readyPids() {
+    List<Long> pids = new ArrayList<>();
+    for (ArrayDeque<Spare> idle : IDLE.values()) {
+      for (Spare s : idle) {
+        if (s.ready()) {
+          pids.add(s.process.pid());
+        }
       }
     }
     return pids;

@@ -255,4 +255,48 @@ final class ForkserverTest {
       assertThat(parent.process().isAlive()).isTrue();
     }
   }
+
+  static void printWithoutNewline(Args args) {
+    System.out.print("first" + args.getString(0));
+  }
+
+  static void silent(Args args) {
+    // prints nothing: the whole of its stdout must be empty
+  }
+
+  @Test
+  void awaitSparesReturnsOnceASpareIsWarmAndItsReadyMarkNeverReachesTheProcessOutput() throws Exception {
+    assertThat(Multiprocessing.awaitSpares(Duration.ZERO)).as("no spare wanted yet").isTrue();
+    Process cold = forkserver(new CapturedLines()).target(ForkserverTest::silent).build();
+    cold.start();
+    assertThat(cold.join(WAIT)).isTrue();
+    assertThat(Multiprocessing.awaitSpares(WAIT)).isTrue();
+    assertThat(Spares.readyPids()).as("the idle spare has warmed up").hasSize(1).isEqualTo(Spares.idlePids());
+
+    long takenBefore = Spares.taken();
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    Process p = Process.builder().startMethod("forkserver").target(ForkserverTest::printWithoutNewline).args("!")
+        .stdout(ChildOutput.toStream(bytes)).build();
+    p.start();
+    assertThat(p.join(WAIT)).isTrue();
+    assertThat(Spares.taken()).as("served by the warm spare").isEqualTo(takenBefore + 1);
+    assertThat(bytes.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("first!");
+
+    assertThat(Multiprocessing.awaitSpares(WAIT)).isTrue();
+    java.io.ByteArrayOutputStream none = new java.io.ByteArrayOutputStream();
+    Process q = Process.builder().startMethod("forkserver").target(ForkserverTest::silent)
+        .stdout(ChildOutput.toStream(none)).build();
+    q.start();
+    assertThat(q.join(WAIT)).isTrue();
+    assertThat(Spares.taken()).isEqualTo(takenBefore + 2);
+    assertThat(none.toByteArray()).as("a silent process from a spare has no output at all").isEmpty();
+  }
+
+  @Test
+  void awaitSparesRefusesBadTimeouts() {
+    assertThatThrownBy(() -> Multiprocessing.awaitSpares(null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("timeout");
+    assertThatThrownBy(() -> Multiprocessing.awaitSpares(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout must not be negative");
+  }
 }

@@ -32,6 +32,13 @@ public final class Classpath {
   static final int ARGFILE_THRESHOLD = 8_000;
 
   private static final Map<String, Path> ARGFILES = new ConcurrentHashMap<>();
+  /**
+   * Class path entries and file URLs as absolute, normalized paths. Every start computes the class
+   * path afresh (a context class loader may have changed), and normalizing each entry again cost a
+   * start a millisecond or two; the working directory, against which a relative entry resolves,
+   * cannot change in a running JVM.
+   */
+  private static final Map<String, String> NORMALIZED = new ConcurrentHashMap<>();
 
   private Classpath() {}
 
@@ -69,7 +76,7 @@ public final class Classpath {
     }
     for (String e : path.split(File.pathSeparator)) {
       if (!e.isEmpty()) {
-        entries.add(Paths.get(e).toAbsolutePath().normalize().toString());
+        entries.add(NORMALIZED.computeIfAbsent(e, k -> Paths.get(k).toAbsolutePath().normalize().toString()));
       }
     }
   }
@@ -78,11 +85,17 @@ public final class Classpath {
     if (!"file".equals(url.getProtocol())) {
       return;
     }
-    try {
-      entries.add(Paths.get(url.toURI()).toAbsolutePath().normalize().toString());
-    } catch (URISyntaxException | IllegalArgumentException e) {
-      // Not a plain file URL: the child could not use it either.
+    String key = url.toExternalForm();
+    String entry = NORMALIZED.get(key);
+    if (entry == null) {
+      try {
+        entry = Paths.get(url.toURI()).toAbsolutePath().normalize().toString();
+      } catch (URISyntaxException | IllegalArgumentException e) {
+        return; // not a plain file URL: the child could not use it either
+      }
+      NORMALIZED.put(key, entry);
     }
+    entries.add(entry);
   }
 
   /**

@@ -6,8 +6,8 @@ import io.github.multiprocessing4j.Target;
  * What a spare JVM does while it waits for a process: it takes, once, the paths a child takes
  * after its bootstrap arrives, so that the process it gets finds them loaded and linked. It
  * deserializes a lambda target as a child does (Java serialization, its filter, the lambda
- * machinery), and loads, without initializing, the library classes a child uses. Nothing here
- * has an effect a process could observe.
+ * machinery), and initializes the classes a child's start and exit use. Nothing here has an effect
+ * a process could observe.
  */
 public final class SpareWarmUp {
 
@@ -26,36 +26,32 @@ public final class SpareWarmUp {
       if (concat.isEmpty()) {
         throw new AssertionError(concat);
       }
-      // The parent watcher reads stdin through an interruptible FileChannel: the NIO file classes.
+      // The parent watcher reads stdin through an interruptible FileChannel. The first read loads
+      // and links that path; done here, it is short, which matters at exit: a watcher interrupted
+      // between entering the channel and entering the read(2) call misses the signal, and the
+      // channel's close then waits 50 ms before it signals again.
       try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(java.nio.file.Paths.get(
-          System.getProperty("java.io.tmpdir")), java.nio.file.StandardOpenOption.READ)) {
-        c.isOpen();
-      } catch (java.io.IOException | UnsupportedOperationException e) {
-        // a directory cannot be opened everywhere: only the warm-up is poorer
+          System.getProperty("java.home"), "release"), java.nio.file.StandardOpenOption.READ)) {
+        c.read(java.nio.ByteBuffer.allocateDirect(256));
+      } catch (java.io.IOException | RuntimeException e) {
+        // no release file: only the warm-up is poorer
       }
       ClassLoader cl = SpareWarmUp.class.getClassLoader();
-      // Initialized: JDK classes without side effects, and the bootstrap's codec classes, which
-      // have no static state. The library's other classes are only loaded, below: initializing
-      // them would set this JVM up as a main process.
+      // Initialized, which also links (verifies) them: JDK classes without side effects, and the
+      // library classes a child's start and exit go through, whose static state is inert until a
+      // process uses it (ProcessRuntime's pid is this JVM's, which is the process's). Never the
+      // main-process side: Multiprocessing, Spares, RuntimeDir.
       for (String name : new String[] {"sun.misc.Signal", "java.lang.ApplicationShutdownHooks",
-          "java.nio.charset.StandardCharsets", "io.github.multiprocessing4j.internal.ValueCodec",
-          "io.github.multiprocessing4j.internal.Bootstrap"}) {
+          "java.nio.charset.StandardCharsets", "sun.nio.ch.FileChannelImpl",
+          "io.github.multiprocessing4j.internal.ValueCodec", "io.github.multiprocessing4j.internal.Bootstrap",
+          "io.github.multiprocessing4j.Process", "io.github.multiprocessing4j.Process$Kind",
+          "io.github.multiprocessing4j.Process$State", "io.github.multiprocessing4j.ProcessRuntime",
+          "io.github.multiprocessing4j.Args", "io.github.multiprocessing4j.ChildRuntime$ExitHook",
+          "io.github.multiprocessing4j.internal.ExitReport", "io.github.multiprocessing4j.internal.ExitCodes",
+          "io.github.multiprocessing4j.internal.ExitActions", "io.github.multiprocessing4j.internal.Handoffs",
+          "io.github.multiprocessing4j.RemoteException"}) {
         try {
           Class.forName(name, true, cl);
-        } catch (ClassNotFoundException e) {
-          // only the warm-up is poorer
-        }
-      }
-      for (String name : new String[] {
-          "io.github.multiprocessing4j.Process", "io.github.multiprocessing4j.ProcessRuntime",
-          "io.github.multiprocessing4j.ChildRuntime$ParentWatcher", "io.github.multiprocessing4j.ChildRuntime$ExitHook",
-          "io.github.multiprocessing4j.internal.ExitReport", "io.github.multiprocessing4j.internal.ExitCodes",
-          "io.github.multiprocessing4j.internal.Handoffs", "io.github.multiprocessing4j.internal.SigtermHalt",
-          "io.github.multiprocessing4j.RemoteException", "io.github.multiprocessing4j.Process$Kind",
-          "io.github.multiprocessing4j.Process$State", "sun.misc.Signal", "sun.nio.ch.FileChannelImpl",
-          "java.lang.ApplicationShutdownHooks"}) {
-        try {
-          Class.forName(name, false, cl);
         } catch (ClassNotFoundException e) {
           // renamed: only the warm-up is poorer
         }

@@ -41,19 +41,17 @@ import java.util.concurrent.TimeUnit;
  *       {@code startMethod("forkserver")} and the default output handling (pumped, so a spare can
  *       serve): {@code start()} takes a spare JVM launched ahead of time with the same settings and
  *       has a new spare launched in the background. These measure the steady state, in which a
- *       spare is ready; the library gives no signal that a spare has booted, so the bench waits a
- *       fixed time instead: one untimed warm start first (it is cold and has the first spare
- *       launched), then a pause of {@code --warm-settle-ms} (default 400) before every timed warm
- *       trial, so that the spare launched by the previous start has booted and warmed up. A start
- *       that follows the previous one sooner than that may wait for its spare to boot, and is
- *       slower than these figures; on a loaded machine 400 ms may not be enough, which shows as a
- *       larger median (try a larger settle). {@code start8_join} needs 8 spares at once: the bench
- *       JVM must run with {@code -Dmultiprocessing4j.spares=8} ({@code bench/start.sh} passes it;
- *       the property is read once per JVM, so it cannot be set from here), else the metric is
- *       skipped with a note. Its untimed first batch of 8 has 8 spares launched, and every batch
- *       is preceded by 8 times the settle (default 3.2 s), since 8 spares boot at once. The spare
- *       launched during a timed trial is part of its cost. The warm trials run as their own block,
- *       after the lib/raw ones, and the spares are discarded at the end.</li>
+ *       spare is ready: one untimed warm start first (it is cold and has the first spare launched),
+ *       then before every timed warm trial {@link Multiprocessing#awaitSpares} (the spare launched
+ *       by the previous start has warmed up) and a pause of {@code --warm-settle-ms} (default 50),
+ *       so that the spare's last JIT compilations do not compete with the trial. A start that
+ *       follows the previous one sooner may wait for its spare to boot, and is slower than these
+ *       figures. {@code start8_join} needs 8 spares at once: the bench JVM must run with
+ *       {@code -Dmultiprocessing4j.spares=8} ({@code bench/start.sh} passes it; the property is
+ *       read once per JVM, so it cannot be set from here), else the metric is skipped with a note.
+ *       Its untimed first batch of 8 has 8 spares launched. The spare launched during a timed trial
+ *       is part of its cost. The warm trials run as their own block, after the lib/raw ones, and
+ *       the spares are discarded at the end.</li>
  *   <li>{@code java.raw.*}: the same with {@code java -cp <the library's child class path>
  *       NoopMain}. To compare like with like, the raw child gets the library's default plumbing:
  *       stdin, stdout and stderr are pipes, and the parent drains stdout and stderr to their end
@@ -65,8 +63,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Options: {@code --trials N} (default 30; start8 uses N/3, at least 4), {@code --quick} (8
  * trials), {@code --child-opt OPT} (repeatable; a JVM option for every child, lib, warm and raw,
- * e.g. {@code -XX:TieredStopAtLevel=1}), {@code --warm-settle-ms MS} (default 400; the pause before
- * each timed warm trial, 8 times that before a warm batch of 8), {@code --no-warm} (skip the
+ * e.g. {@code -XX:TieredStopAtLevel=1}), {@code --warm-settle-ms MS} (default 50; the pause before
+ * each timed warm trial once the spares are ready), {@code --no-warm} (skip the
  * {@code java.warm.*} metrics).
  */
 public final class StartBench {
@@ -101,7 +99,7 @@ public final class StartBench {
 
   public static void main(String[] argv) throws Exception {
     int trials = 30;
-    long warmSettleMs = 400;
+    long warmSettleMs = 50;
     boolean warm = true;
     List<String> childOpts = new ArrayList<>();
     for (int i = 0; i < argv.length; i++) {
@@ -164,8 +162,7 @@ public final class StartBench {
         + " pumps; trials alternate lib/raw");
     System.out.println("# warm child: lib with startMethod(\"forkserver\"); " + (!warm ? "skipped (--no-warm)"
         : "multiprocessing4j.spares=" + SPARES + " (spares kept per setting; start8 needs " + BATCH + "), "
-        + warmSettleMs + " ms settle before each timed warm trial (" + BATCH + " x that before a batch of "
-        + BATCH + ")"));
+        + "before each timed warm trial: awaitSpares, then a " + warmSettleMs + " ms pause"));
     System.out.flush();
 
     // The first of each in this JVM: raw first, so the lib's includes only the library's own warm-up.
@@ -234,13 +231,12 @@ public final class StartBench {
   }
 
   /**
-   * The {@code java.warm.*} metrics, as their own block: every timed trial is preceded by the
-   * settle pause, so that the spare the previous start had launched has booted (see the class
-   * comment).
+   * The {@code java.warm.*} metrics, as their own block: before every timed trial the spare the
+   * previous start had launched has warmed up (see the class comment).
    */
   private void runWarm(int trials, int batches) throws Exception {
-    String note = "forkserver, after " + warmSettleMs + " ms settle; a start right after the previous one"
-        + " may wait for the spare to boot";
+    String note = "forkserver, spare warm (awaitSpares) + " + warmSettleMs + " ms pause; a start right after the"
+        + " previous one may wait for the spare to boot";
     startJoin(true); // untimed: cold, has the first spare launched
     double[][] warm = new double[trials][];
     for (int i = 0; i < trials; i++) {
@@ -262,19 +258,22 @@ public final class StartBench {
           + " fewer than " + BATCH + "; run it with -Dmultiprocessing4j.spares=" + BATCH + " (bench/start.sh does)");
       return;
     }
-    long settle8 = BATCH * warmSettleMs;
     start8Join(true); // untimed: at most one spare is ready, the others start cold; has 8 spares launched
     double[] warm8 = new double[batches];
     for (int i = 0; i < batches; i++) {
-      settle(settle8);
+      settle(warmSettleMs);
       warm8[i] = start8Join(true);
     }
-    Metrics.emit("java.warm.start8_join", warm8, "ms", 1, "forkserver, spares=" + SPARES + ", after " + settle8
-        + " ms settle (8 spares boot at once); includes launching the 8 replacement spares; a batch right after"
+    Metrics.emit("java.warm.start8_join", warm8, "ms", 1, "forkserver, spares=" + SPARES + ", spares warm + "
+        + warmSettleMs + " ms pause; includes launching the 8 replacement spares; a batch right after"
         + " the previous one may wait for spares to boot");
   }
 
+  /** Waits until the spares have warmed up, then pauses so that their JIT threads quiet down. */
   private static void settle(long millis) throws InterruptedException {
+    if (!Multiprocessing.awaitSpares(Duration.ofSeconds(60))) {
+      System.out.println("# spares not warm after 60 s: the next trial may include a spare's boot");
+    }
     Thread.sleep(millis);
   }
 
