@@ -167,11 +167,11 @@ final class ReadmeExamplesTest {
 
     try (ProcessPoolExecutor executor = new ProcessPoolExecutor(2)) {
       Future<String> f = executor.submit(() -> "hello from " + Multiprocessing.currentProcess().name());
-      System.out.println(f.get());          // hello from Process-N
+      System.out.println(f.get());          // hello from SpawnProcess-N
     }
 
     assertThat(captured(out)).matches("\\[1, 4, 9, 16\\]\ntrue\n"
         + "java.lang.NumberFormatException: For input string: \"not a number\"\n"
-        + "hello from Process-\\d+\n");
+        + "hello from SpawnProcess-\\d+\n");
   }
 }
