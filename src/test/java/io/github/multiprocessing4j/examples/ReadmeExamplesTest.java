@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.Args;
+import io.github.multiprocessing4j.Context;
 import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.RemoteException;
@@ -149,6 +150,21 @@ final class ReadmeExamplesTest {
 
   private static String captured(ByteArrayOutputStream stream) {
     return stream.toString(StandardCharsets.UTF_8).replace("\r\n", "\n");
+  }
+
+  /** README, "How a child JVM is started", contexts. */
+  @Test
+  void contexts() throws Exception {
+    Context ctx = Multiprocessing.getContext("forkserver");
+    Process p = ctx.process(a -> System.out.println(Multiprocessing.getStartMethod()));
+    p.start();
+    p.join();                                 // the child printed "forkserver"
+    System.out.println(p.name());             // ForkServerProcess-N
+    try (Pool pool = ctx.pool(2)) {
+      System.out.println(pool.apply(() -> Multiprocessing.currentProcess().name())); // ForkServerPoolWorker-N
+    }
+
+    assertThat(captured(out)).matches("forkserver\nForkServerProcess-\\d+\nForkServerPoolWorker-\\d+\n");
   }
 
   /** README, "Pools and executors". */
