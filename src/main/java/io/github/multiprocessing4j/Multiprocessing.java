@@ -175,6 +175,34 @@ public final class Multiprocessing {
   }
 
   /**
+   * Returns the context of the process-wide start method, fixing the default if none was set (as
+   * {@link #getStartMethod()} does): CPython's {@code get_context()}, which likewise returns the
+   * concrete context of the current start method. Its processes, pools and executors keep that
+   * method even if the process-wide one is later changed with {@code setStartMethod(m, true)}.
+   *
+   * @return the context of {@link #getStartMethod()}
+   */
+  public static Context getContext() {
+    return Context.of(StartMethods.get(false));
+  }
+
+  /**
+   * Returns the context of a start method: CPython's {@code get_context(method)}. Its processes,
+   * pools and executors start with that method whatever the process-wide start method is, and are
+   * named after it ({@code SpawnProcess-N}, {@code ForkServerPoolWorker-N}). The process-wide
+   * start method is neither read nor fixed. The same method always gives the same instance.
+   *
+   * @param method {@code "spawn"} or {@code "forkserver"}
+   * @return the context
+   * @throws NullPointerException if {@code method} is null (CPython's {@code get_context(None)} is
+   *     {@link #getContext()})
+   * @throws IllegalArgumentException {@code "cannot find context for '<method>'"}
+   */
+  public static Context getContext(String method) {
+    return Context.of(method);
+  }
+
+  /**
    * Returns the start methods this library offers: CPython's {@code get_all_start_methods()}.
    *
    * @return {@code ["spawn", "forkserver"]}

@@ -50,7 +50,9 @@ import java.util.concurrent.TimeoutException;
  *
  * <p><b>Names and identity.</b> The default name is {@code Process-N}, where N counts the processes
  * created in this JVM from 1; a process created in a child is named after its parent's identity
- * ({@code Process-1:2}). The main JVM is {@code MainProcess}.
+ * ({@code Process-1:2}). The main JVM is {@code MainProcess}. A process created through a
+ * {@link Context} is named after its start method, as in CPython: {@code SpawnProcess-N},
+ * {@code ForkServerProcess-N} (the same counter).
  *
  * <p><b>Exit codes</b> follow CPython: {@code null} while running, 0 after a normal return, 1 after
  * an uncaught exception (the child prints {@code Process <name>:} and the stack trace to its
@@ -88,6 +90,8 @@ public class Process implements Serializable {
   private transient Object lock;
   private transient Kind kind;
   private transient String name;
+  /** CPython's context class ({@code SpawnProcess}), shown by {@link #toString()}; null: the class's own name. */
+  private transient String typeName;
   private transient int[] identity;
   private transient boolean daemon;
   private transient byte[] authkey;
@@ -148,7 +152,13 @@ public class Process implements Serializable {
     this.kind = Kind.CHILD;
     this.identity = Arrays.copyOf(creator.identity, creator.identity.length + 1);
     this.identity[creator.identity.length] = ProcessRuntime.nextCounter();
-    this.name = builder.name != null ? builder.name : defaultName(getClass(), identity);
+    // A process of a Context is named after its start method, as CPython's SpawnProcess-N; a
+    // pool's worker as SpawnPoolWorker-N. A subclass keeps its own name, as in CPython.
+    if (builder.contextNaming != null && builder.startMethod != null && getClass() == Process.class) {
+      this.typeName = StartMethods.processType(builder.startMethod);
+    }
+    this.name = builder.name != null ? builder.name : defaultName(typeName == null ? reprClassName()
+        : typeName.replace(Builder.PROCESS, builder.contextNaming), identity);
     this.daemon = builder.daemon != null ? builder.daemon : creator.daemon;
     this.authkey = creator.authkey.clone();
     this.creatorPid = ProcessRuntime.PID;
@@ -214,9 +224,8 @@ public class Process implements Serializable {
     this.state = State.STARTED;
   }
 
-  private static String defaultName(Class<?> type, int[] identity) {
-    String simple = type.getSimpleName();
-    StringBuilder sb = new StringBuilder(simple.isEmpty() ? "Process" : simple).append('-');
+  private static String defaultName(String type, int[] identity) {
+    StringBuilder sb = new StringBuilder(type).append('-');
     for (int i = 0; i < identity.length; i++) {
       sb.append(i == 0 ? "" : ":").append(identity[i]);
     }
@@ -748,7 +757,9 @@ public class Process implements Serializable {
 
   /**
    * Returns the process in CPython's repr format, e.g.
-   * {@code <Process name='Process-1' pid=4242 parent=4200 stopped exitcode=-SIGTERM daemon>}.
+   * {@code <Process name='Process-1' pid=4242 parent=4200 stopped exitcode=-SIGTERM daemon>}; a
+   * process of a {@link Context} shows CPython's class, e.g.
+   * {@code <SpawnProcess name='SpawnProcess-2' parent=4200 initial>}.
    */
   @Override
   public String toString() {
@@ -789,6 +800,9 @@ public class Process implements Serializable {
   }
 
   private String reprClassName() {
+    if (typeName != null) {
+      return typeName;
+    }
     String simple = getClass().getSimpleName();
     return simple.isEmpty() ? "Process" : simple;
   }
@@ -815,8 +829,25 @@ public class Process implements Serializable {
     private ChildOutput stderr = ChildOutput.pump();
     private boolean killDescendants;
     private String startMethod;
+    /**
+     * Set by {@link Context}: {@link #PROCESS} names the process after its start method
+     * ({@code SpawnProcess-N}), {@link #POOL_WORKER} names a pool's worker
+     * ({@code SpawnPoolWorker-N}); null names it after its class ({@code Process-N}).
+     */
+    String contextNaming;
+    static final String PROCESS = "Process";
+    static final String POOL_WORKER = "PoolWorker";
 
     private Builder() {}
+
+    /** For {@link Context}: see {@link #contextNaming}; a pool names its workers itself. */
+    Builder contextNaming(String naming) {
+      this.contextNaming = naming;
+      if (POOL_WORKER.equals(naming)) {
+        this.name = null;
+      }
+      return this;
+    }
 
     /**
      * Sets the target to a class that the child instantiates with its no-argument constructor
@@ -880,7 +911,8 @@ public class Process implements Serializable {
 
     /**
      * Sets the name. Default: {@code <ClassName>-<identity>}, e.g. {@code Process-3} or
-     * {@code Process-1:2} in a child.
+     * {@code Process-1:2} in a child; for a builder from a {@link Context}, the start method's
+     * class name as in CPython, e.g. {@code SpawnProcess-3}.
      *
      * @param name the name
      * @return this builder

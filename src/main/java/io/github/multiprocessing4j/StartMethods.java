@@ -28,6 +28,14 @@ final class StartMethods {
     return method;
   }
 
+  /**
+   * The class name CPython gives a process of a concrete context, and the prefix of its default
+   * name: {@code SpawnProcess}, {@code ForkServerProcess}.
+   */
+  static String processType(String method) {
+    return (method.equals(FORKSERVER) ? "ForkServer" : "Spawn") + "Process";
+  }
+
   static synchronized void set(String method, boolean force) {
     if (current != null && !force) {
       throw new IllegalStateException("context has already been set");

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.internal;
 
+import io.github.multiprocessing4j.Context;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.connection.Connection;
 import io.github.multiprocessing4j.connection.ConnectionException;
@@ -110,10 +111,10 @@ public final class WorkerPool {
   private final int maxTasksPerChild;
   private final byte[] initializer;
   private final Consumer<Process.Builder> options;
-  private final String workerName;
+  private final Context context;
+  private final boolean poolWorkerNames;
   private final boolean breakOnDeath;
   private final String threadPrefix = "pool-" + POOLS.incrementAndGet() + "-";
-  private final AtomicInteger workerNumbers = new AtomicInteger();
 
   private final ReentrantLock lock = new ReentrantLock();
   /** Signalled on every change a waiter may care about: a worker gone, dispatch wanted. */
@@ -140,21 +141,23 @@ public final class WorkerPool {
    * @param onDemand start workers one per submission while none is idle, as CPython's executor
    * @param maxTasksPerChild tasks after which a worker is replaced, 0 for never
    * @param initializer the encoded initializer and its arguments, or null
+   * @param context gives each worker's process builder (its start method and names)
    * @param options applied to each worker's process builder before the pool's own settings
-   * @param workerName prefix of worker names ({@code "SpawnPoolWorker"}), or null for the default
-   *     process names
+   * @param poolWorkerNames whether to name workers as a pool's ({@code SpawnPoolWorker-N}) rather
+   *     than as the context's processes ({@code SpawnProcess-N})
    * @param breakOnDeath whether a worker's death breaks the pool (the executor) instead of failing
    *     only its task (the pool)
    * @throws RuntimeException if a worker cannot be started; those started are terminated first
    */
   public WorkerPool(int size, boolean onDemand, int maxTasksPerChild, byte[] initializer,
-      Consumer<Process.Builder> options, String workerName, boolean breakOnDeath) {
+      Context context, Consumer<Process.Builder> options, boolean poolWorkerNames, boolean breakOnDeath) {
     this.size = size;
     this.onDemand = onDemand;
     this.maxTasksPerChild = maxTasksPerChild;
     this.initializer = initializer;
     this.options = options;
-    this.workerName = workerName;
+    this.context = java.util.Objects.requireNonNull(context, "context");
+    this.poolWorkerNames = poolWorkerNames;
     this.breakOnDeath = breakOnDeath;
     LIVE.add(this);
     lock.lock();
@@ -740,12 +743,12 @@ public final class WorkerPool {
 
   private void startWorkerLocked() {
     Pipe pipe = Pipe.open();
-    Process.Builder b = Process.builder();
+    Process.Builder b = context.processBuilder();
     options.accept(b);
     b.target(PoolWorker.class).daemon(true)
         .args(pipe.conn2(), initializer, maxTasksPerChild);
-    if (workerName != null) {
-      b.name(workerName + "-" + workerNumbers.incrementAndGet());
+    if (poolWorkerNames) {
+      PoolWorkerNames.apply(b);
     }
     Process p = b.build();
     try {

@@ -31,8 +31,12 @@ import java.util.function.Consumer;
  * non-serializable function or item fails the call there, naming it) and run in a worker. The
  * workers run on the caller's class path, so the function's class is found there.
  *
- * <p><b>Workers</b> are daemonic child JVMs ({@code SpawnPoolWorker-N}), started when the pool is
- * built and reused for every task until {@link Builder#maxTasksPerChild(int) maxTasksPerChild}.
+ * <p><b>Workers</b> are daemonic child JVMs, started when the pool is built and reused for every
+ * task until {@link Builder#maxTasksPerChild(int) maxTasksPerChild}. They start with the start
+ * method of the pool's {@link Builder#context(io.github.multiprocessing4j.Context) context} (by
+ * default the process-wide one, fixed when the pool is built) and are named after it, as in
+ * CPython: {@code SpawnPoolWorker-N} or {@code ForkServerPoolWorker-N}, N being the process
+ * counter every process of this JVM shares.
  * Like any daemonic process they cannot start processes of their own, and none outlives the pool
  * or its parent, even when the parent is killed.
  *
@@ -62,7 +66,8 @@ public final class Pool implements AutoCloseable {
 
   /**
    * Creates a pool with one worker per CPU ({@link Multiprocessing#cpuCount()}) and starts the
-   * workers.
+   * workers, with the process-wide start method (which this fixes, see
+   * {@link Multiprocessing#getContext()}).
    *
    * @throws io.github.multiprocessing4j.MultiprocessingException if a worker cannot be started
    */
@@ -82,8 +87,8 @@ public final class Pool implements AutoCloseable {
   }
 
   private Pool(Builder b) {
-    this.pool = new WorkerPool(b.processes, false, b.maxTasksPerChild, b.initializer, b.workerOptions,
-        "SpawnPoolWorker", false);
+    this.pool = new WorkerPool(b.processes, false, b.maxTasksPerChild, b.initializer, b.resolveContext(),
+        b.workerOptions, true, false);
   }
 
   /**

@@ -42,7 +42,11 @@ import java.util.concurrent.TimeoutException;
  * {@link IllegalArgumentException} naming it.
  *
  * <p><b>Workers</b> are daemonic child JVMs, started on demand (one per submission while no
- * worker is idle, up to {@link Builder#maxWorkers(int) maxWorkers}) and reused. A task's
+ * worker is idle, up to {@link Builder#maxWorkers(int) maxWorkers}) and reused. They start with
+ * the start method of the executor's
+ * {@link Builder#context(io.github.multiprocessing4j.Context) context} (by default the
+ * process-wide one, fixed when the executor is built) and, as in CPython, keep that context's
+ * process names: {@code SpawnProcess-N} or {@code ForkServerProcess-N}. A task's
  * exception is the cause of the {@link ExecutionException} its future throws. As in CPython, a
  * worker that ends abruptly (killed, crashed, {@code System.exit} in a task) breaks the executor:
  * every pending and running future fails with a {@link BrokenProcessPoolException}, the other
@@ -81,7 +85,8 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
   }
 
   private ProcessPoolExecutor(Builder b) {
-    this.pool = new WorkerPool(b.maxWorkers, true, b.maxTasksPerChild, b.initializer, b.workerOptions, null, true);
+    this.pool = new WorkerPool(b.maxWorkers, true, b.maxTasksPerChild, b.initializer, b.resolveContext(),
+        b.workerOptions, false, true);
   }
 
   /**

@@ -1,5 +1,7 @@
 package io.github.multiprocessing4j.pool;
 
+import io.github.multiprocessing4j.Context;
+import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.Target;
 import io.github.multiprocessing4j.internal.Messages;
@@ -22,6 +24,7 @@ public abstract class WorkerPoolBuilder<B extends WorkerPoolBuilder<B>> {
   byte[] initializer;
   int maxTasksPerChild;
   Consumer<Process.Builder> workerOptions = b -> { };
+  Context context;
 
   /** For the two builders of this package. */
   WorkerPoolBuilder() {}
@@ -75,9 +78,35 @@ public abstract class WorkerPoolBuilder<B extends WorkerPoolBuilder<B>> {
   }
 
   /**
+   * Sets the context whose start method the workers are started with: CPython's
+   * {@code Pool(context=ctx)} and {@code ProcessPoolExecutor(mp_context=ctx)}. Workers are named
+   * after it: {@code SpawnPoolWorker-N} or {@code ForkServerPoolWorker-N} in a {@link Pool},
+   * {@code SpawnProcess-N} or {@code ForkServerProcess-N} in a {@link ProcessPoolExecutor}.
+   * Default: {@link Multiprocessing#getContext()} when the pool is built, which fixes the
+   * process-wide start method, as CPython's {@code get_context()} does; later changes of the
+   * process-wide method do not affect the pool. A start method set in
+   * {@link #workerOptions(Consumer) workerOptions} takes precedence (and names the workers).
+   *
+   * @param context the context, e.g. {@code Multiprocessing.getContext("forkserver")}
+   * @return this builder
+   * @throws NullPointerException if {@code context} is null
+   */
+  public B context(Context context) {
+    this.context = Objects.requireNonNull(context, "context must not be null; leave it unset for the default");
+    return self();
+  }
+
+  /** The context to build with: the one set, else the default (fixing the start method). */
+  Context resolveContext() {
+    return context != null ? context : Multiprocessing.getContext();
+  }
+
+  /**
    * Sets the options of every worker process: JVM options (heap, flags), system properties,
    * environment, working directory, where output goes; everything {@link Process.Builder} offers.
-   * The pool then sets the target, arguments and name itself, and makes the workers daemonic.
+   * The pool then sets the target and arguments itself and makes the workers daemonic; a
+   * {@link Pool} also names its workers ({@code SpawnPoolWorker-N}), whereas an executor's keep a
+   * name set here, else the context's ({@code SpawnProcess-N}).
    *
    * <pre>{@code
    * Pool.builder().processes(4)

@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.Args;
+import io.github.multiprocessing4j.Context;
 import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.RemoteException;
@@ -151,6 +152,21 @@ final class ReadmeExamplesTest {
     return stream.toString(StandardCharsets.UTF_8).replace("\r\n", "\n");
   }
 
+  /** README, "How a child JVM is started", contexts. */
+  @Test
+  void contexts() throws Exception {
+    Context ctx = Multiprocessing.getContext("forkserver");
+    Process p = ctx.process(a -> System.out.println(Multiprocessing.getStartMethod()));
+    p.start();
+    p.join();                                 // the child printed "forkserver"
+    System.out.println(p.name());             // ForkServerProcess-N
+    try (Pool pool = ctx.pool(2)) {
+      System.out.println(pool.apply(() -> Multiprocessing.currentProcess().name())); // ForkServerPoolWorker-N
+    }
+
+    assertThat(captured(out)).matches("forkserver\nForkServerProcess-\\d+\nForkServerPoolWorker-\\d+\n");
+  }
+
   /** README, "Pools and executors". */
   @Test
   void poolsAndExecutors() throws Exception {
@@ -167,11 +183,11 @@ final class ReadmeExamplesTest {
 
     try (ProcessPoolExecutor executor = new ProcessPoolExecutor(2)) {
       Future<String> f = executor.submit(() -> "hello from " + Multiprocessing.currentProcess().name());
-      System.out.println(f.get());          // hello from Process-N
+      System.out.println(f.get());          // hello from SpawnProcess-N
     }
 
     assertThat(captured(out)).matches("\\[1, 4, 9, 16\\]\ntrue\n"
         + "java.lang.NumberFormatException: For input string: \"not a number\"\n"
-        + "hello from Process-\\d+\n");
+        + "hello from SpawnProcess-\\d+\n");
   }
 }
