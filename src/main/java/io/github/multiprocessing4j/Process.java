@@ -211,6 +211,7 @@ public class Process implements Serializable {
     this.lock = new Object();
     this.kind = Kind.SELF;
     this.name = b.name;
+    this.typeName = b.typeName;
     this.identity = b.identity;
     this.daemon = b.daemon;
     this.authkey = b.authkey;
@@ -347,6 +348,7 @@ public class Process implements Serializable {
     b.authkey = authkey;
     b.parentPid = ProcessRuntime.PID;
     b.parentName = creatorName;
+    b.typeName = typeName;
     if (getClass() != Process.class) {
       SENDING.set(this);
       try {

@@ -43,7 +43,7 @@ final class ContextTest {
 
   static void report(Args args) {
     System.out.println(Multiprocessing.getStartMethod() + " " + Process.currentProcess().name() + " "
-        + args.getString(0));
+        + args.getString(0) + " " + Process.currentProcess().toString().split(" ")[0]);
   }
 
   /** What a pool or executor worker reports about itself. */
@@ -70,7 +70,7 @@ final class ContextTest {
       p.start();
       assertThat(p.join(WAIT)).isTrue();
       assertThat(p.exitCode()).isZero();
-      assertThat(out.text()).as("the child's start method and name").isEqualTo(method + " " + p.name() + " hello");
+      assertThat(out.text()).as("the child's start method and name").isEqualTo(method + " " + p.name() + " hello <" + type);
       assertThat(p.toString()).startsWith("<" + type + " name='" + p.name() + "' pid=" + p.pid())
           .endsWith(" stopped exitcode=0>");
 

@@ -25,7 +25,7 @@ public final class Bootstrap {
   /** "MP4J". */
   public static final int MAGIC = 0x4D50344A;
   /** Bumped on any incompatible change of the body. */
-  public static final int VERSION = 2;
+  public static final int VERSION = 3;
   /** A frame larger than this is refused: a corrupt length must not allocate gigabytes. */
   public static final int MAX_FRAME = 1 << 30;
 
@@ -48,6 +48,8 @@ public final class Bootstrap {
   public boolean utf8Stderr;
   /** How the child was started: {@code "spawn"} or {@code "forkserver"}. */
   public String startMethod;
+  /** The CPython class a context's process shows in its repr ({@code SpawnProcess}), or null. */
+  public String typeName;
   public int targetKind;
   /** Class name for {@link #TARGET_CLASS}. */
   public String targetClass;
@@ -140,6 +142,7 @@ public final class Bootstrap {
       out.writeBoolean(utf8Stdout);
       out.writeBoolean(utf8Stderr);
       ValueCodec.writeString(out, startMethod);
+      ValueCodec.writeString(out, typeName == null ? "" : typeName);
       out.writeByte(targetKind);
       if (targetKind == TARGET_CLASS) {
         ValueCodec.writeString(out, targetClass);
@@ -209,6 +212,8 @@ public final class Bootstrap {
     b.utf8Stdout = in.readBoolean();
     b.utf8Stderr = in.readBoolean();
     b.startMethod = ValueCodec.readString(in);
+    String type = ValueCodec.readString(in);
+    b.typeName = type.isEmpty() ? null : type;
     b.targetKind = in.readUnsignedByte();
     if (b.targetKind == TARGET_CLASS) {
       b.targetClass = ValueCodec.readString(in);
