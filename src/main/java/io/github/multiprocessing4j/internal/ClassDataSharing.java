@@ -93,6 +93,8 @@ public final class ClassDataSharing {
   private static final Map<Path, String> VERIFIED = new ConcurrentHashMap<>();
   /** Archives whose creation this JVM started (running, done or failed): created once per JVM. */
   private static final Set<Path> CREATING = ConcurrentHashMap.newKeySet();
+  /** The threads of the creations this JVM started. */
+  private static final List<Thread> CREATORS = new java.util.concurrent.CopyOnWriteArrayList<>();
   private static volatile Path directory;
 
   private ClassDataSharing() {}
@@ -286,7 +288,28 @@ public final class ClassDataSharing {
       }
     }, "mp4j-cds-archive");
     t.setDaemon(true);
+    CREATORS.add(t);
     t.start();
+  }
+
+  /**
+   * Waits until the archive creations this JVM started have ended (for tests and benchmarks: a
+   * program need not wait, its children use an archive once it is there).
+   *
+   * @param timeout how long to wait at most
+   * @return whether they all ended
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public static boolean awaitCreations(java.time.Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (Thread t : CREATORS) {
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (left <= 0) {
+        return !t.isAlive();
+      }
+      t.join(left);
+    }
+    return CREATORS.stream().noneMatch(Thread::isAlive);
   }
 
   static void createNow(String java, List<String> jvmOptions, List<String> classpathArgs, String mainClass,
