@@ -4,6 +4,7 @@ import io.github.multiprocessing4j.MultiprocessingException;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -320,8 +321,9 @@ public final class ClassDataSharing {
     Path tmp = dir.resolve(archive.getFileName() + "." + nonce + ".tmp");
     Path tmpSum = dir.resolve(archive.getFileName() + SUM_SUFFIX + "." + nonce + ".tmp");
     try {
-      // The dump: the child's command line as a spare, which warms up and ends at once (its
-      // standard input is empty), dumping at exit.
+      // The dump: the child's command line as a spare, which warms up on the paths a child takes
+      // (a lambda target, Java serialization, string concatenation), then gets a process that has
+      // no target and takes a child's path from bootstrap to exit; the JVM dumps at its exit.
       List<String> dump = new ArrayList<>();
       dump.add(java);
       dump.add(AOT ? "-XX:AOTCacheOutput=" + tmp : "-XX:ArchiveClassesAtExit=" + tmp);
@@ -329,7 +331,12 @@ public final class ClassDataSharing {
       dump.add("-Dmultiprocessing4j.spare=true");
       dump.addAll(classpathArgs);
       dump.add(mainClass);
-      run(dump, "dump");
+      Path status = RuntimeDir.get().resolve("cds-training-" + nonce + ".status");
+      try {
+        run(dump, "dump", trainingFrame(status));
+      } finally {
+        Files.deleteIfExists(status);
+      }
       if (!Files.isRegularFile(tmp)) {
         throw new IOException("the dumping JVM wrote no archive");
       }
@@ -341,7 +348,7 @@ public final class ClassDataSharing {
       check.addAll(jvmOptions);
       check.addAll(classpathArgs);
       check.add("-version");
-      run(check, "check");
+      run(check, "check", null);
       long size = Files.size(tmp);
       Files.write(tmpSum, (size + " " + crc(tmp) + "\n").getBytes(StandardCharsets.US_ASCII));
       // Sum first: a reader that sees the new archive with the old sum only recreates it.
@@ -354,16 +361,51 @@ public final class ClassDataSharing {
     }
   }
 
-  private static void run(List<String> command, String what) throws IOException, InterruptedException {
+  /**
+   * The bootstrap of the training process: no target (it runs nothing, as CPython's
+   * {@code Process()}), non-daemonic, named {@code cds-training}.
+   */
+  private static byte[] trainingFrame(Path status) {
+    Bootstrap b = new Bootstrap();
+    b.name = "cds-training";
+    b.identity = new int[] {0};
+    b.daemon = false;
+    b.authkey = new byte[32]; // opens no channel: nothing to authenticate
+    b.parentPid = ProcessHandle.current().pid();
+    b.parentName = "MainProcess";
+    b.statusFile = status.toString();
+    b.startMethod = "spawn";
+    b.utf8Stdout = true;
+    b.utf8Stderr = true;
+    b.targetKind = Bootstrap.TARGET_NONE;
+    b.encodedArgs = Bootstrap.encodeArgs(List.of(), Map.of());
+    return b.toFrame();
+  }
+
+  /** Runs a JVM to its end, with {@code input} (if any) on its standard input, kept open until then. */
+  private static void run(List<String> command, String what, byte[] input) throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
     pb.redirectError(ProcessBuilder.Redirect.DISCARD);
     java.lang.Process p = pb.start();
-    p.getOutputStream().close(); // the spare's end of input: it warms up and exits
-    if (!p.waitFor(CREATE_TIMEOUT_S, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      p.waitFor();
-      throw new IOException("the " + what + " JVM did not end within " + CREATE_TIMEOUT_S + " s");
+    try (OutputStream stdin = p.getOutputStream()) {
+      if (input != null) {
+        try {
+          stdin.write(input);
+          stdin.flush();
+        } catch (IOException e) {
+          // it died first: its exit status tells
+        }
+      }
+      if (!p.waitFor(CREATE_TIMEOUT_S, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        p.waitFor();
+        throw new IOException("the " + what + " JVM did not end within " + CREATE_TIMEOUT_S + " s");
+      }
+    } catch (IOException e) {
+      if (p.isAlive()) {
+        throw e;
+      }
     }
     if (p.exitValue() != 0) {
       throw new IOException("the " + what + " JVM ended with exit status " + p.exitValue());

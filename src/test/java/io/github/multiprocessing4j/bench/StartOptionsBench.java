@@ -24,7 +24,9 @@ import java.util.concurrent.TimeUnit;
  * Without {@code --config}: none, cds, short, cds+short.
  *
  * <p>Metrics per configuration: {@code opt.<label>.start_join} (a {@link NoopTarget}, start to
- * join), {@code opt.<label>.time_to_target} (to the target's first line, wall clock), and with
+ * join), {@code opt.<label>.time_to_target} (to the target's first line, wall clock),
+ * {@code opt.<label>.lambda_join} (a no-op lambda target, which the child deserializes with Java
+ * serialization, start to join), and with
  * {@code --work R}, {@code opt.<label>.work_join} (a {@link WorkTarget} of R rounds, start to
  * join: what the options cost a target that is not short). Each line ends with the ratio of its
  * median against {@code none}'s and the median of the per-trial ratios.
@@ -82,6 +84,7 @@ public final class StartOptionsBench {
     }
     double[][] join = new double[k][trials];
     double[][] ttt = new double[k][trials];
+    double[][] lambda = new double[k][trials];
     double[][] wk = new double[k][work > 0 ? trials : 0];
     for (int t = 0; t < trials; t++) {
       for (int j = 0; j < k; j++) {
@@ -92,6 +95,10 @@ public final class StartOptionsBench {
         int c = (t + j) % k;
         ttt[c][t] = timeToTarget(configs.get(labels.get(c)));
       }
+      for (int j = 0; j < k; j++) {
+        int c = (t + j) % k;
+        lambda[c][t] = lambdaJoin(configs.get(labels.get(c)));
+      }
       if (work > 0) {
         for (int j = 0; j < k; j++) {
           int c = (t + j) % k;
@@ -101,6 +108,7 @@ public final class StartOptionsBench {
     }
     report(labels, "start_join", join);
     report(labels, "time_to_target", ttt);
+    report(labels, "lambda_join", lambda);
     if (work > 0) {
       report(labels, "work_join", wk);
     }
@@ -138,6 +146,14 @@ public final class StartOptionsBench {
       throws InterruptedException {
     long t0 = System.nanoTime();
     Process p = builder(items).target(target).args(args).build();
+    p.start();
+    join(p);
+    return (System.nanoTime() - t0) / 1e6;
+  }
+
+  private static double lambdaJoin(List<String> items) throws InterruptedException {
+    long t0 = System.nanoTime();
+    Process p = builder(items).target(a -> { }).build();
     p.start();
     join(p);
     return (System.nanoTime() - t0) / 1e6;
