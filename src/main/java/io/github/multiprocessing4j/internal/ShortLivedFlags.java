@@ -10,13 +10,14 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code -XX:TieredStopAtLevel=1}: only the C1 compiler. Start to join of a no-op child
  *       0.90× on JDK 17, 0.80× on JDK 25 (no C2 compiler threads to start and stop); it makes code
- *       that runs long enough for C2 slower (a 1.4 s allocation-heavy target: 1.1–1.6×).</li>
+ *       that runs long enough for C2 slower (on JDK 17, a 0.9 s allocation-heavy target 1.19×).</li>
  *   <li>{@code -XX:+UseSerialGC}, on JDK 25 and later only, and only if the options select no
- *       collector: with C1, start to join 0.93× of C1 alone on JDK 25. On JDK 17 it made start-up
- *       slower (1.15×: the default CDS archive's heap objects are mapped only with G1 there), and
- *       JDK 18–24 were not measured, so they do not get it.</li>
+ *       collector: with C1, start to join 0.93× of C1 alone on JDK 25, and the 0.9 s target 0.72×
+ *       of no option. On JDK 17 it made start-up slower (1.16×: there the default CDS archive's
+ *       heap objects are mapped only with G1), and JDK 18–24 were not measured, so they do not
+ *       get it.</li>
  * </ul>
- * Measured and left out: {@code -XX:-UsePerfData} (0.97–1.0×, within the noise, and it hides the
+ * Measured and left out: {@code -XX:-UsePerfData} (0.97–1.02×, within the noise, and it hides the
  * JVM from {@code jps}/{@code jcmd}).
  */
 public final class ShortLivedFlags {

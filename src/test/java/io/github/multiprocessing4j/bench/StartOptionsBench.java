@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.bench;
 import io.github.multiprocessing4j.ChildOutput;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.Target;
+import io.github.multiprocessing4j.internal.ClassDataSharing;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -76,11 +77,15 @@ public final class StartOptionsBench {
         Runtime.getRuntime().availableProcessors(), Metrics.canary(), trials, configs));
     List<String> labels = new ArrayList<>(configs.keySet());
     int k = labels.size();
-    // Warm-up: the parent side, and whatever a first child with each option creates (an archive).
+    // Warm-up: the parent side, and whatever a first child with each option has created (an
+    // archive, which is awaited: the children of the trials all have it).
     for (String label : labels) {
       for (int i = 0; i < 2; i++) {
         startJoin(configs.get(label), NoopTarget.class);
       }
+    }
+    if (!ClassDataSharing.awaitCreations(Duration.ofSeconds(TIMEOUT_S))) {
+      System.out.println("# the class-data sharing archives were not created within " + TIMEOUT_S + " s");
     }
     double[][] join = new double[k][trials];
     double[][] ttt = new double[k][trials];
