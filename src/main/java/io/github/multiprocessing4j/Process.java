@@ -1135,7 +1135,7 @@ public class Process implements Serializable {
      *
      * <p>Only jars can be archived: with a non-empty directory on the class path (such as
      * {@code target/classes} under Maven Surefire or in an IDE) the option has no effect (logged at
-     * debug level). It has no effect either when the process's own {@link #jvmOptions JVM options}
+     * debug level). It has no effect either when the process's own {@link #jvmOptions(String...) JVM options}
      * manage class-data sharing ({@code -Xshare}, {@code -XX:SharedArchiveFile},
      * {@code -XX:AOTCache}, ...). With the {@code forkserver} start method, spares are launched
      * with the archive once it exists.
@@ -1158,7 +1158,7 @@ public class Process implements Serializable {
      * Gives the child JVM flags that make a short-lived target start and end faster (beyond
      * CPython): {@code -XX:TieredStopAtLevel=1} (only the C1 compiler) and, on JDK 25 and later
      * when the process's JVM options select no garbage collector, {@code -XX:+UseSerialGC}. They
-     * go before the process's {@link #jvmOptions JVM options}, so an option given there wins.
+     * go before the process's {@link #jvmOptions(String...) JVM options}, so an option given there wins.
      * Measured start to join of a no-op child, against no option: 0.92× on JDK 17, 0.78× on JDK
      * 25; with {@link #classDataSharing(boolean) class-data sharing} as well, 0.83× and 0.64×
      * (BENCHMARKS.md, "Cold start options").

@@ -146,8 +146,14 @@ public final class ClassDataSharing {
   public static List<String> options(String java, List<String> jvmOptions, List<String> classpath,
       List<String> classpathArgs, String mainClass) {
     try {
+      // Without -D options, which do not matter to the archive: a program that gives every child
+      // its own property must not grow this map without bound.
       List<String> settingKey = new ArrayList<>(jvmOptions.size() + classpath.size() + 1);
-      settingKey.addAll(jvmOptions);
+      for (String o : jvmOptions) {
+        if (!o.startsWith("-D")) {
+          settingKey.add(o);
+        }
+      }
       settingKey.add("\0");
       settingKey.addAll(classpath);
       Setting setting = SETTINGS.computeIfAbsent(settingKey, k -> setting(jvmOptions, classpath));
