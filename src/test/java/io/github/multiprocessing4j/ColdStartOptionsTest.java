@@ -2,6 +2,7 @@ package io.github.multiprocessing4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.multiprocessing4j.internal.ClassDataSharing;
 import io.github.multiprocessing4j.pool.Pool;
@@ -13,6 +14,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -111,6 +113,26 @@ class ColdStartOptionsTest {
     Files.writeString(sum(archive), garbage.length + " " + Long.toHexString(crc.getValue()) + "\n");
     List<String> out = runParent(cache, "use");
     assertThat(out).contains("child exit=0", "child mapped=false");
+  }
+
+  @Test
+  @EnabledOnOs(OS.LINUX)
+  void aChangedJarGetsItsOwnArchiveAndTheStaleOneIsNotUsed(@TempDir Path cache) throws Exception {
+    runParent(cache, "create");
+    Path jar = jars.resolve("dir0.jar");
+    assumeTrue(Files.exists(jar), "a directory on the test class path, made into a jar");
+    FileTime saved = Files.getLastModifiedTime(jar);
+    try {
+      // A rebuilt jar: the same path, another time. The JVM would refuse the old archive; the
+      // library must not even name it.
+      Files.setLastModifiedTime(jar, FileTime.fromMillis(saved.toMillis() + 60_000));
+      List<String> out = runParent(cache, "use");
+      assertThat(out).contains("child exit=0", "child mapped=false", "archive ready");
+      assertThat(archives(cache)).as("the old archive and the new one").hasSize(2);
+      assertThat(runParent(cache, "use")).contains("child exit=0", "child mapped=true");
+    } finally {
+      Files.setLastModifiedTime(jar, saved);
+    }
   }
 
   @Test
