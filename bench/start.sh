@@ -8,6 +8,8 @@
 #   bench/start.sh --trials 50     # Java trials (CPython keeps its own count)
 #   bench/start.sh --warm-settle-ms 200    # pause before each timed java.warm.* trial, once the spares are warm (default 50)
 #   bench/start.sh --no-warm       # without the java.warm.* metrics
+#   bench/start.sh --cds --short-lived   # lib/warm children with classDataSharing(true) and
+#                                        # shortLived(true) (--cds needs a class path of jars)
 #
 # The StartBench JVM runs with -Dmultiprocessing4j.spares=8 (read once per JVM), so that
 # java.warm.start8_join finds 8 spares; its children do not get this property.
@@ -43,7 +45,9 @@ while [ $# -gt 0 ]; do
     --child-opt) java_args+=(--child-opt "$2"); shift ;;
     --warm-settle-ms) java_args+=(--warm-settle-ms "$2"); shift ;;
     --no-warm) java_args+=(--no-warm) ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    --cds) java_args+=(--cds) ;;
+    --short-lived) java_args+=(--short-lived) ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift

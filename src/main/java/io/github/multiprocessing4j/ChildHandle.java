@@ -2,10 +2,12 @@ package io.github.multiprocessing4j;
 
 import io.github.multiprocessing4j.internal.Bootstrap;
 import io.github.multiprocessing4j.internal.Messages;
+import io.github.multiprocessing4j.internal.ClassDataSharing;
 import io.github.multiprocessing4j.internal.Classpath;
 import io.github.multiprocessing4j.internal.ExitCodes;
 import io.github.multiprocessing4j.internal.ExitReport;
 import io.github.multiprocessing4j.internal.RuntimeDir;
+import io.github.multiprocessing4j.internal.ShortLivedFlags;
 import io.github.multiprocessing4j.internal.Signals;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -56,21 +58,40 @@ final class ChildHandle {
    */
   static ChildHandle launch(String name, boolean daemon, LaunchSpec spec, Bootstrap bootstrap) {
     List<String> command = new ArrayList<>();
-    command.add(Paths.get(System.getProperty("java.home"), "bin", Signals.WINDOWS ? "java.exe" : "java").toString());
-    command.addAll(spec.jvmOptions);
+    String java = Paths.get(System.getProperty("java.home"), "bin", Signals.WINDOWS ? "java.exe" : "java").toString();
+    command.add(java);
+    boolean cds = spec.classDataSharing != null ? spec.classDataSharing : ClassDataSharing.enabledByDefault();
+    // The library's flags first, so that an option of the user's wins.
+    List<String> jvmOptions = new ArrayList<>();
+    if (spec.shortLived) {
+      jvmOptions.addAll(ShortLivedFlags.flags(spec.jvmOptions));
+    }
+    jvmOptions.addAll(spec.jvmOptions);
+    Path dir = RuntimeDir.get();
+    List<String> classpath = Classpath.entries();
+    List<String> classpathArgs;
+    try {
+      classpathArgs = Classpath.commandLineArgs(classpath);
+    } catch (IOException e) {
+      throw new MultiprocessingException("cannot write the class path argument file for " + name + ": " + e, e);
+    }
+    if (cds) {
+      command.addAll(ClassDataSharing.options(java, jvmOptions, classpath, classpathArgs,
+          ChildRuntime.class.getName()));
+    }
+    command.addAll(jvmOptions);
     String filter = System.getProperty(Messages.FILTER_PROPERTY);
     if (filter != null && !spec.systemProperties.containsKey(Messages.FILTER_PROPERTY)) {
       command.add("-D" + Messages.FILTER_PROPERTY + "=" + filter); // a pattern, not a secret
     }
+    String cdsDefault = System.getProperty(ClassDataSharing.PROPERTY);
+    if (cdsDefault != null && !spec.systemProperties.containsKey(ClassDataSharing.PROPERTY)) {
+      command.add("-D" + ClassDataSharing.PROPERTY + "=" + cdsDefault); // a program-wide default
+    }
     for (Map.Entry<String, String> p : spec.systemProperties.entrySet()) {
       command.add("-D" + p.getKey() + "=" + p.getValue());
     }
-    Path dir = RuntimeDir.get();
-    try {
-      command.addAll(Classpath.commandLineArgs(Classpath.entries()));
-    } catch (IOException e) {
-      throw new MultiprocessingException("cannot write the class path argument file for " + name + ": " + e, e);
-    }
+    command.addAll(classpathArgs);
     command.add(ChildRuntime.class.getName());
 
     ProcessBuilder pb = builder(command, spec);

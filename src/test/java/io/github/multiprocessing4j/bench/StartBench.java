@@ -4,6 +4,7 @@ import io.github.multiprocessing4j.ChildOutput;
 import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.Target;
+import io.github.multiprocessing4j.internal.ClassDataSharing;
 import io.github.multiprocessing4j.internal.Classpath;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -65,7 +66,10 @@ import java.util.concurrent.TimeUnit;
  * trials), {@code --child-opt OPT} (repeatable; a JVM option for every child, lib, warm and raw,
  * e.g. {@code -XX:TieredStopAtLevel=1}), {@code --warm-settle-ms MS} (default 50; the pause before
  * each timed warm trial once the spares are ready), {@code --no-warm} (skip the
- * {@code java.warm.*} metrics).
+ * {@code java.warm.*} metrics), {@code --cds} and {@code --short-lived} (lib and warm children
+ * with {@code Process.Builder.classDataSharing(true)} and {@code shortLived(true)}; raw children do
+ * not get them, use {@link StartOptionsBench} to compare settings; with {@code --cds} the bench
+ * waits after its warm-up until the archive is created, and needs a class path of jars).
  */
 public final class StartBench {
 
@@ -82,9 +86,14 @@ public final class StartBench {
   private final List<String> rawCommand;
   private final List<String> rawTimeCommand;
   private final long warmSettleMs;
+  /** {@code Process.Builder.classDataSharing(true)} and {@code shortLived(true)} for lib and warm children. */
+  private final boolean cds;
+  private final boolean shortLived;
 
-  private StartBench(List<String> childOpts, long warmSettleMs) throws IOException {
+  private StartBench(List<String> childOpts, long warmSettleMs, boolean cds, boolean shortLived) throws IOException {
     this.childOpts = childOpts;
+    this.cds = cds;
+    this.shortLived = shortLived;
     this.warmSettleMs = warmSettleMs;
     List<String> cmd = new ArrayList<>();
     cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
@@ -101,6 +110,8 @@ public final class StartBench {
     int trials = 30;
     long warmSettleMs = 50;
     boolean warm = true;
+    boolean cds = false;
+    boolean shortLived = false;
     List<String> childOpts = new ArrayList<>();
     for (int i = 0; i < argv.length; i++) {
       switch (argv[i]) {
@@ -119,10 +130,16 @@ public final class StartBench {
         case "--no-warm":
           warm = false;
           break;
+        case "--cds":
+          cds = true;
+          break;
+        case "--short-lived":
+          shortLived = true;
+          break;
         case "-h":
         case "--help":
           System.out.println("usage: StartBench [--trials N | --quick] [--child-opt JVM_OPTION]..."
-              + " [--warm-settle-ms MS] [--no-warm]");
+              + " [--warm-settle-ms MS] [--no-warm] [--cds] [--short-lived]");
           return;
         default:
           if (argv[i].isBlank()) {
@@ -141,7 +158,7 @@ public final class StartBench {
     Thread cleaner = new Thread(StartBench::cleanup, "bench-cleanup");
     Runtime.getRuntime().addShutdownHook(cleaner);
     try {
-      new StartBench(childOpts, warmSettleMs).run(trials, warm);
+      new StartBench(childOpts, warmSettleMs, cds, shortLived).run(trials, warm);
     } finally {
       try {
         cleanup();
@@ -159,7 +176,8 @@ public final class StartBench {
     System.out.println("# raw child: java " + String.join(" ", childOpts) + (childOpts.isEmpty() ? "" : " ")
         + (cp.length() > 60 ? cp.substring(0, 3) + " <" + cp.length() + " chars>" : cp) + " "
         + NoopMain.class.getName() + "; stdin/stdout/stderr piped, output drained; lib child: default"
-        + " pumps; trials alternate lib/raw");
+        + " pumps" + (cds ? ", classDataSharing(true)" : "") + (shortLived ? ", shortLived(true)" : "")
+        + "; trials alternate lib/raw");
     System.out.println("# warm child: lib with startMethod(\"forkserver\"); " + (!warm ? "skipped (--no-warm)"
         : "multiprocessing4j.spares=" + SPARES + " (spares kept per setting; start8 needs " + BATCH + "), "
         + "before each timed warm trial: awaitSpares, then a " + warmSettleMs + " ms pause"));
@@ -175,6 +193,9 @@ public final class StartBench {
     for (int i = 0; i < 3; i++) {
       startJoin(false);
       rawStartJoin();
+    }
+    if (cds && !ClassDataSharing.awaitCreations(Duration.ofSeconds(TIMEOUT_S))) {
+      System.out.println("# the class-data sharing archive was not created within " + TIMEOUT_S + " s");
     }
     double[][] lib = new double[trials][];
     double[][] raw = new double[trials][];
@@ -281,7 +302,7 @@ public final class StartBench {
   // The library: spawn, or forkserver with a spare ready
 
   private Process.Builder libBuilder() {
-    Process.Builder b = Process.builder();
+    Process.Builder b = Process.builder().classDataSharing(cds).shortLived(shortLived);
     if (!childOpts.isEmpty()) {
       b.jvmOptions(childOpts.toArray(new String[0]));
     }
@@ -293,7 +314,7 @@ public final class StartBench {
    * default output handling unless {@code stdout} is given.
    */
   private Process newProcess(boolean warm, Class<? extends Target> target, ChildOutput stdout) {
-    if (!warm && stdout == null && childOpts.isEmpty()) {
+    if (!warm && stdout == null && childOpts.isEmpty() && !cds && !shortLived) {
       return new Process(target);
     }
     Process.Builder b = libBuilder().target(target);
