@@ -206,7 +206,7 @@ class ColdStartOptionsTest {
   void shortLivedFlagsReachTheChild() throws Exception {
     List<String> lines = run(Process.builder().target(Report.class).args("none").shortLived(true));
     String args = value(lines, "args=");
-    assertThat(args).contains("-XX:TieredStopAtLevel=1");
+    assertThat(args).contains("-XX:TieredStopAtLevel=1", "-XX:-UsePerfData");
     if (JDK25) {
       assertThat(args).contains("-XX:+UseSerialGC");
     } else {
