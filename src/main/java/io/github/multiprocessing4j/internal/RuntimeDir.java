@@ -32,6 +32,7 @@ public final class RuntimeDir {
   }
   private static volatile Path dir;
   private static volatile Path shmDir;
+  private static volatile Path segmentsDir;
   private RuntimeDir() {}
 
   /**
@@ -76,9 +77,47 @@ public final class RuntimeDir {
     return d;
   }
 
+  /**
+   * Returns the user's directory of shared-memory segments ({@link Segment}):
+   * {@code /dev/shm/multiprocessing4j-${user.name}/segments} where {@code /dev/shm} exists, else
+   * under {@code java.io.tmpdir}; mode {@code 0700} at every level, checked to belong to this user.
+   * Unlike {@link #get()}, it is shared by all of the user's JVMs and outlives each of them: a
+   * segment lives as long as some process uses it.
+   *
+   * @return the directory
+   * @throws MultiprocessingException if it cannot be created safely
+   */
+  public static Path segments() {
+    Path d = segmentsDir;
+    if (d == null) {
+      synchronized (RuntimeDir.class) {
+        d = segmentsDir;
+        if (d == null) {
+          Path devShm = Paths.get("/dev/shm");
+          Path parent = Files.isDirectory(devShm) && Files.isWritable(devShm) ? devShm
+              : Paths.get(System.getProperty("java.io.tmpdir"));
+          Path base = parent.resolve("multiprocessing4j-" + userDirName());
+          d = base.resolve("segments");
+          try {
+            makePrivateDir(base);
+            makePrivateDir(d);
+          } catch (IOException e) {
+            throw new MultiprocessingException("cannot create the private shared-memory directory " + d
+                + ": " + e, e);
+          }
+          segmentsDir = d;
+        }
+      }
+    }
+    return d;
+  }
+
+  private static String userDirName() {
+    return System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_");
+  }
+
   private static Path create(Path parent) {
-    String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_");
-    Path base = parent.resolve("multiprocessing4j-" + user);
+    Path base = parent.resolve("multiprocessing4j-" + userDirName());
     try {
       makePrivateDir(base);
       removeStale(base);

@@ -1,0 +1,471 @@
+package io.github.multiprocessing4j.internal;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A named block of memory shared between processes: a file in the user's private segment
+ * directory ({@link RuntimeDir#segments()}, in {@code /dev/shm} on Linux) mapped read-write by
+ * every process that uses it. The building block of {@code SharedMemory}, {@code Value},
+ * {@code Array} and the cross-process locks.
+ *
+ * <p><b>Lifetime.</b> A process <em>uses</em> a segment from the moment it creates or attaches it
+ * until it {@linkplain #unlink() unlinks} it or exits; meanwhile it holds a shared
+ * {@linkplain FileLock file lock} on the file, which the kernel drops when the process dies, SIGKILL
+ * included. A segment nobody uses is deleted: at a JVM's exit, each segment it used is deleted if
+ * no other process holds the lock; and segments whose users all died without exiting are deleted
+ * by the next JVM of the same user that creates or attaches one ({@link #sweep()}). Closing a
+ * segment ({@link #close()}) only gives up this object's view, as CPython's {@code close()}.
+ *
+ * <p>One mapping and one lock per segment per JVM, shared by every {@code Segment} object for that
+ * name in this JVM (POSIX drops all of a process's locks on a file when any of its descriptors of
+ * that file is closed, so a JVM must never open a segment file twice).
+ *
+ * <p><b>Atomic access.</b> The int and long accessors use {@link VarHandle}s on the mapping: they
+ * are atomic across processes (the same physical memory) when the offset is aligned to the size.
+ *
+ * <p>Thread-safe.
+ */
+public final class Segment implements AutoCloseable {
+
+  /** Most a segment can hold: one {@link MappedByteBuffer}. */
+  public static final long MAX_SIZE = Integer.MAX_VALUE;
+  private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+  private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+  private static final String TEMP_PREFIX = ".tmp-";
+  /** A temporary file younger than this may be a segment being created: the sweep leaves it. */
+  private static final long TEMP_GRACE_MILLIS = TimeUnit.MINUTES.toMillis(1);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** The segments this JVM uses, by name; guarded by itself. */
+  private static final Map<String, Mapping> USED = new HashMap<>();
+  private static boolean exitRegistered; // guarded by USED
+  private static boolean swept; // guarded by USED
+
+  /** This JVM's use of one segment file: its channel, lock and mapping. */
+  private static final class Mapping {
+    final String name;
+    final Path file;
+    final FileChannel channel;
+    final FileLock lock;
+    final MappedByteBuffer buffer;
+    /** The file's identity (device and inode): a segment created later under the name is another. */
+    final Object key;
+
+    Mapping(String name, Path file, FileChannel channel, FileLock lock, MappedByteBuffer buffer, Object key) {
+      this.name = name;
+      this.file = file;
+      this.channel = channel;
+      this.lock = lock;
+      this.buffer = buffer;
+      this.key = key;
+    }
+  }
+
+  private final Mapping mapping;
+  private volatile boolean closed;
+
+  private Segment(Mapping mapping) {
+    this.mapping = mapping;
+  }
+
+  /**
+   * Creates a segment, zero-filled.
+   *
+   * @param name its name, or null for a random one ({@code prefix} + 8 hex digits)
+   * @param prefix the prefix of a random name, e.g. {@code "psm_"}
+   * @param size its size in bytes, 1 to {@link #MAX_SIZE}
+   * @return the segment, used by this JVM
+   * @throws FileAlreadyExistsException if a segment of that name exists
+   * @throws IllegalArgumentException if the name or size is not allowed
+   * @throws IOException if the file cannot be created or mapped
+   */
+  public static Segment create(String name, String prefix, long size) throws IOException {
+    if (size < 1 || size > MAX_SIZE) {
+      throw new IllegalArgumentException("segment size must be 1 to " + MAX_SIZE + " bytes, not " + size);
+    }
+    if (name != null) {
+      checkName(name);
+    }
+    Path dir = RuntimeDir.segments();
+    sweepOnce();
+    while (true) {
+      String n = name != null ? name : prefix + String.format("%08x", RANDOM.nextInt());
+      Path file = dir.resolve(n);
+      synchronized (USED) {
+        if (USED.containsKey(n) || Files.exists(file)) {
+          if (name != null) {
+            throw new FileAlreadyExistsException(file.toString(), null, "a segment of this name exists");
+          }
+          continue; // a random name taken: draw again
+        }
+        // Created under a temporary name, locked, then linked to its name: no process can see the
+        // name before the file is locked (a sweep would delete it), and link() fails if the name
+        // was taken meanwhile, where rename() would replace.
+        Path temp = dir.resolve(TEMP_PREFIX + n + "-" + Long.toHexString(RANDOM.nextLong()));
+        FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+            StandardOpenOption.WRITE);
+        Mapping m;
+        try {
+          ch.write(ByteBuffer.allocate(1), size - 1); // sized, zero-filled
+          FileLock lock = ch.tryLock(0, 1, true);
+          if (lock == null) {
+            throw new IOException("cannot lock the new segment file " + temp);
+          }
+          try {
+            Files.createLink(file, temp);
+          } catch (FileAlreadyExistsException e) {
+            closeQuietly(ch);
+            if (name != null) {
+              throw new FileAlreadyExistsException(file.toString(), null, "a segment of this name exists");
+            }
+            continue; // a random name taken meanwhile: draw again
+          }
+          m = new Mapping(n, file, ch, lock, ch.map(FileChannel.MapMode.READ_WRITE, 0, size), fileKeyOf(temp));
+        } catch (IOException | RuntimeException e) {
+          closeQuietly(ch);
+          throw e;
+        } finally {
+          Files.deleteIfExists(temp);
+        }
+        USED.put(n, m);
+        registerExit();
+        return new Segment(m);
+      }
+    }
+  }
+
+  /**
+   * Attaches a segment by name; every attachment in this JVM shares one mapping.
+   *
+   * @param name the segment's name
+   * @return the segment, used by this JVM
+   * @throws NoSuchFileException if there is no segment of that name
+   * @throws IllegalArgumentException if the name is not allowed
+   * @throws IOException if the file cannot be opened or mapped
+   */
+  public static Segment attach(String name) throws IOException {
+    checkName(name);
+    Path file = RuntimeDir.segments().resolve(name);
+    sweepOnce();
+    synchronized (USED) {
+      Mapping known = USED.get(name);
+      if (known != null) {
+        if (sameFile(file, known.key)) {
+          return new Segment(known);
+        }
+        // Unlinked by another process, and maybe created again: this JVM is done with the old one
+        // (objects that have it keep their mapping).
+        USED.remove(name);
+        releaseQuietly(known);
+      }
+      for (int attempt = 0; ; attempt++) {
+        Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey(); // NoSuchFileException
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+          FileLock lock = ch.tryLock(0, 1, true);
+          // Locked and still the file of that name: whoever deletes a segment holds the exclusive
+          // lock, so it cannot go away now.
+          if (lock != null && sameFile(file, key)) {
+            long size = ch.size();
+            if (size < 1 || size > MAX_SIZE) {
+              throw new IOException("not a segment: " + file + " has " + size + " bytes");
+            }
+            Mapping m = new Mapping(name, file, ch, lock, ch.map(FileChannel.MapMode.READ_WRITE, 0, size), key);
+            USED.put(name, m);
+            registerExit();
+            return new Segment(m);
+          }
+        } catch (IOException | RuntimeException e) {
+          closeQuietly(ch);
+          throw e;
+        }
+        closeQuietly(ch);
+        if (!Files.exists(file)) {
+          throw new NoSuchFileException(file.toString(), null, "no segment of this name");
+        }
+        if (attempt > 1000) {
+          throw new IOException("cannot lock segment " + file + ": another process keeps it locked");
+        }
+        // A process is deciding whether to delete it, for a few microseconds.
+        Thread.onSpinWait();
+      }
+    }
+  }
+
+  private static boolean sameFile(Path file, Object key) {
+    try {
+      return Objects.equals(key, Files.readAttributes(file, BasicFileAttributes.class).fileKey());
+    } catch (IOException e) {
+      return false; // deleted meanwhile
+    }
+  }
+
+  /**
+   * Checks a segment name: a file name of the private directory, so no separator, no NUL, not
+   * starting with a dot, 1 to 200 characters.
+   *
+   * @param name the name
+   * @throws IllegalArgumentException if it is not allowed, saying why
+   */
+  public static void checkName(String name) {
+    Objects.requireNonNull(name, "name");
+    if (name.isEmpty() || name.length() > 200 || name.startsWith(".") || name.indexOf('/') >= 0
+        || name.indexOf('\\') >= 0 || name.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException("not a valid shared memory name: '" + name.replace("\0", "\\x00")
+          + "' (1 to 200 characters, no '/', '\\\\' or NUL, not starting with '.')");
+    }
+  }
+
+  /** The segment's name. */
+  public String name() {
+    return mapping.name;
+  }
+
+  /** The segment's size in bytes. */
+  public int size() {
+    return mapping.buffer.capacity();
+  }
+
+  /**
+   * A view of the whole segment: a new buffer (its own position and limit), native byte order.
+   *
+   * @return the view
+   * @throws IllegalStateException if this segment object was closed
+   */
+  public ByteBuffer buffer() {
+    checkOpen();
+    return mapping.buffer.duplicate().order(ByteOrder.nativeOrder());
+  }
+
+  /** Reads an int with volatile semantics; {@code offset} must be a multiple of 4. */
+  public int getIntVolatile(int offset) {
+    return (int) INT.getVolatile(mapping.buffer, offset);
+  }
+
+  /** Writes an int with volatile semantics; {@code offset} must be a multiple of 4. */
+  public void setIntVolatile(int offset, int value) {
+    INT.setVolatile(mapping.buffer, offset, value);
+  }
+
+  /** Atomically sets an int if it holds {@code expected}; {@code offset} must be a multiple of 4. */
+  public boolean compareAndSetInt(int offset, int expected, int value) {
+    return INT.compareAndSet(mapping.buffer, offset, expected, value);
+  }
+
+  /** Atomically adds to an int and returns the old value; {@code offset} must be a multiple of 4. */
+  public int getAndAddInt(int offset, int delta) {
+    return (int) INT.getAndAdd(mapping.buffer, offset, delta);
+  }
+
+  /** Reads a long with volatile semantics; {@code offset} must be a multiple of 8. */
+  public long getLongVolatile(int offset) {
+    return (long) LONG.getVolatile(mapping.buffer, offset);
+  }
+
+  /** Writes a long with volatile semantics; {@code offset} must be a multiple of 8. */
+  public void setLongVolatile(int offset, long value) {
+    LONG.setVolatile(mapping.buffer, offset, value);
+  }
+
+  /** Atomically sets a long if it holds {@code expected}; {@code offset} must be a multiple of 8. */
+  public boolean compareAndSetLong(int offset, long expected, long value) {
+    return LONG.compareAndSet(mapping.buffer, offset, expected, value);
+  }
+
+  /** Atomically adds to a long and returns the old value; {@code offset} must be a multiple of 8. */
+  public long getAndAddLong(int offset, long delta) {
+    return (long) LONG.getAndAdd(mapping.buffer, offset, delta);
+  }
+
+  /**
+   * Gives up this object's view. The mapping and this JVM's use of the segment stay until it is
+   * unlinked or the JVM exits (other objects for the same name may still use them). Idempotent.
+   */
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  /** Whether {@link #close()} was called on this object. */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("segment " + mapping.name + " is closed");
+    }
+  }
+
+  /**
+   * Removes the segment's name, as CPython's {@code shm_unlink}: processes that mapped it keep
+   * their mappings; the name can be created again. This JVM stops using it.
+   *
+   * @throws NoSuchFileException if the name was already removed
+   * @throws IOException if the file cannot be deleted
+   */
+  public void unlink() throws IOException {
+    synchronized (USED) {
+      // Only the file this object mapped, not one created under the name since.
+      if (!sameFile(mapping.file, mapping.key)) {
+        throw new NoSuchFileException(mapping.file.toString(), null, "segment already unlinked");
+      }
+      Files.delete(mapping.file);
+      if (USED.get(mapping.name) == mapping) {
+        USED.remove(mapping.name);
+        releaseQuietly(mapping);
+      }
+    }
+  }
+
+  private static Object fileKeyOf(Path file) {
+    try {
+      return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** The names of the segments this JVM uses, for tests. */
+  static List<String> usedNames() {
+    synchronized (USED) {
+      return new ArrayList<>(USED.keySet());
+    }
+  }
+
+  private static void registerExit() {
+    // guarded by USED (callers hold it)
+    if (!exitRegistered) {
+      exitRegistered = true;
+      ExitActions.onExitClose(Segment::releaseAll);
+    }
+  }
+
+  /** At exit: gives up every segment this JVM uses, and deletes those nobody else uses. */
+  static void releaseAll() {
+    List<Mapping> all;
+    synchronized (USED) {
+      all = new ArrayList<>(USED.values());
+      USED.clear();
+    }
+    for (Mapping m : all) {
+      releaseQuietly(m);
+      deleteIfUnused(m.file);
+    }
+  }
+
+  private static void releaseQuietly(Mapping m) {
+    try {
+      m.lock.release();
+    } catch (IOException | RuntimeException e) {
+      // closing the channel releases it too
+    }
+    closeQuietly(m.channel); // the mapping stays valid until it is collected
+  }
+
+  /**
+   * Deletes a segment file if no process holds its lock. The caller must not use it (a JVM must
+   * never open a file it uses a second time: see the class comment).
+   */
+  private static void deleteIfUnused(Path file) {
+    Object key = fileKeyOf(file);
+    if (key == null) {
+      return;
+    }
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      FileLock lock;
+      try {
+        lock = ch.tryLock(0, 1, false);
+      } catch (OverlappingFileLockException e) {
+        return; // used in this JVM after all
+      }
+      if (lock != null && Objects.equals(key, fileKeyOf(file))) {
+        Files.deleteIfExists(file); // nobody maps it: a process attaching now finds it gone
+      }
+    } catch (IOException e) {
+      // deleted meanwhile, or not ours to delete: best effort
+    }
+  }
+
+  private static void sweepOnce() {
+    synchronized (USED) {
+      if (swept) {
+        return;
+      }
+      swept = true;
+    }
+    sweep();
+  }
+
+  /**
+   * Deletes the segments of the user's directory that no process uses (their users all died
+   * without exiting), and temporary files of creations that died half-way. Once per JVM, on its
+   * first use of segments.
+   */
+  static void sweep() {
+    Path dir = RuntimeDir.segments();
+    List<Path> candidates = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      for (Path p : entries) {
+        candidates.add(p);
+      }
+    } catch (IOException e) {
+      return; // best effort
+    }
+    long now = System.currentTimeMillis();
+    for (Path p : candidates) {
+      String n = p.getFileName().toString();
+      if (n.startsWith(TEMP_PREFIX)) {
+        try {
+          if (now - Files.getLastModifiedTime(p).toMillis() > TEMP_GRACE_MILLIS) {
+            Files.deleteIfExists(p);
+          }
+        } catch (IOException e) {
+          // gone meanwhile
+        }
+        continue;
+      }
+      synchronized (USED) {
+        if (USED.containsKey(n)) {
+          continue;
+        }
+        deleteIfUnused(p);
+      }
+    }
+  }
+
+  private static void closeQuietly(FileChannel ch) {
+    try {
+      ch.close();
+    } catch (IOException e) {
+      // best effort
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Segment[" + mapping.name + ", " + size() + " bytes" + (closed ? ", closed]" : "]");
+  }
+}
