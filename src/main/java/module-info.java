@@ -11,4 +11,5 @@ module io.github.multiprocessing4j {
   exports io.github.multiprocessing4j.connection;
   exports io.github.multiprocessing4j.queues;
   exports io.github.multiprocessing4j.pool;
+  exports io.github.multiprocessing4j.sync;
 }
