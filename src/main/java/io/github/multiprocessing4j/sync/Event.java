@@ -82,6 +82,10 @@ public final class Event implements Serializable {
     return "<Event at " + Cells.hex(this) + (isSet() ? " set>" : " unset>");
   }
 
+  SyncCell cell() {
+    return cell;
+  }
+
   private Object writeReplace() {
     return new Ref(cell.name());
   }
