@@ -17,7 +17,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Waiting.</b> A thread that must wait ({@link #await}) first spins for
  * {@link Backoff#SPIN_NANOS}, re-trying. Then it registers: it makes this JVM listen for wakes
  * ({@link ParkingLot}), adds one to its JVM's slot of the table (a long {@code pid << 32 | count},
- * claimed by CAS from 0), then adds one to the waiter count. Then, in a loop, it reads the local
+ * claimed by CAS from 0, lowest free slot first, raising the table's high-water mark), then adds
+ * one to the waiter count. Then, in a loop, it reads the local
  * epoch, re-tries, and parks until the epoch moves or a slice of {@link #SLICE_NANOS} passes.
  *
  * <p><b>Waking.</b> A thread that changed the state ({@link #wakeAll()}) reads the waiter count
@@ -49,6 +50,8 @@ public final class SyncCell {
   /** The longest a waiter that could not register parks at a time. */
   static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
   private static final int WAITERS = 64;
+  /** One more than the highest slot ever claimed: wakers scan no further. */
+  private static final int HIGH = 68;
   private static final int SLOTS = 128;
   private static final int SLOT_COUNT = (SIZE - SLOTS) / 8;
   private static final Map<String, SyncCell> CELLS = new ConcurrentHashMap<>();
@@ -231,24 +234,40 @@ public final class SyncCell {
   }
 
   private int register() {
-    long mine = pid << 32;
     int hint = slotHint;
-    for (int pass = 0; pass < 2; pass++) {
-      for (int k = 0; k < SLOT_COUNT; k++) {
-        int i = pass == 0 ? (hint >= 0 ? (hint + k) % SLOT_COUNT : k) : k;
-        int off = SLOTS + 8 * i;
-        long v = segment.getLongVolatile(off);
-        while (pass == 0 ? (v >>> 32) == pid : v == 0) {
-          long next = v == 0 ? mine | 1 : v + 1;
-          if (segment.compareAndSetLong(off, v, next)) {
-            slotHint = i;
-            return i;
-          }
-          v = segment.getLongVolatile(off);
+    if (hint >= 0 && increment(hint, false)) {
+      return hint;
+    }
+    int high = Math.min(segment.getIntVolatile(HIGH), SLOT_COUNT);
+    for (int i = 0; i < high; i++) { // this JVM's slot, if it has one
+      if (increment(i, false)) {
+        slotHint = i;
+        return i;
+      }
+    }
+    for (int i = 0; i < SLOT_COUNT; i++) { // else the lowest free one
+      if (increment(i, true)) {
+        slotHint = i;
+        for (int h = segment.getIntVolatile(HIGH); h < i + 1; h = segment.getIntVolatile(HIGH)) {
+          segment.compareAndSetInt(HIGH, h, i + 1); // before the waiter count: see wakeAll
         }
+        return i;
       }
     }
     return -1;
+  }
+
+  /** Adds one to slot i if it is this JVM's (or, if {@code claim}, takes it if it is free). */
+  private boolean increment(int i, boolean claim) {
+    int off = SLOTS + 8 * i;
+    long v = segment.getLongVolatile(off);
+    while (claim ? v == 0 : (v >>> 32) == pid) {
+      if (segment.compareAndSetLong(off, v, v == 0 ? (pid << 32) | 1 : v + 1)) {
+        return true;
+      }
+      v = segment.getLongVolatile(off);
+    }
+    return false;
   }
 
   private void unregister(int slot) {
@@ -272,7 +291,8 @@ public final class SyncCell {
     if (segment.getIntVolatile(WAITERS) == 0) {
       return;
     }
-    for (int i = 0; i < SLOT_COUNT; i++) {
+    int high = Math.min(segment.getIntVolatile(HIGH), SLOT_COUNT);
+    for (int i = 0; i < high; i++) {
       int off = SLOTS + 8 * i;
       long v = segment.getLongVolatile(off);
       if (v == 0 || (v & 0xffff_ffffL) == 0) {

@@ -67,7 +67,7 @@ public final class SyncBench {
     System.out.println("# SyncBench: java " + System.getProperty("java.version") + ", "
         + Runtime.getRuntime().availableProcessors() + " cpus");
     uncontended(quick);
-    wakeLatency(quick ? 50 : 300);
+    wakeLatency(quick ? 50 : 300, quick ? 300 : 1000); // warm-up rounds: both sides' wake paths compiled
     idleCpu(quick ? 2 : 5);
   }
 
@@ -104,7 +104,7 @@ public final class SyncBench {
     Metrics.emit("java.sync.reentrantlock_uncontended", jdk, "ns", 1, "lock+unlock pairs, for scale");
   }
 
-  private static void wakeLatency(int samples) throws Exception {
+  private static void wakeLatency(int samples, int warmUp) throws Exception {
     Event ping = new Event();
     Event pong = new Event();
     Event stop = new Event();
@@ -113,7 +113,7 @@ public final class SyncBench {
       p.start();
       double[] oneWay = new double[samples];
       double[] roundTrip = new double[samples];
-      for (int i = -20; i < samples; i++) { // 20 warm-up rounds
+      for (int i = -warmUp; i < samples; i++) {
         waitParked(ping);
         long t0 = System.nanoTime();
         ping.set();
