@@ -1,13 +1,12 @@
 package io.github.multiprocessing4j.internal;
 
 import io.github.multiprocessing4j.Multiprocessing;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -21,14 +20,21 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * How a JVM wakes threads of another JVM that wait on a cross-process synchronisation object
  * ({@link SyncCell}): each JVM that waits listens on one Unix-domain socket,
  * {@code <segments>/../park/<pid>.sock} (a directory of mode 0700, checked to be the user's), and a
  * JVM that changed an object's state sends that object's name to every JVM registered as waiting
- * on it, over a connection it keeps; the receiving JVM's dispatcher thread then wakes its local
- * waiters of that object, which re-check the state. Wake messages are hints: a lost or spurious one
+ * on it, over a connection it keeps. In the receiving JVM, one of the waiting threads, the
+ * <em>leader</em>, waits in a {@link Selector} on all those connections instead of parking: it
+ * reads the wakes and moves the epoch of the objects they name ({@link SyncCell}), unparking their
+ * other waiters (the <em>followers</em>), and returns when its own object's epoch moves. So a
+ * wake reaches a lone waiter with one thread switch, not two. A leader that leaves unparks a
+ * follower, which takes over; an accept thread authenticates new connections and adds them to the
+ * selector. Wake messages are hints: a lost or spurious one
  * costs no correctness, as waiters also re-check on their own every
  * {@link SyncCell#SLICE_NANOS} (a lost one costs at most that much latency).
  *
@@ -45,6 +51,10 @@ public final class ParkingLot {
   private static volatile boolean listening;
   private static volatile boolean unavailable;
   private static final Map<Long, Link> LINKS = new ConcurrentHashMap<>();
+  private static volatile Selector selector;
+  private static final ReentrantLock LEADERSHIP = new ReentrantLock();
+  private static volatile Thread leader;
+  private static final Set<Thread> FOLLOWERS = ConcurrentHashMap.newKeySet();
 
   private ParkingLot() {}
 
@@ -111,6 +121,9 @@ public final class ParkingLot {
         if (p.toString().length() > 100) {
           throw new IOException("socket path too long: " + p);
         }
+        Selector sel = Selector.open();
+        OpenChannels.add(sel);
+        selector = sel;
         ServerSocketChannel ss = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         Files.deleteIfExists(p); // left by a dead JVM that had this pid
         ss.bind(UnixDomainSocketAddress.of(p), 64);
@@ -142,25 +155,121 @@ public final class ParkingLot {
   }
 
   private static void dispatch(SocketChannel s) {
-    try (s) {
+    try {
       SocketTransport t = new SocketTransport(s);
       Handshake.accept(t, Multiprocessing.currentProcess().authkey(), HANDSHAKE_NANOS);
-      SocketChannel blocking = t.detach();
-      OpenChannels.add(blocking);
-      InputStream in = Channels.newInputStream(blocking);
-      DataInputStream data = new DataInputStream(new java.io.BufferedInputStream(in, 4096));
-      byte[] buf = new byte[256];
-      while (true) {
-        int len = data.readUnsignedShort();
-        if (len > buf.length) {
-          return; // not this protocol
-        }
-        data.readFully(buf, 0, len);
-        SyncCell.wakeLocal(new String(buf, 0, len, StandardCharsets.UTF_8));
-      }
+      SocketChannel ch = t.detach();
+      ch.configureBlocking(false);
+      OpenChannels.add(ch);
+      ch.register(selector, SelectionKey.OP_READ, ByteBuffer.allocate(4096));
+      selector.wakeup(); // a leader selecting now sees it on its next selection
     } catch (IOException | RuntimeException | InterruptedException e) {
-      // the peer went away, or failed the handshake: nothing to do
+      closeQuietly(s); // failed the handshake, or went away
     }
+  }
+
+  /**
+   * Parks a waiter of {@code cell} until its epoch is no longer {@code epoch}, {@code nanos} pass,
+   * or the thread is interrupted (the caller checks which). The first waiter to come leads: it
+   * selects on the wake connections itself and dispatches what arrives.
+   *
+   * @param cell the object waited on
+   * @param epoch its epoch when the caller last checked its state
+   * @param nanos the longest park
+   */
+  static void park(SyncCell cell, long epoch, long nanos) {
+    Selector sel = selector;
+    Thread me = Thread.currentThread();
+    while (true) {
+      if (sel != null && LEADERSHIP.tryLock()) {
+        lead(sel, cell, epoch, nanos);
+        return;
+      }
+      FOLLOWERS.add(me);
+      try {
+        // The leader unparks a follower after it unlocks: either it sees this one, or this one
+        // sees it unlocked and leads.
+        if (sel != null && !LEADERSHIP.isLocked()) {
+          continue;
+        }
+        if (cell.epoch() == epoch) {
+          LockSupport.parkNanos(cell, nanos);
+        }
+        return;
+      } finally {
+        FOLLOWERS.remove(me);
+      }
+    }
+  }
+
+  private static void lead(Selector sel, SyncCell cell, long epoch, long nanos) {
+    Thread me = Thread.currentThread();
+    leader = me;
+    try {
+      long deadline = System.nanoTime() + nanos;
+      while (cell.epoch() == epoch && !me.isInterrupted()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        sel.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left + 999_999)));
+        dispatchReady(sel);
+      }
+    } catch (IOException | RuntimeException e) {
+      LockSupport.parkNanos(nanos); // the selector failed (closed at exit): park instead
+    } finally {
+      leader = null;
+      LEADERSHIP.unlock();
+      for (Thread f : FOLLOWERS) {
+        LockSupport.unpark(f); // it takes over
+        break;
+      }
+    }
+  }
+
+  /** Wakes a thread parked by {@link #park}: the leader through its selector, others by unpark. */
+  static void unpark(Thread t) {
+    if (t == leader) {
+      Selector sel = selector;
+      if (sel != null) {
+        sel.wakeup();
+      }
+    }
+    LockSupport.unpark(t);
+  }
+
+  private static void dispatchReady(Selector sel) {
+    for (SelectionKey k : sel.selectedKeys()) {
+      SocketChannel ch = (SocketChannel) k.channel();
+      ByteBuffer buf = (ByteBuffer) k.attachment();
+      try {
+        int n;
+        while ((n = ch.read(buf)) > 0) {
+          buf.flip();
+          while (buf.remaining() >= 2) {
+            int len = buf.getShort(buf.position()) & 0xffff;
+            if (len > 1024) {
+              throw new IOException("not a wake message");
+            }
+            if (buf.remaining() < 2 + len) {
+              break;
+            }
+            byte[] name = new byte[len];
+            buf.position(buf.position() + 2);
+            buf.get(name);
+            SyncCell.wakeLocal(new String(name, StandardCharsets.UTF_8));
+          }
+          buf.compact();
+        }
+        if (n < 0) {
+          throw new IOException("end of stream");
+        }
+      } catch (IOException | RuntimeException e) {
+        k.cancel(); // the waking JVM ended, or spoke nonsense
+        closeQuietly(ch);
+      }
+    }
+    sel.selectedKeys().clear();
   }
 
   /**
@@ -188,8 +297,16 @@ public final class ParkingLot {
         }
         try {
           synchronized (link) {
-            while (msg.hasRemaining()) {
-              link.channel.write(msg);
+            if (link.channel.write(msg) == 0) {
+              return true; // its buffer is full of wakes it has not read: one more adds nothing
+            }
+            for (int spins = 0; msg.hasRemaining(); spins++) { // finish a message begun
+              if (link.channel.write(msg) == 0) {
+                Thread.yield();
+                if (spins > 100_000) {
+                  throw new IOException("the waiting JVM does not read its wakes");
+                }
+              }
             }
           }
           return true;
@@ -223,9 +340,10 @@ public final class ParkingLot {
         s.connect(UnixDomainSocketAddress.of(socketOf(pid)));
         SocketTransport t = new SocketTransport(s);
         Handshake.connect(t, Multiprocessing.currentProcess().authkey(), HANDSHAKE_NANOS);
-        SocketChannel blocking = t.detach();
-        OpenChannels.add(blocking);
-        Link link = new Link(blocking);
+        SocketChannel ch = t.detach();
+        ch.configureBlocking(false);
+        OpenChannels.add(ch);
+        Link link = new Link(ch);
         LINKS.put(pid, link);
         return link;
       } catch (IOException | RuntimeException | InterruptedException e) {

@@ -4,9 +4,8 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The shared state of one cross-process synchronisation object ({@code Lock}, {@code Semaphore},
@@ -23,8 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Waking.</b> A thread that changed the state ({@link #wakeAll()}) reads the waiter count
  * after its change; if it is not 0 it moves the local epoch (signalling local parked threads) and
- * sends a wake to every other JVM whose slot count is not 0; their dispatcher threads move their
- * epoch the same way.
+ * sends a wake to every other JVM whose slot count is not 0; there, the thread that reads wakes
+ * ({@link ParkingLot}) moves the epoch the same way.
  *
  * <p><b>Why no wake is lost.</b> All the accesses involved are sequentially consistent (CAS,
  * getAndAdd and volatile reads through {@link java.lang.invoke.VarHandle}s on the shared mapping),
@@ -59,10 +58,9 @@ public final class SyncCell {
   private final Segment segment;
   private final String name;
   private final long pid = ProcessHandle.current().pid();
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition moved = lock.newCondition();
-  private volatile long epoch; // written under lock only
-  private final AtomicInteger localWaiters = new AtomicInteger();
+  private final AtomicLong epoch = new AtomicLong();
+  /** This JVM's threads waiting on this cell. */
+  private final Set<Thread> parked = ConcurrentHashMap.newKeySet();
   private volatile int slotHint = -1;
 
   private SyncCell(Segment segment) {
@@ -195,13 +193,14 @@ public final class SyncCell {
     }
     boolean remote = ParkingLot.ensureListening();
     int slot = remote ? register() : -1;
-    localWaiters.incrementAndGet();
+    Thread me = Thread.currentThread();
+    parked.add(me); // before the waiter count: see wakeHere
     segment.getAndAddInt(WAITERS, 1);
     long maxPark = slot >= 0 ? SLICE_NANOS : POLL_NANOS;
     long lastSlow = System.nanoTime();
     try {
       while (true) {
-        long e = epoch;
+        long e = epoch.get();
         long now = System.nanoTime();
         boolean slow = now - lastSlow >= SLICE_NANOS;
         if (slow) {
@@ -214,19 +213,14 @@ public final class SyncCell {
         if (left <= 0) {
           return false;
         }
-        lock.lockInterruptibly();
-        try {
-          long nanos = Math.min(left, maxPark);
-          while (epoch == e && nanos > 0) {
-            nanos = moved.awaitNanos(nanos);
-          }
-        } finally {
-          lock.unlock();
+        ParkingLot.park(this, e, Math.min(left, maxPark));
+        if (Thread.interrupted()) {
+          throw new InterruptedException();
         }
       }
     } finally {
       segment.getAndAddInt(WAITERS, -1);
-      localWaiters.decrementAndGet();
+      parked.remove(me);
       if (slot >= 0) {
         unregister(slot);
       }
@@ -310,18 +304,21 @@ public final class SyncCell {
   }
 
   private void wakeHere() {
-    if (localWaiters.get() > 0) { // counted before the waiter's registration: see the class comment
-      lock.lock();
-      try {
-        epoch++;
-        moved.signalAll();
-      } finally {
-        lock.unlock();
-      }
+    if (parked.isEmpty()) { // a waiter is added before it counts: see the class comment
+      return;
+    }
+    epoch.incrementAndGet();
+    for (Thread t : parked) {
+      ParkingLot.unpark(t);
     }
   }
 
-  /** Wakes this JVM's waiters of a named object: what the dispatcher does with a wake message. */
+  /** The epoch: moved by every wake of this JVM's waiters. */
+  long epoch() {
+    return epoch.get();
+  }
+
+  /** Wakes this JVM's waiters of a named object: what the parking lot's leader does with a wake message. */
   static void wakeLocal(String name) {
     SyncCell c = CELLS.get(name);
     if (c != null) {
@@ -336,6 +333,6 @@ public final class SyncCell {
 
   /** The number of this JVM's threads parked or about to park on this cell; for tests. */
   public int localWaiters() {
-    return localWaiters.get();
+    return parked.size();
   }
 }
