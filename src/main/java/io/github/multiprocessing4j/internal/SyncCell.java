@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p><b>Why no wake is lost.</b> All the accesses involved are sequentially consistent (CAS,
  * getAndAdd and volatile reads through {@link java.lang.invoke.VarHandle}s on the shared mapping),
  * so they have one total order. The waiter's order is: slot, count, epoch read, re-try; the
- * waker's: state change, count read, slot reads, epoch move. If the waker's count read comes
+ * waker's: state change, count read, high-water mark and slot reads, epoch move. If the waker's count read comes
  * before the waiter's increment, the waiter's re-try comes after the waker's state change and sees
  * it. Otherwise the waker sees the count and the slot (incremented before the count), sends the
  * wake, and the epoch moves after the waker's state change: if the waiter read the epoch before
@@ -45,7 +45,8 @@ public final class SyncCell {
   /** Bytes at the start of the segment for the object's own state words. */
   public static final int STATE_BYTES = 64;
   /** The longest a registered waiter parks before it re-checks on its own (and looks for a dead owner). */
-  public static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  public static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(
+      Long.getLong("multiprocessing4j.syncSliceMillis", 100)); // a knob for tests, not documented
   /** The longest a waiter that could not register parks at a time. */
   static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
   private static final int WAITERS = 64;

@@ -56,6 +56,9 @@ final class SyncBetweenProcessesTest {
     }
   }
 
+  /** Without the 100 ms re-check of waiters: a lost wake then hangs (and fails the test). */
+  private static final String NO_SAFETY_NET = "-Dmultiprocessing4j.syncSliceMillis=600000";
+
   private static int countWith(boolean locked, int n) throws Exception {
     Lock lock = new Lock();
     Semaphore ready = new Semaphore(0);
@@ -64,7 +67,7 @@ final class SyncBetweenProcessesTest {
       List<Process> ps = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         Process p = Process.builder().target(SyncBetweenProcessesTest::increment)
-            .args(lock, counter.name(), n, locked, ready, go).build();
+            .args(lock, counter.name(), n, locked, ready, go).jvmOptions(NO_SAFETY_NET).build();
         p.start();
         ps.add(p);
       }
@@ -89,6 +92,43 @@ final class SyncBetweenProcessesTest {
     // The control: the same read-modify-write without the lock loses updates, so the lock is what
     // made the count exact.
     assertThat(countWith(false, 20 * n)).isLessThan(3 * 20 * n);
+  }
+
+  static void threeWaitingThreads(Args args) throws Exception {
+    List<Thread> ts = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Event e = args.get(i, Event.class);
+      int id = i;
+      Thread t = new Thread(() -> {
+        try {
+          System.out.println("woke " + id + " " + e.await());
+        } catch (InterruptedException x) {
+          System.out.println("interrupted " + id);
+        }
+      });
+      t.start();
+      ts.add(t);
+    }
+    for (Thread t : ts) {
+      t.join();
+    }
+  }
+
+  @Test
+  void everyWaitingThreadOfAChildIsWokenByItsOwnWakeWithoutTheRecheck() throws Exception {
+    List<Event> events = List.of(new Event(), new Event(), new Event());
+    CapturedLines out = new CapturedLines();
+    Process p = Process.builder().target(SyncBetweenProcessesTest::threeWaitingThreads)
+        .args(events.get(0), events.get(1), events.get(2)).jvmOptions(NO_SAFETY_NET).stdout(out.output()).build();
+    p.start();
+    assertThat(Pids.await(() -> events.stream().allMatch(e -> e.cell().waiters() == 1), WAIT)).isTrue();
+    // In reverse order, so the thread that leads the parking lot is not always the one woken first.
+    for (int i = 2; i >= 0; i--) {
+      events.get(i).set();
+      assertThat(out.await("woke " + i, WAIT)).isEqualTo("woke " + i + " true");
+    }
+    p.join(WAIT);
+    assertThat(p.exitCode()).isEqualTo(0);
   }
 
   // ---- grandchildren
