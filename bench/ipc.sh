@@ -12,12 +12,13 @@
 #   queue  io.github.multiprocessing4j.bench.QueueBench  mp_queue.py,mp_queue2.py
 #   pool     io.github.multiprocessing4j.bench.PoolBench     mp_pool.py
 #   futures  io.github.multiprocessing4j.bench.FuturesBench  mp_futures.py
+#   sync     io.github.multiprocessing4j.bench.SyncBench     - (Java only: locks, event wake latency, idle CPU)
 # (scripts are looked up in bench/ first, then in PYBENCH_DIR; several are comma-separated)
 #
 # Options:
 #   --rounds N        python+java rounds (default: $ROUNDS or 3)
 #   --quick           smoke run: fewer trials on both sides
-#   --only NAME       one benchmark (pipe, queue, pool, futures)
+#   --only NAME       one benchmark (pipe, queue, pool, futures, sync)
 #   --java-args "..." extra options for the Java mains (e.g. "--jit-warmup 0", "--child-opt -Xint")
 #
 # Environment:
@@ -43,6 +44,7 @@ BENCHES=(
   "queue io.github.multiprocessing4j.bench.QueueBench  mp_queue.py,mp_queue2.py"
   "pool io.github.multiprocessing4j.bench.PoolBench mp_pool.py"
   "futures io.github.multiprocessing4j.bench.FuturesBench mp_futures.py"
+  "sync io.github.multiprocessing4j.bench.SyncBench -"
 )
 
 quick=0
@@ -85,7 +87,10 @@ for b in "${BENCHES[@]}"; do
   py_ok=$have_python
   paths=""
   for sc in ${script//,/ }; do
-    if [ -f "$ROOT/bench/$sc" ]; then
+    if [ "$sc" = "-" ]; then
+      py_ok=0 # no CPython counterpart
+      paths=",-"
+    elif [ -f "$ROOT/bench/$sc" ]; then
       paths="$paths,$ROOT/bench/$sc"
     elif [ -f "$PYBENCH_DIR/$sc" ]; then
       paths="$paths,$PYBENCH_DIR/$sc"

@@ -14,6 +14,9 @@ import io.github.multiprocessing4j.pool.AsyncResult;
 import io.github.multiprocessing4j.pool.Pool;
 import io.github.multiprocessing4j.pool.ProcessPoolExecutor;
 import io.github.multiprocessing4j.queues.Queue;
+import io.github.multiprocessing4j.sync.Event;
+import io.github.multiprocessing4j.sync.Held;
+import io.github.multiprocessing4j.sync.Lock;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -146,6 +149,34 @@ final class ReadmeExamplesTest {
     assertThat(p.exitCode()).isZero();
     assertThat(producer.exitCode()).isZero();
     assertThat(captured(out)).isEqualTo("[42, null, hello]\nitem 0\nitem 1\nitem 2\n");
+  }
+
+  /** README, "Locks and synchronisation". */
+  @Test
+  void locks() throws InterruptedException {
+    Lock lock = new Lock();
+    Event done = new Event();
+    Process p = new Process(a -> {
+      try (Held held = a.get(0, Lock.class).hold()) {  // released at the end of the block
+        if (held.ownerDied()) {
+          System.out.println("child: the previous owner died holding the lock: repair the shared state");
+        }
+        System.out.println("child: in the critical section");
+      }
+      a.get(1, Event.class).set();
+    }, lock, done);
+    lock.acquire();
+    try {
+      p.start();
+      System.out.println("parent: in the critical section");   // the child waits for the lock
+    } finally {
+      lock.release();
+    }
+    done.await();
+    p.join();
+
+    assertThat(p.exitCode()).isZero();
+    assertThat(captured(out)).isEqualTo("parent: in the critical section\nchild: in the critical section\n");
   }
 
   private static String captured(ByteArrayOutputStream stream) {

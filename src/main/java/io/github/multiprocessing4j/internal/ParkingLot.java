@@ -1,0 +1,368 @@
+package io.github.multiprocessing4j.internal;
+
+import io.github.multiprocessing4j.Multiprocessing;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * How a JVM wakes threads of another JVM that wait on a cross-process synchronisation object
+ * ({@link SyncCell}): each JVM that waits listens on one Unix-domain socket,
+ * {@code <segments>/../park/<pid>.sock} (a directory of mode 0700, checked to be the user's), and a
+ * JVM that changed an object's state sends that object's name to every JVM registered as waiting
+ * on it, over a connection it keeps. In the receiving JVM, one of the waiting threads, the
+ * <em>leader</em>, waits in a {@link Selector} on all those connections instead of parking: it
+ * reads the wakes and moves the epoch of the objects they name ({@link SyncCell}), unparking their
+ * other waiters (the <em>followers</em>), and returns when its own object's epoch moves. So a
+ * wake reaches a lone waiter with one thread switch, not two. A leader that leaves unparks a
+ * follower, which takes over; an accept thread authenticates new connections and adds them to the
+ * selector. Wake messages are hints: a lost or spurious one
+ * costs no correctness, as waiters also re-check on their own every
+ * {@link SyncCell#SLICE_NANOS} (a lost one costs at most that much latency).
+ *
+ * <p>Every connection is authenticated both ways with the process family's authkey
+ * ({@link Handshake}), so a process without the key can neither wake nor be woken.
+ *
+ * <p>Wire format, after the handshake: one message per wake, a 2-byte big-endian length and the
+ * object's name in UTF-8.
+ */
+public final class ParkingLot {
+
+  private static final long HANDSHAKE_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final Object LISTEN_LOCK = new Object();
+  private static volatile boolean listening;
+  private static volatile boolean unavailable;
+  private static final Map<Long, Link> LINKS = new ConcurrentHashMap<>();
+  private static volatile Selector selector;
+  private static final ReentrantLock LEADERSHIP = new ReentrantLock();
+  private static volatile Thread leader;
+  private static final Set<Thread> FOLLOWERS = ConcurrentHashMap.newKeySet();
+
+  private ParkingLot() {}
+
+  /** A cached connection to another JVM's endpoint. */
+  private static final class Link {
+    final SocketChannel channel;
+
+    Link(SocketChannel channel) {
+      this.channel = channel;
+    }
+  }
+
+  static Path directory() throws IOException {
+    Path d = RuntimeDir.segments().getParent().resolve("park");
+    Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rwx------");
+    boolean posix = d.getFileSystem().supportedFileAttributeViews().contains("posix");
+    try {
+      if (posix) {
+        Files.createDirectory(d, PosixFilePermissions.asFileAttribute(ownerOnly));
+      } else {
+        Files.createDirectory(d);
+      }
+    } catch (FileAlreadyExistsException e) {
+      // made by another JVM of the user: checked below
+    }
+    if (!Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IOException(d + " is not a directory");
+    }
+    if (posix) {
+      String owner = Files.getOwner(d, LinkOption.NOFOLLOW_LINKS).getName();
+      String me = System.getProperty("user.name");
+      if (me != null && !owner.equals(me)) {
+        throw new IOException(d + " belongs to " + owner + ", not to " + me);
+      }
+      if (!Files.getPosixFilePermissions(d, LinkOption.NOFOLLOW_LINKS).equals(ownerOnly)) {
+        Files.setPosixFilePermissions(d, ownerOnly);
+      }
+    }
+    return d;
+  }
+
+  private static Path socketOf(long pid) throws IOException {
+    return directory().resolve(pid + ".sock");
+  }
+
+  /**
+   * Makes sure this JVM listens for wakes; called before a thread registers as a waiter.
+   *
+   * @return whether it listens; false where Unix-domain sockets are missing (waiters then poll)
+   */
+  static boolean ensureListening() {
+    if (listening) {
+      return true;
+    }
+    if (unavailable) {
+      return false;
+    }
+    synchronized (LISTEN_LOCK) {
+      if (listening || unavailable) {
+        return listening;
+      }
+      try {
+        Path p = socketOf(ProcessHandle.current().pid());
+        if (p.toString().length() > 100) {
+          throw new IOException("socket path too long: " + p);
+        }
+        Selector sel = Selector.open();
+        OpenChannels.add(sel);
+        selector = sel;
+        ServerSocketChannel ss = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        Files.deleteIfExists(p); // left by a dead JVM that had this pid
+        ss.bind(UnixDomainSocketAddress.of(p), 64);
+        OpenChannels.add(ss);
+        ExitActions.onExitClose(() -> RingTransport.deleteQuietly(p));
+        Thread t = new Thread(null, () -> acceptLoop(ss), "mp4j-park-accept", 64 * 1024, false);
+        t.setDaemon(true);
+        t.start();
+        listening = true;
+      } catch (IOException | UnsupportedOperationException e) {
+        unavailable = true;
+      }
+      return listening;
+    }
+  }
+
+  private static void acceptLoop(ServerSocketChannel ss) {
+    while (true) {
+      SocketChannel s;
+      try {
+        s = ss.accept();
+      } catch (IOException e) {
+        return; // closed at exit
+      }
+      Thread t = new Thread(null, () -> dispatch(s), "mp4j-park-dispatch", 64 * 1024, false);
+      t.setDaemon(true);
+      t.start();
+    }
+  }
+
+  private static void dispatch(SocketChannel s) {
+    try {
+      SocketTransport t = new SocketTransport(s);
+      Handshake.accept(t, Multiprocessing.currentProcess().authkey(), HANDSHAKE_NANOS);
+      SocketChannel ch = t.detach();
+      ch.configureBlocking(false);
+      OpenChannels.add(ch);
+      ch.register(selector, SelectionKey.OP_READ, ByteBuffer.allocate(4096));
+      selector.wakeup(); // a leader selecting now sees it on its next selection
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      closeQuietly(s); // failed the handshake, or went away
+    }
+  }
+
+  /**
+   * Parks a waiter of {@code cell} until its epoch is no longer {@code epoch}, {@code nanos} pass,
+   * or the thread is interrupted (the caller checks which). The first waiter to come leads: it
+   * selects on the wake connections itself and dispatches what arrives.
+   *
+   * @param cell the object waited on
+   * @param epoch its epoch when the caller last checked its state
+   * @param nanos the longest park
+   */
+  static void park(SyncCell cell, long epoch, long nanos) {
+    Selector sel = selector;
+    Thread me = Thread.currentThread();
+    while (true) {
+      if (sel != null && LEADERSHIP.tryLock()) {
+        lead(sel, cell, epoch, nanos);
+        return;
+      }
+      FOLLOWERS.add(me);
+      try {
+        // The leader unparks a follower after it unlocks: either it sees this one, or this one
+        // sees it unlocked and leads.
+        if (sel != null && !LEADERSHIP.isLocked()) {
+          continue;
+        }
+        if (cell.epoch() == epoch) {
+          LockSupport.parkNanos(cell, nanos);
+        }
+        return;
+      } finally {
+        FOLLOWERS.remove(me);
+      }
+    }
+  }
+
+  private static void lead(Selector sel, SyncCell cell, long epoch, long nanos) {
+    Thread me = Thread.currentThread();
+    leader = me;
+    try {
+      long deadline = System.nanoTime() + nanos;
+      while (cell.epoch() == epoch && !me.isInterrupted()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        sel.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left + 999_999)));
+        dispatchReady(sel);
+      }
+    } catch (IOException | RuntimeException e) {
+      LockSupport.parkNanos(nanos); // the selector failed (closed at exit): park instead
+    } finally {
+      leader = null;
+      LEADERSHIP.unlock();
+      for (Thread f : FOLLOWERS) {
+        LockSupport.unpark(f); // it takes over
+        break;
+      }
+    }
+  }
+
+  /** Wakes a thread parked by {@link #park}: the leader through its selector, others by unpark. */
+  static void unpark(Thread t) {
+    if (t == leader) {
+      Selector sel = selector;
+      if (sel != null) {
+        sel.wakeup();
+      }
+    }
+    LockSupport.unpark(t);
+  }
+
+  private static void dispatchReady(Selector sel) {
+    for (SelectionKey k : sel.selectedKeys()) {
+      SocketChannel ch = (SocketChannel) k.channel();
+      ByteBuffer buf = (ByteBuffer) k.attachment();
+      try {
+        int n;
+        while ((n = ch.read(buf)) > 0) {
+          buf.flip();
+          while (buf.remaining() >= 2) {
+            int len = buf.getShort(buf.position()) & 0xffff;
+            if (len > 1024) {
+              throw new IOException("not a wake message");
+            }
+            if (buf.remaining() < 2 + len) {
+              break;
+            }
+            byte[] name = new byte[len];
+            buf.position(buf.position() + 2);
+            buf.get(name);
+            SyncCell.wakeLocal(new String(name, StandardCharsets.UTF_8));
+          }
+          buf.compact();
+        }
+        if (n < 0) {
+          throw new IOException("end of stream");
+        }
+      } catch (IOException | RuntimeException e) {
+        k.cancel(); // the waking JVM ended, or spoke nonsense
+        closeQuietly(ch);
+      }
+    }
+    sel.selectedKeys().clear();
+  }
+
+  /**
+   * Sends a wake for an object to another JVM. Runs in the waking thread; its interrupt status is
+   * set aside meanwhile (an interrupted thread releasing a lock in a {@code finally} must still
+   * wake the others), and restored.
+   *
+   * @param pid the waiting JVM
+   * @param name the object's name
+   * @return false if that JVM cannot be reached (it ended, or does not listen)
+   */
+  static boolean send(long pid, String name) {
+    boolean interrupted = Thread.interrupted();
+    try {
+      byte[] n = name.getBytes(StandardCharsets.UTF_8);
+      ByteBuffer msg = ByteBuffer.allocate(2 + n.length);
+      msg.putShort((short) n.length).put(n).flip();
+      for (int attempt = 0; attempt < 2; attempt++) {
+        Link link = LINKS.get(pid);
+        if (link == null) {
+          link = connect(pid);
+          if (link == null) {
+            return false;
+          }
+        }
+        try {
+          synchronized (link) {
+            if (link.channel.write(msg) == 0) {
+              return true; // its buffer is full of wakes it has not read: one more adds nothing
+            }
+            for (int spins = 0; msg.hasRemaining(); spins++) { // finish a message begun
+              if (link.channel.write(msg) == 0) {
+                Thread.yield();
+                if (spins > 100_000) {
+                  throw new IOException("the waiting JVM does not read its wakes");
+                }
+              }
+            }
+          }
+          return true;
+        } catch (IOException e) {
+          // closed by the peer (it ended, or another JVM now has its pid): drop it, try once more
+          LINKS.remove(pid, link);
+          closeQuietly(link.channel);
+          msg.rewind();
+          if (Thread.interrupted()) {
+            interrupted = true;
+          }
+        }
+      }
+      return false;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static Link connect(long pid) {
+    synchronized (LINKS) {
+      Link known = LINKS.get(pid);
+      if (known != null) {
+        return known;
+      }
+      SocketChannel s = null;
+      try {
+        s = SocketChannel.open(StandardProtocolFamily.UNIX);
+        s.connect(UnixDomainSocketAddress.of(socketOf(pid)));
+        SocketTransport t = new SocketTransport(s);
+        Handshake.connect(t, Multiprocessing.currentProcess().authkey(), HANDSHAKE_NANOS);
+        SocketChannel ch = t.detach();
+        ch.configureBlocking(false);
+        OpenChannels.add(ch);
+        Link link = new Link(ch);
+        LINKS.put(pid, link);
+        return link;
+      } catch (IOException | RuntimeException | InterruptedException e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        if (s != null) {
+          closeQuietly(s);
+        }
+        return null;
+      }
+    }
+  }
+
+  private static void closeQuietly(SocketChannel s) {
+    try {
+      s.close();
+    } catch (IOException e) {
+      // best effort
+    }
+  }
+}

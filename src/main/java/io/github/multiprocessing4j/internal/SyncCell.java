@@ -1,0 +1,339 @@
+package io.github.multiprocessing4j.internal;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The shared state of one cross-process synchronisation object ({@code Lock}, {@code Semaphore},
+ * {@code Event}, ...) and the parking lot its waiters use: a {@link Segment} of {@link #SIZE} bytes
+ * whose first {@link #STATE_BYTES} bytes are the object's state words, followed by a count of
+ * waiting threads and a table of waiting JVMs. One {@code SyncCell} per segment per JVM.
+ *
+ * <p><b>Waiting.</b> A thread that must wait ({@link #await}) first spins for
+ * {@link Backoff#SPIN_NANOS}, re-trying. Then it registers: it makes this JVM listen for wakes
+ * ({@link ParkingLot}), adds one to its JVM's slot of the table (a long {@code pid << 32 | count},
+ * claimed by CAS from 0, lowest free slot first, raising the table's high-water mark), then adds
+ * one to the waiter count. Then, in a loop, it reads the local
+ * epoch, re-tries, and parks until the epoch moves or a slice of {@link #SLICE_NANOS} passes.
+ *
+ * <p><b>Waking.</b> A thread that changed the state ({@link #wakeAll()}) reads the waiter count
+ * after its change; if it is not 0 it moves the local epoch (signalling local parked threads) and
+ * sends a wake to every other JVM whose slot count is not 0; there, the thread that reads wakes
+ * ({@link ParkingLot}) moves the epoch the same way.
+ *
+ * <p><b>Why no wake is lost.</b> All the accesses involved are sequentially consistent (CAS,
+ * getAndAdd and volatile reads through {@link java.lang.invoke.VarHandle}s on the shared mapping),
+ * so they have one total order. The waiter's order is: slot, count, epoch read, re-try; the
+ * waker's: state change, count read, high-water mark and slot reads, epoch move. If the waker's count read comes
+ * before the waiter's increment, the waiter's re-try comes after the waker's state change and sees
+ * it. Otherwise the waker sees the count and the slot (incremented before the count), sends the
+ * wake, and the epoch moves after the waker's state change: if the waiter read the epoch before
+ * that move, its park returns at once or is signalled; if after, the re-try after that read sees
+ * the state change. Spurious wakes are harmless: waiters re-try. A JVM that cannot be woken (its
+ * slot table full, no Unix sockets) parks for at most {@link #POLL_NANOS} at a time instead.
+ *
+ * <p>Thread-safe.
+ */
+public final class SyncCell {
+
+  /** The segment's size: one page. */
+  public static final int SIZE = 4096;
+  /** Bytes at the start of the segment for the object's own state words. */
+  public static final int STATE_BYTES = 64;
+  /** The longest a registered waiter parks before it re-checks on its own (and looks for a dead owner). */
+  public static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(
+      Long.getLong("multiprocessing4j.syncSliceMillis", 100)); // a knob for tests, not documented
+  /** The longest a waiter that could not register parks at a time. */
+  static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+  private static final int WAITERS = 64;
+  /** One more than the highest slot ever claimed: wakers scan no further. */
+  private static final int HIGH = 68;
+  private static final int SLOTS = 128;
+  private static final int SLOT_COUNT = (SIZE - SLOTS) / 8;
+  private static final Map<String, SyncCell> CELLS = new ConcurrentHashMap<>();
+
+  private final Segment segment;
+  private final String name;
+  private final long pid = ProcessHandle.current().pid();
+  private final AtomicLong epoch = new AtomicLong();
+  /** This JVM's threads waiting on this cell. */
+  private final Set<Thread> parked = ConcurrentHashMap.newKeySet();
+  private volatile int slotHint = -1;
+
+  private SyncCell(Segment segment) {
+    this.segment = segment;
+    this.name = segment.name();
+  }
+
+  /**
+   * Creates a new cell (a new, zero-filled segment).
+   *
+   * @return the cell
+   * @throws IOException if the segment cannot be created
+   */
+  public static SyncCell create() throws IOException {
+    SyncCell c = new SyncCell(Segment.create(null, "mp4j_sync_", SIZE));
+    CELLS.put(c.name, c);
+    return c;
+  }
+
+  /**
+   * Returns this JVM's cell for a segment, attaching it on first use.
+   *
+   * @param name the segment's name
+   * @return the cell
+   * @throws IOException if there is no such segment (every process that used it has ended)
+   */
+  public static SyncCell attach(String name) throws IOException {
+    SyncCell known = CELLS.get(name);
+    if (known != null) {
+      return known;
+    }
+    synchronized (CELLS) {
+      known = CELLS.get(name);
+      if (known != null) {
+        return known;
+      }
+      Segment s = Segment.attach(name);
+      if (s.size() != SIZE) {
+        throw new IOException("segment " + name + " is not a synchronisation object");
+      }
+      SyncCell c = new SyncCell(s);
+      CELLS.put(name, c);
+      return c;
+    }
+  }
+
+  /** The segment's name, which identifies the object in every process. */
+  public String name() {
+    return name;
+  }
+
+  // ---- state words (offsets below STATE_BYTES)
+
+  /** Volatile read of an int state word. */
+  public int getInt(int offset) {
+    return segment.getIntVolatile(offset);
+  }
+
+  /** Volatile write of an int state word. */
+  public void setInt(int offset, int value) {
+    segment.setIntVolatile(offset, value);
+  }
+
+  /** CAS of an int state word. */
+  public boolean casInt(int offset, int expected, int value) {
+    return segment.compareAndSetInt(offset, expected, value);
+  }
+
+  /** Atomic add to an int state word; returns the old value. */
+  public int getAndAddInt(int offset, int delta) {
+    return segment.getAndAddInt(offset, delta);
+  }
+
+  /** Volatile read of a long state word. */
+  public long getLong(int offset) {
+    return segment.getLongVolatile(offset);
+  }
+
+  /** Volatile write of a long state word. */
+  public void setLong(int offset, long value) {
+    segment.setLongVolatile(offset, value);
+  }
+
+  /** CAS of a long state word. */
+  public boolean casLong(int offset, long expected, long value) {
+    return segment.compareAndSetLong(offset, expected, value);
+  }
+
+  // ---- waiting
+
+  /** One attempt of a waiter, e.g. to take a lock. */
+  @FunctionalInterface
+  public interface Attempt {
+    /**
+     * Tries once.
+     *
+     * @param slow true about every {@link #SLICE_NANOS} of waiting: the time for checks that cost a
+     *     system call, such as whether a lock's owner died
+     * @return whether the wait is over
+     */
+    boolean tryOnce(boolean slow);
+  }
+
+  /**
+   * Waits until an attempt succeeds: spins briefly, then parks without using a core.
+   *
+   * @param attempt what to try; called again after every wake
+   * @param timeoutNanos how long at most; 0 for one attempt only, {@link Long#MAX_VALUE} for ever
+   * @return whether it succeeded in time
+   * @throws InterruptedException if interrupted while waiting (the registration is withdrawn)
+   */
+  public boolean await(Attempt attempt, long timeoutNanos) throws InterruptedException {
+    if (attempt.tryOnce(false)) {
+      return true;
+    }
+    if (timeoutNanos <= 0) {
+      return attempt.tryOnce(true);
+    }
+    long start = System.nanoTime();
+    long deadline = timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : start + timeoutNanos;
+    long spinEnd = start + Math.min(Backoff.SPIN_NANOS, timeoutNanos);
+    for (int i = 0; System.nanoTime() - spinEnd < 0; i++) {
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      Backoff.pause(i);
+      if (attempt.tryOnce(false)) {
+        return true;
+      }
+    }
+    boolean remote = ParkingLot.ensureListening();
+    int slot = remote ? register() : -1;
+    Thread me = Thread.currentThread();
+    parked.add(me); // before the waiter count: see wakeHere
+    segment.getAndAddInt(WAITERS, 1);
+    long maxPark = slot >= 0 ? SLICE_NANOS : POLL_NANOS;
+    long lastSlow = System.nanoTime();
+    try {
+      while (true) {
+        long e = epoch.get();
+        long now = System.nanoTime();
+        boolean slow = now - lastSlow >= SLICE_NANOS;
+        if (slow) {
+          lastSlow = now;
+        }
+        if (attempt.tryOnce(slow)) {
+          return true;
+        }
+        long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - now;
+        if (left <= 0) {
+          return false;
+        }
+        ParkingLot.park(this, e, Math.min(left, maxPark));
+        if (Thread.interrupted()) {
+          throw new InterruptedException();
+        }
+      }
+    } finally {
+      segment.getAndAddInt(WAITERS, -1);
+      parked.remove(me);
+      if (slot >= 0) {
+        unregister(slot);
+      }
+    }
+  }
+
+  private int register() {
+    int hint = slotHint;
+    if (hint >= 0 && increment(hint, false)) {
+      return hint;
+    }
+    int high = Math.min(segment.getIntVolatile(HIGH), SLOT_COUNT);
+    for (int i = 0; i < high; i++) { // this JVM's slot, if it has one
+      if (increment(i, false)) {
+        slotHint = i;
+        return i;
+      }
+    }
+    for (int i = 0; i < SLOT_COUNT; i++) { // else the lowest free one
+      if (increment(i, true)) {
+        slotHint = i;
+        for (int h = segment.getIntVolatile(HIGH); h < i + 1; h = segment.getIntVolatile(HIGH)) {
+          segment.compareAndSetInt(HIGH, h, i + 1); // before the waiter count: see wakeAll
+        }
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Adds one to slot i if it is this JVM's (or, if {@code claim}, takes it if it is free). */
+  private boolean increment(int i, boolean claim) {
+    int off = SLOTS + 8 * i;
+    long v = segment.getLongVolatile(off);
+    while (claim ? v == 0 : (v >>> 32) == pid) {
+      if (segment.compareAndSetLong(off, v, v == 0 ? (pid << 32) | 1 : v + 1)) {
+        return true;
+      }
+      v = segment.getLongVolatile(off);
+    }
+    return false;
+  }
+
+  private void unregister(int slot) {
+    int off = SLOTS + 8 * slot;
+    while (true) {
+      long v = segment.getLongVolatile(off);
+      long next = (v & 0xffff_ffffL) <= 1 ? 0 : v - 1;
+      if ((v >>> 32) != pid || segment.compareAndSetLong(off, v, next)) {
+        return; // (cleared by a waker that thought this JVM dead: nothing left to give back)
+      }
+    }
+  }
+
+  // ---- waking
+
+  /**
+   * Wakes every waiter of this object, in every process, after a change of its state; they re-try.
+   * Costs one volatile read when nobody waits.
+   */
+  public void wakeAll() {
+    if (segment.getIntVolatile(WAITERS) == 0) {
+      return;
+    }
+    int high = Math.min(segment.getIntVolatile(HIGH), SLOT_COUNT);
+    for (int i = 0; i < high; i++) {
+      int off = SLOTS + 8 * i;
+      long v = segment.getLongVolatile(off);
+      if (v == 0 || (v & 0xffff_ffffL) == 0) {
+        continue;
+      }
+      long p = v >>> 32;
+      if (p == pid) {
+        continue;
+      }
+      if (!ParkingLot.send(p, name) && ProcessToken.pidDead(p)) {
+        segment.compareAndSetLong(off, v, 0); // a JVM that died waiting
+      }
+    }
+    wakeHere();
+  }
+
+  private void wakeHere() {
+    if (parked.isEmpty()) { // a waiter is added before it counts: see the class comment
+      return;
+    }
+    epoch.incrementAndGet();
+    for (Thread t : parked) {
+      ParkingLot.unpark(t);
+    }
+  }
+
+  /** The epoch: moved by every wake of this JVM's waiters. */
+  long epoch() {
+    return epoch.get();
+  }
+
+  /** Wakes this JVM's waiters of a named object: what the parking lot's leader does with a wake message. */
+  static void wakeLocal(String name) {
+    SyncCell c = CELLS.get(name);
+    if (c != null) {
+      c.wakeHere();
+    }
+  }
+
+  /** The number of threads, in all processes, registered as waiting; for tests. */
+  public int waiters() {
+    return segment.getIntVolatile(WAITERS);
+  }
+
+  /** The number of this JVM's threads parked or about to park on this cell; for tests. */
+  public int localWaiters() {
+    return parked.size();
+  }
+}

@@ -1,0 +1,95 @@
+package io.github.multiprocessing4j.sync;
+
+import io.github.multiprocessing4j.Multiprocessing;
+import io.github.multiprocessing4j.MultiprocessingException;
+import io.github.multiprocessing4j.internal.SyncCell;
+import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/** What the synchronisation classes share: cells, the per-JVM instances, timeouts, names. */
+final class Cells {
+
+  /** The one object per cell and class in this JVM, by cell name. */
+  private static final Map<String, Object> INSTANCES = new ConcurrentHashMap<>();
+
+  private Cells() {}
+
+  static SyncCell create(Object owner, String what) {
+    try {
+      return SyncCell.create();
+    } catch (IOException e) {
+      throw new MultiprocessingException("cannot create the shared memory of a " + what + ": " + e, e);
+    }
+  }
+
+  static void register(SyncCell cell, Object instance) {
+    INSTANCES.put(cell.name(), instance);
+  }
+
+  /** The object of this JVM for a cell, made from its serialized form on first use. */
+  static <T> T resolve(String name, Class<T> type, Function<SyncCell, T> make) throws InvalidObjectException {
+    if (name == null) {
+      throw new InvalidObjectException("not a reference to a " + type.getSimpleName());
+    }
+    Object known = INSTANCES.get(name);
+    if (known == null) {
+      SyncCell cell;
+      try {
+        cell = SyncCell.attach(name);
+      } catch (IOException | IllegalArgumentException e) {
+        InvalidObjectException x = new InvalidObjectException("cannot attach the shared memory of a "
+            + type.getSimpleName() + " (" + e + "): every process that used it has ended");
+        x.initCause(e);
+        throw x;
+      }
+      synchronized (INSTANCES) {
+        known = INSTANCES.get(name);
+        if (known == null) {
+          known = make.apply(cell);
+          INSTANCES.put(name, known);
+        }
+      }
+    }
+    if (!type.isInstance(known)) {
+      throw new InvalidObjectException(name + " is a " + known.getClass().getSimpleName() + ", not a "
+          + type.getSimpleName());
+    }
+    return type.cast(known);
+  }
+
+  /**
+   * CPython's timeout rules in nanoseconds: no blocking means 0 whatever the timeout, null means
+   * for ever, negative means 0.
+   */
+  static long nanos(boolean block, Duration timeout) {
+    if (!block) {
+      return 0;
+    }
+    if (timeout == null) {
+      return Long.MAX_VALUE;
+    }
+    if (timeout.isNegative()) {
+      return 0;
+    }
+    try {
+      return timeout.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /** CPython's owner name: the process's name, and {@code |thread} unless it is the main thread. */
+  static String ownerName() {
+    String name = Multiprocessing.currentProcess().name();
+    String thread = Thread.currentThread().getName();
+    return "main".equals(thread) ? name : name + "|" + thread;
+  }
+
+  static String hex(Object o) {
+    return "0x" + Integer.toHexString(System.identityHashCode(o));
+  }
+}

@@ -1,0 +1,110 @@
+package io.github.multiprocessing4j.sync;
+
+import io.github.multiprocessing4j.internal.SyncCell;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * A flag shared by processes and threads that waiters wait for: CPython's
+ * {@code multiprocessing.Event}. {@link #set()} sets it and wakes every waiter; {@link #clear()}
+ * resets it; {@link #await()} waits until it is set (CPython's {@code wait()}, renamed because
+ * {@link Object#wait()} is final).
+ *
+ * <p>Shared with children as a {@link io.github.multiprocessing4j.Process} argument, like
+ * {@link Lock}. A waiter spins briefly, then parks without using a core; waits can be interrupted.
+ * {@link #isSet()} is one volatile read, {@link #set()} one write plus a wake when someone waits.
+ *
+ * <p>Thread-safe.
+ */
+public final class Event implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+  private static final int FLAG = 0;
+
+  private final transient SyncCell cell;
+
+  /** Creates an event that is not set. */
+  public Event() {
+    this.cell = Cells.create(this, "Event");
+    Cells.register(cell, this);
+  }
+
+  private Event(SyncCell cell) {
+    this.cell = cell;
+  }
+
+  /**
+   * Tells whether the flag is set: CPython's {@code is_set()}.
+   *
+   * @return whether it is set
+   */
+  public boolean isSet() {
+    return cell.getInt(FLAG) != 0;
+  }
+
+  /** Sets the flag and wakes every waiter, in every process. */
+  public void set() {
+    cell.setInt(FLAG, 1);
+    cell.wakeAll();
+  }
+
+  /** Resets the flag. */
+  public void clear() {
+    cell.setInt(FLAG, 0);
+  }
+
+  /**
+   * Waits until the flag is set: CPython's {@code wait()}.
+   *
+   * @return true
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean await() throws InterruptedException {
+    return await(null);
+  }
+
+  /**
+   * Waits until the flag is set, at most {@code timeout}: CPython's {@code wait(timeout)}.
+   *
+   * @param timeout the longest wait; null for ever; negative means 0
+   * @return true if it is set (also when it already was), false on timeout
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean await(Duration timeout) throws InterruptedException {
+    return cell.await(slow -> cell.getInt(FLAG) != 0, Cells.nanos(true, timeout));
+  }
+
+  /** CPython's repr: {@code <Event at 0x... set>} or {@code <Event at 0x... unset>}. */
+  @Override
+  public String toString() {
+    return "<Event at " + Cells.hex(this) + (isSet() ? " set>" : " unset>");
+  }
+
+  SyncCell cell() {
+    return cell;
+  }
+
+  private Object writeReplace() {
+    return new Ref(cell.name());
+  }
+
+  private void readObject(ObjectInputStream in) throws InvalidObjectException {
+    throw new InvalidObjectException("an Event is deserialized through its reference only");
+  }
+
+  /** The serialized form: the name of its shared memory. */
+  private static final class Ref implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final String name;
+
+    Ref(String name) {
+      this.name = name;
+    }
+
+    private Object readResolve() throws InvalidObjectException {
+      return Cells.resolve(name, Event.class, Event::new);
+    }
+  }
+}

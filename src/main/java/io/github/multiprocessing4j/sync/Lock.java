@@ -1,0 +1,335 @@
+package io.github.multiprocessing4j.sync;
+
+import io.github.multiprocessing4j.internal.ProcessToken;
+import io.github.multiprocessing4j.internal.SyncCell;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A non-recursive lock shared by processes and threads: CPython's
+ * {@code multiprocessing.Lock}. Once a process or thread has acquired it, any later attempt to
+ * acquire it blocks until it is released; any thread of any process may release it.
+ *
+ * <pre>{@code
+ * Lock lock = new Lock();
+ * Process p = Process.builder().target(args -> {
+ *   Lock l = args.get(0, Lock.class);
+ *   try (Held held = l.hold()) {
+ *     // one process at a time here
+ *   }
+ * }).args(lock).build();
+ * }</pre>
+ *
+ * <p><b>Sharing.</b> Pass it to children as a {@link io.github.multiprocessing4j.Process} argument
+ * (to several children, to grandchildren); every process then uses the same lock, which lives in
+ * shared memory as long as some process that has it runs.
+ *
+ * <p><b>Robust.</b> Unlike CPython's, a lock held by a process that died (even by {@code SIGKILL})
+ * is not held for ever: a waiting acquirer checks the owner's liveness about every 100 ms, and takes
+ * the lock over; {@link #ownerDied()} (and {@link Held#ownerDied()}) then tell it so, until it
+ * releases the lock. A holder that releases without having asked is logged at WARN, so the event
+ * is not lost silently.
+ *
+ * <p><b>Waiting.</b> Uncontended acquire and release are one compare-and-set each. A waiter spins
+ * for a few tens of microseconds and then parks without using a core; a release wakes it through
+ * the library's parking lot. Waits can be interrupted.
+ *
+ * <p>It also is a {@link java.util.concurrent.locks.Lock}: {@link #lock()}, {@link #tryLock()},
+ * {@link #unlock()} etc. map to {@link #acquire} and {@link #release}; not reentrant (a thread that
+ * locks it twice waits for ever, as in CPython), and {@link #newCondition()} is not supported (use
+ * {@link Condition#Condition(Lock)}).
+ *
+ * <p>Thread-safe. Null arguments throw {@link NullPointerException}.
+ */
+public final class Lock implements java.util.concurrent.locks.Lock, Serializable {
+
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(Lock.class);
+  static final int OWNER = 0; // long: 0 or the holder's ProcessToken
+
+  private final transient SyncCell cell;
+  private transient volatile Thread ownerThread; // in the owning JVM
+  private transient volatile boolean ownerDied;
+  private transient volatile boolean ownerDiedSeen;
+  private transient volatile long deadOwner;
+
+  /** Creates an unlocked lock. */
+  public Lock() {
+    this.cell = Cells.create(this, "Lock");
+    Cells.register(cell, this);
+  }
+
+  private Lock(SyncCell cell) {
+    this.cell = cell;
+  }
+
+  // ---- CPython
+
+  /**
+   * Acquires the lock, waiting as long as it takes: {@code acquire()} in CPython.
+   *
+   * @return true
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean acquire() throws InterruptedException {
+    return acquire(true, null);
+  }
+
+  /**
+   * Acquires the lock, waiting at most {@code timeout}: {@code acquire(timeout=...)}.
+   *
+   * @param timeout the longest wait; null for ever; negative means 0
+   * @return whether it was acquired
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean acquire(Duration timeout) throws InterruptedException {
+    return acquire(true, timeout);
+  }
+
+  /**
+   * Acquires the lock as CPython's {@code acquire(block, timeout)}.
+   *
+   * @param block whether to wait; if false the timeout is ignored and the call returns at once
+   * @param timeout the longest wait; null for ever; negative means 0
+   * @return whether it was acquired
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean acquire(boolean block, Duration timeout) throws InterruptedException {
+    return take(Cells.nanos(block, timeout));
+  }
+
+  boolean take(long nanos) throws InterruptedException {
+    long me = ProcessToken.self();
+    boolean got = cell.await(slow -> tryTake(me, slow), nanos);
+    if (got) {
+      ownerThread = Thread.currentThread();
+    }
+    return got;
+  }
+
+  private boolean tryTake(long me, boolean slow) {
+    long v = cell.getLong(OWNER);
+    if (v == 0) {
+      if (cell.casLong(OWNER, 0, me)) {
+        ownerDied = false;
+        return true;
+      }
+      return false;
+    }
+    if (slow && v != me && ProcessToken.isDead(v) && cell.casLong(OWNER, v, me)) {
+      ownerDied = true;
+      ownerDiedSeen = false;
+      deadOwner = ProcessToken.pid(v);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Releases the lock; any thread of any process may: {@code release()}.
+   *
+   * @throws IllegalStateException {@code "semaphore or lock released too many times"} if it is not
+   *     held (CPython's {@code ValueError})
+   */
+  public void release() {
+    while (true) {
+      long v = cell.getLong(OWNER);
+      if (v == 0) {
+        throw new IllegalStateException("semaphore or lock released too many times");
+      }
+      boolean mine = v == ProcessToken.self();
+      boolean died = mine && ownerDied;
+      if (mine) {
+        ownerThread = null;
+        ownerDied = false;
+      }
+      if (cell.casLong(OWNER, v, 0)) {
+        if (died && !ownerDiedSeen) {
+          LOG.warn("{}: took over from process {}, which died holding it; released without asking ownerDied()",
+              this, deadOwner);
+        }
+        cell.wakeAll();
+        return;
+      }
+    }
+  }
+
+  /**
+   * Acquires the lock and returns a handle that releases it, for try-with-resources.
+   *
+   * @return the hold; {@link Held#ownerDied()} tells whether the previous owner died holding it
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public Held hold() throws InterruptedException {
+    acquire();
+    return held();
+  }
+
+  /**
+   * Tries to acquire the lock within {@code timeout}, returning a handle that releases it.
+   *
+   * @param timeout the longest wait; negative means 0
+   * @return the hold, or null if the lock was not acquired in time
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public Held hold(Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(timeout, "timeout");
+    return acquire(timeout) ? held() : null;
+  }
+
+  private Held held() {
+    boolean died = ownerDied();
+    return new Held(this::release, died);
+  }
+
+  /**
+   * Tells whether this process holds the lock by having taken it over from a process that died
+   * holding it (see the class comment); false once it is released. Calling it counts as having
+   * been told.
+   *
+   * @return whether the previous owner died holding it
+   */
+  public boolean ownerDied() {
+    if (cell.getLong(OWNER) != ProcessToken.self()) {
+      return false;
+    }
+    ownerDiedSeen = true;
+    return ownerDied;
+  }
+
+  /** Whether the current thread holds it (as CPython's {@code _is_mine()}). */
+  boolean isMine() {
+    return cell.getLong(OWNER) == ProcessToken.self() && ownerThread == Thread.currentThread();
+  }
+
+  SyncCell cell() {
+    return cell;
+  }
+
+  // ---- java.util.concurrent.locks.Lock
+
+  /** Acquires the lock, waiting uninterruptibly as long as it takes. */
+  @Override
+  public void lock() {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        acquire();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Acquires the lock unless interrupted.
+   *
+   * @throws InterruptedException if interrupted while waiting
+   */
+  @Override
+  public void lockInterruptibly() throws InterruptedException {
+    acquire();
+  }
+
+  /**
+   * Acquires the lock if it is free now.
+   *
+   * @return whether it was acquired
+   */
+  @Override
+  public boolean tryLock() {
+    try {
+      return take(0);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // a zero wait never parks; kept for the contract
+      return false;
+    }
+  }
+
+  /**
+   * Acquires the lock within the given time.
+   *
+   * @param time the longest wait; negative means 0
+   * @param unit its unit
+   * @return whether it was acquired
+   * @throws InterruptedException if interrupted while waiting
+   */
+  @Override
+  public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
+    return take(Math.max(0, unit.toNanos(time)));
+  }
+
+  /**
+   * Releases the lock, as {@link #release()}.
+   *
+   * @throws IllegalStateException if it is not held
+   */
+  @Override
+  public void unlock() {
+    release();
+  }
+
+  /**
+   * Not supported: use {@link Condition#Condition(Lock)}, which works across processes.
+   *
+   * @return never
+   * @throws UnsupportedOperationException always
+   */
+  @Override
+  public java.util.concurrent.locks.Condition newCondition() {
+    throw new UnsupportedOperationException("use new io.github.multiprocessing4j.sync.Condition(lock)");
+  }
+
+  /**
+   * CPython's repr: {@code <Lock(owner=None)>}, {@code <Lock(owner=MainProcess)>},
+   * {@code <Lock(owner=MainProcess|Thread-1)>}, {@code <Lock(owner=SomeOtherThread)>} or
+   * {@code <Lock(owner=SomeOtherProcess)>}.
+   */
+  @Override
+  public String toString() {
+    long v = cell.getLong(OWNER);
+    String owner;
+    if (v == 0) {
+      owner = "None";
+    } else if (v == ProcessToken.self()) {
+      owner = ownerThread == Thread.currentThread() ? Cells.ownerName() : "SomeOtherThread";
+    } else {
+      owner = "SomeOtherProcess";
+    }
+    return "<Lock(owner=" + owner + ")>";
+  }
+
+  // ---- serialization
+
+  private Object writeReplace() {
+    return new Ref(cell.name());
+  }
+
+  private void readObject(ObjectInputStream in) throws InvalidObjectException {
+    throw new InvalidObjectException("a Lock is deserialized through its reference only");
+  }
+
+  /** The serialized form: the name of its shared memory. */
+  private static final class Ref implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final String name;
+
+    Ref(String name) {
+      this.name = name;
+    }
+
+    private Object readResolve() throws InvalidObjectException {
+      return Cells.resolve(name, Lock.class, Lock::new);
+    }
+  }
+}

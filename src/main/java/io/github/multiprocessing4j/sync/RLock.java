@@ -1,0 +1,322 @@
+package io.github.multiprocessing4j.sync;
+
+import io.github.multiprocessing4j.internal.ProcessToken;
+import io.github.multiprocessing4j.internal.SyncCell;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A recursive lock shared by processes and threads: CPython's {@code multiprocessing.RLock}. It is
+ * owned by one thread of one process, which may acquire it again (each acquire needs its release);
+ * only the owner may release it.
+ *
+ * <p>Shared with children as {@link Lock} is (a {@link io.github.multiprocessing4j.Process}
+ * argument), robust as {@link Lock} is (a process that died holding it does not keep it:
+ * {@link #ownerDied()}), and waits as {@link Lock} does (spin briefly, then park, interruptibly).
+ *
+ * <p>It also is a {@link java.util.concurrent.locks.Lock} with the contract of
+ * {@link java.util.concurrent.locks.ReentrantLock} ({@link #unlock()} by a non-owner throws
+ * {@link IllegalMonitorStateException}); {@link #newCondition()} is not supported (use
+ * {@link Condition#Condition(RLock)}).
+ *
+ * <p>Thread-safe. Null arguments throw {@link NullPointerException}.
+ */
+public final class RLock implements java.util.concurrent.locks.Lock, Serializable {
+
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(RLock.class);
+  static final int OWNER = 0; // long: 0 or the owner's ProcessToken
+
+  private final transient SyncCell cell;
+  private transient volatile Thread ownerThread; // in the owning JVM
+  private transient int count; // guarded by ownership
+  private transient volatile boolean ownerDied;
+  private transient volatile boolean ownerDiedSeen;
+  private transient volatile long deadOwner;
+
+  /** Creates an unlocked recursive lock. */
+  public RLock() {
+    this.cell = Cells.create(this, "RLock");
+    Cells.register(cell, this);
+  }
+
+  private RLock(SyncCell cell) {
+    this.cell = cell;
+  }
+
+  /**
+   * Acquires the lock, waiting as long as it takes; the owner acquires it again at once.
+   *
+   * @return true
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean acquire() throws InterruptedException {
+    return acquire(true, null);
+  }
+
+  /**
+   * Acquires the lock, waiting at most {@code timeout}.
+   *
+   * @param timeout the longest wait; null for ever; negative means 0
+   * @return whether it was acquired
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean acquire(Duration timeout) throws InterruptedException {
+    return acquire(true, timeout);
+  }
+
+  /**
+   * Acquires the lock as CPython's {@code acquire(block, timeout)}.
+   *
+   * @param block whether to wait; if false the timeout is ignored
+   * @param timeout the longest wait; null for ever; negative means 0
+   * @return whether it was acquired
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean acquire(boolean block, Duration timeout) throws InterruptedException {
+    return take(Cells.nanos(block, timeout));
+  }
+
+  boolean take(long nanos) throws InterruptedException {
+    long me = ProcessToken.self();
+    Thread t = Thread.currentThread();
+    if (ownerThread == t && cell.getLong(OWNER) == me) {
+      count++;
+      return true;
+    }
+    boolean got = cell.await(slow -> tryTake(me, slow), nanos);
+    if (got) {
+      ownerThread = t;
+      count = 1;
+    }
+    return got;
+  }
+
+  private boolean tryTake(long me, boolean slow) {
+    long v = cell.getLong(OWNER);
+    if (v == 0) {
+      if (cell.casLong(OWNER, 0, me)) {
+        ownerDied = false;
+        return true;
+      }
+      return false;
+    }
+    if (slow && v != me && ProcessToken.isDead(v) && cell.casLong(OWNER, v, me)) {
+      ownerDied = true;
+      ownerDiedSeen = false;
+      deadOwner = ProcessToken.pid(v);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Releases one level of the lock; the last release unlocks it.
+   *
+   * @throws IllegalMonitorStateException {@code "attempt to release recursive lock not owned by
+   *     thread"} if the current thread does not own it (CPython's {@code AssertionError})
+   */
+  public void release() {
+    if (!isMine()) {
+      throw new IllegalMonitorStateException("attempt to release recursive lock not owned by thread");
+    }
+    if (--count > 0) {
+      return;
+    }
+    boolean died = ownerDied;
+    ownerThread = null;
+    ownerDied = false;
+    cell.setLong(OWNER, 0);
+    if (died && !ownerDiedSeen) {
+      LOG.warn("{}: took over from process {}, which died holding it; released without asking ownerDied()",
+          this, deadOwner);
+    }
+    cell.wakeAll();
+  }
+
+  /**
+   * Acquires the lock and returns a handle that releases one level of it, for try-with-resources.
+   *
+   * @return the hold
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public Held hold() throws InterruptedException {
+    acquire();
+    return new Held(this::release, ownerDied());
+  }
+
+  /**
+   * Tries to acquire the lock within {@code timeout}, returning a handle that releases it.
+   *
+   * @param timeout the longest wait; negative means 0
+   * @return the hold, or null if not acquired in time
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public Held hold(Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(timeout, "timeout");
+    return acquire(timeout) ? new Held(this::release, ownerDied()) : null;
+  }
+
+  /**
+   * Tells whether the current thread owns the lock by having taken it over from a process that
+   * died holding it; false once it is fully released. Calling it counts as having been told.
+   *
+   * @return whether the previous owner died holding it
+   */
+  public boolean ownerDied() {
+    if (!isMine()) {
+      return false;
+    }
+    ownerDiedSeen = true;
+    return ownerDied;
+  }
+
+  /** Whether the current thread owns it. */
+  boolean isMine() {
+    return ownerThread == Thread.currentThread() && cell.getLong(OWNER) == ProcessToken.self();
+  }
+
+  /** The recursion level of the current thread's ownership (0 if it does not own it). */
+  int ownCount() {
+    return isMine() ? count : 0;
+  }
+
+  /** Releases every level; returns how many (the owner only). */
+  int releaseAll() {
+    int n = count;
+    count = 1;
+    release();
+    return n;
+  }
+
+  /** Acquires {@code n} levels, uninterruptibly. */
+  void reacquire(int n) {
+    lock();
+    count = n;
+  }
+
+  /** Acquires the lock, waiting uninterruptibly. */
+  @Override
+  public void lock() {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        acquire();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Acquires the lock unless interrupted.
+   *
+   * @throws InterruptedException if interrupted while waiting
+   */
+  @Override
+  public void lockInterruptibly() throws InterruptedException {
+    acquire();
+  }
+
+  /**
+   * Acquires the lock if it is free now or owned by the current thread.
+   *
+   * @return whether it was acquired
+   */
+  @Override
+  public boolean tryLock() {
+    try {
+      return take(0);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
+   * Acquires the lock within the given time.
+   *
+   * @param time the longest wait; negative means 0
+   * @param unit its unit
+   * @return whether it was acquired
+   * @throws InterruptedException if interrupted while waiting
+   */
+  @Override
+  public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
+    return take(Math.max(0, unit.toNanos(time)));
+  }
+
+  /**
+   * Releases one level, as {@link #release()}.
+   *
+   * @throws IllegalMonitorStateException if the current thread does not own it
+   */
+  @Override
+  public void unlock() {
+    release();
+  }
+
+  /**
+   * Not supported: use {@link Condition#Condition(RLock)}, which works across processes.
+   *
+   * @return never
+   * @throws UnsupportedOperationException always
+   */
+  @Override
+  public java.util.concurrent.locks.Condition newCondition() {
+    throw new UnsupportedOperationException("use new io.github.multiprocessing4j.sync.Condition(rlock)");
+  }
+
+  /**
+   * CPython's repr: {@code <RLock(None, 0)>}, {@code <RLock(MainProcess, 2)>},
+   * {@code <RLock(SomeOtherThread, nonzero)>} or {@code <RLock(SomeOtherProcess, nonzero)>}.
+   */
+  @Override
+  public String toString() {
+    long v = cell.getLong(OWNER);
+    if (v == 0) {
+      return "<RLock(None, 0)>";
+    }
+    if (v == ProcessToken.self()) {
+      return ownerThread == Thread.currentThread() ? "<RLock(" + Cells.ownerName() + ", " + count + ")>"
+          : "<RLock(SomeOtherThread, nonzero)>";
+    }
+    return "<RLock(SomeOtherProcess, nonzero)>";
+  }
+
+  SyncCell cell() {
+    return cell;
+  }
+
+  private Object writeReplace() {
+    return new Ref(cell.name());
+  }
+
+  private void readObject(ObjectInputStream in) throws InvalidObjectException {
+    throw new InvalidObjectException("an RLock is deserialized through its reference only");
+  }
+
+  /** The serialized form: the name of its shared memory. */
+  private static final class Ref implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final String name;
+
+    Ref(String name) {
+      this.name = name;
+    }
+
+    private Object readResolve() throws InvalidObjectException {
+      return Cells.resolve(name, RLock.class, RLock::new);
+    }
+  }
+}

@@ -1,0 +1,154 @@
+package io.github.multiprocessing4j.sync;
+
+import io.github.multiprocessing4j.internal.SyncCell;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A counting semaphore shared by processes and threads: CPython's
+ * {@code multiprocessing.Semaphore}. {@link #acquire} takes one unit, waiting while the value is 0;
+ * {@link #release()} gives one back, without bound (see {@link BoundedSemaphore} for a bounded one).
+ * Any thread of any process may release.
+ *
+ * <p>Shared with children as a {@link io.github.multiprocessing4j.Process} argument, like
+ * {@link Lock}. Not robust: a semaphore has no owner, so units taken by a process that died are
+ * not given back. Uncontended acquire and release are one compare-and-set each; a waiter spins
+ * briefly, then parks without using a core; waits can be interrupted.
+ *
+ * <p>Thread-safe. Null arguments throw {@link NullPointerException}.
+ */
+public final class Semaphore implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+
+  private final transient SemaphoreCore core;
+
+  /** Creates one with the value 1 (CPython's default). */
+  public Semaphore() {
+    this(1);
+  }
+
+  /**
+   * Creates one with the given value.
+   *
+   * @param value the initial value
+   * @throws IllegalArgumentException if it is negative (CPython raises {@code OSError(22)})
+   */
+  public Semaphore(int value) {
+    this.core = SemaphoreCore.create(value, false, "Semaphore");
+    Cells.register(core.cell, this);
+  }
+
+  private Semaphore(SyncCell cell) {
+    this.core = new SemaphoreCore(cell);
+  }
+
+  /**
+   * Takes a unit, waiting as long as it takes.
+   *
+   * @return true
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean acquire() throws InterruptedException {
+    return acquire(true, null);
+  }
+
+  /**
+   * Takes a unit, waiting at most {@code timeout}.
+   *
+   * @param timeout the longest wait; null for ever; negative means 0
+   * @return whether a unit was taken
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean acquire(Duration timeout) throws InterruptedException {
+    return acquire(true, timeout);
+  }
+
+  /**
+   * Takes a unit as CPython's {@code acquire(block, timeout)}.
+   *
+   * @param block whether to wait; if false the timeout is ignored
+   * @param timeout the longest wait; null for ever; negative means 0
+   * @return whether a unit was taken
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean acquire(boolean block, Duration timeout) throws InterruptedException {
+    return core.acquire(Cells.nanos(block, timeout));
+  }
+
+  /**
+   * Gives a unit back, waking a waiter.
+   *
+   * @throws IllegalStateException if the value would exceed {@link Integer#MAX_VALUE}
+   */
+  public void release() {
+    core.release();
+  }
+
+  /**
+   * Takes a unit and returns a handle that gives it back, for try-with-resources.
+   *
+   * @return the hold ({@link Held#ownerDied()} is always false)
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public Held hold() throws InterruptedException {
+    acquire();
+    return new Held(this::release, false);
+  }
+
+  /**
+   * Tries to take a unit within {@code timeout}, returning a handle that gives it back.
+   *
+   * @param timeout the longest wait; negative means 0
+   * @return the hold, or null if no unit was taken in time
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public Held hold(Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(timeout, "timeout");
+    return acquire(timeout) ? new Held(this::release, false) : null;
+  }
+
+  /**
+   * Returns the current value: CPython's {@code get_value()}.
+   *
+   * @return the value
+   */
+  public int getValue() {
+    return core.value();
+  }
+
+  /** CPython's repr, e.g. {@code <Semaphore(value=2)>}. */
+  @Override
+  public String toString() {
+    return "<Semaphore(value=" + core.value() + ")>";
+  }
+
+  SyncCell cell() {
+    return core.cell;
+  }
+
+  private Object writeReplace() {
+    return new Ref(core.cell.name());
+  }
+
+  private void readObject(ObjectInputStream in) throws InvalidObjectException {
+    throw new InvalidObjectException("a Semaphore is deserialized through its reference only");
+  }
+
+  /** The serialized form: the name of its shared memory. */
+  private static final class Ref implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final String name;
+
+    Ref(String name) {
+      this.name = name;
+    }
+
+    private Object readResolve() throws InvalidObjectException {
+      return Cells.resolve(name, Semaphore.class, Semaphore::new);
+    }
+  }
+}

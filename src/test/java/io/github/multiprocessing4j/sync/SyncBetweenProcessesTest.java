@@ -1,0 +1,373 @@
+package io.github.multiprocessing4j.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.multiprocessing4j.Args;
+import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.internal.Segment;
+import io.github.multiprocessing4j.testing.CapturedLines;
+import io.github.multiprocessing4j.testing.Pids;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The synchronisation objects between real processes: mutual exclusion, grandchildren, a lock
+ * owner killed with SIGKILL, idle waiters' CPU, timeouts, interrupts, barriers and conditions.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@SuppressWarnings("try")
+final class SyncBetweenProcessesTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  // ---- mutual exclusion
+
+  /** Adds 1 to a shared int n times, by a non-atomic read and write, under the lock or not. */
+  static void increment(Args args) throws Exception {
+    Lock lock = args.get(0, Lock.class);
+    Segment counter = Segment.attach(args.getString(1));
+    int n = args.getInt(2);
+    boolean locked = args.getBoolean(3);
+    Semaphore ready = args.get(4, Semaphore.class);
+    Event go = args.get(5, Event.class);
+    ready.release();
+    go.await(WAIT);
+    for (int i = 0; i < n; i++) {
+      if (locked) {
+        lock.acquire();
+      }
+      try {
+        int v = counter.getIntVolatile(0);
+        for (int k = 0; k < 50; k++) {
+          Thread.onSpinWait(); // widens the window between the read and the write
+        }
+        counter.setIntVolatile(0, v + 1);
+      } finally {
+        if (locked) {
+          lock.release();
+        }
+      }
+    }
+  }
+
+  /** Without the 100 ms re-check of waiters: a lost wake then hangs (and fails the test). */
+  private static final String NO_SAFETY_NET = "-Dmultiprocessing4j.syncSliceMillis=600000";
+
+  private static int countWith(boolean locked, int n) throws Exception {
+    Lock lock = new Lock();
+    Semaphore ready = new Semaphore(0);
+    Event go = new Event();
+    try (Segment counter = Segment.create(null, "synctest_", 64)) {
+      List<Process> ps = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        Process p = Process.builder().target(SyncBetweenProcessesTest::increment)
+            .args(lock, counter.name(), n, locked, ready, go).jvmOptions(NO_SAFETY_NET).build();
+        p.start();
+        ps.add(p);
+      }
+      for (int i = 0; i < 3; i++) {
+        assertThat(ready.acquire(WAIT)).isTrue();
+      }
+      go.set();
+      for (Process p : ps) {
+        p.join(Duration.ofSeconds(90));
+        assertThat(p.exitCode()).isEqualTo(0);
+      }
+      int result = counter.getIntVolatile(0);
+      counter.unlink();
+      return result;
+    }
+  }
+
+  @Test
+  void threeProcessesUnderTheLockLoseNoUpdateAndWithoutItTheyDo() throws Exception {
+    int n = 3000;
+    assertThat(countWith(true, n)).isEqualTo(3 * n);
+    // The control: the same read-modify-write without the lock loses updates, so the lock is what
+    // made the count exact.
+    assertThat(countWith(false, 20 * n)).isLessThan(3 * 20 * n);
+  }
+
+  static void threeWaitingThreads(Args args) throws Exception {
+    List<Thread> ts = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Event e = args.get(i, Event.class);
+      int id = i;
+      Thread t = new Thread(() -> {
+        try {
+          System.out.println("woke " + id + " " + e.await());
+        } catch (InterruptedException x) {
+          System.out.println("interrupted " + id);
+        }
+      });
+      t.start();
+      ts.add(t);
+    }
+    for (Thread t : ts) {
+      t.join();
+    }
+  }
+
+  @Test
+  void everyWaitingThreadOfAChildIsWokenByItsOwnWakeWithoutTheRecheck() throws Exception {
+    List<Event> events = List.of(new Event(), new Event(), new Event());
+    CapturedLines out = new CapturedLines();
+    Process p = Process.builder().target(SyncBetweenProcessesTest::threeWaitingThreads)
+        .args(events.get(0), events.get(1), events.get(2)).jvmOptions(NO_SAFETY_NET).stdout(out.output()).build();
+    p.start();
+    assertThat(Pids.await(() -> events.stream().allMatch(e -> e.cell().waiters() == 1), WAIT)).isTrue();
+    // In reverse order, so the thread that leads the parking lot is not always the one woken first.
+    for (int i = 2; i >= 0; i--) {
+      events.get(i).set();
+      assertThat(out.await("woke " + i, WAIT)).isEqualTo("woke " + i + " true");
+    }
+    p.join(WAIT);
+    assertThat(p.exitCode()).isEqualTo(0);
+  }
+
+  // ---- grandchildren
+
+  static void grandchild(Args args) throws Exception {
+    Lock lock = args.get(0, Lock.class);
+    Event event = args.get(1, Event.class);
+    System.out.println("tryLock while held: " + lock.acquire(false, null) + " " + lock);
+    event.set();
+    System.out.println("acquired after release: " + lock.acquire(WAIT));
+    lock.release();
+  }
+
+  static void middle(Args args) throws Exception {
+    Process g = Process.builder().target(SyncBetweenProcessesTest::grandchild).args(args.get(0), args.get(1))
+        .stdout(io.github.multiprocessing4j.ChildOutput.inherit()).build();
+    g.start();
+    g.join();
+    System.out.println("grandchild exit " + g.exitCode());
+  }
+
+  @Test
+  void aLockAndAnEventPassedOnToAGrandchildAreTheSameObjects() throws Exception {
+    Lock lock = new Lock();
+    Event event = new Event();
+    CapturedLines out = new CapturedLines();
+    lock.acquire();
+    Process p = Process.builder().target(SyncBetweenProcessesTest::middle).args(lock, event).stdout(out.output()).build();
+    p.start();
+    assertThat(event.await(WAIT)).isTrue();
+    lock.release(); // wakes the grandchild's acquire
+    p.join(WAIT);
+    assertThat(p.exitCode()).isEqualTo(0);
+    assertThat(out.lines()).containsExactly("tryLock while held: false <Lock(owner=SomeOtherProcess)>",
+        "acquired after release: true", "grandchild exit 0");
+    assertThat(lock).hasToString("<Lock(owner=None)>");
+  }
+
+  // ---- robust locks
+
+  static void holdAndHang(Args args) throws Exception {
+    Object lock = args.get(0);
+    if (lock instanceof RLock) {
+      ((RLock) lock).acquire();
+      ((RLock) lock).acquire();
+    } else {
+      ((Lock) lock).acquire();
+    }
+    System.out.println("held");
+    new Event().await(); // until killed
+  }
+
+  @Test
+  void aLockHeldByAKilledProcessIsTakenOverAndTheNextOwnerIsTold() throws Exception {
+    Lock lock = new Lock();
+    CapturedLines out = new CapturedLines();
+    Process p = Process.builder().target(SyncBetweenProcessesTest::holdAndHang).args(lock).stdout(out.output()).build();
+    p.start();
+    out.await("held", WAIT);
+    assertThat(lock.acquire(false, null)).isFalse(); // the owner lives: held
+    AtomicReference<Object> waiter = new AtomicReference<>();
+    Thread t = new Thread(() -> {
+      try (Held held = lock.hold()) {
+        waiter.set(held.ownerDied());
+      } catch (Throwable e) {
+        waiter.set(e);
+      }
+    });
+    t.start();
+    assertThat(Pids.await(() -> lock.cell().waiters() == 1, WAIT)).isTrue();
+    p.kill(); // SIGKILL while holding the lock, with a waiter blocked
+    p.join(WAIT);
+    t.join(WAIT.toMillis());
+    assertThat(waiter.get()).isEqualTo(Boolean.TRUE);
+    assertThat(lock).hasToString("<Lock(owner=None)>");
+    try (Held held = lock.hold()) {
+      assertThat(held.ownerDied()).isFalse(); // told once: the next owner took it from a live releaser
+    }
+  }
+
+  @Test
+  void anRLockHeldByAKilledProcessIsTakenOverByANonBlockingAcquire() throws Exception {
+    RLock lock = new RLock();
+    CapturedLines out = new CapturedLines();
+    Process p = Process.builder().target(SyncBetweenProcessesTest::holdAndHang).args(lock).stdout(out.output()).build();
+    p.start();
+    out.await("held", WAIT);
+    assertThat(lock).hasToString("<RLock(SomeOtherProcess, nonzero)>");
+    p.kill();
+    p.join(WAIT);
+    assertThat(lock.acquire(false, null)).isTrue();
+    assertThat(lock.ownerDied()).isTrue();
+    assertThat(lock).hasToString("<RLock(MainProcess, 1)>");
+    lock.release();
+    assertThat(lock.ownerDied()).isFalse();
+    assertThat(lock).hasToString("<RLock(None, 0)>");
+  }
+
+  // ---- idle waiters and timeouts
+
+  static void awaitEvent(Args args) throws Exception {
+    Event e = args.get(0, Event.class);
+    Lock lock = args.get(1, Lock.class);
+    long t0 = System.nanoTime();
+    boolean got = lock.acquire(Duration.ofMillis(300));
+    System.out.println("timed acquire " + got + " after ms " + (System.nanoTime() - t0) / 1_000_000);
+    System.out.println("waiting");
+    System.out.println("event " + e.await(Duration.ofSeconds(60)));
+  }
+
+  @Test
+  void aWaiterInAnotherProcessTimesOutThenWaitsWithoutBurningACoreAndIsWoken() throws Exception {
+    Event e = new Event();
+    Lock lock = new Lock();
+    lock.acquire();
+    CapturedLines out = new CapturedLines();
+    Process p = Process.builder().target(SyncBetweenProcessesTest::awaitEvent).args(e, lock).stdout(out.output()).build();
+    p.start();
+    String line = out.await("timed acquire ", WAIT);
+    assertThat(line).startsWith("timed acquire false after ms ");
+    assertThat(Long.parseLong(line.substring(line.lastIndexOf(' ') + 1))).isBetween(290L, 10_000L);
+    out.await("waiting", WAIT);
+    assertThat(Pids.await(() -> e.cell().waiters() == 1, WAIT)).isTrue();
+    ProcessHandle h = ProcessHandle.of(p.pid()).orElseThrow();
+    p.join(Duration.ofMillis(300)); // let start-up work (JIT, GC) settle; the child stays blocked
+    Duration before = h.info().totalCpuDuration().orElseThrow();
+    p.join(Duration.ofSeconds(1));
+    Duration used = h.info().totalCpuDuration().orElseThrow().minus(before);
+    System.out.println("CPU of a process blocked in Event.await() for 1 s: " + used.toMillis() + " ms");
+    assertThat(used).as("CPU used by a process blocked in await() for 1 s").isLessThan(Duration.ofMillis(100));
+    e.set();
+    p.join(WAIT);
+    assertThat(out.lines()).contains("event true");
+    lock.release();
+  }
+
+  // ---- interrupts
+
+  static void interruptedWaiter(Args args) throws Exception {
+    Semaphore s = args.get(0, Semaphore.class);
+    AtomicReference<Throwable> thrown = new AtomicReference<>();
+    Thread t = new Thread(() -> {
+      try {
+        s.acquire();
+      } catch (Throwable e) {
+        thrown.set(e);
+      }
+    });
+    t.start();
+    if (!Pids.await(() -> s.cell().waiters() == 1, WAIT)) {
+      throw new AssertionError("no waiter");
+    }
+    t.interrupt();
+    t.join();
+    System.out.println("thrown " + thrown.get().getClass().getSimpleName() + " waiters " + s.cell().waiters());
+    System.out.println("then " + s.acquire(WAIT) + " value " + s.getValue());
+  }
+
+  @Test
+  void anInterruptedWaiterInAChildLeavesNoRegistrationAndTheNextWaitWorks() throws Exception {
+    Semaphore s = new Semaphore(0);
+    CapturedLines out = new CapturedLines();
+    Process p = Process.builder().target(SyncBetweenProcessesTest::interruptedWaiter).args(s).stdout(out.output()).build();
+    p.start();
+    assertThat(out.await("thrown ", WAIT)).isEqualTo("thrown InterruptedException waiters 0");
+    assertThat(s).hasToString("<Semaphore(value=0)>");
+    s.release();
+    p.join(WAIT);
+    assertThat(out.lines()).contains("then true value 0");
+  }
+
+  // ---- barrier
+
+  static void barrierParty(Args args) throws Exception {
+    Barrier b = args.get(0, Barrier.class);
+    System.out.println("index " + b.await(WAIT));
+    System.out.println("round2");
+    try {
+      b.await(WAIT);
+      System.out.println("passed");
+    } catch (BrokenBarrierException e) {
+      System.out.println("broken " + b.isBroken());
+    }
+  }
+
+  @Test
+  void aBarrierAcrossProcessesReleasesAllPartiesAndAbortBreaksIt() throws Exception {
+    Barrier b = new Barrier(3, (Runnable & java.io.Serializable) () -> System.out.println("action"), null);
+    CapturedLines out1 = new CapturedLines();
+    CapturedLines out2 = new CapturedLines();
+    Process p1 = Process.builder().target(SyncBetweenProcessesTest::barrierParty).args(b).stdout(out1.output()).build();
+    Process p2 = Process.builder().target(SyncBetweenProcessesTest::barrierParty).args(b).stdout(out2.output()).build();
+    p1.start();
+    p2.start();
+    int mine = b.await(WAIT);
+    String i1 = out1.await("index ", WAIT);
+    String i2 = out2.await("index ", WAIT);
+    List<Integer> idx = List.of(mine, Integer.parseInt(i1.substring(6)), Integer.parseInt(i2.substring(6)));
+    assertThat(idx).containsExactlyInAnyOrder(0, 1, 2);
+    assertThat(Pids.await(() -> b.nWaiting() == 2, WAIT)).isTrue(); // both children in round 2
+    assertThat(b.toString()).endsWith(": waiters=2/3>");
+    b.abort();
+    p1.join(WAIT);
+    p2.join(WAIT);
+    assertThat(out1.lines()).contains("broken true");
+    assertThat(out2.lines()).contains("broken true");
+    long actions = out1.lines().stream().filter("action"::equals).count()
+        + out2.lines().stream().filter("action"::equals).count();
+    assertThat(actions).isLessThanOrEqualTo(1); // once per round, by the last to arrive (maybe this JVM)
+    assertThat(b.isBroken()).isTrue();
+    b.reset();
+    assertThat(b.isBroken()).isFalse();
+    assertThat(b.nWaiting()).isZero();
+  }
+
+  // ---- condition
+
+  static void conditionWaiter(Args args) throws Exception {
+    Condition c = args.get(0, Condition.class);
+    try (Held h = c.hold()) {
+      System.out.println("waiting");
+      boolean notified = c.await(WAIT);
+      System.out.println("notified " + notified + " " + c.lock());
+    }
+  }
+
+  @Test
+  void aConditionSignalFromTheParentWakesAWaiterInAChild() throws Exception {
+    Condition c = new Condition();
+    CapturedLines out = new CapturedLines();
+    Process p = Process.builder().target(SyncBetweenProcessesTest::conditionWaiter).args(c).stdout(out.output()).build();
+    p.start();
+    out.await("waiting", WAIT);
+    assertThat(Pids.await(() -> c.toString().equals("<Condition(<RLock(None, 0)>, 1)>"), WAIT)).isTrue();
+    try (Held h = c.hold()) {
+      c.signal(); // returns once the child has woken
+    }
+    p.join(WAIT);
+    assertThat(out.lines()).hasSize(2);
+    assertThat(out.lines().get(1)).startsWith("notified true <RLock(" + p.name()).endsWith(", 1)>");
+  }
+}
