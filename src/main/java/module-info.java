@@ -2,7 +2,7 @@
  * Python's {@code multiprocessing} for the JVM: {@link io.github.multiprocessing4j.Process} runs a
  * target in a child JVM, with CPython's names and behaviour; pipes, connections and queues carry
  * objects between the processes; pools and a process-pool executor run functions in reusable
- * worker processes.
+ * worker processes; shared memory, values and arrays are read and written by several processes.
  */
 module io.github.multiprocessing4j {
   requires org.slf4j;
@@ -11,4 +11,5 @@ module io.github.multiprocessing4j {
   exports io.github.multiprocessing4j.connection;
   exports io.github.multiprocessing4j.queues;
   exports io.github.multiprocessing4j.pool;
+  exports io.github.multiprocessing4j.shared;
 }
