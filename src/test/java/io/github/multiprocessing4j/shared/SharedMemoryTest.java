@@ -8,6 +8,7 @@ import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.internal.RuntimeDir;
 import io.github.multiprocessing4j.queues.Queue;
+import io.github.multiprocessing4j.testing.CapturedLines;
 import io.github.multiprocessing4j.testing.JavaMain;
 import java.nio.ByteBuffer;
 import java.nio.file.FileAlreadyExistsException;
@@ -213,6 +214,27 @@ final class SharedMemoryTest {
     assertThat(c.exitCode()).isZero();
     assertThat(received.buf().get(0)).as("still mapped after the creator unlinked and exited").isEqualTo((byte) 9);
     received.close();
+  }
+
+  static void neverRuns(Args args) {
+    System.out.println("ran with " + args.get(0));
+  }
+
+  @Test
+  void aChildGivenABlockThatWasUnlinkedFailsToAttachAndSaysWhy() throws Exception {
+    SharedMemory shm = SharedMemory.create(8);
+    shm.unlink();
+    CapturedLines err = new CapturedLines();
+    CapturedLines out = new CapturedLines();
+    Process p = Process.builder().target(SharedMemoryTest::neverRuns).args(shm).stdout(out.output())
+        .stderr(err.output()).build();
+    p.start();
+    assertThat(p.join(WAIT)).isTrue();
+    assertThat(p.exitCode()).isEqualTo(1);
+    assertThat(out.lines()).isEmpty();
+    assertThat(err.text()).contains(SharedMemoryNotFoundException.class.getName())
+        .contains("[Errno 2] No such file or directory: '" + shm.name() + "'");
+    shm.close();
   }
 
   /**
