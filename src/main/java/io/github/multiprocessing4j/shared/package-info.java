@@ -1,7 +1,8 @@
 /**
  * Memory that several processes read and write: CPython's
  * {@code multiprocessing.shared_memory.SharedMemory} ({@link
- * io.github.multiprocessing4j.shared.SharedMemory}) and {@code multiprocessing.RawValue} /
+ * io.github.multiprocessing4j.shared.SharedMemory}, {@link
+ * io.github.multiprocessing4j.shared.ShareableList}) and {@code multiprocessing.RawValue} /
  * {@code RawArray} ({@link io.github.multiprocessing4j.shared.RawValue}, {@link
  * io.github.multiprocessing4j.shared.RawArray}), with lock-free atomic operations on values and
  * array items.
