@@ -47,7 +47,10 @@ import java.io.Serializable;
  * <p><b>Sharing.</b> Pass the object to a child as a {@link io.github.multiprocessing4j.Process}
  * argument (or to a grandchild, or through a queue or pipe): it travels as the name of its memory
  * and attaches to the same memory on the other side. The memory lives while some process that
- * used it runs, and is deleted when the last of them exits (or is killed).
+ * used it runs, and is deleted when the last of them exits (or is killed): a value sent through a
+ * queue or pipe must be received while a process that uses it still runs, else the receiver gets
+ * a {@link SharedMemoryNotFoundException}. There is no way to free it sooner: create a few
+ * long-lived values rather than many short-lived ones.
  *
  * <p><b>Thread-safety.</b> Thread-safe: every method is atomic across threads and processes.
  *

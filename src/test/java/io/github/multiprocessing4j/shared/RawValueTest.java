@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.connection.Connection;
+import io.github.multiprocessing4j.connection.Pipe;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -242,6 +244,33 @@ final class RawValueTest {
     assertThat(p.join(WAIT)).isTrue();
     assertThat(p.exitCode()).isZero();
     assertThat(v.getInt()).isEqualTo(7);
+  }
+
+  static void receiveAndIncrement(Args args) throws Exception {
+    Connection c = args.get(0, Connection.class);
+    RawValue v = (RawValue) c.recv();
+    RawArray a = (RawArray) c.recv();
+    v.addAndGet(10);
+    a.set(-1, v.getLong());
+    c.send("done");
+  }
+
+  @Test
+  void valuesAndArraysTravelThroughAPipeToo() throws Exception {
+    RawValue v = RawValue.create('L', 5);
+    RawArray a = RawArray.create('H', 3);
+    Pipe pipe = Pipe.open();
+    Process p = Process.builder().target(RawValueTest::receiveAndIncrement).args(pipe.conn2()).build();
+    p.start();
+    pipe.conn2().close();
+    pipe.conn1().send(v);
+    pipe.conn1().send(a);
+    assertThat(pipe.conn1().recv()).isEqualTo("done");
+    assertThat(p.join(WAIT)).isTrue();
+    assertThat(p.exitCode()).isZero();
+    assertThat(v.getLong()).isEqualTo(15);
+    assertThat(a.toList()).containsExactly(0, 0, 15);
+    pipe.conn1().close();
   }
 
   /**
