@@ -13,12 +13,13 @@
 #   pool     io.github.multiprocessing4j.bench.PoolBench     mp_pool.py
 #   futures  io.github.multiprocessing4j.bench.FuturesBench  mp_futures.py
 #   sync     io.github.multiprocessing4j.bench.SyncBench     - (Java only: locks, event wake latency, idle CPU)
+#   value    io.github.multiprocessing4j.bench.ValueBench    mp_value.py
 # (scripts are looked up in bench/ first, then in PYBENCH_DIR; several are comma-separated)
 #
 # Options:
 #   --rounds N        python+java rounds (default: $ROUNDS or 3)
 #   --quick           smoke run: fewer trials on both sides
-#   --only NAME       one benchmark (pipe, queue, pool, futures, sync)
+#   --only NAME       one benchmark (pipe, queue, pool, futures, sync, value)
 #   --java-args "..." extra options for the Java mains (e.g. "--jit-warmup 0", "--child-opt -Xint")
 #
 # Environment:
@@ -45,6 +46,7 @@ BENCHES=(
   "pool io.github.multiprocessing4j.bench.PoolBench mp_pool.py"
   "futures io.github.multiprocessing4j.bench.FuturesBench mp_futures.py"
   "sync io.github.multiprocessing4j.bench.SyncBench -"
+  "value io.github.multiprocessing4j.bench.ValueBench mp_value.py"
 )
 
 quick=0
@@ -56,7 +58,7 @@ while [ $# -gt 0 ]; do
     --quick) quick=1 ;;
     --only) only="$2"; shift ;;
     --java-args) java_extra="$2"; shift ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift

@@ -2,7 +2,8 @@
  * Python's {@code multiprocessing} for the JVM: {@link io.github.multiprocessing4j.Process} runs a
  * target in a child JVM, with CPython's names and behaviour; pipes, connections and queues carry
  * objects between the processes; pools and a process-pool executor run functions in reusable
- * worker processes; locks, semaphores, events, conditions and barriers synchronise them.
+ * worker processes; locks, semaphores, events, conditions and barriers synchronise them; shared
+ * memory, values and arrays are read and written by several processes.
  */
 module io.github.multiprocessing4j {
   requires org.slf4j;
@@ -12,4 +13,5 @@ module io.github.multiprocessing4j {
   exports io.github.multiprocessing4j.queues;
   exports io.github.multiprocessing4j.pool;
   exports io.github.multiprocessing4j.sync;
+  exports io.github.multiprocessing4j.shared;
 }

@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A named block of memory shared between processes: a file in the user's private segment
@@ -57,6 +59,7 @@ public final class Segment implements AutoCloseable {
   /** A temporary file younger than this may be a segment being created: the sweep leaves it. */
   private static final long TEMP_GRACE_MILLIS = TimeUnit.MINUTES.toMillis(1);
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Logger LOG = LoggerFactory.getLogger(Segment.class);
 
   /** The segments this JVM uses, by name; guarded by itself. */
   private static final Map<String, Mapping> USED = new HashMap<>();
@@ -72,6 +75,8 @@ public final class Segment implements AutoCloseable {
     final MappedByteBuffer buffer;
     /** The file's identity (device and inode): a segment created later under the name is another. */
     final Object key;
+    /** Whether a leak is worth a warning: set by {@link Segment#trackLeak()}. */
+    volatile boolean tracked;
 
     Mapping(String name, Path file, FileChannel channel, FileLock lock, MappedByteBuffer buffer, Object key) {
       this.name = name;
@@ -299,6 +304,26 @@ public final class Segment implements AutoCloseable {
     return (long) LONG.getAndAdd(mapping.buffer, offset, delta);
   }
 
+  /** Atomically sets an int and returns the old value; {@code offset} must be a multiple of 4. */
+  public int getAndSetInt(int offset, int value) {
+    return (int) INT.getAndSet(mapping.buffer, offset, value);
+  }
+
+  /** Atomically sets a long and returns the old value; {@code offset} must be a multiple of 8. */
+  public long getAndSetLong(int offset, long value) {
+    return (long) LONG.getAndSet(mapping.buffer, offset, value);
+  }
+
+  /**
+   * Marks the segment as one the user is expected to unlink (a {@code SharedMemory}): if this JVM's
+   * exit deletes it because nobody uses it any more and it was never unlinked, a warning is logged,
+   * as CPython's resource tracker warns about leaked shared memory. Segments the library manages by
+   * itself (values, arrays) are not marked.
+   */
+  public void trackLeak() {
+    mapping.tracked = true;
+  }
+
   /**
    * Gives up this object's view. The mapping and this JVM's use of the segment stay until it is
    * unlinked or the JVM exits (other objects for the same name may still use them). Idempotent.
@@ -370,9 +395,20 @@ public final class Segment implements AutoCloseable {
       all = new ArrayList<>(USED.values());
       USED.clear();
     }
+    List<String> leaked = new ArrayList<>();
     for (Mapping m : all) {
       releaseQuietly(m);
-      deleteIfUnused(m.file);
+      if (deleteIfUnused(m.file) && m.tracked) {
+        leaked.add(m.name);
+      }
+    }
+    if (!leaked.isEmpty()) {
+      try {
+        LOG.warn("There appear to be {} leaked shared_memory objects to clean up at shutdown: {} (deleted: no "
+            + "process uses them any more, and none unlinked them)", leaked.size(), leaked);
+      } catch (RuntimeException e) {
+        // a logging back-end already shut down: the segments are deleted all the same
+      }
     }
   }
 
@@ -388,25 +424,28 @@ public final class Segment implements AutoCloseable {
   /**
    * Deletes a segment file if no process holds its lock. The caller must not use it (a JVM must
    * never open a file it uses a second time: see the class comment).
+   *
+   * @return whether this call deleted it
    */
-  private static void deleteIfUnused(Path file) {
+  private static boolean deleteIfUnused(Path file) {
     Object key = fileKeyOf(file);
     if (key == null) {
-      return;
+      return false;
     }
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       FileLock lock;
       try {
         lock = ch.tryLock(0, 1, false);
       } catch (OverlappingFileLockException e) {
-        return; // used in this JVM after all
+        return false; // used in this JVM after all
       }
       if (lock != null && Objects.equals(key, fileKeyOf(file))) {
-        Files.deleteIfExists(file); // nobody maps it: a process attaching now finds it gone
+        return Files.deleteIfExists(file); // nobody maps it: a process attaching now finds it gone
       }
     } catch (IOException e) {
       // deleted meanwhile, or not ours to delete: best effort
     }
+    return false;
   }
 
   private static void sweepOnce() {

@@ -14,6 +14,9 @@ import io.github.multiprocessing4j.pool.AsyncResult;
 import io.github.multiprocessing4j.pool.Pool;
 import io.github.multiprocessing4j.pool.ProcessPoolExecutor;
 import io.github.multiprocessing4j.queues.Queue;
+import io.github.multiprocessing4j.shared.RawArray;
+import io.github.multiprocessing4j.shared.RawValue;
+import io.github.multiprocessing4j.shared.SharedMemory;
 import io.github.multiprocessing4j.sync.Event;
 import io.github.multiprocessing4j.sync.Held;
 import io.github.multiprocessing4j.sync.Lock;
@@ -220,5 +223,43 @@ final class ReadmeExamplesTest {
     assertThat(captured(out)).matches("\\[1, 4, 9, 16\\]\ntrue\n"
         + "java.lang.NumberFormatException: For input string: \"not a number\"\n"
         + "hello from SpawnProcess-\\d+\n");
+  }
+
+  /** README, "Shared memory". */
+  @Test
+  void sharedMemory() throws InterruptedException {
+    try (SharedMemory shm = SharedMemory.create(16)) {          // a random name: psm_1a2b3c4d
+      shm.buf().putInt(0, 21);
+      Process p = new Process(a -> {
+        SharedMemory same = a.get(0, SharedMemory.class);       // attached by name in the child
+        same.buf().putInt(4, same.buf().getInt(0) * 2);
+      }, shm);
+      p.start();
+      p.join();
+      System.out.println(shm.buf().getInt(4));                  // 42
+      shm.unlink();                                             // the name goes; mappings stay
+    }
+
+    RawValue counter = RawValue.create('i');                     // an int, 0
+    RawArray squares = RawArray.create('d', 4);                  // 4 doubles, 0.0
+    Process p = new Process(a -> {
+      RawValue c = a.get(0, RawValue.class);
+      RawArray sq = a.get(1, RawArray.class);
+      for (int i = 0; i < 1000; i++) {
+        c.incrementAndGet();                                     // atomic, no lock
+      }
+      for (int i = 0; i < sq.length(); i++) {
+        sq.set(i, (double) i * i);
+      }
+    }, counter, squares);
+    p.start();
+    for (int i = 0; i < 1000; i++) {
+      counter.incrementAndGet();
+    }
+    p.join();
+    System.out.println(counter.get() + " " + squares.toList());  // 2000 [0.0, 1.0, 4.0, 9.0]
+
+    assertThat(p.exitCode()).isZero();
+    assertThat(captured(out)).isEqualTo("42\n2000 [0.0, 1.0, 4.0, 9.0]\n");
   }
 }

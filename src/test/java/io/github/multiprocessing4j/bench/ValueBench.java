@@ -1,0 +1,181 @@
+package io.github.multiprocessing4j.bench;
+
+import io.github.multiprocessing4j.Args;
+import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.connection.Connection;
+import io.github.multiprocessing4j.connection.Pipe;
+import io.github.multiprocessing4j.shared.RawArray;
+import io.github.multiprocessing4j.shared.RawValue;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A shared counter incremented by two processes, the workload of CPython's
+ * {@code shared/bench/python/mp_value.py}: 2 children each increment a {@code Value('i')} 100k
+ * times; timed from the parent's go to the later child's last increment (start-up and exit
+ * excluded; each child writes its {@link System#nanoTime()}, CLOCK_MONOTONIC on Linux and so
+ * comparable across processes, into a shared array). Not a test: run it with
+ * {@code bench/ipc.sh --only value}.
+ *
+ * <p>Variants ({@link Variant}): {@code value_atomic}, lock-free {@link RawValue#getAndAdd(long)}
+ * (beyond CPython, which has no atomic increment). CPython's {@code value_lock}
+ * ({@code with v.get_lock(): v.value += 1}) gets its Java counterpart, under the same metric name,
+ * when the locked {@code Value} exists: add a {@link Variant} constant.
+ *
+ * <p>Metrics per variant: {@code java.<variant>.2x100k} (ms, median of 5 trials after a trial of a
+ * tenth), {@code java.<variant>.2x100k.rate} (increments/s) and {@code java.<variant>.1x100k} (the
+ * parent alone, uncontended). Each child first runs a fifth of its increments unmeasured, so that
+ * both JVMs run compiled code (CPython has no JIT to warm). Options: {@code --quick} (10k, 2
+ * trials).
+ */
+public final class ValueBench {
+
+  private static final Duration JOIN_WAIT = Duration.ofSeconds(60);
+
+  /** A way to increment the shared counter: what the bench compares. */
+  enum Variant {
+    /** {@code v.getAndAdd(1)}: one atomic instruction on the shared int, no lock. */
+    VALUE_ATOMIC("value_atomic") {
+      @Override
+      Object create() {
+        return RawValue.create('i');
+      }
+
+      @Override
+      void increment(Object counter, int n) {
+        RawValue v = (RawValue) counter;
+        for (int i = 0; i < n; i++) {
+          v.getAndAdd(1);
+        }
+      }
+
+      @Override
+      long value(Object counter) {
+        return ((RawValue) counter).getLong();
+      }
+    };
+    // VALUE_LOCK("value_lock"): Value.create('i'); `v.getLock().acquire(); v.set(v.getLong() + 1);
+    // release()`, CPython's `with v.get_lock(): v.value += 1`, once the locked Value exists.
+
+    final String metric;
+
+    Variant(String metric) {
+      this.metric = metric;
+    }
+
+    /** A new counter at 0. */
+    abstract Object create();
+
+    /** Increments the counter {@code n} times. */
+    abstract void increment(Object counter, int n);
+
+    /** The counter's value. */
+    abstract long value(Object counter);
+  }
+
+  private ValueBench() {}
+
+  /**
+   * The child: argument 0 the variant, 1 the counter, 2 the go pipe, 3 the array of end times, 4
+   * this child's slot in it, 5 the number of increments.
+   */
+  static void child(Args args) throws Exception {
+    Variant variant = Variant.valueOf(args.getString(0));
+    Object counter = args.get(1);
+    Connection go = args.get(2, Connection.class);
+    RawArray ends = args.get(3, RawArray.class);
+    int slot = args.getInt(4);
+    int n = args.getInt(5);
+    variant.increment(counter, n / 5); // JIT warm-up, before the timed round
+    go.send("ready");
+    go.recv();
+    variant.increment(counter, n);
+    ends.set(slot, System.nanoTime());
+  }
+
+  private static double trial(Variant variant, int n) throws Exception {
+    Object counter = variant.create();
+    RawArray ends = RawArray.create('q', 2);
+    List<Process> ps = new ArrayList<>();
+    List<Connection> gos = new ArrayList<>();
+    try {
+      for (int k = 0; k < 2; k++) {
+        Pipe go = Pipe.open();
+        Process p = Process.builder().target(ValueBench::child).daemon(true)
+            .args(variant.name(), counter, go.conn2(), ends, k, n).build();
+        p.start();
+        go.conn2().close();
+        ps.add(p);
+        gos.add(go.conn1());
+      }
+      for (Connection c : gos) {
+        c.recv(); // "ready"
+      }
+      long t0 = System.nanoTime();
+      for (Connection c : gos) {
+        c.send("go");
+      }
+      for (Process p : ps) {
+        if (!p.join(JOIN_WAIT)) {
+          throw new AssertionError("a child did not end in " + JOIN_WAIT);
+        }
+        if (p.exitCode() != 0) {
+          throw new AssertionError("a child failed: " + p);
+        }
+      }
+      long expected = 2L * (n + n / 5);
+      if (variant.value(counter) != expected) {
+        throw new AssertionError("counter " + variant.value(counter) + ", expected " + expected);
+      }
+      return (Math.max(ends.getLong(0), ends.getLong(1)) - t0) / 1e9;
+    } finally {
+      for (Process p : ps) {
+        if (p.isAlive()) {
+          p.kill();
+        }
+        p.join(JOIN_WAIT);
+      }
+      for (Connection c : gos) {
+        c.close();
+      }
+    }
+  }
+
+  /**
+   * Runs the benchmark.
+   *
+   * @param args {@code --quick} for a smoke run
+   * @throws Exception if a trial fails
+   */
+  public static void main(String[] args) throws Exception {
+    boolean quick = List.of(args).contains("--quick");
+    int n = quick ? 10_000 : 100_000;
+    int trials = quick ? 2 : 5;
+    Watchdog.start("ValueBench", 600);
+    System.out.println("# ValueBench: java " + System.getProperty("java.version") + ", "
+        + Runtime.getRuntime().availableProcessors() + " cpus, canary " + Metrics.fmt(Metrics.canary()) + " ms");
+    String k = (n / 1000) + "k";
+    for (Variant variant : Variant.values()) {
+      Object solo = variant.create();
+      double[] alone = new double[trials];
+      for (int i = -1; i < trials; i++) {
+        long t = System.nanoTime();
+        variant.increment(solo, n);
+        if (i >= 0) {
+          alone[i] = (System.nanoTime() - t) / 1e9;
+        }
+      }
+      Metrics.emit("java." + variant.metric + ".1x" + k, alone, "ms", 1e3, "one process, uncontended");
+      trial(variant, n / 10);
+      double[] ts = new double[trials];
+      double[] rates = new double[trials];
+      for (int i = 0; i < trials; i++) {
+        ts[i] = trial(variant, n);
+        rates[i] = 2.0 * n / ts[i];
+      }
+      Metrics.emit("java." + variant.metric + ".2x" + k, ts, "ms", 1e3, null);
+      Metrics.emit("java." + variant.metric + ".2x" + k + ".rate", rates, "incr/s", 1, null);
+    }
+  }
+}
