@@ -6,6 +6,8 @@ import io.github.multiprocessing4j.connection.Connection;
 import io.github.multiprocessing4j.connection.Pipe;
 import io.github.multiprocessing4j.shared.RawArray;
 import io.github.multiprocessing4j.shared.RawValue;
+import io.github.multiprocessing4j.shared.Value;
+import io.github.multiprocessing4j.sync.Held;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,9 +21,9 @@ import java.util.List;
  * {@code bench/ipc.sh --only value}.
  *
  * <p>Variants ({@link Variant}): {@code value_atomic}, lock-free {@link RawValue#getAndAdd(long)}
- * (beyond CPython, which has no atomic increment). CPython's {@code value_lock}
- * ({@code with v.get_lock(): v.value += 1}) gets its Java counterpart, under the same metric name,
- * when the locked {@code Value} exists: add a {@link Variant} constant.
+ * (beyond CPython, which has no atomic increment), and {@code value_lock}, CPython's workload
+ * ({@code with v.get_lock(): v.value += 1}) with the locked {@link Value} and its cross-process
+ * {@code RLock}.
  *
  * <p>Metrics per variant: {@code java.<variant>.2x100k} (ms, median of 5 trials after a trial of a
  * tenth), {@code java.<variant>.2x100k.rate} (increments/s) and {@code java.<variant>.1x100k} (the
@@ -54,9 +56,33 @@ public final class ValueBench {
       long value(Object counter) {
         return ((RawValue) counter).getLong();
       }
+    },
+    /**
+     * CPython's {@code with v.get_lock(): v.value += 1}: the value's {@code RLock} held around a
+     * get and a set (each of which takes the recursive lock again, as CPython's property does).
+     */
+    VALUE_LOCK("value_lock") {
+      @Override
+      Object create() {
+        return Value.create('i');
+      }
+
+      @Override
+      @SuppressWarnings("try") // the held lock is only closed
+      void increment(Object counter, int n) throws InterruptedException {
+        Value v = (Value) counter;
+        for (int i = 0; i < n; i++) {
+          try (Held held = v.hold()) {
+            v.set(v.getInt() + 1);
+          }
+        }
+      }
+
+      @Override
+      long value(Object counter) {
+        return ((Value) counter).getLong();
+      }
     };
-    // VALUE_LOCK("value_lock"): Value.create('i'); `v.getLock().acquire(); v.set(v.getLong() + 1);
-    // release()`, CPython's `with v.get_lock(): v.value += 1`, once the locked Value exists.
 
     final String metric;
 
@@ -68,7 +94,7 @@ public final class ValueBench {
     abstract Object create();
 
     /** Increments the counter {@code n} times. */
-    abstract void increment(Object counter, int n);
+    abstract void increment(Object counter, int n) throws InterruptedException;
 
     /** The counter's value. */
     abstract long value(Object counter);
