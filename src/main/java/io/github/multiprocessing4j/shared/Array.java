@@ -39,6 +39,7 @@ public final class Array implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
+  /** The memory. */
   private final RawArray obj;
   /** A {@link Lock} or an {@link RLock}. */
   private final java.util.concurrent.locks.Lock lock;

@@ -40,6 +40,7 @@ public final class Value implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
+  /** The memory. */
   private final RawValue obj;
   /** A {@link Lock} or an {@link RLock}. */
   private final java.util.concurrent.locks.Lock lock;
