@@ -17,6 +17,7 @@ import io.github.multiprocessing4j.queues.Queue;
 import io.github.multiprocessing4j.shared.RawArray;
 import io.github.multiprocessing4j.shared.RawValue;
 import io.github.multiprocessing4j.shared.SharedMemory;
+import io.github.multiprocessing4j.shared.Value;
 import io.github.multiprocessing4j.sync.Event;
 import io.github.multiprocessing4j.sync.Held;
 import io.github.multiprocessing4j.sync.Lock;
@@ -227,6 +228,7 @@ final class ReadmeExamplesTest {
 
   /** README, "Shared memory". */
   @Test
+  @SuppressWarnings("try") // the held lock is only closed
   void sharedMemory() throws InterruptedException {
     try (SharedMemory shm = SharedMemory.create(16)) {          // a random name: psm_1a2b3c4d
       shm.buf().putInt(0, 21);
@@ -259,7 +261,13 @@ final class ReadmeExamplesTest {
     p.join();
     System.out.println(counter.get() + " " + squares.toList());  // 2000 [0.0, 1.0, 4.0, 9.0]
 
+    Value total = Value.create('q', 0L);                         // with its own RLock
+    try (Held held = total.hold()) {                             // CPython's `with total.get_lock():`
+      total.set(total.getLong() + 5);                            // get and set re-enter the RLock
+    }
+    System.out.println(total);                                   // <Synchronized wrapper for c_longlong(5)>
+
     assertThat(p.exitCode()).isZero();
-    assertThat(captured(out)).isEqualTo("42\n2000 [0.0, 1.0, 4.0, 9.0]\n");
+    assertThat(captured(out)).isEqualTo("42\n2000 [0.0, 1.0, 4.0, 9.0]\n<Synchronized wrapper for c_longlong(5)>\n");
   }
 }
