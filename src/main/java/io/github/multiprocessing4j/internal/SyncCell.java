@@ -212,7 +212,7 @@ public final class SyncCell {
         }
         long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - now;
         if (left <= 0) {
-          return false;
+          return !slow && attempt.tryOnce(true); // a last try with the costly checks (a dead owner)
         }
         ParkingLot.park(this, e, Math.min(left, maxPark));
         if (Thread.interrupted()) {

@@ -167,6 +167,27 @@ final class SyncBetweenProcessesTest {
     assertThat(lock).hasToString("<Lock(owner=None)>");
   }
 
+  static void lockFromAQueue(Args args) throws Exception {
+    @SuppressWarnings("unchecked")
+    io.github.multiprocessing4j.queues.Queue<Object> q = args.get(0, io.github.multiprocessing4j.queues.Queue.class);
+    Lock lock = (Lock) q.get(WAIT);
+    System.out.println("from the queue: " + lock.acquire(false, null) + " " + lock);
+  }
+
+  @Test
+  void aLockCanAlsoTravelThroughAQueue() throws Exception {
+    io.github.multiprocessing4j.queues.Queue<Object> q = new io.github.multiprocessing4j.queues.Queue<>();
+    Lock lock = new Lock();
+    CapturedLines out = new CapturedLines();
+    Process p = Process.builder().target(SyncBetweenProcessesTest::lockFromAQueue).args(q).stdout(out.output()).build();
+    p.start();
+    lock.acquire();
+    q.put(lock); // CPython refuses ("should only be shared between processes through inheritance")
+    p.join(WAIT);
+    assertThat(out.lines()).containsExactly("from the queue: false <Lock(owner=SomeOtherProcess)>");
+    lock.release();
+  }
+
   // ---- robust locks
 
   static void holdAndHang(Args args) throws Exception {

@@ -403,6 +403,22 @@ final class SyncTest {
   }
 
   @Test
+  void nullArgumentsFailInTheCaller() throws Exception {
+    assertThatThrownBy(() -> new Condition((Lock) null)).isInstanceOf(NullPointerException.class).hasMessage("lock");
+    assertThatThrownBy(() -> new Condition((RLock) null)).isInstanceOf(NullPointerException.class).hasMessage("lock");
+    Condition c = new Condition();
+    c.acquire();
+    try {
+      assertThatThrownBy(() -> c.waitFor(null)).isInstanceOf(NullPointerException.class).hasMessage("predicate");
+    } finally {
+      c.release();
+    }
+    assertThatThrownBy(() -> new RLock().hold(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> new Semaphore().hold(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> new Lock().tryLock(1, null)).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
   void aDeserializedObjectIsTheSameInstanceInItsOwnProcess() throws Exception {
     Lock lock = new Lock();
     Condition c = new Condition(lock);
