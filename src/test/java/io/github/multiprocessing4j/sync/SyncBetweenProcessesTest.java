@@ -248,6 +248,46 @@ final class SyncBetweenProcessesTest {
     assertThat(lock).hasToString("<RLock(None, 0)>");
   }
 
+  static void parentOfAnOwner(Args args) throws Exception {
+    Process g = Process.builder().target(SyncBetweenProcessesTest::holdAndHang).args(args.get(0))
+        .stdout(io.github.multiprocessing4j.ChildOutput.inherit()).build();
+    g.start();
+    System.out.println("grandchild " + g.pid());
+    g.join();
+  }
+
+  private static String procState(long pid) {
+    try {
+      String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+      return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    } catch (java.io.IOException e) {
+      return "gone";
+    }
+  }
+
+  @Test
+  @org.junit.jupiter.api.condition.EnabledOnOs(org.junit.jupiter.api.condition.OS.LINUX)
+  void aLockHeldByAZombieIsTakenOver() throws Exception {
+    Lock lock = new Lock();
+    CapturedLines out = new CapturedLines();
+    Process p = Process.builder().target(SyncBetweenProcessesTest::parentOfAnOwner).args(lock).stdout(out.output()).build();
+    p.start();
+    long grandchild = Long.parseLong(out.await("grandchild ", WAIT).substring("grandchild ".length()));
+    out.await("held", WAIT);
+    io.github.multiprocessing4j.Multiprocessing.kill(p.pid(), 19); // SIGSTOP: it cannot reap its child
+    try {
+      io.github.multiprocessing4j.Multiprocessing.kill(grandchild, 9);
+      assertThat(Pids.await(() -> procState(grandchild).equals("Z"), WAIT)).as("a zombie").isTrue();
+      assertThat(lock.acquire(WAIT)).isTrue();
+      assertThat(lock.ownerDied()).isTrue();
+      lock.release();
+    } finally {
+      io.github.multiprocessing4j.Multiprocessing.kill(p.pid(), 18); // SIGCONT
+    }
+    p.join(WAIT);
+    assertThat(p.exitCode()).isEqualTo(0);
+  }
+
   // ---- idle waiters and timeouts
 
   static void awaitEvent(Args args) throws Exception {
