@@ -184,8 +184,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
   }
 
   private Held held() {
-    boolean died = ownerDied();
-    return new Held(this::release, died);
+    return new Held(this::release, ownerDied, () -> ownerDiedSeen = true);
   }
 
   /**

@@ -148,7 +148,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
    */
   public Held hold() throws InterruptedException {
     acquire();
-    return new Held(this::release, ownerDied());
+    return held();
   }
 
   /**
@@ -160,7 +160,11 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
    */
   public Held hold(Duration timeout) throws InterruptedException {
     Objects.requireNonNull(timeout, "timeout");
-    return acquire(timeout) ? new Held(this::release, ownerDied()) : null;
+    return acquire(timeout) ? held() : null;
+  }
+
+  private Held held() {
+    return new Held(this::release, count == 1 && ownerDied, () -> ownerDiedSeen = true);
   }
 
   /**
@@ -180,11 +184,6 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
   /** Whether the current thread owns it. */
   boolean isMine() {
     return ownerThread == Thread.currentThread() && cell.getLong(OWNER) == ProcessToken.self();
-  }
-
-  /** The recursion level of the current thread's ownership (0 if it does not own it). */
-  int ownCount() {
-    return isMine() ? count : 0;
   }
 
   /** Releases every level; returns how many (the owner only). */

@@ -96,7 +96,7 @@ public final class Semaphore implements Serializable {
    */
   public Held hold() throws InterruptedException {
     acquire();
-    return new Held(this::release, false);
+    return new Held(this::release);
   }
 
   /**
@@ -108,7 +108,7 @@ public final class Semaphore implements Serializable {
    */
   public Held hold(Duration timeout) throws InterruptedException {
     Objects.requireNonNull(timeout, "timeout");
-    return acquire(timeout) ? new Held(this::release, false) : null;
+    return acquire(timeout) ? new Held(this::release) : null;
   }
 
   /**

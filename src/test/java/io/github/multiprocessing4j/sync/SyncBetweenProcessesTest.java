@@ -248,6 +248,29 @@ final class SyncBetweenProcessesTest {
     assertThat(lock).hasToString("<RLock(None, 0)>");
   }
 
+  @Test
+  void aHolderThatTookOverAndReleasesWithoutAskingIsLoggedAtWarn() throws Exception {
+    Lock lock = new Lock();
+    CapturedLines out = new CapturedLines();
+    Process p = Process.builder().target(SyncBetweenProcessesTest::holdAndHang).args(lock).stdout(out.output()).build();
+    p.start();
+    out.await("held", WAIT);
+    p.kill();
+    p.join(WAIT);
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream original = System.err;
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      try (Held held = lock.hold()) {
+        // not asking held.ownerDied()
+      }
+    } finally {
+      System.setErr(original);
+    }
+    assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("WARN")
+        .contains("took over from process " + p.pid() + ", which died holding it");
+  }
+
   static void parentOfAnOwner(Args args) throws Exception {
     Process g = Process.builder().target(SyncBetweenProcessesTest::holdAndHang).args(args.get(0))
         .stdout(io.github.multiprocessing4j.ChildOutput.inherit()).build();
