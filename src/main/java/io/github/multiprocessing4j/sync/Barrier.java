@@ -244,10 +244,11 @@ public final class Barrier implements Serializable {
     return cell.getInt(STATE) == -2;
   }
 
-  /** CPython's repr, {@code <Barrier at 0x...: waiters=0/3>}. */
+  /** CPython's repr: {@code <Barrier at 0x...: waiters=0/3>}, or {@code <Barrier at 0x...: broken>}. */
   @Override
   public String toString() {
-    return "<Barrier at " + Cells.hex(this) + ": waiters=" + nWaiting() + "/" + parties() + ">";
+    String at = "<Barrier at " + Cells.hex(this) + ": ";
+    return isBroken() ? at + "broken>" : at + "waiters=" + nWaiting() + "/" + parties() + ">";
   }
 
   /**

@@ -375,6 +375,7 @@ final class SyncTest {
     b.abort();
     assertThatThrownBy(() -> waiter.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(BrokenBarrierException.class);
     assertThat(b.isBroken()).isTrue();
+    assertThat(b.toString()).matches("<Barrier at 0x[0-9a-f]+: broken>");
     assertThatThrownBy(b::await).isInstanceOf(BrokenBarrierException.class);
     b.reset();
     assertThat(b.isBroken()).isFalse();
