@@ -188,6 +188,30 @@ final class SyncBetweenProcessesTest {
     lock.release();
   }
 
+  static void releaseIt(Args args) {
+    Lock lock = args.get(0, Lock.class);
+    lock.release();
+    System.out.println("released " + lock);
+    try {
+      lock.release();
+    } catch (IllegalStateException e) {
+      System.out.println(e.getMessage());
+    }
+  }
+
+  @Test
+  void anyProcessMayReleaseALockAsInCPython() throws Exception {
+    Lock lock = new Lock();
+    lock.acquire();
+    CapturedLines out = new CapturedLines();
+    Process p = Process.builder().target(SyncBetweenProcessesTest::releaseIt).args(lock).stdout(out.output()).build();
+    p.start();
+    p.join(WAIT);
+    assertThat(out.lines()).containsExactly("released <Lock(owner=None)>", "semaphore or lock released too many times");
+    assertThat(lock.tryLock()).isTrue();
+    lock.unlock();
+  }
+
   // ---- robust locks
 
   static void holdAndHang(Args args) throws Exception {
