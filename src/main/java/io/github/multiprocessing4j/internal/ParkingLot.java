@@ -124,6 +124,7 @@ public final class ParkingLot {
         Selector sel = Selector.open();
         OpenChannels.add(sel);
         selector = sel;
+        sweep(p.getParent());
         ServerSocketChannel ss = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         Files.deleteIfExists(p); // left by a dead JVM that had this pid
         ss.bind(UnixDomainSocketAddress.of(p), 64);
@@ -137,6 +138,25 @@ public final class ParkingLot {
         unavailable = true;
       }
       return listening;
+    }
+  }
+
+  /** Deletes the sockets of JVMs that died without deleting theirs (SIGKILL). Best effort. */
+  private static void sweep(Path dir) {
+    try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*.sock")) {
+      for (Path e : entries) {
+        String n = e.getFileName().toString();
+        try {
+          long pid = Long.parseLong(n.substring(0, n.length() - ".sock".length()));
+          if (ProcessToken.pidDead(pid)) {
+            Files.deleteIfExists(e);
+          }
+        } catch (NumberFormatException | IOException x) {
+          // not ours, or gone meanwhile
+        }
+      }
+    } catch (IOException | RuntimeException x) {
+      // best effort: a stale socket costs a directory entry
     }
   }
 

@@ -48,7 +48,7 @@ public final class SyncCell {
   public static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(
       Long.getLong("multiprocessing4j.syncSliceMillis", 100)); // a knob for tests, not documented
   /** The longest a waiter that could not register parks at a time. */
-  static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+  static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
   private static final int WAITERS = 64;
   /** One more than the highest slot ever claimed: wakers scan no further. */
   private static final int HIGH = 68;
@@ -212,7 +212,7 @@ public final class SyncCell {
         }
         long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - now;
         if (left <= 0) {
-          return false;
+          return !slow && attempt.tryOnce(true); // a last try with the costly checks (a dead owner)
         }
         ParkingLot.park(this, e, Math.min(left, maxPark));
         if (Thread.interrupted()) {

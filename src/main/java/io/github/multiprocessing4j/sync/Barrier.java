@@ -244,16 +244,29 @@ public final class Barrier implements Serializable {
     return cell.getInt(STATE) == -2;
   }
 
-  /** CPython's repr, {@code <Barrier at 0x...: waiters=0/3>}. */
+  /** CPython's repr: {@code <Barrier at 0x...: waiters=0/3>}, or {@code <Barrier at 0x...: broken>}. */
   @Override
   public String toString() {
-    return "<Barrier at " + Cells.hex(this) + ": waiters=" + nWaiting() + "/" + parties() + ">";
+    String at = "<Barrier at " + Cells.hex(this) + ": ";
+    return isBroken() ? at + "broken>" : at + "waiters=" + nWaiting() + "/" + parties() + ">";
   }
 
+  /**
+   * Serializes a reference to the shared memory (with what else the object needs) instead of this
+   * object, so that the process that reads it uses the same one.
+   *
+   * @return the reference
+   */
   private Object writeReplace() {
     return new Ref(cell.name(), cond, action, timeout);
   }
 
+  /**
+   * Refuses a stream that claims to hold this class directly.
+   *
+   * @param in the stream
+   * @throws InvalidObjectException always
+   */
   private void readObject(ObjectInputStream in) throws InvalidObjectException {
     throw new InvalidObjectException("a Barrier is deserialized through its reference only");
   }
@@ -261,9 +274,13 @@ public final class Barrier implements Serializable {
   /** The serialized form: the name of its shared memory, its condition, action and timeout. */
   private static final class Ref implements Serializable {
     private static final long serialVersionUID = 1L;
+    /** The name of the shared memory. */
     private final String name;
+    /** The barrier's condition. */
     private final Condition cond;
+    /** The action, or null. */
     private final Runnable action;
+    /** The default timeout, or null. */
     private final Duration timeout;
 
     Ref(String name, Condition cond, Runnable action, Duration timeout) {
@@ -273,6 +290,12 @@ public final class Barrier implements Serializable {
       this.timeout = timeout;
     }
 
+    /**
+     * Resolves to this process's object for the shared memory, attaching it on first use.
+     *
+     * @return the object
+     * @throws InvalidObjectException if the shared memory no longer exists or is another kind
+     */
     private Object readResolve() throws InvalidObjectException {
       if (cond == null) {
         throw new InvalidObjectException("not a Barrier reference");

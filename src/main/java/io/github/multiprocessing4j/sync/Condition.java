@@ -308,10 +308,22 @@ public final class Condition implements Serializable {
     return "<Condition(" + lock() + ", " + waiters + ")>";
   }
 
+  /**
+   * Serializes a reference to the shared memory (with what else the object needs) instead of this
+   * object, so that the process that reads it uses the same one.
+   *
+   * @return the reference
+   */
   private Object writeReplace() {
     return new Ref(cell.name(), lock, rlock);
   }
 
+  /**
+   * Refuses a stream that claims to hold this class directly.
+   *
+   * @param in the stream
+   * @throws InvalidObjectException always
+   */
   private void readObject(ObjectInputStream in) throws InvalidObjectException {
     throw new InvalidObjectException("a Condition is deserialized through its reference only");
   }
@@ -319,8 +331,11 @@ public final class Condition implements Serializable {
   /** The serialized form: the name of its shared memory, and its lock. */
   private static final class Ref implements Serializable {
     private static final long serialVersionUID = 1L;
+    /** The name of the shared memory. */
     private final String name;
+    /** The condition's lock, if it is a {@link Lock}. */
     private final Lock lock;
+    /** The condition's lock, if it is an {@link RLock}. */
     private final RLock rlock;
 
     Ref(String name, Lock lock, RLock rlock) {
@@ -329,6 +344,12 @@ public final class Condition implements Serializable {
       this.rlock = rlock;
     }
 
+    /**
+     * Resolves to this process's object for the shared memory, attaching it on first use.
+     *
+     * @return the object
+     * @throws InvalidObjectException if the shared memory no longer exists or is another kind
+     */
     private Object readResolve() throws InvalidObjectException {
       if ((lock == null) == (rlock == null)) {
         throw new InvalidObjectException("not a Condition reference");

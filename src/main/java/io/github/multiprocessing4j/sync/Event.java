@@ -86,10 +86,22 @@ public final class Event implements Serializable {
     return cell;
   }
 
+  /**
+   * Serializes a reference to the shared memory (with what else the object needs) instead of this
+   * object, so that the process that reads it uses the same one.
+   *
+   * @return the reference
+   */
   private Object writeReplace() {
     return new Ref(cell.name());
   }
 
+  /**
+   * Refuses a stream that claims to hold this class directly.
+   *
+   * @param in the stream
+   * @throws InvalidObjectException always
+   */
   private void readObject(ObjectInputStream in) throws InvalidObjectException {
     throw new InvalidObjectException("an Event is deserialized through its reference only");
   }
@@ -97,12 +109,19 @@ public final class Event implements Serializable {
   /** The serialized form: the name of its shared memory. */
   private static final class Ref implements Serializable {
     private static final long serialVersionUID = 1L;
+    /** The name of the shared memory. */
     private final String name;
 
     Ref(String name) {
       this.name = name;
     }
 
+    /**
+     * Resolves to this process's object for the shared memory, attaching it on first use.
+     *
+     * @return the object
+     * @throws InvalidObjectException if the shared memory no longer exists or is another kind
+     */
     private Object readResolve() throws InvalidObjectException {
       return Cells.resolve(name, Event.class, Event::new);
     }

@@ -20,21 +20,31 @@ public final class Held implements AutoCloseable {
 
   private final Runnable release;
   private final boolean ownerDied;
+  private final Runnable told;
   private boolean closed;
 
-  Held(Runnable release, boolean ownerDied) {
+  Held(Runnable release, boolean ownerDied, Runnable told) {
     this.release = release;
     this.ownerDied = ownerDied;
+    this.told = told;
+  }
+
+  Held(Runnable release) {
+    this(release, false, null);
   }
 
   /**
    * Tells whether this hold was taken over from a process that died holding the lock (as a robust
    * mutex's {@code EOWNERDEAD}): the state the lock protects may be half-updated, and this holder
-   * should repair it. Always false for semaphores.
+   * should repair it. Always false for semaphores. A holder that took the lock over and releases
+   * it without having called this (or the lock's {@code ownerDied()}) is logged at WARN.
    *
    * @return whether the previous owner died holding it
    */
   public boolean ownerDied() {
+    if (ownerDied && told != null) {
+      told.run();
+    }
     return ownerDied;
   }
 

@@ -184,8 +184,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
   }
 
   private Held held() {
-    boolean died = ownerDied();
-    return new Held(this::release, died);
+    return new Held(this::release, ownerDied, () -> ownerDiedSeen = true);
   }
 
   /**
@@ -311,10 +310,22 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
 
   // ---- serialization
 
+  /**
+   * Serializes a reference to the shared memory (with what else the object needs) instead of this
+   * object, so that the process that reads it uses the same one.
+   *
+   * @return the reference
+   */
   private Object writeReplace() {
     return new Ref(cell.name());
   }
 
+  /**
+   * Refuses a stream that claims to hold this class directly.
+   *
+   * @param in the stream
+   * @throws InvalidObjectException always
+   */
   private void readObject(ObjectInputStream in) throws InvalidObjectException {
     throw new InvalidObjectException("a Lock is deserialized through its reference only");
   }
@@ -322,12 +333,19 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
   /** The serialized form: the name of its shared memory. */
   private static final class Ref implements Serializable {
     private static final long serialVersionUID = 1L;
+    /** The name of the shared memory. */
     private final String name;
 
     Ref(String name) {
       this.name = name;
     }
 
+    /**
+     * Resolves to this process's object for the shared memory, attaching it on first use.
+     *
+     * @return the object
+     * @throws InvalidObjectException if the shared memory no longer exists or is another kind
+     */
     private Object readResolve() throws InvalidObjectException {
       return Cells.resolve(name, Lock.class, Lock::new);
     }

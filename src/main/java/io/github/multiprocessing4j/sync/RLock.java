@@ -148,7 +148,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
    */
   public Held hold() throws InterruptedException {
     acquire();
-    return new Held(this::release, ownerDied());
+    return held();
   }
 
   /**
@@ -160,7 +160,11 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
    */
   public Held hold(Duration timeout) throws InterruptedException {
     Objects.requireNonNull(timeout, "timeout");
-    return acquire(timeout) ? new Held(this::release, ownerDied()) : null;
+    return acquire(timeout) ? held() : null;
+  }
+
+  private Held held() {
+    return new Held(this::release, count == 1 && ownerDied, () -> ownerDiedSeen = true);
   }
 
   /**
@@ -180,11 +184,6 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
   /** Whether the current thread owns it. */
   boolean isMine() {
     return ownerThread == Thread.currentThread() && cell.getLong(OWNER) == ProcessToken.self();
-  }
-
-  /** The recursion level of the current thread's ownership (0 if it does not own it). */
-  int ownCount() {
-    return isMine() ? count : 0;
   }
 
   /** Releases every level; returns how many (the owner only). */
@@ -298,10 +297,22 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
     return cell;
   }
 
+  /**
+   * Serializes a reference to the shared memory (with what else the object needs) instead of this
+   * object, so that the process that reads it uses the same one.
+   *
+   * @return the reference
+   */
   private Object writeReplace() {
     return new Ref(cell.name());
   }
 
+  /**
+   * Refuses a stream that claims to hold this class directly.
+   *
+   * @param in the stream
+   * @throws InvalidObjectException always
+   */
   private void readObject(ObjectInputStream in) throws InvalidObjectException {
     throw new InvalidObjectException("an RLock is deserialized through its reference only");
   }
@@ -309,12 +320,19 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
   /** The serialized form: the name of its shared memory. */
   private static final class Ref implements Serializable {
     private static final long serialVersionUID = 1L;
+    /** The name of the shared memory. */
     private final String name;
 
     Ref(String name) {
       this.name = name;
     }
 
+    /**
+     * Resolves to this process's object for the shared memory, attaching it on first use.
+     *
+     * @return the object
+     * @throws InvalidObjectException if the shared memory no longer exists or is another kind
+     */
     private Object readResolve() throws InvalidObjectException {
       return Cells.resolve(name, RLock.class, RLock::new);
     }

@@ -96,7 +96,7 @@ public final class Semaphore implements Serializable {
    */
   public Held hold() throws InterruptedException {
     acquire();
-    return new Held(this::release, false);
+    return new Held(this::release);
   }
 
   /**
@@ -108,7 +108,7 @@ public final class Semaphore implements Serializable {
    */
   public Held hold(Duration timeout) throws InterruptedException {
     Objects.requireNonNull(timeout, "timeout");
-    return acquire(timeout) ? new Held(this::release, false) : null;
+    return acquire(timeout) ? new Held(this::release) : null;
   }
 
   /**
@@ -130,10 +130,22 @@ public final class Semaphore implements Serializable {
     return core.cell;
   }
 
+  /**
+   * Serializes a reference to the shared memory (with what else the object needs) instead of this
+   * object, so that the process that reads it uses the same one.
+   *
+   * @return the reference
+   */
   private Object writeReplace() {
     return new Ref(core.cell.name());
   }
 
+  /**
+   * Refuses a stream that claims to hold this class directly.
+   *
+   * @param in the stream
+   * @throws InvalidObjectException always
+   */
   private void readObject(ObjectInputStream in) throws InvalidObjectException {
     throw new InvalidObjectException("a Semaphore is deserialized through its reference only");
   }
@@ -141,12 +153,19 @@ public final class Semaphore implements Serializable {
   /** The serialized form: the name of its shared memory. */
   private static final class Ref implements Serializable {
     private static final long serialVersionUID = 1L;
+    /** The name of the shared memory. */
     private final String name;
 
     Ref(String name) {
       this.name = name;
     }
 
+    /**
+     * Resolves to this process's object for the shared memory, attaching it on first use.
+     *
+     * @return the object
+     * @throws InvalidObjectException if the shared memory no longer exists or is another kind
+     */
     private Object readResolve() throws InvalidObjectException {
       return Cells.resolve(name, Semaphore.class, Semaphore::new);
     }

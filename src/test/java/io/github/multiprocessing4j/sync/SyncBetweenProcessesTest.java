@@ -167,6 +167,51 @@ final class SyncBetweenProcessesTest {
     assertThat(lock).hasToString("<Lock(owner=None)>");
   }
 
+  static void lockFromAQueue(Args args) throws Exception {
+    @SuppressWarnings("unchecked")
+    io.github.multiprocessing4j.queues.Queue<Object> q = args.get(0, io.github.multiprocessing4j.queues.Queue.class);
+    Lock lock = (Lock) q.get(WAIT);
+    System.out.println("from the queue: " + lock.acquire(false, null) + " " + lock);
+  }
+
+  @Test
+  void aLockCanAlsoTravelThroughAQueue() throws Exception {
+    io.github.multiprocessing4j.queues.Queue<Object> q = new io.github.multiprocessing4j.queues.Queue<>();
+    Lock lock = new Lock();
+    CapturedLines out = new CapturedLines();
+    Process p = Process.builder().target(SyncBetweenProcessesTest::lockFromAQueue).args(q).stdout(out.output()).build();
+    p.start();
+    lock.acquire();
+    q.put(lock); // CPython refuses ("should only be shared between processes through inheritance")
+    p.join(WAIT);
+    assertThat(out.lines()).containsExactly("from the queue: false <Lock(owner=SomeOtherProcess)>");
+    lock.release();
+  }
+
+  static void releaseIt(Args args) {
+    Lock lock = args.get(0, Lock.class);
+    lock.release();
+    System.out.println("released " + lock);
+    try {
+      lock.release();
+    } catch (IllegalStateException e) {
+      System.out.println(e.getMessage());
+    }
+  }
+
+  @Test
+  void anyProcessMayReleaseALockAsInCPython() throws Exception {
+    Lock lock = new Lock();
+    lock.acquire();
+    CapturedLines out = new CapturedLines();
+    Process p = Process.builder().target(SyncBetweenProcessesTest::releaseIt).args(lock).stdout(out.output()).build();
+    p.start();
+    p.join(WAIT);
+    assertThat(out.lines()).containsExactly("released <Lock(owner=None)>", "semaphore or lock released too many times");
+    assertThat(lock.tryLock()).isTrue();
+    lock.unlock();
+  }
+
   // ---- robust locks
 
   static void holdAndHang(Args args) throws Exception {
@@ -225,6 +270,69 @@ final class SyncBetweenProcessesTest {
     lock.release();
     assertThat(lock.ownerDied()).isFalse();
     assertThat(lock).hasToString("<RLock(None, 0)>");
+  }
+
+  @Test
+  void aHolderThatTookOverAndReleasesWithoutAskingIsLoggedAtWarn() throws Exception {
+    Lock lock = new Lock();
+    CapturedLines out = new CapturedLines();
+    Process p = Process.builder().target(SyncBetweenProcessesTest::holdAndHang).args(lock).stdout(out.output()).build();
+    p.start();
+    out.await("held", WAIT);
+    p.kill();
+    p.join(WAIT);
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream original = System.err;
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      try (Held held = lock.hold()) {
+        // not asking held.ownerDied()
+      }
+    } finally {
+      System.setErr(original);
+    }
+    assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("WARN")
+        .contains("took over from process " + p.pid() + ", which died holding it");
+  }
+
+  static void parentOfAnOwner(Args args) throws Exception {
+    Process g = Process.builder().target(SyncBetweenProcessesTest::holdAndHang).args(args.get(0))
+        .stdout(io.github.multiprocessing4j.ChildOutput.inherit()).build();
+    g.start();
+    System.out.println("grandchild " + g.pid());
+    g.join();
+  }
+
+  private static String procState(long pid) {
+    try {
+      String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+      return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    } catch (java.io.IOException e) {
+      return "gone";
+    }
+  }
+
+  @Test
+  @org.junit.jupiter.api.condition.EnabledOnOs(org.junit.jupiter.api.condition.OS.LINUX)
+  void aLockHeldByAZombieIsTakenOver() throws Exception {
+    Lock lock = new Lock();
+    CapturedLines out = new CapturedLines();
+    Process p = Process.builder().target(SyncBetweenProcessesTest::parentOfAnOwner).args(lock).stdout(out.output()).build();
+    p.start();
+    long grandchild = Long.parseLong(out.await("grandchild ", WAIT).substring("grandchild ".length()));
+    out.await("held", WAIT);
+    io.github.multiprocessing4j.Multiprocessing.kill(p.pid(), 19); // SIGSTOP: it cannot reap its child
+    try {
+      io.github.multiprocessing4j.Multiprocessing.kill(grandchild, 9);
+      assertThat(Pids.await(() -> procState(grandchild).equals("Z"), WAIT)).as("a zombie").isTrue();
+      assertThat(lock.acquire(WAIT)).isTrue();
+      assertThat(lock.ownerDied()).isTrue();
+      lock.release();
+    } finally {
+      io.github.multiprocessing4j.Multiprocessing.kill(p.pid(), 18); // SIGCONT
+    }
+    p.join(WAIT);
+    assertThat(p.exitCode()).isEqualTo(0);
   }
 
   // ---- idle waiters and timeouts

@@ -375,6 +375,7 @@ final class SyncTest {
     b.abort();
     assertThatThrownBy(() -> waiter.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(BrokenBarrierException.class);
     assertThat(b.isBroken()).isTrue();
+    assertThat(b.toString()).matches("<Barrier at 0x[0-9a-f]+: broken>");
     assertThatThrownBy(b::await).isInstanceOf(BrokenBarrierException.class);
     b.reset();
     assertThat(b.isBroken()).isFalse();
@@ -400,6 +401,22 @@ final class SyncTest {
     }, null);
     assertThatThrownBy(b::await).isInstanceOf(IllegalStateException.class).hasMessage("boom");
     assertThat(b.isBroken()).isTrue();
+  }
+
+  @Test
+  void nullArgumentsFailInTheCaller() throws Exception {
+    assertThatThrownBy(() -> new Condition((Lock) null)).isInstanceOf(NullPointerException.class).hasMessage("lock");
+    assertThatThrownBy(() -> new Condition((RLock) null)).isInstanceOf(NullPointerException.class).hasMessage("lock");
+    Condition c = new Condition();
+    c.acquire();
+    try {
+      assertThatThrownBy(() -> c.waitFor(null)).isInstanceOf(NullPointerException.class).hasMessage("predicate");
+    } finally {
+      c.release();
+    }
+    assertThatThrownBy(() -> new RLock().hold(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> new Semaphore().hold(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> new Lock().tryLock(1, null)).isInstanceOf(NullPointerException.class);
   }
 
   @Test
