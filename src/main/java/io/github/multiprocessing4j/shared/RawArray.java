@@ -256,7 +256,16 @@ public final class RawArray implements Serializable {
    */
   public void set(int index, Object value) {
     int i = cells.index(index);
-    cells.setBits(i, cells.bitsOfObject(value, at(i)));
+    if (value == null) {
+      throw new NullPointerException("value" + at(i) + " is null");
+    }
+    long bits;
+    try {
+      bits = cells.bitsOfObject(value, "");
+    } catch (IllegalArgumentException e) {
+      throw located(e, i);
+    }
+    cells.setBits(i, bits);
   }
 
   /**
@@ -269,7 +278,13 @@ public final class RawArray implements Serializable {
    */
   public void set(int index, long value) {
     int i = cells.index(index);
-    cells.setBits(i, cells.bitsOf(value, at(i)));
+    long bits;
+    try {
+      bits = cells.bitsOf(value, "");
+    } catch (IllegalArgumentException e) {
+      throw located(e, i);
+    }
+    cells.setBits(i, bits);
   }
 
   /**
@@ -282,7 +297,21 @@ public final class RawArray implements Serializable {
    */
   public void set(int index, double value) {
     int i = cells.index(index);
-    cells.setBits(i, cells.bitsOf(value, at(i)));
+    long bits;
+    try {
+      bits = cells.bitsOf(value, "");
+    } catch (IllegalArgumentException e) {
+      throw located(e, i);
+    }
+    cells.setBits(i, bits);
+  }
+
+  /**
+   * The error of a single-item set, with the item's place appended, as the codec's messages end
+   * with it. Built only on failure: a set that built its message every time cost 20 ns.
+   */
+  private IllegalArgumentException located(IllegalArgumentException e, int i) {
+    return new IllegalArgumentException(e.getMessage() + at(i), e.getCause());
   }
 
   /**

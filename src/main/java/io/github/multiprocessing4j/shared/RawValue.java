@@ -62,9 +62,12 @@ public final class RawValue implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private final transient Cells cells;
+  /** What an error message names this value by; made once, since a set must not build strings. */
+  private final transient String where;
 
   RawValue(Cells cells) {
     this.cells = cells;
+    this.where = " for RawValue('" + cells.type.code() + "')";
   }
 
   /**
@@ -142,7 +145,7 @@ public final class RawValue implements Serializable {
    *     {@code "must be real number, not String ..."})
    */
   public void set(Object value) {
-    cells.setBits(0, cells.bitsOfObject(value, " for " + this.describe()));
+    cells.setBits(0, cells.bitsOfObject(value, where));
   }
 
   /**
@@ -185,7 +188,7 @@ public final class RawValue implements Serializable {
    * @throws IllegalArgumentException for {@code 'c'} outside 0..255, or {@code 'u'} not a code point
    */
   public void set(long value) {
-    cells.setBits(0, cells.bitsOf(value, " for " + describe()));
+    cells.setBits(0, cells.bitsOf(value, where));
   }
 
   /**
@@ -196,7 +199,7 @@ public final class RawValue implements Serializable {
    *     for an integer type, as CPython
    */
   public void set(double value) {
-    cells.setBits(0, cells.bitsOf(value, " for " + describe()));
+    cells.setBits(0, cells.bitsOf(value, where));
   }
 
   // ---- atomic operations on integer types
@@ -316,9 +319,6 @@ public final class RawValue implements Serializable {
     return cells.compareAndSet(0, expected, value, "compareAndSet(double, double)");
   }
 
-  private String describe() {
-    return "RawValue('" + cells.type.code() + "')";
-  }
 
   /**
    * Returns CPython's {@code repr} of the ctypes object: {@code c_int(5)}, {@code c_double(2.5)},
