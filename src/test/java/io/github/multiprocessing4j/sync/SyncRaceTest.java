@@ -1,0 +1,58 @@
+package io.github.multiprocessing4j.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.multiprocessing4j.internal.SyncCell;
+import io.github.multiprocessing4j.testing.Pids;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Regression tests for races of the synchronisation objects: wakes that were lost when a waiter
+ * left (interrupt, timeout) or when the state changed back before a waiter looked.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@SuppressWarnings("try") // try (Held h = c.hold()) { ... } need not use h
+final class SyncRaceTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private final ExecutorService threads = Executors.newCachedThreadPool();
+
+  @AfterEach
+  void stopThreads() throws InterruptedException {
+    threads.shutdownNow();
+    assertThat(threads.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+  }
+
+  private static void awaitWaiters(SyncCell cell, int n) {
+    assertThat(Pids.await(() -> cell.waiters() >= n, WAIT)).isTrue();
+  }
+
+  @Test
+  void anEventSetAndClearedAtOnceWakesEveryThreadWaitingThen() throws Exception {
+    Event e = new Event();
+    List<Future<Boolean>> fs = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      fs.add(threads.submit(() -> e.await(Duration.ofSeconds(10))));
+    }
+    awaitWaiters(e.cell(), 3); // registered: parked or about to park
+    e.set();
+    e.clear(); // before the waiters could look at the flag
+    for (Future<Boolean> f : fs) {
+      assertThat(f.get(20, TimeUnit.SECONDS)).as("woken by the set, not timed out").isTrue();
+    }
+    assertThat(e.isSet()).isFalse();
+    assertThat(e.await(Duration.ofMillis(20))).isFalse(); // a later wait is not woken by that set
+  }
+}
