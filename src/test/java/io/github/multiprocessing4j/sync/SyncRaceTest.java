@@ -55,4 +55,48 @@ final class SyncRaceTest {
     assertThat(e.isSet()).isFalse();
     assertThat(e.await(Duration.ofMillis(20))).isFalse(); // a later wait is not woken by that set
   }
+
+  @Test
+  void anInterruptedConditionWaiterDoesNotSwallowTheSignalOfAnother() throws Exception {
+    for (int round = 0; round < 20; round++) {
+      Condition c = new Condition();
+      AtomicReference<Thread> aThread = new AtomicReference<>();
+      AtomicBoolean aInterruptedAfter = new AtomicBoolean();
+      Future<Boolean> a = threads.submit(() -> {
+        aThread.set(Thread.currentThread());
+        try (Held h = c.hold()) {
+          boolean r = c.await(WAIT);
+          aInterruptedAfter.set(Thread.interrupted());
+          return r;
+        }
+      });
+      Future<Boolean> b = threads.submit(() -> {
+        try (Held h = c.hold()) {
+          return c.await(WAIT);
+        }
+      });
+      assertThat(Pids.await(() -> c.toString().endsWith(", 2)>"), WAIT)).isTrue();
+      c.acquire();
+      try {
+        aThread.get().interrupt();
+        c.signal(1);
+      } finally {
+        c.release();
+      }
+      boolean aSignalled;
+      try {
+        aSignalled = a.get(20, TimeUnit.SECONDS);
+        assertThat(aInterruptedAfter.get()).as("signalled, then interrupted: status kept").isTrue();
+      } catch (ExecutionException x) {
+        assertThat(x.getCause()).isInstanceOf(InterruptedException.class);
+        aSignalled = false;
+      }
+      if (aSignalled) { // the signal went to A before it saw the interrupt: B still waits
+        c.acquire();
+        c.signal(1);
+        c.release();
+      }
+      assertThat(b.get(30, TimeUnit.SECONDS)).as("round %d: B signalled, not timed out", round).isTrue();
+    }
+  }
 }
