@@ -99,4 +99,32 @@ final class SyncRaceTest {
       assertThat(b.get(30, TimeUnit.SECONDS)).as("round %d: B signalled, not timed out", round).isTrue();
     }
   }
+
+  @Test
+  void aWaiterInterruptedByTheBarrierActionKeepsTheRoundAndDoesNotBreakIt() throws Exception {
+    AtomicReference<Thread> waiter = new AtomicReference<>();
+    Barrier barrier = new Barrier(2, () -> {
+      Thread w = waiter.get();
+      if (w != null) {
+        w.interrupt(); // after every party arrived: the round is released all the same
+      }
+    }, null);
+    AtomicBoolean interruptedAfter = new AtomicBoolean();
+    Future<Integer> w = threads.submit(() -> {
+      waiter.set(Thread.currentThread());
+      int index = barrier.await(WAIT);
+      interruptedAfter.set(Thread.interrupted());
+      return index;
+    });
+    assertThat(Pids.await(() -> barrier.nWaiting() == 1, WAIT)).isTrue();
+    assertThat(barrier.await(WAIT)).isEqualTo(1);
+    assertThat(w.get(20, TimeUnit.SECONDS)).isEqualTo(0);
+    assertThat(interruptedAfter.get()).isTrue();
+    assertThat(barrier.isBroken()).isFalse();
+
+    waiter.set(null); // the next round works
+    Future<Integer> again = threads.submit(() -> barrier.await(WAIT));
+    int mine = barrier.await(WAIT);
+    assertThat(mine + again.get(20, TimeUnit.SECONDS)).isEqualTo(1);
+  }
 }
