@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.internal.SyncCell;
 import io.github.multiprocessing4j.testing.Pids;
@@ -126,5 +127,54 @@ final class SyncRaceTest {
     Future<Integer> again = threads.submit(() -> barrier.await(WAIT));
     int mine = barrier.await(WAIT);
     assertThat(mine + again.get(20, TimeUnit.SECONDS)).isEqualTo(1);
+  }
+
+  @Test
+  void aForgedReferenceCannotMakeALockOfAnotherObjectsMemory() throws Exception {
+    Lock lock = new Lock();
+    String lockName = lock.cell().name(); // mp4j_sync_ + 8 hex digits
+    byte[] stream = serialized(lock);
+    // A user's 4 KiB block, and a semaphore, named by the reference instead (same length).
+    io.github.multiprocessing4j.shared.SharedMemory shm = io.github.multiprocessing4j.shared.SharedMemory.create(
+        "mp4j_fake_" + lockName.substring("mp4j_sync_".length()).replace('a', 'z').replace('0', 'y'),
+        io.github.multiprocessing4j.internal.SyncCell.SIZE);
+    Semaphore sem = new Semaphore(3);
+    try {
+      for (String other : new String[] {shm.name(), sem.cell().name()}) {
+        assertThat(other).hasSameSizeAs(lockName);
+        byte[] forged = replace(stream, lockName, other);
+        assertThatThrownBy(() -> deserialized(forged)).isInstanceOf(java.io.InvalidObjectException.class)
+            .hasMessageContaining("not a Lock").isNotNull();
+      }
+      assertThat(shm.buf().getLong(0)).as("the user's bytes are untouched").isZero();
+      assertThat(sem.getValue()).isEqualTo(3);
+    } finally {
+      shm.unlink();
+      shm.close();
+    }
+  }
+
+  private static byte[] serialized(Object o) throws Exception {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(o);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static Object deserialized(byte[] b) throws Exception {
+    try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(b))) {
+      Object o = in.readObject();
+      if (o instanceof Lock) {
+        ((Lock) o).tryLock(); // what a user of the forged lock would do
+      }
+      return o;
+    }
+  }
+
+  private static byte[] replace(byte[] in, String from, String to) {
+    String s = new String(in, java.nio.charset.StandardCharsets.ISO_8859_1);
+    assertThat(s).contains(from);
+    return s.replace(from, to).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 }
