@@ -90,8 +90,13 @@ final class SyncBetweenProcessesTest {
     int n = 3000;
     assertThat(countWith(true, n)).isEqualTo(3 * n);
     // The control: the same read-modify-write without the lock loses updates, so the lock is what
-    // made the count exact.
-    assertThat(countWith(false, 20 * n)).isLessThan(3 * 20 * n);
+    // made the count exact. Tried a few times: on a loaded machine the three processes may run one
+    // after the other and lose nothing (as RawValueTest's control does).
+    int unlocked = 3 * 20 * n;
+    for (int trial = 0; trial < 4 && unlocked == 3 * 20 * n; trial++) {
+      unlocked = countWith(false, 20 * n);
+    }
+    assertThat(unlocked).isLessThan(3 * 20 * n);
   }
 
   static void threeWaitingThreads(Args args) throws Exception {
