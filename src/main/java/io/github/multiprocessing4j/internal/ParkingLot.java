@@ -51,6 +51,13 @@ public final class ParkingLot {
   private static volatile boolean listening;
   private static volatile boolean unavailable;
   private static final Map<Long, Link> LINKS = new ConcurrentHashMap<>();
+  /**
+   * The JVMs a connection is being made to, with the names to wake once it is made. The handshake
+   * needs the other JVM's threads, so it takes up to {@link #HANDSHAKE_NANOS} with a JVM that is
+   * stopped or stalled: it runs in a thread of its own, never in a waking thread (a release() or
+   * set() waited that long, and every other waker of this JVM behind it).
+   */
+  private static final Map<Long, Set<String>> CONNECTING = new ConcurrentHashMap<>();
   private static volatile Selector selector;
   private static final ReentrantLock LEADERSHIP = new ReentrantLock();
   private static volatile Thread leader;
@@ -310,9 +317,23 @@ public final class ParkingLot {
       for (int attempt = 0; attempt < 2; attempt++) {
         Link link = LINKS.get(pid);
         if (link == null) {
-          link = connect(pid);
-          if (link == null) {
+          if (ProcessToken.pidDead(pid)) {
             return false;
+          }
+          Set<String> names = ConcurrentHashMap.newKeySet();
+          names.add(name);
+          Set<String> pending = CONNECTING.putIfAbsent(pid, names);
+          if (pending == null) {
+            connectInBackground(pid, names);
+            return true;
+          }
+          pending.add(name);
+          if (CONNECTING.get(pid) == pending) {
+            return true; // the connecting thread sends it (it reads the names after it stops connecting)
+          }
+          link = LINKS.get(pid); // connected (or failed) meanwhile
+          if (link == null) {
+            return true; // failed: a hint lost, which the waiters' own re-check covers
           }
         }
         try {
@@ -348,33 +369,43 @@ public final class ParkingLot {
     }
   }
 
+  private static void connectInBackground(long pid, Set<String> names) {
+    Thread t = new Thread(null, () -> {
+      Link link = connect(pid);
+      CONNECTING.remove(pid, names); // after the link is known: see send
+      if (link != null) {
+        for (String n : names) {
+          send(pid, n);
+        }
+      }
+    }, "mp4j-park-connect", 64 * 1024, false);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Connects and authenticates; only in the one connecting thread of that pid ({@link #CONNECTING}). */
   private static Link connect(long pid) {
-    synchronized (LINKS) {
-      Link known = LINKS.get(pid);
-      if (known != null) {
-        return known;
+    Link known = LINKS.get(pid);
+    if (known != null) {
+      return known;
+    }
+    SocketChannel s = null;
+    try {
+      s = SocketChannel.open(StandardProtocolFamily.UNIX);
+      s.connect(UnixDomainSocketAddress.of(socketOf(pid)));
+      SocketTransport t = new SocketTransport(s);
+      Handshake.connect(t, Multiprocessing.currentProcess().authkey(), HANDSHAKE_NANOS);
+      SocketChannel ch = t.detach();
+      ch.configureBlocking(false);
+      OpenChannels.add(ch);
+      Link link = new Link(ch);
+      LINKS.put(pid, link);
+      return link;
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      if (s != null) {
+        closeQuietly(s);
       }
-      SocketChannel s = null;
-      try {
-        s = SocketChannel.open(StandardProtocolFamily.UNIX);
-        s.connect(UnixDomainSocketAddress.of(socketOf(pid)));
-        SocketTransport t = new SocketTransport(s);
-        Handshake.connect(t, Multiprocessing.currentProcess().authkey(), HANDSHAKE_NANOS);
-        SocketChannel ch = t.detach();
-        ch.configureBlocking(false);
-        OpenChannels.add(ch);
-        Link link = new Link(ch);
-        LINKS.put(pid, link);
-        return link;
-      } catch (IOException | RuntimeException | InterruptedException e) {
-        if (e instanceof InterruptedException) {
-          Thread.currentThread().interrupt();
-        }
-        if (s != null) {
-          closeQuietly(s);
-        }
-        return null;
-      }
+      return null;
     }
   }
 

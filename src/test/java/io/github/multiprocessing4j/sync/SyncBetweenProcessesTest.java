@@ -378,6 +378,36 @@ final class SyncBetweenProcessesTest {
     lock.release();
   }
 
+  static void awaitEventOnly(Args args) throws Exception {
+    Event e = args.get(0, Event.class);
+    System.out.println("waiting");
+    System.out.println("event " + e.await(Duration.ofSeconds(60)));
+  }
+
+  @Test
+  @org.junit.jupiter.api.condition.EnabledOnOs(org.junit.jupiter.api.condition.OS.LINUX)
+  void aStoppedWaitingProcessDoesNotStallTheProcessThatWakesIt() throws Exception {
+    Event e = new Event();
+    CapturedLines out = new CapturedLines();
+    Process p = Process.builder().target(SyncBetweenProcessesTest::awaitEventOnly).args(e).stdout(out.output()).build();
+    p.start();
+    out.await("waiting", WAIT);
+    assertThat(Pids.await(() -> e.cell().waiters() == 1, WAIT)).isTrue();
+    io.github.multiprocessing4j.Multiprocessing.kill(p.pid(), 19); // SIGSTOP: it answers nothing now
+    try {
+      long t0 = System.nanoTime();
+      e.set(); // its first wake of that process: the connection is not made yet
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      // The handshake with a stopped process can only time out (10 s); the waker must not wait
+      // for it (a release() or set() stalled for that long, and every other waker behind it).
+      assertThat(ms).as("set() took %d ms", ms).isLessThan(5_000);
+    } finally {
+      io.github.multiprocessing4j.Multiprocessing.kill(p.pid(), 18); // SIGCONT
+    }
+    p.join(WAIT);
+    assertThat(out.lines()).contains("event true");
+  }
+
   // ---- interrupts
 
   static void interruptedWaiter(Args args) throws Exception {
