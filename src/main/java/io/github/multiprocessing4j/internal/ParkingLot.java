@@ -389,6 +389,7 @@ public final class ParkingLot {
     if (known != null) {
       return known;
     }
+    pruneDeadLinks();
     SocketChannel s = null;
     try {
       s = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -409,7 +410,27 @@ public final class ParkingLot {
     }
   }
 
+  /**
+   * Closes the links to JVMs that ended. A link is otherwise dropped only when a write to it fails,
+   * and nothing writes to a JVM that ended without waiting: a long-lived parent kept one socket per
+   * child that had ever waited, until it ran out of descriptors. Run before each new connection,
+   * so the links never outnumber the live JVMs by more than the ones that ended since the last.
+   */
+  private static void pruneDeadLinks() {
+    LINKS.forEach((pid, link) -> {
+      if (ProcessToken.pidDead(pid) && LINKS.remove(pid, link)) {
+        closeQuietly(link.channel);
+      }
+    });
+  }
+
+  /** The pids this JVM keeps a wake connection to; for tests. */
+  public static Set<Long> linkedPids() {
+    return Set.copyOf(LINKS.keySet());
+  }
+
   private static void closeQuietly(SocketChannel s) {
+    OpenChannels.remove(s); // (else the exit list kept every closed link and wake connection)
     try {
       s.close();
     } catch (IOException e) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.internal.ParkingLot;
 import io.github.multiprocessing4j.internal.Segment;
 import io.github.multiprocessing4j.testing.CapturedLines;
 import io.github.multiprocessing4j.testing.Pids;
@@ -406,6 +407,38 @@ final class SyncBetweenProcessesTest {
     }
     p.join(WAIT);
     assertThat(out.lines()).contains("event true");
+  }
+
+  static void awaitTwoEvents(Args args) throws Exception {
+    System.out.println("waiting");
+    System.out.println("event " + args.get(0, Event.class).await(Duration.ofSeconds(60)));
+    System.out.println("done " + args.get(1, Event.class).await(Duration.ofSeconds(60)));
+  }
+
+  @Test
+  @org.junit.jupiter.api.condition.EnabledOnOs(org.junit.jupiter.api.condition.OS.LINUX)
+  void theWakeConnectionOfAProcessThatEndedIsClosed() throws Exception {
+    long[] pids = new long[2];
+    for (int i = 0; i < 2; i++) {
+      Event e = new Event();
+      Event done = new Event();
+      CapturedLines out = new CapturedLines();
+      Process p = Process.builder().target(SyncBetweenProcessesTest::awaitTwoEvents).args(e, done)
+          .stdout(out.output()).build();
+      p.start();
+      long pid = p.pid();
+      pids[i] = pid;
+      out.await("waiting", WAIT);
+      assertThat(Pids.await(() -> e.cell().waiters() == 1, WAIT)).isTrue();
+      e.set(); // connects to it (the child stays until done is set, so the connection is made)
+      out.await("event ", WAIT);
+      assertThat(Pids.await(() -> ParkingLot.linkedPids().contains(pid), WAIT)).isTrue();
+      done.set();
+      p.join(WAIT);
+      assertThat(p.exitCode()).isEqualTo(0);
+    }
+    // The second connection was made after the first child had ended: its link went then.
+    assertThat(ParkingLot.linkedPids()).doesNotContain(pids[0]);
   }
 
   // ---- interrupts
