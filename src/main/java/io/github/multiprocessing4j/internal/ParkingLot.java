@@ -32,8 +32,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <em>leader</em>, waits in a {@link Selector} on all those connections instead of parking: it
  * reads the wakes and moves the epoch of the objects they name ({@link SyncCell}), unparking their
  * other waiters (the <em>followers</em>), and returns when its own object's epoch moves. So a
- * wake reaches a lone waiter with one thread switch, not two. A leader that leaves unparks a
- * follower, which takes over; an accept thread authenticates new connections and adds them to the
+ * wake reaches a lone waiter with one thread switch, not two. A leader that leaves unparks every
+ * follower: they re-check, and one takes over; an accept thread authenticates new connections and adds them to the
  * selector. Wake messages are hints: a lost or spurious one
  * costs no correctness, as waiters also re-check on their own every
  * {@link SyncCell#SLICE_NANOS} (a lost one costs at most that much latency).
@@ -214,7 +214,7 @@ public final class ParkingLot {
       }
       FOLLOWERS.add(me);
       try {
-        // The leader unparks a follower after it unlocks: either it sees this one, or this one
+        // The leader unparks the followers after it unlocks: either it sees this one, or this one
         // sees it unlocked and leads.
         if (sel != null && !LEADERSHIP.isLocked()) {
           continue;
@@ -247,9 +247,12 @@ public final class ParkingLot {
     } finally {
       leader = null;
       LEADERSHIP.unlock();
+      // Every follower, not one: unparking only the first left, about once in 50 rounds of
+      // SyncBetweenProcessesTest.theParkingLotAlwaysHasALeaderWhileThreadsWait, the last waiter
+      // parked as a follower with nobody selecting, so its wake sat unread in the socket (a hang
+      // without the re-check). Each re-checks its object and parks again; one of them leads.
       for (Thread f : FOLLOWERS) {
-        LockSupport.unpark(f); // it takes over
-        break;
+        LockSupport.unpark(f);
       }
     }
   }
