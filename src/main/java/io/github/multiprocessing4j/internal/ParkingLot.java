@@ -32,8 +32,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <em>leader</em>, waits in a {@link Selector} on all those connections instead of parking: it
  * reads the wakes and moves the epoch of the objects they name ({@link SyncCell}), unparking their
  * other waiters (the <em>followers</em>), and returns when its own object's epoch moves. So a
- * wake reaches a lone waiter with one thread switch, not two. A leader that leaves unparks a
- * follower, which takes over; an accept thread authenticates new connections and adds them to the
+ * wake reaches a lone waiter with one thread switch, not two. A leader that leaves unparks every
+ * follower: they re-check, and one takes over; an accept thread authenticates new connections and adds them to the
  * selector. Wake messages are hints: a lost or spurious one
  * costs no correctness, as waiters also re-check on their own every
  * {@link SyncCell#SLICE_NANOS} (a lost one costs at most that much latency).
@@ -51,6 +51,13 @@ public final class ParkingLot {
   private static volatile boolean listening;
   private static volatile boolean unavailable;
   private static final Map<Long, Link> LINKS = new ConcurrentHashMap<>();
+  /**
+   * The JVMs a connection is being made to, with the names to wake once it is made. The handshake
+   * needs the other JVM's threads, so it takes up to {@link #HANDSHAKE_NANOS} with a JVM that is
+   * stopped or stalled: it runs in a thread of its own, never in a waking thread (a release() or
+   * set() waited that long, and every other waker of this JVM behind it).
+   */
+  private static final Map<Long, Set<String>> CONNECTING = new ConcurrentHashMap<>();
   private static volatile Selector selector;
   private static final ReentrantLock LEADERSHIP = new ReentrantLock();
   private static volatile Thread leader;
@@ -207,7 +214,7 @@ public final class ParkingLot {
       }
       FOLLOWERS.add(me);
       try {
-        // The leader unparks a follower after it unlocks: either it sees this one, or this one
+        // The leader unparks the followers after it unlocks: either it sees this one, or this one
         // sees it unlocked and leads.
         if (sel != null && !LEADERSHIP.isLocked()) {
           continue;
@@ -240,9 +247,12 @@ public final class ParkingLot {
     } finally {
       leader = null;
       LEADERSHIP.unlock();
+      // Every follower, not one: unparking only the first left, about once in 50 rounds of
+      // SyncBetweenProcessesTest.theParkingLotAlwaysHasALeaderWhileThreadsWait, the last waiter
+      // parked as a follower with nobody selecting, so its wake sat unread in the socket (a hang
+      // without the re-check). Each re-checks its object and parks again; one of them leads.
       for (Thread f : FOLLOWERS) {
-        LockSupport.unpark(f); // it takes over
-        break;
+        LockSupport.unpark(f);
       }
     }
   }
@@ -310,9 +320,23 @@ public final class ParkingLot {
       for (int attempt = 0; attempt < 2; attempt++) {
         Link link = LINKS.get(pid);
         if (link == null) {
-          link = connect(pid);
-          if (link == null) {
+          if (ProcessToken.pidDead(pid)) {
             return false;
+          }
+          Set<String> names = ConcurrentHashMap.newKeySet();
+          names.add(name);
+          Set<String> pending = CONNECTING.putIfAbsent(pid, names);
+          if (pending == null) {
+            connectInBackground(pid, names);
+            return true;
+          }
+          pending.add(name);
+          if (CONNECTING.get(pid) == pending) {
+            return true; // the connecting thread sends it (it reads the names after it stops connecting)
+          }
+          link = LINKS.get(pid); // connected (or failed) meanwhile
+          if (link == null) {
+            return true; // failed: a hint lost, which the waiters' own re-check covers
           }
         }
         try {
@@ -348,37 +372,68 @@ public final class ParkingLot {
     }
   }
 
+  private static void connectInBackground(long pid, Set<String> names) {
+    Thread t = new Thread(null, () -> {
+      Link link = connect(pid);
+      CONNECTING.remove(pid, names); // after the link is known: see send
+      if (link != null) {
+        for (String n : names) {
+          send(pid, n);
+        }
+      }
+    }, "mp4j-park-connect", 64 * 1024, false);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Connects and authenticates; only in the one connecting thread of that pid ({@link #CONNECTING}). */
   private static Link connect(long pid) {
-    synchronized (LINKS) {
-      Link known = LINKS.get(pid);
-      if (known != null) {
-        return known;
+    Link known = LINKS.get(pid);
+    if (known != null) {
+      return known;
+    }
+    pruneDeadLinks();
+    SocketChannel s = null;
+    try {
+      s = SocketChannel.open(StandardProtocolFamily.UNIX);
+      s.connect(UnixDomainSocketAddress.of(socketOf(pid)));
+      SocketTransport t = new SocketTransport(s);
+      Handshake.connect(t, Multiprocessing.currentProcess().authkey(), HANDSHAKE_NANOS);
+      SocketChannel ch = t.detach();
+      ch.configureBlocking(false);
+      OpenChannels.add(ch);
+      Link link = new Link(ch);
+      LINKS.put(pid, link);
+      return link;
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      if (s != null) {
+        closeQuietly(s);
       }
-      SocketChannel s = null;
-      try {
-        s = SocketChannel.open(StandardProtocolFamily.UNIX);
-        s.connect(UnixDomainSocketAddress.of(socketOf(pid)));
-        SocketTransport t = new SocketTransport(s);
-        Handshake.connect(t, Multiprocessing.currentProcess().authkey(), HANDSHAKE_NANOS);
-        SocketChannel ch = t.detach();
-        ch.configureBlocking(false);
-        OpenChannels.add(ch);
-        Link link = new Link(ch);
-        LINKS.put(pid, link);
-        return link;
-      } catch (IOException | RuntimeException | InterruptedException e) {
-        if (e instanceof InterruptedException) {
-          Thread.currentThread().interrupt();
-        }
-        if (s != null) {
-          closeQuietly(s);
-        }
-        return null;
-      }
+      return null;
     }
   }
 
+  /**
+   * Closes the links to JVMs that ended. A link is otherwise dropped only when a write to it fails,
+   * and nothing writes to a JVM that ended without waiting: a long-lived parent kept one socket per
+   * child that had ever waited, until it ran out of descriptors. Run before each new connection,
+   * so the links never outnumber the live JVMs by more than the ones that ended since the last.
+   */
+  private static void pruneDeadLinks() {
+    LINKS.forEach((pid, link) -> {
+      if (ProcessToken.pidDead(pid) && LINKS.remove(pid, link)) {
+        closeQuietly(link.channel);
+      }
+    });
+  }
+
+  /** The pids this JVM keeps a wake connection to; for tests. */
+  public static Set<Long> linkedPids() {
+    return Set.copyOf(LINKS.keySet());
+  }
+
   private static void closeQuietly(SocketChannel s) {
+    OpenChannels.remove(s); // (else the exit list kept every closed link and wake connection)
     try {
       s.close();
     } catch (IOException e) {

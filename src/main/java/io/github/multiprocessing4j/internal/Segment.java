@@ -119,6 +119,14 @@ public final class Segment implements AutoCloseable {
       String n = name != null ? name : prefix + String.format("%08x", RANDOM.nextInt());
       Path file = dir.resolve(n);
       synchronized (USED) {
+        Mapping known = USED.get(n);
+        if (known != null && !sameFile(file, known.key)) {
+          // Unlinked by another process since this JVM used it (shm_unlink elsewhere): the name is
+          // free, as for CPython. This JVM is done with the old file, as in attach(); without this,
+          // create() of that name failed with "exists" for the rest of this JVM's life.
+          USED.remove(n);
+          releaseQuietly(known);
+        }
         if (USED.containsKey(n) || Files.exists(file)) {
           if (name != null) {
             throw new FileAlreadyExistsException(file.toString(), null, "a segment of this name exists");

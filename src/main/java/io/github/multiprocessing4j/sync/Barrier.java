@@ -152,8 +152,15 @@ public final class Barrier implements Serializable {
       released = cond.waitFor(() -> cell.getInt(STATE) != 0,
           nanos == Long.MAX_VALUE ? null : Duration.ofNanos(nanos));
     } catch (InterruptedException e) {
-      breakIt();
-      throw e;
+      if (cell.getInt(STATE) == 0) { // (the lock is owned again here) still filling: break it
+        breakIt();
+        throw e;
+      }
+      // The round was released (or broken, or reset) before this thread could leave: as
+      // CyclicBarrier, the interrupt is kept for later and the round's outcome stands. Breaking the
+      // barrier here broke the next round for parties that had all arrived.
+      Thread.currentThread().interrupt();
+      released = true;
     }
     if (!released) {
       breakIt();

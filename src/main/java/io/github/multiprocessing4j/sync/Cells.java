@@ -18,9 +18,24 @@ final class Cells {
 
   private Cells() {}
 
+  /**
+   * The offset of a cell's kind (an int in the last word of its state bytes, used by no class):
+   * written at creation, checked by {@link #resolve}, so that a reference read from a stream (a
+   * mistaken or forged one) cannot make, say, a {@code Lock} of a {@code Semaphore}'s cell or of a
+   * user's 4 KiB {@code SharedMemory} block, and write a lock word into it.
+   */
+  private static final int KIND = SyncCell.STATE_BYTES - 4;
+
+  /** The kind tag of a class, by its simple name (what {@link #create} is given); never 0. */
+  private static int kind(String simpleName) {
+    return simpleName.hashCode() | 1;
+  }
+
   static SyncCell create(Object owner, String what) {
     try {
-      return SyncCell.create();
+      SyncCell c = SyncCell.create();
+      c.setInt(KIND, kind(what));
+      return c;
     } catch (IOException e) {
       throw new MultiprocessingException("cannot create the shared memory of a " + what + ": " + e, e);
     }
@@ -45,6 +60,10 @@ final class Cells {
             + type.getSimpleName() + " (" + e + "): every process that used it has ended");
         x.initCause(e);
         throw x;
+      }
+      if (cell.getInt(KIND) != kind(type.getSimpleName())) {
+        throw new InvalidObjectException(name + " is the shared memory of something else, not a "
+            + type.getSimpleName());
       }
       synchronized (INSTANCES) {
         known = INSTANCES.get(name);

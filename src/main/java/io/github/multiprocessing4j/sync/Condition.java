@@ -154,7 +154,8 @@ public final class Condition implements Serializable {
    * @return true if signalled, false on timeout
    * @throws IllegalMonitorStateException {@code "must acquire() condition before using wait()"} if
    *     the current thread does not own the lock
-   * @throws InterruptedException if interrupted while waiting; the lock is owned again first
+   * @throws InterruptedException if interrupted while waiting; the lock is owned again first (a
+   *     waiter signalled before the interrupt returns true instead, with its interrupt status set)
    */
   public boolean await(Duration timeout) throws InterruptedException {
     if (!owned()) {
@@ -166,15 +167,56 @@ public final class Condition implements Serializable {
     if (lock != null) {
       lock.release();
     }
+    boolean signalled = false;
+    boolean interrupted = false;
     try {
-      return cell.await(slow -> semTry(WAIT_SEMAPHORE), nanos);
+      try {
+        signalled = cell.await(slow -> semTry(WAIT_SEMAPHORE), nanos);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+      // Leaving without a wake (timeout or interrupt). CPython counts such a leaver as woken, so a
+      // notify(n) that raced with it could count it among the sleepers, release the wait semaphore
+      // for it, take its "woken" for a real one and drain the semaphore: a sleeper that should have
+      // been woken slept on. Instead the leaver takes itself off the sleepers; if it cannot
+      // (sleepers is 0), a notifier has already counted it, and the wake it releases (at once,
+      // under the lock it holds) is this thread's: take it and count as signalled.
+      if (!signalled && !semTry(SLEEPING)) {
+        takeCommittedWake();
+        signalled = true;
+      }
+      if (signalled) {
+        semRelease(WOKEN); // only a taken wake counts, so a notifier's count of woken ones is exact
+      }
     } finally {
-      semRelease(WOKEN);
       if (lock != null) {
         lock.lock();
       } else {
         rlock.reacquire(count);
       }
+    }
+    if (interrupted) {
+      if (!signalled) {
+        throw new InterruptedException();
+      }
+      Thread.currentThread().interrupt(); // signalled first: return normally, as a JDK Condition
+    }
+    return signalled;
+  }
+
+  /** Takes a wake released for this thread, uninterruptibly: the notifier is releasing it now. */
+  private void takeCommittedWake() {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        cell.await(slow -> semTry(WAIT_SEMAPHORE), Long.MAX_VALUE);
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -243,10 +285,8 @@ public final class Condition implements Serializable {
     if (!owned()) {
       throw new IllegalMonitorStateException("lock is not owned");
     }
-    // Sleepers that timed out since the last signal: take them off the count of sleepers.
-    while (semTry(WOKEN)) {
-      semTry(SLEEPING);
-    }
+    // (CPython first takes the sleepers that timed out off the count here; in this port a leaver
+    // takes itself off, see await, and "woken" counts only taken wakes, all collected below.)
     int sleepers = 0;
     while (sleepers < n && semTry(SLEEPING)) {
       semRelease(WAIT_SEMAPHORE); // wake one sleeper
@@ -264,10 +304,8 @@ public final class Condition implements Serializable {
           }
         }
       }
-      // Zero the semaphore again, in case some sleepers timed out meanwhile.
-      while (semTry(WAIT_SEMAPHORE)) {
-        // drained
-      }
+      // Every wake released above was taken (one "woken" per taken wake): nothing to drain, and
+      // draining here could take a wake from the sleeper it was released for.
       if (interrupted) {
         Thread.currentThread().interrupt();
       }

@@ -22,6 +22,12 @@ public final class Event implements Serializable {
 
   private static final long serialVersionUID = 1L;
   private static final int FLAG = 0;
+  /**
+   * Moved by every {@link #set()}: a waiter that sees it move was woken by a set, even if a
+   * {@link #clear()} came before it could look at the flag (CPython's set wakes every thread
+   * waiting at that time; without this, {@code set(); clear();} lost the wake).
+   */
+  private static final int SETS = 4;
 
   private final transient SyncCell cell;
 
@@ -47,6 +53,7 @@ public final class Event implements Serializable {
   /** Sets the flag and wakes every waiter, in every process. */
   public void set() {
     cell.setInt(FLAG, 1);
+    cell.getAndAddInt(SETS, 1); // after the flag: a waiter that sees the count move returns
     cell.wakeAll();
   }
 
@@ -69,11 +76,13 @@ public final class Event implements Serializable {
    * Waits until the flag is set, at most {@code timeout}: CPython's {@code wait(timeout)}.
    *
    * @param timeout the longest wait; null for ever; negative means 0
-   * @return true if it is set (also when it already was), false on timeout
+   * @return true if it is set (also when it already was, or when it was set while this thread
+   *     waited and cleared again before it woke), false on timeout
    * @throws InterruptedException if interrupted while waiting
    */
   public boolean await(Duration timeout) throws InterruptedException {
-    return cell.await(slow -> cell.getInt(FLAG) != 0, Cells.nanos(true, timeout));
+    int sets = cell.getInt(SETS); // read before the flag: a set after this read is seen either way
+    return cell.await(slow -> cell.getInt(FLAG) != 0 || cell.getInt(SETS) != sets, Cells.nanos(true, timeout));
   }
 
   /** CPython's repr: {@code <Event at 0x... set>} or {@code <Event at 0x... unset>}. */

@@ -75,6 +75,21 @@ final class SegmentTest {
   }
 
   @Test
+  void aNameUnlinkedByAnotherProcessCanBeCreatedAgain() throws Exception {
+    String name = "mp4j_test_" + Long.toHexString(System.nanoTime());
+    Segment s = Segment.create(name, "psm_", 8);
+    Files.delete(RuntimeDir.segments().resolve(name)); // what shm_unlink in another process does
+    Segment again = Segment.create(name, "psm_", 16); // the name is free: CPython creates it
+    try {
+      assertThat(again.size()).isEqualTo(16);
+      assertThat(Segment.attach(name).size()).isEqualTo(16);
+      assertThat(s.size()).as("the old object keeps its mapping").isEqualTo(8);
+    } finally {
+      again.unlink();
+    }
+  }
+
+  @Test
   void theDirectoryIsPrivate() throws Exception {
     Path dir = RuntimeDir.segments();
     if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
