@@ -3,9 +3,6 @@ package io.github.multiprocessing4j.sync;
 import io.github.multiprocessing4j.internal.SyncCell;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
-import java.io.Serializable;
-import java.time.Duration;
-import java.util.Objects;
 
 /**
  * A counting semaphore shared by processes and threads: CPython's
@@ -20,11 +17,9 @@ import java.util.Objects;
  *
  * <p>Thread-safe. Null arguments throw {@link NullPointerException}.
  */
-public final class Semaphore implements Serializable {
+public final class Semaphore extends SemaphoreBase {
 
   private static final long serialVersionUID = 1L;
-
-  private final transient SemaphoreCore core;
 
   /** Creates one with the value 1 (CPython's default). */
   public Semaphore() {
@@ -38,106 +33,18 @@ public final class Semaphore implements Serializable {
    * @throws IllegalArgumentException if it is negative (CPython raises {@code OSError(22)})
    */
   public Semaphore(int value) {
-    this.core = SemaphoreCore.create(value, false, "Semaphore");
+    super(SemaphoreCore.create(value, false, "Semaphore"));
     Cells.register(core.cell, this);
   }
 
-  private Semaphore(SyncCell cell) {
-    this.core = new SemaphoreCore(cell);
-  }
-
-  /**
-   * Takes a unit, waiting as long as it takes.
-   *
-   * @return true
-   * @throws InterruptedException if interrupted while waiting
-   */
-  public boolean acquire() throws InterruptedException {
-    return acquire(true, null);
-  }
-
-  /**
-   * Takes a unit, waiting at most {@code timeout}.
-   *
-   * @param timeout the longest wait; null for ever; negative means 0
-   * @return whether a unit was taken
-   * @throws InterruptedException if interrupted while waiting
-   */
-  public boolean acquire(Duration timeout) throws InterruptedException {
-    return acquire(true, timeout);
-  }
-
-  /**
-   * Takes a unit as CPython's {@code acquire(block, timeout)}.
-   *
-   * @param block whether to wait; if false the timeout is ignored
-   * @param timeout the longest wait; null for ever; negative means 0
-   * @return whether a unit was taken
-   * @throws InterruptedException if interrupted while waiting
-   */
-  public boolean acquire(boolean block, Duration timeout) throws InterruptedException {
-    return core.acquire(Cells.nanos(block, timeout));
-  }
-
-  /**
-   * Gives a unit back, waking a waiter.
-   *
-   * @throws IllegalStateException if the value would exceed {@link Integer#MAX_VALUE}
-   */
-  public void release() {
-    core.release();
-  }
-
-  /**
-   * Takes a unit and returns a handle that gives it back, for try-with-resources.
-   *
-   * @return the hold ({@link Held#ownerDied()} is always false)
-   * @throws InterruptedException if interrupted while waiting
-   */
-  public Held hold() throws InterruptedException {
-    acquire();
-    return new Held(this::release);
-  }
-
-  /**
-   * Tries to take a unit within {@code timeout}, returning a handle that gives it back.
-   *
-   * @param timeout the longest wait; negative means 0
-   * @return the hold, or null if no unit was taken in time
-   * @throws InterruptedException if interrupted while waiting
-   */
-  public Held hold(Duration timeout) throws InterruptedException {
-    Objects.requireNonNull(timeout, "timeout");
-    return acquire(timeout) ? new Held(this::release) : null;
-  }
-
-  /**
-   * Returns the current value: CPython's {@code get_value()}.
-   *
-   * @return the value
-   */
-  public int getValue() {
-    return core.value();
+  Semaphore(SyncCell cell) {
+    super(new SemaphoreCore(cell));
   }
 
   /** CPython's repr, e.g. {@code <Semaphore(value=2)>}. */
   @Override
   public String toString() {
     return "<Semaphore(value=" + core.value() + ")>";
-  }
-
-  SyncCell cell() {
-    return core.cell;
-  }
-
-  /**
-   * Serializes a reference to the shared memory (with what else the object needs) instead of this
-   * object, so that the process that reads it uses the same one.
-   *
-   * @return the reference
-   */
-  private Object writeReplace() {
-    return new Ref(core.cell.name());
   }
 
   /**
@@ -148,26 +55,5 @@ public final class Semaphore implements Serializable {
    */
   private void readObject(ObjectInputStream in) throws InvalidObjectException {
     throw new InvalidObjectException("a Semaphore is deserialized through its reference only");
-  }
-
-  /** The serialized form: the name of its shared memory. */
-  private static final class Ref implements Serializable {
-    private static final long serialVersionUID = 1L;
-    /** The name of the shared memory. */
-    private final String name;
-
-    Ref(String name) {
-      this.name = name;
-    }
-
-    /**
-     * Resolves to this process's object for the shared memory, attaching it on first use.
-     *
-     * @return the object
-     * @throws InvalidObjectException if the shared memory no longer exists or is another kind
-     */
-    private Object readResolve() throws InvalidObjectException {
-      return Cells.resolve(name, Semaphore.class, Semaphore::new);
-    }
   }
 }

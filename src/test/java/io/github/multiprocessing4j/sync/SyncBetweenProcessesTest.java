@@ -185,6 +185,27 @@ final class SyncBetweenProcessesTest {
     System.out.println("grandchild exit " + g.exitCode());
   }
 
+  static void semaphores(Args args) throws Exception {
+    Semaphore s = args.get(0, Semaphore.class);
+    BoundedSemaphore b = args.get(1, BoundedSemaphore.class);
+    s.release();
+    System.out.println(s + " " + b);
+  }
+
+  @Test
+  void bothKindsOfSemaphoreArriveAsThemselvesAndShareTheirValue() throws Exception {
+    Semaphore s = new Semaphore(2);
+    BoundedSemaphore b = new BoundedSemaphore(3);
+    assertThat(b.acquire()).isTrue();
+    CapturedLines out = new CapturedLines();
+    Process p = Process.builder().target(SyncBetweenProcessesTest::semaphores).args(s, b).stdout(out.output()).build();
+    p.start();
+    assertThat(p.join(WAIT)).isTrue();
+    assertThat(p.exitCode()).isZero();
+    assertThat(out.lines()).containsExactly("<Semaphore(value=3)> <BoundedSemaphore(value=2, maxvalue=3)>");
+    assertThat(s.getValue()).as("the child's release").isEqualTo(3);
+  }
+
   @Test
   void aLockAndAnEventPassedOnToAGrandchildAreTheSameObjects() throws Exception {
     Lock lock = new Lock();

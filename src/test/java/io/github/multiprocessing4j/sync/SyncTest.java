@@ -427,6 +427,10 @@ final class SyncTest {
     assertThat(roundTrip(c)).isSameAs(c);
     Event e = new Event();
     assertThat(roundTrip(e)).isSameAs(e);
+    Semaphore s = new Semaphore();
+    BoundedSemaphore b = new BoundedSemaphore();
+    assertThat(roundTrip(s)).isSameAs(s);
+    assertThat(roundTrip(b)).isSameAs(b);
   }
 
   static Object roundTrip(Object o) throws Exception {
