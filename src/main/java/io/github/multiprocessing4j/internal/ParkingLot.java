@@ -1,6 +1,5 @@
 package io.github.multiprocessing4j.internal;
 
-import io.github.multiprocessing4j.Multiprocessing;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -16,6 +15,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,8 +38,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * costs no correctness, as waiters also re-check on their own every
  * {@link SyncCell#SLICE_NANOS} (a lost one costs at most that much latency).
  *
- * <p>Every connection is authenticated both ways with the process family's authkey
- * ({@link Handshake}), so a process without the key can neither wake nor be woken.
+ * <p>Every connection is authenticated both ways ({@link Handshake}) with the user's park key:
+ * 32 random bytes in {@code <park>/key}, a file of mode 0600 made once by the user's first JVM
+ * that waits. Not the process family's authkey: a child given an authkey of its own must still be
+ * woken by its parent. The key admits no one the directory's mode does not already admit (only
+ * the user can reach the sockets), but it keeps a process that is not a JVM of this library, or a
+ * stale socket file, from posing as one.
  *
  * <p>Wire format, after the handshake: one message per wake, a 2-byte big-endian length and the
  * object's name in UTF-8.
@@ -47,6 +51,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class ParkingLot {
 
   private static final long HANDSHAKE_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final int KEY_BYTES = 32;
+  private static volatile byte[] key;
   private static final Object LISTEN_LOCK = new Object();
   private static volatile boolean listening;
   private static volatile boolean unavailable;
@@ -103,6 +109,56 @@ public final class ParkingLot {
     return d;
   }
 
+  /** The user's park key (see the class comment); read once. */
+  static byte[] key() throws IOException {
+    byte[] k = key;
+    if (k == null) {
+      synchronized (LISTEN_LOCK) {
+        k = key;
+        if (k == null) {
+          k = readOrMakeKey(directory().resolve("key"));
+          key = k;
+        }
+      }
+    }
+    return k;
+  }
+
+  private static byte[] readOrMakeKey(Path file) throws IOException {
+    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      byte[] fresh = new byte[KEY_BYTES];
+      new SecureRandom().nextBytes(fresh);
+      Path tmp = file.resolveSibling(".key-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+      boolean posix = file.getFileSystem().supportedFileAttributeViews().contains("posix");
+      if (posix) {
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      } else {
+        Files.createFile(tmp);
+      }
+      try {
+        Files.write(tmp, fresh);
+        Files.createLink(file, tmp); // fails if another JVM made it first: then its key is read
+      } catch (FileAlreadyExistsException e) {
+        // made meanwhile
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    }
+    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IOException(file + " is not a regular file");
+    }
+    if (file.getFileSystem().supportedFileAttributeViews().contains("posix")
+        && !Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS)
+            .equals(PosixFilePermissions.fromString("rw-------"))) {
+      throw new IOException(file + " is readable by others than its owner: remove it");
+    }
+    byte[] k = Files.readAllBytes(file);
+    if (k.length != KEY_BYTES) {
+      throw new IOException(file + " is not a park key (" + k.length + " bytes): remove it");
+    }
+    return k;
+  }
+
   private static Path socketOf(long pid) throws IOException {
     return directory().resolve(pid + ".sock");
   }
@@ -124,6 +180,7 @@ public final class ParkingLot {
         return listening;
       }
       try {
+        key(); // a key that cannot be read or made: nobody could wake this JVM
         Path p = socketOf(ProcessHandle.current().pid());
         if (p.toString().length() > 100) {
           throw new IOException("socket path too long: " + p);
@@ -184,7 +241,7 @@ public final class ParkingLot {
   private static void dispatch(SocketChannel s) {
     try {
       SocketTransport t = new SocketTransport(s);
-      Handshake.accept(t, Multiprocessing.currentProcess().authkey(), HANDSHAKE_NANOS);
+      Handshake.accept(t, key(), HANDSHAKE_NANOS);
       SocketChannel ch = t.detach();
       ch.configureBlocking(false);
       OpenChannels.add(ch);
@@ -398,7 +455,7 @@ public final class ParkingLot {
       s = SocketChannel.open(StandardProtocolFamily.UNIX);
       s.connect(UnixDomainSocketAddress.of(socketOf(pid)));
       SocketTransport t = new SocketTransport(s);
-      Handshake.connect(t, Multiprocessing.currentProcess().authkey(), HANDSHAKE_NANOS);
+      Handshake.connect(t, key(), HANDSHAKE_NANOS);
       SocketChannel ch = t.detach();
       ch.configureBlocking(false);
       OpenChannels.add(ch);

@@ -13,17 +13,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * whose first {@link #STATE_BYTES} bytes are the object's state words, followed by a count of
  * waiting threads and a table of waiting JVMs. One {@code SyncCell} per segment per JVM.
  *
- * <p><b>Waiting.</b> A thread that must wait ({@link #await}) first spins for
- * {@link Backoff#SPIN_NANOS}, re-trying. Then it registers: it makes this JVM listen for wakes
- * ({@link ParkingLot}), adds one to its JVM's slot of the table (a long {@code pid << 32 | count},
- * claimed by CAS from 0, lowest free slot first, raising the table's high-water mark), then adds
- * one to the waiter count. Then, in a loop, it reads the local
- * epoch, re-tries, and parks until the epoch moves or a slice of {@link #SLICE_NANOS} passes.
+ * <p><b>Waiting.</b> A thread that must wait ({@link #await}) first re-tries for
+ * {@link Backoff#SPIN_NANOS}, the gaps between tries doubling (see {@code spin}). Then it registers:
+ * it makes this JVM listen for wakes ({@link ParkingLot}), adds one to its JVM's slot of the table
+ * (a long {@code pid << 32 | pending << 31 | count}, claimed by CAS from 0, lowest free slot first,
+ * raising the table's high-water mark), then adds one to the waiter count. Then, in a loop, it
+ * reads the local epoch, re-tries, and parks until the epoch moves or a slice of
+ * {@link #SLICE_NANOS} passes; woken by a move, it re-tries for a while before it parks again.
  *
  * <p><b>Waking.</b> A thread that changed the state ({@link #wakeAll()}) reads the waiter count
- * after its change; if it is not 0 it moves the local epoch (signalling local parked threads) and
- * sends a wake to every other JVM whose slot count is not 0; there, the thread that reads wakes
- * ({@link ParkingLot}) moves the epoch the same way.
+ * after its change; if it is not 0 it moves the local epoch (signalling local parked threads) and,
+ * for every other JVM whose slot count is not 0 and whose slot is not marked pending, marks it
+ * pending and sends it a wake; there, the thread that reads wakes ({@link ParkingLot}) clears the
+ * mark and then moves the epoch the same way. So a JVM gets at most one wake in flight per object:
+ * a holder that releases a lock a million times while another JVM sleeps on it pays one send, not
+ * a million. A slot whose mark is set when its waiter's slice ends is cleared by the waiter itself
+ * (a wake whose connection failed), which then moves the epoch as a wake would.
  *
  * <p><b>Why no wake is lost.</b> All the accesses involved are sequentially consistent (CAS,
  * getAndAdd and volatile reads through {@link java.lang.invoke.VarHandle}s on the shared mapping),
@@ -33,7 +38,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * it. Otherwise the waker sees the count and the slot (incremented before the count), sends the
  * wake, and the epoch moves after the waker's state change: if the waiter read the epoch before
  * that move, its park returns at once or is signalled; if after, the re-try after that read sees
- * the state change. Spurious wakes are harmless: waiters re-try. A JVM that cannot be woken (its
+ * the state change. A waker that finds the slot marked pending sends nothing: the mark was set
+ * before its read and not yet cleared, so the clear comes after its state change, and the epoch
+ * move (or the clearing waiter's own re-try) after the clear. Spurious wakes are harmless: waiters
+ * re-try. A JVM that cannot be woken (its
  * slot table full, no Unix sockets) parks for at most {@link #POLL_NANOS} at a time instead.
  *
  * <p>Thread-safe.
@@ -49,10 +57,19 @@ public final class SyncCell {
       Long.getLong("multiprocessing4j.syncSliceMillis", 100)); // a knob for tests, not documented
   /** The longest a waiter that could not register parks at a time. */
   static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+  /** How long a waiter woken by a change keeps re-trying before it parks again. */
+  private static final long RESPIN_NANOS = Long.getLong("multiprocessing4j.respinNanos", 20_000);
+  private static final long FIRST_GAP_NANOS = 100;
+  private static final long MAX_GAP_NANOS = Long.getLong("multiprocessing4j.maxGapNanos", 5_000);
+  private static final long YIELD_GAP_NANOS = 1_600;
   private static final int WAITERS = 64;
   /** One more than the highest slot ever claimed: wakers scan no further. */
   private static final int HIGH = 68;
   private static final int SLOTS = 128;
+  /** In a slot: a wake was sent to its JVM and its leader has not read it yet (see wakeAll). */
+  private static final long PENDING = 1L << 31;
+  /** In a slot: the number of its JVM's registered waiters. */
+  private static final long COUNT = PENDING - 1;
   private static final int SLOT_COUNT = (SIZE - SLOTS) / 8;
   private static final Map<String, SyncCell> CELLS = new ConcurrentHashMap<>();
 
@@ -182,15 +199,8 @@ public final class SyncCell {
     }
     long start = System.nanoTime();
     long deadline = timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : start + timeoutNanos;
-    long spinEnd = start + Math.min(Backoff.SPIN_NANOS, timeoutNanos);
-    for (int i = 0; System.nanoTime() - spinEnd < 0; i++) {
-      if (Thread.interrupted()) {
-        throw new InterruptedException();
-      }
-      Backoff.pause(i);
-      if (attempt.tryOnce(false)) {
-        return true;
-      }
+    if (spin(attempt, start, Math.min(Backoff.SPIN_NANOS, timeoutNanos))) {
+      return true;
     }
     boolean remote = ParkingLot.ensureListening();
     int slot = remote ? register() : -1;
@@ -206,6 +216,10 @@ public final class SyncCell {
         boolean slow = now - lastSlow >= SLICE_NANOS;
         if (slow) {
           lastSlow = now;
+          if (slot >= 0 && clearPending(SLOTS + 8 * slot, pid)) {
+            wakeHere(); // a wake marked as sent that never came (its connection failed): as if it had
+          }
+          dropDeadWaiters();
         }
         if (attempt.tryOnce(slow)) {
           return true;
@@ -218,6 +232,12 @@ public final class SyncCell {
         if (Thread.interrupted()) {
           throw new InterruptedException();
         }
+        if (epoch.get() != e) { // woken by a change: a lock's holder may take it again at once, so try for a while
+          now = System.nanoTime();
+          if (spin(attempt, now, Math.min(RESPIN_NANOS, deadline - now))) {
+            return true;
+          }
+        }
       }
     } finally {
       segment.getAndAddInt(WAITERS, -1);
@@ -226,6 +246,35 @@ public final class SyncCell {
         unregister(slot);
       }
     }
+  }
+
+  /**
+   * Re-tries until {@code nanos} after {@code start}, the gaps between tries doubling from
+   * {@link #FIRST_GAP_NANOS} to {@link #MAX_GAP_NANOS}. Spaced because each try of a held lock
+   * pulls the lock's cache line from the holder's core: a waiter that tries in a tight loop slows
+   * the very holder it waits for, and two processes taking turns at every increment spend their
+   * time moving cache lines (measured: several hundred ns per turn), while a waiter that keeps away
+   * leaves the holder runs of uncontended increments.
+   */
+  private static boolean spin(Attempt attempt, long start, long nanos) throws InterruptedException {
+    long end = start + nanos;
+    long gap = FIRST_GAP_NANOS;
+    for (long now = System.nanoTime(); now - end < 0; now = System.nanoTime()) {
+      if (gap >= YIELD_GAP_NANOS) {
+        Thread.yield(); // gives the core to a runnable holder on a busy machine
+      }
+      for (long until = Math.min(now + gap, end); System.nanoTime() - until < 0; ) {
+        Thread.onSpinWait();
+      }
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      if (attempt.tryOnce(false)) {
+        return true;
+      }
+      gap = Math.min(gap * 2, MAX_GAP_NANOS);
+    }
+    return false;
   }
 
   private int register() {
@@ -269,7 +318,7 @@ public final class SyncCell {
     int off = SLOTS + 8 * slot;
     while (true) {
       long v = segment.getLongVolatile(off);
-      long next = (v & 0xffff_ffffL) <= 1 ? 0 : v - 1;
+      long next = (v & COUNT) <= 1 ? 0 : v - 1;
       if ((v >>> 32) != pid || segment.compareAndSetLong(off, v, next)) {
         return; // (cleared by a waker that thought this JVM dead: nothing left to give back)
       }
@@ -290,15 +339,75 @@ public final class SyncCell {
     for (int i = 0; i < high; i++) {
       int off = SLOTS + 8 * i;
       long v = segment.getLongVolatile(off);
-      if (v == 0 || (v & 0xffff_ffffL) == 0) {
-        continue;
+      while ((v & COUNT) != 0 && (v >>> 32) != pid && (v & PENDING) == 0) {
+        if (!segment.compareAndSetLong(off, v, v | PENDING)) {
+          v = segment.getLongVolatile(off); // a waiter came or went: look again
+          continue;
+        }
+        long p = v >>> 32;
+        if (!ParkingLot.send(p, name)) {
+          if (ProcessToken.pidDead(p)) {
+            dropDead(off, p);
+          } else {
+            clearPending(off, p); // not sent: the next change tries again (and its waiters re-check on their own)
+          }
+        }
+        break;
       }
+    }
+    wakeHere();
+  }
+
+  /** Frees the slot of a JVM that died waiting, and takes its waiters out of the count. */
+  private void dropDead(int off, long deadPid) {
+    while (true) {
+      long v = segment.getLongVolatile(off);
+      if ((v >>> 32) != deadPid) {
+        return;
+      }
+      if (segment.compareAndSetLong(off, v, 0)) {
+        segment.getAndAddInt(WAITERS, (int) -(v & COUNT));
+        return;
+      }
+    }
+  }
+
+  /** Frees the slots of JVMs that died waiting (a wake marked pending to them is never read). */
+  private void dropDeadWaiters() {
+    int high = Math.min(segment.getIntVolatile(HIGH), SLOT_COUNT);
+    for (int i = 0; i < high; i++) {
+      long v = segment.getLongVolatile(SLOTS + 8 * i);
       long p = v >>> 32;
-      if (p == pid) {
-        continue;
+      if (v != 0 && p != pid && ProcessToken.pidDead(p)) {
+        dropDead(SLOTS + 8 * i, p);
       }
-      if (!ParkingLot.send(p, name) && ProcessToken.pidDead(p)) {
-        segment.compareAndSetLong(off, v, 0); // a JVM that died waiting
+    }
+  }
+
+  /** Clears the pending mark of a slot that belongs to {@code owner}; returns whether it was set. */
+  private boolean clearPending(int off, long owner) {
+    while (true) {
+      long v = segment.getLongVolatile(off);
+      if ((v >>> 32) != owner || (v & PENDING) == 0) {
+        return false;
+      }
+      if (segment.compareAndSetLong(off, v, v & ~PENDING)) {
+        return true;
+      }
+    }
+  }
+
+  /**
+   * What this JVM does with a wake for this cell: clears its slot's pending mark, then makes its
+   * waiters re-try. In that order: a waker that saw the mark and sent nothing relied on a re-try
+   * after its change, and the re-try comes after the clear, which comes after the waker saw the mark.
+   */
+  private void wokenFromOutside() {
+    int hint = slotHint;
+    if (hint < 0 || !clearPending(SLOTS + 8 * hint, pid)) {
+      int high = Math.min(segment.getIntVolatile(HIGH), SLOT_COUNT);
+      for (int i = 0; i < high && !clearPending(SLOTS + 8 * i, pid); i++) {
+        // this JVM's slot is found by its pid
       }
     }
     wakeHere();
@@ -323,7 +432,7 @@ public final class SyncCell {
   static void wakeLocal(String name) {
     SyncCell c = CELLS.get(name);
     if (c != null) {
-      c.wakeHere();
+      c.wokenFromOutside();
     }
   }
 

@@ -58,6 +58,9 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
   private transient volatile boolean ownerDied;
   private transient volatile boolean ownerDiedSeen;
   private transient volatile long deadOwner;
+  // Made once: a hold per increment of a locked Value must not allocate two lambdas.
+  private final transient Runnable releaser = this::release;
+  private final transient Runnable toldOwnerDied = () -> ownerDiedSeen = true;
 
   /** Creates an unlocked lock. */
   public Lock() {
@@ -106,18 +109,24 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
 
   boolean take(long nanos) throws InterruptedException {
     long me = ProcessToken.self();
-    boolean got = cell.await(slow -> tryTake(me, slow), nanos);
-    if (got) {
-      ownerThread = Thread.currentThread();
+    if (cell.casLong(OWNER, 0, me)) { // uncontended: no lambda, no waiting machinery
+      if (ownerDied) {
+        ownerDied = false;
+      }
+    } else if (!cell.await(slow -> tryTake(me, slow), nanos)) {
+      return false;
     }
-    return got;
+    ownerThread = Thread.currentThread();
+    return true;
   }
 
   private boolean tryTake(long me, boolean slow) {
     long v = cell.getLong(OWNER);
     if (v == 0) {
       if (cell.casLong(OWNER, 0, me)) {
-        ownerDied = false;
+        if (ownerDied) {
+          ownerDied = false;
+        }
         return true;
       }
       return false;
@@ -147,7 +156,9 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
       boolean died = mine && ownerDied;
       if (mine) {
         ownerThread = null;
-        ownerDied = false;
+        if (died) {
+          ownerDied = false;
+        }
       }
       if (cell.casLong(OWNER, v, 0)) {
         if (died && !ownerDiedSeen) {
@@ -184,7 +195,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
   }
 
   private Held held() {
-    return new Held(this::release, ownerDied, () -> ownerDiedSeen = true);
+    return new Held(releaser, ownerDied, toldOwnerDied);
   }
 
   /**

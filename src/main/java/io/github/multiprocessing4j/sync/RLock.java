@@ -34,11 +34,17 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
   static final int OWNER = 0; // long: 0 or the owner's ProcessToken
 
   private final transient SyncCell cell;
-  private transient volatile Thread ownerThread; // in the owning JVM
+  // Plain fields, written only by the owning thread: a thread can see itself as the owner only
+  // through its own write, which nothing but its own release undoes, so no fence is needed, and
+  // re-entry and release touch no shared memory (the cost of CPython's `v.value += 1` under the lock).
+  private transient Thread ownerThread; // in the owning JVM
   private transient int count; // guarded by ownership
-  private transient volatile boolean ownerDied;
+  private transient boolean ownerDied; // guarded by ownership
   private transient volatile boolean ownerDiedSeen;
   private transient volatile long deadOwner;
+  // Made once: a hold per increment of a locked Value must not allocate two lambdas.
+  private final transient Runnable releaser = this::release;
+  private final transient Runnable toldOwnerDied = () -> ownerDiedSeen = true;
 
   /** Creates an unlocked recursive lock. */
   public RLock() {
@@ -84,28 +90,24 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
   }
 
   boolean take(long nanos) throws InterruptedException {
-    long me = ProcessToken.self();
     Thread t = Thread.currentThread();
-    if (ownerThread == t && cell.getLong(OWNER) == me) {
+    if (ownerThread == t) {
       count++;
       return true;
     }
-    boolean got = cell.await(slow -> tryTake(me, slow), nanos);
-    if (got) {
-      ownerThread = t;
-      count = 1;
+    long me = ProcessToken.self();
+    if (!cell.casLong(OWNER, 0, me) && !cell.await(slow -> tryTake(me, slow), nanos)) {
+      return false;
     }
-    return got;
+    ownerThread = t;
+    count = 1;
+    return true;
   }
 
   private boolean tryTake(long me, boolean slow) {
     long v = cell.getLong(OWNER);
     if (v == 0) {
-      if (cell.casLong(OWNER, 0, me)) {
-        ownerDied = false;
-        return true;
-      }
-      return false;
+      return cell.casLong(OWNER, 0, me);
     }
     if (slow && v != me && ProcessToken.isDead(v) && cell.casLong(OWNER, v, me)) {
       ownerDied = true;
@@ -123,20 +125,21 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
    *     thread"} if the current thread does not own it (CPython's {@code AssertionError})
    */
   public void release() {
-    if (!isMine()) {
+    if (ownerThread != Thread.currentThread()) {
       throw new IllegalMonitorStateException("attempt to release recursive lock not owned by thread");
     }
     if (--count > 0) {
       return;
     }
-    boolean died = ownerDied;
     ownerThread = null;
-    ownerDied = false;
-    cell.setLong(OWNER, 0);
-    if (died && !ownerDiedSeen) {
-      LOG.warn("{}: took over from process {}, which died holding it; released without asking ownerDied()",
-          this, deadOwner);
+    if (ownerDied) {
+      ownerDied = false;
+      if (!ownerDiedSeen) {
+        LOG.warn("{}: took over from process {}, which died holding it; released without asking ownerDied()",
+            this, deadOwner);
+      }
     }
+    cell.setLong(OWNER, 0);
     cell.wakeAll();
   }
 
@@ -164,7 +167,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
   }
 
   private Held held() {
-    return new Held(this::release, count == 1 && ownerDied, () -> ownerDiedSeen = true);
+    return new Held(releaser, count == 1 && ownerDied, toldOwnerDied);
   }
 
   /**
@@ -183,7 +186,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
 
   /** Whether the current thread owns it. */
   boolean isMine() {
-    return ownerThread == Thread.currentThread() && cell.getLong(OWNER) == ProcessToken.self();
+    return ownerThread == Thread.currentThread();
   }
 
   /** Releases every level; returns how many (the owner only). */
@@ -203,6 +206,10 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
   /** Acquires the lock, waiting uninterruptibly. */
   @Override
   public void lock() {
+    if (ownerThread == Thread.currentThread()) { // re-entry: kept small enough to inline
+      count++;
+      return;
+    }
     boolean interrupted = false;
     while (true) {
       try {

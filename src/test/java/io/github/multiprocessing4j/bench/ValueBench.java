@@ -7,6 +7,7 @@ import io.github.multiprocessing4j.connection.Pipe;
 import io.github.multiprocessing4j.shared.RawArray;
 import io.github.multiprocessing4j.shared.RawValue;
 import io.github.multiprocessing4j.shared.Value;
+import io.github.multiprocessing4j.sync.Event;
 import io.github.multiprocessing4j.sync.Held;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,13 +28,16 @@ import java.util.List;
  *
  * <p>Metrics per variant: {@code java.<variant>.2x100k} (ms, median of 5 trials after a trial of a
  * tenth), {@code java.<variant>.2x100k.rate} (increments/s) and {@code java.<variant>.1x100k} (the
- * parent alone, uncontended). Each child first runs a fifth of its increments unmeasured, so that
- * both JVMs run compiled code (CPython has no JIT to warm). Options: {@code --quick} (10k, 2
+ * parent alone, uncontended). Each child first runs three rounds' worth of increments on a
+ * counter of its own, unmeasured, so that both JVMs run compiled code (CPython has no JIT to warm);
+ * both then wait on one {@link Event}, as in CPython's script. Options: {@code --quick} (10k, 2
  * trials).
  */
 public final class ValueBench {
 
   private static final Duration JOIN_WAIT = Duration.ofSeconds(60);
+  /** How many rounds' worth of increments a child runs on its own counter before the timed round. */
+  private static final int WARM_UP_FACTOR = 3;
 
   /** A way to increment the shared counter: what the bench compares. */
   enum Variant {
@@ -103,19 +107,22 @@ public final class ValueBench {
   private ValueBench() {}
 
   /**
-   * The child: argument 0 the variant, 1 the counter, 2 the go pipe, 3 the array of end times, 4
-   * this child's slot in it, 5 the number of increments.
+   * The child: argument 0 the variant, 1 the counter, 2 the ready pipe, 3 the go event, 4 the
+   * array of end times, 5 this child's slot in it, 6 the number of increments.
    */
   static void child(Args args) throws Exception {
     Variant variant = Variant.valueOf(args.getString(0));
     Object counter = args.get(1);
-    Connection go = args.get(2, Connection.class);
-    RawArray ends = args.get(3, RawArray.class);
-    int slot = args.getInt(4);
-    int n = args.getInt(5);
-    variant.increment(counter, n / 5); // JIT warm-up, before the timed round
-    go.send("ready");
-    go.recv();
+    Connection ready = args.get(2, Connection.class);
+    Event go = args.get(3, Event.class);
+    RawArray ends = args.get(4, RawArray.class);
+    int slot = args.getInt(5);
+    int n = args.getInt(6);
+    // JIT warm-up on a counter of its own, so that the timed round runs compiled code (CPython has
+    // no JIT to warm): 20k increments, a fifth of a round, left the child in C1 code, 300 ns each.
+    variant.increment(variant.create(), WARM_UP_FACTOR * n);
+    ready.send("ready");
+    go.await();
     variant.increment(counter, n);
     ends.set(slot, System.nanoTime());
   }
@@ -123,25 +130,24 @@ public final class ValueBench {
   private static double trial(Variant variant, int n) throws Exception {
     Object counter = variant.create();
     RawArray ends = RawArray.create('q', 2);
+    Event go = new Event();
     List<Process> ps = new ArrayList<>();
-    List<Connection> gos = new ArrayList<>();
+    List<Connection> readies = new ArrayList<>();
     try {
       for (int k = 0; k < 2; k++) {
-        Pipe go = Pipe.open();
+        Pipe ready = Pipe.open();
         Process p = Process.builder().target(ValueBench::child).daemon(true)
-            .args(variant.name(), counter, go.conn2(), ends, k, n).build();
+            .args(variant.name(), counter, ready.conn2(), go, ends, k, n).build();
         p.start();
-        go.conn2().close();
+        ready.conn2().close();
         ps.add(p);
-        gos.add(go.conn1());
+        readies.add(ready.conn1());
       }
-      for (Connection c : gos) {
+      for (Connection c : readies) {
         c.recv(); // "ready"
       }
       long t0 = System.nanoTime();
-      for (Connection c : gos) {
-        c.send("go");
-      }
+      go.set(); // as CPython's script: one event wakes both
       for (Process p : ps) {
         if (!p.join(JOIN_WAIT)) {
           throw new AssertionError("a child did not end in " + JOIN_WAIT);
@@ -150,7 +156,7 @@ public final class ValueBench {
           throw new AssertionError("a child failed: " + p);
         }
       }
-      long expected = 2L * (n + n / 5);
+      long expected = 2L * n;
       if (variant.value(counter) != expected) {
         throw new AssertionError("counter " + variant.value(counter) + ", expected " + expected);
       }
@@ -162,7 +168,7 @@ public final class ValueBench {
         }
         p.join(JOIN_WAIT);
       }
-      for (Connection c : gos) {
+      for (Connection c : readies) {
         c.close();
       }
     }

@@ -138,6 +138,28 @@ final class SyncBetweenProcessesTest {
   }
 
   /**
+   * A child with an authkey of its own is woken like any other (the parking lot authenticates with
+   * the user's park key, not the family's authkey): before, its wakes failed the handshake and it
+   * saw the event only at its 100 ms re-check, which this child does not have.
+   */
+  @Test
+  void aChildWithItsOwnAuthkeyIsWokenNotPolled() throws Exception {
+    List<Event> events = List.of(new Event(), new Event(), new Event());
+    CapturedLines out = new CapturedLines();
+    Process p = Process.builder().target(SyncBetweenProcessesTest::threeWaitingThreads)
+        .args(events.get(0), events.get(1), events.get(2)).jvmOptions(NO_SAFETY_NET).stdout(out.output()).build();
+    p.setAuthkey("a key of this child only".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    p.start();
+    assertThat(Pids.await(() -> events.stream().allMatch(e -> e.cell().waiters() == 1), WAIT)).isTrue();
+    for (int i = 0; i < 3; i++) {
+      events.get(i).set();
+      assertThat(out.await("woke " + i, WAIT)).isEqualTo("woke " + i + " true");
+    }
+    p.join(WAIT);
+    assertThat(p.exitCode()).isEqualTo(0);
+  }
+
+  /**
    * The same, many times over: the hand-off of the parking lot's leadership to a single follower
    * left, about once in 50 rounds, the last waiter parked as a follower with no leader to read its
    * wake (found with this loop: 3 of 150 rounds lost "woke 0" before the fix, 0 of 300 after).
