@@ -137,6 +137,23 @@ final class SyncBetweenProcessesTest {
     assertThat(p.exitCode()).isEqualTo(0);
   }
 
+  static void waitForEvent(Args args) throws Exception {
+    args.get(0, Event.class).await();
+  }
+
+  /** A JVM killed while it waits gives its place back: the next change finds it dead and drops it. */
+  @Test
+  void aWaiterKilledWhileWaitingIsTakenOutOfTheCount() throws Exception {
+    Event e = new Event();
+    Process p = Process.builder().target(SyncBetweenProcessesTest::waitForEvent).args(e).build();
+    p.start();
+    assertThat(Pids.await(() -> e.cell().waiters() == 1, WAIT)).isTrue();
+    p.kill();
+    assertThat(p.join(WAIT)).isTrue();
+    e.set();
+    assertThat(e.cell().waiters()).isZero();
+  }
+
   /**
    * A child with an authkey of its own is woken like any other (the parking lot authenticates with
    * the user's park key, not the family's authkey): before, its wakes failed the handshake and it
