@@ -28,16 +28,18 @@ import java.util.List;
  *
  * <p>Metrics per variant: {@code java.<variant>.2x100k} (ms, median of 5 trials after a trial of a
  * tenth), {@code java.<variant>.2x100k.rate} (increments/s) and {@code java.<variant>.1x100k} (the
- * parent alone, uncontended). Each child first runs three rounds' worth of increments on a
- * counter of its own, unmeasured, so that both JVMs run compiled code (CPython has no JIT to warm);
- * both then wait on one {@link Event}, as in CPython's script. Options: {@code --quick} (10k, 2
+ * parent alone, uncontended). Each child first runs rounds of increments on a counter of its own
+ * for at least a second, unmeasured, so that both JVMs run compiled code (CPython has no JIT to
+ * warm), and is woken once through the parking lot, so that the timed wake does not make
+ * connections; both then wait on one {@link Event}, as in CPython's script. Options: {@code --quick} (10k, 2
  * trials).
  */
 public final class ValueBench {
 
   private static final Duration JOIN_WAIT = Duration.ofSeconds(60);
-  /** How many rounds' worth of increments a child runs on its own counter before the timed round. */
-  private static final int WARM_UP_FACTOR = 3;
+  /** The least a child runs on its own counter before the timed round: rounds, and time. */
+  private static final int WARM_UP_ROUNDS = 3;
+  private static final long WARM_UP_NANOS = 1_000_000_000L;
 
   /** A way to increment the shared counter: what the bench compares. */
   enum Variant {
@@ -107,20 +109,30 @@ public final class ValueBench {
   private ValueBench() {}
 
   /**
-   * The child: argument 0 the variant, 1 the counter, 2 the ready pipe, 3 the go event, 4 the
-   * array of end times, 5 this child's slot in it, 6 the number of increments.
+   * The child: argument 0 the variant, 1 the counter, 2 the ready pipe, 3 the warm-up event, 4 the
+   * go event, 5 the array of end times, 6 this child's slot in it, 7 the number of increments.
    */
   static void child(Args args) throws Exception {
     Variant variant = Variant.valueOf(args.getString(0));
     Object counter = args.get(1);
     Connection ready = args.get(2, Connection.class);
-    Event go = args.get(3, Event.class);
-    RawArray ends = args.get(4, RawArray.class);
-    int slot = args.getInt(5);
-    int n = args.getInt(6);
+    Event warm = args.get(3, Event.class);
+    Event go = args.get(4, Event.class);
+    RawArray ends = args.get(5, RawArray.class);
+    int slot = args.getInt(6);
+    int n = args.getInt(7);
     // JIT warm-up on a counter of its own, so that the timed round runs compiled code (CPython has
-    // no JIT to warm): 20k increments, a fifth of a round, left the child in C1 code, 300 ns each.
-    variant.increment(variant.create(), WARM_UP_FACTOR * n);
+    // no JIT to warm): with a fifth of a round, children ran the round in C1 code at 300 ns an
+    // increment, and the compiler threads took cores from the other child.
+    Object own = variant.create();
+    long start = System.nanoTime();
+    for (int i = 0; i < WARM_UP_ROUNDS || System.nanoTime() - start < WARM_UP_NANOS; i++) {
+      variant.increment(own, n);
+    }
+    ready.send("warm");
+    // One wake through the parking lot first: the first wake of a JVM makes its connection
+    // (a thread, a handshake: 10-50 ms measured, while the other child ran alone).
+    warm.await();
     ready.send("ready");
     go.await();
     variant.increment(counter, n);
@@ -130,6 +142,7 @@ public final class ValueBench {
   private static double trial(Variant variant, int n) throws Exception {
     Object counter = variant.create();
     RawArray ends = RawArray.create('q', 2);
+    Event warm = new Event();
     Event go = new Event();
     List<Process> ps = new ArrayList<>();
     List<Connection> readies = new ArrayList<>();
@@ -137,12 +150,16 @@ public final class ValueBench {
       for (int k = 0; k < 2; k++) {
         Pipe ready = Pipe.open();
         Process p = Process.builder().target(ValueBench::child).daemon(true)
-            .args(variant.name(), counter, ready.conn2(), go, ends, k, n).build();
+            .args(variant.name(), counter, ready.conn2(), warm, go, ends, k, n).build();
         p.start();
         ready.conn2().close();
         ps.add(p);
         readies.add(ready.conn1());
       }
+      for (Connection c : readies) {
+        c.recv(); // "warm"
+      }
+      warm.set();
       for (Connection c : readies) {
         c.recv(); // "ready"
       }
