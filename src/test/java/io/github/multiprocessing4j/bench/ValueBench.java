@@ -28,11 +28,11 @@ import java.util.List;
  *
  * <p>Metrics per variant: {@code java.<variant>.2x100k} (ms, median of 5 trials after a trial of a
  * tenth), {@code java.<variant>.2x100k.rate} (increments/s) and {@code java.<variant>.1x100k} (the
- * parent alone, uncontended). Each child first runs rounds of increments on a counter of its own
- * for at least a second, unmeasured, so that both JVMs run compiled code (CPython has no JIT to
- * warm), and is woken once through the parking lot, so that the timed wake does not make
- * connections; both then wait on one {@link Event}, as in CPython's script. Options: {@code --quick} (10k, 2
- * trials).
+ * parent alone, uncontended, after the same warm-up as the children's). Each child first runs
+ * rounds of increments on a counter of its own for at least a second, unmeasured, so that both
+ * JVMs run compiled code (CPython has no JIT to warm), and is woken once through the parking lot,
+ * so that the timed wake does not make connections; both then wait on one {@link Event}, as in
+ * CPython's script. Options: {@code --quick} (10k, 2 trials).
  */
 public final class ValueBench {
 
@@ -124,11 +124,7 @@ public final class ValueBench {
     // JIT warm-up on a counter of its own, so that the timed round runs compiled code (CPython has
     // no JIT to warm): with a fifth of a round, children ran the round in C1 code at 300 ns an
     // increment, and the compiler threads took cores from the other child.
-    Object own = variant.create();
-    long start = System.nanoTime();
-    for (int i = 0; i < WARM_UP_ROUNDS || System.nanoTime() - start < WARM_UP_NANOS; i++) {
-      variant.increment(own, n);
-    }
+    warmUp(variant, n);
     ready.send("warm");
     // One wake through the parking lot first: the first wake of a JVM makes its connection
     // (a thread, a handshake: 10-50 ms measured, while the other child ran alone).
@@ -137,6 +133,15 @@ public final class ValueBench {
     go.await();
     variant.increment(counter, n);
     ends.set(slot, System.nanoTime());
+  }
+
+  /** Runs rounds of {@code n} increments on a new counter for at least a second. */
+  private static void warmUp(Variant variant, int n) throws InterruptedException {
+    Object own = variant.create();
+    long start = System.nanoTime();
+    for (int i = 0; i < WARM_UP_ROUNDS || System.nanoTime() - start < WARM_UP_NANOS; i++) {
+      variant.increment(own, n);
+    }
   }
 
   private static double trial(Variant variant, int n) throws Exception {
@@ -206,9 +211,10 @@ public final class ValueBench {
         + Runtime.getRuntime().availableProcessors() + " cpus, canary " + Metrics.fmt(Metrics.canary()) + " ms");
     String k = (n / 1000) + "k";
     for (Variant variant : Variant.values()) {
+      warmUp(variant, n);
       Object solo = variant.create();
       double[] alone = new double[trials];
-      for (int i = -1; i < trials; i++) {
+      for (int i = 0; i < trials; i++) {
         long t = System.nanoTime();
         variant.increment(solo, n);
         if (i >= 0) {
