@@ -209,6 +209,7 @@ public final class SyncCell {
     segment.getAndAddInt(WAITERS, 1);
     long maxPark = slot >= 0 ? SLICE_NANOS : POLL_NANOS;
     long lastSlow = System.nanoTime();
+    int slowTicks = 0;
     try {
       while (true) {
         long e = epoch.get();
@@ -219,7 +220,9 @@ public final class SyncCell {
           if (slot >= 0 && clearPending(SLOTS + 8 * slot, pid)) {
             wakeHere(); // a wake marked as sent that never came (its connection failed): as if it had
           }
-          dropDeadWaiters();
+          if (++slowTicks % 10 == 0) { // about once a second: a check costs a system call per JVM in the table
+            dropDeadWaiters();
+          }
         }
         if (attempt.tryOnce(slow)) {
           return true;
@@ -234,7 +237,8 @@ public final class SyncCell {
         }
         if (epoch.get() != e) { // woken by a change: a lock's holder may take it again at once, so try for a while
           now = System.nanoTime();
-          if (spin(attempt, now, Math.min(RESPIN_NANOS, deadline - now))) {
+          long respin = deadline == Long.MAX_VALUE ? RESPIN_NANOS : Math.min(RESPIN_NANOS, deadline - now);
+          if (spin(attempt, now, respin)) {
             return true;
           }
         }
