@@ -265,6 +265,7 @@ public final class Barrier implements Serializable {
    * @return the reference
    */
   private Object writeReplace() {
+    Cells.pin(cell, this); // the reader may attach it after this JVM dropped it
     return new Ref(cell.name(), cond, action, timeout);
   }
 

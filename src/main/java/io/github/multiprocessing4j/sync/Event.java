@@ -102,6 +102,7 @@ public final class Event implements Serializable {
    * @return the reference
    */
   private Object writeReplace() {
+    Cells.pin(cell, this); // the reader may attach it after this JVM dropped it
     return new Ref(cell.name());
   }
 

@@ -317,6 +317,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
    * @return the reference
    */
   private Object writeReplace() {
+    Cells.pin(cell, this); // the reader may attach it after this JVM dropped it
     return new Ref(cell.name());
   }
 

@@ -304,6 +304,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
    * @return the reference
    */
   private Object writeReplace() {
+    Cells.pin(cell, this); // the reader may attach it after this JVM dropped it
     return new Ref(cell.name());
   }
 
