@@ -82,7 +82,7 @@ public final class Segment implements AutoCloseable {
   /** Gives up this JVM's use of a segment once no {@code Segment} object of it is reachable. */
   private static final Cleaner CLEANER = Cleaner.create();
   /** New mappings between two collections this JVM asks for, at least. */
-  private static final int GC_EVERY = Integer.getInteger("multiprocessing4j.segmentGcEvery", 1024);
+  private static final int GC_EVERY = Integer.getInteger("multiprocessing4j.segmentGcEvery", 1024); // a knob, not documented
   /** Created files' permissions: owner only, where the file system has POSIX permissions. */
   private static final FileAttribute<?>[] OWNER_ONLY = posixOwnerOnly();
 

@@ -22,6 +22,11 @@ import java.util.concurrent.BrokenBarrierException;
  * {@link Lock}; the action goes with it, so it must then be {@link Serializable} (e.g. a
  * {@code (Runnable & Serializable)} lambda). Waits park without using a core.
  *
+ * <p><b>Lifetime.</b> Its shared memory stays while a process has a reachable object for it;
+ * this process gives it up once its object is unreachable, except after serializing it (sending it
+ * to another process): then this process keeps it until it exits. See the
+ * {@linkplain io.github.multiprocessing4j.sync package documentation}.
+ *
  * <p>Thread-safe.
  */
 public final class Barrier implements Serializable {
