@@ -2,8 +2,8 @@ package io.github.multiprocessing4j.internal;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
-import java.lang.ref.Cleaner;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
@@ -169,7 +169,10 @@ public final class Segment implements AutoCloseable {
     }
   }
 
-  /** Counts a new mapping (the caller holds USED) and tells whether a collection is due. */
+  /**
+   * Counts a new mapping (the caller holds USED); marks a collection due every {@link #GC_EVERY}
+   * new mappings, or every half of those in use if more, so that its cost stays small per mapping.
+   */
   private static void countNew() {
     if (++madeSinceGc >= Math.max(GC_EVERY, USED.size() / 2)) {
       madeSinceGc = 0;
