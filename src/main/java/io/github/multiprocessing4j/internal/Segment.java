@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.internal;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
@@ -16,13 +17,18 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,16 +39,29 @@ import org.slf4j.LoggerFactory;
  * {@code Array} and the cross-process locks.
  *
  * <p><b>Lifetime.</b> A process <em>uses</em> a segment from the moment it creates or attaches it
- * until it {@linkplain #unlink() unlinks} it or exits; meanwhile it holds a shared
- * {@linkplain FileLock file lock} on the file, which the kernel drops when the process dies, SIGKILL
- * included. A segment nobody uses is deleted: at a JVM's exit, each segment it used is deleted if
- * no other process holds the lock; and segments whose users all died without exiting are deleted
- * by the next JVM of the same user that creates or attaches one ({@link #sweep()}). Closing a
- * segment ({@link #close()}) only gives up this object's view, as CPython's {@code close()}.
+ * until it {@linkplain #unlink() unlinks} it, exits, or no {@code Segment} object of it is
+ * reachable any more (see below); meanwhile it holds a shared {@linkplain FileLock file lock} on
+ * the file, which the kernel drops when the process dies, SIGKILL included. A segment nobody uses is
+ * deleted: when a JVM gives up its use, the segment is deleted if no other process holds the lock;
+ * and segments whose users all died without exiting are deleted by the next JVM of the same user
+ * that creates or attaches one ({@link #sweep()}). Closing a segment ({@link #close()}) only gives
+ * up this object's view, as CPython's {@code close()}.
  *
- * <p>One mapping and one lock per segment per JVM, shared by every {@code Segment} object for that
- * name in this JVM (POSIX drops all of a process's locks on a file when any of its descriptors of
- * that file is closed, so a JVM must never open a segment file twice).
+ * <p><b>Reclamation.</b> When the last {@code Segment} object of a name in this JVM becomes
+ * unreachable, a {@link Cleaner} gives up this JVM's use: it closes the channel (which releases the
+ * lock and the file descriptor), drops this JVM's reference to the mapping (unmapped when the
+ * garbage collector frees the buffer) and deletes the file if no other process uses it. Segments the
+ * user is expected to unlink ({@link #trackLeak()}, {@code SharedMemory}) and segments
+ * {@linkplain #pin() pinned} (a reference to them was serialized) are kept until unlinked or exit
+ * instead. As the JDK does for direct buffers, a JVM that has made many segments since its last
+ * collection asks for one ({@link System#gc()}), so that a loop making short-lived segments does not
+ * run out of file descriptors before the heap fills.
+ *
+ * <p>One mapping and one lock per segment per JVM, shared by every live {@code Segment} object for
+ * that name in this JVM (POSIX drops all of a process's locks on a file when any of its descriptors
+ * of that file is closed, so a JVM must never open a segment file twice; after this JVM gave a
+ * segment up, attaching it again opens it afresh). Segment files are created readable and
+ * writable by their owner only ({@code 0600}), in a directory that is the owner's only.
  *
  * <p><b>Atomic access.</b> The int and long accessors use {@link VarHandle}s on the mapping: they
  * are atomic across processes (the same physical memory) when the offset is aligned to the size.
@@ -60,11 +79,21 @@ public final class Segment implements AutoCloseable {
   private static final long TEMP_GRACE_MILLIS = TimeUnit.MINUTES.toMillis(1);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Logger LOG = LoggerFactory.getLogger(Segment.class);
+  /** Gives up this JVM's use of a segment once no {@code Segment} object of it is reachable. */
+  private static final Cleaner CLEANER = Cleaner.create();
+  /** New mappings between two collections this JVM asks for, at least. */
+  private static final int GC_EVERY = Integer.getInteger("multiprocessing4j.segmentGcEvery", 1024); // a knob, not documented
+  /** Created files' permissions: owner only, where the file system has POSIX permissions. */
+  private static final FileAttribute<?>[] OWNER_ONLY = posixOwnerOnly();
 
   /** The segments this JVM uses, by name; guarded by itself. */
   private static final Map<String, Mapping> USED = new HashMap<>();
   private static boolean exitRegistered; // guarded by USED
   private static boolean swept; // guarded by USED
+  /** Mappings made since this JVM last asked for a collection; guarded by USED. */
+  private static int madeSinceGc;
+  /** Set when a collection is due: the thread that clears it asks for one, outside the lock. */
+  private static final AtomicBoolean GC_DUE = new AtomicBoolean();
 
   /** This JVM's use of one segment file: its channel, lock and mapping. */
   private static final class Mapping {
@@ -75,8 +104,14 @@ public final class Segment implements AutoCloseable {
     final MappedByteBuffer buffer;
     /** The file's identity (device and inode): a segment created later under the name is another. */
     final Object key;
-    /** Whether a leak is worth a warning: set by {@link Segment#trackLeak()}. */
+    /** Whether a leak is worth a warning: set by {@link Segment#trackLeak()}; such a segment is kept. */
     volatile boolean tracked;
+    /** Whether this JVM keeps using it until unlink or exit, reachable or not: {@link Segment#pin()}. */
+    volatile boolean pinned;
+    /** The live {@code Segment} objects that share it; guarded by USED. */
+    int users;
+    /** Whether this JVM gave it up (channel closed, out of USED); guarded by USED. */
+    boolean released;
 
     Mapping(String name, Path file, FileChannel channel, FileLock lock, MappedByteBuffer buffer, Object key) {
       this.name = name;
@@ -91,8 +126,77 @@ public final class Segment implements AutoCloseable {
   private final Mapping mapping;
   private volatile boolean closed;
 
+  /** A new object sharing a mapping; the caller holds USED. */
   private Segment(Mapping mapping) {
     this.mapping = mapping;
+    mapping.users++;
+    CLEANER.register(this, new Unuse(mapping)); // must not refer to this object
+  }
+
+  /** What the cleaner does when a {@code Segment} object becomes unreachable. */
+  private static final class Unuse implements Runnable {
+    private final Mapping mapping;
+
+    Unuse(Mapping mapping) {
+      this.mapping = mapping;
+    }
+
+    @Override
+    public void run() {
+      unuse(mapping);
+    }
+  }
+
+  /** One {@code Segment} object of a mapping is gone: gives the segment up if it was the last. */
+  private static void unuse(Mapping m) {
+    synchronized (USED) {
+      m.users--;
+      if (m.users > 0 || m.released || m.pinned || m.tracked) {
+        return;
+      }
+      drop(m);
+      // Under the lock: no attach of this name can open the file while this opens it a second time.
+      deleteIfUnused(m.file, m.key);
+    }
+  }
+
+  /** This JVM is done with a mapping: out of USED, channel closed. The caller holds USED. */
+  private static void drop(Mapping m) {
+    USED.remove(m.name, m);
+    if (!m.released) {
+      m.released = true;
+      releaseQuietly(m);
+    }
+  }
+
+  /**
+   * Counts a new mapping (the caller holds USED); marks a collection due every {@link #GC_EVERY}
+   * new mappings, or every half of those in use if more, so that its cost stays small per mapping.
+   */
+  private static void countNew() {
+    if (++madeSinceGc >= Math.max(GC_EVERY, USED.size() / 2)) {
+      madeSinceGc = 0;
+      GC_DUE.set(true);
+    }
+  }
+
+  /** Asks for a collection if one is due, so that unreachable segments are given up. */
+  private static void collectIfDue() {
+    if (GC_DUE.get() && GC_DUE.compareAndSet(true, false)) {
+      System.gc();
+    }
+  }
+
+  private static FileAttribute<?>[] posixOwnerOnly() {
+    try {
+      if (RuntimeDir.segments().getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        Set<PosixFilePermission> rw = PosixFilePermissions.fromString("rw-------");
+        return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(rw)};
+      }
+    } catch (RuntimeException e) {
+      // no segment directory: create() fails on its own
+    }
+    return new FileAttribute<?>[0];
   }
 
   /**
@@ -107,6 +211,12 @@ public final class Segment implements AutoCloseable {
    * @throws IOException if the file cannot be created or mapped
    */
   public static Segment create(String name, String prefix, long size) throws IOException {
+    Segment s = create0(name, prefix, size);
+    collectIfDue();
+    return s;
+  }
+
+  private static Segment create0(String name, String prefix, long size) throws IOException {
     if (size < 1 || size > MAX_SIZE) {
       throw new IllegalArgumentException("segment size must be 1 to " + MAX_SIZE + " bytes, not " + size);
     }
@@ -124,8 +234,7 @@ public final class Segment implements AutoCloseable {
           // Unlinked by another process since this JVM used it (shm_unlink elsewhere): the name is
           // free, as for CPython. This JVM is done with the old file, as in attach(); without this,
           // create() of that name failed with "exists" for the rest of this JVM's life.
-          USED.remove(n);
-          releaseQuietly(known);
+          drop(known);
         }
         if (USED.containsKey(n) || Files.exists(file)) {
           if (name != null) {
@@ -137,8 +246,8 @@ public final class Segment implements AutoCloseable {
         // name before the file is locked (a sweep would delete it), and link() fails if the name
         // was taken meanwhile, where rename() would replace.
         Path temp = dir.resolve(TEMP_PREFIX + n + "-" + Long.toHexString(RANDOM.nextLong()));
-        FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-            StandardOpenOption.WRITE);
+        FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+            StandardOpenOption.WRITE), OWNER_ONLY); // 0600 from the start: no moment others could open it
         Mapping m;
         try {
           ch.write(ByteBuffer.allocate(1), size - 1); // sized, zero-filled
@@ -164,6 +273,7 @@ public final class Segment implements AutoCloseable {
         }
         USED.put(n, m);
         registerExit();
+        countNew();
         return new Segment(m);
       }
     }
@@ -179,6 +289,12 @@ public final class Segment implements AutoCloseable {
    * @throws IOException if the file cannot be opened or mapped
    */
   public static Segment attach(String name) throws IOException {
+    Segment s = attach0(name);
+    collectIfDue();
+    return s;
+  }
+
+  private static Segment attach0(String name) throws IOException {
     checkName(name);
     Path file = RuntimeDir.segments().resolve(name);
     sweepOnce();
@@ -190,8 +306,7 @@ public final class Segment implements AutoCloseable {
         }
         // Unlinked by another process, and maybe created again: this JVM is done with the old one
         // (objects that have it keep their mapping).
-        USED.remove(name);
-        releaseQuietly(known);
+        drop(known);
       }
       for (int attempt = 0; ; attempt++) {
         Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey(); // NoSuchFileException
@@ -208,6 +323,7 @@ public final class Segment implements AutoCloseable {
             Mapping m = new Mapping(name, file, ch, lock, ch.map(FileChannel.MapMode.READ_WRITE, 0, size), key);
             USED.put(name, m);
             registerExit();
+            countNew();
             return new Segment(m);
           }
         } catch (IOException | RuntimeException e) {
@@ -333,8 +449,17 @@ public final class Segment implements AutoCloseable {
   }
 
   /**
-   * Gives up this object's view. The mapping and this JVM's use of the segment stay until it is
-   * unlinked or the JVM exits (other objects for the same name may still use them). Idempotent.
+   * Keeps this JVM's use of the segment until it is unlinked or the JVM exits, even once no
+   * {@code Segment} object of it is reachable: what a reference that was serialized needs, since
+   * the process that reads it attaches the segment by name, maybe much later.
+   */
+  public void pin() {
+    mapping.pinned = true;
+  }
+
+  /**
+   * Gives up this object's view. This JVM's use of the segment stays while other objects for the
+   * same name are reachable (see the class comment). Idempotent.
    */
   @Override
   public void close() {
@@ -366,10 +491,7 @@ public final class Segment implements AutoCloseable {
         throw new NoSuchFileException(mapping.file.toString(), null, "segment already unlinked");
       }
       Files.delete(mapping.file);
-      if (USED.get(mapping.name) == mapping) {
-        USED.remove(mapping.name);
-        releaseQuietly(mapping);
-      }
+      drop(mapping);
     }
   }
 
@@ -381,10 +503,18 @@ public final class Segment implements AutoCloseable {
     }
   }
 
-  /** The names of the segments this JVM uses, for tests. */
+  /** The names of the segments this JVM uses (given up or not), for tests. */
   static List<String> usedNames() {
     synchronized (USED) {
       return new ArrayList<>(USED.keySet());
+    }
+  }
+
+  /** The number of live {@code Segment} objects of this JVM's mapping of a name, or -1 if it has none; for tests. */
+  static int users(String name) {
+    synchronized (USED) {
+      Mapping m = USED.get(name);
+      return m == null ? -1 : m.users;
     }
   }
 
@@ -402,11 +532,14 @@ public final class Segment implements AutoCloseable {
     synchronized (USED) {
       all = new ArrayList<>(USED.values());
       USED.clear();
+      for (Mapping m : all) {
+        m.released = true; // the cleaner leaves them alone
+      }
     }
     List<String> leaked = new ArrayList<>();
     for (Mapping m : all) {
       releaseQuietly(m);
-      if (deleteIfUnused(m.file) && m.tracked) {
+      if (deleteIfUnused(m.file, m.key) && m.tracked) {
         leaked.add(m.name);
       }
     }
@@ -433,13 +566,15 @@ public final class Segment implements AutoCloseable {
    * Deletes a segment file if no process holds its lock. The caller must not use it (a JVM must
    * never open a file it uses a second time: see the class comment).
    *
+   * @param key the identity of the file to delete, or null for whatever file has the name now
    * @return whether this call deleted it
    */
-  private static boolean deleteIfUnused(Path file) {
-    Object key = fileKeyOf(file);
-    if (key == null) {
-      return false;
+  private static boolean deleteIfUnused(Path file, Object key) {
+    Object now = fileKeyOf(file);
+    if (now == null || (key != null && !key.equals(now))) {
+      return false; // gone, or another file has the name now
     }
+    key = now;
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       FileLock lock;
       try {
@@ -498,7 +633,7 @@ public final class Segment implements AutoCloseable {
         if (USED.containsKey(n)) {
           continue;
         }
-        deleteIfUnused(p);
+        deleteIfUnused(p, null);
       }
     }
   }

@@ -1,7 +1,6 @@
 package io.github.multiprocessing4j.internal;
 
 import java.io.IOException;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.Set;
@@ -71,7 +70,12 @@ public final class SyncCell {
   /** In a slot: the number of its JVM's registered waiters. */
   private static final long COUNT = PENDING - 1;
   private static final int SLOT_COUNT = (SIZE - SLOTS) / 8;
-  private static final Map<String, SyncCell> CELLS = new ConcurrentHashMap<>();
+  /**
+   * This JVM's cells by name, held weakly: a cell no object uses any more is collected, and with it
+   * this JVM's use of its segment (see {@link Segment}). A name missing here means nobody of this
+   * JVM waits on it.
+   */
+  private static final WeakRegistry<SyncCell> CELLS = new WeakRegistry<>();
 
   private final Segment segment;
   private final String name;
@@ -99,7 +103,8 @@ public final class SyncCell {
   }
 
   /**
-   * Returns this JVM's cell for a segment, attaching it on first use.
+   * Returns this JVM's cell for a segment, attaching it on first use (or again, after the cell
+   * of this JVM was collected).
    *
    * @param name the segment's name
    * @return the cell

@@ -22,6 +22,12 @@ import java.util.Objects;
  * processes change them meanwhile).
  *
  * <p>Values are passed around as "bits": the item's bytes zero-extended into a long.
+ *
+ * <p><b>Lifetime.</b> Each object ({@link RawValue}, {@link RawArray}, and so {@link Value} and
+ * {@link Array}) holds its own {@link Segment} object; the segments of one name share this JVM's
+ * mapping, which this JVM gives up once none of them is reachable (the file is then deleted if no
+ * other process uses it). Serializing an object {@linkplain Segment#pin() pins} its segment in
+ * this JVM until exit: the reader attaches it by name, maybe long after the writer dropped it.
  */
 final class Cells {
 
@@ -476,7 +482,9 @@ final class Cells {
     /** A value (false) or an array (true). */
     private final boolean array;
 
+    /** Made when a value or an array is serialized: pins its segment (see the class comment). */
     Ref(Cells c, boolean array) {
+      c.segment.pin(); // the reader may attach it after this JVM dropped the object
       this.segment = c.segment.name();
       this.code = c.type.code();
       this.length = c.length;

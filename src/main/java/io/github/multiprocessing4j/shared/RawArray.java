@@ -39,7 +39,7 @@ import java.util.List;
  *
  * <p><b>Sharing</b> works as for {@link RawValue}: pass the array as a
  * {@link io.github.multiprocessing4j.Process} argument (to children or grandchildren, or through a
- * queue or pipe); the memory lives while a process that used it runs.
+ * queue or pipe); see {@link RawValue} for how long the memory lives.
  *
  * <p><b>Thread-safety.</b> Thread-safe, with the atomicity above.
  *

@@ -46,11 +46,18 @@ import java.io.Serializable;
  *
  * <p><b>Sharing.</b> Pass the object to a child as a {@link io.github.multiprocessing4j.Process}
  * argument (or to a grandchild, or through a queue or pipe): it travels as the name of its memory
- * and attaches to the same memory on the other side. The memory lives while some process that
- * used it runs, and is deleted when the last of them exits (or is killed): a value sent through a
- * queue or pipe must be received while a process that uses it still runs, else the receiver gets
- * a {@link SharedMemoryNotFoundException}. There is no way to free it sooner: create a few
- * long-lived values rather than many short-lived ones.
+ * and attaches to the same memory on the other side.
+ *
+ * <p><b>Lifetime.</b> A process uses the memory while it has a reachable object for it (a
+ * {@code RawValue}, {@code RawArray}, {@code Value} or {@code Array}); once none is reachable, it
+ * gives the memory up after a garbage collection: it closes its file descriptor, unmaps the memory,
+ * and deletes the file if no other process uses it. So a loop that makes short-lived values stays
+ * bounded. The exception: <em>serializing an object pins its memory in the serializing process
+ * until that process exits</em>, since the reader (of a {@code Process} argument, a queue item, a
+ * pipe message) attaches it by name, maybe minutes later, after the writer dropped its object.
+ * A value made per message and sent away therefore stays until the sender exits: share long-lived
+ * values instead. Memory whose users all exited (or were killed) is deleted; a reference read after
+ * that throws {@link SharedMemoryNotFoundException}.
  *
  * <p><b>Thread-safety.</b> Thread-safe: every method is atomic across threads and processes.
  *

@@ -22,6 +22,11 @@ import java.util.concurrent.BrokenBarrierException;
  * {@link Lock}; the action goes with it, so it must then be {@link Serializable} (e.g. a
  * {@code (Runnable & Serializable)} lambda). Waits park without using a core.
  *
+ * <p><b>Lifetime.</b> Its shared memory stays while a process has a reachable object for it;
+ * this process gives it up once its object is unreachable, except after serializing it (sending it
+ * to another process): then this process keeps it until it exits. See the
+ * {@linkplain io.github.multiprocessing4j.sync package documentation}.
+ *
  * <p>Thread-safe.
  */
 public final class Barrier implements Serializable {
@@ -265,6 +270,7 @@ public final class Barrier implements Serializable {
    * @return the reference
    */
   private Object writeReplace() {
+    Cells.pin(cell, this); // the reader may attach it after this JVM dropped it
     return new Ref(cell.name(), cond, action, timeout);
   }
 

@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.sync;
 import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.MultiprocessingException;
 import io.github.multiprocessing4j.internal.SyncCell;
+import io.github.multiprocessing4j.internal.WeakRegistry;
 import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.time.Duration;
@@ -10,11 +11,21 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
-/** What the synchronisation classes share: cells, the per-JVM instances, timeouts, names. */
+/**
+ * What the synchronisation classes share: cells, the per-JVM instances, timeouts, names.
+ *
+ * <p><b>Lifetime.</b> The registry of instances holds them weakly: an object the program dropped
+ * is collected, and with it this JVM's use of its shared memory ({@link SyncCell}). Except once
+ * serialized: {@link #pin} keeps the object (and so its shared memory) for the rest of this JVM's
+ * life, since the process that reads the reference attaches the shared memory by name, maybe
+ * minutes later (a queue item), and it must still exist then.
+ */
 final class Cells {
 
-  /** The one object per cell and class in this JVM, by cell name. */
-  private static final Map<String, Object> INSTANCES = new ConcurrentHashMap<>();
+  /** The one object per cell and class in this JVM, by cell name; weakly held. */
+  private static final WeakRegistry<Object> INSTANCES = new WeakRegistry<>();
+  /** The objects that were serialized, by cell name: kept until this JVM exits. */
+  private static final Map<String, Object> PINNED = new ConcurrentHashMap<>();
 
   private Cells() {}
 
@@ -43,6 +54,14 @@ final class Cells {
 
   static void register(SyncCell cell, Object instance) {
     INSTANCES.put(cell.name(), instance);
+  }
+
+  /**
+   * Keeps an object that is being serialized, and so its shared memory, until this JVM exits: the
+   * reader may attach it long after the writer dropped it. Called by every {@code writeReplace}.
+   */
+  static void pin(SyncCell cell, Object instance) {
+    PINNED.putIfAbsent(cell.name(), instance);
   }
 
   /** The object of this JVM for a cell, made from its serialized form on first use. */

@@ -32,6 +32,11 @@ import java.util.function.BooleanSupplier;
  * then compete for the lock). Shared with children as a {@link io.github.multiprocessing4j.Process}
  * argument, like {@link Lock} (the lock goes with it). Waits park without using a core.
  *
+ * <p><b>Lifetime.</b> Its shared memory stays while a process has a reachable object for it;
+ * this process gives it up once its object is unreachable, except after serializing it (sending it
+ * to another process): then this process keeps it until it exits. See the
+ * {@linkplain io.github.multiprocessing4j.sync package documentation}.
+ *
  * <p>Thread-safe. Null arguments throw {@link NullPointerException}.
  */
 public final class Condition implements Serializable {
@@ -353,6 +358,7 @@ public final class Condition implements Serializable {
    * @return the reference
    */
   private Object writeReplace() {
+    Cells.pin(cell, this); // the reader may attach it after this JVM dropped it
     return new Ref(cell.name(), lock, rlock);
   }
 

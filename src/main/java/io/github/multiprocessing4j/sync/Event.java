@@ -16,6 +16,11 @@ import java.time.Duration;
  * {@link Lock}. A waiter spins briefly, then parks without using a core; waits can be interrupted.
  * {@link #isSet()} is one volatile read, {@link #set()} one write plus a wake when someone waits.
  *
+ * <p><b>Lifetime.</b> Its shared memory stays while a process has a reachable object for it;
+ * this process gives it up once its object is unreachable, except after serializing it (sending it
+ * to another process): then this process keeps it until it exits. See the
+ * {@linkplain io.github.multiprocessing4j.sync package documentation}.
+ *
  * <p>Thread-safe.
  */
 public final class Event implements Serializable {
@@ -102,6 +107,7 @@ public final class Event implements Serializable {
    * @return the reference
    */
   private Object writeReplace() {
+    Cells.pin(cell, this); // the reader may attach it after this JVM dropped it
     return new Ref(cell.name());
   }
 

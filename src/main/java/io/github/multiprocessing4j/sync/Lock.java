@@ -30,6 +30,13 @@ import org.slf4j.LoggerFactory;
  * (to several children, to grandchildren); every process then uses the same lock, which lives in
  * shared memory as long as some process that has it runs.
  *
+ * <p><b>Lifetime.</b> A process has the lock while it has a reachable {@code Lock} object for it:
+ * once the object is unreachable, the process gives its shared memory up (the file is deleted when
+ * no process has it), so making one lock per request does not leak. Except after serializing it
+ * (a {@code Process} argument, a queue item, a pipe message): the process that serialized it then
+ * keeps it until it exits, since the reader attaches it by name, maybe minutes later. See the
+ * {@linkplain io.github.multiprocessing4j.sync package documentation}.
+ *
  * <p><b>Robust.</b> Unlike CPython's, a lock held by a process that died (even by {@code SIGKILL})
  * is not held for ever: a waiting acquirer checks the owner's liveness about every 100 ms, and takes
  * the lock over; {@link #ownerDied()} (and {@link Held#ownerDied()}) then tell it so, until it
@@ -328,6 +335,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
    * @return the reference
    */
   private Object writeReplace() {
+    Cells.pin(cell, this); // the reader may attach it after this JVM dropped it
     return new Ref(cell.name());
   }
 

@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * {@link IllegalMonitorStateException}); {@link #newCondition()} is not supported (use
  * {@link Condition#Condition(RLock)}).
  *
+ * <p><b>Lifetime.</b> Its shared memory stays while a process has a reachable object for it;
+ * this process gives it up once its object is unreachable, except after serializing it (sending it
+ * to another process): then this process keeps it until it exits. See the
+ * {@linkplain io.github.multiprocessing4j.sync package documentation}.
+ *
  * <p>Thread-safe. Null arguments throw {@link NullPointerException}.
  */
 public final class RLock implements java.util.concurrent.locks.Lock, Serializable {
@@ -311,6 +316,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
    * @return the reference
    */
   private Object writeReplace() {
+    Cells.pin(cell, this); // the reader may attach it after this JVM dropped it
     return new Ref(cell.name());
   }
 

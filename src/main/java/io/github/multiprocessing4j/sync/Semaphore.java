@@ -15,6 +15,11 @@ import java.io.ObjectInputStream;
  * not given back. Uncontended acquire and release are one compare-and-set each; a waiter spins
  * briefly, then parks without using a core; waits can be interrupted.
  *
+ * <p><b>Lifetime.</b> Its shared memory stays while a process has a reachable object for it;
+ * this process gives it up once its object is unreachable, except after serializing it (sending it
+ * to another process): then this process keeps it until it exits. See the
+ * {@linkplain io.github.multiprocessing4j.sync package documentation}.
+ *
  * <p>Thread-safe. Null arguments throw {@link NullPointerException}.
  */
 public final class Semaphore extends SemaphoreBase {

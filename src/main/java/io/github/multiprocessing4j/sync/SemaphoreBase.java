@@ -110,6 +110,7 @@ abstract class SemaphoreBase implements Serializable {
    * @return the reference
    */
   Object writeReplace() {
+    Cells.pin(core.cell, this); // the reader may attach it after this JVM dropped it
     return new Ref(core.cell.name(), this instanceof BoundedSemaphore);
   }
 

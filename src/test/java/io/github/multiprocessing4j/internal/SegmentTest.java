@@ -133,6 +133,7 @@ final class SegmentTest {
       return;
     }
     Thread.sleep(WAIT.toMillis() * 2); // until killed
+    java.lang.ref.Reference.reachabilityFence(s); // used until then
   }
 
   @Test
