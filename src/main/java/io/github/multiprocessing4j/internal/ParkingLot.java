@@ -359,6 +359,18 @@ public final class ParkingLot {
     sel.selectedKeys().clear();
   }
 
+  /** What {@link #send} did: the wake is in the other JVM's socket. */
+  static final int SENT = 0;
+  /** What {@link #send} did: the wake waits for a connection (or was dropped as a hint). */
+  static final int QUEUED = 1;
+  /** What {@link #send} did: the other JVM cannot be reached. */
+  static final int FAILED = 2;
+
+  /** Whether this JVM has a connection to another JVM's wake socket. */
+  static boolean linked(long pid) {
+    return LINKS.containsKey(pid);
+  }
+
   /**
    * Sends a wake for an object to another JVM. Runs in the waking thread; its interrupt status is
    * set aside meanwhile (an interrupted thread releasing a lock in a {@code finally} must still
@@ -366,9 +378,12 @@ public final class ParkingLot {
    *
    * @param pid the waiting JVM
    * @param name the object's name
-   * @return false if that JVM cannot be reached (it ended, or does not listen)
+   * @return {@link #SENT} if the wake is in that JVM's socket (it will read it even if this JVM
+   *     exits now); {@link #QUEUED} if it goes with a connection being made, by a thread of this JVM
+   *     (lost if this JVM exits first), or was dropped as a hint the waiters' own re-check covers;
+   *     {@link #FAILED} if that JVM cannot be reached (it ended, or does not listen)
    */
-  static boolean send(long pid, String name) {
+  static int send(long pid, String name) {
     boolean interrupted = Thread.interrupted();
     try {
       byte[] n = name.getBytes(StandardCharsets.UTF_8);
@@ -378,28 +393,28 @@ public final class ParkingLot {
         Link link = LINKS.get(pid);
         if (link == null) {
           if (ProcessToken.pidDead(pid)) {
-            return false;
+            return FAILED;
           }
           Set<String> names = ConcurrentHashMap.newKeySet();
           names.add(name);
           Set<String> pending = CONNECTING.putIfAbsent(pid, names);
           if (pending == null) {
             connectInBackground(pid, names);
-            return true;
+            return QUEUED;
           }
           pending.add(name);
           if (CONNECTING.get(pid) == pending) {
-            return true; // the connecting thread sends it (it reads the names after it stops connecting)
+            return QUEUED; // the connecting thread sends it (it reads the names after it stops connecting)
           }
           link = LINKS.get(pid); // connected (or failed) meanwhile
           if (link == null) {
-            return true; // failed: a hint lost, which the waiters' own re-check covers
+            return QUEUED; // failed: a hint lost, which the waiters' own re-check covers
           }
         }
         try {
           synchronized (link) {
             if (link.channel.write(msg) == 0) {
-              return true; // its buffer is full of wakes it has not read: one more adds nothing
+              return QUEUED; // its buffer is full of wakes it has not read: dropped
             }
             for (int spins = 0; msg.hasRemaining(); spins++) { // finish a message begun
               if (link.channel.write(msg) == 0) {
@@ -410,7 +425,7 @@ public final class ParkingLot {
               }
             }
           }
-          return true;
+          return SENT;
         } catch (IOException e) {
           // closed by the peer (it ended, or another JVM now has its pid): drop it, try once more
           LINKS.remove(pid, link);
@@ -421,7 +436,7 @@ public final class ParkingLot {
           }
         }
       }
-      return false;
+      return FAILED;
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();

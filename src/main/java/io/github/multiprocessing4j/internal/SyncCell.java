@@ -348,20 +348,22 @@ public final class SyncCell {
     for (int i = 0; i < high; i++) {
       int off = SLOTS + 8 * i;
       long v = segment.getLongVolatile(off);
-      while ((v & COUNT) != 0 && (v >>> 32) != pid && (v & PENDING) == 0) {
-        if (!segment.compareAndSetLong(off, v, v | PENDING)) {
-          v = segment.getLongVolatile(off); // a waiter came or went: look again
-          continue;
-        }
-        long p = v >>> 32;
-        if (!ParkingLot.send(p, name)) {
-          if (ProcessToken.pidDead(p)) {
-            dropDead(off, p);
-          } else {
-            clearPending(off, p); // not sent: the next change tries again (and its waiters re-check on their own)
-          }
-        }
-        break;
+      long p = v >>> 32;
+      if ((v & COUNT) == 0 || p == pid || (v & PENDING) != 0) {
+        continue;
+      }
+      // Marked pending only when the wake goes into a connection already made: then it is in the
+      // other JVM's socket when send returns, and read even if this JVM exits next. A wake that
+      // waits for a connection lives in a thread of this JVM, which an exit ends: it must not stop
+      // other wakers from sending theirs (found by a test whose third process hung: the two others
+      // had exited before their first wakes' connections were made).
+      boolean marked = ParkingLot.linked(p) && segment.compareAndSetLong(off, v, v | PENDING);
+      int sent = ParkingLot.send(p, name);
+      if (marked && sent != ParkingLot.SENT) {
+        clearPending(off, p);
+      }
+      if (sent == ParkingLot.FAILED && ProcessToken.pidDead(p)) {
+        dropDead(off, p);
       }
     }
     wakeHere();
