@@ -26,6 +26,12 @@ import java.util.Objects;
  * ({@link #hold()}); the lock-free atomic operations of {@link RawArray} ({@code getObj().getAndAdd(i,
  * 1)}, beyond CPython) need none.
  *
+ * <p><b>Byte and character strings.</b> With typecode {@code 'c'} this is CPython's
+ * {@code SynchronizedString}: {@link #value()}, {@link #setValue(byte[])}, {@link #raw()} and
+ * {@link #setRaw(byte[])} are its {@code value} and {@code raw}, each under the lock; with
+ * {@code 'u'}, {@link #stringValue()} and {@link #setValue(String)} give the {@code value} of
+ * CPython's {@code c_wchar_Array} under the lock (see {@link RawArray}).
+ *
  * <p><b>Sharing.</b> Pass it to a child as a {@link io.github.multiprocessing4j.Process} argument
  * (or through a queue or pipe): the memory and the lock travel by name. See {@link RawValue} for
  * how long the memory lives.

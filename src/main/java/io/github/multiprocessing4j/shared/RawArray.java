@@ -39,6 +39,13 @@ import java.util.Objects;
  * {@link RawValue}; a range read or write is not atomic as a whole (items are read or written one
  * after the other): guard it with a lock when other processes write meanwhile.
  *
+ * <p><b>Byte and character strings.</b> A {@code 'c'} array is CPython's {@code c_char_Array}:
+ * {@link #value()}/{@link #setValue(byte[])} are its {@code value} (the bytes up to the first NUL;
+ * storing adds one NUL if there is room), {@link #raw()}/{@link #setRaw(byte[])} its {@code raw}
+ * (every byte). A {@code 'u'} array is CPython's {@code c_wchar_Array}: {@link #stringValue()}/
+ * {@link #setValue(String)} are its {@code value}, a string. {@link #copy()} is CPython's
+ * {@code sharedctypes.copy(obj)}.
+ *
  * <p><b>Sharing</b> works as for {@link RawValue}: pass the array as a
  * {@link io.github.multiprocessing4j.Process} argument (to children or grandchildren, or through a
  * queue or pipe); the memory lives while a process that used it runs.
