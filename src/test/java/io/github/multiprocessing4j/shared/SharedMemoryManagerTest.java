@@ -153,8 +153,8 @@ final class SharedMemoryManagerTest {
         }));
       }
       started.await(WAIT.toSeconds(), TimeUnit.SECONDS);
-      while (smm.segmentNames().size() < 20) {
-        Thread.onSpinWait(); // a few blocks exist before the shutdown
+      while (smm.segmentNames().size() < 20 && !futures.stream().allMatch(Future::isDone)) {
+        Thread.onSpinWait(); // a few blocks exist before the shutdown (unless every creator failed)
       }
       smm.shutdown();
       int total = 0;
