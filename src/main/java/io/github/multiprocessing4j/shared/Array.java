@@ -26,6 +26,12 @@ import java.util.Objects;
  * ({@link #hold()}); the lock-free atomic operations of {@link RawArray} ({@code getObj().getAndAdd(i,
  * 1)}, beyond CPython) need none.
  *
+ * <p><b>Byte and character strings.</b> With typecode {@code 'c'} this is CPython's
+ * {@code SynchronizedString}: {@link #value()}, {@link #setValue(byte[])}, {@link #raw()} and
+ * {@link #setRaw(byte[])} are its {@code value} and {@code raw}, each under the lock; with
+ * {@code 'u'}, {@link #stringValue()} and {@link #setValue(String)} give the {@code value} of
+ * CPython's {@code c_wchar_Array} under the lock (see {@link RawArray}).
+ *
  * <p><b>Sharing.</b> Pass it to a child as a {@link io.github.multiprocessing4j.Process} argument
  * (or through a queue or pipe): the memory and the lock travel by name. See {@link RawValue} for
  * how long the memory lives.
@@ -314,13 +320,146 @@ public final class Array implements Serializable {
     }
   }
 
+  // ---- 'c' arrays as byte strings (CPython's SynchronizedString) and 'u' arrays as strings
+
   /**
-   * Returns CPython's repr: {@code <SynchronizedArray wrapper for c_int_Array_3([1, 2, 3])>}.
+   * Returns the bytes of a {@code 'c'} array up to the first NUL, read under the lock: CPython's
+   * {@code value} of a {@code SynchronizedString}. See {@link RawArray#value()}.
+   *
+   * @return a new array of the bytes before the first NUL
+   * @throws UnsupportedOperationException if the typecode is not {@code 'c'}
+   */
+  public byte[] value() {
+    lock.lock();
+    try {
+      return obj.value();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Stores a byte string, followed by one NUL if it is shorter than the array, under the lock:
+   * CPython's {@code value = b'...'} of a {@code SynchronizedString}. See
+   * {@link RawArray#setValue(byte[])}.
+   *
+   * @param bytes at most {@link #length()} bytes
+   * @throws IllegalArgumentException {@code "byte string too long ..."} (CPython's
+   *     {@code ValueError}) if there are more bytes than items; for a {@code 'u'} array,
+   *     {@code "unicode string expected instead of byte[] instance ..."}
+   * @throws UnsupportedOperationException if the typecode is neither {@code 'c'} nor {@code 'u'}
+   */
+  public void setValue(byte[] bytes) {
+    lock.lock();
+    try {
+      obj.setValue(bytes);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Returns every byte of a {@code 'c'} array, read under the lock: CPython's {@code raw} of a
+   * {@code SynchronizedString}. See {@link RawArray#raw()}.
+   *
+   * @return a new array of {@link #length()} bytes
+   * @throws UnsupportedOperationException if the typecode is not {@code 'c'}
+   */
+  public byte[] raw() {
+    lock.lock();
+    try {
+      return obj.raw();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Stores bytes as they are (no NUL added) under the lock: CPython's {@code raw = b'...'} of a
+   * {@code SynchronizedString}. See {@link RawArray#setRaw(byte[])}.
+   *
+   * @param bytes at most {@link #length()} bytes
+   * @throws IllegalArgumentException {@code "byte string too long ..."} (CPython's
+   *     {@code ValueError}) if there are more bytes than items
+   * @throws UnsupportedOperationException if the typecode is not {@code 'c'}
+   */
+  public void setRaw(byte[] bytes) {
+    lock.lock();
+    try {
+      obj.setRaw(bytes);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Returns the characters of a {@code 'u'} array up to the first NUL, read under the lock: the
+   * {@code value} of CPython's {@code c_wchar_Array} (CPython's locked {@code 'u'} array has no
+   * {@code value}; there it is {@code a.get_obj().value}, without the lock). See
+   * {@link RawArray#stringValue()}.
+   *
+   * @return the string
+   * @throws UnsupportedOperationException if the typecode is not {@code 'u'}
+   */
+  public String stringValue() {
+    lock.lock();
+    try {
+      return obj.stringValue();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Stores a string, followed by one NUL if it is shorter than the array, under the lock: the
+   * {@code value = '...'} of CPython's {@code c_wchar_Array} (see {@link #stringValue()}). See
+   * {@link RawArray#setValue(String)}.
+   *
+   * @param text at most {@link #length()} code points
+   * @throws IllegalArgumentException {@code "string too long ..."} (CPython's {@code ValueError});
+   *     for a {@code 'c'} array, {@code "bytes expected instead of String instance ..."}
+   * @throws UnsupportedOperationException if the typecode is neither {@code 'c'} nor {@code 'u'}
+   */
+  public void setValue(String text) {
+    lock.lock();
+    try {
+      obj.setValue(text);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Returns an independent copy with a new {@link RLock}, its items read under this array's lock
+   * (so no holder of the lock changes them meanwhile). Beyond CPython, whose
+   * {@code sharedctypes.copy(obj)} takes only raw arrays ({@link RawArray#copy()}); the copy's lock
+   * is a new {@link RLock} even if this array has another lock, since sharing the lock would make
+   * the copy less independent.
+   *
+   * @return the copy, of the same type and length
+   * @throws SharedMemoryException if the operating system refuses the memory
+   */
+  public Array copy() {
+    RawArray copied;
+    lock.lock();
+    try {
+      copied = obj.copy();
+    } finally {
+      lock.unlock();
+    }
+    return new Array(copied, new RLock());
+  }
+
+  /**
+   * Returns CPython's repr: {@code <SynchronizedArray wrapper for c_int_Array_3([1, 2, 3])>}, and
+   * for {@code 'c'} {@code <SynchronizedString wrapper for c_char_Array_2([b'a', b'b'])>} (CPython's
+   * class for them).
    *
    * @return the description
    */
   @Override
   public String toString() {
-    return "<SynchronizedArray wrapper for " + obj + ">";
+    String wrapper = obj.typeCode() == TypeCode.CHAR ? "SynchronizedString" : "SynchronizedArray";
+    return "<" + wrapper + " wrapper for " + obj + ">";
   }
 }

@@ -4,7 +4,9 @@ import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A fixed-length array of numbers (or characters) in shared memory, read and written by several
@@ -36,6 +38,13 @@ import java.util.List;
  * {@link #compareAndSet(int, long, long)}, ...) is atomic across threads and processes, as for
  * {@link RawValue}; a range read or write is not atomic as a whole (items are read or written one
  * after the other): guard it with a lock when other processes write meanwhile.
+ *
+ * <p><b>Byte and character strings.</b> A {@code 'c'} array is CPython's {@code c_char_Array}:
+ * {@link #value()}/{@link #setValue(byte[])} are its {@code value} (the bytes up to the first NUL;
+ * storing adds one NUL if there is room), {@link #raw()}/{@link #setRaw(byte[])} its {@code raw}
+ * (every byte). A {@code 'u'} array is CPython's {@code c_wchar_Array}: {@link #stringValue()}/
+ * {@link #setValue(String)} are its {@code value}, a string. {@link #copy()} is CPython's
+ * {@code sharedctypes.copy(obj)}.
  *
  * <p><b>Sharing</b> works as for {@link RawValue}: pass the array as a
  * {@link io.github.multiprocessing4j.Process} argument (to children or grandchildren, or through a
@@ -635,6 +644,211 @@ public final class RawArray implements Serializable {
    */
   public boolean compareAndSet(int index, double expected, double value) {
     return cells.compareAndSet(cells.index(index), expected, value, "compareAndSet(int, double, double)");
+  }
+
+  // ---- 'c' arrays as byte strings and 'u' arrays as strings: CPython's c_char_Array and c_wchar_Array
+
+  /**
+   * Returns the bytes of a {@code 'c'} array up to the first NUL (all of them if there is none):
+   * CPython's {@code value} of a {@code c_char_Array} ({@code RawArray('c', b'ab\0cd').value == b'ab'}).
+   * Not atomic as a whole: the bytes are read one after the other (the locked {@link Array#value()}
+   * reads them under its lock).
+   *
+   * @return a new array of the bytes before the first NUL
+   * @throws UnsupportedOperationException if the typecode is not {@code 'c'} (for {@code 'u'}:
+   *     use {@link #stringValue()})
+   */
+  public byte[] value() {
+    requireChar("value()");
+    byte[] out = new byte[cells.length];
+    int n = 0;
+    while (n < out.length) { // each byte read once: another process may be writing
+      byte b = (byte) cells.bits(n);
+      if (b == 0) {
+        break;
+      }
+      out[n++] = b;
+    }
+    return n == out.length ? out : Arrays.copyOf(out, n);
+  }
+
+  /**
+   * Stores a byte string at the start of a {@code 'c'} array, followed by one NUL if it is shorter
+   * than the array: CPython's {@code value = b'...'} of a {@code c_char_Array}. The bytes after that
+   * NUL keep their values ({@link #raw()} still shows them), as in CPython. Not atomic as a whole
+   * (see {@link #value()}).
+   *
+   * @param bytes at most {@link #length()} bytes (NULs inside are stored too, and end
+   *     {@link #value()} there)
+   * @throws IllegalArgumentException {@code "byte string too long: 4 bytes for RawArray('c', 3)"}
+   *     (CPython's {@code ValueError}) if there are more bytes than items; nothing is stored then.
+   *     For a {@code 'u'} array, {@code "unicode string expected instead of byte[] instance ..."}
+   *     (CPython's {@code TypeError})
+   * @throws UnsupportedOperationException if the typecode is neither {@code 'c'} nor {@code 'u'}
+   */
+  public void setValue(byte[] bytes) {
+    Objects.requireNonNull(bytes, "bytes");
+    if (cells.type == TypeCode.WCHAR) {
+      throw new IllegalArgumentException("unicode string expected instead of byte[] instance" + where()
+          + ": use setValue(String)");
+    }
+    requireChar("setValue(byte[])");
+    checkBytesFit(bytes);
+    storeBytes(bytes);
+    if (bytes.length < cells.length) {
+      cells.setBits(bytes.length, 0);
+    }
+  }
+
+  /**
+   * Returns every byte of a {@code 'c'} array, NULs included: CPython's {@code raw} of a
+   * {@code c_char_Array}. Not atomic as a whole (see {@link #value()}).
+   *
+   * @return a new array of {@link #length()} bytes
+   * @throws UnsupportedOperationException if the typecode is not {@code 'c'} (CPython's
+   *     {@code c_wchar_Array} has no {@code raw} either)
+   */
+  public byte[] raw() {
+    requireChar("raw()");
+    byte[] out = new byte[cells.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (byte) cells.bits(i);
+    }
+    return out;
+  }
+
+  /**
+   * Stores bytes at the start of a {@code 'c'} array, as they are (no NUL is added; the bytes after
+   * them keep their values): CPython's {@code raw = b'...'} of a {@code c_char_Array}. Not atomic
+   * as a whole (see {@link #value()}).
+   *
+   * @param bytes at most {@link #length()} bytes
+   * @throws IllegalArgumentException {@code "byte string too long: 4 bytes for RawArray('c', 3)"}
+   *     (CPython's {@code ValueError}) if there are more bytes than items; nothing is stored then
+   * @throws UnsupportedOperationException if the typecode is not {@code 'c'}
+   */
+  public void setRaw(byte[] bytes) {
+    Objects.requireNonNull(bytes, "bytes");
+    requireChar("setRaw(byte[])");
+    checkBytesFit(bytes);
+    storeBytes(bytes);
+  }
+
+  /**
+   * Returns the characters of a {@code 'u'} array up to the first NUL (all of them if there is
+   * none): CPython's {@code value} of a {@code c_wchar_Array}, a {@code str}. Not atomic as a whole
+   * (see {@link #value()}).
+   *
+   * @return the string; each item is one code point (a supplementary character is one item and two
+   *     Java {@code char}s)
+   * @throws UnsupportedOperationException if the typecode is not {@code 'u'} (for {@code 'c'}: use
+   *     {@link #value()})
+   */
+  public String stringValue() {
+    if (cells.type != TypeCode.WCHAR) {
+      throw wrongType("stringValue()", "'u' arrays (CPython's c_wchar_Array)",
+          cells.type == TypeCode.CHAR ? "use value(), which returns the bytes" : null, "value");
+    }
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < cells.length; i++) {
+      int cp = (int) cells.bits(i);
+      if (cp == 0) {
+        break;
+      }
+      b.appendCodePoint(Character.isValidCodePoint(cp) ? cp : 0xFFFD);
+    }
+    return b.toString();
+  }
+
+  /**
+   * Stores a string at the start of a {@code 'u'} array, one code point per item, followed by one
+   * NUL if it is shorter than the array: CPython's {@code value = '...'} of a {@code c_wchar_Array}.
+   * The items after that NUL keep their values. Not atomic as a whole (see {@link #value()}).
+   *
+   * @param text at most {@link #length()} code points
+   * @throws IllegalArgumentException {@code "string too long: 4 characters for RawArray('u', 3)"}
+   *     (CPython's {@code ValueError}) if it has more code points than the array has items, or an
+   *     unpaired surrogate ({@code 'u'} items are code points); nothing is stored then. For a
+   *     {@code 'c'} array, {@code "bytes expected instead of String instance ..."} (CPython's
+   *     {@code TypeError})
+   * @throws UnsupportedOperationException if the typecode is neither {@code 'c'} nor {@code 'u'}
+   */
+  public void setValue(String text) {
+    Objects.requireNonNull(text, "text");
+    if (cells.type == TypeCode.CHAR) {
+      throw new IllegalArgumentException("bytes expected instead of String instance" + where()
+          + ": use setValue(byte[])");
+    }
+    if (cells.type != TypeCode.WCHAR) {
+      throw wrongType("setValue(String)", "'u' arrays (CPython's c_wchar_Array)", null, "value");
+    }
+    int[] cps = text.codePoints().toArray();
+    if (cps.length > cells.length) {
+      throw new IllegalArgumentException("string too long: " + cps.length + " characters" + where());
+    }
+    long[] bits = new long[cps.length];
+    for (int i = 0; i < cps.length; i++) {
+      bits[i] = cells.bitsOf(cps[i], at(i)); // refuses an unpaired surrogate before anything is stored
+    }
+    store(0, bits);
+    if (cps.length < cells.length) {
+      cells.setBits(cps.length, 0);
+    }
+  }
+
+  private void requireChar(String method) {
+    if (cells.type != TypeCode.CHAR) {
+      String property = method.startsWith("raw") || method.startsWith("setRaw") ? "raw" : "value";
+      throw wrongType(method, "'c' arrays (CPython's c_char_Array)",
+          cells.type == TypeCode.WCHAR && property.equals("value")
+              ? "use stringValue() and setValue(String), which take a String" : null, property);
+    }
+  }
+
+  /**
+   * The error of a byte- or character-string method on an array of another type, with CPython's
+   * AttributeError text when CPython has no such property at all.
+   */
+  private UnsupportedOperationException wrongType(String method, String forWhat, String hint, String property) {
+    String tail = hint != null ? hint
+        : "'" + cells.type.ctypeName() + "_Array_" + cells.length + "' object has no attribute '" + property + "'";
+    return new UnsupportedOperationException(method + " is for " + forWhat + ", not '" + cells.type.code() + "': "
+        + tail);
+  }
+
+  private void checkBytesFit(byte[] bytes) {
+    if (bytes.length > cells.length) {
+      throw new IllegalArgumentException("byte string too long: " + bytes.length + " bytes" + where());
+    }
+  }
+
+  private void storeBytes(byte[] bytes) {
+    for (int i = 0; i < bytes.length; i++) {
+      cells.setBits(i, bytes[i] & 0xFFL);
+    }
+  }
+
+  private String where() {
+    return " for RawArray('" + cells.type.code() + "', " + cells.length + ")";
+  }
+
+  // ---- copies
+
+  /**
+   * Returns an independent copy in new shared memory: CPython's
+   * {@code multiprocessing.sharedctypes.copy(obj)}. Later changes to either array do not show in
+   * the other. The items are read one after the other, not atomically as a whole: copy a locked
+   * {@link Array} ({@link Array#copy()}) to copy under its lock.
+   *
+   * @return the copy, of the same type and length
+   * @throws SharedMemoryException if the operating system refuses the memory
+   */
+  public RawArray copy() {
+    Cells c = Cells.create(cells.type, cells.length, true);
+    for (int i = 0; i < cells.length; i++) {
+      c.setBits(i, cells.bits(i));
+    }
+    return new RawArray(c);
   }
 
   /**

@@ -326,6 +326,21 @@ public final class RawValue implements Serializable {
     return cells.compareAndSet(0, expected, value, "compareAndSet(double, double)");
   }
 
+  /**
+   * Returns an independent copy in new shared memory: CPython's
+   * {@code multiprocessing.sharedctypes.copy(obj)}. Later changes to either value do not show in
+   * the other. For a locked {@link Value}, copy its memory and give the copy a lock of its own:
+   * {@code Value.of(v.getObj().copy(), new RLock())} (CPython's {@code copy} takes no
+   * {@code Synchronized} wrapper either).
+   *
+   * @return the copy, of the same type, holding the value read now
+   * @throws SharedMemoryException if the operating system refuses the memory
+   */
+  public RawValue copy() {
+    RawValue v = new RawValue(Cells.create(cells.type, 1, false));
+    v.cells.setBits(0, cells.bits(0));
+    return v;
+  }
 
   /**
    * Returns CPython's {@code repr} of the ctypes object: {@code c_int(5)}, {@code c_double(2.5)},

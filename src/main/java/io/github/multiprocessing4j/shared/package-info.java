@@ -7,8 +7,11 @@
  * io.github.multiprocessing4j.shared.RawArray}), with lock-free atomic operations on values and
  * array items.
  *
- * <p>Every object of this package can be passed to a child process as a
- * {@link io.github.multiprocessing4j.Process} argument: it attaches to the same memory there.
+ * <p>Every object of this package but the
+ * {@link io.github.multiprocessing4j.shared.SharedMemoryManager} (CPython's
+ * {@code SharedMemoryManager}, which unlinks the blocks it created when it shuts down) can be passed
+ * to a child process as a {@link io.github.multiprocessing4j.Process} argument: it attaches to the
+ * same memory there.
  * Memory is never left behind: it is deleted once every process that used it has exited or been
  * killed.
  *
