@@ -12,7 +12,8 @@
 #   queue  io.github.multiprocessing4j.bench.QueueBench  mp_queue.py,mp_queue2.py
 #   pool     io.github.multiprocessing4j.bench.PoolBench     mp_pool.py
 #   futures  io.github.multiprocessing4j.bench.FuturesBench  mp_futures.py
-#   sync     io.github.multiprocessing4j.bench.SyncBench     - (Java only: locks, event wake latency, idle CPU)
+#   sync     io.github.multiprocessing4j.bench.SyncBench     mp_sync.py (uncontended lock, event wake latency,
+#            idle waiter CPU, semaphore and condition hand-offs; reentrantlock_uncontended is Java only)
 #   value    io.github.multiprocessing4j.bench.ValueBench    mp_value.py
 # (scripts are looked up in bench/ first, then in PYBENCH_DIR; several are comma-separated)
 #
@@ -45,7 +46,7 @@ BENCHES=(
   "queue io.github.multiprocessing4j.bench.QueueBench  mp_queue.py,mp_queue2.py"
   "pool io.github.multiprocessing4j.bench.PoolBench mp_pool.py"
   "futures io.github.multiprocessing4j.bench.FuturesBench mp_futures.py"
-  "sync io.github.multiprocessing4j.bench.SyncBench -"
+  "sync io.github.multiprocessing4j.bench.SyncBench mp_sync.py"
   "value io.github.multiprocessing4j.bench.ValueBench mp_value.py"
 )
 
@@ -58,7 +59,7 @@ while [ $# -gt 0 ]; do
     --quick) quick=1 ;;
     --only) only="$2"; shift ;;
     --java-args) java_extra="$2"; shift ;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -195,7 +196,7 @@ out = [hdr]
 for suffix in rows:
     jk = 'java.' + suffix
     unit = units.get(jk) or next((units[py_key(m, suffix)] for m in methods if py_key(m, suffix) in units), '')
-    lower = unit in ('us', 'ms', 's', 'ns')
+    lower = unit in ('us', 'ms', 's', 'ns', 'ms/s')   # ms/s: CPU of an idle waiter
     j = statistics.median(vals[jk]) if jk in vals else None
     row = [suffix, unit, fmt(j) if j is not None else '-']
     pys = []
@@ -229,7 +230,7 @@ for i, r in enumerate(out):
         print('  '.join('-' * x for x in w))
 print(f"# ratio = java / CPython, both medians. Latency (us, 'better lower'): < 1 means java is faster. "
       f"Throughput (MB/s, msgs/s, 'better higher'): > 1 means java is faster. Goals are against py {ref}"
-      f" (serial.*: the parent alone, under the py {ref} column). Pools: a time ratio <= 0.5 is 2x the"
+      f" (serial.*, sync.lock_uncontended: the parent alone, under the py {ref} column). Pools: a time ratio <= 0.5 is 2x the"
       f" throughput; 'x ideal' is java's median against items x 1 ms / 2 workers.")
 EOF
 )"

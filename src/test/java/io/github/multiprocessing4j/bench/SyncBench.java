@@ -3,8 +3,12 @@ package io.github.multiprocessing4j.bench;
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.internal.Segment;
+import io.github.multiprocessing4j.shared.RawValue;
+import io.github.multiprocessing4j.sync.Condition;
 import io.github.multiprocessing4j.sync.Event;
+import io.github.multiprocessing4j.sync.Held;
 import io.github.multiprocessing4j.sync.Lock;
+import io.github.multiprocessing4j.sync.Semaphore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -12,23 +16,41 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The synchronisation objects' costs. Not a test: run it with {@code bench/ipc.sh --only sync}.
+ * The synchronisation objects' costs, side by side with CPython's {@code bench/mp_sync.py} (the
+ * metrics pair up as {@code java.sync.X} and {@code py.<method>.sync.X}). Not a test: run it with
+ * {@code bench/ipc.sh --only sync}.
  *
  * <ul>
  *   <li>{@code java.sync.lock_uncontended}: {@code acquire()} + {@code release()} of a
  *       {@link Lock} by one thread, ns per pair (one CAS each, no system call); beside it
- *       {@code java.sync.reentrantlock_uncontended} for scale.
+ *       {@code java.sync.reentrantlock_uncontended} for scale (Java only).
  *   <li>{@code java.sync.event_wake_latency}: from {@code set()} in this process to the return of
  *       {@code await()} in a child that was parked (not spinning) on it, µs, one way, read from
  *       {@link System#nanoTime()} on both sides (CLOCK_MONOTONIC, one clock for all processes on
- *       Linux); the child writes its wake time into a shared segment.
+ *       Linux); the child writes its wake time into a shared segment. {@code java.sync.event_ping_pong}:
+ *       the round trip of the same samples (the child sets a second event back).
  *   <li>{@code java.sync.idle_waiter_cpu}: CPU a child parked in {@code Event.await()} uses per
  *       second, ms (from {@link ProcessHandle.Info#totalCpuDuration()}, 10 ms granularity).
+ *   <li>{@code java.sync.semaphore_pingpong}: a contended hand-off, µs per round trip: this process
+ *       releases {@code s1} and acquires {@code s2}, a child acquires {@code s1} and releases
+ *       {@code s2} (two {@link Semaphore}{@code (0)}), batches of N round trips.
+ *   <li>{@code java.sync.condition_pingpong}: the same hand-off through a {@link Condition} on a
+ *       {@link Lock} and a shared turn flag (each side sets the turn, signals, and awaits its
+ *       return): CPython's algorithm for conditions, so the cost of that beside the bare semaphores.
  * </ul>
  *
- * <p>Options: {@code --quick} (fewer samples).
+ * <p>A waiter here re-tries (spins) for up to 50 µs before it parks, so with a free core each the
+ * turn passes through shared memory without a system call; CPython's waiters block in
+ * {@code sem_wait} at once. Both hand-offs first run unmeasured round trips for at least a second,
+ * so that this JVM and the child's run compiled code and the child's first wakes (which make its
+ * connection) are not timed. Options: {@code --quick} (fewer samples).
  */
+@SuppressWarnings("try") // try (Held held = cond.hold()) { ... } need not use held
 public final class SyncBench {
+
+  /** The least time of unmeasured hand-offs before the timed ones (both JVMs compile the path). */
+  private static final long WARM_UP_NANOS = 1_000_000_000L;
+  private static final Duration JOIN_WAIT = Duration.ofSeconds(30);
 
   private SyncBench() {}
 
@@ -56,6 +78,38 @@ public final class SyncBench {
     e.await();
   }
 
+  /** The hand-off's other side: takes the turn on s1, gives it back on s2, until stop is set. */
+  static void semaphorePonger(Args args) throws Exception {
+    Semaphore s1 = args.get(0, Semaphore.class);
+    Semaphore s2 = args.get(1, Semaphore.class);
+    RawValue stop = args.get(2, RawValue.class);
+    while (true) {
+      s1.acquire();
+      if (stop.getInt() != 0) { // a plain shared read, as CPython's side: ns against µs
+        return;
+      }
+      s2.release();
+    }
+  }
+
+  /** The condition hand-off's other side: turn 0 is the parent's, 1 this child's, 2 stop. */
+  static void conditionPonger(Args args) throws Exception {
+    Condition cond = args.get(0, Condition.class);
+    RawValue turn = args.get(1, RawValue.class);
+    try (Held held = cond.hold()) {
+      while (true) {
+        while (turn.getInt() == 0) {
+          cond.await();
+        }
+        if (turn.getInt() == 2) {
+          return;
+        }
+        turn.set(0);
+        cond.signal();
+      }
+    }
+  }
+
   /**
    * Runs the benchmark.
    *
@@ -64,11 +118,97 @@ public final class SyncBench {
    */
   public static void main(String[] args) throws Exception {
     boolean quick = List.of(args).contains("--quick");
+    Watchdog.start("SyncBench", 600);
     System.out.println("# SyncBench: java " + System.getProperty("java.version") + ", "
         + Runtime.getRuntime().availableProcessors() + " cpus");
     uncontended(quick);
     wakeLatency(quick ? 50 : 300, quick ? 300 : 1000); // warm-up rounds: both sides' wake paths compiled
     idleCpu(quick ? 2 : 5);
+    int n = quick ? 2_000 : 10_000;
+    int trials = quick ? 3 : 7;
+    semaphorePingPong(n, trials);
+    conditionPingPong(n, trials);
+  }
+
+  /** Joins a child, killing it first if it has not ended: a failed step leaves no process. */
+  private static void finish(Process p) throws InterruptedException {
+    if (!p.join(JOIN_WAIT)) {
+      p.kill();
+      p.join(JOIN_WAIT);
+    }
+  }
+
+  /** A batch of hand-offs, µs per round trip. */
+  @FunctionalInterface
+  private interface Batch {
+    double run(int rounds) throws InterruptedException;
+  }
+
+  /** Unmeasured batches for at least {@link #WARM_UP_NANOS} and n round trips, then the trials. */
+  private static double[] timeBatches(Batch batch, int n, int trials) throws InterruptedException {
+    long start = System.nanoTime();
+    for (int done = 0; done < n || System.nanoTime() - start < WARM_UP_NANOS; done += n / 10) {
+      batch.run(n / 10);
+    }
+    double[] us = new double[trials];
+    for (int t = 0; t < trials; t++) {
+      us[t] = batch.run(n);
+    }
+    return us;
+  }
+
+  private static void semaphorePingPong(int n, int trials) throws Exception {
+    Semaphore s1 = new Semaphore(0);
+    Semaphore s2 = new Semaphore(0);
+    RawValue stop = RawValue.create('i');
+    Process p = Process.builder().target(SyncBench::semaphorePonger).daemon(true).args(s1, s2, stop).build();
+    p.start();
+    double[] us;
+    try {
+      us = timeBatches(rounds -> {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < rounds; i++) {
+          s1.release();
+          s2.acquire();
+        }
+        return (System.nanoTime() - t0) / 1e3 / rounds;
+      }, n, trials);
+      stop.set(1);
+      s1.release();
+    } finally {
+      finish(p);
+    }
+    Metrics.emit("java.sync.semaphore_pingpong", us, "us", 1, n + " round trips/trial");
+  }
+
+  private static void conditionPingPong(int n, int trials) throws Exception {
+    Condition cond = new Condition(new Lock());
+    RawValue turn = RawValue.create('i'); // guarded by cond's lock
+    Process p = Process.builder().target(SyncBench::conditionPonger).daemon(true).args(cond, turn).build();
+    p.start();
+    double[] us;
+    try {
+      us = timeBatches(rounds -> {
+        long t0 = System.nanoTime();
+        try (Held held = cond.hold()) {
+          for (int i = 0; i < rounds; i++) {
+            turn.set(1);
+            cond.signal();
+            while (turn.getInt() != 0) {
+              cond.await();
+            }
+          }
+        }
+        return (System.nanoTime() - t0) / 1e3 / rounds;
+      }, n, trials);
+      try (Held held = cond.hold()) {
+        turn.set(2);
+        cond.signal();
+      }
+    } finally {
+      finish(p);
+    }
+    Metrics.emit("java.sync.condition_pingpong", us, "us", 1, n + " round trips/trial");
   }
 
   private static void uncontended(boolean quick) throws InterruptedException {
@@ -109,29 +249,33 @@ public final class SyncBench {
     Event pong = new Event();
     Event stop = new Event();
     try (Segment times = Segment.create(null, "syncbench_", 64)) {
-      Process p = Process.builder().target(SyncBench::ponger).args(ping, pong, times.name(), stop).build();
+      Process p = Process.builder().target(SyncBench::ponger).daemon(true)
+          .args(ping, pong, times.name(), stop).build();
       p.start();
       double[] oneWay = new double[samples];
       double[] roundTrip = new double[samples];
-      for (int i = -warmUp; i < samples; i++) {
+      try {
+        for (int i = -warmUp; i < samples; i++) {
+          waitParked(ping);
+          long t0 = System.nanoTime();
+          ping.set();
+          if (!pong.await(Duration.ofSeconds(30))) {
+            throw new AssertionError("no pong");
+          }
+          long t1 = System.nanoTime();
+          pong.clear();
+          if (i >= 0) {
+            oneWay[i] = (times.getLongVolatile(0) - t0) / 1e3;
+            roundTrip[i] = (t1 - t0) / 1e3;
+          }
+        }
+        stop.set();
         waitParked(ping);
-        long t0 = System.nanoTime();
         ping.set();
-        if (!pong.await(Duration.ofSeconds(30))) {
-          throw new AssertionError("no pong");
-        }
-        long t1 = System.nanoTime();
-        pong.clear();
-        if (i >= 0) {
-          oneWay[i] = (times.getLongVolatile(0) - t0) / 1e3;
-          roundTrip[i] = (t1 - t0) / 1e3;
-        }
+      } finally {
+        finish(p);
+        times.unlink();
       }
-      stop.set();
-      waitParked(ping);
-      ping.set();
-      p.join(Duration.ofSeconds(30));
-      times.unlink();
       Metrics.emit("java.sync.event_wake_latency", oneWay, "us", 1,
           "set() here -> await() returns in a parked child, one way");
       Metrics.emit("java.sync.event_ping_pong", roundTrip, "us", 1,
@@ -156,19 +300,22 @@ public final class SyncBench {
 
   private static void idleCpu(int seconds) throws Exception {
     Event e = new Event();
-    Process p = Process.builder().target(SyncBench::idle).args(e).build();
+    Process p = Process.builder().target(SyncBench::idle).daemon(true).args(e).build();
     p.start();
-    waitParked(e);
-    p.join(Duration.ofMillis(500)); // start-up work (JIT, GC) settles
-    ProcessHandle h = ProcessHandle.of(p.pid()).orElseThrow();
     double[] ms = new double[seconds];
-    for (int s = 0; s < seconds; s++) {
-      Duration before = h.info().totalCpuDuration().orElseThrow();
-      p.join(Duration.ofSeconds(1));
-      ms[s] = h.info().totalCpuDuration().orElseThrow().minus(before).toNanos() / 1e6;
+    try {
+      waitParked(e);
+      p.join(Duration.ofMillis(500)); // start-up work (JIT, GC) settles
+      ProcessHandle h = ProcessHandle.of(p.pid()).orElseThrow();
+      for (int s = 0; s < seconds; s++) {
+        Duration before = h.info().totalCpuDuration().orElseThrow();
+        p.join(Duration.ofSeconds(1));
+        ms[s] = h.info().totalCpuDuration().orElseThrow().minus(before).toNanos() / 1e6;
+      }
+      e.set();
+    } finally {
+      finish(p);
     }
-    e.set();
-    p.join(Duration.ofSeconds(30));
     Metrics.emit("java.sync.idle_waiter_cpu", ms, "ms/s", 1, "a child parked in Event.await(), CPU per second");
   }
 }
