@@ -59,6 +59,11 @@ public final class SyncCell {
   /** How long a waiter woken by a change keeps re-trying before it parks again. */
   private static final long RESPIN_NANOS = Long.getLong("multiprocessing4j.respinNanos", 20_000);
   private static final long FIRST_GAP_NANOS = 100;
+  /** The first poll of a hot waiter after a futile wake; each next one twice as long. */
+  private static final long FIRST_POLL_NANOS = 50_000;
+  private static final long MAX_POLL_NANOS = 1_000_000;
+  /** Polls in a row before a hot waiter asks for wakes again (about 12 ms of polling). */
+  private static final int MAX_POLLS = 16;
   private static final long MAX_GAP_NANOS = Long.getLong("multiprocessing4j.maxGapNanos", 5_000);
   private static final long YIELD_GAP_NANOS = 1_600;
   private static final int WAITERS = 64;
@@ -196,6 +201,27 @@ public final class SyncCell {
    * @throws InterruptedException if interrupted while waiting (the registration is withdrawn)
    */
   public boolean await(Attempt attempt, long timeoutNanos) throws InterruptedException {
+    return await(attempt, timeoutNanos, false);
+  }
+
+  /**
+   * Waits until an attempt succeeds, as {@link #await(Attempt, long)}; for an object that a holder
+   * may take and give back in a loop (a lock, a semaphore), {@code hot}: a waiter that has
+   * registered, or was woken by a change and then found the object taken again, polls for a while
+   * (parks with a timeout,
+   * {@link #FIRST_POLL_NANOS} doubling to {@link #MAX_POLL_NANOS}, {@link #MAX_POLLS} times) with its
+   * JVM's slot marked pending, so that the holder's releases send nothing meanwhile. A send wakes a
+   * thread in another JVM: measured 87 µs of the sender's time on this project's 2-core VM, and a
+   * holder that released a lock in a loop paid one per wake of the waiter (60 ms of a 100 ms run).
+   * A poll clears the mark and makes every local waiter re-try, as a wake would.
+   *
+   * @param attempt what to try; called again after every wake
+   * @param timeoutNanos how long at most; 0 for one attempt only, {@link Long#MAX_VALUE} for ever
+   * @param hot whether to poll after futile wakes
+   * @return whether it succeeded in time
+   * @throws InterruptedException if interrupted while waiting (the registration is withdrawn)
+   */
+  public boolean await(Attempt attempt, long timeoutNanos, boolean hot) throws InterruptedException {
     if (attempt.tryOnce(false)) {
       return true;
     }
@@ -215,6 +241,9 @@ public final class SyncCell {
     long maxPark = slot >= 0 ? SLICE_NANOS : POLL_NANOS;
     long lastSlow = System.nanoTime();
     int slowTicks = 0;
+    // Wakes in a row after which the object was taken again. A hot waiter starts as if after one:
+    // it polls first, so that a holder running a batch sends nothing (a wake costs it tens of µs).
+    int futile = hot ? 1 : 0;
     try {
       while (true) {
         long e = epoch.get();
@@ -236,7 +265,16 @@ public final class SyncCell {
         if (left <= 0) {
           return !slow && attempt.tryOnce(true); // a last try with the costly checks (a dead owner)
         }
-        ParkingLot.park(this, e, Math.min(left, maxPark));
+        boolean polling = hot && slot >= 0 && futile > 0 && futile <= MAX_POLLS;
+        long parkNanos = Math.min(left, maxPark);
+        if (polling) {
+          markPending(SLOTS + 8 * slot);
+          parkNanos = Math.min(parkNanos, Math.min(MAX_POLL_NANOS, FIRST_POLL_NANOS << (futile - 1)));
+        }
+        ParkingLot.park(this, e, parkNanos);
+        if (polling && clearPending(SLOTS + 8 * slot, pid)) {
+          wakeHere(); // its own mark, or a wake's: every local waiter re-tries after the clear
+        }
         if (Thread.interrupted()) {
           throw new InterruptedException();
         }
@@ -246,6 +284,7 @@ public final class SyncCell {
           if (spin(attempt, now, respin)) {
             return true;
           }
+          futile = polling ? futile + 1 : 1;
         }
       }
     } finally {
@@ -391,6 +430,16 @@ public final class SyncCell {
       long p = v >>> 32;
       if (v != 0 && p != pid && ProcessToken.pidDead(p)) {
         dropDead(SLOTS + 8 * i, p);
+      }
+    }
+  }
+
+  /** Marks this JVM's slot pending (see the hot {@link #await(Attempt, long, boolean)}). */
+  private void markPending(int off) {
+    while (true) {
+      long v = segment.getLongVolatile(off);
+      if ((v >>> 32) != pid || (v & PENDING) != 0 || segment.compareAndSetLong(off, v, v | PENDING)) {
+        return;
       }
     }
   }

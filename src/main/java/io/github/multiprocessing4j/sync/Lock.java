@@ -120,7 +120,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
       if (ownerDied) {
         ownerDied = false;
       }
-    } else if (!cell.await(slow -> tryTake(me, slow), nanos)) {
+    } else if (!cell.await(slow -> tryTake(me, slow), nanos, true)) {
       return false;
     }
     ownerThread = Thread.currentThread();

@@ -101,7 +101,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
       return true;
     }
     long me = ProcessToken.self();
-    if (!cell.casLong(OWNER, 0, me) && !cell.await(slow -> tryTake(me, slow), nanos)) {
+    if (!cell.casLong(OWNER, 0, me) && !cell.await(slow -> tryTake(me, slow), nanos, true)) {
       return false;
     }
     ownerThread = t;

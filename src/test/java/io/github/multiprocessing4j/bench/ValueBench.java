@@ -26,13 +26,15 @@ import java.util.List;
  * ({@code with v.get_lock(): v.value += 1}) with the locked {@link Value} and its cross-process
  * {@code RLock}.
  *
- * <p>Metrics per variant: {@code java.<variant>.2x100k} (ms, median of 5 trials after a trial of a
+ * <p>Metrics per variant: {@code java.<variant>.2x100k} (ms, median of 5 trials, or {@code --trials}, after a trial of a
  * tenth), {@code java.<variant>.2x100k.rate} (increments/s) and {@code java.<variant>.1x100k} (the
  * parent alone, uncontended, after the same warm-up as the children's). Each child first runs
  * rounds of increments on a counter of its own for at least a second, unmeasured, so that both
- * JVMs run compiled code (CPython has no JIT to warm), and is woken once through the parking lot,
- * so that the timed wake does not make connections; both then wait on one {@link Event}, as in
- * CPython's script. Options: {@code --quick} (10k, 2 trials).
+ * JVMs run compiled code (CPython has no JIT to warm); then the parent wakes both through an
+ * {@link Event} and both increment one other counter for 300 ms, so that the wake connections
+ * between the three JVMs are made (the first wake between two JVMs makes theirs: tens of ms on a
+ * busy machine); both then wait on one {@link Event}, as in CPython's script. Options:
+ * {@code --quick} (10k, 2 trials), {@code --trials N}.
  */
 public final class ValueBench {
 
@@ -40,6 +42,8 @@ public final class ValueBench {
   /** The least a child runs on its own counter before the timed round: rounds, and time. */
   private static final int WARM_UP_ROUNDS = 3;
   private static final long WARM_UP_NANOS = 1_000_000_000L;
+  /** How long both children increment one counter in the warm-up. */
+  private static final long SHARED_WARM_UP_NANOS = 300_000_000L;
 
   /** A way to increment the shared counter: what the bench compares. */
   enum Variant {
@@ -110,7 +114,8 @@ public final class ValueBench {
 
   /**
    * The child: argument 0 the variant, 1 the counter, 2 the ready pipe, 3 the warm-up event, 4 the
-   * go event, 5 the array of end times, 6 this child's slot in it, 7 the number of increments.
+   * go event, 5 the array of end times, 6 this child's slot in it, 7 the number of increments, 8 a
+   * counter both children increment in the warm-up.
    */
   static void child(Args args) throws Exception {
     Variant variant = Variant.valueOf(args.getString(0));
@@ -121,14 +126,21 @@ public final class ValueBench {
     RawArray ends = args.get(5, RawArray.class);
     int slot = args.getInt(6);
     int n = args.getInt(7);
+    Object warmCounter = args.get(8);
     // JIT warm-up on a counter of its own, so that the timed round runs compiled code (CPython has
     // no JIT to warm): with a fifth of a round, children ran the round in C1 code at 300 ns an
     // increment, and the compiler threads took cores from the other child.
     warmUp(variant, n);
     ready.send("warm");
-    // One wake through the parking lot first: the first wake of a JVM makes its connection
-    // (a thread, a handshake: 10-50 ms measured, while the other child ran alone).
+    // Wakes through the parking lot first, in every direction: the first wake from one JVM to
+    // another makes their connection, in a thread that a busy holder starves (measured: 40 ms,
+    // while the holder ran alone and paid 3 µs a release for wakes that waited for it). The parent's
+    // event connects it to each child; a contended round on a counter of both connects the children.
     warm.await();
+    long until = System.nanoTime() + SHARED_WARM_UP_NANOS;
+    while (System.nanoTime() - until < 0) {
+      variant.increment(warmCounter, n / 100);
+    }
     ready.send("ready");
     go.await();
     variant.increment(counter, n);
@@ -149,13 +161,14 @@ public final class ValueBench {
     RawArray ends = RawArray.create('q', 2);
     Event warm = new Event();
     Event go = new Event();
+    Object warmCounter = variant.create();
     List<Process> ps = new ArrayList<>();
     List<Connection> readies = new ArrayList<>();
     try {
       for (int k = 0; k < 2; k++) {
         Pipe ready = Pipe.open();
         Process p = Process.builder().target(ValueBench::child).daemon(true)
-            .args(variant.name(), counter, ready.conn2(), warm, go, ends, k, n).build();
+            .args(variant.name(), counter, ready.conn2(), warm, go, ends, k, n, warmCounter).build();
         p.start();
         ready.conn2().close();
         ps.add(p);
@@ -199,13 +212,18 @@ public final class ValueBench {
   /**
    * Runs the benchmark.
    *
-   * @param args {@code --quick} for a smoke run
+   * @param args {@code --quick} for a smoke run; {@code --trials N} for N timed trials (default 5)
    * @throws Exception if a trial fails
    */
   public static void main(String[] args) throws Exception {
     boolean quick = List.of(args).contains("--quick");
     int n = quick ? 10_000 : 100_000;
     int trials = quick ? 2 : 5;
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals("--trials")) {
+        trials = Integer.parseInt(args[i + 1]);
+      }
+    }
     Watchdog.start("ValueBench", 600);
     System.out.println("# ValueBench: java " + System.getProperty("java.version") + ", "
         + Runtime.getRuntime().availableProcessors() + " cpus, canary " + Metrics.fmt(Metrics.canary()) + " ms");
