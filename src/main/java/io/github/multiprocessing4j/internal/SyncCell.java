@@ -206,7 +206,7 @@ public final class SyncCell {
 
   /**
    * Waits until an attempt succeeds, as {@link #await(Attempt, long)}; for an object that a holder
-   * may take and give back in a loop (a lock, a semaphore), {@code hot}: a waiter that has
+   * may take and give back in a loop (a lock), {@code hot}: a waiter that has
    * registered, or was woken by a change and then found the object taken again, polls for a while
    * (parks with a timeout,
    * {@link #FIRST_POLL_NANOS} doubling to {@link #MAX_POLL_NANOS}, {@link #MAX_POLLS} times) with its

@@ -28,7 +28,7 @@ final class SemaphoreCore {
     return cell.await(slow -> {
       int v = cell.getInt(VALUE);
       return v > 0 && cell.casInt(VALUE, v, v - 1);
-    }, nanos, true);
+    }, nanos); // not hot: a semaphore mostly signals, and its waiter wants the wake, not a poll
   }
 
   void release() {

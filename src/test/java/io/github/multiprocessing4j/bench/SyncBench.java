@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.bench;
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.internal.Segment;
+import io.github.multiprocessing4j.shared.RawArray;
 import io.github.multiprocessing4j.shared.RawValue;
 import io.github.multiprocessing4j.sync.Condition;
 import io.github.multiprocessing4j.sync.Event;
@@ -29,6 +30,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *       {@link System#nanoTime()} on both sides (CLOCK_MONOTONIC, one clock for all processes on
  *       Linux); the child writes its wake time into a shared segment. {@code java.sync.event_ping_pong}:
  *       the round trip of the same samples (the child sets a second event back).
+ *   <li>{@code java.sync.first_wake_latency}: the same one-way wake, of a new child that this
+ *       process has never woken, so the wake makes the connection between the two (Java only:
+ *       CPython's semaphores need none), ms.
  *   <li>{@code java.sync.idle_waiter_cpu}: CPU a child parked in {@code Event.await()} uses per
  *       second, ms (from {@link ProcessHandle.Info#totalCpuDuration()}, 10 ms granularity).
  *   <li>{@code java.sync.semaphore_pingpong}: a contended hand-off, µs per round trip: this process
@@ -78,6 +82,14 @@ public final class SyncBench {
     e.await();
   }
 
+  /** A child woken once: waits for the event, writes its wake time into slot 0 of the array. */
+  static void wokenOnce(Args args) throws Exception {
+    Event e = args.get(0, Event.class);
+    RawArray times = args.get(1, RawArray.class);
+    e.await();
+    times.set(0, System.nanoTime());
+  }
+
   /** The hand-off's other side: takes the turn on s1, gives it back on s2, until stop is set. */
   static void semaphorePonger(Args args) throws Exception {
     Semaphore s1 = args.get(0, Semaphore.class);
@@ -124,6 +136,7 @@ public final class SyncBench {
     uncontended(quick);
     wakeLatency(quick ? 50 : 300, quick ? 300 : 1000); // warm-up rounds: both sides' wake paths compiled
     idleCpu(quick ? 2 : 5);
+    firstWakeLatency(quick ? 2 : 5);
     int n = quick ? 2_000 : 10_000;
     int trials = quick ? 3 : 7;
     semaphorePingPong(n, trials);
@@ -281,6 +294,32 @@ public final class SyncBench {
       Metrics.emit("java.sync.event_ping_pong", roundTrip, "us", 1,
           "set -> child wakes, sets back -> this side wakes (this side spins first)");
     }
+  }
+
+  /**
+   * The first wake of a new child: the same as {@code event_wake_latency}, but the waking process
+   * has no connection to the child yet, so the wake makes it (a thread, a handshake), in code the
+   * child has not compiled. A new child and a new event per sample.
+   */
+  private static void firstWakeLatency(int samples) throws Exception {
+    double[] ms = new double[samples];
+    for (int i = 0; i < samples; i++) {
+      Event e = new Event();
+      RawArray times = RawArray.create('q', 1);
+      Process p = Process.builder().target(SyncBench::wokenOnce).daemon(true).args(e, times).build();
+      p.start();
+      long t0;
+      try {
+        waitParked(e);
+        t0 = System.nanoTime();
+        e.set();
+      } finally {
+        finish(p);
+      }
+      ms[i] = (times.getLong(0) - t0) / 1e6;
+    }
+    Metrics.emit("java.sync.first_wake_latency", ms, "ms", 1,
+        "set() here -> await() returns in a new child, the wake making the connection (Java only)");
   }
 
   /** Waits until the child is registered as a waiter, and then past its spin phase. */
