@@ -138,6 +138,15 @@ public final class SyncCell {
     return name;
   }
 
+  /**
+   * Keeps an object reachable while it is set (see {@link Segment#anchor}): a lock this JVM holds.
+   *
+   * @param o the object, or null
+   */
+  public void anchor(Object o) {
+    segment.anchor(o);
+  }
+
   // ---- state words (offsets below STATE_BYTES)
 
   /** Volatile read of an int state word. */
