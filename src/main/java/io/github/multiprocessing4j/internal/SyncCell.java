@@ -370,7 +370,8 @@ public final class SyncCell {
       }
       // Marked pending only when the wake goes into a connection already made: then it is in the
       // other JVM's socket when send returns, and read even if this JVM exits next. A wake that
-      // waits for a connection lives in a thread of this JVM, which an exit ends: it must not stop
+      // waits for a connection lives in a thread of this JVM, which an exit waits for only a
+      // while (ParkingLot.finishConnectsAtExit) and then ends: it must not stop
       // other wakers from sending theirs (found by a test whose third process hung: the two others
       // had exited before their first wakes' connections were made).
       boolean marked = ParkingLot.linked(p) && segment.compareAndSetLong(off, v, v | PENDING);
