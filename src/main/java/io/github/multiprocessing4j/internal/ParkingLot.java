@@ -67,6 +67,16 @@ public final class ParkingLot {
   /** When a connection to a JVM last failed: no new attempt (a thread each) before RETRY_NANOS. */
   private static final Map<Long, Long> FAILED_AT = new ConcurrentHashMap<>();
   private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  /**
+   * The threads making connections ({@link #CONNECTING}) and then sending the wakes queued for
+   * them. Exit waits for them, up to {@link #EXIT_WAIT_NANOS}: a process that sets an event and
+   * exits at once made its first wake to a waiting JVM in such a thread, and the exit ended it
+   * before it sent the wake (the waiter then waited for its own re-check).
+   */
+  private static final Set<Thread> CONNECTORS = ConcurrentHashMap.newKeySet();
+  private static final long EXIT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
+  private static final java.util.concurrent.atomic.AtomicBoolean EXIT_WAIT_REGISTERED =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private static volatile Selector selector;
   private static final ReentrantLock LEADERSHIP = new ReentrantLock();
   private static volatile Thread leader;
@@ -383,7 +393,8 @@ public final class ParkingLot {
    * @param name the object's name
    * @return {@link #SENT} if the wake is in that JVM's socket (it will read it even if this JVM
    *     exits now); {@link #QUEUED} if it goes with a connection being made, by a thread of this JVM
-   *     (lost if this JVM exits first), or was dropped as a hint the waiters' own re-check covers;
+   *     (which an exit waits for, but only up to {@link #EXIT_WAIT_NANOS}: lost if the connection
+   *     takes longer), or was dropped as a hint the waiters' own re-check covers;
    *     {@link #FAILED} if that JVM cannot be reached (it ended, or does not listen)
    */
   static int send(long pid, String name) {
@@ -462,22 +473,47 @@ public final class ParkingLot {
   }
 
   private static void connectInBackground(long pid, Set<String> names) {
+    if (EXIT_WAIT_REGISTERED.compareAndSet(false, true)) {
+      ExitActions.onExitFlush(ParkingLot::finishConnectsAtExit); // before the channels close
+    }
     Thread t = new Thread(null, () -> {
-      Link link = connect(pid);
-      if (link == null) {
-        FAILED_AT.put(pid, System.nanoTime()); // before the names go: see send
-      } else {
-        FAILED_AT.remove(pid);
-      }
-      CONNECTING.remove(pid, names); // after the link is known: see send
-      if (link != null) {
-        for (String n : names) {
-          send(pid, n);
+      try {
+        Link link = connect(pid);
+        if (link == null) {
+          FAILED_AT.put(pid, System.nanoTime()); // before the names go: see send
+        } else {
+          FAILED_AT.remove(pid);
         }
+        CONNECTING.remove(pid, names); // after the link is known: see send
+        if (link != null) {
+          for (String n : names) {
+            send(pid, n);
+          }
+        }
+      } finally {
+        CONNECTORS.remove(Thread.currentThread());
       }
     }, "mp4j-park-connect", 64 * 1024, false);
     t.setDaemon(true);
+    CONNECTORS.add(t); // before it starts: an exit from now on waits for it
     t.start();
+  }
+
+  /** At exit: lets the connections being made send their wakes, for up to {@link #EXIT_WAIT_NANOS}. */
+  private static void finishConnectsAtExit() {
+    long deadline = System.nanoTime() + EXIT_WAIT_NANOS;
+    for (Thread t : CONNECTORS) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return; // a waiting JVM that does not answer: its waiters' own re-check covers the rest
+      }
+      try {
+        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   /** Connects and authenticates; only in the one connecting thread of that pid ({@link #CONNECTING}). */

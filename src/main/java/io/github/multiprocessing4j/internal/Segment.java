@@ -112,6 +112,8 @@ public final class Segment implements AutoCloseable {
     int users;
     /** Whether this JVM gave it up (channel closed, out of USED); guarded by USED. */
     boolean released;
+    /** Kept reachable while set ({@link Segment#anchor}); written by one thread at a time. */
+    Object anchor;
 
     Mapping(String name, Path file, FileChannel channel, FileLock lock, MappedByteBuffer buffer, Object key) {
       this.name = name;
@@ -455,6 +457,19 @@ public final class Segment implements AutoCloseable {
    */
   public void pin() {
     mapping.pinned = true;
+  }
+
+  /**
+   * Keeps an object reachable while it is set, through this JVM's record of the segments it uses:
+   * what a lock this JVM holds needs, since its per-JVM state (which thread owns it, how often)
+   * lives in the object, and an object collected while held made a fresh one, read again from a
+   * reference, take this JVM's own hold for another's. Costs a plain field write; the caller
+   * orders the writes of the object and of {@code null} (a lock's owner does).
+   *
+   * @param o the object to keep, or null to keep none
+   */
+  public void anchor(Object o) {
+    mapping.anchor = o;
   }
 
   /**

@@ -14,9 +14,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p><b>Waiting.</b> A thread that must wait ({@link #await}) first re-tries for
  * {@link Backoff#SPIN_NANOS}, the gaps between tries doubling (see {@code spin}). Then it registers:
- * it makes this JVM listen for wakes ({@link ParkingLot}), adds one to its JVM's slot of the table
- * (a long {@code pid << 32 | pending << 31 | count}, claimed by CAS from 0, lowest free slot first,
- * raising the table's high-water mark), then adds one to the waiter count. Then, in a loop, it
+ * it makes this JVM listen for wakes ({@link ParkingLot}), adds one to the waiter count, then adds
+ * one to its JVM's slot of the table (a long {@code pid << 32 | pending << 31 | count}, claimed by
+ * CAS from 0, lowest free slot first, raising the table's high-water mark); leaving, it gives the
+ * slot back before the count (so a JVM that dies in between leaves the count too high, never too
+ * low: see {@link #dropDead}). Then, in a loop, it
  * reads the local epoch, re-tries, and parks until the epoch moves or a slice of
  * {@link #SLICE_NANOS} passes; woken by a move, it re-tries for a while before it parks again.
  *
@@ -31,10 +33,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p><b>Why no wake is lost.</b> All the accesses involved are sequentially consistent (CAS,
  * getAndAdd and volatile reads through {@link java.lang.invoke.VarHandle}s on the shared mapping),
- * so they have one total order. The waiter's order is: slot, count, epoch read, re-try; the
- * waker's: state change, count read, high-water mark and slot reads, epoch move. If the waker's count read comes
- * before the waiter's increment, the waiter's re-try comes after the waker's state change and sees
- * it. Otherwise the waker sees the count and the slot (incremented before the count), sends the
+ * so they have one total order. The waiter's order is: count, slot (and high-water mark), epoch
+ * read, re-try; the waker's: state change, count read, high-water mark and slot reads, epoch move.
+ * If the waker's count read, or its read of the waiter's slot, comes before the waiter's increment
+ * of it, the waiter's re-try comes after the waker's state change and sees it. Otherwise the waker
+ * sees the count and the slot, sends the
  * wake, and the epoch moves after the waker's state change: if the waiter read the epoch before
  * that move, its park returns at once or is signalled; if after, the re-try after that read sees
  * the state change. A waker that finds the slot marked pending sends nothing: the mark was set
@@ -140,6 +143,15 @@ public final class SyncCell {
     return name;
   }
 
+  /**
+   * Keeps an object reachable while it is set (see {@link Segment#anchor}): a lock this JVM holds.
+   *
+   * @param o the object, or null
+   */
+  public void anchor(Object o) {
+    segment.anchor(o);
+  }
+
   // ---- state words (offsets below STATE_BYTES)
 
   /** Volatile read of an int state word. */
@@ -234,10 +246,14 @@ public final class SyncCell {
       return true;
     }
     boolean remote = ParkingLot.ensureListening();
-    int slot = remote ? register() : -1;
     Thread me = Thread.currentThread();
     parked.add(me); // before the waiter count: see wakeHere
+    // The count before the slot, and the slot given back before the count: a JVM that dies in
+    // between (halted at exit, SIGKILL) leaves the count too high, which costs wakers a scan,
+    // never too low, which dropDead would make lower still (below the live waiters: wakeAll
+    // then returned at once while another JVM waited, a lost wake).
     segment.getAndAddInt(WAITERS, 1);
+    int slot = remote ? register() : -1;
     long maxPark = slot >= 0 ? SLICE_NANOS : POLL_NANOS;
     long lastSlow = System.nanoTime();
     int slowTicks = 0;
@@ -288,11 +304,11 @@ public final class SyncCell {
         }
       }
     } finally {
-      segment.getAndAddInt(WAITERS, -1);
-      parked.remove(me);
       if (slot >= 0) {
         unregister(slot);
       }
+      segment.getAndAddInt(WAITERS, -1);
+      parked.remove(me);
     }
   }
 
@@ -341,7 +357,7 @@ public final class SyncCell {
       if (increment(i, true)) {
         slotHint = i;
         for (int h = segment.getIntVolatile(HIGH); h < i + 1; h = segment.getIntVolatile(HIGH)) {
-          segment.compareAndSetInt(HIGH, h, i + 1); // before the waiter count: see wakeAll
+          segment.compareAndSetInt(HIGH, h, i + 1); // before the epoch read: see the class comment
         }
         return i;
       }
@@ -393,7 +409,8 @@ public final class SyncCell {
       }
       // Marked pending only when the wake goes into a connection already made: then it is in the
       // other JVM's socket when send returns, and read even if this JVM exits next. A wake that
-      // waits for a connection lives in a thread of this JVM, which an exit ends: it must not stop
+      // waits for a connection lives in a thread of this JVM, which an exit waits for only a
+      // while (ParkingLot.finishConnectsAtExit) and then ends: it must not stop
       // other wakers from sending theirs (found by a test whose third process hung: the two others
       // had exited before their first wakes' connections were made).
       boolean marked = ParkingLot.linked(p) && segment.compareAndSetLong(off, v, v | PENDING);
@@ -408,7 +425,11 @@ public final class SyncCell {
     wakeHere();
   }
 
-  /** Frees the slot of a JVM that died waiting, and takes its waiters out of the count. */
+  /**
+   * Frees the slot of a JVM that died waiting, and takes its waiters out of the count. Its slot
+   * never counts more of its threads than the waiter count does (a waiter counts itself before
+   * its slot, and gives its slot back first), so this never takes live waiters out of the count.
+   */
   private void dropDead(int off, long deadPid) {
     while (true) {
       long v = segment.getLongVolatile(off);

@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Lifetime.</b> Its shared memory stays while a process has a reachable object for it;
  * this process gives it up once its object is unreachable, except after serializing it (sending it
- * to another process): then this process keeps it until it exits. See the
+ * to another process): then this process keeps it until it exits. While a thread of this process
+ * holds it, the object is kept too (it records which thread holds it, and how often), so a
+ * reference read meanwhile resolves to it. See the
  * {@linkplain io.github.multiprocessing4j.sync package documentation}.
  *
  * <p>Thread-safe. Null arguments throw {@link NullPointerException}.
@@ -106,6 +108,10 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
     }
     ownerThread = t;
     count = 1;
+    // Kept while held: the registry holds this object weakly, and one collected while held left
+    // this JVM owning the lock with a fresh object (read again from a reference) that did not know
+    // it: release() threw, acquire() waited for ever, other processes until this one exited.
+    cell.anchor(this);
     return true;
   }
 
@@ -137,6 +143,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
       return;
     }
     ownerThread = null;
+    cell.anchor(null); // before the release: the next owner's anchor comes after it
     if (ownerDied) {
       ownerDied = false;
       if (!ownerDiedSeen) {

@@ -221,4 +221,75 @@ final class SyncLifetimeTest {
     assertThat(p.exitCode()).isZero();
     assertThat(counter.getLong()).isEqualTo(2L * n);
   }
+
+  /** Makes an RLock, sends it twice, and takes it once the parent says it released it (exit 3 if it cannot). */
+  @SuppressWarnings("unchecked")
+  static void sendTwiceThenTake(Args args) throws Exception {
+    Queue<Object> back = args.get(0, Queue.class);
+    Event go = args.get(1, Event.class);
+    RLock lock = new RLock();
+    back.put(lock);
+    back.put(lock);
+    go.await(WAIT);
+    if (!lock.acquire(WAIT)) {
+      System.exit(3);
+    }
+    lock.release();
+  }
+
+  /** Reads the child's first reference, takes the lock, and drops the object while holding it. */
+  private static WeakReference<RLock> takeAndDrop(Queue<Object> back) throws Exception {
+    RLock first = (RLock) back.get(WAIT);
+    first.acquire();
+    return new WeakReference<>(first);
+  }
+
+  /**
+   * An RLock this JVM holds is not collected, even once the program dropped it: the object is
+   * this JVM's record of which thread holds it. Before, it was (the registry holds objects
+   * weakly), and the second reference resolved to a fresh object that did not know it was held:
+   * release() threw, acquire() would have waited for ever, and the child for this JVM's exit.
+   */
+  @Test
+  void anRLockHeldWhenDroppedIsStillOwnedThroughTheNextReference() throws Exception {
+    Queue<Object> back = new Queue<>();
+    Event go = new Event();
+    Process p = Process.builder().target(SyncLifetimeTest::sendTwiceThenTake).args(back, go).build();
+    p.start();
+    try {
+      WeakReference<RLock> first = takeAndDrop(back);
+      for (int i = 0; i < 3; i++) {
+        System.gc(); // were it not kept while held, this would collect it (it did, before the fix)
+      }
+      RLock again = (RLock) back.get(WAIT);
+      assertThat(again.isMine()).as("this thread holds it").isTrue();
+      assertThat(first.get()).as("kept while held").isSameAs(again);
+      again.release();
+      go.set();
+      assertThat(p.join(WAIT)).isTrue();
+      assertThat(p.exitCode()).as("the child took the released lock").isZero();
+    } finally {
+      go.set();
+      if (p.isAlive()) {
+        p.kill();
+      }
+      p.join(WAIT);
+    }
+  }
+
+  /** Once released, the RLock dropped is collected again (the hold kept it, not the release). */
+  @Test
+  void anRLockReleasedIsCollectedAgain() {
+    WeakReference<RLock> dropped = heldAndReleased();
+    Reclaim.gcUntil("a released RLock is collected", () -> dropped.get() == null, WAIT);
+  }
+
+  private static WeakReference<RLock> heldAndReleased() {
+    RLock lock = new RLock();
+    lock.lock();
+    lock.lock();
+    lock.unlock();
+    lock.unlock();
+    return new WeakReference<>(lock);
+  }
 }
