@@ -28,6 +28,11 @@ final class Chunks {
       }
       throw new IllegalArgumentException("the items given to " + what
           + " cannot be sent to a worker process: " + e.getMessage(), e);
+    } catch (RuntimeException | StackOverflowError e) {
+      // A writeObject that throws, or a graph too deep to walk: still this chunk's items that
+      // cannot be sent, which the caller reports as such rather than dying of it.
+      throw new IllegalArgumentException("items " + firstIndex + " to " + (firstIndex + to - from - 1) + " given to "
+          + what + " cannot be sent to a worker process: " + e, e);
     }
   }
 }

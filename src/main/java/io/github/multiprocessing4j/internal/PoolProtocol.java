@@ -131,8 +131,9 @@ final class PoolProtocol {
         if (e instanceof Throwable) {
           return (Throwable) e;
         }
-      } catch (IOException | RuntimeException | LinkageError e) {
-        // The class is missing here, refused by a filter, or cannot be initialized here: the
+      } catch (IOException | RuntimeException | Error e) {
+        // The class is missing here, refused by a filter, cannot be initialized here, or its
+        // graph is too deep for this thread's stack (any Error of its readObject alike): the
         // portable description follows.
       }
     }

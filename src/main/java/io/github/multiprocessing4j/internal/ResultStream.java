@@ -15,6 +15,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The results of {@code imap}, {@code imapUnordered} and the executor's {@code map}, fed by a
@@ -27,6 +29,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * @param <T> the result type
  */
 public final class ResultStream<T> implements ResultIterator<T> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ResultStream.class);
 
   /** A failed item (or chunk), kept in place of its results. */
   private static final class Failure {
@@ -112,12 +116,8 @@ public final class ResultStream<T> implements ResultIterator<T> {
             chunk.add(it.next());
           }
         } catch (RuntimeException | Error e) {
-          if (!chunk.isEmpty()) {
-            index = submitChunk(pool, fn, kind, chunk, item, index, what);
-            if (index < 0) {
-              return; // refused: submitChunk ended the input already
-            }
-          }
+          // As CPython, whose chunk is a tuple of islice(): the items of the failing chunk read
+          // before the failure are dropped, and the failure takes the chunk's place.
           endInput(index, e);
           return;
         }
@@ -134,6 +134,11 @@ public final class ResultStream<T> implements ResultIterator<T> {
       }
     } catch (InterruptedException e) {
       endInput(index, new PoolCancellation("the pool was terminated"));
+    } catch (RuntimeException | Error e) {
+      // Not the input's failure (that is above) but this thread's own: the consumer must hear of
+      // it, or it would wait for ever for the chunks this thread will never submit.
+      LOG.error("the feeder of {} failed; the iteration ends with its error", what, e);
+      endInput(index, e);
     } finally {
       pool.closeFeed();
     }

@@ -95,6 +95,8 @@ public final class WorkerPool {
     /** Guarded by {@link #lock}. */
     boolean stopSent;
     Throwable initFailure;
+    /** What made this worker's reader give up on it, if anything did; set by the reader only. */
+    Throwable readerFailure;
     Slot(Process process, Connection conn) {
       this.process = process;
       this.conn = conn;
@@ -636,6 +638,13 @@ public final class WorkerPool {
           } catch (ConnectionException e) {
             unsent(s, t, false); // the worker is gone; its reader deals with its tasks
             return;
+          } catch (RuntimeException | Error e) {
+            // Refused before anything was written (a limit, say), or worse: this task fails, and
+            // no thread (a reader or the dispatcher among them) dies of it.
+            failUnsendable(s, t, e);
+            if (e instanceof Error) {
+              return; // the worker was killed: the pipe may hold part of a message
+            }
           }
         }
       } finally {
@@ -682,6 +691,43 @@ public final class WorkerPool {
     }
   }
 
+  /**
+   * Fails a task that could not be written to its worker's pipe. An {@link Error} may have left
+   * part of a message in the pipe, so the worker is killed then; its reader fails or requeues
+   * what else it held.
+   */
+  private void failUnsendable(Slot s, PoolTask t, Throwable e) {
+    boolean mine;
+    lock.lock();
+    try {
+      t.sent = false;
+      mine = s.inFlight.remove(t);
+      if (mine) {
+        s.assigned--;
+      }
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    if (e instanceof Error) {
+      LOG.error("cannot send a task to pool worker {}; killing it", s.where, e);
+      s.process.kill();
+    }
+    if (mine) {
+      fail(t, new io.github.multiprocessing4j.MultiprocessingException(
+          "the task cannot be sent to worker " + s.where + ": " + e, e));
+    }
+  }
+
+  /** Completes a task with a failure; a sink that throws is logged, never the caller's death. */
+  private static void fail(PoolTask t, Throwable error) {
+    try {
+      t.sink.failed(error);
+    } catch (RuntimeException | Error e) {
+      LOG.error("completing a pool task with its failure threw", e);
+    }
+  }
+
   /** A task whose send failed; {@code retry}: back to the front of the outbox, for the dispatcher. */
   private void unsent(Slot s, PoolTask t, boolean retry) {
     lock.lock();
@@ -723,8 +769,54 @@ public final class WorkerPool {
       }
     } catch (InterruptedException e) {
       // only at JVM exit
+    } catch (RuntimeException | Error e) {
+      // Without this thread the tasks queued for it would wait for ever: break the pool, loudly.
+      lock.unlock();
+      try {
+        LOG.error("the pool's dispatcher failed; the pool is broken", e);
+        breakPool("the pool's dispatcher thread failed (" + e + "); the pool is not usable anymore", e);
+      } finally {
+        lock.lock();
+      }
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Breaks the pool when one of its own threads met what it cannot handle: every pending and
+   * running task fails with the {@link BrokenProcessPoolException}, which later submissions
+   * throw too, and the workers are terminated (their readers then see them gone).
+   */
+  private void breakPool(String why, Throwable cause) {
+    List<PoolTask> failed = new ArrayList<>();
+    List<Slot> slots;
+    BrokenProcessPoolException b;
+    lock.lock();
+    try {
+      if (broken == null) {
+        broken = new BrokenProcessPoolException(why, cause);
+      }
+      b = broken;
+      failed.addAll(pending);
+      pending.clear();
+      for (Slot s : workers) {
+        failed.addAll(s.inFlight);
+        s.inFlight.clear();
+        s.outbox.clear();
+        s.stopping = true;
+      }
+      slots = new ArrayList<>(workers);
+      forgetIfEndedLocked();
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    for (Slot s : slots) {
+      s.process.terminate();
+    }
+    for (PoolTask t : failed) {
+      fail(t, b);
     }
   }
 
@@ -811,15 +903,34 @@ public final class WorkerPool {
       // the worker ended (or was terminated)
     } catch (InterruptedException e) {
       // only at JVM exit
-    } catch (RuntimeException e) {
-      LOG.error("pool reader for worker {} failed", s.where, e);
+    } catch (RuntimeException | Error e) {
+      // Whatever it is, this worker's stream cannot be trusted any more: the worker is killed,
+      // and onWorkerGone fails (or requeues) what it held, blaming this failure.
+      LOG.error("the pool's reader for worker {} failed; killing the worker", s.where, e);
+      s.readerFailure = e;
       s.process.kill();
     } finally {
       try {
         onWorkerGone(s);
+      } catch (RuntimeException | Error e) {
+        LOG.error("the pool could not deal with the end of worker {}; the pool is broken", s.where, e);
+        breakPool("the pool failed while worker " + s.where + " ended (" + e + "); the pool is not usable anymore", e);
+        forget(s);
       } finally {
         readers.remove(Thread.currentThread());
       }
+    }
+  }
+
+  /** Drops a worker whose end could not be dealt with, so that waiting for the pool ends. */
+  private void forget(Slot s) {
+    lock.lock();
+    try {
+      workers.remove(s);
+      forgetIfEndedLocked();
+      changed.signalAll();
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -862,21 +973,43 @@ public final class WorkerPool {
     } finally {
       lock.unlock();
     }
-    flush(stopping);
-    if (m[0] == PoolProtocol.OK) {
-      Object value;
+    try {
+      flush(stopping);
+    } finally {
+      // The task is no longer in flight: whatever happens from here, it must complete now, or
+      // its caller would wait for ever.
+      complete(s, task, m);
+    }
+  }
+
+  private static void complete(Slot s, PoolTask task, byte[] m) {
+    if (m[0] != PoolProtocol.OK) {
+      Throwable failure;
       try {
-        value = Messages.decode(m, PoolProtocol.RESULT_HEADER, null);
-      } catch (java.io.IOException | RuntimeException | LinkageError e) {
-        // LinkageError: a class of the result cannot be initialized (or linked) here. The task is
-        // no longer in flight: it must fail now, or its result would never come.
-        task.sink.failed(new io.github.multiprocessing4j.MultiprocessingException(
-            "the result of a task from worker " + s.where + " cannot be deserialized: " + e.getMessage(), e));
-        return;
+        failure = PoolProtocol.readFailure(m, PoolProtocol.RESULT_HEADER, s.where);
+      } catch (RuntimeException | Error e) {
+        failure = new io.github.multiprocessing4j.MultiprocessingException(
+            "the failure of a task from worker " + s.where + " cannot be read: " + e, e);
       }
+      fail(task, failure);
+      return;
+    }
+    Object value;
+    try {
+      value = Messages.decode(m, PoolProtocol.RESULT_HEADER, null);
+    } catch (Exception | Error e) {
+      // Any of them: a class that cannot be initialized here (LinkageError), a graph too deep
+      // for this thread's stack (StackOverflowError), a readObject that throws an Error. This
+      // reader, which serves every later result of the worker, goes on.
+      fail(task, new io.github.multiprocessing4j.MultiprocessingException(
+          "the result of a task from worker " + s.where + " cannot be deserialized: " + e, e));
+      return;
+    }
+    try {
       task.sink.succeeded(value);
-    } else {
-      task.sink.failed(PoolProtocol.readFailure(m, PoolProtocol.RESULT_HEADER, s.where));
+    } catch (RuntimeException | Error e) {
+      fail(task, new io.github.multiprocessing4j.MultiprocessingException(
+          "the result of a task from worker " + s.where + " cannot be delivered: " + e, e));
     }
   }
 
@@ -966,11 +1099,14 @@ public final class WorkerPool {
     }
     flush(stopping);
     if (died != null) {
-      died.sink.failed(new WorkerDiedException("worker " + s.where + " died with exit code " + exitCode
-          + " while running this task", exitCode));
+      fail(died, s.readerFailure != null
+          ? new io.github.multiprocessing4j.MultiprocessingException("the pool could not read from worker " + s.where
+              + " (" + s.readerFailure + "), which was killed and replaced", s.readerFailure)
+          : new WorkerDiedException("worker " + s.where + " died with exit code " + exitCode
+              + " while running this task", exitCode));
     }
     for (PoolTask t : failed) {
-      t.sink.failed(breaking != null ? breaking : broken);
+      fail(t, breaking != null ? breaking : broken);
     }
   }
 
