@@ -51,6 +51,16 @@ public final class PoolFunction {
    * @throws IllegalArgumentException naming {@code what} and the class if it cannot be serialized
    */
   public static PoolFunction of(Object fn, String what) {
-    return new PoolFunction(fn, Messages.encode(fn, what + " cannot be sent to a worker process"));
+    byte[] encoded;
+    try {
+      encoded = Messages.encode(fn, what + " cannot be sent to a worker process");
+    } catch (IllegalArgumentException e) {
+      String why = NotSerializableLambda.explain(fn);
+      if (why == null) {
+        throw e;
+      }
+      throw new IllegalArgumentException(what + " cannot be sent to a worker process: " + why, e);
+    }
+    return new PoolFunction(fn, encoded);
   }
 }

@@ -44,6 +44,9 @@ public final class WorkerPool {
 
   private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
   private static final int DEPTH = 2;
+  /** CPython's text for the futures of an executor that broke. */
+  private static final String ABRUPT =
+      "A process in the process pool was terminated abruptly while the future was running or pending.";
   private static final Duration EXIT_WAIT = Duration.ofSeconds(10);
   private static final AtomicInteger POOLS = new AtomicInteger();
   /** Pools whose workers may be alive, terminated at exit before the exit rules run. */
@@ -1040,14 +1043,16 @@ public final class WorkerPool {
       s.outbox.clear();
       if (state != State.TERMINATE && broken == null) {
         if (!s.ready || s.initFailure != null) {
-          breaking = new BrokenProcessPoolException(s.initFailure != null
-              ? "the initializer failed in worker " + s.where + "; the pool is not usable anymore"
-              : "worker " + s.where + " exited with code " + exitCode + " before it was ready"
-                  + " (see its standard error); the pool is not usable anymore",
+          String why = s.initFailure != null ? "the initializer failed in worker " + s.where
+              : "worker " + s.where + " exited with code " + exitCode + " before it was ready (see its standard error)";
+          // The executor's futures get CPython's BrokenProcessPool text, which CPython gives for
+          // any worker that ended, a failed initializer included; the pool's own text says more.
+          breaking = new BrokenProcessPoolException(breakOnDeath ? ABRUPT + " (" + why + ")"
+              : why + "; the pool is not usable anymore",
               s.initFailure != null ? s.initFailure : s.process.failure().orElse(null));
         } else if (breakOnDeath && (!s.inFlight.isEmpty() || !s.stopping && !retired(s, exitCode))) {
-          breaking = new BrokenProcessPoolException("A process in the process pool was terminated abruptly "
-              + "while the future was running or pending. (worker " + s.where + ", exit code " + exitCode + ")", null);
+          breaking = new BrokenProcessPoolException(ABRUPT + " (worker " + s.where + ", exit code " + exitCode + ")",
+              null);
         } else if (!s.inFlight.isEmpty()) {
           PoolTask first = s.inFlight.poll();
           if (first.sent) {

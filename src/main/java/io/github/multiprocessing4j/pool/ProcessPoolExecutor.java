@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.pool;
 
 import io.github.multiprocessing4j.Multiprocessing;
+import io.github.multiprocessing4j.internal.NotSerializableLambda;
 import io.github.multiprocessing4j.internal.PoolCancellation;
 import io.github.multiprocessing4j.internal.PoolFunction;
 import io.github.multiprocessing4j.internal.PoolTask;
@@ -489,7 +490,9 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
   private <T> TaskResult<T> prepare(Object task, byte kind, T result, Object source) {
     Objects.requireNonNull(task, "task");
     if (!(task instanceof Serializable)) {
-      throw new IllegalArgumentException("the task (a " + task.getClass().getName() + ") cannot be sent to a "
+      String lambda = NotSerializableLambda.explain(task);
+      throw new IllegalArgumentException(lambda != null ? "the task cannot be sent to a worker process: " + lambda
+          : "the task (a " + task.getClass().getName() + ") cannot be sent to a "
           + "worker process: it is not serializable; pass a lambda directly to submit (it then binds to "
           + "SerializableCallable or SerializableRunnable) or use a class that implements java.io.Serializable");
     }
@@ -521,6 +524,22 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
       }
       this.maxWorkers = maxWorkers;
       return this;
+    }
+
+    /**
+     * Sets how many tasks a worker process runs before it exits and is replaced by a fresh one:
+     * CPython's {@code max_tasks_per_child}. Default: no limit.
+     *
+     * @param maxTasksPerChild at least 1
+     * @return this builder
+     * @throws IllegalArgumentException {@code "max_tasks_per_child must be >= 1"}
+     */
+    @Override
+    public Builder maxTasksPerChild(int maxTasksPerChild) {
+      if (maxTasksPerChild < 1) {
+        throw new IllegalArgumentException("max_tasks_per_child must be >= 1");
+      }
+      return super.maxTasksPerChild(maxTasksPerChild);
     }
 
     /**

@@ -14,8 +14,9 @@ import java.util.concurrent.TimeoutException;
  * {@link java.util.concurrent.CompletionException} whose cause is the task's exception (the
  * convention of {@link java.util.concurrent.CompletableFuture#join()}); iteration may go on after
  * it. {@link #next(Duration)} is CPython's {@code next(timeout)} with checked exceptions. An
- * exception thrown by the input iterable is reported the same way at its position, and ends the
- * iteration.
+ * exception thrown by the input iterable is reported the same way after the results of the chunks
+ * read before it, and ends the iteration; as in CPython, the items of the chunk it interrupted
+ * (read before it, with a {@code chunksize} above 1) give no results.
  *
  * <p>{@link #hasNext()} waits until the next result or the end is known; interrupted (or past the
  * deadline of the executor's {@code map}), it returns {@code true} with the interrupt status set,

@@ -5,6 +5,7 @@ import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.Target;
 import io.github.multiprocessing4j.internal.Messages;
+import io.github.multiprocessing4j.internal.NotSerializableLambda;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -52,7 +53,15 @@ public abstract class WorkerPoolBuilder<B extends WorkerPoolBuilder<B>> {
     Objects.requireNonNull(initializer, "initializer");
     Objects.requireNonNull(initargs, "initargs");
     List<Object> args = Arrays.asList(initargs.clone());
-    Messages.encode(initializer, "the pool's initializer cannot be sent to a worker process");
+    try {
+      Messages.encode(initializer, "the pool's initializer cannot be sent to a worker process");
+    } catch (IllegalArgumentException e) {
+      String lambda = NotSerializableLambda.explain(initializer);
+      if (lambda == null) {
+        throw e;
+      }
+      throw new IllegalArgumentException("the pool's initializer cannot be sent to a worker process: " + lambda, e);
+    }
     for (int i = 0; i < initargs.length; i++) {
       Messages.encode(initargs[i], "argument " + i + " of the pool's initializer cannot be sent to a worker process");
     }

@@ -161,6 +161,23 @@ final class PoolTest {
     return out;
   }
 
+  /**
+   * The results up to the input's {@link SayWhenError}, which must come next, after which the
+   * iteration must be over.
+   */
+  static List<Integer> drainUntilFailure(ResultIterator<Integer> it) throws Exception {
+    List<Integer> out = new ArrayList<>();
+    while (true) {
+      try {
+        out.add(it.next(WAIT));
+      } catch (ExecutionException e) {
+        assertThat(e).hasCauseInstanceOf(SayWhenError.class);
+        assertThat(it.hasNext()).as("after the input's failure").isFalse();
+        return out;
+      }
+    }
+  }
+
   static List<Integer> range(int n) {
     return IntStream.range(0, n).boxed().collect(Collectors.toList());
   }
@@ -433,14 +450,21 @@ final class PoolTest {
     assertThatThrownBy(it::next).isInstanceOf(CompletionException.class).hasCauseInstanceOf(SayWhenError.class);
     assertThat(it.hasNext()).isFalse();
 
-    // Chunked: the failure comes at its own position (ResultIterator's javadoc): the items read
-    // before it in the failing chunk still give their results. (CPython loses them: its failure
-    // comes at the start of the failing chunk.)
+    // Chunked: as CPython (a chunk is a tuple of islice()), the failure comes at the start of the
+    // chunk it interrupted, whose items read before it are dropped: 4 (item 4, read before the
+    // failure in chunk [4, fail]) gives no result. Before, 16 came first.
     ResultIterator<Integer> chunked = pool.imap(PoolTest::square, sayWhen(5), 2);
-    assertThat(List.of(chunked.next(WAIT), chunked.next(WAIT), chunked.next(WAIT), chunked.next(WAIT),
-        chunked.next(WAIT))).containsExactly(0, 1, 4, 9, 16);
+    assertThat(List.of(chunked.next(WAIT), chunked.next(WAIT), chunked.next(WAIT), chunked.next(WAIT)))
+        .containsExactly(0, 1, 4, 9);
     Throwable e = catchThrowable(() -> chunked.next(WAIT));
     assertThat(e).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(SayWhenError.class);
+    assertThat(chunked.hasNext()).isFalse();
+    // A failure at a chunk's first item: nothing to drop.
+    assertThat(drainUntilFailure(pool.imap(PoolTest::square, sayWhen(4), 2))).containsExactly(0, 1, 4, 9);
+    assertThat(drainUntilFailure(pool.imap(PoolTest::square, sayWhen(5), 3))).containsExactly(0, 1, 4);
+    assertThat(drainUntilFailure(pool.imapUnordered(PoolTest::square, sayWhen(5), 2)))
+        .containsExactlyInAnyOrder(0, 1, 4, 9);
+    assertThat(drainUntilFailure(pool.imapUnordered(PoolTest::square, sayWhen(2), 4))).isEmpty();
 
     ResultIterator<Integer> unordered = pool.imapUnordered(PoolTest::square, sayWhen(4));
     List<Integer> got = new ArrayList<>();
@@ -668,6 +692,38 @@ final class PoolTest {
     assertThatThrownBy(() -> pool.starmap((Args a) -> a.size(), argLists))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("starmap");
+  }
+
+  @Test
+  void aCapturedPlainFunctionLambdaIsNamedAsSuchWithWhatToUseInstead() {
+    // Before: only the synthetic classes, "PoolTest$$Lambda/0x... is not serializable".
+    java.util.function.Function<Integer, Integer> plain = x -> x + 1;
+    for (Throwable e : List.of(
+        catchThrowable(() -> pool.map((Integer x) -> plain.apply(x), range(3))),
+        catchThrowable(() -> pool.map(plain::apply, range(3))),
+        catchThrowable(() -> pool.imap(plain::apply, range(3))))) {
+      assertThat(e).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("cannot be sent to a worker process")
+          .hasMessageContaining("captures a plain java.util.function.Function lambda (" + plain.getClass().getName())
+          .hasMessageContaining("io.github.multiprocessing4j.pool.SerializableFunction")
+          .hasMessageContaining("method reference to a static method")
+          .hasMessageContaining("named class that implements java.io.Serializable");
+    }
+    Runnable plainRunnable = () -> { };
+    assertThatThrownBy(() -> pool.applyAsync(() -> {
+      plainRunnable.run();
+      return 1;
+    })).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("the task given to applyAsync")
+        .hasMessageContaining("captures a plain java.lang.Runnable lambda")
+        .hasMessageContaining("SerializableRunnable");
+    assertThatThrownBy(() -> Pool.builder().initializer(a -> plainRunnable.run()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("the pool's initializer")
+        .hasMessageContaining("captures a plain java.lang.Runnable lambda");
+    java.util.function.IntUnaryOperator other = x -> x;
+    assertThatThrownBy(() -> pool.map((Integer x) -> other.applyAsInt(x), range(3)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("captures a plain java.util.function.IntUnaryOperator lambda")
+        .hasMessageContaining("(IntUnaryOperator & java.io.Serializable)");
   }
 
   // ---- callbacks

@@ -312,11 +312,45 @@ class ProcessPoolExecutorTest {
   }
 
   @Test
+  void aPlainCallableOrRunnableLambdaIsNamedAsSuchWithWhatToUseInstead() {
+    // Before: "the task (a ProcessPoolExecutorTest$$Lambda/0x...) cannot be sent".
+    Callable<Integer> callable = () -> 1;
+    Runnable runnable = () -> { };
+    assertThatThrownBy(() -> shared.submit(callable)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("is a plain java.util.concurrent.Callable lambda (" + callable.getClass().getName())
+        .hasMessageContaining("io.github.multiprocessing4j.pool.SerializableCallable")
+        .hasMessageContaining("method reference to a static method")
+        .hasMessageContaining("named class that implements java.io.Serializable");
+    assertThatThrownBy(() -> shared.execute(runnable)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("is a plain java.lang.Runnable lambda")
+        .hasMessageContaining("io.github.multiprocessing4j.pool.SerializableRunnable");
+    assertThatThrownBy(() -> shared.invokeAll(List.of(callable))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("is a plain java.util.concurrent.Callable lambda");
+    java.util.function.Function<Integer, Integer> plain = x -> x;
+    assertThatThrownBy(() -> shared.map(plain::apply, List.of(1))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("captures a plain java.util.function.Function lambda")
+        .hasMessageContaining("SerializableFunction");
+    assertThatThrownBy(() -> shared.submit(() -> callable.call())).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("captures a plain java.util.concurrent.Callable lambda");
+  }
+
+  @Test
   void maxWorkersMustBePositive() {
     assertThatThrownBy(() -> new ProcessPoolExecutor(0)).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("max_workers must be greater than 0");
     assertThatThrownBy(() -> ProcessPoolExecutor.builder().maxWorkers(-1)).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("max_workers must be greater than 0");
+  }
+
+  @Test
+  void maxTasksPerChildMustBePositiveWithCPythonsExecutorText() {
+    // Before: the Pool's text, "maxtasksperchild must be a positive int or None, not 0".
+    assertThatThrownBy(() -> ProcessPoolExecutor.builder().maxTasksPerChild(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("max_tasks_per_child must be >= 1");
+    assertThatThrownBy(() -> ProcessPoolExecutor.builder().maxTasksPerChild(-3))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("max_tasks_per_child must be >= 1");
+    assertThatThrownBy(() -> Pool.builder().maxTasksPerChild(0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxtasksperchild must be a positive int or None, not 0");
   }
 
   @Test
