@@ -114,7 +114,7 @@ public final class PoolWorker implements Target {
     byte[] encoded;
     try {
       encoded = Messages.encode(value, "the result");
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | StackOverflowError e) { // a graph too deep to write: this result only
       Throwable reason = e; // the root cause, as CPython names the pickling error itself
       while (reason.getCause() != null && reason.getCause() != reason) {
         reason = reason.getCause();
