@@ -39,6 +39,12 @@ import org.slf4j.LoggerFactory;
  * thread, so that a reader never waits on a full pipe towards a worker that is itself waiting
  * for that reader. Each worker gets at most {@value #DEPTH} tasks at a time: one running, one waiting in
  * its pipe, so a worker never idles between tasks while a slow worker does not hoard them.
+ *
+ * <p>No thread of the pool dies of what it meets, since a task it held would then never complete:
+ * a result that cannot be decoded (whatever is thrown, {@link Error}s included) fails its task
+ * only; anything else a reader cannot handle kills its worker (logged), whose tasks then fail or
+ * run elsewhere; a task the pipe refuses fails alone; and a failure in the pool's own bookkeeping
+ * breaks the pool (logged), failing every pending task with a {@link BrokenProcessPoolException}.
  */
 public final class WorkerPool {
 
