@@ -203,6 +203,10 @@ public final class Bootstrap {
       readBody(in, b);
     } catch (OutOfMemoryError e) {
       throw new TooLarge(b.statusFile, length, e);
+    } catch (RuntimeException e) {
+      StreamCorruptedException sce = new StreamCorruptedException("corrupt bootstrap frame: " + e);
+      sce.initCause(e);
+      throw sce;
     }
     return b;
   }
@@ -225,7 +229,11 @@ public final class Bootstrap {
 
   private static void readBody(DataInputStream in, Bootstrap b) throws IOException {
     b.name = ValueCodec.readString(in);
-    b.identity = new int[in.readInt()];
+    int levels = in.readInt();
+    if (levels < 0 || levels > 10_000) {
+      throw new StreamCorruptedException("corrupt bootstrap frame: an identity of " + levels + " levels");
+    }
+    b.identity = new int[levels];
     for (int i = 0; i < b.identity.length; i++) {
       b.identity[i] = in.readInt();
     }

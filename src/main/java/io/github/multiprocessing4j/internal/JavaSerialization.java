@@ -141,14 +141,26 @@ public final class JavaSerialization {
   }
 
   private static Object deserializeHere(byte[] bytes, String what) throws IOException {
+    // The parent is trusted (the frame comes over the child's private stdin), but a length that
+    // the bytes cannot hold is still refused before it is allocated.
+    Guard guard = new Guard(SerialFilters.bootstrap(), 16L * bytes.length + 1024, null, 0);
     try (ObjectInputStream ois = new ContextObjectInputStream(new ByteArrayInputStream(bytes))) {
-      ois.setObjectInputFilter(SerialFilters.bootstrap());
+      ois.setObjectInputFilter(guard);
       return ois.readObject();
+    } catch (InvalidClassException e) {
+      IOException explained = guard.explain(e);
+      throw new IOException("cannot deserialize " + what + ": " + explained, explained);
     } catch (ClassNotFoundException e) {
       throw new InvalidClassException(e.getMessage(), "cannot deserialize " + what
           + ": class not found on the child's class path");
     } catch (IOException e) {
       throw new IOException("cannot deserialize " + what + ": " + e, e);
+    } catch (RuntimeException | InternalError e) {
+      // As in read: a readObject tripping over corrupt input.
+      StreamCorruptedException sce = new StreamCorruptedException(
+          "cannot deserialize " + what + ": " + e);
+      sce.initCause(e);
+      throw sce;
     }
   }
 
@@ -246,6 +258,7 @@ public final class JavaSerialization {
     private String rejectedClass;
     private String rejectedDetail;
 
+    /** A guard; {@code buf} null counts no shared references. */
     Guard(ObjectInputFilter filter, long maxArrayLength, byte[] buf, int off) {
       this.filter = filter;
       this.maxArrayLength = maxArrayLength;
@@ -258,6 +271,9 @@ public final class JavaSerialization {
      * false once they occur at too many depths.
      */
     private boolean sharedLevelsWithinLimit(FilterInfo info) {
+      if (buf == null) {
+        return true; // not counted (the bootstrap frame's)
+      }
       int depth = (int) Math.min(info.depth(), Limits.maxDepth() + 1L);
       if (events == null) {
         events = new long[Limits.maxDepth() + 2];
