@@ -76,6 +76,42 @@ final class HostileDataBetweenProcessesTest {
   }
 
   @Test
+  void inOneProcessAPipeCarriesADeepHashMapAndRefusesSerialDosPromptly() throws Exception {
+    Pipe p = Pipe.open();
+    try (Connection a = p.conn1(); Connection b = p.conn2()) {
+      a.send(nested(700));
+      assertThat(depth(b.recv())).isEqualTo(700);
+      a.send(serialDos(100));
+      long start = System.nanoTime();
+      assertThatThrownBy(b::recv).isInstanceOf(ConnectionException.class)
+          .hasMessageContaining("-Dmultiprocessing4j.maxSharedLevels");
+      // Before: for ever. A generous bound for a loaded machine.
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(10_000);
+      a.send("still usable");
+      assertThat(b.recv()).isEqualTo("still usable");
+    }
+  }
+
+  /** 100 levels of HashSets whose two chains share their children (SerialDOS). */
+  static java.util.Set<Object> serialDos(int levels) {
+    java.util.Set<Object> root = new java.util.HashSet<>();
+    java.util.Set<Object> s1 = root;
+    java.util.Set<Object> s2 = new java.util.HashSet<>();
+    for (int i = 0; i < levels; i++) {
+      java.util.Set<Object> t1 = new java.util.HashSet<>();
+      java.util.Set<Object> t2 = new java.util.HashSet<>();
+      t1.add("foo");
+      s1.add(t1);
+      s1.add(t2);
+      s2.add(t1);
+      s2.add(t2);
+      s1 = t1;
+      s2 = t2;
+    }
+    return root;
+  }
+
+  @Test
   void aQueueRefusesAnOversizedItemInThePuttersThread() throws Exception {
     Queue<Object> q = new Queue<>();
     try {
