@@ -105,6 +105,15 @@ final class HostileDataTest {
   }
 
   @Test
+  void compactMessagesAtTheirDeepestFitTheSmallestThreadStack() throws Throwable {
+    // Why only Java serialization needs DeepStack: the compact forms nest at most MAX_DEPTH deep,
+    // which the smallest stack the JVM gives a thread (16 KiB asked for, rounded up) holds.
+    byte[] m = Messages.encode(nested(ObjectCodec.MAX_DEPTH), "test");
+    assertThat(ObjectCodec.javaSerialized(m, 0, m.length)).isFalse();
+    assertThat(depth(onThread(16 * 1024, () -> decode(m)))).isEqualTo(ObjectCodec.MAX_DEPTH);
+  }
+
+  @Test
   void aGraphDeeperThanTheLimitIsRefusedNamingTheLimit() throws Throwable {
     byte[] m = (byte[]) onThread(64L << 20, () -> Messages.encode(nested(1100), "test"));
     assertThatThrownBy(() -> onThread(64 * 1024, () -> decode(m)))
