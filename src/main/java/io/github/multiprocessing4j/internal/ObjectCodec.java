@@ -131,7 +131,8 @@ public final class ObjectCodec {
    * @param out the sink
    * @throws IllegalArgumentException if the value, or something in it, is not serializable: the
    *     message names the class and, for a value inside a compact collection, where it sits, e.g.
-   *     {@code value of key "x" in a java.util.HashMap}
+   *     {@code value of key "x" in a java.util.HashMap}; or if its encoding is longer than
+   *     {@link Limits#maxMessageBytes()} (the message names the limit and its property)
    * @throws java.util.ConcurrentModificationException if a collection in it changes meanwhile
    */
   public static void encode(Object value, ByteSink out) {
