@@ -84,6 +84,12 @@ final class ChildHandle {
     if (filter != null && !spec.systemProperties.containsKey(Messages.FILTER_PROPERTY)) {
       command.add("-D" + Messages.FILTER_PROPERTY + "=" + filter); // a pattern, not a secret
     }
+    for (String limit : io.github.multiprocessing4j.internal.Limits.PROPERTIES) { // both sides agree
+      String v = System.getProperty(limit);
+      if (v != null && !spec.systemProperties.containsKey(limit)) {
+        command.add("-D" + limit + "=" + v);
+      }
+    }
     String cdsDefault = System.getProperty(ClassDataSharing.PROPERTY);
     if (cdsDefault != null && !spec.systemProperties.containsKey(ClassDataSharing.PROPERTY)) {
       command.add("-D" + ClassDataSharing.PROPERTY + "=" + cdsDefault); // a program-wide default

@@ -94,6 +94,14 @@ final class ChildRuntime {
       } else {
         bootstrap = Bootstrap.read(stdin);
       }
+    } catch (Bootstrap.TooLarge e) {
+      // The heap the array did not fit is free again: enough to say so where failure() looks.
+      System.err.println("multiprocessing4j child: " + e.getMessage());
+      if (e.statusFile != null) {
+        ExitReport.writeFailure(e.statusFile, e);
+      }
+      System.exit(1);
+      return;
     } catch (IOException e) {
       System.err.println("multiprocessing4j child: " + e.getMessage());
       System.exit(2);
@@ -124,7 +132,8 @@ final class ChildRuntime {
       if (b.processObject != null) {
         self = (Process) JavaSerialization.deserialize(b.processObject, "process subclass");
       }
-    } catch (Exception | LinkageError e) {
+    } catch (Exception | LinkageError | OutOfMemoryError e) {
+      // OutOfMemoryError: an argument too large for this child's heap, reported as any failure.
       setupError = e;
     }
     if (self == null) {

@@ -125,7 +125,8 @@ public final class Connection implements AutoCloseable, Serializable {
    * by the receiver.
    *
    * @param obj the object; may be null
-   * @throws IllegalArgumentException if it cannot be serialized; the message names the class
+   * @throws IllegalArgumentException if it cannot be serialized (the message names the class), or
+   *     is longer once encoded than {@code -Dmultiprocessing4j.maxMessageBytes} (100,000,000 by default)
    * @throws BrokenPipeException if the other end was closed or its process ended
    * @throws ConnectionException {@code "handle is closed"} after {@link #close()};
    *     {@code "connection is read-only"} for the receiving end of a one-way pipe

@@ -195,12 +195,45 @@ public final class Bootstrap {
     if (length < 0 || length > MAX_FRAME) {
       throw new StreamCorruptedException("bad bootstrap frame length " + length);
     }
-    byte[] body = new byte[length];
-    head.readFully(body);
-    DataInputStream in = new DataInputStream(new ByteArrayInputStream(body));
+    // Read field by field from the stream, not into one array first: the status file comes before
+    // the arguments, so that a child whose arguments do not fit its heap can still say so there.
+    DataInputStream in = new DataInputStream(new BoundedInputStream(head, length));
     Bootstrap b = new Bootstrap();
+    try {
+      readBody(in, b);
+    } catch (OutOfMemoryError e) {
+      throw new TooLarge(b.statusFile, length, e);
+    } catch (RuntimeException e) {
+      StreamCorruptedException sce = new StreamCorruptedException("corrupt bootstrap frame: " + e);
+      sce.initCause(e);
+      throw sce;
+    }
+    return b;
+  }
+
+  /**
+   * The frame did not fit this JVM's heap.
+   */
+  public static final class TooLarge extends IOException {
+    private static final long serialVersionUID = 1L;
+    /** Where the child reports how it ended, if it was read before memory ran out; or null. */
+    public final transient String statusFile;
+
+    TooLarge(String statusFile, int length, OutOfMemoryError e) {
+      super("the bootstrap frame of " + length + " bytes (the process's arguments, target and "
+          + "process object) does not fit this child's heap: " + e.getMessage()
+          + "; give the child more heap (Process.builder().jvmOptions(\"-Xmx...\")) or pass less", e);
+      this.statusFile = statusFile;
+    }
+  }
+
+  private static void readBody(DataInputStream in, Bootstrap b) throws IOException {
     b.name = ValueCodec.readString(in);
-    b.identity = new int[in.readInt()];
+    int levels = in.readInt();
+    if (levels < 0 || levels > 10_000) {
+      throw new StreamCorruptedException("corrupt bootstrap frame: an identity of " + levels + " levels");
+    }
+    b.identity = new int[levels];
     for (int i = 0; i < b.identity.length; i++) {
       b.identity[i] = in.readInt();
     }
@@ -224,6 +257,45 @@ public final class Bootstrap {
       b.processObject = ValueCodec.readBytes(in);
     }
     b.encodedArgs = ValueCodec.readBytes(in);
-    return b;
+  }
+
+  /** At most {@code limit} bytes of a stream: a frame's fields cannot read past its end. */
+  private static final class BoundedInputStream extends InputStream {
+    private final InputStream in;
+    private long left;
+
+    BoundedInputStream(InputStream in, long limit) {
+      this.in = in;
+      this.left = limit;
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (left <= 0) {
+        return -1;
+      }
+      int c = in.read();
+      if (c >= 0) {
+        left--;
+      }
+      return c;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (left <= 0) {
+        return -1;
+      }
+      int n = in.read(b, off, (int) Math.min(len, left));
+      if (n > 0) {
+        left -= n;
+      }
+      return n;
+    }
+
+    @Override
+    public int available() throws IOException {
+      return (int) Math.min(in.available(), left);
+    }
   }
 }

@@ -35,7 +35,8 @@ public final class JavaSerialization {
   public static byte[] serialize(Object value, String what) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
     try {
-      write(value, bytes);
+      writeDeep(value, bytes, bytes::reset, SerialFilters.BOOTSTRAP_MAX_DEPTH,
+          "the bootstrap frame's fixed limit");
     } catch (NotSerializableException e) {
       throw new IllegalArgumentException(what + " (a " + value.getClass().getName()
           + ") cannot be sent to the child process: " + e.getMessage()
@@ -45,6 +46,42 @@ public final class JavaSerialization {
           + ") cannot be sent to the child process: " + e, e);
     }
     return bytes.toByteArray();
+  }
+
+  /**
+   * {@link #write}, on a thread with a deeper stack if it overflows this one's.
+   *
+   * @param restart undoes what an attempt that overflowed wrote
+   * @param depth the depth limit the stack is sized for
+   * @param limit names that limit in an error message
+   */
+  static void writeDeep(Object value, OutputStream out, Runnable restart, long depth, String limit)
+      throws IOException {
+    DeepStack.run(new Write(value, out, restart), depth, limit);
+  }
+
+  /** {@link #write}, as work for {@link DeepStack}. */
+  private static final class Write implements DeepStack.Work<Void> {
+    private final Object value;
+    private final OutputStream out;
+    private final Runnable restart;
+    private boolean started;
+
+    Write(Object value, OutputStream out, Runnable restart) {
+      this.value = value;
+      this.out = out;
+      this.restart = restart;
+    }
+
+    @Override
+    public Void run() throws IOException {
+      if (started) {
+        restart.run();
+      }
+      started = true;
+      write(value, out);
+      return null;
+    }
   }
 
   /**
@@ -83,14 +120,47 @@ public final class JavaSerialization {
    * @throws IOException if it cannot be deserialized
    */
   public static Object deserialize(byte[] bytes, String what) throws IOException {
+    return DeepStack.run(new Deserialize(bytes, what), SerialFilters.BOOTSTRAP_MAX_DEPTH,
+        "the bootstrap frame's fixed limit");
+  }
+
+  /** {@link #deserialize}, as work for {@link DeepStack}: a class, not a lambda (child start-up). */
+  private static final class Deserialize implements DeepStack.Work<Object> {
+    private final byte[] bytes;
+    private final String what;
+
+    Deserialize(byte[] bytes, String what) {
+      this.bytes = bytes;
+      this.what = what;
+    }
+
+    @Override
+    public Object run() throws IOException {
+      return deserializeHere(bytes, what);
+    }
+  }
+
+  private static Object deserializeHere(byte[] bytes, String what) throws IOException {
+    // The parent is trusted (the frame comes over the child's private stdin), but a length that
+    // the bytes cannot hold is still refused before it is allocated.
+    Guard guard = new Guard(SerialFilters.bootstrap(), 16L * bytes.length + 1024, null, 0);
     try (ObjectInputStream ois = new ContextObjectInputStream(new ByteArrayInputStream(bytes))) {
-      ois.setObjectInputFilter(SerialFilters.bootstrap());
+      ois.setObjectInputFilter(guard);
       return ois.readObject();
+    } catch (InvalidClassException e) {
+      IOException explained = guard.explain(e);
+      throw new IOException("cannot deserialize " + what + ": " + explained, explained);
     } catch (ClassNotFoundException e) {
       throw new InvalidClassException(e.getMessage(), "cannot deserialize " + what
           + ": class not found on the child's class path");
     } catch (IOException e) {
       throw new IOException("cannot deserialize " + what + ": " + e, e);
+    } catch (RuntimeException | InternalError e) {
+      // As in read: a readObject tripping over corrupt input.
+      StreamCorruptedException sce = new StreamCorruptedException(
+          "cannot deserialize " + what + ": " + e);
+      sce.initCause(e);
+      throw sce;
     }
   }
 
@@ -109,7 +179,13 @@ public final class JavaSerialization {
    * @throws IOException if the input is corrupt or truncated, or something after the object
    */
   static Object read(byte[] buf, int off, int len, ObjectInputFilter filter) throws IOException {
-    Guard guard = new Guard(filter, 16L * len + 1024);
+    return DeepStack.run(() -> readHere(buf, off, len, filter), Limits.maxDepth(),
+        "-D" + Limits.MAX_DEPTH_PROPERTY);
+  }
+
+  private static Object readHere(byte[] buf, int off, int len, ObjectInputFilter filter)
+      throws IOException {
+    Guard guard = new Guard(filter, 16L * len + 1024, buf, off);
     ByteArrayInputStream in = new ByteArrayInputStream(buf, off, len);
     try (ObjectInputStream ois = new ContextObjectInputStream(in)) {
       ois.setObjectInputFilter(guard);
@@ -145,21 +221,108 @@ public final class JavaSerialization {
     }
   }
 
-  /** Wraps the caller's filter to bound array lengths and to remember what it rejected. */
+  /**
+   * Wraps the caller's filter to bound array lengths and the levels of shared references, and to
+   * remember what it rejected.
+   *
+   * <p>Shared references are what makes a few kilobytes cost for ever to read (SerialDOS): a
+   * graph in which each level references the level below twice has 2<sup>levels</sup> paths,
+   * and a {@code HashSet} or {@code HashMap} key hashes each of them as it is read, with no way
+   * to stop it. So in a Java-serialized message, objects that reference two or more objects
+   * already read may sit at no more than {@link Limits#maxSharedLevels()} distinct depths (a
+   * single shared child per object, such as a key string every level repeats, multiplies nothing
+   * and does not count; nor does a reference to a class descriptor, which every object of a class
+   * already seen makes; the compact forms cannot share). The filter is not told whether a reference is to an object or to a class
+   * descriptor, so it looks at the byte before the reference in the stream: a descriptor's
+   * follows the tag of the object, array, enum or class it describes.
+   */
   private static final class Guard implements ObjectInputFilter {
+    private static final byte TC_REFERENCE = 0x71;
+    private static final byte TC_OBJECT = 0x73;
+    private static final byte TC_ARRAY = 0x75;
+    private static final byte TC_CLASS = 0x76;
+    private static final byte TC_ENUM = 0x7E;
+
     private final ObjectInputFilter filter;
     private final long maxArrayLength;
+    private final byte[] buf;
+    private final int off;
+    private java.util.BitSet sharedLevels;
+    /** By depth: the last event there, and the parent and count of the references there. */
+    private long[] events;
+    private long[] refParent;
+    private int[] refCount;
+    private long eventCount;
+    private int sharedLevelCount;
     private String corrupt;
     private String rejectedClass;
     private String rejectedDetail;
 
-    Guard(ObjectInputFilter filter, long maxArrayLength) {
+    /** A guard; {@code buf} null counts no shared references. */
+    Guard(ObjectInputFilter filter, long maxArrayLength, byte[] buf, int off) {
       this.filter = filter;
       this.maxArrayLength = maxArrayLength;
+      this.buf = buf;
+      this.off = off;
+    }
+
+    /**
+     * Counts the depth of a second reference to an object already read, from one parent object;
+     * false once they occur at too many depths.
+     */
+    private boolean sharedLevelsWithinLimit(FilterInfo info) {
+      if (buf == null) {
+        return true; // not counted (the bootstrap frame's)
+      }
+      int depth = (int) Math.min(info.depth(), Limits.maxDepth() + 1L);
+      if (events == null) {
+        events = new long[Limits.maxDepth() + 2];
+        refParent = new long[Limits.maxDepth() + 2];
+        refCount = new int[Limits.maxDepth() + 2];
+      }
+      long event = ++eventCount;
+      long parent = depth > 0 ? events[depth - 1] : 0;
+      events[depth] = event;
+      if (info.serialClass() != null || info.arrayLength() >= 0) {
+        return true;
+      }
+      long end = off + info.streamBytes(); // just after the reference's 4-byte handle
+      if (end - 6 < off || end > buf.length || buf[(int) end - 5] != TC_REFERENCE) {
+        return true; // not where a reference is read: nothing to count
+      }
+      byte before = buf[(int) end - 6];
+      if (before == TC_OBJECT || before == TC_ARRAY || before == TC_CLASS || before == TC_ENUM) {
+        return true; // a class descriptor's: the object it describes starts here
+      }
+      if (refParent[depth] != parent) {
+        refParent[depth] = parent;
+        refCount[depth] = 0;
+      }
+      if (++refCount[depth] != 2) {
+        return true; // one shared child per parent (a shared key string, say) multiplies nothing
+      }
+      if (sharedLevels == null) {
+        sharedLevels = new java.util.BitSet();
+      }
+      if (!sharedLevels.get(depth)) {
+        sharedLevels.set(depth);
+        if (++sharedLevelCount > Limits.maxSharedLevels()) {
+          corrupt = "objects already read are referenced again, twice or more from one object, at "
+              + sharedLevelCount + " levels of nesting, more than the limit of "
+              + Limits.maxSharedLevels() + " (-D" + Limits.MAX_SHARED_LEVELS_PROPERTY + "): such a"
+              + " graph can take for ever to read (its hash-based collections hash every path"
+              + " through it)";
+          return false;
+        }
+      }
+      return true;
     }
 
     @Override
     public Status checkInput(FilterInfo info) {
+      if (!sharedLevelsWithinLimit(info)) {
+        return Status.REJECTED;
+      }
       if (info.arrayLength() > maxArrayLength) {
         corrupt = "an array of " + info.arrayLength() + " elements"
             + (info.serialClass() == null ? "" : " (" + info.serialClass().getTypeName() + ")")
@@ -176,6 +339,10 @@ public final class JavaSerialization {
       if (status == null || status == Status.REJECTED) {
         rejectedClass = info.serialClass() == null ? null : info.serialClass().getTypeName();
         rejectedDetail = SerialFilters.describe(info);
+        if (info.depth() > Limits.maxDepth()) {
+          rejectedDetail += "; deeper than the limit of " + Limits.maxDepth()
+              + " (-D" + Limits.MAX_DEPTH_PROPERTY + ")";
+        }
       }
       return status;
     }

@@ -58,7 +58,8 @@ public final class Messages {
    * @param value the object; may be null
    * @param what names it in an error message
    * @return the message
-   * @throws IllegalArgumentException naming the class if it cannot be serialized
+   * @throws IllegalArgumentException naming the class if it cannot be serialized, or naming the
+   *     limit and its property if it is longer than {@link Limits#maxMessageBytes()}
    */
   public static byte[] encode(Object value, String what) {
     try {

@@ -131,23 +131,28 @@ public final class ObjectCodec {
    * @param out the sink
    * @throws IllegalArgumentException if the value, or something in it, is not serializable: the
    *     message names the class and, for a value inside a compact collection, where it sits, e.g.
-   *     {@code value of key "x" in a java.util.HashMap}
+   *     {@code value of key "x" in a java.util.HashMap}; or if its encoding is longer than
+   *     {@link Limits#maxMessageBytes()} (the message names the limit and its property)
    * @throws java.util.ConcurrentModificationException if a collection in it changes meanwhile
    */
   public static void encode(Object value, ByteSink out) {
     int start = out.size();
     boolean done = false;
     try {
-      if (writeScalar(value, out) || new Encoder(out).writeContainer(value, 1)) {
-        done = true;
-        return;
+      if (!writeScalar(value, out) && !new Encoder(out).writeContainer(value, 1)) {
+        out.truncate(start);
+        out.writeByte(SERIALIZED);
+        int at = out.size();
+        try {
+          JavaSerialization.writeDeep(value, out.asOutputStream(), () -> out.truncate(at),
+              Limits.maxDepth(), "-D" + Limits.MAX_DEPTH_PROPERTY);
+        } catch (IOException | RuntimeException e) {
+          throw notSendable(value, e);
+        }
       }
-      out.truncate(start);
-      out.writeByte(SERIALIZED);
-      try {
-        JavaSerialization.write(value, out.asOutputStream());
-      } catch (IOException | RuntimeException e) {
-        throw notSendable(value, e);
+      // Checked here, in the sender's thread, so that no receiver ever refuses what was sent.
+      if (out.size() - start > Limits.maxMessageBytes()) {
+        throw Limits.tooLong(out.size() - start);
       }
       done = true;
     } finally {
@@ -551,9 +556,15 @@ public final class ObjectCodec {
   private static IllegalArgumentException notSendable(Object value, Exception e) {
     StringBuilder msg = new StringBuilder("the value (a ").append(value.getClass().getTypeName())
         .append(") cannot be sent: ");
-    Culprit culprit = e instanceof NotSerializableException || value instanceof Collection
-        || value instanceof Map || value instanceof Object[]
-        ? findCulprit(value, null, 1, new IdentityHashMap<>()) : null;
+    Culprit culprit = null;
+    if (e instanceof NotSerializableException || value instanceof Collection
+        || value instanceof Map || value instanceof Object[]) {
+      try {
+        culprit = findCulprit(value, null, 1, new IdentityHashMap<>());
+      } catch (StackOverflowError tooDeep) {
+        culprit = null; // a graph too deep to walk here: the message names the class only
+      }
+    }
     boolean notSerializable = e instanceof NotSerializableException;
     if (notSerializable) {
       msg.append(e.getMessage()).append(" is not serializable");
@@ -680,6 +691,10 @@ public final class ObjectCodec {
     Objects.requireNonNull(filter, "filter");
     if (len == 0) {
       throw new StreamCorruptedException("empty message: no value tag");
+    }
+    if (len > Limits.maxMessageBytes()) {
+      throw new StreamCorruptedException("a message of " + len + " bytes, more than the limit of "
+          + Limits.maxMessageBytes() + " (-D" + Limits.MAX_MESSAGE_BYTES_PROPERTY + ")");
     }
     if ((buf[off] & 0xFF) == SERIALIZED) {
       return JavaSerialization.read(buf, off + 1, len - 1, filter);

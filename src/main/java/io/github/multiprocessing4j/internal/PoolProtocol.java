@@ -123,7 +123,12 @@ final class PoolProtocol {
    * @param where names the worker, for a {@link RemoteException}
    */
   static Throwable readFailure(byte[] m, int offset, String where) {
-    int n = getInt(m, offset);
+    // A length the message cannot hold is corrupt: never allocated.
+    int n = m.length - offset < 4 ? Integer.MAX_VALUE : getInt(m, offset);
+    if (n > m.length - offset - 4) {
+      return new RemoteException("?", "a worker sent a failure that cannot be read", "",
+          new StackTraceElement[0], where);
+    }
     if (n >= 0) {
       try {
         byte[] serialized = java.util.Arrays.copyOfRange(m, offset + 4, offset + 4 + n);

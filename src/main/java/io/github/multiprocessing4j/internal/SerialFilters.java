@@ -18,16 +18,13 @@ import java.util.Set;
  */
 public final class SerialFilters {
 
-  private static final long MAX_DEPTH = 10_000;
+  /** The deepest object graph the bootstrap frame's filter accepts. */
+  static final long BOOTSTRAP_MAX_DEPTH = 10_000;
   private static final long MAX_REFERENCES = 50_000_000;
   private static final ObjectInputFilter BOOTSTRAP = new Bootstrap();
 
-  /** The deepest object graph {@link #channel()} accepts. */
-  public static final long CHANNEL_MAX_DEPTH = 1_000;
   /** The most objects (values, for compact messages) {@link #channel()} accepts in a message. */
   public static final long CHANNEL_MAX_REFERENCES = 10_000_000;
-  /** The longest array (or collection) {@link #channel()} accepts. */
-  public static final long CHANNEL_MAX_ARRAY_LENGTH = 100_000_000;
 
   private SerialFilters() {}
 
@@ -44,9 +41,10 @@ public final class SerialFilters {
    * Returns the default filter of pipes and queues. It rejects
    *
    * <ul>
-   *   <li>a graph deeper than {@value #CHANNEL_MAX_DEPTH},
+   *   <li>a graph deeper than {@link Limits#maxDepth()} (1,000 by default),
    *   <li>more than {@value #CHANNEL_MAX_REFERENCES} objects in one message,
-   *   <li>an array or collection of more than {@value #CHANNEL_MAX_ARRAY_LENGTH} elements,
+   *   <li>an array or collection of more than {@link Limits#maxMessageBytes()} elements (as many
+   *       as a message may have bytes),
    *   <li>a short deny-list of well-known deserialization gadgets, among them
    *       {@code org.apache.commons.collections.functors.*} and
    *       {@code org.apache.commons.collections4.functors.*} (with subpackages), Xalan's
@@ -147,7 +145,7 @@ public final class SerialFilters {
   private static final class Bootstrap implements ObjectInputFilter {
     @Override
     public Status checkInput(FilterInfo info) {
-      if (info.depth() > MAX_DEPTH || info.references() > MAX_REFERENCES) {
+      if (info.depth() > BOOTSTRAP_MAX_DEPTH || info.references() > MAX_REFERENCES) {
         return Status.REJECTED;
       }
       ObjectInputFilter global = ObjectInputFilter.Config.getSerialFilter();
@@ -198,8 +196,8 @@ public final class SerialFilters {
 
     @Override
     public Status checkInput(FilterInfo info) {
-      if (info.depth() > CHANNEL_MAX_DEPTH || info.references() > CHANNEL_MAX_REFERENCES
-          || info.arrayLength() > CHANNEL_MAX_ARRAY_LENGTH) {
+      if (info.depth() > Limits.maxDepth() || info.references() > CHANNEL_MAX_REFERENCES
+          || info.arrayLength() > Limits.maxMessageBytes()) {
         return Status.REJECTED;
       }
       Class<?> type = info.serialClass();

@@ -26,6 +26,8 @@ public final class ValueCodec {
   private static final int BYTE = 9;
   private static final int CHAR = 10;
   private static final int SERIALIZED = 100;
+  /** The most bytes allocated for a length before they have arrived. */
+  private static final int CHUNK = 1 << 20;
 
   private ValueCodec() {}
 
@@ -156,8 +158,16 @@ public final class ValueCodec {
     if (n < 0) {
       throw new StreamCorruptedException("negative length " + n);
     }
-    byte[] b = new byte[n];
-    in.readFully(b);
-    return b;
+    // Grown as the bytes arrive: a corrupt length must not allocate gigabytes up front.
+    byte[] b = new byte[Math.min(n, CHUNK)];
+    int got = 0;
+    while (true) {
+      in.readFully(b, got, b.length - got);
+      got = b.length;
+      if (got == n) {
+        return b;
+      }
+      b = java.util.Arrays.copyOf(b, (int) Math.min(n, 2L * got));
+    }
   }
 }

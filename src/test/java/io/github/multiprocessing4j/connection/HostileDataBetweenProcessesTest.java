@@ -1,0 +1,140 @@
+package io.github.multiprocessing4j.connection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.multiprocessing4j.Args;
+import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.pool.MaybeEncodingException;
+import io.github.multiprocessing4j.pool.Pool;
+import io.github.multiprocessing4j.queues.Queue;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Deep and oversized values between processes: pipes, queues and pools (issue 12, section 4). */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+final class HostileDataBetweenProcessesTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final int TOO_LONG = 100_000_001;
+
+  static Map<String, Object> nested(int levels) {
+    Map<String, Object> top = new HashMap<>();
+    Map<String, Object> m = top;
+    for (int i = 1; i < levels; i++) {
+      Map<String, Object> child = new HashMap<>();
+      m.put("k", child);
+      m = child;
+    }
+    m.put("k", "bottom");
+    return top;
+  }
+
+  static int depth(Object v) {
+    int d = 0;
+    while (v instanceof Map) {
+      v = ((Map<?, ?>) v).get("k");
+      d++;
+    }
+    return d;
+  }
+
+  /** Sends a 700-deep HashMap, then what sending 100,000,001 bytes did. */
+  static void sendDeepThenTooLong(Args args) throws Exception {
+    Connection c = args.get(0, Connection.class);
+    c.send(nested(700));
+    try {
+      c.send(new byte[TOO_LONG]);
+      c.send("sent");
+    } catch (IllegalArgumentException e) {
+      c.send("refused: " + e.getMessage());
+    }
+  }
+
+  @Test
+  void aDeepHashMapCrossesAPipeAndAnOversizedOneFailsItsSender() throws Exception {
+    Pipe p = Pipe.open();
+    Process child = Process.builder().target(HostileDataBetweenProcessesTest::sendDeepThenTooLong)
+        .args(p.conn2()).build();
+    child.start();
+    try (Connection c = p.conn1()) {
+      assertThat(depth(c.recv())).isEqualTo(700);
+      assertThat((String) c.recv()).startsWith("refused: ")
+          .contains("-Dmultiprocessing4j.maxMessageBytes");
+    } finally {
+      if (!child.join(WAIT)) {
+        child.kill();
+        child.join(WAIT);
+      }
+    }
+    assertThat(child.exitCode()).isZero();
+  }
+
+  @Test
+  void inOneProcessAPipeCarriesADeepHashMapAndRefusesSerialDosPromptly() throws Exception {
+    Pipe p = Pipe.open();
+    try (Connection a = p.conn1(); Connection b = p.conn2()) {
+      a.send(nested(700));
+      assertThat(depth(b.recv())).isEqualTo(700);
+      a.send(serialDos(100));
+      long start = System.nanoTime();
+      assertThatThrownBy(b::recv).isInstanceOf(ConnectionException.class)
+          .hasMessageContaining("-Dmultiprocessing4j.maxSharedLevels");
+      // Before: for ever. A generous bound for a loaded machine.
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(10_000);
+      a.send("still usable");
+      assertThat(b.recv()).isEqualTo("still usable");
+    }
+  }
+
+  /** 100 levels of HashSets whose two chains share their children (SerialDOS). */
+  static java.util.Set<Object> serialDos(int levels) {
+    java.util.Set<Object> root = new java.util.HashSet<>();
+    java.util.Set<Object> s1 = root;
+    java.util.Set<Object> s2 = new java.util.HashSet<>();
+    for (int i = 0; i < levels; i++) {
+      java.util.Set<Object> t1 = new java.util.HashSet<>();
+      java.util.Set<Object> t2 = new java.util.HashSet<>();
+      t1.add("foo");
+      s1.add(t1);
+      s1.add(t2);
+      s2.add(t1);
+      s2.add(t2);
+      s1 = t1;
+      s2 = t2;
+    }
+    return root;
+  }
+
+  @Test
+  void aQueueRefusesAnOversizedItemInThePuttersThread() throws Exception {
+    Queue<Object> q = new Queue<>();
+    try {
+      assertThatThrownBy(() -> q.put(new byte[100 << 20]))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("-Dmultiprocessing4j.maxMessageBytes");
+      q.put("after");
+      assertThat(q.get()).isEqualTo("after");
+    } finally {
+      q.close();
+      q.joinThread();
+    }
+  }
+
+  @Test
+  void aPoolReturnsADeepResultAndFailsAnOversizedOne() throws Exception {
+    try (Pool pool = new Pool(1)) {
+      assertThat(depth(pool.apply(() -> nested(620)))).isEqualTo(620);
+      assertThatThrownBy(() -> pool.apply(() -> new byte[100 << 20]))
+          .isInstanceOf(ExecutionException.class)
+          .cause().isInstanceOf(MaybeEncodingException.class)
+          .hasMessageContaining("-Dmultiprocessing4j.maxMessageBytes");
+      assertThat(pool.apply(() -> 7)).isEqualTo(7);
+    }
+  }
+}
