@@ -45,6 +45,13 @@ final class ChildHandle {
   private String where; // guarded by this
   private Integer exitCode; // guarded by this
   private RemoteException failure; // guarded by this
+  /** The waiter thread, interrupted when a kill deadline is set so that it waits for that instead. */
+  private Thread waiter; // guarded by this
+  /** Whether the waiter is in waitFor(), so that an interrupt reaches nothing else. */
+  private boolean waiting; // guarded by this
+  /** Whether a SIGKILL is due at killDeadline (nanoTime), set by terminate(grace). */
+  private boolean killDue; // guarded by this
+  private long killDeadline; // guarded by this
 
   private ChildHandle(Path statusFile, boolean killDescendants) {
     this.statusFile = statusFile;
@@ -88,6 +95,10 @@ final class ChildHandle {
     if (cdsDefault != null && !spec.systemProperties.containsKey(ClassDataSharing.PROPERTY)) {
       command.add("-D" + ClassDataSharing.PROPERTY + "=" + cdsDefault); // a program-wide default
     }
+    String grace = System.getProperty(TerminateGrace.PROPERTY);
+    if (grace != null && !spec.systemProperties.containsKey(TerminateGrace.PROPERTY)) {
+      command.add("-D" + TerminateGrace.PROPERTY + "=" + grace); // a program-wide default
+    }
     for (Map.Entry<String, String> p : spec.systemProperties.entrySet()) {
       command.add("-D" + p.getKey() + "=" + p.getValue());
     }
@@ -126,6 +137,9 @@ final class ChildHandle {
     }
     Thread waiter = new Thread(null, handle::await, "mp4j-waiter-" + name, 64 * 1024, false);
     waiter.setDaemon(daemon);
+    synchronized (handle) {
+      handle.waiter = waiter;
+    }
     for (Thread pump : handle.pumps) {
       pump.start();
     }
@@ -210,15 +224,8 @@ final class ChildHandle {
     if (awaitLaunch() == null) {
       return; // the JVM could not be launched: start() reports it
     }
+    awaitExitKillingWhenDue();
     boolean interrupted = false;
-    while (true) {
-      try {
-        os.waitFor();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
     int code = resolve();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
     for (Thread pump : pumps) {
@@ -236,6 +243,76 @@ final class ChildHandle {
     exit.complete(code);
     if (interrupted) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Waits for the OS process to end, sending SIGKILL when a deadline set by {@link #terminate}
+   * passes first. The waiter does this, not a timer, so a stuck child costs no thread of its own;
+   * an interrupt means a deadline was set (only {@link #terminate} interrupts this thread).
+   */
+  private void awaitExitKillingWhenDue() {
+    synchronized (this) {
+      waiting = true;
+    }
+    while (true) {
+      try {
+        long left;
+        synchronized (this) {
+          left = killDue ? killDeadline - System.nanoTime() : Long.MAX_VALUE;
+        }
+        if (left == Long.MAX_VALUE) {
+          os.waitFor();
+          break;
+        }
+        if (left > 0) {
+          if (os.waitFor(left, TimeUnit.NANOSECONDS)) {
+            break;
+          }
+          continue;
+        }
+        synchronized (this) {
+          killDue = false;
+        }
+        if (os.isAlive()) {
+          LOG.debug("{} did not end within its terminate grace period after SIGTERM: sending SIGKILL", where());
+          signal(Signals.SIGKILL);
+        }
+      } catch (InterruptedException e) {
+        // terminate() set a kill deadline: wait for it
+      }
+    }
+    synchronized (this) {
+      waiting = false;
+    }
+    Thread.interrupted(); // one sent just before waiting turned false: it is not for the pumps' joins
+  }
+
+  private synchronized String where() {
+    return where;
+  }
+
+  /**
+   * Ends the child: SIGTERM now (a stopped child is continued, so that it acts on it), SIGKILL if it
+   * is still alive {@code graceNanos} later. Does not wait; a no-op once exited.
+   */
+  void terminate(long graceNanos) {
+    signal(Signals.SIGTERM);
+    if (Signals.WINDOWS || !os.isAlive()) {
+      return; // on Windows SIGTERM already ended it for good
+    }
+    // A stopped JVM acts on no signal but SIGKILL until continued; continued, it acts on the SIGTERM.
+    Signals.continueIfStopped(os.pid());
+    synchronized (this) {
+      long deadline = System.nanoTime() + Math.max(0, graceNanos);
+      if (killDue && killDeadline - deadline <= 0) {
+        return; // an earlier terminate() already set a deadline as soon or sooner
+      }
+      killDue = true;
+      killDeadline = deadline;
+      if (waiting) {
+        waiter.interrupt();
+      }
     }
   }
 
