@@ -45,6 +45,10 @@ final class ChildHandle {
   private String where; // guarded by this
   private Integer exitCode; // guarded by this
   private RemoteException failure; // guarded by this
+  /** Exited with status 1 and no report: perhaps a JVM that never started (see JvmStartFailure). */
+  private boolean mayNotHaveStarted; // guarded by this
+  /** The first lines of the child's standard error, when piped. */
+  private final List<String> stderrHead = new ArrayList<>(JvmStartFailure.HEAD_LINES); // guarded by itself
   /** The waiter thread, interrupted when a kill deadline is set so that it waits for that instead. */
   private Thread waiter; // guarded by this
   /** Whether the waiter is in waitFor(), so that an interrupt reaches nothing else. */
@@ -240,6 +244,15 @@ final class ChildHandle {
     } catch (IOException e) {
       // already closed by the child's exit
     }
+    synchronized (this) {
+      if (mayNotHaveStarted && failure == null) {
+        List<String> head;
+        synchronized (stderrHead) {
+          head = new ArrayList<>(stderrHead);
+        }
+        failure = JvmStartFailure.from(head, where);
+      }
+    }
     exit.complete(code);
     if (interrupted) {
       Thread.currentThread().interrupt();
@@ -323,6 +336,7 @@ final class ChildHandle {
       ExitReport report = ExitReport.readAndDelete(statusFile, where);
       failure = report.failure();
       exitCode = ExitCodes.decode(os.exitValue(), report.orderly(), signalSent);
+      mayNotHaveStarted = os.exitValue() == 1 && !report.orderly() && failure == null;
     }
     return exitCode;
   }
@@ -336,8 +350,36 @@ final class ChildHandle {
     return os.isAlive() ? null : resolve();
   }
 
-  synchronized RemoteException failure() {
-    return failure;
+  /**
+   * The child's failure. For a child that may never have started, waits (briefly) until its
+   * standard error has been read, which tells.
+   */
+  RemoteException failure() {
+    synchronized (this) {
+      if (failure != null || !mayNotHaveStarted || exit.isDone()) {
+        return failure;
+      }
+    }
+    try {
+      exit.get(DRAIN_MILLIS + 1_000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      // answered with what is known now
+    }
+    synchronized (this) {
+      return failure;
+    }
+  }
+
+  /** Keeps the first lines of the child's standard error (called by its pump). */
+  void stderrLine(byte[] line, int len) {
+    synchronized (stderrHead) {
+      if (stderrHead.size() < JvmStartFailure.HEAD_LINES) {
+        String s = new String(line, 0, len, java.nio.charset.StandardCharsets.UTF_8).stripTrailing();
+        stderrHead.add(s.length() > JvmStartFailure.HEAD_LINE_CHARS ? s.substring(0, JvmStartFailure.HEAD_LINE_CHARS) : s);
+      }
+    }
   }
 
   /** Completes with the exit code once the child has ended and its output has drained. */

@@ -708,8 +708,13 @@ public class Process implements Serializable {
 
   /**
    * Returns why the child failed: its uncaught exception, as a {@link RemoteException} with the
-   * remote class name, message and stack trace. Empty while the child runs, and after any other
-   * ending (a normal return, {@code System.exit}, a signal).
+   * remote class name, message and stack trace. For a child whose JVM did not start (a bad JVM
+   * option, say), the JVM's own reason, read from the first lines of the child's standard error
+   * when it is piped (the default): {@code "the child JVM did not start: Invalid maximum heap
+   * size: -Xmx1z"}, with the JVM's lines as the {@linkplain RemoteException#remoteStackTrace()
+   * stack trace}. Empty while the child runs, and after any other ending (a normal return,
+   * {@code System.exit}, a signal). Right after the child ended, this may wait briefly (at most
+   * about 3 s) for its standard error to be read.
    *
    * @return the child's uncaught exception, if it ended with one
    * @throws IllegalStateException {@code "process object is closed"}
