@@ -108,6 +108,24 @@ class ExitStuckChildTest {
   }
 
   @Test
+  void aPoolsWorkerOptionsSetTheGracePeriod() throws Exception {
+    Long worker = null;
+    // Far longer than the default 3 s: the worker, deaf to SIGTERM, must outlive the wait below.
+    Pool pool = Pool.builder().processes(1).workerOptions(w -> w.terminateGrace(Duration.ofSeconds(90))).build();
+    try {
+      assertThat(pool.apply(() -> ignoreSigterm())).isTrue();
+      worker = pool.workerPids().get(0);
+      pool.terminate();
+      assertThat(pool.join(Duration.ofSeconds(5))).as("joined before the worker's grace period ended").isFalse();
+      assertThat(Pids.alive(worker)).isTrue();
+    } finally {
+      cleanUp(worker);
+      pool.terminate();
+    }
+    assertThat(pool.join(STARTUP)).isTrue();
+  }
+
+  @Test
   void executorShutdownNowEndsAStoppedWorker() throws Exception {
     Long worker = null;
     ProcessPoolExecutor executor = new ProcessPoolExecutor(1);
@@ -240,14 +258,20 @@ class ExitStuckChildTest {
   }
 
   /** Replaces the library's SIGTERM handler by SIG_IGN, as a child stuck in native code would act. */
+  static boolean ignoreSigterm() throws Exception {
+    Class<?> signal = Class.forName("sun.misc.Signal");
+    Class<?> handler = Class.forName("sun.misc.SignalHandler");
+    Object ignore = handler.getField("SIG_IGN").get(null);
+    signal.getMethod("handle", signal, handler)
+        .invoke(null, signal.getConstructor(String.class).newInstance("TERM"), ignore);
+    return true;
+  }
+
+  /** A child that ignores SIGTERM (see {@link #ignoreSigterm()}), then sleeps. */
   public static final class DeafToSigterm implements Target {
     @Override
     public void run(Args args) throws Exception {
-      Class<?> signal = Class.forName("sun.misc.Signal");
-      Class<?> handler = Class.forName("sun.misc.SignalHandler");
-      Object ignore = handler.getField("SIG_IGN").get(null);
-      signal.getMethod("handle", signal, handler)
-          .invoke(null, signal.getConstructor(String.class).newInstance("TERM"), ignore);
+      ignoreSigterm();
       System.out.println("ignoring SIGTERM");
       Thread.sleep(args.getInt(0));
     }
