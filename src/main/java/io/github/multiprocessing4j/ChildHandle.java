@@ -45,6 +45,17 @@ final class ChildHandle {
   private String where; // guarded by this
   private Integer exitCode; // guarded by this
   private RemoteException failure; // guarded by this
+  /** Exited with status 1 and no report: perhaps a JVM that never started (see JvmStartFailure). */
+  private boolean mayNotHaveStarted; // guarded by this
+  /** The first lines of the child's standard error, when piped. */
+  private final List<String> stderrHead = new ArrayList<>(JvmStartFailure.HEAD_LINES); // guarded by itself
+  /** The waiter thread, interrupted when a kill deadline is set so that it waits for that instead. */
+  private Thread waiter; // guarded by this
+  /** Whether the waiter is in waitFor(), so that an interrupt reaches nothing else. */
+  private boolean waiting; // guarded by this
+  /** Whether a SIGKILL is due at killDeadline (nanoTime), set by terminate(grace). */
+  private boolean killDue; // guarded by this
+  private long killDeadline; // guarded by this
 
   private ChildHandle(Path statusFile, boolean killDescendants) {
     this.statusFile = statusFile;
@@ -94,6 +105,10 @@ final class ChildHandle {
     if (cdsDefault != null && !spec.systemProperties.containsKey(ClassDataSharing.PROPERTY)) {
       command.add("-D" + ClassDataSharing.PROPERTY + "=" + cdsDefault); // a program-wide default
     }
+    String grace = System.getProperty(TerminateGrace.PROPERTY);
+    if (grace != null && !spec.systemProperties.containsKey(TerminateGrace.PROPERTY)) {
+      command.add("-D" + TerminateGrace.PROPERTY + "=" + grace); // a program-wide default
+    }
     for (Map.Entry<String, String> p : spec.systemProperties.entrySet()) {
       command.add("-D" + p.getKey() + "=" + p.getValue());
     }
@@ -132,6 +147,9 @@ final class ChildHandle {
     }
     Thread waiter = new Thread(null, handle::await, "mp4j-waiter-" + name, 64 * 1024, false);
     waiter.setDaemon(daemon);
+    synchronized (handle) {
+      handle.waiter = waiter;
+    }
     for (Thread pump : handle.pumps) {
       pump.start();
     }
@@ -216,15 +234,8 @@ final class ChildHandle {
     if (awaitLaunch() == null) {
       return; // the JVM could not be launched: start() reports it
     }
+    awaitExitKillingWhenDue();
     boolean interrupted = false;
-    while (true) {
-      try {
-        os.waitFor();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
     int code = resolve();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
     for (Thread pump : pumps) {
@@ -239,9 +250,88 @@ final class ChildHandle {
     } catch (IOException e) {
       // already closed by the child's exit
     }
+    synchronized (this) {
+      if (mayNotHaveStarted && failure == null) {
+        List<String> head;
+        synchronized (stderrHead) {
+          head = new ArrayList<>(stderrHead);
+        }
+        failure = JvmStartFailure.from(head, where);
+      }
+    }
     exit.complete(code);
     if (interrupted) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Waits for the OS process to end, sending SIGKILL when a deadline set by {@link #terminate}
+   * passes first. The waiter does this, not a timer, so a stuck child costs no thread of its own;
+   * an interrupt means a deadline was set (only {@link #terminate} interrupts this thread).
+   */
+  private void awaitExitKillingWhenDue() {
+    synchronized (this) {
+      waiting = true;
+    }
+    while (true) {
+      try {
+        long left;
+        synchronized (this) {
+          left = killDue ? killDeadline - System.nanoTime() : Long.MAX_VALUE;
+        }
+        if (left == Long.MAX_VALUE) {
+          os.waitFor();
+          break;
+        }
+        if (left > 0) {
+          if (os.waitFor(left, TimeUnit.NANOSECONDS)) {
+            break;
+          }
+          continue;
+        }
+        synchronized (this) {
+          killDue = false;
+        }
+        if (os.isAlive()) {
+          LOG.debug("{} did not end within its terminate grace period after SIGTERM: sending SIGKILL", where());
+          signal(Signals.SIGKILL);
+        }
+      } catch (InterruptedException e) {
+        // terminate() set a kill deadline: wait for it
+      }
+    }
+    synchronized (this) {
+      waiting = false;
+    }
+    Thread.interrupted(); // one sent just before waiting turned false: it is not for the pumps' joins
+  }
+
+  private synchronized String where() {
+    return where;
+  }
+
+  /**
+   * Ends the child: SIGTERM now (a stopped child is continued, so that it acts on it), SIGKILL if it
+   * is still alive {@code graceNanos} later. Does not wait; a no-op once exited.
+   */
+  void terminate(long graceNanos) {
+    signal(Signals.SIGTERM);
+    if (Signals.WINDOWS || !os.isAlive()) {
+      return; // on Windows SIGTERM already ended it for good
+    }
+    // A stopped JVM acts on no signal but SIGKILL until continued; continued, it acts on the SIGTERM.
+    Signals.continueIfStopped(os.pid());
+    synchronized (this) {
+      long deadline = System.nanoTime() + Math.max(0, graceNanos);
+      if (killDue && killDeadline - deadline <= 0) {
+        return; // an earlier terminate() already set a deadline as soon or sooner
+      }
+      killDue = true;
+      killDeadline = deadline;
+      if (waiting) {
+        waiter.interrupt();
+      }
     }
   }
 
@@ -252,6 +342,7 @@ final class ChildHandle {
       ExitReport report = ExitReport.readAndDelete(statusFile, where);
       failure = report.failure();
       exitCode = ExitCodes.decode(os.exitValue(), report.orderly(), signalSent);
+      mayNotHaveStarted = os.exitValue() == 1 && !report.orderly() && failure == null;
     }
     return exitCode;
   }
@@ -265,8 +356,36 @@ final class ChildHandle {
     return os.isAlive() ? null : resolve();
   }
 
-  synchronized RemoteException failure() {
-    return failure;
+  /**
+   * The child's failure. For a child that may never have started, waits (briefly) until its
+   * standard error has been read, which tells.
+   */
+  RemoteException failure() {
+    synchronized (this) {
+      if (failure != null || !mayNotHaveStarted || exit.isDone()) {
+        return failure;
+      }
+    }
+    try {
+      exit.get(DRAIN_MILLIS + 1_000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      // answered with what is known now
+    }
+    synchronized (this) {
+      return failure;
+    }
+  }
+
+  /** Keeps the first lines of the child's standard error (called by its pump). */
+  void stderrLine(byte[] line, int len) {
+    synchronized (stderrHead) {
+      if (stderrHead.size() < JvmStartFailure.HEAD_LINES) {
+        String s = new String(line, 0, len, java.nio.charset.StandardCharsets.UTF_8).stripTrailing();
+        stderrHead.add(s.length() > JvmStartFailure.HEAD_LINE_CHARS ? s.substring(0, JvmStartFailure.HEAD_LINE_CHARS) : s);
+      }
+    }
   }
 
   /** Completes with the exit code once the child has ended and its output has drained. */

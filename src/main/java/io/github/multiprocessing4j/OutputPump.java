@@ -88,6 +88,9 @@ final class OutputPump extends Thread {
   }
 
   private void emit(byte[] line, int len) {
+    if (stderr) {
+      child.stderrLine(line, len); // the JVM's own message, if it never started
+    }
     try {
       switch (sink.kind()) {
         case PUMP: {

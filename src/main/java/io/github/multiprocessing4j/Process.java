@@ -105,6 +105,8 @@ public class Process implements Serializable {
   private transient volatile State state;
   private transient volatile ChildHandle handle;
   private transient long ownPid;
+  /** From the builder, or null for {@link TerminateGrace#fromProperty()} at start(). */
+  private transient Duration terminateGrace;
 
   /**
    * Creates a process without a target, for a subclass that overrides {@link #run()} (or a process
@@ -168,6 +170,7 @@ public class Process implements Serializable {
     this.args = new ArrayList<>(builder.args);
     this.kwargs = new LinkedHashMap<>(builder.kwargs);
     this.spec = builder.spec();
+    this.terminateGrace = builder.terminateGrace;
     this.state = State.INITIAL;
   }
 
@@ -305,7 +308,9 @@ public class Process implements Serializable {
    * @throws IllegalArgumentException if the target or an argument cannot be serialized (the message
    *     names it), the working directory does not exist, or the process takes the default of
    *     {@link Builder#classDataSharing(boolean)} and the system property
-   *     {@code multiprocessing4j.classDataSharing} is neither {@code true} nor {@code false}
+   *     {@code multiprocessing4j.classDataSharing} is neither {@code true} nor {@code false}, or
+   *     the process takes the default of {@link Builder#terminateGrace(Duration)} and the system
+   *     property {@code multiprocessing4j.terminateGrace} is not a duration
    * @throws MultiprocessingException if the JVM cannot be launched
    */
   public void start() {
@@ -323,6 +328,9 @@ public class Process implements Serializable {
       if (spec.workingDirectory != null && !Files.isDirectory(spec.workingDirectory)) {
         throw new IllegalArgumentException("working directory " + spec.workingDirectory + " of " + name
             + " is not an existing directory");
+      }
+      if (terminateGrace == null) {
+        terminateGrace = TerminateGrace.fromProperty();
       }
       ProcessRuntime.activeChildren(); // reap, as CPython's _cleanup()
       Handoffs.begin();
@@ -408,18 +416,20 @@ public class Process implements Serializable {
    * Waits at most {@code timeout} for the process to end. Unlike CPython's {@code join(timeout)},
    * which returns {@code None} either way, this tells whether the process has ended.
    *
-   * @param timeout the longest time to wait; zero polls without waiting
+   * @param timeout the longest time to wait; zero or negative polls without waiting, as CPython's
+   *     {@code join(-1)} does
    * @return {@code true} if the process has ended, {@code false} if the timeout elapsed first
-   * @throws IllegalArgumentException if {@code timeout} is negative
    * @throws NullPointerException if {@code timeout} is {@code null}
    * @throws IllegalStateException as {@link #join()}
    * @throws InterruptedException if the calling thread is interrupted while waiting
    */
   public boolean join(Duration timeout) throws InterruptedException {
-    ProcessRuntime.checkTimeout(timeout);
+    if (timeout == null) {
+      throw new NullPointerException("timeout must not be null; use join() to wait forever");
+    }
     CompletableFuture<Integer> exit = joinable();
     try {
-      exit.get(toNanos(timeout), TimeUnit.NANOSECONDS);
+      exit.get(Math.max(0, toNanos(timeout)), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       return false;
     } catch (ExecutionException e) {
@@ -433,7 +443,7 @@ public class Process implements Serializable {
     try {
       return d.toNanos();
     } catch (ArithmeticException e) {
-      return Long.MAX_VALUE;
+      return d.isNegative() ? 0 : Long.MAX_VALUE;
     }
   }
 
@@ -510,10 +520,18 @@ public class Process implements Serializable {
    * {@code -15}. Does not wait; does nothing if the process already ended. With
    * {@link Builder#killDescendants(boolean)}, the child's descendants get the signal too.
    *
+   * <p>Beyond CPython, a child that cannot act on the SIGTERM still ends: one stopped by SIGSTOP
+   * (or SIGTSTP) is continued with SIGCONT so that it does (Linux), and one still alive after its
+   * {@linkplain Builder#terminateGrace(Duration) grace period} (3 s by default) gets SIGKILL, and
+   * its exit code is then {@code -9}. The exit rules, {@code Pool.terminate()} and
+   * {@code ProcessPoolExecutor.shutdownNow()} end children this way, so a stuck child cannot keep
+   * its parent from exiting.
+   *
    * @throws IllegalStateException {@code "process object is closed"} or {@code "process not started"}
    */
   public void terminate() {
-    signal(Signals.SIGTERM);
+    ChildHandle h = signalTarget();
+    h.terminate(TerminateGrace.toNanos(terminateGrace));
   }
 
   /**
@@ -527,6 +545,10 @@ public class Process implements Serializable {
   }
 
   private void signal(int signal) {
+    signalTarget().signal(signal);
+  }
+
+  private ChildHandle signalTarget() {
     ChildHandle h;
     synchronized (lock) {
       checkNotClosed();
@@ -536,7 +558,7 @@ public class Process implements Serializable {
       }
       h = handle;
     }
-    h.signal(signal);
+    return h;
   }
 
   /**
@@ -686,8 +708,13 @@ public class Process implements Serializable {
 
   /**
    * Returns why the child failed: its uncaught exception, as a {@link RemoteException} with the
-   * remote class name, message and stack trace. Empty while the child runs, and after any other
-   * ending (a normal return, {@code System.exit}, a signal).
+   * remote class name, message and stack trace. For a child whose JVM did not start (a bad JVM
+   * option, say), the JVM's own reason, read from the first lines of the child's standard error
+   * when it is piped (the default): {@code "the child JVM did not start: Invalid maximum heap
+   * size: -Xmx1z"}, with the JVM's lines as the {@linkplain RemoteException#remoteStackTrace()
+   * stack trace}. Empty while the child runs, and after any other ending (a normal return,
+   * {@code System.exit}, a signal). Right after the child ended, this may wait briefly (at most
+   * about 3 s) for its standard error to be read.
    *
    * @return the child's uncaught exception, if it ended with one
    * @throws IllegalStateException {@code "process object is closed"}
@@ -832,6 +859,7 @@ public class Process implements Serializable {
     private ChildOutput stdout = ChildOutput.pump();
     private ChildOutput stderr = ChildOutput.pump();
     private boolean killDescendants;
+    private Duration terminateGrace;
     private String startMethod;
     /**
      * Set by {@link Context}: {@link #PROCESS} names the process after its start method
@@ -1130,6 +1158,29 @@ public class Process implements Serializable {
      */
     public Builder killDescendants(boolean killDescendants) {
       this.killDescendants = killDescendants;
+      return this;
+    }
+
+    /**
+     * Sets how long the child may take to end after {@link Process#terminate()} sends it SIGTERM
+     * before it gets SIGKILL (beyond CPython, whose {@code terminate()} never escalates). A child's
+     * SIGTERM handler ends its JVM at once, so only a stuck child waits this long: one that replaced
+     * the handler, or is wedged in native code. A child stopped by SIGSTOP is continued at once
+     * instead (Linux). Applies to every {@code terminate()}, also the one at exit for a daemonic
+     * child and those of a pool's {@code terminate()}.
+     *
+     * <p>Default: the system property {@code multiprocessing4j.terminateGrace} (milliseconds, or
+     * an ISO-8601 duration such as {@code PT0.5S}; read at {@link Process#start()}; children
+     * inherit it), else 3 seconds.
+     *
+     * @param grace the grace period; zero sends SIGKILL right after SIGTERM if the child is still alive
+     * @return this builder
+     * @throws NullPointerException if {@code grace} is {@code null}
+     * @throws IllegalArgumentException if {@code grace} is negative
+     */
+    public Builder terminateGrace(Duration grace) {
+      Objects.requireNonNull(grace, "grace");
+      this.terminateGrace = TerminateGrace.check(grace, "terminateGrace");
       return this;
     }
 

@@ -3,7 +3,6 @@ package io.github.multiprocessing4j;
 import io.github.multiprocessing4j.internal.ExitActions;
 import io.github.multiprocessing4j.internal.RuntimeDir;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -234,16 +233,5 @@ final class ProcessRuntime {
     Thread[] result = new Thread[n];
     System.arraycopy(threads, 0, result, 0, n);
     return result;
-  }
-
-  /** Validates a timeout as every blocking call of the library does. */
-  static Duration checkTimeout(Duration timeout) {
-    if (timeout == null) {
-      throw new NullPointerException("timeout must not be null; use the overload without a timeout to wait forever");
-    }
-    if (timeout.isNegative()) {
-      throw new IllegalArgumentException("timeout must not be negative: " + timeout);
-    }
-    return timeout;
   }
 }

@@ -163,9 +163,59 @@ final class ProcessErrorsTest {
   }
 
   @Test
-  void negativeJoinTimeoutIsRefused() {
-    Process p = new Process(args -> { });
-    assertRefusedWithoutLaunch(() -> p.join(Duration.ofMillis(-1)), IllegalArgumentException.class, "negative");
+  void negativeJoinTimeoutPollsAsZeroDoes() throws Exception {
+    Process p = new Process(args -> Thread.sleep(60_000));
+    p.start();
+    try {
+      // CPython's join(-1) polls; this threw IllegalArgumentException("timeout must not be negative").
+      assertThat(p.join(Duration.ofMillis(-1))).isFalse();
+      assertThat(p.join(Duration.ofSeconds(Long.MIN_VALUE))).as("a negative timeout too long for nanoseconds").isFalse();
+      assertThat(p.isAlive()).isTrue();
+      p.kill();
+      p.join();
+      assertThat(p.join(Duration.ofMillis(-1))).isTrue();
+    } finally {
+      p.kill();
+      p.join();
+    }
+  }
+
+  @Test
+  void aChildJvmThatCannotStartSaysWhyInItsFailure() throws Exception {
+    for (String method : new String[] {"spawn", "forkserver"}) {
+      // Captured, not pumped: the JVM's lines would otherwise reach this JVM's stderr as noise.
+      CapturedLines err = new CapturedLines();
+      Process p = Process.builder().target(args -> { }).jvmOptions("-Xmx1z").startMethod(method)
+          .stderr(err.output()).build();
+      p.start();
+      p.join();
+      assertThat(p.exitCode()).as(method).isEqualTo(1);
+      // Before: empty, as for a target that exited with 1 and said nothing.
+      assertThat(p.failure()).as("%s; stderr: %s", method, err.text()).hasValueSatisfying(f -> {
+        assertThat(f.getMessage()).contains("the child JVM did not start: Invalid maximum heap size: -Xmx1z");
+        assertThat(f.remoteStackTrace()).contains("Could not create the Java Virtual Machine");
+      });
+    }
+    // The forkserver start has a spare for this key launched in the background: no more of those
+    // (discarding clears what is pending), and the one in flight, if any, dies of the same option.
+    Multiprocessing.discardSpares();
+    assertThat(io.github.multiprocessing4j.testing.Pids.await(() -> NoLeakedProcesses.liveDescendants().isEmpty(),
+        Duration.ofSeconds(30))).as("spares for the bad option gone").isTrue();
+  }
+
+  @Test
+  void aTargetThatHaltsWithOneHasNoFailure() throws Exception {
+    CapturedLines err = new CapturedLines();
+    Process p = Process.builder().target(args -> {
+      System.err.println("Error: said by the target");
+      System.err.flush();
+      Runtime.getRuntime().halt(1);
+    }).stderr(err.output()).build();
+    p.start();
+    p.join();
+    assertThat(p.exitCode()).isEqualTo(1);
+    assertThat(err.text()).contains("said by the target");
+    assertThat(p.failure()).isEmpty();
   }
 
   @Test

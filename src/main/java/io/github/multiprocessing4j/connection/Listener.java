@@ -109,6 +109,8 @@ public final class Listener implements AutoCloseable {
   private final ReentrantLock acceptLock = new ReentrantLock();
   private final Selector selector; // guarded by acceptLock
   private final Set<SocketTransport> handshaking = ConcurrentHashMap.newKeySet();
+  /** Selectors of threads waiting for a client in {@link #awaitClient}, woken by close(). */
+  private final Set<Selector> readinessWaits = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile SocketAddress lastAccepted;
 
@@ -313,6 +315,50 @@ public final class Listener implements AutoCloseable {
   }
 
   /**
+   * For {@link Readiness}: whether a client is waiting to be accepted, without accepting it; waits
+   * for one up to {@code timeoutNanos} ({@link Long#MAX_VALUE}: for ever; zero or less: not at
+   * all). Its own selector, so it never holds up {@code accept} in another thread.
+   *
+   * @throws ConnectionException {@code "listener is closed"}, also when closed while waiting
+   * @throws InterruptedException if interrupted while waiting
+   */
+  boolean awaitClient(long timeoutNanos) throws InterruptedException {
+    checkOpen();
+    long deadline = System.nanoTime() + Math.max(0, timeoutNanos);
+    try (Selector s = Selector.open()) {
+      readinessWaits.add(s);
+      try {
+        server.register(s, SelectionKey.OP_ACCEPT);
+        while (true) {
+          checkOpen();
+          long ms = 0;
+          if (timeoutNanos != Long.MAX_VALUE) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+              return s.selectNow() > 0;
+            }
+            ms = Math.max(1, TimeUnit.NANOSECONDS.toMillis(left + 999_999));
+          }
+          if (s.select(ms) > 0) {
+            return true;
+          }
+          if (Thread.interrupted()) {
+            throw new InterruptedException();
+          }
+        }
+      } finally {
+        readinessWaits.remove(s);
+      }
+    } catch (ClosedChannelException e) {
+      checkOpen();
+      throw new ConnectionException("listener is closed", e);
+    } catch (IOException e) {
+      checkOpen();
+      throw new ConnectionException("cannot wait for a client on " + describe(address) + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Returns the address clients connect to: the bound one, with the port the system chose for
    * port 0, or the path of the default Unix socket. CPython's {@code address}.
    *
@@ -352,6 +398,7 @@ public final class Listener implements AutoCloseable {
       return;
     }
     selector.wakeup();
+    readinessWaits.forEach(Selector::wakeup);
     for (SocketTransport t : handshaking) {
       t.close();
     }

@@ -79,7 +79,51 @@ public final class Signals {
     }
   }
 
+  /**
+   * Continues a process that is stopped (SIGSTOP, SIGTSTP: state {@code T} in
+   * {@code /proc/PID/stat}), so that a signal already sent to it, such as SIGTERM, takes effect: a
+   * stopped process acts on no signal but SIGKILL and SIGCONT until it is continued. Linux only
+   * (elsewhere there is no cheap way to tell that a process is stopped, and this does nothing);
+   * best effort: never throws.
+   *
+   * @param pid the process id
+   * @return whether the process was stopped and SIGCONT was sent
+   */
+  public static boolean continueIfStopped(long pid) {
+    if (!stopped(pid)) {
+      return false;
+    }
+    try {
+      runKillCommand(pid, "CONT");
+      return true;
+    } catch (RuntimeException e) {
+      return false; // it ended meanwhile, or no kill command: the caller's SIGKILL still follows
+    }
+  }
+
+  /** Whether /proc says the process is stopped by a signal or a tracer ({@code T} or {@code t}). */
+  static boolean stopped(long pid) {
+    Path stat = Paths.get("/proc", Long.toString(pid), "stat");
+    try {
+      String s = new String(Files.readAllBytes(stat), java.nio.charset.StandardCharsets.US_ASCII);
+      // "pid (comm) S ...": comm may hold spaces and parentheses, the state follows the last ')'.
+      int close = s.lastIndexOf(')');
+      if (close < 0 || close + 2 >= s.length()) {
+        return false;
+      }
+      char state = s.charAt(close + 2);
+      return state == 'T' || state == 't';
+    } catch (IOException | RuntimeException e) {
+      return false; // no procfs (not Linux), or the process is gone
+    }
+  }
+
   private static void runKillCommand(long pid, int signal) {
+    runKillCommand(pid, Integer.toString(signal));
+  }
+
+  /** Runs {@code kill -SIGNAL pid}; the signal by number or by name ({@code CONT}). */
+  private static void runKillCommand(long pid, String signal) {
     String kill = Files.isExecutable(Paths.get("/bin/kill")) ? "/bin/kill"
         : Files.isExecutable(Path.of("/usr/bin/kill")) ? "/usr/bin/kill" : "kill";
     try {
