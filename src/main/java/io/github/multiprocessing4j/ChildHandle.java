@@ -20,7 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.github.multiprocessing4j.internal.Log;
 
 /**
  * A launched child JVM as its parent sees it: the OS process, its output pumps, and its exit, which
@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ChildHandle {
 
-  private static final Logger LOG = LoggerFactory.getLogger(ChildHandle.class);
+  private static final Logger LOG = Log.get(ChildHandle.class);
   /** Numbers the status files in this JVM's runtime directory. */
   private static final AtomicLong LAUNCHED = new AtomicLong();
   /** After the child exited, how long its output may take to drain before join() returns anyway. */
@@ -87,6 +87,11 @@ final class ChildHandle {
     String cdsDefault = System.getProperty(ClassDataSharing.PROPERTY);
     if (cdsDefault != null && !spec.systemProperties.containsKey(ClassDataSharing.PROPERTY)) {
       command.add("-D" + ClassDataSharing.PROPERTY + "=" + cdsDefault); // a program-wide default
+    }
+    String quiet = Log.childOption(spec.systemProperties.containsKey("slf4j.internal.verbosity")
+        || jvmOptions.stream().anyMatch(o -> o.startsWith("-Dslf4j.internal.verbosity=")));
+    if (quiet != null) {
+      command.add(quiet); // SLF4J's no-provider warning once (this JVM's), not again by every child
     }
     for (Map.Entry<String, String> p : spec.systemProperties.entrySet()) {
       command.add("-D" + p.getKey() + "=" + p.getValue());

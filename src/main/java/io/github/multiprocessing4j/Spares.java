@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.github.multiprocessing4j.internal.Log;
 
 /**
  * Spare child JVMs for the {@code forkserver} start method: JVMs launched ahead of time with a
@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Spares {
 
-  private static final Logger LOG = LoggerFactory.getLogger(Spares.class);
+  private static final Logger LOG = Log.get(Spares.class);
   static final int DEFAULT_COUNT = 1;
   /** Marks a spare's command line; the child then ends quietly at the end of its input. */
   static final String SPARE_PROPERTY = "multiprocessing4j.spare";
