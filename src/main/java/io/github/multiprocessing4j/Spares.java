@@ -99,6 +99,7 @@ final class Spares {
   private static Thread keeper; // guarded by the class
   private static boolean closed; // guarded by the class
   private static long taken; // guarded by the class
+  private static long lastLaunched; // guarded by the class
   private static long lastTake; // guarded by the class
   /** Counts {@link #discardAll()} calls: a spare launched across one is discarded too. */
   private static long generation; // guarded by the class
@@ -223,6 +224,7 @@ final class Spares {
         return true;
       }
       IDLE.computeIfAbsent(key, k -> new ArrayDeque<>()).add(new Spare(p));
+      lastLaunched = p.pid();
     }
     return true;
   }
@@ -294,6 +296,14 @@ final class Spares {
   /** How many processes a spare has served, for tests. */
   static synchronized long taken() {
     return taken;
+  }
+
+  /**
+   * The pid of the last spare launched, or 0; for tests of a spare that is discarded soon after
+   * its launch (idle too long), which {@link #idlePids()} may never show.
+   */
+  static synchronized long lastLaunchedPid() {
+    return lastLaunched;
   }
 
   /** The pids of the idle spares, for tests. */
