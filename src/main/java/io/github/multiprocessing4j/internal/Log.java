@@ -10,6 +10,7 @@ import org.slf4j.event.Level;
 import org.slf4j.helpers.LegacyAbstractLogger;
 import org.slf4j.helpers.MessageFormatter;
 import org.slf4j.helpers.NOPLoggerFactory;
+import org.slf4j.helpers.SubstituteLoggerFactory;
 
 /**
  * The library's loggers: SLF4J's where a provider is bound, else ({@link #unbound()}) one that
@@ -56,6 +57,9 @@ public final class Log {
     Boolean u = unbound;
     if (u == null) {
       ILoggerFactory f = LoggerFactory.getILoggerFactory();
+      if (f instanceof SubstituteLoggerFactory) {
+        return false; // SLF4J initialises in another thread meanwhile: not known yet, asked again next time
+      }
       u = f instanceof NOPLoggerFactory && !present("org.slf4j.nop.NOPServiceProvider");
       unbound = u;
     }
