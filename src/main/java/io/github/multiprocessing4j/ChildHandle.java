@@ -1,11 +1,13 @@
 package io.github.multiprocessing4j;
 
 import io.github.multiprocessing4j.internal.Bootstrap;
-import io.github.multiprocessing4j.internal.Messages;
 import io.github.multiprocessing4j.internal.ClassDataSharing;
 import io.github.multiprocessing4j.internal.Classpath;
 import io.github.multiprocessing4j.internal.ExitCodes;
 import io.github.multiprocessing4j.internal.ExitReport;
+import io.github.multiprocessing4j.internal.Limits;
+import io.github.multiprocessing4j.internal.Log;
+import io.github.multiprocessing4j.internal.Messages;
 import io.github.multiprocessing4j.internal.RuntimeDir;
 import io.github.multiprocessing4j.internal.ShortLivedFlags;
 import io.github.multiprocessing4j.internal.Signals;
@@ -20,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A launched child JVM as its parent sees it: the OS process, its output pumps, and its exit, which
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ChildHandle {
 
-  private static final Logger LOG = LoggerFactory.getLogger(ChildHandle.class);
+  private static final Logger LOG = Log.get(ChildHandle.class);
   /** Numbers the status files in this JVM's runtime directory. */
   private static final AtomicLong LAUNCHED = new AtomicLong();
   /** After the child exited, how long its output may take to drain before join() returns anyway. */
@@ -91,23 +92,19 @@ final class ChildHandle {
           ChildRuntime.class.getName()));
     }
     command.addAll(jvmOptions);
-    String filter = System.getProperty(Messages.FILTER_PROPERTY);
-    if (filter != null && !spec.systemProperties.containsKey(Messages.FILTER_PROPERTY)) {
-      command.add("-D" + Messages.FILTER_PROPERTY + "=" + filter); // a pattern, not a secret
-    }
-    for (String limit : io.github.multiprocessing4j.internal.Limits.PROPERTIES) { // both sides agree
-      String v = System.getProperty(limit);
-      if (v != null && !spec.systemProperties.containsKey(limit)) {
-        command.add("-D" + limit + "=" + v);
+    List<String> inherited = new ArrayList<>(List.of(Messages.FILTER_PROPERTY, ClassDataSharing.PROPERTY,
+        TerminateGrace.PROPERTY));
+    inherited.addAll(List.of(Limits.PROPERTIES)); // both sides agree
+    for (String property : inherited) { // program-wide defaults (patterns and numbers, not secrets)
+      String v = System.getProperty(property);
+      if (v != null && !spec.systemProperties.containsKey(property)) {
+        command.add("-D" + property + "=" + v);
       }
     }
-    String cdsDefault = System.getProperty(ClassDataSharing.PROPERTY);
-    if (cdsDefault != null && !spec.systemProperties.containsKey(ClassDataSharing.PROPERTY)) {
-      command.add("-D" + ClassDataSharing.PROPERTY + "=" + cdsDefault); // a program-wide default
-    }
-    String grace = System.getProperty(TerminateGrace.PROPERTY);
-    if (grace != null && !spec.systemProperties.containsKey(TerminateGrace.PROPERTY)) {
-      command.add("-D" + TerminateGrace.PROPERTY + "=" + grace); // a program-wide default
+    String quiet = Log.childOption(spec.systemProperties.containsKey("slf4j.internal.verbosity")
+        || jvmOptions.stream().anyMatch(o -> o.startsWith("-Dslf4j.internal.verbosity=")));
+    if (quiet != null) {
+      command.add(quiet); // SLF4J's no-provider warning once (this JVM's), not again by every child
     }
     for (Map.Entry<String, String> p : spec.systemProperties.entrySet()) {
       command.add("-D" + p.getKey() + "=" + p.getValue());

@@ -6,7 +6,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.github.multiprocessing4j.internal.Log;
 
 /**
  * Copies a child's stdout or stderr, line by line, to where its {@link ChildOutput} says. The
@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  */
 final class OutputPump extends Thread {
 
-  private static final Logger LOG = LoggerFactory.getLogger(OutputPump.class);
+  private static final Logger LOG = Log.get(OutputPump.class);
 
   private final ChildHandle child;
   private final ChildOutput sink;

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.github.multiprocessing4j.internal.Log;
 
 /**
  * Spare child JVMs for the {@code forkserver} start method: JVMs launched ahead of time with a
@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Spares {
 
-  private static final Logger LOG = LoggerFactory.getLogger(Spares.class);
+  private static final Logger LOG = Log.get(Spares.class);
   static final int DEFAULT_COUNT = 1;
   /** Marks a spare's command line; the child then ends quietly at the end of its input. */
   static final String SPARE_PROPERTY = "multiprocessing4j.spare";
@@ -99,6 +99,7 @@ final class Spares {
   private static Thread keeper; // guarded by the class
   private static boolean closed; // guarded by the class
   private static long taken; // guarded by the class
+  private static long lastLaunched; // guarded by the class
   private static long lastTake; // guarded by the class
   /** Counts {@link #discardAll()} calls: a spare launched across one is discarded too. */
   private static long generation; // guarded by the class
@@ -223,6 +224,7 @@ final class Spares {
         return true;
       }
       IDLE.computeIfAbsent(key, k -> new ArrayDeque<>()).add(new Spare(p));
+      lastLaunched = p.pid();
     }
     return true;
   }
@@ -294,6 +296,14 @@ final class Spares {
   /** How many processes a spare has served, for tests. */
   static synchronized long taken() {
     return taken;
+  }
+
+  /**
+   * The pid of the last spare launched, or 0; for tests of a spare that is discarded soon after
+   * its launch (idle too long), which {@link #idlePids()} may never show.
+   */
+  static synchronized long lastLaunchedPid() {
+    return lastLaunched;
   }
 
   /** The pids of the idle spares, for tests. */

@@ -50,13 +50,14 @@ class ExitRulesTest {
       parent.awaitStdout("main returns", STARTUP);
       long daemonPid = Pids.find(parent.stdout(), "daemon-pid=");
       long t0 = System.nanoTime();
-      // The daemon's workload is 30 s; the parent must not wait for it.
-      int status = parent.waitFor(Duration.ofSeconds(10));
+      // The daemon's workload is 30 s; the parent must not wait for it (had it waited, the daemon
+      // would have finished: decided on that, not on how long a busy machine takes to exit).
+      int status = parent.waitFor(Duration.ofSeconds(25));
       long exitMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       assertThat(status).as("parent exit status; stderr:\n%s", parent.stderr()).isZero();
-      assertThat(exitMillis).as("parent exit after main returned (ms)").isLessThan(5_000);
+      assertThat(exitMillis).as("parent exit after main returned (ms)").isLessThan(25_000);
       assertThat(parent.stdout()).contains("daemon started").doesNotContain("daemon finished");
-      assertThat(Pids.awaitGone(daemonPid, Duration.ofSeconds(2))).as("daemon pid %s gone", daemonPid).isTrue();
+      assertThat(Pids.awaitGone(daemonPid, Duration.ofSeconds(20))).as("daemon pid %s gone", daemonPid).isTrue();
     }
   }
 
@@ -80,9 +81,9 @@ class ExitRulesTest {
     try (JavaMain parent = JavaMain.start(ExitFixture.class, "daemon-system-exit")) {
       parent.awaitStdout("calling System.exit", STARTUP);
       long daemonPid = Pids.find(parent.stdout(), "daemon-pid=");
-      int status = parent.waitFor(Duration.ofSeconds(10));
+      int status = parent.waitFor(Duration.ofSeconds(25)); // within the daemon's 30 s, however busy the machine
       assertThat(status).as("parent exit status; stderr:\n%s", parent.stderr()).isZero();
-      assertThat(Pids.awaitGone(daemonPid, Duration.ofSeconds(2))).as("daemon pid %s gone", daemonPid).isTrue();
+      assertThat(Pids.awaitGone(daemonPid, Duration.ofSeconds(20))).as("daemon pid %s gone", daemonPid).isTrue();
       assertThat(parent.stdout()).doesNotContain("daemon finished");
     }
   }
@@ -95,12 +96,13 @@ class ExitRulesTest {
       daemonPid = Pids.find(parent.stdout(), "daemon-pid=");
       parent.process().toHandle().destroyForcibly();
       long t0 = System.nanoTime();
-      parent.waitFor(Duration.ofSeconds(10));
+      parent.waitFor(Duration.ofSeconds(30));
       // No shutdown hook ran in the parent: only the daemon's own watcher (stdin EOF) can end it.
-      boolean gone = Pids.awaitGone(daemonPid, Duration.ofSeconds(3));
+      // Well within its 30 s workload, however busy the machine.
+      boolean gone = Pids.awaitGone(daemonPid, Duration.ofSeconds(15));
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-      assertThat(gone).as("daemon %s gone within 3 s of its parent's SIGKILL", daemonPid).isTrue();
-      assertThat(millis).isLessThan(3_000);
+      assertThat(gone).as("daemon %s gone within 15 s of its parent's SIGKILL", daemonPid).isTrue();
+      assertThat(millis).isLessThan(15_000);
     } finally {
       Pids.killQuietly(daemonPid);
     }
@@ -115,9 +117,9 @@ class ExitRulesTest {
       orphanPid = Pids.find(parent.stdout(), "orphan-pid=");
       assertThat(parent.stdout()).contains("orphan started parent-alive=true");
       parent.process().toHandle().destroyForcibly();
-      parent.waitFor(Duration.ofSeconds(10));
+      parent.waitFor(Duration.ofSeconds(30));
 
-      assertThat(Pids.await(() -> Files.exists(report), Duration.ofSeconds(10)))
+      assertThat(Pids.await(() -> Files.exists(report), Duration.ofSeconds(30)))
           .as("the orphan reported its parent's death").isTrue();
       assertThat(Files.readString(report, StandardCharsets.UTF_8)).contains("parent-died=true parent-alive=false");
       // CPython orphans a non-daemonic child: it must not have halted with its parent.
@@ -160,8 +162,9 @@ class ExitRulesTest {
       // The child now waits in its exit rules for a grandchild that works for 60 s.
       long t0 = System.nanoTime();
       child.terminate();
-      assertThat(child.join(Duration.ofSeconds(3))).as("child ended within 3 s of terminate()").isTrue();
-      assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(3));
+      // Well within the grandchild's 60 s, however busy the machine.
+      assertThat(child.join(Duration.ofSeconds(30))).as("child ended within 30 s of terminate()").isTrue();
+      assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(30));
       assertThat(child.exitCode()).isEqualTo(-15);
       // As in CPython, the grandchild is orphaned, not killed.
       assertThat(Pids.alive(grandchildPid)).as("orphaned grandchild %s runs", grandchildPid).isTrue();
@@ -182,9 +185,9 @@ class ExitRulesTest {
       lines.awaitReturned();
       grandchildPid = Pids.find(String.join("\n", lines.all), "grandchild-pid=");
       child.terminate();
-      assertThat(child.join(Duration.ofSeconds(3))).isTrue();
+      assertThat(child.join(Duration.ofSeconds(30))).isTrue(); // well within the grandchild's 60 s
       assertThat(child.exitCode()).isEqualTo(-15);
-      assertThat(Pids.awaitGone(grandchildPid, Duration.ofSeconds(3)))
+      assertThat(Pids.awaitGone(grandchildPid, Duration.ofSeconds(30)))
           .as("grandchild %s gone with killDescendants(true)", grandchildPid).isTrue();
     } finally {
       stop(child);
@@ -205,7 +208,7 @@ class ExitRulesTest {
         p.start();
         assertThat(began.await(STARTUP.toSeconds(), TimeUnit.SECONDS)).isTrue();
         p.terminate();
-        assertThat(p.join(Duration.ofSeconds(5))).isTrue();
+        assertThat(p.join(Duration.ofSeconds(25))).isTrue(); // within its 30 s, however busy the machine
         assertThat(p.exitCode()).as("exit code in round %s", round).isEqualTo(-15);
       } finally {
         stop(p);

@@ -32,7 +32,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Class-data sharing for child JVMs: an archive of the classes a child loads (the library's, the
@@ -74,7 +73,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClassDataSharing {
 
-  private static final Logger LOG = LoggerFactory.getLogger(ClassDataSharing.class);
+  private static final Logger LOG = Log.get(ClassDataSharing.class);
 
   /** The system property that sets the default of {@code Process.Builder.classDataSharing}. */
   public static final String PROPERTY = "multiprocessing4j.classDataSharing";

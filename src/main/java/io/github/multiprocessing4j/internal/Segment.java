@@ -30,7 +30,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A named block of memory shared between processes: a file in the user's private segment
@@ -78,7 +77,7 @@ public final class Segment implements AutoCloseable {
   /** A temporary file younger than this may be a segment being created: the sweep leaves it. */
   private static final long TEMP_GRACE_MILLIS = TimeUnit.MINUTES.toMillis(1);
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final Logger LOG = LoggerFactory.getLogger(Segment.class);
+  private static final Logger LOG = Log.get(Segment.class);
   /** Gives up this JVM's use of a segment once no {@code Segment} object of it is reachable. */
   private static final Cleaner CLEANER = Cleaner.create();
   /** New mappings between two collections this JVM asks for, at least. */

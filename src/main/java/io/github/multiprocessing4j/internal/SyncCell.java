@@ -522,6 +522,21 @@ public final class SyncCell {
     return segment.getIntVolatile(WAITERS);
   }
 
+  /**
+   * The number of threads, in all processes, registered in the table of waiting JVMs; for tests.
+   * A waiter counts itself in {@link #waiters()} first and registers here next: only once it is
+   * here can a waker send it a wake, and can its JVM's death take it out of the count (a JVM that
+   * dies in between leaves the count one too high: see {@link #await(Attempt, long, boolean)}).
+   */
+  public int registered() {
+    int n = 0;
+    int high = Math.min(segment.getIntVolatile(HIGH), SLOT_COUNT);
+    for (int i = 0; i < high; i++) {
+      n += (int) (segment.getLongVolatile(SLOTS + 8 * i) & COUNT);
+    }
+    return n;
+  }
+
   /** The number of this JVM's threads parked or about to park on this cell; for tests. */
   public int localWaiters() {
     return parked.size();

@@ -12,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The {@link AsyncResult} of one or more pool tasks: a single call, or the chunks of a
@@ -25,7 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TaskResult<T> implements AsyncResult<T> {
 
-  private static final Logger LOG = LoggerFactory.getLogger(TaskResult.class);
+  private static final Logger LOG = Log.get(TaskResult.class);
 
   private final CompletableFuture<T> future = new CompletableFuture<>();
   private final WorkerPool pool;

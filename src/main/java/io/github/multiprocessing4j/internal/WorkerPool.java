@@ -20,7 +20,6 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The machinery behind {@code Pool} and {@code ProcessPoolExecutor}: worker processes, each with a
@@ -48,7 +47,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class WorkerPool {
 
-  private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
+  private static final Logger LOG = Log.get(WorkerPool.class);
   private static final int DEPTH = 2;
   /** CPython's text for the futures of an executor that broke. */
   private static final String ABRUPT =

@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.github.multiprocessing4j.internal.Log;
 
 /**
  * A non-recursive lock shared by processes and threads: CPython's
@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
 public final class Lock implements java.util.concurrent.locks.Lock, Serializable {
 
   private static final long serialVersionUID = 1L;
-  private static final Logger LOG = LoggerFactory.getLogger(Lock.class);
+  private static final Logger LOG = Log.get(Lock.class);
   static final int OWNER = 0; // long: 0 or the holder's ProcessToken
 
   private final transient SyncCell cell;

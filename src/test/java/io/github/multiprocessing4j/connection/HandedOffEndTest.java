@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.testing.CapturedLines;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,9 @@ final class HandedOffEndTest {
   void recvFailsOnceTheChildThatGotTheOtherEndDiedWithoutConnectingEvenAfterTheProgramDroppedThatEnd() throws Exception {
     Pipe pipe = Pipe.open();
     Connection mine = pipe.conn1();
-    Process p = Process.builder().target((Args a) -> { }).jvmOptions("-XX:+NoSuchFlag").args(pipe.conn2()).build();
+    CapturedLines err = new CapturedLines(); // the JVM's complaint: asserted, not left in the build's output
+    Process p = Process.builder().target((Args a) -> { }).jvmOptions("-XX:+NoSuchFlag").args(pipe.conn2())
+        .stderr(err.output()).build();
     p.start();
     pipe.conn2().close();
     pipe = null; // the program keeps no copy of the child's end
@@ -30,6 +33,7 @@ final class HandedOffEndTest {
     }
     assertThat(p.join(Duration.ofSeconds(30))).isTrue();
     assertThat(p.exitCode()).isEqualTo(1);
+    assertThat(err.await("Unrecognized VM option 'NoSuchFlag'", Duration.ofSeconds(30))).isNotNull();
     // poll returns true when recv would not block: a message or the end of the stream.
     assertThat(mine.poll(Duration.ofSeconds(10))).as("the end of the stream is seen").isTrue();
     assertThatThrownBy(mine::recvBytes).isInstanceOf(PeerClosedException.class);

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.testing.JavaMain;
+import io.github.multiprocessing4j.testing.CapturedLines;
 import io.github.multiprocessing4j.testing.NoLeakedProcesses;
 import io.github.multiprocessing4j.testing.Pids;
 import java.nio.file.Path;
@@ -166,7 +167,9 @@ final class PoolFailuresTest {
 
   @Test
   void aFailingInitializerBreaksThePoolInsteadOfRespawning() throws Exception {
-    Pool pool = Pool.builder().processes(1).initializer(PoolFailuresTest::failingInitializer, dir.toString()).build();
+    CapturedLines err = new CapturedLines(); // the worker prints its failure: asserted, not left in the build's output
+    Pool pool = Pool.builder().processes(1).initializer(PoolFailuresTest::failingInitializer, dir.toString())
+        .workerOptions(w -> w.stderr(err.output())).build();
     try {
       List<Throwable> errors = new CopyOnWriteArrayList<>();
       AsyncResult<Integer> pending = pool.applyAsync(() -> 1, null, errors::add);
@@ -180,6 +183,7 @@ final class PoolFailuresTest {
       assertThat(broken.getMessage()).contains("initializer").contains("pid " + pid);
       assertThat(broken.getCause()).isInstanceOf(IllegalStateException.class).hasMessage("init boom");
       assertThat(errors).containsExactly(broken);
+      assertThat(err.await("java.lang.IllegalStateException: init boom", WAIT)).isNotNull();
       assertThatThrownBy(() -> pendingMap.get(WAIT)).isInstanceOf(ExecutionException.class)
           .hasCauseInstanceOf(BrokenProcessPoolException.class);
 
@@ -203,7 +207,9 @@ final class PoolFailuresTest {
   void aWorkerJvmThatCannotStartBreaksThePoolInsteadOfRespawning() throws Exception {
     // Process.start does not wait for the JVM, so the pool is built and breaks when the worker
     // exits before it was ready (BrokenProcessPoolException's javadoc).
-    Pool pool = Pool.builder().processes(2).workerOptions(w -> w.jvmOptions("-XX:+NoSuchFlag")).build();
+    CapturedLines err = new CapturedLines(); // the JVM's complaint: asserted, not left in the build's output
+    Pool pool = Pool.builder().processes(2).workerOptions(w -> w.jvmOptions("-XX:+NoSuchFlag").stderr(err.output()))
+        .build();
     // A collection must not make the pool lose track of workers that never connected to their
     // pipe: the parent's end learns of their death through the child's end, which the pool drops.
     System.gc();
@@ -215,6 +221,7 @@ final class PoolFailuresTest {
       }
       assertThat(e).isInstanceOf(BrokenProcessPoolException.class)
           .hasMessageContaining("before it was ready").hasMessageContaining("exited with code 1");
+      assertThat(err.await("Unrecognized VM option 'NoSuchFlag'", WAIT)).isNotNull();
       assertThat(Pids.await(() -> pool.toString().contains("BROKEN"), WAIT)).isTrue();
       assertThatThrownBy(() -> pool.apply(() -> 1)).isInstanceOf(BrokenProcessPoolException.class);
       // The other worker is terminated when the first one breaks the pool; none is started again.

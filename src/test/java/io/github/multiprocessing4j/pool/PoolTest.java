@@ -8,6 +8,7 @@ import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.RemoteException;
+import io.github.multiprocessing4j.testing.CapturedStderr;
 import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
@@ -747,18 +748,24 @@ final class PoolTest {
 
   @Test
   void aCallbackThatThrowsDoesNotHarmThePool() throws Exception {
-    AsyncResult<Integer> r = pool.applyAsync(() -> 1, v -> {
-      throw new IllegalStateException("callback boom");
-    }, null);
-    assertThat(r.get(WAIT)).isEqualTo(1);
-    AsyncResult<Integer> f = pool.applyAsync(() -> failIfOdd(3), null, err -> {
-      throw new IllegalStateException("error callback boom");
-    });
-    assertThatThrownBy(() -> f.get(WAIT)).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TaskFailure.class);
-    AsyncResult<List<Integer>> m = pool.mapAsync(PoolTest::square, range(5), 1, v -> {
-      throw new IllegalStateException("map callback boom");
-    }, null);
-    assertThat(m.get(WAIT)).containsExactly(0, 1, 4, 9, 16);
+    try (CapturedStderr logged = CapturedStderr.start()) { // the ERRORs it makes: asserted, not printed
+      AsyncResult<Integer> r = pool.applyAsync(() -> 1, v -> {
+        throw new IllegalStateException("callback boom");
+      }, null);
+      assertThat(r.get(WAIT)).isEqualTo(1);
+      AsyncResult<Integer> f = pool.applyAsync(() -> failIfOdd(3), null, err -> {
+        throw new IllegalStateException("error callback boom");
+      });
+      assertThatThrownBy(() -> f.get(WAIT)).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TaskFailure.class);
+      AsyncResult<List<Integer>> m = pool.mapAsync(PoolTest::square, range(5), 1, v -> {
+        throw new IllegalStateException("map callback boom");
+      }, null);
+      assertThat(m.get(WAIT)).containsExactly(0, 1, 4, 9, 16);
+      // Logged before the result completes.
+      assertThat(logged.text()).contains("a pool callback threw; the pool goes on", "IllegalStateException: callback boom",
+          "a pool error callback threw; the pool goes on", "IllegalStateException: error callback boom",
+          "IllegalStateException: map callback boom");
+    }
     // Later results still arrive, from the same workers.
     assertThat(pool.map(PoolTest::square, range(10), 1)).hasSize(10);
     assertThat(pool.apply(() -> 2)).isEqualTo(2);

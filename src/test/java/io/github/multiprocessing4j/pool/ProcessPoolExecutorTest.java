@@ -512,10 +512,12 @@ class ProcessPoolExecutorTest {
 
       shared.submit(ExecutorTasks::pid).get(WAIT); // a worker is up: the quick task is done well before the deadline
       long t0 = System.nanoTime();
-      List<Future<Integer>> futures = shared.invokeAll(tasks, 2, TimeUnit.SECONDS);
+      // The slow task waits for its gate, so the deadline can be long: the quick one must be done
+      // by then even on a busy machine (2 s was within reach of one at a load of 20).
+      List<Future<Integer>> futures = shared.invokeAll(tasks, 10, TimeUnit.SECONDS);
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
 
-      assertThat(millis).isLessThan(15_000);
+      assertThat(millis).isLessThan(60_000);
       assertThat(futures.get(0).isCancelled()).isFalse();
       assertThat(futures.get(0).get()).isEqualTo(1);
       assertThat(futures.get(1).isCancelled()).isTrue();

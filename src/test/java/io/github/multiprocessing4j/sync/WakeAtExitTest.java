@@ -22,7 +22,11 @@ final class WakeAtExitTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   /** Without the 100 ms re-check: a lost wake shows as a wait that lasts until its own deadline. */
   private static final String NO_SAFETY_NET = "-Dmultiprocessing4j.syncSliceMillis=600000";
-  private static final long DEADLINE_MS = 15_000;
+  /**
+   * Far beyond the test's own waits, so that a lost wake fails the wait for the "woke" line; a
+   * 15 s deadline was within reach of a busy machine's start of the setter's JVM.
+   */
+  private static final long DEADLINE_MS = 240_000;
 
   static void awaitAndTime(Args args) throws Exception {
     Event e = args.get(0, Event.class);
@@ -44,7 +48,7 @@ final class WakeAtExitTest {
           .stdout(out.output()).build();
       waiter.start();
       try {
-        assertThat(Pids.await(() -> e.cell().waiters() == 1, WAIT)).isTrue();
+        assertThat(Pids.await(() -> e.cell().registered() == 1, WAIT)).isTrue();
         Process setter = Process.builder().target(WakeAtExitTest::setAndExit).args(e).build();
         setter.start();
         assertThat(setter.join(WAIT)).isTrue();
