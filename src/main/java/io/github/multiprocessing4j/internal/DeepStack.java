@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.InvalidObjectException;
 
 /**
- * Runs Java serialization again, on a thread of its own with a stack sized for
+ * Runs decoding or Java serialization again, on a thread of its own with a stack sized for
  * {@link Limits#maxDepth()}, when it overflowed the caller's stack. Java serialization recurses
  * once (a dozen frames) per level of the object graph: a graph within the depth limit may need
  * megabytes of stack, more than a default thread stack has (a 700-deep {@code HashMap} overflows
@@ -34,20 +34,20 @@ final class DeepStack {
    * {@code depth} levels.
    *
    * @param depth the depth limit that applies to the work
-   * @param property the system property that sets it, for the error message
+   * @param limit names that limit in an error message (its system property, as {@code -Dname})
    * @throws InvalidObjectException if it overflows that stack too
    * @throws IOException what the work throws
    */
-  static <T> T run(Work<T> work, long depth, String property) throws IOException {
+  static <T> T run(Work<T> work, long depth, String limit) throws IOException {
     try {
       return work.run();
     } catch (StackOverflowError e) {
       // Unwound: this frame has room again. Fall through to the deep thread.
     }
-    return onDeepStack(work, depth, property);
+    return onDeepStack(work, depth, limit);
   }
 
-  private static <T> T onDeepStack(Work<T> work, long depth, String property) throws IOException {
+  private static <T> T onDeepStack(Work<T> work, long depth, String limit) throws IOException {
     long stack = stackFor(depth);
     Outcome<T> outcome = new Outcome<>(work);
     Thread t = new Thread(null, outcome, "mp4j-deep-stack", stack, false);
@@ -69,9 +69,8 @@ final class DeepStack {
       Thread.currentThread().interrupt();
     }
     if (outcome.overflowed) {
-      throw new InvalidObjectException("the object graph is nested too deep: Java serialization "
-          + "overflowed a stack of " + (stack >> 20) + " MiB reserved for the depth limit of "
-          + depth + " (-D" + property + ")");
+      throw new InvalidObjectException("the object graph is nested too deep: it overflowed a stack "
+          + "of " + (stack >> 20) + " MiB reserved for the depth limit of " + depth + " (" + limit + ")");
     }
     if (outcome.error != null) {
       throw outcome.error;

@@ -99,6 +99,10 @@ public final class Messages {
     if (extra != null) {
       f = SerialFilters.merge(f, extra);
     }
-    return ObjectCodec.decode(message, offset, message.length - offset, f);
+    ObjectInputFilter filter = f;
+    // The compact forms nest at most ObjectCodec.MAX_DEPTH deep, which a reader's small stack
+    // usually holds, but an interpreted decoder's frames are large: never let the overflow out.
+    return DeepStack.run(() -> ObjectCodec.decode(message, offset, message.length - offset, filter),
+        Limits.maxDepth(), "-D" + Limits.MAX_DEPTH_PROPERTY);
   }
 }

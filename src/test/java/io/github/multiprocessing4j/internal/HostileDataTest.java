@@ -105,9 +105,9 @@ final class HostileDataTest {
   }
 
   @Test
-  void compactMessagesAtTheirDeepestFitTheSmallestThreadStack() throws Throwable {
-    // Why only Java serialization needs DeepStack: the compact forms nest at most MAX_DEPTH deep,
-    // which the smallest stack the JVM gives a thread (16 KiB asked for, rounded up) holds.
+  void compactMessagesAtTheirDeepestAreDecodedOnTheSmallestThreadStack() throws Throwable {
+    // The compact forms nest at most MAX_DEPTH deep; interpreted, that can overflow the smallest
+    // stack the JVM gives a thread (16 KiB asked for, rounded up), so decoding retries on DeepStack.
     byte[] m = Messages.encode(nested(ObjectCodec.MAX_DEPTH), "test");
     assertThat(ObjectCodec.javaSerialized(m, 0, m.length)).isFalse();
     assertThat(depth(onThread(16 * 1024, () -> decode(m)))).isEqualTo(ObjectCodec.MAX_DEPTH);

@@ -94,9 +94,15 @@ final class PoolThreadFailuresTest {
         Throwable e = catchThrowable(() -> r.get(WAIT));
         assertThat(e).as(kind).isInstanceOf(ExecutionException.class)
             .hasCauseInstanceOf(MultiprocessingException.class);
-        assertThat(e.getCause()).hasMessageContaining("cannot be deserialized")
-            .hasMessageContaining(error(kind).getClass().getName())
-            .hasRootCauseInstanceOf(error(kind).getClass());
+        if (kind.equals("stack")) {
+          // A stack overflow is retried on a deep stack (DeepStack) and then named as such.
+          assertThat(e.getCause()).hasMessageContaining("cannot be deserialized")
+              .hasMessageContaining("nested too deep").hasRootCauseInstanceOf(java.io.InvalidObjectException.class);
+        } else {
+          assertThat(e.getCause()).hasMessageContaining("cannot be deserialized")
+              .hasMessageContaining(error(kind).getClass().getName())
+              .hasRootCauseInstanceOf(error(kind).getClass());
+        }
         // The same worker (its reader alive) answers the next task.
         assertThat(pool.apply(() -> 7)).isEqualTo(7);
         assertThat(pool.workerPids()).isEqualTo(pids);
@@ -184,7 +190,7 @@ final class PoolThreadFailuresTest {
       Throwable e = catchThrowable(() -> it.next(WAIT));
       assertThat(e).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(IllegalArgumentException.class);
       assertThat(e.getCause()).hasMessageContaining("item").hasMessageContaining("1")
-          .hasMessageContaining("imap").hasMessageContaining("StackOverflowError");
+          .hasMessageContaining("imap").hasMessageContaining("nested too deep");
       assertThat(it.next(WAIT)).isEqualTo(3);
       assertThat(it.hasNext()).isFalse();
     } finally {
