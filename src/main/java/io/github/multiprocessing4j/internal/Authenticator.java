@@ -298,7 +298,18 @@ final class Authenticator {
 
   private static void fail(SelectionKey k) {
     k.cancel();
-    closeQuietly((SocketChannel) k.channel());
+    SocketChannel ch = (SocketChannel) k.channel();
+    // What the peer sent and nobody read would turn the close into a reset (Linux, for Unix and
+    // TCP sockets): read what is there, a bounded amount, so that it sees a plain end of stream.
+    ByteBuffer sink = ByteBuffer.allocate(4096);
+    try {
+      for (int i = 0; i < 16 && ch.isOpen() && !ch.isBlocking() && ch.read(sink) > 0; i++) {
+        sink.clear();
+      }
+    } catch (IOException | RuntimeException e) {
+      // closing anyway
+    }
+    closeQuietly(ch);
   }
 
   private static void closeQuietly(SocketChannel s) {

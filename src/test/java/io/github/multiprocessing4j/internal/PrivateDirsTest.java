@@ -119,6 +119,23 @@ final class PrivateDirsTest {
   }
 
   @Test
+  void aTemporaryDirectoryTooLongForSocketPathsKeepsUnixSockets() throws Exception {
+    // As long as macOS's $TMPDIR and more: the runtime directory under it cannot hold a socket.
+    Path t = Files.createDirectories(tmp.resolve("var/folders/zz/zyxvpxvq6csfxvn_n0000000000000/T"));
+    assertThat(t.toString().length()).isGreaterThan(60);
+    try (JavaMain jvm = run(List.of(), System.getProperty("java.class.path"), t)) {
+      assertWorked(jvm);
+      String out = jvm.stdout();
+      assertThat(line(out, "runtime")).startsWith(t.toString());
+      Path sockets = Paths.get(line(out, "sockets"));
+      assertThat(RuntimeDir.fitsSocket(sockets.resolve("pipe-1234567-1.sock"))).as(sockets.toString()).isTrue();
+      assertThat(line(out, "queue server")).startsWith("unix:" + sockets);
+      assertThat(RuntimeDir.fitsSocket(Paths.get(line(out, "park"), "4194304.sock"))).isTrue();
+      assertThat(jvm.stderr()).doesNotContain("TCP");
+    }
+  }
+
+  @Test
   void aUidWithoutAPasswdEntryWorksAndHasDirectoriesOfItsOwn() throws Exception {
     assumeTrue(root(), "only root can run a JVM as another uid");
     Path setpriv = Stream.of("/usr/bin/setpriv", "/bin/setpriv").map(Paths::get).filter(Files::isExecutable)
