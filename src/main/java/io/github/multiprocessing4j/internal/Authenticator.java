@@ -3,7 +3,6 @@ package io.github.multiprocessing4j.internal;
 import io.github.multiprocessing4j.connection.AuthenticationException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -50,6 +49,8 @@ final class Authenticator {
   private static final Object START_LOCK = new Object();
   private static volatile Selector selector;
   private static volatile Thread thread;
+  /** How many the thread has taken in and not yet finished; written by it alone. */
+  private static volatile int waitingCount;
 
   private Authenticator() {}
 
@@ -97,12 +98,7 @@ final class Authenticator {
 
   /** The number of sockets waiting to be authenticated; for tests. */
   static int pending() {
-    Selector sel = selector;
-    try {
-      return SUBMITTED.size() + (sel == null ? 0 : sel.keys().size());
-    } catch (ClosedSelectorException e) {
-      return SUBMITTED.size();
-    }
+    return SUBMITTED.size() + waitingCount;
   }
 
   private static void ensureRunning() throws IOException {
@@ -133,6 +129,7 @@ final class Authenticator {
           closeQuietly((SocketChannel) k.channel());
         }
         waiting.clear();
+        waitingCount = 0;
         try {
           selector.close();
         } catch (IOException | RuntimeException x) {
@@ -158,6 +155,7 @@ final class Authenticator {
         Iterator<SelectionKey> it = waiting.iterator();
         SelectionKey oldest = it.next();
         it.remove();
+        waitingCount = waiting.size(); // before the close: whoever sees it closed sees the count
         fail(oldest);
       }
       long now = System.nanoTime();
@@ -172,6 +170,7 @@ final class Authenticator {
           next = Math.min(next, left);
         }
       }
+      waitingCount = waiting.size();
       sel.select(next == Long.MAX_VALUE ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(next + 999_999)));
       List<Pending> admitted = new ArrayList<>();
       for (SelectionKey k : sel.selectedKeys()) {
@@ -188,6 +187,7 @@ final class Authenticator {
         }
       }
       sel.selectedKeys().clear();
+      waitingCount = waiting.size();
       if (!admitted.isEmpty()) {
         sel.selectNow(); // deregisters the admitted sockets: they go to other selectors or blocking use
         sel.selectedKeys().clear();
