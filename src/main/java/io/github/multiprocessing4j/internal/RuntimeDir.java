@@ -304,7 +304,18 @@ public final class RuntimeDir {
     Path parent = tmpParent();
     Path probe = null;
     try {
-      probe = Files.createTempFile(parent, ".mp4j-uid-", "");
+      // Not Files.createTempFile: its random name initialises SecureRandom, about 20 ms in a fresh
+      // child JVM. A name of this pid and instant is unique enough; CREATE_NEW refuses any other.
+      for (int attempt = 0; probe == null; attempt++) {
+        Path p = parent.resolve(".mp4j-uid-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime()));
+        try {
+          probe = Files.createFile(p);
+        } catch (FileAlreadyExistsException e) {
+          if (attempt > 10) {
+            throw e;
+          }
+        }
+      }
       return ((Number) Files.getAttribute(probe, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue();
     } catch (IOException | RuntimeException e) {
       throw new MultiprocessingException("cannot tell this process's uid: cannot create a file in " + parent
