@@ -205,6 +205,7 @@ final class ChildHandle {
     if (spec.workingDirectory != null) {
       pb.directory(spec.workingDirectory.toFile());
     }
+    RuntimeDir.exportTo(pb.environment()); // the private directories used instead of unsafe ones
     pb.environment().putAll(spec.environment);
     pb.redirectInput(ProcessBuilder.Redirect.PIPE);
     pb.redirectOutput(ProcessBuilder.Redirect.PIPE);

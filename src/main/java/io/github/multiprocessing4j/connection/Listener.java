@@ -55,8 +55,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * TCP {@link InetSocketAddress} (port 0 lets the system choose; {@link #address()} tells the one
  * chosen). Without one, a Unix socket named {@code listener-<random>} in this JVM's private runtime
  * directory (mode {@code 0700}, so only this user can connect), as CPython's
- * {@code pymp-xxx/listener-xxx}; where Unix sockets are not supported, or that path would be too
- * long for one, a loopback TCP port. The socket file of a Unix address is deleted by
+ * {@code pymp-xxx/listener-xxx}, or, where that path would be too long for a socket (a long
+ * {@code java.io.tmpdir}), in a private directory of the same kind under {@code /dev/shm} or
+ * {@code /tmp}; only where Unix sockets are not supported, a loopback TCP port (logged once). The socket file of a Unix address is deleted by
  * {@link #close()} (and at exit), as CPython does.
  *
  * <p><b>Authentication.</b> {@link #accept()} runs CPython's mutual HMAC challenge with the
@@ -644,8 +645,9 @@ public final class Listener implements AutoCloseable {
 
     /** A Unix socket in the runtime directory, else loopback TCP. */
     private Listener openDefault() {
-      Path dir = RuntimeDir.get();
-      for (int attempt = 0; attempt < 5; attempt++) {
+      Path dir = RuntimeDir.sockets(); // the runtime directory, or a shorter one of the same kind
+      String whyTcp = "no private directory has a path short enough for a Unix socket";
+      for (int attempt = 0; dir != null && attempt < 5; attempt++) {
         Path p = dir.resolve("listener-" + Integer.toHexString(ThreadLocalRandom.current().nextInt() | 0x10000000));
         if (p.toString().getBytes(StandardCharsets.UTF_8).length >= MAX_UNIX_PATH) {
           break;
@@ -660,6 +662,7 @@ public final class Listener implements AutoCloseable {
         } catch (BindException e) {
           closeQuietly(ss);
           if (!Files.exists(p)) {
+            whyTcp = "cannot bind a Unix socket in " + dir + ": " + e.getMessage();
             break; // not a name clash: this file system or system cannot do it
           }
         } catch (IOException | UnsupportedOperationException e) {
@@ -667,9 +670,11 @@ public final class Listener implements AutoCloseable {
           if (bound) {
             deleteQuietly(p);
           }
+          whyTcp = "cannot use a Unix socket: " + e;
           break; // no Unix sockets here: loopback TCP, authenticated the same way
         }
       }
+      RuntimeDir.warnTcp("a Listener at its default address", whyTcp);
       ServerSocketChannel ss = null;
       try {
         ss = ServerSocketChannel.open();

@@ -551,10 +551,11 @@ public final class ClassDataSharing {
       throw new IOException(p + " exists and is not a directory");
     }
     if (posix) {
-      String owner = Files.getOwner(p, LinkOption.NOFOLLOW_LINKS).getName();
-      String me = System.getProperty("user.name");
-      if (me != null && !owner.equals(me)) {
-        throw new IOException(p + " belongs to " + owner + ", not to " + me);
+      if (p.getFileSystem().supportedFileAttributeViews().contains("unix")) { // by uid: a uid may have no name
+        long owner = ((Number) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue();
+        if (owner != RuntimeDir.uid()) {
+          throw new IOException(p + " belongs to uid " + owner + ", not to this process's uid " + RuntimeDir.uid());
+        }
       }
       if (!Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS).equals(ownerOnly)) {
         Files.setPosixFilePermissions(p, ownerOnly);

@@ -116,13 +116,87 @@ public final class Handshake {
     if (message.length < 20) {
       throw new AuthenticationException("challenge too short: " + message.length + " bytes");
     }
-    String digest = digestName(message); // throws for a modern challenge with an unknown digest
-    byte[] mac = hmac(digest == null ? "md5" : digest, key, message);
-    byte[] answer = digest == null ? mac : concat(ascii("{" + digest + "}"), mac);
+    byte[] answer = answer(key, message);
     t.send(answer, 0, answer.length);
     byte[] reply = receive(t, limit);
     if (!MessageDigest.isEqual(reply, WELCOME)) {
       throw new AuthenticationException("digest sent was rejected");
+    }
+  }
+
+  /** The answer to a challenge's message (without its {@code #CHALLENGE#} prefix). */
+  private static byte[] answer(byte[] key, byte[] message) {
+    String digest = digestName(message); // throws for a modern challenge with an unknown digest
+    byte[] mac = hmac(digest == null ? "md5" : digest, key, message);
+    return digest == null ? mac : concat(ascii("{" + digest + "}"), mac);
+  }
+
+  /**
+   * The accepting side of the exchange ({@link #accept}) as a state machine fed one message at a
+   * time, so that one thread with a selector can run many at once ({@link Authenticator}) and a
+   * silent peer holds no thread. The bytes on the wire are those of {@link #accept}.
+   */
+  static final class Acceptance {
+    /** The longest message of the exchange: anything longer fails it. */
+    static final int MAX_MESSAGE = MAX_LENGTH;
+    private final byte[] key;
+    private byte[] message; // the challenge delivered, without its prefix
+    private int step; // 0: awaits the answer; 1: awaits the peer's challenge; 2: awaits its verdict; 3: done
+
+    Acceptance(byte[] key) {
+      this.key = key;
+    }
+
+    /** The first message to send: the challenge. */
+    byte[] start() {
+      byte[] random = new byte[MESSAGE_LENGTH];
+      randomBytes(random);
+      message = concat(ascii("{sha256}"), random);
+      return concat(CHALLENGE, message);
+    }
+
+    /**
+     * Takes the peer's next message.
+     *
+     * @return the message to send in reply, or null if none (the exchange is then {@link #done()})
+     * @throws AuthenticationException if the peer failed; send {@link #farewell()} before closing
+     */
+    byte[] onMessage(byte[] m) {
+      switch (step) {
+        case 0:
+          verify(key, message, m);
+          step = 1;
+          return WELCOME;
+        case 1: {
+          if (!startsWith(m, CHALLENGE)) {
+            throw new AuthenticationException("Protocol error, expected challenge: message=" + repr(m));
+          }
+          byte[] theirs = java.util.Arrays.copyOfRange(m, CHALLENGE.length, m.length);
+          if (theirs.length < 20) {
+            throw new AuthenticationException("challenge too short: " + theirs.length + " bytes");
+          }
+          step = 2;
+          return answer(key, theirs);
+        }
+        case 2:
+          if (!MessageDigest.isEqual(m, WELCOME)) {
+            throw new AuthenticationException("digest sent was rejected");
+          }
+          step = 3;
+          return null;
+        default:
+          throw new IllegalStateException("the exchange is over");
+      }
+    }
+
+    /** Whether the peer passed. */
+    boolean done() {
+      return step == 3;
+    }
+
+    /** What to send a peer that failed before closing: CPython's {@code #FAILURE#} if its answer was wrong. */
+    byte[] farewell() {
+      return step == 0 ? FAILURE.clone() : null;
     }
   }
 

@@ -13,7 +13,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Map;
@@ -26,7 +25,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * How a JVM wakes threads of another JVM that wait on a cross-process synchronisation object
  * ({@link SyncCell}): each JVM that waits listens on one Unix-domain socket,
- * {@code <segments>/../park/<pid>.sock} (a directory of mode 0700, checked to be the user's), and a
+ * {@code <park>/<pid>.sock} ({@link RuntimeDir#park()}: a directory of mode 0700, checked to be the user's), and a
  * JVM that changed an object's state sends that object's name to every JVM registered as waiting
  * on it, over a connection it keeps. In the receiving JVM, one of the waiting threads, the
  * <em>leader</em>, waits in a {@link Selector} on all those connections instead of parking: it
@@ -94,32 +93,11 @@ public final class ParkingLot {
   }
 
   static Path directory() throws IOException {
-    Path d = RuntimeDir.segments().getParent().resolve("park");
-    Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rwx------");
-    boolean posix = d.getFileSystem().supportedFileAttributeViews().contains("posix");
     try {
-      if (posix) {
-        Files.createDirectory(d, PosixFilePermissions.asFileAttribute(ownerOnly));
-      } else {
-        Files.createDirectory(d);
-      }
-    } catch (FileAlreadyExistsException e) {
-      // made by another JVM of the user: checked below
+      return RuntimeDir.park(); // the user's, mode 0700, checked (RuntimeDir)
+    } catch (io.github.multiprocessing4j.MultiprocessingException e) {
+      throw new IOException(e.getMessage(), e);
     }
-    if (!Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
-      throw new IOException(d + " is not a directory");
-    }
-    if (posix) {
-      String owner = Files.getOwner(d, LinkOption.NOFOLLOW_LINKS).getName();
-      String me = System.getProperty("user.name");
-      if (me != null && !owner.equals(me)) {
-        throw new IOException(d + " belongs to " + owner + ", not to " + me);
-      }
-      if (!Files.getPosixFilePermissions(d, LinkOption.NOFOLLOW_LINKS).equals(ownerOnly)) {
-        Files.setPosixFilePermissions(d, ownerOnly);
-      }
-    }
-    return d;
   }
 
   /** The user's park key (see the class comment); read once. */
@@ -195,7 +173,7 @@ public final class ParkingLot {
       try {
         key(); // a key that cannot be read or made: nobody could wake this JVM
         Path p = socketOf(ProcessHandle.current().pid());
-        if (p.toString().length() > 100) {
+        if (!RuntimeDir.fitsSocket(p)) {
           throw new IOException("socket path too long: " + p);
         }
         Selector sel = Selector.open();
@@ -237,32 +215,43 @@ public final class ParkingLot {
     }
   }
 
+  /**
+   * Accepts for ever; each socket is authenticated by the {@link Authenticator}, with no thread of
+   * its own. Never dies before the socket is closed at exit: a failure to accept is logged once,
+   * and accepting goes on after a pause.
+   */
   private static void acceptLoop(ServerSocketChannel ss) {
-    while (true) {
-      SocketChannel s;
+    boolean warned = false;
+    while (ss.isOpen()) {
       try {
-        s = ss.accept();
-      } catch (IOException e) {
+        SocketChannel s = ss.accept();
+        Authenticator.submit(s, key(), HANDSHAKE_NANOS, ParkingLot::admit);
+      } catch (java.nio.channels.ClosedChannelException e) {
         return; // closed at exit
+      } catch (IOException | RuntimeException | Error e) {
+        if (!ss.isOpen()) {
+          return;
+        }
+        if (!warned) {
+          warned = true;
+          org.slf4j.LoggerFactory.getLogger(ParkingLot.class).warn("the wake socket of process {} cannot accept "
+              + "a connection; it goes on accepting", ProcessHandle.current().pid(), e);
+        }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // a lasting failure must not spin a CPU
       }
-      Thread t = new Thread(null, () -> dispatch(s), "mp4j-park-dispatch", 64 * 1024, false);
-      t.setDaemon(true);
-      t.start();
     }
   }
 
-  private static void dispatch(SocketChannel s) {
+  /** Takes an authenticated wake connection: the leader's selector reads it from now on. */
+  private static void admit(SocketChannel ch) throws IOException {
+    OpenChannels.add(ch);
     try {
-      SocketTransport t = new SocketTransport(s);
-      Handshake.accept(t, key(), HANDSHAKE_NANOS);
-      SocketChannel ch = t.detach();
-      ch.configureBlocking(false);
-      OpenChannels.add(ch);
       ch.register(selector, SelectionKey.OP_READ, ByteBuffer.allocate(4096));
-      selector.wakeup(); // a leader selecting now sees it on its next selection
-    } catch (IOException | RuntimeException | InterruptedException e) {
-      closeQuietly(s); // failed the handshake, or went away
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(ch);
+      throw e;
     }
+    selector.wakeup(); // a leader selecting now sees it on its next selection
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.github.multiprocessing4j.internal;
 
-import io.github.multiprocessing4j.connection.AuthenticationException;
 import io.github.multiprocessing4j.connection.ConnectionException;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -21,6 +20,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
@@ -43,6 +43,8 @@ import java.util.function.BooleanSupplier;
 public final class PipeEndpoint {
 
   private static final int SLOT = 16; // per end: long pid, int flags, int tcp port
+  /** Per end, after both slots: a 2-byte length and the UTF-8 path of its Unix socket. */
+  private static final int PATH_SLOT = 2 + 256;
   private static final int CLAIMED = 1;
   private static final int LISTENING = 2;
   private static final int CLOSED = 4;
@@ -61,7 +63,7 @@ public final class PipeEndpoint {
   public static Path[] create() throws IOException {
     long id = IDS.incrementAndGet();
     Path state = RuntimeDir.get().resolve("pipe-" + id);
-    Files.write(state, new byte[2 * SLOT], StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    Files.write(state, new byte[2 * SLOT + 2 * PATH_SLOT], StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     Path ring = RuntimeDir.shm().resolve("pipe-" + id + ".ring");
     RingTransport.createFile(ring, RingTransport.DEFAULT_CAPACITY);
     return new Path[] {state, ring};
@@ -90,7 +92,7 @@ public final class PipeEndpoint {
     boolean peerClaimed;
     RingTransport t;
     ServerSocketChannel server = null;
-    Path socketPath = socketPath(state, side);
+    Path socketPath = null;
     synchronized (PipeEndpoint.class) { // a file lock excludes other JVMs only
       FileChannel fc;
       try {
@@ -121,9 +123,13 @@ public final class PipeEndpoint {
         if (!peerClosed && (theirs & LISTENING) != 0) {
           int port = slots.getInt(other * SLOT + 12);
           peer = port != 0 ? new InetSocketAddress(InetAddress.getLoopbackAddress(), port)
-              : UnixDomainSocketAddress.of(socketPath(state, other));
+              : UnixDomainSocketAddress.of(readSocketPath(fc, other));
         } else if (!peerClosed) {
+          socketPath = socketPath(state, side);
           server = listen(socketPath);
+          if (server.getLocalAddress() instanceof UnixDomainSocketAddress) {
+            writeSocketPath(fc, side, socketPath);
+          }
         }
         int port = server != null && !(server.getLocalAddress() instanceof UnixDomainSocketAddress)
             ? ((InetSocketAddress) server.getLocalAddress()).getPort() : 0;
@@ -193,21 +199,46 @@ public final class PipeEndpoint {
     }
   }
 
+  /**
+   * Where this end's socket goes: in this JVM's socket directory ({@link RuntimeDir#sockets()}, the
+   * runtime directory unless its path is too long for a socket), named after the pipe; null if
+   * there is none (then loopback TCP). Recorded in the state file for the peer.
+   */
   private static Path socketPath(Path state, int side) {
-    return state.resolveSibling(state.getFileName() + "-" + side + ".sock");
+    Path dir = RuntimeDir.sockets();
+    return dir == null ? null : dir.resolve(state.getFileName() + "-" + side + ".sock");
+  }
+
+  private static void writeSocketPath(FileChannel fc, int side, Path p) throws IOException {
+    byte[] b = p.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    ByteBuffer buf = ByteBuffer.allocate(2 + b.length).putShort((short) b.length).put(b);
+    buf.flip();
+    fc.write(buf, 2 * SLOT + (long) side * PATH_SLOT);
+  }
+
+  private static Path readSocketPath(FileChannel fc, int side) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(PATH_SLOT);
+    fc.read(buf, 2 * SLOT + (long) side * PATH_SLOT);
+    int len = buf.getShort(0) & 0xffff;
+    if (len == 0 || len > PATH_SLOT - 2) {
+      throw new ConnectionException("the pipe's state file names no socket for its other end");
+    }
+    return java.nio.file.Paths.get(new String(buf.array(), 2, len, java.nio.charset.StandardCharsets.UTF_8));
   }
 
   private static ServerSocketChannel listen(Path p) throws IOException {
-    if (p.toString().length() < 100) { // a Unix socket's path must fit in 108 bytes
+    String whyTcp = "no private directory has a path short enough for a Unix socket";
+    if (p != null) {
       try {
         ServerSocketChannel ss = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         Files.deleteIfExists(p);
         ss.bind(UnixDomainSocketAddress.of(p));
         return ss;
       } catch (UnsupportedOperationException e) {
-        // no Unix sockets here: loopback TCP, authenticated the same way
+        whyTcp = "this platform has no Unix-domain sockets";
       }
     }
+    RuntimeDir.warnTcp("an end of a pipe", whyTcp);
     ServerSocketChannel ss = ServerSocketChannel.open(StandardProtocolFamily.INET);
     ss.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     return ss;
@@ -283,18 +314,46 @@ public final class PipeEndpoint {
       this.peerAbandoned = peerAbandoned;
     }
 
+    /**
+     * Accepts until the peer is in: each socket is authenticated by the {@link Authenticator} (no
+     * thread per peer, so silent connections cannot hold up the real peer), and the first to pass
+     * is attached. A failure to accept (out of descriptors) is logged once and retried at the next
+     * tick, never taken for the peer's end.
+     */
     @Override
     public void run() {
+      AtomicBoolean taken = new AtomicBoolean();
+      boolean warned = false;
       try (Selector selector = Selector.open(); server) {
         server.configureBlocking(false);
         server.register(selector, SelectionKey.OP_ACCEPT);
         t.onClose(selector::wakeup);
-        while (!t.isClosed()) {
-          SocketChannel s = server.accept();
-          if (s != null && authenticate(s)) {
+        while (!t.isClosed() && !taken.get()) {
+          try {
+            for (SocketChannel s; (s = server.accept()) != null; ) {
+              Authenticator.submit(s, key, HANDSHAKE_NANOS, ch -> {
+                if (taken.compareAndSet(false, true)) {
+                  t.attachSocket(ch);
+                  selector.wakeup();
+                } else {
+                  ch.close(); // a second peer that knows the key: the end is taken
+                }
+              });
+            }
+          } catch (IOException e) {
+            if (!server.isOpen()) {
+              throw e;
+            }
+            if (!warned) {
+              warned = true;
+              org.slf4j.LoggerFactory.getLogger(PipeEndpoint.class).warn("an end of a pipe cannot accept its "
+                  + "peer's connection; it tries again", e);
+            }
+          }
+          if (taken.get()) {
             return;
           }
-          if (peerAbandoned.getAsBoolean() || peerClaimedAndGone()) {
+          if ((peerAbandoned.getAsBoolean() || peerClaimedAndGone()) && taken.compareAndSet(false, true)) {
             t.markPeerGone();
             return;
           }
@@ -302,29 +361,17 @@ public final class PipeEndpoint {
           selector.selectedKeys().clear();
         }
       } catch (IOException | RuntimeException e) {
-        t.markPeerGone(); // the listening socket failed: nobody can reach this end any more
-      } finally {
-        try {
-          Files.deleteIfExists(socketPath);
-        } catch (IOException e) {
-          // in the private runtime directory, removed at exit anyway
+        if (taken.compareAndSet(false, true)) {
+          t.markPeerGone(); // the listening socket failed: nobody can reach this end any more
         }
-      }
-    }
-
-    private boolean authenticate(SocketChannel s) throws IOException {
-      s.configureBlocking(true);
-      try {
-        SocketTransport setup = new SocketTransport(s);
-        Handshake.accept(setup, key, HANDSHAKE_NANOS);
-        t.attachSocket(setup.detach());
-        return true;
-      } catch (AuthenticationException | IOException | ConnectionException e) {
-        s.close(); // an impostor or a broken peer: keep waiting for the real one
-        return false;
-      } catch (InterruptedException e) {
-        s.close();
-        return false;
+      } finally {
+        if (socketPath != null) {
+          try {
+            Files.deleteIfExists(socketPath);
+          } catch (IOException e) {
+            // in the private runtime directory, removed at exit anyway
+          }
+        }
       }
     }
 

@@ -10,6 +10,7 @@ import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -17,10 +18,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves the queues this process created to other processes: one listening socket per process
- * (a Unix socket in the private runtime directory, else loopback TCP), one authenticated
+ * (a Unix socket in the private runtime directory, else loopback TCP, logged), one authenticated
  * shared-memory link ({@link RingTransport}) per client process and queue, and one thread per link
  * that carries out the client's requests on the queue's {@link QueueStore}.
  *
@@ -49,6 +54,9 @@ public final class QueueServer {
   static final int LINK_CAPACITY = Integer.getInteger("multiprocessing4j.queueRingBytes", 1 << 20);
 
   private static QueueServer instance; // guarded by the class
+  private static final Logger LOG = LoggerFactory.getLogger(QueueServer.class);
+  /** How long a connecting process may take to prove it knows the authkey. */
+  private static final long HANDSHAKE_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   private final ServerSocketChannel server;
   private final String address;
@@ -67,10 +75,12 @@ public final class QueueServer {
    */
   public static synchronized QueueServer get() throws IOException {
     if (instance == null) {
-      Path p = RuntimeDir.get().resolve("queues.sock");
+      Path dir = RuntimeDir.sockets();
+      Path p = dir == null ? null : dir.resolve("queues.sock");
       ServerSocketChannel ss = null;
       String address = null;
-      if (p.toString().length() < 100) {
+      String whyTcp = p == null ? "no private directory has a path short enough for a Unix socket" : null;
+      if (p != null) {
         try {
           ss = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
           Files.deleteIfExists(p);
@@ -78,12 +88,14 @@ public final class QueueServer {
           address = "unix:" + p;
         } catch (UnsupportedOperationException e) {
           ss = null;
+          whyTcp = "this platform has no Unix-domain sockets";
         }
       }
       if (ss == null) {
         ss = ServerSocketChannel.open(StandardProtocolFamily.INET);
         ss.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         address = "tcp:" + ((InetSocketAddress) ss.getLocalAddress()).getPort();
+        RuntimeDir.warnTcp("the queue server", whyTcp);
       }
       QueueServer s = new QueueServer(ss, address);
       Thread t = new Thread(null, s::acceptLoop, "mp4j-queue-server", 64 * 1024, false);
@@ -130,27 +142,49 @@ public final class QueueServer {
     stores.putIfAbsent(id, store);
   }
 
+  /**
+   * Accepts for ever: each socket is authenticated by the {@link Authenticator} (no thread per
+   * peer that has not proved it knows the authkey), and only then gets a thread of its own. Never
+   * dies before the socket is closed at exit: a failure to accept (out of descriptors) is logged,
+   * and accepting goes on after a pause.
+   */
   private void acceptLoop() {
-    while (true) {
-      SocketChannel s;
+    byte[] key = Multiprocessing.currentProcess().authkey();
+    boolean warned = false;
+    while (server.isOpen()) {
       try {
-        s = server.accept();
-      } catch (IOException e) {
+        SocketChannel s = server.accept();
+        Authenticator.submit(s, key, HANDSHAKE_NANOS, this::admit);
+      } catch (ClosedChannelException e) {
         return; // closed at exit
+      } catch (IOException | RuntimeException | Error e) {
+        if (!server.isOpen()) {
+          return;
+        }
+        if (!warned) {
+          warned = true; // (once: a lack of descriptors may last, and each accept would say it again)
+          LOG.warn("the queue server of process {} cannot accept a connection; it goes on accepting",
+              ProcessHandle.current().pid(), e);
+        }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // a lasting failure must not spin a CPU
       }
-      Thread t = new Thread(null, () -> serve(s), "mp4j-queue-link", 128 * 1024, false);
-      t.setDaemon(true);
-      t.start();
     }
+  }
+
+  /** Takes an authenticated socket: its link gets a thread. Runs in the authenticator's thread. */
+  private void admit(SocketChannel s) {
+    Thread t = new Thread(null, () -> serve(s), "mp4j-queue-link", 128 * 1024, false);
+    t.setDaemon(true);
+    t.start(); // if it cannot start, the Authenticator closes the socket
   }
 
   private void serve(SocketChannel s) {
     RingTransport link;
     try {
-      link = RingTransport.accept(s, Multiprocessing.currentProcess().authkey(), LINK_CAPACITY);
+      link = RingTransport.acceptAuthenticated(s, LINK_CAPACITY);
     } catch (IOException | RuntimeException | InterruptedException e) {
       try {
-        s.close(); // failed the challenge, or spoke nonsense: the others are still served
+        s.close(); // went away during the setup: the others are still served
       } catch (IOException ignored) {
         // closing a failed socket
       }

@@ -230,16 +230,45 @@ public final class RingTransport implements Transport, AutoCloseable {
    */
   public static RingTransport accept(SocketChannel socket, byte[] key, int capacity)
       throws IOException, InterruptedException {
-    SocketTransport setup = new SocketTransport(socket);
-    Handshake.accept(setup, key, HANDSHAKE_NANOS);
-    Path file = RuntimeDir.shm().resolve("ring-" + RING_IDS.incrementAndGet() + "-" + Long.toHexString(System.nanoTime()));
-    MappedByteBuffer map = createFile(file, capacity);
+    SocketTransport check = new SocketTransport(socket);
     try {
-      byte[] path = file.toString().getBytes(StandardCharsets.UTF_8);
-      setup.send(path, 0, path.length);
-      setup.receive(16, HANDSHAKE_NANOS); // the peer has mapped it
-    } finally {
-      deleteQuietly(file);
+      Handshake.accept(check, key, HANDSHAKE_NANOS);
+      check.detach();
+    } catch (IOException | RuntimeException | InterruptedException | Error e) {
+      check.close(); // the socket and both selectors: a failed peer must cost this side nothing
+      throw e;
+    }
+    return acceptAuthenticated(socket, capacity);
+  }
+
+  /**
+   * Finishes the accepting side of a link whose peer is already authenticated
+   * ({@link Authenticator}): create the ring file, tell the peer where it is, and delete it once
+   * the peer has mapped it (both keep their mappings). Closes the socket if it fails.
+   *
+   * @param socket the authenticated socket
+   * @param capacity bytes per ring, a power of two of at least 4096
+   * @return this end
+   * @throws IOException if the socket or the file fails
+   * @throws InterruptedException if interrupted
+   */
+  public static RingTransport acceptAuthenticated(SocketChannel socket, int capacity)
+      throws IOException, InterruptedException {
+    SocketTransport setup = new SocketTransport(socket);
+    MappedByteBuffer map;
+    try {
+      Path file = RuntimeDir.shm().resolve("ring-" + RING_IDS.incrementAndGet() + "-" + Long.toHexString(System.nanoTime()));
+      map = createFile(file, capacity);
+      try {
+        byte[] path = file.toString().getBytes(StandardCharsets.UTF_8);
+        setup.send(path, 0, path.length);
+        setup.receive(16, HANDSHAKE_NANOS); // the peer has mapped it
+      } finally {
+        deleteQuietly(file);
+      }
+    } catch (IOException | RuntimeException | InterruptedException | Error e) {
+      setup.close();
+      throw e;
     }
     RingTransport t = new RingTransport(map, true);
     t.attachSocket(setup.detach());
@@ -258,10 +287,16 @@ public final class RingTransport implements Transport, AutoCloseable {
    */
   public static RingTransport connect(SocketChannel socket, byte[] key) throws IOException, InterruptedException {
     SocketTransport setup = new SocketTransport(socket);
-    Handshake.connect(setup, key, HANDSHAKE_NANOS);
-    Path file = Paths.get(new String(setup.receive(4096, HANDSHAKE_NANOS), StandardCharsets.UTF_8));
-    MappedByteBuffer map = mapFile(file);
-    setup.send(new byte[] {1}, 0, 1);
+    MappedByteBuffer map;
+    try {
+      Handshake.connect(setup, key, HANDSHAKE_NANOS);
+      Path file = Paths.get(new String(setup.receive(4096, HANDSHAKE_NANOS), StandardCharsets.UTF_8));
+      map = mapFile(file);
+      setup.send(new byte[] {1}, 0, 1);
+    } catch (IOException | RuntimeException | InterruptedException | Error e) {
+      setup.close(); // the socket and both selectors
+      throw e;
+    }
     RingTransport t = new RingTransport(map, false);
     t.attachSocket(setup.detach());
     return t;

@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.internal;
 
 import io.github.multiprocessing4j.MultiprocessingException;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -12,27 +13,76 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
- * This JVM's private directory for files it shares with its children (argument files, status
- * files): {@code ${java.io.tmpdir}/multiprocessing4j-${user.name}/<pid>-<nonce>}, every level mode
- * {@code 0700} on POSIX file systems and checked to belong to this user, so no other user can read
- * or plant anything there. On Windows the user's own temp directory already is private.
+ * This JVM's private directories for files it shares with its children (argument files, status
+ * files, rings, sockets) and the user's shared ones (segments, wake sockets).
  *
- * <p>Created on first use; deleted by {@link #delete()} at exit. Directories of JVMs that died
- * without deleting theirs (SIGKILL) are removed the next time any JVM of the same user creates one.
+ * <p><b>Where.</b> Under a <em>user directory</em> {@code <parent>/multiprocessing4j-<uid>}, keyed by
+ * the numeric uid (so a uid with no passwd entry works, and two such uids never share one), where
+ * the parent is {@code java.io.tmpdir} ({@link #get()}) or {@code /dev/shm} ({@link #shm()},
+ * {@link #segments()}). Each JVM has its own {@code <pid>-<nonce>} directory in it.
+ *
+ * <p><b>Never another user's directory.</b> A user directory is used only if it is a directory
+ * (not a symbolic link), belongs to this uid and has mode {@code 0700}. Anyone can create
+ * {@code /dev/shm/multiprocessing4j-<uid>} first; then this JVM makes a private directory of its
+ * own with a unique name ({@code multiprocessing4j-<uid>-<random>}, {@code 0700}), logs one WARN and
+ * goes on. Its children are told through the environment variable {@value #FALLBACK_ENV}, so a
+ * family keeps sharing its segments and wake sockets; unrelated JVMs of the user that fell back
+ * do not share named segments.
+ *
+ * <p><b>Short socket paths.</b> A Unix socket's path must fit in 108 bytes (104 on macOS). Where
+ * the runtime directory is too long for that (a long {@code java.io.tmpdir}, as macOS's
+ * {@code $TMPDIR} nearly is), sockets go to {@link #sockets()}, a private directory under
+ * {@code /dev/shm} or {@code /tmp} with the same checks, so they stay Unix sockets.
+ *
+ * <p>On Windows the user's own temp directory already is private, and no check is made.
+ * Created on first use; deleted by {@link #delete()} at exit. Directories of JVMs that died without
+ * deleting theirs (SIGKILL) are removed the next time any JVM of the same user creates one.
  */
 public final class RuntimeDir {
+
+  /**
+   * The environment variable through which a JVM tells its children the private directories it
+   * uses instead of user directories that were not safe: paths separated by
+   * {@link File#pathSeparator}. Not a secret (a path to a directory only the user can enter).
+   */
+  public static final String FALLBACK_ENV = "MULTIPROCESSING4J_FALLBACK_DIRS";
+  /**
+   * The environment variable that makes this machine lay its files out as a Mac does, for tests:
+   * its value is the temporary directory to use instead of {@code java.io.tmpdir} (a Mac's is long),
+   * and {@code /dev/shm} is taken as absent. Children inherit it.
+   */
+  public static final String MAC_LAYOUT_ENV = "MULTIPROCESSING4J_MACOS_LAYOUT";
+  /** The longest socket path allowed: macOS's {@code sun_path} holds 104 bytes with the NUL. */
+  static final int MAX_SOCKET_PATH = 100;
+  /** Room left for a socket's file name ({@code pipe-<id>-<side>.sock}, {@code listener-<hex>}). */
+  private static final int SOCKET_NAME_ROOM = 32;
+  private static final String PREFIX = "multiprocessing4j-";
+  private static final String SHORT_PREFIX = "mp4j-";
 
   /** Not a static field: RuntimeDir.delete() runs in every child's exit hook, where loading NIO costs. */
   private static Set<PosixFilePermission> ownerOnly() {
     return PosixFilePermissions.fromString("rwx------");
   }
+
   private static volatile Path dir;
   private static volatile Path shmDir;
+  private static volatile Path socketDir;
   private static volatile Path segmentsDir;
+  private static volatile Path parkDir;
+  private static volatile long uid = -1;
+  /** The user directory chosen under each parent. */
+  private static final Map<Path, Path> USER_DIRS = new ConcurrentHashMap<>();
+  /** The private directories used instead of unsafe user directories (this JVM's and inherited). */
+  private static final Set<Path> FALLBACKS = ConcurrentHashMap.newKeySet();
+  private static volatile boolean warned;
+  private static volatile boolean tcpWarned;
+
   private RuntimeDir() {}
 
   /**
@@ -47,7 +97,7 @@ public final class RuntimeDir {
       synchronized (RuntimeDir.class) {
         d = dir;
         if (d == null) {
-          d = create(Paths.get(System.getProperty("java.io.tmpdir")));
+          d = create(tmpParent());
           dir = d;
         }
       }
@@ -68,8 +118,8 @@ public final class RuntimeDir {
       synchronized (RuntimeDir.class) {
         d = shmDir;
         if (d == null) {
-          Path devShm = Paths.get("/dev/shm");
-          d = Files.isDirectory(devShm) && Files.isWritable(devShm) ? create(devShm) : get();
+          Path devShm = devShm();
+          d = devShm != null ? create(devShm) : get();
           shmDir = d;
         }
       }
@@ -78,9 +128,71 @@ public final class RuntimeDir {
   }
 
   /**
+   * Returns this JVM's private directory for Unix sockets: {@link #get()} if its paths are short
+   * enough for a socket, else a directory of the same kind under {@code /dev/shm} or {@code /tmp}.
+   *
+   * @return the directory, or null if no directory short enough can be made (sockets then use
+   *     loopback TCP, which the caller logs)
+   */
+  public static Path sockets() {
+    Path d = socketDir;
+    if (d == null) {
+      synchronized (RuntimeDir.class) {
+        d = socketDir;
+        if (d == null) {
+          d = get();
+          if (!shortEnough(d)) {
+            try {
+              d = create(shortParent(), SHORT_PREFIX);
+            } catch (MultiprocessingException e) {
+              d = null;
+            }
+            if (d != null && !shortEnough(d)) {
+              delete(d);
+              d = null;
+            }
+          }
+          socketDir = d != null ? d : Paths.get("");
+        }
+      }
+    }
+    return d.toString().isEmpty() ? null : d;
+  }
+
+  /**
+   * Whether a socket can be bound at this path: it fits in {@code sun_path} on every platform.
+   *
+   * @param socket the socket's path
+   * @return whether it is short enough
+   */
+  public static boolean fitsSocket(Path socket) {
+    return socket.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_SOCKET_PATH;
+  }
+
+  /**
+   * Logs, once per JVM, that sockets of this JVM use loopback TCP (authenticated the same way, but
+   * reachable by every local user, where a Unix socket in a private directory is not).
+   *
+   * @param what what listens on TCP
+   * @param why why not on a Unix socket
+   */
+  public static void warnTcp(String what, String why) {
+    if (!tcpWarned) {
+      tcpWarned = true;
+      org.slf4j.LoggerFactory.getLogger(RuntimeDir.class).warn("{} listens on loopback TCP, not on a Unix socket: {}; "
+          + "connections are authenticated all the same (logged once per JVM)", what, why);
+    }
+  }
+
+  private static boolean shortEnough(Path d) {
+    return d.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1 + SOCKET_NAME_ROOM
+        <= MAX_SOCKET_PATH;
+  }
+
+  /**
    * Returns the user's directory of shared-memory segments ({@link Segment}):
-   * {@code /dev/shm/multiprocessing4j-${user.name}/segments} where {@code /dev/shm} exists, else
-   * under {@code java.io.tmpdir}; mode {@code 0700} at every level, checked to belong to this user.
+   * {@code /dev/shm/multiprocessing4j-<uid>/segments} where {@code /dev/shm} exists, else under
+   * {@code java.io.tmpdir}; mode {@code 0700} at every level, checked to belong to this user.
    * Unlike {@link #get()}, it is shared by all of the user's JVMs and outlives each of them: a
    * segment lives as long as some process uses it.
    *
@@ -93,18 +205,7 @@ public final class RuntimeDir {
       synchronized (RuntimeDir.class) {
         d = segmentsDir;
         if (d == null) {
-          Path devShm = Paths.get("/dev/shm");
-          Path parent = Files.isDirectory(devShm) && Files.isWritable(devShm) ? devShm
-              : Paths.get(System.getProperty("java.io.tmpdir"));
-          Path base = parent.resolve("multiprocessing4j-" + userDirName());
-          d = base.resolve("segments");
-          try {
-            makePrivateDir(base);
-            makePrivateDir(d);
-          } catch (IOException e) {
-            throw new MultiprocessingException("cannot create the private shared-memory directory " + d
-                + ": " + e, e);
-          }
+          d = sharedSubdir(sharedParent(), PREFIX, "segments");
           segmentsDir = d;
         }
       }
@@ -112,14 +213,269 @@ public final class RuntimeDir {
     return d;
   }
 
-  private static String userDirName() {
-    return System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_");
+  /**
+   * Returns the user's directory of wake sockets ({@link ParkingLot}), shared by all of the user's
+   * JVMs: {@code park} beside {@link #segments()}, or, where that path is too long for sockets,
+   * under {@code /dev/shm} or {@code /tmp} ({@code mp4j-<uid>/park}). Mode {@code 0700}, checked.
+   *
+   * @return the directory
+   * @throws MultiprocessingException if it cannot be created safely
+   */
+  public static Path park() {
+    Path d = parkDir;
+    if (d == null) {
+      synchronized (RuntimeDir.class) {
+        d = parkDir;
+        if (d == null) {
+          Path parent = sharedParent();
+          String prefix = PREFIX;
+          if (!shortEnough(userDir(parent, prefix).resolve("park"))) {
+            parent = shortParent();
+            prefix = SHORT_PREFIX;
+          }
+          d = sharedSubdir(parent, prefix, "park");
+          parkDir = d;
+        }
+      }
+    }
+    return d;
+  }
+
+  private static Path sharedSubdir(Path parent, String prefix, String name) {
+    Path d = userDir(parent, prefix).resolve(name);
+    try {
+      makePrivateDir(d);
+      String why = unsafe(d);
+      if (why != null) {
+        throw new IOException(d + " " + why);
+      }
+    } catch (IOException e) {
+      throw new MultiprocessingException("cannot create the private directory " + d + ": " + e, e);
+    }
+    return d;
+  }
+
+  /**
+   * Tells children, through their environment, which private directories this JVM uses instead of
+   * unsafe user directories, so that they share them (segments, wake sockets).
+   *
+   * @param environment a child's environment, changed in place
+   */
+  public static void exportTo(Map<String, String> environment) {
+    try {
+      park(); // decides the shared directories now: a child must not decide differently
+      segments();
+    } catch (MultiprocessingException e) {
+      return; // the child will fail on its own, with the same message
+    }
+    if (!FALLBACKS.isEmpty()) {
+      StringBuilder sb = new StringBuilder();
+      for (Path p : FALLBACKS) {
+        if (sb.length() > 0) {
+          sb.append(File.pathSeparatorChar);
+        }
+        sb.append(p);
+      }
+      environment.put(FALLBACK_ENV, sb.toString());
+    }
+  }
+
+  /**
+   * The numeric uid of this JVM's user (its effective uid: the owner of a file it creates), read
+   * from a file it creates; -1 where there are no Unix uids.
+   *
+   * @return the uid
+   */
+  public static long uid() {
+    long u = uid;
+    if (u == -1 && unixAttributes(tmpParent())) {
+      synchronized (RuntimeDir.class) {
+        u = uid;
+        if (u == -1) {
+          u = readUid();
+          uid = u;
+        }
+      }
+    }
+    return u;
+  }
+
+  private static long readUid() {
+    Path parent = tmpParent();
+    Path probe = null;
+    try {
+      // Not Files.createTempFile: its random name initialises SecureRandom, about 20 ms in a fresh
+      // child JVM. A name of this pid and instant is unique enough; CREATE_NEW refuses any other.
+      for (int attempt = 0; probe == null; attempt++) {
+        Path p = parent.resolve(".mp4j-uid-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime()));
+        try {
+          probe = Files.createFile(p);
+        } catch (FileAlreadyExistsException e) {
+          if (attempt > 10) {
+            throw e;
+          }
+        }
+      }
+      return ((Number) Files.getAttribute(probe, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue();
+    } catch (IOException | RuntimeException e) {
+      throw new MultiprocessingException("cannot tell this process's uid: cannot create a file in " + parent
+          + " (" + e + "); set java.io.tmpdir to a writable directory", e);
+    } finally {
+      if (probe != null) {
+        try {
+          Files.deleteIfExists(probe);
+        } catch (IOException e) {
+          // a zero-byte file in the temporary directory
+        }
+      }
+    }
+  }
+
+  /**
+   * Why a directory must not be used as a private one, or null if it may: it must be a directory
+   * (not a link), belong to this uid and have mode {@code 0700}.
+   *
+   * @param d the directory
+   * @return the reason, or null
+   * @throws IOException if it cannot be examined
+   */
+  public static String unsafe(Path d) throws IOException {
+    if (Files.isSymbolicLink(d)) {
+      return "is a symbolic link";
+    }
+    if (!Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
+      return "is not a directory";
+    }
+    if (!unixAttributes(d)) {
+      return null; // Windows: the user's temp directory is private
+    }
+    Map<String, Object> a = Files.readAttributes(d, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
+    long owner = ((Number) a.get("uid")).longValue();
+    if (owner != uid()) {
+      return "belongs to uid " + owner + ", not to this process's uid " + uid();
+    }
+    int mode = ((Number) a.get("mode")).intValue() & 07777;
+    if (mode != 0700) {
+      return "has mode " + Integer.toOctalString(mode) + ", not 700";
+    }
+    return null;
+  }
+
+  private static boolean unixAttributes(Path p) {
+    return p.getFileSystem().supportedFileAttributeViews().contains("unix");
+  }
+
+  /** {@code java.io.tmpdir}, or the Mac layout's temporary directory. */
+  private static Path tmpParent() {
+    String mac = System.getenv(MAC_LAYOUT_ENV);
+    return Paths.get(mac != null && !mac.isEmpty() ? mac : System.getProperty("java.io.tmpdir"));
+  }
+
+  /** {@code /dev/shm} where it exists and is writable (and the Mac layout is off); else null. */
+  private static Path devShm() {
+    String mac = System.getenv(MAC_LAYOUT_ENV);
+    if (mac != null && !mac.isEmpty()) {
+      return null;
+    }
+    Path devShm = Paths.get("/dev/shm");
+    return Files.isDirectory(devShm) && Files.isWritable(devShm) ? devShm : null;
+  }
+
+  private static Path sharedParent() {
+    Path devShm = devShm();
+    return devShm != null ? devShm : tmpParent();
+  }
+
+  /** A parent whose paths are short: {@code /dev/shm}, else {@code /tmp}. */
+  private static Path shortParent() {
+    Path devShm = devShm();
+    if (devShm != null) {
+      return devShm;
+    }
+    Path tmp = Paths.get("/tmp");
+    return Files.isDirectory(tmp) ? tmp : tmpParent();
+  }
+
+  /**
+   * The user's directory under a parent: {@code <prefix><uid>} if safe, else a private directory
+   * inherited from the parent JVM, else a new one with a unique name (one WARN per JVM).
+   */
+  private static Path userDir(Path parent, String prefix) {
+    Path key = parent.resolve(prefix);
+    Path known = USER_DIRS.get(key);
+    if (known != null) {
+      return known;
+    }
+    synchronized (RuntimeDir.class) {
+      known = USER_DIRS.get(key);
+      if (known != null) {
+        return known;
+      }
+      Path d;
+      try {
+        d = chooseUserDir(parent, prefix);
+      } catch (IOException e) {
+        throw new MultiprocessingException("cannot create a private directory under " + parent + ": " + e
+            + "; set java.io.tmpdir to a writable directory", e);
+      }
+      USER_DIRS.put(key, d);
+      return d;
+    }
+  }
+
+  private static Path chooseUserDir(Path parent, String prefix) throws IOException {
+    if (!unixAttributes(parent)) {
+      Path d = parent.resolve(prefix + System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_"));
+      makePrivateDir(d);
+      return d;
+    }
+    String name = prefix + uid();
+    Path canonical = parent.resolve(name);
+    String why;
+    try {
+      makePrivateDir(canonical);
+      why = unsafe(canonical);
+    } catch (IOException e) {
+      why = "cannot be used (" + e.getMessage() + ")";
+    }
+    if (why == null) {
+      return canonical;
+    }
+    String inherited = System.getenv(FALLBACK_ENV);
+    if (inherited != null) {
+      for (String s : inherited.split(File.pathSeparator)) {
+        if (s.isEmpty()) {
+          continue;
+        }
+        Path p = Paths.get(s);
+        if (parent.equals(p.getParent()) && p.getFileName().toString().startsWith(name + "-") && unsafe(p) == null) {
+          FALLBACKS.add(p);
+          return p;
+        }
+      }
+    }
+    Path fresh = Files.createTempDirectory(parent, name + "-", PosixFilePermissions.asFileAttribute(ownerOnly()));
+    Files.setPosixFilePermissions(fresh, ownerOnly()); // whatever the umask took away
+    String freshWhy = unsafe(fresh);
+    if (freshWhy != null) {
+      throw new IOException(fresh + " " + freshWhy);
+    }
+    FALLBACKS.add(fresh);
+    if (!warned) {
+      warned = true;
+      org.slf4j.LoggerFactory.getLogger(RuntimeDir.class).warn("{} {} (another user may have made it): "
+          + "using the private directory {} instead; this JVM does not warn again", canonical, why, fresh);
+    }
+    return fresh;
   }
 
   private static Path create(Path parent) {
-    Path base = parent.resolve("multiprocessing4j-" + userDirName());
+    return create(parent, PREFIX);
+  }
+
+  private static Path create(Path parent, String prefix) {
+    Path base = userDir(parent, prefix);
     try {
-      makePrivateDir(base);
       removeStale(base);
       long pid = ProcessHandle.current().pid();
       for (int attempt = 0; ; attempt++) {
@@ -139,24 +495,15 @@ public final class RuntimeDir {
     }
   }
 
-  private static void makePrivateDir(Path base) throws IOException {
+  /** Creates a directory of mode 0700 if it does not exist; whoever calls checks it with {@link #unsafe}. */
+  private static void makePrivateDir(Path d) throws IOException {
     try {
-      Files.createDirectory(base, ownerOnly(base));
+      Files.createDirectory(d, ownerOnly(d));
+      if (posix(d)) {
+        Files.setPosixFilePermissions(d, ownerOnly()); // ours, just made: whatever the umask took away
+      }
     } catch (FileAlreadyExistsException e) {
-      // Someone else may have created it first: check that it is ours and private.
-    }
-    if (!Files.isDirectory(base, LinkOption.NOFOLLOW_LINKS)) {
-      throw new IOException(base + " exists and is not a directory");
-    }
-    if (posix(base)) {
-      String owner = Files.getOwner(base, LinkOption.NOFOLLOW_LINKS).getName();
-      String me = System.getProperty("user.name");
-      if (me != null && !owner.equals(me)) {
-        throw new IOException(base + " belongs to " + owner + ", not to " + me);
-      }
-      if (!Files.getPosixFilePermissions(base, LinkOption.NOFOLLOW_LINKS).equals(ownerOnly())) {
-        Files.setPosixFilePermissions(base, ownerOnly());
-      }
+      // made before, by this user or another: checked by the caller
     }
   }
 
@@ -193,7 +540,7 @@ public final class RuntimeDir {
     }
   }
 
-  /** Deletes this JVM's directory, if it was created. Called once, at the very end of exit. */
+  /** Deletes this JVM's directories, if they were created. Called once, at the very end of exit. */
   public static void delete() {
     Path d = dir;
     if (d != null) {
@@ -203,6 +550,14 @@ public final class RuntimeDir {
     if (s != null && s != d) {
       deleteTree(s);
     }
+    Path k = socketDir;
+    if (k != null && k != d && !k.toString().isEmpty()) {
+      deleteTree(k);
+    }
+  }
+
+  private static void delete(Path d) {
+    deleteTree(d);
   }
 
   private static void deleteTree(Path root) {

@@ -37,7 +37,7 @@ import java.util.Objects;
  * its name and size and attaches on the other side, as CPython's pickling does.
  *
  * <p><b>Names.</b> A name is a file name in the user's private shared-memory directory
- * ({@code /dev/shm/multiprocessing4j-<user>/segments} on Linux, mode {@code 0700}): names are private
+ * ({@code /dev/shm/multiprocessing4j-<uid>/segments} on Linux, mode {@code 0700}): names are private
  * to the user and to this library, not system-wide POSIX names, so a block cannot be opened by a
  * non-Java program with {@code shm_open}. 1 to 200 characters, no {@code '/'}, {@code '\'} or NUL,
  * not starting with a dot.

@@ -103,7 +103,7 @@ final class ListenerTest {
       return;
     }
     Path p = ((UnixDomainSocketAddress) a).getPath();
-    assertThat(p.getParent()).isEqualTo(RuntimeDir.get());
+    assertThat(p.getParent()).isEqualTo(RuntimeDir.sockets());
     assertThat(p.getFileName().toString()).matches("listener-[0-9a-f]{8}");
     assertThat(p).exists();
     Background<Connection> client = Background.run(() -> Client.connect(p)); // default authkey on both sides

@@ -80,6 +80,21 @@ public final class JavaMain implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts a JVM from a builder of the caller's (an environment of its own, a wrapper command such
+   * as {@code setpriv}); its output is captured as for the others.
+   *
+   * @param builder the command
+   * @return the running JVM
+   */
+  public static JavaMain start(ProcessBuilder builder) {
+    try {
+      return new JavaMain(builder.start());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The java launcher of the running JVM. */
   public static Path javaExecutable() {
     return Paths.get(System.getProperty("java.home"), "bin", "java");
