@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.queues;
 
 import io.github.multiprocessing4j.connection.ConnectionException;
+import io.github.multiprocessing4j.internal.PutFence;
 import io.github.multiprocessing4j.internal.QueueStore;
 import java.time.Duration;
 
@@ -43,6 +44,7 @@ public class JoinableQueue<E> extends Queue<E> {
     checkOpen();
     QueueStore s = store();
     if (s != null) {
+      PutFence.await();
       s.taskDone();
     } else {
       uninterruptibly(() -> {
@@ -80,6 +82,7 @@ public class JoinableQueue<E> extends Queue<E> {
     checkOpen();
     QueueStore s = store();
     if (s != null) {
+      PutFence.await();
       QueueStore.Waiter w = s.join(null);
       return w == null || s.await(w, timeoutNanos);
     }

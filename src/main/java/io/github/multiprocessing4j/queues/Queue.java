@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.queues;
 import io.github.multiprocessing4j.MultiprocessingException;
 import io.github.multiprocessing4j.connection.ConnectionException;
 import io.github.multiprocessing4j.internal.Messages;
+import io.github.multiprocessing4j.internal.PutFence;
 import io.github.multiprocessing4j.internal.QueueClient;
 import io.github.multiprocessing4j.internal.QueueServer;
 import io.github.multiprocessing4j.internal.QueueStore;
@@ -189,6 +190,7 @@ public class Queue<E> implements AutoCloseable, Serializable {
 
   private boolean put(byte[] item, long timeoutNanos) throws InterruptedException {
     if (store != null) {
+      PutFence.await();
       QueueStore.Waiter w = store.put(item, timeoutNanos != 0, null);
       if (w == null) {
         return true;
@@ -295,6 +297,7 @@ public class Queue<E> implements AutoCloseable, Serializable {
   private byte[] take(long timeoutNanos) throws InterruptedException {
     checkOpen();
     if (store != null) {
+      PutFence.await();
       QueueStore.Waiter w = store.take(timeoutNanos != 0, null);
       if (w == QueueStore.REFUSED) {
         return null;

@@ -1,0 +1,206 @@
+package io.github.multiprocessing4j.queues;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.multiprocessing4j.Args;
+import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.sync.Barrier;
+import io.github.multiprocessing4j.sync.Event;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue 12, section 1: once a child's {@code put} returned, every operation that happens after it
+ * in another process (through a {@code Barrier}, an {@code Event} or the putter's exit) sees the
+ * item: in the order of {@code get}, in {@code qsize}/{@code empty} and in {@code join}.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+final class QueueCausalOrderTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final int PRODUCERS = 3;
+  private static final int ROUNDS = 1000;
+  private static final int PAIRED_ROUNDS = 20;
+
+  /** Puts {@code round * PRODUCERS + id} after each round of a barrier the producers share. */
+  static void producer(Args args) throws Exception {
+    Object q = args.get(0);
+    Barrier rounds = args.get(1, Barrier.class);
+    int id = args.getInt(2);
+    for (int r = 0; r < ROUNDS; r++) {
+      int item = r * PRODUCERS + id;
+      if (q instanceof SimpleQueue) {
+        @SuppressWarnings("unchecked")
+        SimpleQueue<Integer> s = (SimpleQueue<Integer>) q;
+        s.put(item);
+      } else {
+        @SuppressWarnings("unchecked")
+        Queue<Integer> u = (Queue<Integer>) q;
+        u.put(item);
+      }
+      rounds.await(WAIT);
+    }
+  }
+
+  /** Starts the producers, reads every item, and counts the items that came after a later round's. */
+  private static int roundOrderViolations(Object q, Getter get) throws Exception {
+    Barrier rounds = new Barrier(PRODUCERS);
+    List<Process> ps = new ArrayList<>();
+    int violations = 0;
+    try {
+      for (int id = 0; id < PRODUCERS; id++) {
+        Process p = Process.builder().target(QueueCausalOrderTest::producer).args(q, rounds, id).build();
+        p.start();
+        ps.add(p);
+      }
+      int latest = 0;
+      for (int i = 0; i < PRODUCERS * ROUNDS; i++) {
+        int round = get.get() / PRODUCERS;
+        if (round < latest) {
+          violations++;
+        }
+        latest = Math.max(latest, round);
+      }
+      for (Process p : ps) {
+        p.join(WAIT);
+        assertThat(p.exitCode()).isEqualTo(0);
+      }
+    } finally {
+      for (Process p : ps) {
+        if (p.isAlive()) {
+          p.kill();
+        }
+        p.join(WAIT);
+      }
+    }
+    return violations;
+  }
+
+  /** A get that may throw. */
+  interface Getter {
+    int get() throws Exception;
+  }
+
+  @Test
+  void aRoundOfPutsThroughASimpleQueueArrivesBeforeAnyPutOfTheNextRound() throws Exception {
+    SimpleQueue<Integer> q = new SimpleQueue<>();
+    int violations = roundOrderViolations(q, q::get);
+    System.out.println("SimpleQueue: " + violations + " round-order violations in " + PRODUCERS * ROUNDS + " items");
+    assertThat(violations).as("items that came after an item of a later round").isZero();
+  }
+
+  @Test
+  void aRoundOfPutsThroughAnUnboundedQueueArrivesBeforeAnyPutOfTheNextRound() throws Exception {
+    Queue<Integer> q = new Queue<>();
+    int violations = roundOrderViolations(q, () -> q.get(WAIT));
+    System.out.println("Queue: " + violations + " round-order violations in " + PRODUCERS * ROUNDS + " items");
+    assertThat(violations).as("items that came after an item of a later round").isZero();
+  }
+
+  /** Each round: meets the parent, puts one item, sets the event. */
+  static void putThenSet(Args args) throws Exception {
+    @SuppressWarnings("unchecked")
+    Queue<Integer> q = args.get(0, Queue.class);
+    Barrier start = args.get(1, Barrier.class);
+    Event put = args.get(2, Event.class);
+    for (int r = 0; r < PAIRED_ROUNDS; r++) {
+      start.await(WAIT);
+      q.put(r);
+      put.set();
+    }
+  }
+
+  /** Runs {@link #putThenSet} in a child; {@code check} runs in each round once the event is set. */
+  private static int pairedRounds(Queue<Integer> q, Check check) throws Exception {
+    Barrier start = new Barrier(2);
+    Event put = new Event();
+    Process p = Process.builder().target(QueueCausalOrderTest::putThenSet).args(q, start, put).build();
+    int violations = 0;
+    try {
+      p.start();
+      for (int r = 0; r < PAIRED_ROUNDS; r++) {
+        start.await(WAIT);
+        assertThat(put.await(WAIT)).isTrue();
+        put.clear(); // before the next meeting: the child sets it again only after that
+        if (!check.holds(r)) {
+          violations++;
+        }
+      }
+      p.join(WAIT);
+      assertThat(p.exitCode()).isEqualTo(0);
+    } finally {
+      if (p.isAlive()) {
+        p.kill();
+      }
+      p.join(WAIT);
+    }
+    return violations;
+  }
+
+  /** One round's check. */
+  interface Check {
+    boolean holds(int round) throws Exception;
+  }
+
+  @Test
+  void joinDoesNotReturnBeforeTheTaskDoneOfAnItemAChildPutBeforeSettingAnEvent() throws Exception {
+    JoinableQueue<Integer> q = new JoinableQueue<>();
+    int violations = pairedRounds(q, r -> {
+      boolean early = q.join(Duration.ZERO); // the item is put, its task_done is not called yet
+      assertThat(q.get(WAIT)).isEqualTo(r);
+      q.taskDone();
+      assertThat(q.join(WAIT)).isTrue();
+      return !early;
+    });
+    System.out.println("JoinableQueue: join() returned before task_done() in " + violations + " of " + PAIRED_ROUNDS + " rounds");
+    assertThat(violations).as("rounds where join() returned before the task was done").isZero();
+  }
+
+  @Test
+  void qsizeAndEmptySeeAnItemAChildPutBeforeSettingAnEvent() throws Exception {
+    Queue<Integer> q = new Queue<>();
+    int violations = pairedRounds(q, r -> {
+      boolean seen = q.qsize() == 1 && !q.empty();
+      assertThat(q.get(WAIT)).isEqualTo(r);
+      return seen;
+    });
+    System.out.println("Queue: qsize/empty missed the item in " + violations + " of " + PAIRED_ROUNDS + " rounds");
+    assertThat(violations).as("rounds where qsize() or empty() missed the item").isZero();
+  }
+
+  static final int BURST = 100_000;
+
+  static void putManyThenExit(Args args) throws Exception {
+    @SuppressWarnings("unchecked")
+    Queue<Integer> q = args.get(0, Queue.class);
+    for (int i = 0; i < BURST; i++) {
+      q.put(i);
+    }
+  }
+
+  @Test
+  void everyItemAChildPutBeforeItExitedIsInTheQueueOnceItIsJoined() throws Exception {
+    Queue<Integer> q = new Queue<>();
+    Process p = Process.builder().target(QueueCausalOrderTest::putManyThenExit).args(q).build();
+    try {
+      p.start();
+      p.join(WAIT);
+      assertThat(p.exitCode()).isEqualTo(0);
+      int seen = q.qsize();
+      System.out.println("Queue: " + seen + " of " + BURST + " items seen once the putter was joined");
+      assertThat(seen).isEqualTo(BURST);
+      for (int i = 0; i < BURST; i++) {
+        assertThat(q.getNowait()).isEqualTo(i);
+      }
+    } finally {
+      if (p.isAlive()) {
+        p.kill();
+      }
+      p.join(WAIT);
+    }
+  }
+}
