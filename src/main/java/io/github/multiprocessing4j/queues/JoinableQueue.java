@@ -8,7 +8,9 @@ import java.time.Duration;
 /**
  * A {@link Queue} that also counts unfinished tasks: CPython's {@code multiprocessing.JoinableQueue}.
  * Every {@code put} adds a task; a consumer calls {@link #taskDone()} once it has processed an
- * item; {@link #join()} waits until every task put so far is done.
+ * item; {@link #join()} waits until every task put so far is done. A task is counted when its
+ * {@code put} returns: a {@code join()} that happens after the put in any process (after an
+ * {@code Event} the putter set, for one) waits for its {@code taskDone()}; see {@link Queue#put(Object)}.
  *
  * @param <E> the type of the items
  */
