@@ -28,6 +28,11 @@ public final class PutFence {
 
   private static final List<QueueClient> LISTED = new ArrayList<>(); // guarded by the class
   private static volatile boolean any; // false only while LISTED is empty
+  /**
+   * The link LISTED holds when it holds one, else null: a putter that finds itself here has no
+   * other link to confirm (a link listed by a put that returned stays listed until confirmed).
+   */
+  private static volatile QueueClient only;
   private static boolean exitHook; // guarded by the class
 
   private PutFence() {}
@@ -50,7 +55,7 @@ public final class PutFence {
    * @param self the link to leave out
    */
   static void awaitOthers(QueueClient self) {
-    if (any) {
+    if (any && only != self) {
       confirm(self, 0);
     }
   }
@@ -62,7 +67,7 @@ public final class PutFence {
         LISTED.add(c);
       }
       c.listed = true;
-      any = true;
+      changed();
       if (!exitHook) {
         exitHook = true;
         ExitActions.onExitFlush(PutFence::atExit); // before the links close
@@ -83,8 +88,14 @@ public final class PutFence {
       } else {
         c.listed = true;
       }
-      any = !LISTED.isEmpty();
+      changed();
     }
+  }
+
+  /** Publishes a change of LISTED; the caller holds the class's lock. */
+  private static void changed() {
+    only = LISTED.size() == 1 ? LISTED.get(0) : null;
+    any = !LISTED.isEmpty();
   }
 
   private static void confirm(QueueClient except, long deadline) {
