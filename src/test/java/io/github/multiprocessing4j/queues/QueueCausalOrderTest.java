@@ -172,6 +172,57 @@ final class QueueCausalOrderTest {
     assertThat(violations).as("rounds where qsize() or empty() missed the item").isZero();
   }
 
+  /** Rounds of {@link #putOnTwoQueues}. */
+  private static final int TWO_QUEUE_ROUNDS = 100;
+
+  /**
+   * Each round: meets the parent, puts a large item on the first queue (its link takes longer to
+   * apply it), then a small one on the second.
+   */
+  static void putOnTwoQueues(Args args) throws Exception {
+    @SuppressWarnings("unchecked")
+    Queue<byte[]> first = args.get(0, Queue.class);
+    @SuppressWarnings("unchecked")
+    Queue<Integer> second = args.get(1, Queue.class);
+    Barrier start = args.get(2, Barrier.class);
+    for (int r = 0; r < TWO_QUEUE_ROUNDS; r++) {
+      start.await(WAIT);
+      byte[] large = new byte[256 * 1024];
+      large[0] = (byte) r;
+      first.put(large);
+      second.put(r);
+    }
+  }
+
+  @Test
+  void anItemPutBeforeAnItemOfAnotherQueueIsThereOnceThatOneIsTaken() throws Exception {
+    Queue<byte[]> first = new Queue<>();
+    Queue<Integer> second = new Queue<>();
+    Barrier start = new Barrier(2);
+    Process p = Process.builder().target(QueueCausalOrderTest::putOnTwoQueues).args(first, second, start).build();
+    int violations = 0;
+    try {
+      p.start();
+      for (int r = 0; r < TWO_QUEUE_ROUNDS; r++) {
+        start.await(WAIT);
+        assertThat(second.get(WAIT)).isEqualTo(r);
+        if (first.qsize() != 1) {
+          violations++;
+        }
+        assertThat(first.get(WAIT)[0]).isEqualTo((byte) r);
+      }
+      p.join(WAIT);
+      assertThat(p.exitCode()).isEqualTo(0);
+    } finally {
+      if (p.isAlive()) {
+        p.kill();
+      }
+      p.join(WAIT);
+    }
+    System.out.println("Queue: the first queue's item was missing in " + violations + " of " + TWO_QUEUE_ROUNDS + " rounds");
+    assertThat(violations).as("rounds where the item put first was not there yet").isZero();
+  }
+
   static final int BURST = 100_000;
 
   static void putManyThenExit(Args args) throws Exception {
