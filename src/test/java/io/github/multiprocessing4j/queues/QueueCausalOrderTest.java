@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.connection.Connection;
+import io.github.multiprocessing4j.connection.Pipe;
 import io.github.multiprocessing4j.sync.Barrier;
 import io.github.multiprocessing4j.sync.Event;
 import java.time.Duration;
@@ -15,8 +17,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 12, section 1: once a child's {@code put} returned, every operation that happens after it
- * in another process (through a {@code Barrier}, an {@code Event} or the putter's exit) sees the
- * item: in the order of {@code get}, in {@code qsize}/{@code empty} and in {@code join}.
+ * in another process (through a {@code Barrier}, an {@code Event}, a pipe, another queue or the
+ * putter's exit) sees the item: in the order of {@code get}, in {@code qsize}/{@code empty} and in
+ * {@code join}.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 final class QueueCausalOrderTest {
@@ -221,6 +224,48 @@ final class QueueCausalOrderTest {
     }
     System.out.println("Queue: the first queue's item was missing in " + violations + " of " + TWO_QUEUE_ROUNDS + " rounds");
     assertThat(violations).as("rounds where the item put first was not there yet").isZero();
+  }
+
+  /** Each round: waits for the parent's message, puts one item, answers over the pipe. */
+  static void putThenSend(Args args) throws Exception {
+    @SuppressWarnings("unchecked")
+    Queue<Integer> q = args.get(0, Queue.class);
+    Connection c = args.get(1, Connection.class);
+    for (int r = 0; r < PAIRED_ROUNDS; r++) {
+      c.recv();
+      q.put(r);
+      c.send(r);
+    }
+  }
+
+  @Test
+  void qsizeSeesAnItemAChildPutBeforeSendingOnAPipe() throws Exception {
+    Queue<Integer> q = new Queue<>();
+    Pipe pipe = Pipe.open();
+    Process p = Process.builder().target(QueueCausalOrderTest::putThenSend).args(q, pipe.conn2()).build();
+    int violations = 0;
+    try {
+      p.start();
+      pipe.conn2().close();
+      for (int r = 0; r < PAIRED_ROUNDS; r++) {
+        pipe.conn1().send("go");
+        assertThat(pipe.conn1().recv()).isEqualTo(r);
+        if (q.qsize() != 1) {
+          violations++;
+        }
+        assertThat(q.get(WAIT)).isEqualTo(r);
+      }
+      p.join(WAIT);
+      assertThat(p.exitCode()).isEqualTo(0);
+    } finally {
+      pipe.conn1().close();
+      if (p.isAlive()) {
+        p.kill();
+      }
+      p.join(WAIT);
+    }
+    System.out.println("Queue: qsize missed the item sent before a pipe message in " + violations + " of " + PAIRED_ROUNDS + " rounds");
+    assertThat(violations).as("rounds where qsize() missed the item").isZero();
   }
 
   static final int BURST = 100_000;
