@@ -3,11 +3,14 @@ package io.github.multiprocessing4j.queues;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.Args;
+import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.connection.Connection;
 import io.github.multiprocessing4j.connection.Pipe;
 import io.github.multiprocessing4j.sync.Barrier;
 import io.github.multiprocessing4j.sync.Event;
+import io.github.multiprocessing4j.testing.CapturedLines;
+import io.github.multiprocessing4j.testing.Pids;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -266,6 +269,54 @@ final class QueueCausalOrderTest {
     }
     System.out.println("Queue: qsize missed the item sent before a pipe message in " + violations + " of " + PAIRED_ROUNDS + " rounds");
     assertThat(violations).as("rounds where qsize() missed the item").isZero();
+  }
+
+  /** Waits for the event, then puts to the queue of its (by then stopped) parent, then exits. */
+  static void putToAStoppedOwnerThenExit(Args args) throws Exception {
+    @SuppressWarnings("unchecked")
+    Queue<Integer> q = args.get(0, Queue.class);
+    Event go = args.get(1, Event.class);
+    q.qsize(); // connected while the owner still answers
+    System.out.println("connected");
+    go.await(WAIT);
+    q.put(1);
+  }
+
+  /** Owns a queue, starts a grandchild that puts to it, says its pid, joins it. */
+  static void ownerOfAQueue(Args args) throws Exception {
+    Queue<Integer> q = new Queue<>();
+    Process g = Process.builder().target(QueueCausalOrderTest::putToAStoppedOwnerThenExit).args(q, args.get(0))
+        .stdout(io.github.multiprocessing4j.ChildOutput.inherit()).build();
+    g.start();
+    System.out.println("grandchild " + g.pid());
+    g.join();
+  }
+
+  @Test
+  @org.junit.jupiter.api.condition.EnabledOnOs(org.junit.jupiter.api.condition.OS.LINUX)
+  void anOwnerThatStoppedAnsweringDoesNotHoldThePuttersExit() throws Exception {
+    Event go = new Event();
+    CapturedLines out = new CapturedLines();
+    Process owner = Process.builder().target(QueueCausalOrderTest::ownerOfAQueue).args(go).stdout(out.output()).build();
+    owner.start();
+    Long grandchild = null;
+    try {
+      grandchild = Pids.find(out.await("grandchild ", WAIT), "grandchild ");
+      out.await("connected", WAIT);
+      Multiprocessing.kill(owner.pid(), 19); // SIGSTOP: its link answers nothing now
+      long t0 = System.nanoTime();
+      go.set();
+      long pid = grandchild;
+      // Unbounded, the exit would wait for the fence's answer as long as the owner is stopped.
+      assertThat(Pids.awaitGone(pid, WAIT))
+          .as("the putter exited while its queue's owner was stopped").isTrue();
+      System.out.println("the putter exited " + (System.nanoTime() - t0) / 1_000_000 + " ms after it was let go");
+    } finally {
+      Multiprocessing.kill(owner.pid(), 18); // SIGCONT
+      Pids.killQuietly(grandchild);
+      owner.join(WAIT);
+    }
+    assertThat(owner.exitCode()).isEqualTo(0);
   }
 
   static final int BURST = 100_000;
