@@ -314,6 +314,7 @@ public class Process implements Serializable {
    * @throws MultiprocessingException if the JVM cannot be launched
    */
   public void start() {
+    io.github.multiprocessing4j.internal.PutFence.await(); // the child sees what this process put
     synchronized (lock) {
       checkNotClosed();
       if (kind == Kind.CHILD && state != State.INITIAL) {

@@ -202,6 +202,7 @@ public final class Connection implements AutoCloseable, Serializable {
   }
 
   private void sendRaw(byte[] b, int off, int len) throws InterruptedException {
+    io.github.multiprocessing4j.internal.PutFence.await(); // what this process put first
     try {
       transport().send(b, off, len);
     } catch (IOException e) {

@@ -18,7 +18,9 @@ import java.util.concurrent.locks.LockSupport;
  * This process's link to a queue that another process created and serves ({@link QueueServer}).
  * Requests from any thread go out on one shared-memory link; a reader thread hands each reply to
  * the thread that waits for it. Puts to an unbounded queue need no reply: they cost a copy into the
- * ring, and what was put is delivered even if this process ends right after.
+ * ring, and what was put is delivered even if this process ends right after. Such puts are counted
+ * until a fence request confirms them ({@link PutFence}): its answer comes after the owner applied
+ * every earlier message of the link.
  */
 public final class QueueClient {
 
@@ -30,6 +32,12 @@ public final class QueueClient {
   private final Map<Long, Slot> slots = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
   private volatile String broken;
+  /** Puts sent without an answer. */
+  private final AtomicLong sent = new AtomicLong();
+  /** The most of {@link #sent} a fence has confirmed. */
+  private final AtomicLong confirmed = new AtomicLong();
+  /** Whether {@link PutFence} lists this link; see {@link PutFence#unlist}. */
+  volatile boolean listed;
   private int users; // guarded by CLIENTS: Queue objects of this process that use this link
 
   private QueueClient(String key, String label, RingTransport link) {
@@ -139,10 +147,77 @@ public final class QueueClient {
    * @throws InterruptedException if interrupted while the ring is full
    */
   public void putNoReply(byte[] item) throws InterruptedException {
+    PutFence.awaitOthers(this);
     byte[] m = new byte[1 + item.length];
     m[0] = QueueServer.PUT;
     System.arraycopy(item, 0, m, 1, item.length);
     send(m);
+    sent.incrementAndGet(); // then read listed: see PutFence.unlist
+    if (!listed) {
+      PutFence.list(this);
+    }
+  }
+
+  /** Whether every put sent so far is confirmed. */
+  boolean allConfirmed() {
+    return confirmed.get() >= sent.get();
+  }
+
+  /**
+   * Confirms the puts sent so far: sends a fence request and waits for its answer, which the owner
+   * gives after it applied them. A broken link confirms nothing more: what it carried is delivered
+   * or lost already. Uninterruptible: an interrupt is kept for later.
+   *
+   * @param deadline a {@link System#nanoTime()} to give up at, or 0 for none
+   */
+  void confirmPuts(long deadline) {
+    long s = sent.get();
+    if (confirmed.get() < s) {
+      if (!fence(deadline)) {
+        return; // out of time: stays listed
+      }
+      confirmed.accumulateAndGet(s, Math::max);
+    }
+    PutFence.unlist(this);
+  }
+
+  /** Returns false if the deadline passed first. */
+  private boolean fence(long deadline) {
+    long id = ids.incrementAndGet();
+    byte[] m = ByteBuffer.allocate(9).put(QueueServer.FENCE).putLong(id).array();
+    Slot slot = new Slot(Thread.currentThread());
+    slots.put(id, slot);
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          send(m);
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true; // nothing of the request went out: send it again
+        }
+      }
+      while (slot.reply == null && broken == null) {
+        if (deadline == 0) {
+          LockSupport.park(this);
+        } else {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return false;
+          }
+          LockSupport.parkNanos(this, left);
+        }
+        interrupted |= Thread.interrupted();
+      }
+      return true;
+    } catch (ConnectionException e) {
+      return true; // the owner has ended, or this process closed the link
+    } finally {
+      slots.remove(id);
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /**
@@ -216,6 +291,7 @@ public final class QueueClient {
 
   /** timeout -2: the op carries none. */
   private byte[] request(byte op, long timeoutNanos, byte[] item) throws InterruptedException {
+    PutFence.awaitOthers(this); // this link's own puts come before the request anyway
     long id = ids.incrementAndGet();
     int n = item == null ? 0 : item.length;
     byte[] m = new byte[(timeoutNanos == -2 ? 9 : 17) + n];
@@ -289,8 +365,9 @@ public final class QueueClient {
     }
   }
 
-  /** Closes this process's link; what was put is still delivered. */
+  /** Closes this process's link once what it put was applied (a closed link cannot confirm). */
   private void close() {
+    confirmPuts(0);
     broken = label + " is closed in this process";
     link.close();
     CLIENTS.remove(key, this); // a closed link is not kept (with its mapping) until exit

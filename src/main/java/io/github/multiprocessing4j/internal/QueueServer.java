@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * that carries out the client's requests on the queue's {@link QueueStore}.
  *
  * <p>The protocol: each request is one message, {@code [op][id][timeout][item]} as the op needs;
- * each reply is {@code [op][id][payload]}. Puts to an unbounded queue need no reply. A waiting
+ * each reply is {@code [op][id][payload]}. Puts to an unbounded queue need no reply; a fence
+ * request, answered at once, tells the client that every message it sent before was carried out,
+ * as one thread serves a link's messages in order (see {@link PutFence}). A waiting
  * request carries its timeout to this side, which answers when it expires, so an item is never
  * handed to a client that stopped waiting for it.
  */
@@ -44,6 +46,8 @@ public final class QueueServer {
   static final byte FULL = 6;
   static final byte TASK_DONE = 7;
   static final byte JOIN = 8;
+  /** Answered at once: the answer proves every earlier message of the link was carried out. */
+  static final byte FENCE = 9;
   static final byte R_OK = 101;
   static final byte R_REFUSED = 102;
   static final byte R_ITEM = 103;
@@ -308,6 +312,9 @@ public final class QueueServer {
           }
           break;
         }
+        case FENCE:
+          reply(R_OK, id, null);
+          break;
         case QSIZE:
           reply(R_VALUE, id, ByteBuffer.allocate(8).putLong(0, store.size()).array());
           break;

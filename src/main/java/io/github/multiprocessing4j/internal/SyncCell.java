@@ -161,16 +161,19 @@ public final class SyncCell {
 
   /** Volatile write of an int state word. */
   public void setInt(int offset, int value) {
+    PutFence.await(); // a change other processes see: this process's puts first
     segment.setIntVolatile(offset, value);
   }
 
   /** CAS of an int state word. */
   public boolean casInt(int offset, int expected, int value) {
+    PutFence.await(); // a change other processes see: this process's puts first
     return segment.compareAndSetInt(offset, expected, value);
   }
 
   /** Atomic add to an int state word; returns the old value. */
   public int getAndAddInt(int offset, int delta) {
+    PutFence.await(); // a change other processes see: this process's puts first
     return segment.getAndAddInt(offset, delta);
   }
 
@@ -181,11 +184,13 @@ public final class SyncCell {
 
   /** Volatile write of a long state word. */
   public void setLong(int offset, long value) {
+    PutFence.await(); // a change other processes see: this process's puts first
     segment.setLongVolatile(offset, value);
   }
 
   /** CAS of a long state word. */
   public boolean casLong(int offset, long expected, long value) {
+    PutFence.await(); // a change other processes see: this process's puts first
     return segment.compareAndSetLong(offset, expected, value);
   }
 

@@ -1,13 +1,16 @@
 package io.github.multiprocessing4j.queues;
 
 import io.github.multiprocessing4j.connection.ConnectionException;
+import io.github.multiprocessing4j.internal.PutFence;
 import io.github.multiprocessing4j.internal.QueueStore;
 import java.time.Duration;
 
 /**
  * A {@link Queue} that also counts unfinished tasks: CPython's {@code multiprocessing.JoinableQueue}.
  * Every {@code put} adds a task; a consumer calls {@link #taskDone()} once it has processed an
- * item; {@link #join()} waits until every task put so far is done.
+ * item; {@link #join()} waits until every task put so far is done. A task is counted when its
+ * {@code put} returns: a {@code join()} that happens after the put in any process (after an
+ * {@code Event} the putter set, for one) waits for its {@code taskDone()}; see {@link Queue#put(Object)}.
  *
  * @param <E> the type of the items
  */
@@ -43,6 +46,7 @@ public class JoinableQueue<E> extends Queue<E> {
     checkOpen();
     QueueStore s = store();
     if (s != null) {
+      PutFence.await();
       s.taskDone();
     } else {
       uninterruptibly(() -> {
@@ -80,6 +84,7 @@ public class JoinableQueue<E> extends Queue<E> {
     checkOpen();
     QueueStore s = store();
     if (s != null) {
+      PutFence.await();
       QueueStore.Waiter w = s.join(null);
       return w == null || s.await(w, timeoutNanos);
     }

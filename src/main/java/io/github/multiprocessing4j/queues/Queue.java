@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.queues;
 import io.github.multiprocessing4j.MultiprocessingException;
 import io.github.multiprocessing4j.connection.ConnectionException;
 import io.github.multiprocessing4j.internal.Messages;
+import io.github.multiprocessing4j.internal.PutFence;
 import io.github.multiprocessing4j.internal.QueueClient;
 import io.github.multiprocessing4j.internal.QueueServer;
 import io.github.multiprocessing4j.internal.QueueStore;
@@ -46,8 +47,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p><b>Differences that remain.</b> The queue lives as long as the process that created it: other
  * processes can use it while that process runs (it waits for its non-daemonic children at exit, so
  * for them it always does); once shared with another process, it is kept by its creator until the
- * creator exits, even after {@link #close()}. {@link #qsize()} counts the items the creator holds; items on their way
- * from another process are not counted yet.
+ * creator exits, even after {@link #close()}.
+ *
+ * <p><b>A returned put is visible everywhere.</b> Once {@link #put(Object)} returns, every operation
+ * that happens after it in any process, through this library, sees the item: {@code get} order,
+ * {@link #qsize()}, {@link #empty()}, {@link JoinableQueue#join()}. See {@link #put(Object)}.
  *
  * <p><b>Full and empty.</b> As CPython: {@link #put(Object, Duration)} and {@link #putNowait} throw
  * {@link QueueFullException}, {@link #get(Duration)} and {@link #getNowait()} throw
@@ -74,6 +78,8 @@ public class Queue<E> implements AutoCloseable, Serializable {
   private transient volatile String address; // the creator's server; set once published
   private transient volatile QueueClient client;
   private transient volatile boolean closed;
+  /** Whether this process put to it through this object: CPython's started feeder thread. */
+  private transient volatile boolean used;
   private transient volatile ObjectInputFilter filter;
 
   /** Creates an unbounded queue. */
@@ -106,6 +112,16 @@ public class Queue<E> implements AutoCloseable, Serializable {
 
   /**
    * Puts an item, waiting for room if the queue is bounded and full.
+   *
+   * <p><b>Causal order.</b> Once this returns, every operation that happens after it in any process
+   * sees the item: a later round of a {@code Barrier} gets it before the items put after that
+   * round; an {@code Event} set after it, a message sent on a {@code Connection}, a lock released,
+   * a child started or this process's exit all come after it, so {@code qsize}, {@code empty},
+   * {@code get} and {@code JoinableQueue.join} in the process that learns of them count it. Items
+   * of one producer keep its order. A put to another process's unbounded queue does not wait for an
+   * answer: the next such operation of this process (a send, a change of a synchronisation object,
+   * a queue operation, a start, the exit) first waits until the queue's creator has applied it.
+   * Not covered: raw shared memory read without a lock, and anything outside this library.
    *
    * @param item the item; may be null
    * @throws IllegalArgumentException if it cannot be serialized; nothing is put
@@ -188,7 +204,11 @@ public class Queue<E> implements AutoCloseable, Serializable {
   }
 
   private boolean put(byte[] item, long timeoutNanos) throws InterruptedException {
+    if (!used) {
+      used = true; // read before written: no fence on every put
+    }
     if (store != null) {
+      PutFence.await();
       QueueStore.Waiter w = store.put(item, timeoutNanos != 0, null);
       if (w == null) {
         return true;
@@ -295,6 +315,7 @@ public class Queue<E> implements AutoCloseable, Serializable {
   private byte[] take(long timeoutNanos) throws InterruptedException {
     checkOpen();
     if (store != null) {
+      PutFence.await();
       QueueStore.Waiter w = store.take(timeoutNanos != 0, null);
       if (w == QueueStore.REFUSED) {
         return null;
@@ -332,14 +353,31 @@ public class Queue<E> implements AutoCloseable, Serializable {
   }
 
   /**
-   * Whether the queue holds no item now (an estimate while other processes use it).
+   * Whether the queue holds no item now. After {@link #close()}, as CPython: a queue this process
+   * never put to still answers (its close changed nothing), one it put to throws.
    *
    * @return true if empty
-   * @throws IllegalStateException {@code "Queue ... is closed"}
-   * @throws ConnectionException if the process that created the queue has ended
+   * @throws ConnectionException {@code "handle is closed"} if closed after this process put to it;
+   *     or if the process that created the queue has ended
    */
   public boolean empty() {
-    return qsize() == 0;
+    if (!closed) {
+      return qsize() == 0;
+    }
+    if (used) {
+      throw new ConnectionException("handle is closed");
+    }
+    if (store != null) {
+      return store.size() == 0;
+    }
+    return uninterruptibly(() -> {
+      QueueClient c = QueueClient.of(address, id, ownerPid);
+      try {
+        return c.size() == 0;
+      } finally {
+        c.release();
+      }
+    });
   }
 
   /**

@@ -31,7 +31,9 @@ public final class SimpleQueue<E> implements AutoCloseable, Serializable {
   }
 
   /**
-   * Puts an item.
+   * Puts an item. Once this returns, every operation that happens after it in any process sees the
+   * item, as after {@link Queue#put(Object)} (which says what "after" covers): items put before a
+   * {@code Barrier} round are got before the items put after it.
    *
    * @param item the item; may be null
    * @throws IllegalArgumentException if it cannot be serialized; nothing is put

@@ -294,4 +294,38 @@ final class QueueBetweenProcessesTest {
     p.join(WAIT);
     assertThat(p.exitCode()).isEqualTo(0);
   }
+
+  static void emptyAfterClose(Args args) throws Exception {
+    Queue<Object> holding = queue(args, 0);
+    Queue<Object> idle = queue(args, 1);
+    Queue<Object> putTo = queue(args, 2);
+    idle.close();
+    System.out.println("unused empty=" + idle.empty());
+    holding.close();
+    System.out.println("unused holding an item empty=" + holding.empty());
+    putTo.put("from the child");
+    putTo.close();
+    try {
+      System.out.println("used empty=" + putTo.empty());
+    } catch (ConnectionException e) {
+      System.out.println("used: " + e.getMessage());
+    }
+  }
+
+  @Test
+  void emptyAfterCloseInAChildAnswersForAQueueItNeverPutToAndIsClosedForOneItPutTo() throws Exception {
+    Queue<String> holding = new Queue<>();
+    Queue<String> idle = new Queue<>();
+    Queue<String> putTo = new Queue<>();
+    holding.put("held");
+    CapturedLines out = new CapturedLines();
+    Process p = Process.builder().target(QueueBetweenProcessesTest::emptyAfterClose).args(holding, idle, putTo)
+        .stdout(out.output()).build();
+    p.start();
+    p.join(WAIT);
+    assertThat(p.exitCode()).isEqualTo(0);
+    assertThat(out.lines()).containsExactly("unused empty=true", "unused holding an item empty=false",
+        "used: handle is closed");
+    assertThat(putTo.get(WAIT)).isEqualTo("from the child");
+  }
 }

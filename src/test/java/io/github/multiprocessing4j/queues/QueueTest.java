@@ -125,6 +125,28 @@ final class QueueTest {
     assertThatThrownBy(() -> q.put(1)).isInstanceOf(IllegalStateException.class).hasMessageContaining("is closed");
   }
 
+  @Test
+  void emptyAfterCloseAnswersForAQueueThisProcessNeverPutToAndIsClosedForOneItPutTo() throws Exception {
+    Queue<Integer> unused = new Queue<>();
+    unused.close();
+    assertThat(unused.empty()).isTrue(); // CPython: closing an unused queue does nothing
+    Queue<Integer> used = new Queue<>();
+    used.put(1);
+    assertThat(used.get()).isEqualTo(1);
+    used.close();
+    assertThatThrownBy(used::empty).isInstanceOf(io.github.multiprocessing4j.connection.ConnectionException.class)
+        .hasMessage("handle is closed");
+    JoinableQueue<Integer> joinable = new JoinableQueue<>();
+    joinable.put(1);
+    joinable.close();
+    assertThatThrownBy(joinable::empty).isInstanceOf(io.github.multiprocessing4j.connection.ConnectionException.class)
+        .hasMessage("handle is closed");
+    SimpleQueue<Integer> simple = new SimpleQueue<>();
+    simple.close();
+    assertThatThrownBy(simple::empty).isInstanceOf(io.github.multiprocessing4j.connection.ConnectionException.class)
+        .hasMessage("handle is closed"); // CPython's SimpleQueue closes its pipe even unused
+  }
+
   /** A class a filter can single out. */
   record Secret(String value) implements java.io.Serializable {
   }
