@@ -425,22 +425,7 @@ public final class WorkerPool {
         return unsent;
       }
       state = State.TERMINATE;
-      unsent.addAll(pending);
-      pending.clear();
-      for (Slot s : workers) {
-        // A worker runs its tasks in order: only the first one sent can have started.
-        boolean first = true;
-        for (PoolTask t : s.inFlight) {
-          (first && t.sent ? running : unsent).add(t);
-          first = false;
-        }
-        s.inFlight.clear();
-        s.outbox.clear();
-        s.stopping = true;
-      }
-      slots = new ArrayList<>(workers);
-      forgetIfEndedLocked();
-      changed.signalAll();
+      slots = stopWorkersLocked(running, unsent);
     } finally {
       lock.unlock();
     }
@@ -806,17 +791,7 @@ public final class WorkerPool {
         broken = new BrokenProcessPoolException(why, cause);
       }
       b = broken;
-      failed.addAll(pending);
-      pending.clear();
-      for (Slot s : workers) {
-        failed.addAll(s.inFlight);
-        s.inFlight.clear();
-        s.outbox.clear();
-        s.stopping = true;
-      }
-      slots = new ArrayList<>(workers);
-      forgetIfEndedLocked();
-      changed.signalAll();
+      slots = stopWorkersLocked(failed, failed);
     } finally {
       lock.unlock();
     }
@@ -826,6 +801,33 @@ public final class WorkerPool {
     for (PoolTask t : failed) {
       fail(t, b);
     }
+  }
+
+  /**
+   * Takes every task off the queue and the workers and marks the workers stopping; the caller
+   * terminates the returned workers once it has released the lock.
+   *
+   * @param running receives the first task sent to each worker: only it can have started
+   * @param unsent receives the others, pending ones first
+   */
+  private List<Slot> stopWorkersLocked(List<PoolTask> running, List<PoolTask> unsent) {
+    unsent.addAll(pending);
+    pending.clear();
+    for (Slot s : workers) {
+      // A worker runs its tasks in order: only the first one sent can have started.
+      boolean first = true;
+      for (PoolTask t : s.inFlight) {
+        (first && t.sent ? running : unsent).add(t);
+        first = false;
+      }
+      s.inFlight.clear();
+      s.outbox.clear();
+      s.stopping = true;
+    }
+    List<Slot> slots = new ArrayList<>(workers);
+    forgetIfEndedLocked();
+    changed.signalAll();
+    return slots;
   }
 
   // ---- workers

@@ -1,5 +1,7 @@
 package io.github.multiprocessing4j.connection;
 
+import static io.github.multiprocessing4j.testing.DeepGraphs.depth;
+import static io.github.multiprocessing4j.testing.DeepGraphs.nested;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,7 +12,6 @@ import io.github.multiprocessing4j.pool.Pool;
 import io.github.multiprocessing4j.queues.Queue;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -22,27 +23,6 @@ final class HostileDataBetweenProcessesTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final int TOO_LONG = 100_000_001;
-
-  static Map<String, Object> nested(int levels) {
-    Map<String, Object> top = new HashMap<>();
-    Map<String, Object> m = top;
-    for (int i = 1; i < levels; i++) {
-      Map<String, Object> child = new HashMap<>();
-      m.put("k", child);
-      m = child;
-    }
-    m.put("k", "bottom");
-    return top;
-  }
-
-  static int depth(Object v) {
-    int d = 0;
-    while (v instanceof Map) {
-      v = ((Map<?, ?>) v).get("k");
-      d++;
-    }
-    return d;
-  }
 
   /** Sends a 700-deep HashMap, then what sending 100,000,001 bytes did. */
   static void sendDeepThenTooLong(Args args) throws Exception {

@@ -1,5 +1,7 @@
 package io.github.multiprocessing4j.internal;
 
+import static io.github.multiprocessing4j.testing.DeepGraphs.depth;
+import static io.github.multiprocessing4j.testing.DeepGraphs.nested;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,28 +23,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 final class HostileDataTest {
-
-  /** A HashMap holding a HashMap ... {@code levels} deep. */
-  static Map<String, Object> nested(int levels) {
-    Map<String, Object> top = new HashMap<>();
-    Map<String, Object> m = top;
-    for (int i = 1; i < levels; i++) {
-      Map<String, Object> child = new HashMap<>();
-      m.put("k", child);
-      m = child;
-    }
-    m.put("k", "bottom");
-    return top;
-  }
-
-  static int depth(Object v) {
-    int d = 0;
-    while (v instanceof Map) {
-      v = ((Map<?, ?>) v).get("k");
-      d++;
-    }
-    return d;
-  }
 
   /**
    * SerialDOS: {@code levels} levels of HashSets, each set of the two chains holding both sets of

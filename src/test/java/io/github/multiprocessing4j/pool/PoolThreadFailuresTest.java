@@ -1,5 +1,7 @@
 package io.github.multiprocessing4j.pool;
 
+import static io.github.multiprocessing4j.testing.DeepGraphs.depth;
+import static io.github.multiprocessing4j.testing.DeepGraphs.nested;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -13,7 +15,6 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -114,23 +115,24 @@ final class PoolThreadFailuresTest {
     assertThat(Pids.awaitGone(pids.get(0), WAIT)).isTrue();
   }
 
-  /** A HashMap nested {@code depth} deep: {"k": {"k": ... {}}}. */
-  static HashMap<String, Object> nested(int depth) {
-    HashMap<String, Object> m = new HashMap<>();
-    for (int i = 0; i < depth; i++) {
-      HashMap<String, Object> outer = new HashMap<>();
-      outer.put("k", m);
-      m = outer;
+  @Test
+  void aDeepResultNeverHangsTheCaller() throws Exception {
+    // The reproduction: the reader died of a StackOverflowError decoding this and apply()
+    // never returned. Within the depth limit (1000) the codec reads it, on a deep stack if need be.
+    Pool pool = new Pool(1);
+    List<Long> pids = pool.workerPids();
+    try {
+      for (int depth : List.of(620, 900)) {
+        AsyncResult<HashMap<String, Object>> r = pool.applyAsync(() -> nested(depth));
+        assertThat(depth(r.get(WAIT))).as("depth %s", depth).isEqualTo(depth);
+        assertThat(pool.apply(() -> 7)).isEqualTo(7);
+        assertThat(pool.workerPids()).isEqualTo(pids);
+      }
+    } finally {
+      pool.terminate();
     }
-    return m;
-  }
-
-  static int depth(Map<?, ?> m) {
-    int d = 0;
-    for (Object v = m; v instanceof Map; v = ((Map<?, ?>) v).get("k")) {
-      d++;
-    }
-    return d;
+    assertThat(pool.join(WAIT)).isTrue();
+    assertThat(Pids.awaitGone(pids.get(0), WAIT)).isTrue();
   }
 
   @Test
