@@ -67,7 +67,7 @@ final class DecoderFuzzTest {
     List<Object> shared = new ArrayList<>(List.of(1));
     values.add(new ArrayList<>(List.of(shared, shared)));
     values.add(HostileDataTest.serialDos(6));
-    values.add(HostileDataTest.nested(80));
+    values.add(io.github.multiprocessing4j.testing.DeepGraphs.nested(80));
     List<byte[]> out = new ArrayList<>();
     for (Object v : values) {
       out.add(Messages.encode(v, "fuzz input"));
