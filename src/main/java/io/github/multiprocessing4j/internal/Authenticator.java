@@ -15,7 +15,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs the accepting side of the authkey challenge ({@link Handshake.Acceptance}) for every
@@ -32,7 +31,7 @@ final class Authenticator {
 
   /** The most handshakes waiting at once; beyond, the oldest is dropped. */
   static final int MAX_PENDING = Integer.getInteger("multiprocessing4j.maxPendingHandshakes", 128);
-  private static final Logger LOG = LoggerFactory.getLogger(Authenticator.class);
+  private static final Logger LOG = Log.get(Authenticator.class);
 
   /** What to do with a socket that passed: called in the authenticator's thread, so it must be quick. */
   interface Admit {

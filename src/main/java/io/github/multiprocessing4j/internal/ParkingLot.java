@@ -234,7 +234,7 @@ public final class ParkingLot {
         }
         if (!warned) {
           warned = true;
-          org.slf4j.LoggerFactory.getLogger(ParkingLot.class).warn("the wake socket of process {} cannot accept "
+          Log.get(ParkingLot.class).warn("the wake socket of process {} cannot accept "
               + "a connection; it goes on accepting", ProcessHandle.current().pid(), e);
         }
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // a lasting failure must not spin a CPU

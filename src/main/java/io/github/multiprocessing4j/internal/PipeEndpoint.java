@@ -346,7 +346,7 @@ public final class PipeEndpoint {
             }
             if (!warned) {
               warned = true;
-              org.slf4j.LoggerFactory.getLogger(PipeEndpoint.class).warn("an end of a pipe cannot accept its "
+              Log.get(PipeEndpoint.class).warn("an end of a pipe cannot accept its "
                   + "peer's connection; it tries again", e);
             }
           }

@@ -21,7 +21,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Serves the queues this process created to other processes: one listening socket per process
@@ -58,7 +57,7 @@ public final class QueueServer {
   static final int LINK_CAPACITY = Integer.getInteger("multiprocessing4j.queueRingBytes", 1 << 20);
 
   private static QueueServer instance; // guarded by the class
-  private static final Logger LOG = LoggerFactory.getLogger(QueueServer.class);
+  private static final Logger LOG = Log.get(QueueServer.class);
   /** How long a connecting process may take to prove it knows the authkey. */
   private static final long HANDSHAKE_NANOS = TimeUnit.SECONDS.toNanos(30);
 

@@ -16,7 +16,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The results of {@code imap}, {@code imapUnordered} and the executor's {@code map}, fed by a
@@ -30,7 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ResultStream<T> implements ResultIterator<T> {
 
-  private static final Logger LOG = LoggerFactory.getLogger(ResultStream.class);
+  private static final Logger LOG = Log.get(ResultStream.class);
 
   /** A failed item (or chunk), kept in place of its results. */
   private static final class Failure {

@@ -179,7 +179,7 @@ public final class RuntimeDir {
   public static void warnTcp(String what, String why) {
     if (!tcpWarned) {
       tcpWarned = true;
-      org.slf4j.LoggerFactory.getLogger(RuntimeDir.class).warn("{} listens on loopback TCP, not on a Unix socket: {}; "
+      Log.get(RuntimeDir.class).warn("{} listens on loopback TCP, not on a Unix socket: {}; "
           + "connections are authenticated all the same (logged once per JVM)", what, why);
     }
   }
@@ -463,7 +463,7 @@ public final class RuntimeDir {
     FALLBACKS.add(fresh);
     if (!warned) {
       warned = true;
-      org.slf4j.LoggerFactory.getLogger(RuntimeDir.class).warn("{} {} (another user may have made it): "
+      Log.get(RuntimeDir.class).warn("{} {} (another user may have made it): "
           + "using the private directory {} instead; this JVM does not warn again", canonical, why, fresh);
     }
     return fresh;
