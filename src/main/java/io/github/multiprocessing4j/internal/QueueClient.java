@@ -116,9 +116,12 @@ public final class QueueClient {
       throw new ConnectionException("cannot connect to " + label + ": the process that created the queue "
           + "has ended (" + e.getMessage() + ")", e);
     }
-    if (r[0] != QueueServer.R_OK) {
+    if (r.length < 9 || r[0] != QueueServer.R_OK) {
       link.close();
-      throw new ConnectionException("cannot use " + label + ": " + new String(r, 9, r.length - 9, StandardCharsets.UTF_8));
+      String why = r.length >= 9 && r[0] == QueueServer.R_ERROR
+          ? new String(r, 9, r.length - 9, StandardCharsets.UTF_8)
+          : "its owner sent a malformed answer (" + r.length + " bytes)";
+      throw new ConnectionException("cannot use " + label + ": " + why);
     }
     OpenChannels.add(link);
     QueueClient c = new QueueClient(address + "#" + id, label, link);
@@ -276,7 +279,7 @@ public final class QueueClient {
    * @throws InterruptedException if interrupted
    */
   public int size() throws InterruptedException {
-    return (int) ByteBuffer.wrap(request(QueueServer.QSIZE, -2, null)).getLong(9);
+    return (int) value(request(QueueServer.QSIZE, -2, null));
   }
 
   /**
@@ -286,7 +289,16 @@ public final class QueueClient {
    * @throws InterruptedException if interrupted
    */
   public boolean full() throws InterruptedException {
-    return ByteBuffer.wrap(request(QueueServer.FULL, -2, null)).getLong(9) != 0;
+    return value(request(QueueServer.FULL, -2, null)) != 0;
+  }
+
+  /** The number an {@code R_VALUE} reply carries; any other reply is the owner's fault, not the caller's. */
+  private long value(byte[] r) {
+    if (r[0] != QueueServer.R_VALUE || r.length != 17) {
+      throw new ConnectionException("the process that created " + label + " sent a malformed answer (op "
+          + r[0] + ", " + r.length + " bytes)");
+    }
+    return ByteBuffer.wrap(r).getLong(9);
   }
 
   /** timeout -2: the op carries none. */
@@ -349,7 +361,8 @@ public final class QueueClient {
   private void readReplies() {
     try {
       while (true) {
-        byte[] r = link.receive(Integer.MAX_VALUE);
+        // bounded: a length the owner never sends must not be allocated (an item and its header)
+        byte[] r = link.receive((int) Math.min(Integer.MAX_VALUE, Limits.maxMessageBytes() + 9L));
         long id = ByteBuffer.wrap(r).getLong(1);
         Slot s = slots.remove(id);
         if (s != null) {

@@ -223,7 +223,7 @@ public final class QueueServer {
           if (wait != Long.MAX_VALUE && !t.poll(wait)) {
             continue;
           }
-          handle(t.receive(Integer.MAX_VALUE));
+          handle(t.receive((int) Math.min(Integer.MAX_VALUE, Limits.maxMessageBytes() + 17L))); // an item, as put checked, and its header
         }
       } catch (PeerClosedException e) {
         // the client process closed the queue or ended: what it put was read before this
@@ -268,6 +268,11 @@ public final class QueueServer {
         return;
       }
       long id = b.getLong();
+      if ((op == PUT_WAIT || op == GET || op == JOIN) && pending.containsKey(id)) {
+        // A client numbers its requests afresh; a reused id would replace the waiting one in
+        // pending, whose waiter would then outlive the link and swallow another client's item.
+        throw new ConnectionException("queue request " + op + " reuses the id " + id + " of a request that still waits");
+      }
       switch (op) {
         case PUT_WAIT: {
           long timeout = b.getLong();
