@@ -371,10 +371,18 @@ public final class QueueClient {
         }
       }
     } catch (IOException | RuntimeException | InterruptedException e) {
-      broken = "the process that created " + label + " has ended, or closed the queue";
-      for (Slot s : slots.values()) {
-        LockSupport.unpark(s.thread);
-      }
+      fail("the process that created " + label + " has ended, or closed the queue");
+    } catch (Error e) { // out of memory for a reply, say: the waiters must not wait for ever
+      fail("the link to " + label + " failed: " + e);
+      link.close();
+      throw e;
+    }
+  }
+
+  private void fail(String why) {
+    broken = why;
+    for (Slot s : slots.values()) {
+      LockSupport.unpark(s.thread);
     }
   }
 

@@ -229,6 +229,9 @@ public final class QueueServer {
         // the client process closed the queue or ended: what it put was read before this
       } catch (IOException | RuntimeException | InterruptedException e) {
         // a broken link: drop this client, keep serving the others
+      } catch (Error e) { // out of memory, say: this client's link ends, loudly; the others go on
+        LOG.error("a link of the queue server of process {} failed; its client is dropped",
+            ProcessHandle.current().pid(), e);
       } finally {
         for (Pending p : pending.values()) {
           if (store != null) {
