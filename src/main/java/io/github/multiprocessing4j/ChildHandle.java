@@ -1,16 +1,16 @@
 package io.github.multiprocessing4j;
 
-import io.github.multiprocessing4j.internal.Bootstrap;
-import io.github.multiprocessing4j.internal.ClassDataSharing;
-import io.github.multiprocessing4j.internal.Classpath;
-import io.github.multiprocessing4j.internal.ExitCodes;
-import io.github.multiprocessing4j.internal.ExitReport;
-import io.github.multiprocessing4j.internal.Limits;
-import io.github.multiprocessing4j.internal.Log;
-import io.github.multiprocessing4j.internal.Messages;
-import io.github.multiprocessing4j.internal.RuntimeDir;
-import io.github.multiprocessing4j.internal.ShortLivedFlags;
-import io.github.multiprocessing4j.internal.Signals;
+import io.github.multiprocessing4j.internal.launch.Bootstrap;
+import io.github.multiprocessing4j.internal.launch.ClassDataSharing;
+import io.github.multiprocessing4j.internal.launch.Classpath;
+import io.github.multiprocessing4j.internal.launch.ExitCodes;
+import io.github.multiprocessing4j.internal.launch.ExitReport;
+import io.github.multiprocessing4j.internal.runtime.Limits;
+import io.github.multiprocessing4j.internal.runtime.Log;
+import io.github.multiprocessing4j.internal.codec.Messages;
+import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
+import io.github.multiprocessing4j.internal.launch.ShortLivedFlags;
+import io.github.multiprocessing4j.internal.runtime.Signals;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package io.github.multiprocessing4j;
 
-import io.github.multiprocessing4j.internal.Bootstrap;
-import io.github.multiprocessing4j.internal.ExitReport;
-import io.github.multiprocessing4j.internal.RuntimeDir;
-import io.github.multiprocessing4j.internal.JavaSerialization;
+import io.github.multiprocessing4j.internal.launch.Bootstrap;
+import io.github.multiprocessing4j.internal.launch.ExitReport;
+import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
+import io.github.multiprocessing4j.internal.codec.JavaSerialization;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.FileDescriptor;
@@ -77,7 +77,7 @@ final class ChildRuntime {
       if (Boolean.getBoolean(Spares.SPARE_PROPERTY)) {
         // A spare: warms up, then waits here until its parent hands it a process. Its watcher
         // thread was started above, so a process it serves does not pay for that either.
-        io.github.multiprocessing4j.internal.SpareWarmUp.run();
+        io.github.multiprocessing4j.internal.launch.SpareWarmUp.run();
         // Made now, used only if the process pipes its output (the streams are unused otherwise).
         spareOut = utf8(FileDescriptor.out);
         spareErr = utf8(FileDescriptor.err);
@@ -298,7 +298,7 @@ final class ChildRuntime {
       // SigtermHalt is compiled apart from the main sources (see its comment), hence the reflection.
       @SuppressWarnings("unchecked")
       java.util.function.Consumer<Thread> install = (java.util.function.Consumer<Thread>)
-          Class.forName("io.github.multiprocessing4j.internal.SigtermHalt").getConstructor().newInstance();
+          Class.forName("io.github.multiprocessing4j.internal.runtime.SigtermHalt").getConstructor().newInstance();
       install.accept(watcher);
     } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
       // Without the handler SIGTERM still ends the child, only through its shutdown hooks.

@@ -1,6 +1,5 @@
 package io.github.multiprocessing4j;
 
-import io.github.multiprocessing4j.internal.PoolWorkerNames;
 import io.github.multiprocessing4j.pool.Pool;
 import io.github.multiprocessing4j.pool.ProcessPoolExecutor;
 import java.io.InvalidObjectException;
@@ -51,10 +50,6 @@ public final class Context implements Serializable {
 
   private static final Context SPAWN = new Context(StartMethods.SPAWN);
   private static final Context FORKSERVER = new Context(StartMethods.FORKSERVER);
-
-  static {
-    PoolWorkerNames.install(b -> b.contextNaming(Process.Builder.POOL_WORKER));
-  }
 
   /** {@code "spawn"} or {@code "forkserver"}. */
   private final String method;

@@ -1,7 +1,7 @@
 package io.github.multiprocessing4j;
 
-import io.github.multiprocessing4j.internal.Messages;
-import io.github.multiprocessing4j.internal.Signals;
+import io.github.multiprocessing4j.internal.codec.Messages;
+import io.github.multiprocessing4j.internal.runtime.Signals;
 import java.util.List;
 import java.util.Optional;
 

@@ -6,7 +6,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
-import io.github.multiprocessing4j.internal.Log;
+import io.github.multiprocessing4j.internal.runtime.Log;
 
 /**
  * Copies a child's stdout or stderr, line by line, to where its {@link ChildOutput} says. The

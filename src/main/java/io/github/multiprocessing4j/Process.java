@@ -1,10 +1,10 @@
 package io.github.multiprocessing4j;
 
-import io.github.multiprocessing4j.internal.Bootstrap;
-import io.github.multiprocessing4j.internal.Handoffs;
-import io.github.multiprocessing4j.internal.ExitCodes;
-import io.github.multiprocessing4j.internal.Signals;
-import io.github.multiprocessing4j.internal.JavaSerialization;
+import io.github.multiprocessing4j.internal.launch.Bootstrap;
+import io.github.multiprocessing4j.internal.launch.Handoffs;
+import io.github.multiprocessing4j.internal.launch.ExitCodes;
+import io.github.multiprocessing4j.internal.runtime.Signals;
+import io.github.multiprocessing4j.internal.codec.JavaSerialization;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
@@ -155,7 +155,7 @@ public class Process implements Serializable {
     this.identity = Arrays.copyOf(creator.identity, creator.identity.length + 1);
     this.identity[creator.identity.length] = ProcessRuntime.nextCounter();
     // A process of a Context is named after its start method, as CPython's SpawnProcess-N; a
-    // pool's worker as SpawnPoolWorker-N. A subclass keeps its own name, as in CPython.
+    // pool renames its workers SpawnPoolWorker-N. A subclass keeps its own name, as in CPython.
     if (builder.contextNaming != null && builder.startMethod != null && getClass() == Process.class) {
       this.typeName = StartMethods.processType(builder.startMethod);
     }
@@ -314,7 +314,7 @@ public class Process implements Serializable {
    * @throws MultiprocessingException if the JVM cannot be launched
    */
   public void start() {
-    io.github.multiprocessing4j.internal.PutFence.await(); // the child sees what this process put
+    io.github.multiprocessing4j.internal.transport.PutFence.await(); // the child sees what this process put
     synchronized (lock) {
       checkNotClosed();
       if (kind == Kind.CHILD && state != State.INITIAL) {
@@ -864,12 +864,10 @@ public class Process implements Serializable {
     private String startMethod;
     /**
      * Set by {@link Context}: {@link #PROCESS} names the process after its start method
-     * ({@code SpawnProcess-N}), {@link #POOL_WORKER} names a pool's worker
-     * ({@code SpawnPoolWorker-N}); null names it after its class ({@code Process-N}).
+     * ({@code SpawnProcess-N}); null names it after its class ({@code Process-N}).
      */
     String contextNaming;
     static final String PROCESS = "Process";
-    static final String POOL_WORKER = "PoolWorker";
     private Boolean classDataSharing;
     private boolean shortLived;
 
@@ -878,9 +876,6 @@ public class Process implements Serializable {
     /** For {@link Context}: see {@link #contextNaming}; a pool names its workers itself. */
     Builder contextNaming(String naming) {
       this.contextNaming = naming;
-      if (POOL_WORKER.equals(naming)) {
-        this.name = null;
-      }
       return this;
     }
 

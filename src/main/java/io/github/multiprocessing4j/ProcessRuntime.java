@@ -1,7 +1,7 @@
 package io.github.multiprocessing4j;
 
-import io.github.multiprocessing4j.internal.ExitActions;
-import io.github.multiprocessing4j.internal.RuntimeDir;
+import io.github.multiprocessing4j.internal.runtime.ExitActions;
+import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
-import io.github.multiprocessing4j.internal.Log;
+import io.github.multiprocessing4j.internal.runtime.Log;
 
 /**
  * Spare child JVMs for the {@code forkserver} start method: JVMs launched ahead of time with a
@@ -94,7 +94,7 @@ final class Spares {
 
   static {
     // Registered on first use, so that a child, which never uses spares, never loads this class.
-    io.github.multiprocessing4j.internal.ExitActions.beforeChildren(Spares::close);
+    io.github.multiprocessing4j.internal.runtime.ExitActions.beforeChildren(Spares::close);
   }
   private static Thread keeper; // guarded by the class
   private static boolean closed; // guarded by the class

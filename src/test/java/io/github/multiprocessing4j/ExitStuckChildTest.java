@@ -3,7 +3,6 @@ package io.github.multiprocessing4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.pool.Pool;
 import io.github.multiprocessing4j.pool.ProcessPoolExecutor;
 import io.github.multiprocessing4j.testing.CapturedLines;

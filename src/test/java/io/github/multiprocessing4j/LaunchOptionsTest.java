@@ -2,7 +2,6 @@ package io.github.multiprocessing4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.fixtures.ContextLoaderParent;
 import io.github.multiprocessing4j.testing.JavaMain;
 import io.github.multiprocessing4j.testing.Pids;

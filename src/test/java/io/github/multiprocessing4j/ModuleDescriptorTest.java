@@ -36,7 +36,9 @@ class ModuleDescriptorTest {
             "io.github.multiprocessing4j.sync", "io.github.multiprocessing4j.shared");
     assertThat(d.exports()).allMatch(e -> !e.isQualified(), "no qualified exports");
     assertThat(d.opens()).isEmpty();
-    assertThat(d.packages()).contains("io.github.multiprocessing4j", "io.github.multiprocessing4j.internal");
+    assertThat(d.packages()).contains("io.github.multiprocessing4j", "io.github.multiprocessing4j.internal.runtime",
+        "io.github.multiprocessing4j.internal.codec", "io.github.multiprocessing4j.internal.transport",
+        "io.github.multiprocessing4j.internal.shm", "io.github.multiprocessing4j.internal.launch");
     assertThat(d.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
         .containsExactlyInAnyOrder("org.slf4j", "java.base");
   }

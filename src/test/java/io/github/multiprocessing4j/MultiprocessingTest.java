@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.condition.OS.LINUX;
 import static org.junit.jupiter.api.condition.OS.MAC;
 
-import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.testing.JavaMain;
 import java.time.Duration;
 import java.util.List;

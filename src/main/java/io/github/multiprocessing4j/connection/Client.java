@@ -1,9 +1,9 @@
 package io.github.multiprocessing4j.connection;
 
 import io.github.multiprocessing4j.Multiprocessing;
-import io.github.multiprocessing4j.internal.Handshake;
-import io.github.multiprocessing4j.internal.OpenChannels;
-import io.github.multiprocessing4j.internal.SocketTransport;
+import io.github.multiprocessing4j.internal.transport.Handshake;
+import io.github.multiprocessing4j.internal.transport.OpenChannels;
+import io.github.multiprocessing4j.internal.transport.SocketTransport;
 import java.io.IOException;
 import java.io.ObjectInputFilter;
 import java.net.ConnectException;

@@ -1,10 +1,9 @@
 package io.github.multiprocessing4j.connection;
 
 import io.github.multiprocessing4j.Multiprocessing;
-import io.github.multiprocessing4j.internal.Handoffs;
-import io.github.multiprocessing4j.internal.Messages;
-import io.github.multiprocessing4j.internal.PipeEndpoint;
-import io.github.multiprocessing4j.internal.Transport;
+import io.github.multiprocessing4j.internal.launch.Handoffs;
+import io.github.multiprocessing4j.internal.codec.Messages;
+import io.github.multiprocessing4j.internal.transport.Transport;
 import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.io.NotSerializableException;
@@ -202,7 +201,7 @@ public final class Connection implements AutoCloseable, Serializable {
   }
 
   private void sendRaw(byte[] b, int off, int len) throws InterruptedException {
-    io.github.multiprocessing4j.internal.PutFence.await(); // what this process put first
+    io.github.multiprocessing4j.internal.transport.PutFence.await(); // what this process put first
     try {
       transport().send(b, off, len);
     } catch (IOException e) {

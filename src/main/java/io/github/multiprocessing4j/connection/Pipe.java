@@ -1,7 +1,6 @@
 package io.github.multiprocessing4j.connection;
 
 import io.github.multiprocessing4j.MultiprocessingException;
-import io.github.multiprocessing4j.internal.PipeEndpoint;
 import java.io.IOException;
 import java.nio.file.Path;
 

@@ -2,10 +2,6 @@ package io.github.multiprocessing4j.pool;
 
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Multiprocessing;
-import io.github.multiprocessing4j.internal.PoolFunction;
-import io.github.multiprocessing4j.internal.ResultStream;
-import io.github.multiprocessing4j.internal.TaskResult;
-import io.github.multiprocessing4j.internal.WorkerPool;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;

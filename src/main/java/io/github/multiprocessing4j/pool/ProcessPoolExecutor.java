@@ -1,13 +1,6 @@
 package io.github.multiprocessing4j.pool;
 
 import io.github.multiprocessing4j.Multiprocessing;
-import io.github.multiprocessing4j.internal.NotSerializableLambda;
-import io.github.multiprocessing4j.internal.PoolCancellation;
-import io.github.multiprocessing4j.internal.PoolFunction;
-import io.github.multiprocessing4j.internal.PoolTask;
-import io.github.multiprocessing4j.internal.ResultStream;
-import io.github.multiprocessing4j.internal.TaskResult;
-import io.github.multiprocessing4j.internal.WorkerPool;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;

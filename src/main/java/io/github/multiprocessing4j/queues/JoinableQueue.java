@@ -1,8 +1,7 @@
 package io.github.multiprocessing4j.queues;
 
 import io.github.multiprocessing4j.connection.ConnectionException;
-import io.github.multiprocessing4j.internal.PutFence;
-import io.github.multiprocessing4j.internal.QueueStore;
+import io.github.multiprocessing4j.internal.transport.PutFence;
 import java.time.Duration;
 
 /**

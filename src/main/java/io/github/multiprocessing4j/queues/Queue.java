@@ -2,11 +2,8 @@ package io.github.multiprocessing4j.queues;
 
 import io.github.multiprocessing4j.MultiprocessingException;
 import io.github.multiprocessing4j.connection.ConnectionException;
-import io.github.multiprocessing4j.internal.Messages;
-import io.github.multiprocessing4j.internal.PutFence;
-import io.github.multiprocessing4j.internal.QueueClient;
-import io.github.multiprocessing4j.internal.QueueServer;
-import io.github.multiprocessing4j.internal.QueueStore;
+import io.github.multiprocessing4j.internal.codec.Messages;
+import io.github.multiprocessing4j.internal.transport.PutFence;
 import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputFilter;

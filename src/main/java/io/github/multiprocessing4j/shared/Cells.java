@@ -1,7 +1,7 @@
 package io.github.multiprocessing4j.shared;
 
 import io.github.multiprocessing4j.MultiprocessingException;
-import io.github.multiprocessing4j.internal.Segment;
+import io.github.multiprocessing4j.internal.shm.Segment;
 import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.io.Serializable;

@@ -1,6 +1,6 @@
 package io.github.multiprocessing4j.shared;
 
-import io.github.multiprocessing4j.internal.Segment;
+import io.github.multiprocessing4j.internal.shm.Segment;
 import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
@@ -47,7 +47,7 @@ import java.util.Objects;
  * never left behind: when every process that used it has exited (or been killed, SIGKILL
  * included), it is deleted, at the last user's exit or by the next JVM of the user that creates or
  * attaches shared memory. If a JVM's exit deletes a block that was never unlinked, it logs a
- * warning (SLF4J, {@code WARN}, logger {@code io.github.multiprocessing4j.internal.Segment}), as
+ * warning (SLF4J, {@code WARN}, logger {@code io.github.multiprocessing4j.internal.shm.Segment}), as
  * CPython's resource tracker warns about leaked shared memory at shutdown: unlink what you create.
  * Unlike CPython 3.12's tracker, a process that merely attached never deletes a block another
  * process still uses.

@@ -1,6 +1,6 @@
 package io.github.multiprocessing4j.shared;
 
-import io.github.multiprocessing4j.internal.ExitActions;
+import io.github.multiprocessing4j.internal.runtime.ExitActions;
 import java.io.InvalidObjectException;
 import java.io.NotSerializableException;
 import java.io.ObjectInputStream;

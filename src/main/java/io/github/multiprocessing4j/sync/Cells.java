@@ -2,8 +2,6 @@ package io.github.multiprocessing4j.sync;
 
 import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.MultiprocessingException;
-import io.github.multiprocessing4j.internal.SyncCell;
-import io.github.multiprocessing4j.internal.WeakRegistry;
 import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.time.Duration;

@@ -1,7 +1,5 @@
 package io.github.multiprocessing4j.sync;
 
-import io.github.multiprocessing4j.internal.ProcessToken;
-import io.github.multiprocessing4j.internal.SyncCell;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serializable;
@@ -9,7 +7,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
-import io.github.multiprocessing4j.internal.Log;
+import io.github.multiprocessing4j.internal.runtime.Log;
 
 /**
  * A recursive lock shared by processes and threads: CPython's {@code multiprocessing.RLock}. It is

@@ -1,6 +1,5 @@
 package io.github.multiprocessing4j.sync;
 
-import io.github.multiprocessing4j.internal.SyncCell;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 

@@ -1,6 +1,5 @@
 package io.github.multiprocessing4j.sync;
 
-import io.github.multiprocessing4j.internal.SyncCell;
 
 /** The counter of {@link Semaphore} and {@link BoundedSemaphore}: the value and the bound in shared memory. */
 final class SemaphoreCore {

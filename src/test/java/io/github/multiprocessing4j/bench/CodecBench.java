@@ -1,8 +1,8 @@
 package io.github.multiprocessing4j.bench;
 
-import io.github.multiprocessing4j.internal.ByteSink;
-import io.github.multiprocessing4j.internal.ObjectCodec;
-import io.github.multiprocessing4j.internal.SerialFilters;
+import io.github.multiprocessing4j.internal.codec.ByteSink;
+import io.github.multiprocessing4j.internal.codec.ObjectCodec;
+import io.github.multiprocessing4j.internal.codec.SerialFilters;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -3,7 +3,7 @@ package io.github.multiprocessing4j.bench;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.connection.Connection;
 import io.github.multiprocessing4j.connection.Pipe;
-import io.github.multiprocessing4j.internal.Messages;
+import io.github.multiprocessing4j.internal.codec.Messages;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package io.github.multiprocessing4j.bench;
 import io.github.multiprocessing4j.ChildOutput;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.Target;
-import io.github.multiprocessing4j.internal.ClassDataSharing;
+import io.github.multiprocessing4j.internal.launch.ClassDataSharing;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

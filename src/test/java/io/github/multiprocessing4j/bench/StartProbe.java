@@ -1,7 +1,7 @@
 package io.github.multiprocessing4j.bench;
 
 import io.github.multiprocessing4j.Process;
-import io.github.multiprocessing4j.internal.Classpath;
+import io.github.multiprocessing4j.internal.launch.Classpath;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;

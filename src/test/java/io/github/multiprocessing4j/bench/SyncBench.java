@@ -2,11 +2,12 @@ package io.github.multiprocessing4j.bench;
 
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
-import io.github.multiprocessing4j.internal.Segment;
+import io.github.multiprocessing4j.internal.shm.Segment;
 import io.github.multiprocessing4j.shared.RawArray;
 import io.github.multiprocessing4j.shared.RawValue;
 import io.github.multiprocessing4j.sync.Condition;
 import io.github.multiprocessing4j.sync.Event;
+import io.github.multiprocessing4j.sync.SyncInternals;
 import io.github.multiprocessing4j.sync.Held;
 import io.github.multiprocessing4j.sync.Lock;
 import io.github.multiprocessing4j.sync.Semaphore;
@@ -324,11 +325,8 @@ public final class SyncBench {
 
   /** Waits until the child is registered as a waiter, and then past its spin phase. */
   private static void waitParked(Event e) throws Exception {
-    java.lang.reflect.Method cell = Event.class.getDeclaredMethod("cell");
-    cell.setAccessible(true);
-    io.github.multiprocessing4j.internal.SyncCell c = (io.github.multiprocessing4j.internal.SyncCell) cell.invoke(e);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (c.waiters() == 0) {
+    while (SyncInternals.waiters(e) == 0) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("the child does not wait");
       }

@@ -261,7 +261,7 @@ final class PipeBetweenProcessesTest {
     CapturedLines out = new CapturedLines();
     // conn1 is used here first, so this process listens; an impostor without the key comes first
     p.conn1().send("hello");
-    Path socket = io.github.multiprocessing4j.internal.RuntimeDir.sockets().resolve(
+    Path socket = io.github.multiprocessing4j.internal.runtime.RuntimeDir.sockets().resolve(
         p.toString().replaceAll(".*<Connection (pipe-\\d+) end 0.*", "$1") + "-0.sock");
     assertThat(socket).exists();
     assertThatThrownBy(() -> Client.builder().authkey("not the key".getBytes(StandardCharsets.UTF_8))

@@ -2,7 +2,7 @@ package io.github.multiprocessing4j.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.multiprocessing4j.internal.RuntimeDir;
+import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.github.multiprocessing4j.connection;
 
-import io.github.multiprocessing4j.internal.Messages;
+import io.github.multiprocessing4j.internal.codec.Messages;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;

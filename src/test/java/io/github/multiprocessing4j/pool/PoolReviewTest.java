@@ -268,8 +268,8 @@ final class PoolReviewTest {
   /** The pipes' files in the runtime directory and under /dev/shm. */
   private static List<String> pipeFiles() throws java.io.IOException {
     List<String> out = new ArrayList<>();
-    for (Path d : List.of(io.github.multiprocessing4j.internal.RuntimeDir.get(),
-        io.github.multiprocessing4j.internal.RuntimeDir.shm())) {
+    for (Path d : List.of(io.github.multiprocessing4j.internal.runtime.RuntimeDir.get(),
+        io.github.multiprocessing4j.internal.runtime.RuntimeDir.shm())) {
       try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(d)) {
         files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("pipe-")).forEach(out::add);
       }

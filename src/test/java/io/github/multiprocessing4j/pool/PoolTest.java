@@ -592,7 +592,7 @@ final class PoolTest {
     assertThat(((TaskFailure) e.getCause()).code).isEqualTo(5);
     assertThat(e.getCause().getStackTrace()).as("the worker's stack trace")
         .anyMatch(f -> f.getMethodName().equals("failIfOdd") && f.getClassName().equals(PoolTest.class.getName()))
-        .anyMatch(f -> f.getClassName().startsWith("io.github.multiprocessing4j.internal.PoolWorker"));
+        .anyMatch(f -> f.getClassName().startsWith("io.github.multiprocessing4j.pool.PoolWorker"));
 
     Throwable m = catchThrowable(() -> pool.map(PoolTest::failIfOdd, List.of(2, 4, 9)));
     assertThat(m).isInstanceOf(ExecutionException.class).hasCauseExactlyInstanceOf(TaskFailure.class);

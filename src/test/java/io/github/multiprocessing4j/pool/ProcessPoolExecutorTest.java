@@ -215,7 +215,7 @@ class ProcessPoolExecutorTest {
     Throwable cause = causeOf(f);
     assertThat(Arrays.stream(cause.getStackTrace()).map(StackTraceElement::getClassName))
         .as("the worker's frames").contains(ExecutorTasks.class.getName(),
-            "io.github.multiprocessing4j.internal.PoolWorker");
+            "io.github.multiprocessing4j.pool.PoolWorker");
     assertThat(f.successful()).isFalse();
 
     AsyncResult<Integer> error = shared.submit(() -> {

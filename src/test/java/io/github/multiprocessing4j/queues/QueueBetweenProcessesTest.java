@@ -253,7 +253,7 @@ final class QueueBetweenProcessesTest {
     first.start(); // publishes the queue: its server now listens
     assertThat(q.get(WAIT)).isEqualTo("first");
     first.join(WAIT);
-    Path socket = io.github.multiprocessing4j.internal.RuntimeDir.sockets().resolve("queues.sock");
+    Path socket = io.github.multiprocessing4j.internal.runtime.RuntimeDir.sockets().resolve("queues.sock");
     assertThatThrownBy(() -> io.github.multiprocessing4j.connection.Client.builder()
         .authkey("not the key".getBytes(StandardCharsets.UTF_8)).connect(socket))
         .isInstanceOf(io.github.multiprocessing4j.connection.AuthenticationException.class)

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
-import io.github.multiprocessing4j.internal.RuntimeDir;
+import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
 import io.github.multiprocessing4j.testing.JavaMain;
 import java.io.ByteArrayOutputStream;
 import java.io.NotSerializableException;

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
-import io.github.multiprocessing4j.internal.ParkingLot;
-import io.github.multiprocessing4j.internal.Segment;
+import io.github.multiprocessing4j.internal.shm.Segment;
 import io.github.multiprocessing4j.testing.CapturedLines;
 import io.github.multiprocessing4j.testing.Pids;
 import java.time.Duration;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
-import io.github.multiprocessing4j.internal.RuntimeDir;
+import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
 import io.github.multiprocessing4j.queues.Queue;
 import io.github.multiprocessing4j.shared.RawValue;
 import io.github.multiprocessing4j.shared.Value;

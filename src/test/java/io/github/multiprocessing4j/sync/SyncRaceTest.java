@@ -3,7 +3,6 @@ package io.github.multiprocessing4j.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.multiprocessing4j.internal.SyncCell;
 import io.github.multiprocessing4j.testing.Pids;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -137,7 +136,7 @@ final class SyncRaceTest {
     // A user's 4 KiB block, and a semaphore, named by the reference instead (same length).
     io.github.multiprocessing4j.shared.SharedMemory shm = io.github.multiprocessing4j.shared.SharedMemory.create(
         "mp4j_fake_" + lockName.substring("mp4j_sync_".length()).replace('a', 'z').replace('0', 'y'),
-        io.github.multiprocessing4j.internal.SyncCell.SIZE);
+        io.github.multiprocessing4j.sync.SyncCell.SIZE);
     Semaphore sem = new Semaphore(3);
     try {
       for (String other : new String[] {shm.name(), sem.cell().name()}) {

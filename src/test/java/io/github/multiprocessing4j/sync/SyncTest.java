@@ -198,7 +198,7 @@ final class SyncTest {
     assertThat(s.getValue()).isZero();
   }
 
-  private static boolean awaitWaiters(io.github.multiprocessing4j.internal.SyncCell cell, int n)
+  private static boolean awaitWaiters(io.github.multiprocessing4j.sync.SyncCell cell, int n)
       throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (cell.waiters() < n) {

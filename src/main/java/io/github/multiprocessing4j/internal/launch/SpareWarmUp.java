@@ -1,0 +1,67 @@
+package io.github.multiprocessing4j.internal.launch;
+
+import io.github.multiprocessing4j.internal.codec.JavaSerialization;
+import io.github.multiprocessing4j.internal.codec.ValueCodec;
+import io.github.multiprocessing4j.internal.runtime.ExitActions;
+
+import io.github.multiprocessing4j.Target;
+
+/**
+ * What a spare JVM does while it waits for a process: it takes, once, the paths a child takes
+ * after its bootstrap arrives, so that the process it gets finds them loaded and linked. It
+ * deserializes a lambda target as a child does (Java serialization, its filter, the lambda
+ * machinery), and initializes the classes a child's start and exit use. Nothing here has an effect
+ * a process could observe.
+ */
+public final class SpareWarmUp {
+
+  private SpareWarmUp() {}
+
+  /** Runs the warm-up; failures are ignored, the process then pays for what was not loaded. */
+  public static void run() {
+    try {
+      Target t = a -> { };
+      Object back = JavaSerialization.deserialize(JavaSerialization.serialize(t, "warm-up"), "warm-up");
+      ((Target) back).run(io.github.multiprocessing4j.Args.of(java.util.List.of(), java.util.Map.of()));
+      // The first string concatenation of a JVM bootstraps StringConcatFactory (about 10 ms);
+      // a target's first line of output usually has one.
+      long n = System.nanoTime();
+      String concat = "a" + n + 'b' + (int) n + back + 1.5 + true;
+      if (concat.isEmpty()) {
+        throw new AssertionError(concat);
+      }
+      // The parent watcher reads stdin through an interruptible FileChannel. The first read loads
+      // and links that path; done here, it is short, which matters at exit: a watcher interrupted
+      // between entering the channel and entering the read(2) call misses the signal, and the
+      // channel's close then waits 50 ms before it signals again.
+      try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(java.nio.file.Paths.get(
+          System.getProperty("java.home"), "release"), java.nio.file.StandardOpenOption.READ)) {
+        c.read(java.nio.ByteBuffer.allocateDirect(256));
+      } catch (java.io.IOException | RuntimeException e) {
+        // no release file: only the warm-up is poorer
+      }
+      ClassLoader cl = SpareWarmUp.class.getClassLoader();
+      // Initialized, which also links (verifies) them: JDK classes without side effects, and the
+      // library classes a child's start and exit go through, whose static state is inert until a
+      // process uses it (ProcessRuntime's pid is this JVM's, which is the process's). Never the
+      // main-process side: Multiprocessing, Spares, RuntimeDir.
+      for (String name : new String[] {"sun.misc.Signal", "java.lang.ApplicationShutdownHooks",
+          "java.nio.charset.StandardCharsets", "sun.nio.ch.FileChannelImpl",
+          "io.github.multiprocessing4j.internal.codec.ValueCodec", "io.github.multiprocessing4j.internal.launch.Bootstrap",
+          "io.github.multiprocessing4j.Process", "io.github.multiprocessing4j.Process$Kind",
+          "io.github.multiprocessing4j.Process$State", "io.github.multiprocessing4j.ProcessRuntime",
+          "io.github.multiprocessing4j.Args", "io.github.multiprocessing4j.ChildRuntime$ExitHook",
+          "io.github.multiprocessing4j.internal.launch.ExitReport", "io.github.multiprocessing4j.internal.launch.ExitCodes",
+          "io.github.multiprocessing4j.internal.runtime.ExitActions", "io.github.multiprocessing4j.internal.launch.Handoffs",
+          "io.github.multiprocessing4j.RemoteException"}) {
+        try {
+          Class.forName(name, true, cl);
+        } catch (ClassNotFoundException e) {
+          // renamed: only the warm-up is poorer
+        }
+      }
+    } catch (Exception | LinkageError e) {
+      // a warm-up only
+    }
+  }
+}
