@@ -5,6 +5,7 @@ import io.github.multiprocessing4j.internal.launch.ClassDataSharing;
 import io.github.multiprocessing4j.internal.launch.Classpath;
 import io.github.multiprocessing4j.internal.launch.ExitCodes;
 import io.github.multiprocessing4j.internal.launch.ExitReport;
+import io.github.multiprocessing4j.internal.launch.RemoteFailure;
 import io.github.multiprocessing4j.internal.runtime.Limits;
 import io.github.multiprocessing4j.internal.runtime.Log;
 import io.github.multiprocessing4j.internal.codec.Messages;
@@ -338,7 +339,8 @@ final class ChildHandle {
     if (exitCode == null) {
       // Only called once the process has ended, so after launched().
       ExitReport report = ExitReport.readAndDelete(statusFile, where);
-      failure = report.failure();
+      RemoteFailure f = report.failure();
+      failure = f == null ? null : new RemoteException(f.className(), f.message(), f.trace(), f.frames(), f.where());
       exitCode = ExitCodes.decode(os.exitValue(), report.orderly(), signalSent);
       mayNotHaveStarted = os.exitValue() == 1 && !report.orderly() && failure == null;
     }

@@ -77,7 +77,7 @@ final class ChildRuntime {
       if (Boolean.getBoolean(Spares.SPARE_PROPERTY)) {
         // A spare: warms up, then waits here until its parent hands it a process. Its watcher
         // thread was started above, so a process it serves does not pay for that either.
-        io.github.multiprocessing4j.internal.launch.SpareWarmUp.run();
+        SpareWarmUp.run();
         // Made now, used only if the process pipes its output (the streams are unused otherwise).
         spareOut = utf8(FileDescriptor.out);
         spareErr = utf8(FileDescriptor.err);

@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.pool;
 
 import io.github.multiprocessing4j.internal.codec.Messages;
 import io.github.multiprocessing4j.internal.launch.ExitReport;
+import io.github.multiprocessing4j.internal.launch.RemoteFailure;
 
 import io.github.multiprocessing4j.RemoteException;
 import java.io.IOException;
@@ -145,8 +146,8 @@ final class PoolProtocol {
         // portable description follows.
       }
     }
-    RemoteException remote = ExitReport.remote(m, offset + 4 + Math.max(n, 0), where);
-    return remote != null ? remote
+    RemoteFailure f = ExitReport.remote(m, offset + 4 + Math.max(n, 0), where);
+    return f != null ? new RemoteException(f.className(), f.message(), f.trace(), f.frames(), f.where())
         : new RemoteException("?", "a worker sent a failure that cannot be read", "", new StackTraceElement[0], where);
   }
 

@@ -2,7 +2,6 @@ package io.github.multiprocessing4j.internal.launch;
 
 import io.github.multiprocessing4j.internal.codec.ValueCodec;
 
-import io.github.multiprocessing4j.RemoteException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -20,7 +19,7 @@ import java.nio.file.Path;
  * {@link RuntimeDir} and the parent reads it after the exit.
  *
  * <p>The file exists only when the exit code alone is ambiguous or carries less than the parent
- * wants: an uncaught exception (the parent gets a {@link RemoteException}), or an exit that went
+ * wants: an uncaught exception (the parent gets a {@link RemoteFailure}), or an exit that went
  * through the JVM's shutdown sequence with a code the child's main did not choose
  * ({@code System.exit(n)} in user code). Without the file, an exit status of {@code 128+N} means
  * the child was killed by signal {@code N}; with it, it is an ordinary exit code. A child that ends
@@ -32,9 +31,9 @@ public final class ExitReport {
   private static final int FAILURE = 'F';
 
   private final boolean orderly;
-  private final RemoteException failure;
+  private final RemoteFailure failure;
 
-  private ExitReport(boolean orderly, RemoteException failure) {
+  private ExitReport(boolean orderly, RemoteFailure failure) {
     this.orderly = orderly;
     this.failure = failure;
   }
@@ -45,7 +44,7 @@ public final class ExitReport {
   }
 
   /** The child's uncaught exception, or {@code null}. */
-  public RemoteException failure() {
+  public RemoteFailure failure() {
     return failure;
   }
 
@@ -116,7 +115,7 @@ public final class ExitReport {
    * Reads and deletes the status file, in the parent.
    *
    * @param file the status file
-   * @param where describes the child for a {@link RemoteException} message
+   * @param where describes the child for a {@link RemoteFailure}
    * @return the report; not orderly and without failure if the child wrote none
    */
   public static ExitReport readAndDelete(Path file, String where) {
@@ -135,7 +134,7 @@ public final class ExitReport {
     if (content[0] == ORDERLY) {
       return new ExitReport(true, null);
     }
-    RemoteException failure = remote(content, 0, where);
+    RemoteFailure failure = remote(content, 0, where);
     // A truncated report (child killed while writing it) still proves an orderly exit began.
     return new ExitReport(true, failure);
   }
@@ -146,9 +145,9 @@ public final class ExitReport {
    * @param content the bytes
    * @param offset where the description starts (its marker byte)
    * @param where describes the process it came from, for the message
-   * @return the remote exception, or {@code null} if the description is truncated or corrupt
+   * @return the remote failure, or {@code null} if the description is truncated or corrupt
    */
-  public static RemoteException remote(byte[] content, int offset, String where) {
+  public static RemoteFailure remote(byte[] content, int offset, String where) {
     if (content.length <= offset || content[offset] != FAILURE) {
       return null;
     }
@@ -169,7 +168,7 @@ public final class ExitReport {
         String fileName = ValueCodec.readString(in);
         frames[i] = new StackTraceElement(cls, method, fileName.isEmpty() ? null : fileName, in.readInt());
       }
-      return new RemoteException(className, message, trace, frames, where);
+      return new RemoteFailure(className, message, trace, frames, where);
     } catch (IOException | RuntimeException e) {
       return null;
     }

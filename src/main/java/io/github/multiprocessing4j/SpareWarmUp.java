@@ -1,10 +1,8 @@
-package io.github.multiprocessing4j.internal.launch;
+package io.github.multiprocessing4j;
 
 import io.github.multiprocessing4j.internal.codec.JavaSerialization;
 import io.github.multiprocessing4j.internal.codec.ValueCodec;
 import io.github.multiprocessing4j.internal.runtime.ExitActions;
-
-import io.github.multiprocessing4j.Target;
 
 /**
  * What a spare JVM does while it waits for a process: it takes, once, the paths a child takes
@@ -13,16 +11,16 @@ import io.github.multiprocessing4j.Target;
  * machinery), and initializes the classes a child's start and exit use. Nothing here has an effect
  * a process could observe.
  */
-public final class SpareWarmUp {
+final class SpareWarmUp {
 
   private SpareWarmUp() {}
 
   /** Runs the warm-up; failures are ignored, the process then pays for what was not loaded. */
-  public static void run() {
+  static void run() {
     try {
       Target t = a -> { };
       Object back = JavaSerialization.deserialize(JavaSerialization.serialize(t, "warm-up"), "warm-up");
-      ((Target) back).run(io.github.multiprocessing4j.Args.of(java.util.List.of(), java.util.Map.of()));
+      ((Target) back).run(Args.of(java.util.List.of(), java.util.Map.of()));
       // The first string concatenation of a JVM bootstraps StringConcatFactory (about 10 ms);
       // a target's first line of output usually has one.
       long n = System.nanoTime();
