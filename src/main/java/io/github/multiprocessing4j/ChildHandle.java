@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j;
 
+import io.github.multiprocessing4j.internal.runtime.Tunable;
 import io.github.multiprocessing4j.internal.launch.Bootstrap;
 import io.github.multiprocessing4j.internal.launch.ClassDataSharing;
 import io.github.multiprocessing4j.internal.launch.Classpath;
@@ -93,13 +94,10 @@ final class ChildHandle {
           ChildRuntime.class.getName()));
     }
     command.addAll(jvmOptions);
-    List<String> inherited = new ArrayList<>(List.of(Messages.FILTER_PROPERTY, ClassDataSharing.PROPERTY,
-        TerminateGrace.PROPERTY));
-    inherited.addAll(List.of(Limits.PROPERTIES)); // both sides agree
-    for (String property : inherited) { // program-wide defaults (patterns and numbers, not secrets)
-      String v = System.getProperty(property);
-      if (v != null && !spec.systemProperties.containsKey(property)) {
-        command.add("-D" + property + "=" + v);
+    for (Tunable t : Tunable.values()) { // program-wide defaults (patterns and numbers, not secrets)
+      String v = t.value();
+      if (t.inherited() && v != null && !spec.systemProperties.containsKey(t.key())) {
+        command.add("-D" + t.key() + "=" + v);
       }
     }
     String quiet = Log.childOption(spec.systemProperties.containsKey("slf4j.internal.verbosity")

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j;
 
+import io.github.multiprocessing4j.internal.access.SharedSecrets;
 import io.github.multiprocessing4j.internal.launch.Bootstrap;
 import io.github.multiprocessing4j.internal.launch.Handoffs;
 import io.github.multiprocessing4j.internal.launch.ExitCodes;
@@ -155,7 +156,7 @@ public class Process implements Serializable {
     this.identity = Arrays.copyOf(creator.identity, creator.identity.length + 1);
     this.identity[creator.identity.length] = ProcessRuntime.nextCounter();
     // A process of a Context is named after its start method, as CPython's SpawnProcess-N; a
-    // pool renames its workers SpawnPoolWorker-N. A subclass keeps its own name, as in CPython.
+    // pool's worker as SpawnPoolWorker-N. A subclass keeps its own name, as in CPython.
     if (builder.contextNaming != null && builder.startMethod != null && getClass() == Process.class) {
       this.typeName = StartMethods.processType(builder.startMethod);
     }
@@ -864,10 +865,17 @@ public class Process implements Serializable {
     private String startMethod;
     /**
      * Set by {@link Context}: {@link #PROCESS} names the process after its start method
-     * ({@code SpawnProcess-N}); null names it after its class ({@code Process-N}).
+     * ({@code SpawnProcess-N}), {@link #POOL_WORKER} names a pool's worker
+     * ({@code SpawnPoolWorker-N}); null names it after its class ({@code Process-N}).
      */
     String contextNaming;
     static final String PROCESS = "Process";
+    static final String POOL_WORKER = "PoolWorker";
+
+    static {
+      // The pool package names its workers through the bridge: see SharedSecrets.
+      SharedSecrets.setProcessBuilderAccess(Builder.class, b -> b.contextNaming(POOL_WORKER));
+    }
     private Boolean classDataSharing;
     private boolean shortLived;
 
@@ -876,6 +884,9 @@ public class Process implements Serializable {
     /** For {@link Context}: see {@link #contextNaming}; a pool names its workers itself. */
     Builder contextNaming(String naming) {
       this.contextNaming = naming;
+      if (POOL_WORKER.equals(naming)) {
+        this.name = null;
+      }
       return this;
     }
 

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j;
 
+import io.github.multiprocessing4j.internal.runtime.Tunable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -34,12 +35,12 @@ final class Spares {
   private static final Logger LOG = Log.get(Spares.class);
   static final int DEFAULT_COUNT = 1;
   /** Marks a spare's command line; the child then ends quietly at the end of its input. */
-  static final String SPARE_PROPERTY = "multiprocessing4j.spare";
+  static final String SPARE_PROPERTY = Tunable.SPARE.key();
   /** What a spare writes on its stdout once warm, before it reads its bootstrap (ASCII ACK). */
   static final int READY_MARK = 0x06;
-  private static final int COUNT = Math.max(0, Integer.getInteger("multiprocessing4j.spares", DEFAULT_COUNT));
+  private static final int COUNT = Math.max(0, Tunable.SPARES.intValue(DEFAULT_COUNT));
   private static final long IDLE_NANOS =
-      TimeUnit.MILLISECONDS.toNanos(Long.getLong("multiprocessing4j.spareIdleMillis", 60_000));
+      TimeUnit.MILLISECONDS.toNanos(Tunable.SPARE_IDLE_MILLIS.longValue(60_000));
 
   /** What a spare must share with a process to serve it. */
   static final class Key {

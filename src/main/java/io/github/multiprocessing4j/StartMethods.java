@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j;
 
+import io.github.multiprocessing4j.internal.runtime.Tunable;
 import java.util.List;
 
 /**
@@ -14,7 +15,7 @@ final class StartMethods {
   static final String FORKSERVER = "forkserver";
   static final List<String> ALL = List.of(SPAWN, FORKSERVER);
   /** The default when nothing was set: an explicit choice of the whole JVM, e.g. for a test run. */
-  private static final String PROPERTY = "multiprocessing4j.startMethod";
+  private static final String PROPERTY = Tunable.START_METHOD.key();
 
   /** As CPython's child: the method it was started with is its own (read lazily, once a child). */
   private static String current = ProcessRuntime.inheritedStartMethod; // guarded by the class

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j;
 
+import io.github.multiprocessing4j.internal.runtime.Tunable;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 
@@ -10,7 +11,7 @@ import java.time.format.DateTimeParseException;
 final class TerminateGrace {
 
   /** The system property that sets the default grace period. */
-  static final String PROPERTY = "multiprocessing4j.terminateGrace";
+  static final String PROPERTY = Tunable.TERMINATE_GRACE.key();
   /** A few seconds: a JVM that took SIGTERM ends in milliseconds, even on a loaded machine. */
   static final Duration DEFAULT = Duration.ofSeconds(3);
 

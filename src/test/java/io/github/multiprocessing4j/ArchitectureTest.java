@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * <ul>
  *   <li>Internal packages never use the API, except its exception types (the library's error
  *       vocabulary, which uses nothing internal), and use each other only downwards:
- *       {@code runtime} at the bottom; {@code shm} and {@code codec} on it; {@code transport} on
+ *       {@code access} (the bridge between public packages) and {@code runtime} at the bottom; {@code shm} and {@code codec} on it; {@code transport} on
  *       {@code runtime} and {@code shm}; {@code launch} on {@code runtime} and {@code codec}.
  *   <li>No package cycle. The one mutual reference of the API itself, {@code Context}'s factories
  *       {@code pool(...)} and {@code processPoolExecutor(...)} (CPython's {@code ctx.Pool()}),
@@ -40,6 +40,7 @@ final class ArchitectureTest {
 
   /** For each internal package, the internal packages it may use. */
   private static final Map<String, List<String>> INTERNAL_USES = Map.of(
+      "access", List.of(),
       "runtime", List.of(),
       "shm", List.of("runtime"),
       "codec", List.of("runtime"),

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.pool;
 
+import io.github.multiprocessing4j.internal.access.SharedSecrets;
 import io.github.multiprocessing4j.internal.codec.Messages;
 import io.github.multiprocessing4j.internal.runtime.ExitActions;
 import io.github.multiprocessing4j.internal.runtime.Log;
@@ -851,10 +852,10 @@ final class WorkerPool {
     options.accept(b);
     b.target(PoolWorker.class).daemon(true)
         .args(pipe.conn2(), initializer, maxTasksPerChild);
-    Process p = b.build();
     if (poolWorkerNames) {
-      p.setName(p.name().replace("Process", "PoolWorker")); // as CPython's Pool renames its workers
+      SharedSecrets.processBuilderAccess(Process.Builder.class).nameAsPoolWorker(b);
     }
+    Process p = b.build();
     try {
       p.start();
     } catch (RuntimeException | Error e) {

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.queues;
 
+import io.github.multiprocessing4j.internal.runtime.Tunable;
 import io.github.multiprocessing4j.internal.runtime.Limits;
 import io.github.multiprocessing4j.internal.runtime.Log;
 import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
@@ -61,7 +62,7 @@ final class QueueServer {
   static final byte R_ERROR = 105;
   static final byte R_CANCELLED = 106;
   /** Each client link's rings: smaller than a pipe's, as a process may hold many. */
-  static final int LINK_CAPACITY = Integer.getInteger("multiprocessing4j.queueRingBytes", 1 << 20);
+  static final int LINK_CAPACITY = Tunable.QUEUE_RING_BYTES.intValue(1 << 20);
 
   private static QueueServer instance; // guarded by the class
   private static final Logger LOG = Log.get(QueueServer.class);

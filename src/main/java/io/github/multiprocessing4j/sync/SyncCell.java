@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.sync;
 
+import io.github.multiprocessing4j.internal.runtime.Tunable;
 import io.github.multiprocessing4j.internal.runtime.Backoff;
 import io.github.multiprocessing4j.internal.shm.Segment;
 import io.github.multiprocessing4j.internal.transport.PutFence;
@@ -60,18 +61,18 @@ final class SyncCell {
   public static final int STATE_BYTES = 64;
   /** The longest a registered waiter parks before it re-checks on its own (and looks for a dead owner). */
   public static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(
-      Long.getLong("multiprocessing4j.syncSliceMillis", 100)); // a knob for tests, not documented
+      Tunable.SYNC_SLICE_MILLIS.longValue(100)); // a knob for tests, not documented
   /** The longest a waiter that could not register parks at a time. */
   static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
   /** How long a waiter woken by a change keeps re-trying before it parks again. */
-  private static final long RESPIN_NANOS = Long.getLong("multiprocessing4j.respinNanos", 20_000);
+  private static final long RESPIN_NANOS = Tunable.RESPIN_NANOS.longValue(20_000);
   private static final long FIRST_GAP_NANOS = 100;
   /** The first poll of a hot waiter after a futile wake; each next one twice as long. */
   private static final long FIRST_POLL_NANOS = 50_000;
   private static final long MAX_POLL_NANOS = 1_000_000;
   /** Polls in a row before a hot waiter asks for wakes again (about 12 ms of polling). */
   private static final int MAX_POLLS = 16;
-  private static final long MAX_GAP_NANOS = Long.getLong("multiprocessing4j.maxGapNanos", 5_000);
+  private static final long MAX_GAP_NANOS = Tunable.MAX_GAP_NANOS.longValue(5_000);
   private static final long YIELD_GAP_NANOS = 1_600;
   private static final int WAITERS = 64;
   /** One more than the highest slot ever claimed: wakers scan no further. */

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.internal.codec;
 
+import io.github.multiprocessing4j.internal.runtime.Tunable;
 import io.github.multiprocessing4j.internal.runtime.Limits;
 
 import java.io.IOException;
@@ -18,7 +19,7 @@ import java.io.ObjectInputFilter;
 public final class Messages {
 
   /** The system property holding a filter pattern in {@code jdk.serialFilter}'s syntax. */
-  public static final String FILTER_PROPERTY = "multiprocessing4j.serialFilter";
+  public static final String FILTER_PROPERTY = Tunable.SERIAL_FILTER.key();
 
   private static volatile ObjectInputFilter processFilter = fromProperty();
 

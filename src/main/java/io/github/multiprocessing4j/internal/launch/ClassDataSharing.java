@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.internal.launch;
 
+import io.github.multiprocessing4j.internal.runtime.Tunable;
 import io.github.multiprocessing4j.internal.runtime.Log;
 import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
 
@@ -79,9 +80,9 @@ public final class ClassDataSharing {
   private static final Logger LOG = Log.get(ClassDataSharing.class);
 
   /** The system property that sets the default of {@code Process.Builder.classDataSharing}. */
-  public static final String PROPERTY = "multiprocessing4j.classDataSharing";
+  public static final String PROPERTY = Tunable.CLASS_DATA_SHARING.key();
   /** The system property that overrides the cache directory. */
-  public static final String CACHE_DIR_PROPERTY = "multiprocessing4j.cacheDir";
+  public static final String CACHE_DIR_PROPERTY = Tunable.CACHE_DIR.key();
 
   private static final int FEATURE = Runtime.version().feature();
   /** JDK 25 has the one-step AOT cache (JEP 514); before, a dynamic AppCDS archive. */

@@ -8,9 +8,9 @@ package io.github.multiprocessing4j.internal.runtime;
 public final class Backoff {
 
   /** How long a waiter spins before it parks, in nanoseconds. */
-  public static final long SPIN_NANOS = Long.getLong("multiprocessing4j.spinNanos", 50_000);
+  public static final long SPIN_NANOS = Tunable.SPIN_NANOS.longValue(50_000);
   /** The least an adaptive waiter spins (a tuning knob for benchmarks, not documented). */
-  public static final long MIN_SPIN_NANOS = Math.min(SPIN_NANOS, Long.getLong("multiprocessing4j.minSpinNanos", 2_000));
+  public static final long MIN_SPIN_NANOS = Math.min(SPIN_NANOS, Tunable.MIN_SPIN_NANOS.longValue(2_000));
 
   private Backoff() {}
 

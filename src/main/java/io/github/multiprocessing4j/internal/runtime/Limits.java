@@ -4,23 +4,19 @@ package io.github.multiprocessing4j.internal.runtime;
  * The limits every channel applies to the messages it carries (pipes, queues, the pool's
  * protocol), the same on the sending side as on the receiving side, so that what a sender
  * accepts its receiver accepts too. Each is a system property, read once per JVM; a child JVM
- * gets its parent's value when the parent set the property (see {@link #PROPERTIES}).
+ * gets its parent's value when the parent set the property (see {@link Tunable#inherited()}).
  */
 public final class Limits {
 
   /** The system property holding the longest encoded message, in bytes. */
-  public static final String MAX_MESSAGE_BYTES_PROPERTY = "multiprocessing4j.maxMessageBytes";
+  public static final String MAX_MESSAGE_BYTES_PROPERTY = Tunable.MAX_MESSAGE_BYTES.key();
   /** The system property holding the deepest object graph a message may hold. */
-  public static final String MAX_DEPTH_PROPERTY = "multiprocessing4j.maxDepth";
+  public static final String MAX_DEPTH_PROPERTY = Tunable.MAX_DEPTH.key();
   /**
    * The system property holding the most nesting levels of a Java-serialized message at which
    * objects already read are referenced again (see {@link SerialFilters#channel()}).
    */
-  public static final String MAX_SHARED_LEVELS_PROPERTY = "multiprocessing4j.maxSharedLevels";
-
-  /** The properties a child inherits from its parent when the parent set them. */
-  public static final String[] PROPERTIES = {
-      MAX_MESSAGE_BYTES_PROPERTY, MAX_DEPTH_PROPERTY, MAX_SHARED_LEVELS_PROPERTY};
+  public static final String MAX_SHARED_LEVELS_PROPERTY = Tunable.MAX_SHARED_LEVELS.key();
 
   /** The default of {@link #maxMessageBytes()}: 100,000,000 bytes. */
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 100_000_000;
@@ -30,29 +26,12 @@ public final class Limits {
   public static final int DEFAULT_MAX_SHARED_LEVELS = 20;
 
   private static final int MAX_MESSAGE_BYTES =
-      read(MAX_MESSAGE_BYTES_PROPERTY, DEFAULT_MAX_MESSAGE_BYTES, Integer.MAX_VALUE - 16);
-  private static final int MAX_DEPTH = read(MAX_DEPTH_PROPERTY, DEFAULT_MAX_DEPTH, 100_000);
+      (int) Tunable.MAX_MESSAGE_BYTES.longValue(DEFAULT_MAX_MESSAGE_BYTES, 1, Integer.MAX_VALUE - 16);
+  private static final int MAX_DEPTH = (int) Tunable.MAX_DEPTH.longValue(DEFAULT_MAX_DEPTH, 1, 100_000);
   private static final int MAX_SHARED_LEVELS =
-      read(MAX_SHARED_LEVELS_PROPERTY, DEFAULT_MAX_SHARED_LEVELS, 100_000);
+      (int) Tunable.MAX_SHARED_LEVELS.longValue(DEFAULT_MAX_SHARED_LEVELS, 1, 100_000);
 
   private Limits() {}
-
-  private static int read(String property, int dflt, int max) {
-    String s = System.getProperty(property);
-    if (s == null || s.isBlank()) {
-      return dflt;
-    }
-    int v;
-    try {
-      v = Integer.parseInt(s.strip().replace("_", ""));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("invalid -D" + property + "=" + s + ": not a number", e);
-    }
-    if (v < 1 || v > max) {
-      throw new IllegalArgumentException("invalid -D" + property + "=" + s + ": from 1 to " + max);
-    }
-    return v;
-  }
 
   /**
    * The longest message, in bytes once encoded, that may be sent or received: {@value

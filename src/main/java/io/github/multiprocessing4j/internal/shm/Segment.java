@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.internal.shm;
 
+import io.github.multiprocessing4j.internal.runtime.Tunable;
 import io.github.multiprocessing4j.internal.runtime.ExitActions;
 import io.github.multiprocessing4j.internal.runtime.Log;
 import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
@@ -85,7 +86,7 @@ public final class Segment implements AutoCloseable {
   /** Gives up this JVM's use of a segment once no {@code Segment} object of it is reachable. */
   private static final Cleaner CLEANER = Cleaner.create();
   /** New mappings between two collections this JVM asks for, at least. */
-  private static final int GC_EVERY = Integer.getInteger("multiprocessing4j.segmentGcEvery", 1024); // a knob, not documented
+  private static final int GC_EVERY = Tunable.SEGMENT_GC_EVERY.intValue(1024); // a knob, not documented
   /** Created files' permissions: owner only, where the file system has POSIX permissions. */
   private static final FileAttribute<?>[] OWNER_ONLY = posixOwnerOnly();
 

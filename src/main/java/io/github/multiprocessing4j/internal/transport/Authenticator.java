@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.internal.transport;
 
+import io.github.multiprocessing4j.internal.runtime.Tunable;
 import io.github.multiprocessing4j.internal.runtime.Log;
 
 import io.github.multiprocessing4j.connection.AuthenticationException;
@@ -32,7 +33,7 @@ import org.slf4j.Logger;
 public final class Authenticator {
 
   /** The most handshakes waiting at once; beyond, the oldest is dropped. */
-  static final int MAX_PENDING = Integer.getInteger("multiprocessing4j.maxPendingHandshakes", 128);
+  static final int MAX_PENDING = Tunable.MAX_PENDING_HANDSHAKES.intValue(128);
   private static final Logger LOG = Log.get(Authenticator.class);
 
   /** What to do with a socket that passed: called in the authenticator's thread, so it must be quick. */

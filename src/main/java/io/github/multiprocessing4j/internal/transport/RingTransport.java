@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.internal.transport;
 
+import io.github.multiprocessing4j.internal.runtime.Tunable;
 import io.github.multiprocessing4j.internal.runtime.Backoff;
 import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
 
@@ -44,13 +45,13 @@ public final class RingTransport implements Transport, AutoCloseable {
    * Default bytes of each ring of a pipe; a power of two. Larger messages stream through it. The
    * file is sparse: memory is used only as far as messages have reached.
    */
-  public static final int DEFAULT_CAPACITY = Integer.getInteger("multiprocessing4j.ringBytes", 4 << 20);
+  public static final int DEFAULT_CAPACITY = Tunable.RING_BYTES.intValue(4 << 20);
   /**
    * Large messages are published (and released) this many bytes at a time, so both sides copy at
    * once. 256 KiB measured best for 1 MiB messages in 4 MiB rings (64 KiB woke the peer four times
    * as often; 1 MiB let the sides take turns); a tuning knob for benchmarks, not documented.
    */
-  private static final int CHUNK = Integer.getInteger("multiprocessing4j.chunkBytes", 256 * 1024);
+  private static final int CHUNK = Tunable.CHUNK_BYTES.intValue(256 * 1024);
   private static final long HANDSHAKE_NANOS = TimeUnit.SECONDS.toNanos(30);
   private static final AtomicLong RING_IDS = new AtomicLong();
 

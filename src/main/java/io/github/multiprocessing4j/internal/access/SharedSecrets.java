@@ -1,0 +1,84 @@
+package io.github.multiprocessing4j.internal.access;
+
+import java.util.Objects;
+
+/**
+ * The one door between the public packages for what one needs of another's package-private
+ * implementation, as the JDK's {@code jdk.internal.access.SharedSecrets}: the package that owns
+ * the secret registers an accessor when its class initialises, and the package that needs it asks
+ * here. Nothing else in the library reaches across packages by a static hook or by reflection.
+ *
+ * <p>The accessors are typed by the API class they work on, which this package never names (it
+ * uses nothing of the library): the caller passes the class, and the answer is checked against
+ * the class the accessor was registered for. Today there is one secret:
+ *
+ * <ul>
+ *   <li>{@link ProcessBuilderAccess}: registered by {@code Process.Builder}; a pool names its
+ *       workers as CPython does ({@code SpawnPoolWorker-N}) through it.
+ * </ul>
+ *
+ * <p>Thread-safe: accessors are published through volatile fields.
+ */
+public final class SharedSecrets {
+
+  private static volatile Registered<?> processBuilderAccess;
+
+  private SharedSecrets() {}
+
+  /**
+   * What a pool needs of a process builder that the builder's public API does not offer.
+   *
+   * @param <B> the builder type
+   */
+  public interface ProcessBuilderAccess<B> {
+    /**
+     * Names the builder's process as a pool worker ({@code <Method>PoolWorker-<identity>}),
+     * replacing a name set before, as CPython's pool renames its workers.
+     *
+     * @param builder a builder from a context, its options applied
+     */
+    void nameAsPoolWorker(B builder);
+  }
+
+  private record Registered<B>(Class<B> type, ProcessBuilderAccess<B> access) {}
+
+  /**
+   * Registers the process builder's accessor; called once, by the builder class's initialiser.
+   *
+   * @param type the builder class
+   * @param access the accessor
+   * @param <B> the builder type
+   */
+  public static <B> void setProcessBuilderAccess(Class<B> type, ProcessBuilderAccess<B> access) {
+    processBuilderAccess = new Registered<>(Objects.requireNonNull(type), Objects.requireNonNull(access));
+  }
+
+  /**
+   * The process builder's accessor, its class initialised first if it was not.
+   *
+   * @param type the builder class
+   * @param <B> the builder type
+   * @return the accessor
+   * @throws IllegalStateException if the class registered none, or registered it for another class
+   */
+  @SuppressWarnings("unchecked") // checked: the registered type is the one asked for
+  public static <B> ProcessBuilderAccess<B> processBuilderAccess(Class<B> type) {
+    Registered<?> r = processBuilderAccess;
+    if (r == null) {
+      initialize(type);
+      r = processBuilderAccess;
+    }
+    if (r == null || r.type() != type) {
+      throw new IllegalStateException(type.getName() + " registered no accessor");
+    }
+    return (ProcessBuilderAccess<B>) r.access();
+  }
+
+  private static void initialize(Class<?> type) {
+    try {
+      Class.forName(type.getName(), true, type.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException(type.getName() + " cannot be initialised", e);
+    }
+  }
+}
