@@ -3,6 +3,8 @@ package io.github.multiprocessing4j.docs;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.connection.Connection;
 import io.github.multiprocessing4j.connection.Pipe;
+import io.github.multiprocessing4j.connection.Readiness;
+import io.github.multiprocessing4j.queues.JoinableQueue;
 import io.github.multiprocessing4j.queues.Queue;
 import java.time.Duration;
 import java.util.Arrays;
@@ -38,5 +40,34 @@ final class ConnectionsAndQueuesSnippets {
     producer.join();
     // end:pipe-and-queue
     return List.of(p, producer);
+  }
+
+  @SuppressWarnings("unchecked") // a.get(i, JoinableQueue.class) and a.get(i, Queue.class) are raw
+  static Process joinableQueueAndReadiness() throws InterruptedException {
+    // snippet:joinable-queue-and-readiness
+    JoinableQueue<Integer> tasks = new JoinableQueue<>();
+    Queue<Integer> results = new Queue<>();
+    Process worker = new Process(a -> {
+      JoinableQueue<Integer> in = a.get(0, JoinableQueue.class);
+      Queue<Integer> out = a.get(1, Queue.class);
+      for (int i = 0; i < 3; i++) {
+        int n = in.get();
+        out.put(n * n);
+        in.taskDone();
+      }
+    }, tasks, results);
+    worker.start();
+    for (int i = 1; i <= 3; i++) {
+      tasks.put(i);
+    }
+    tasks.join();                                // returns once taskDone() was called for each item
+    for (int i = 0; i < 3; i++) {
+      System.out.println(results.get());         // 1, 4, 9
+    }
+    List<Process> ended = Readiness.wait(List.of(worker), Duration.ofSeconds(30));
+    System.out.println(ended.contains(worker));  // true: the worker has ended
+    worker.join();
+    // end:joinable-queue-and-readiness
+    return worker;
   }
 }

@@ -160,6 +160,14 @@ final class DocSnippetsTest {
 
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void connectionsJoinableQueueAndReadiness() throws InterruptedException {
+    Process worker = ConnectionsAndQueuesSnippets.joinableQueueAndReadiness();
+    assertThat(worker.exitCode()).isZero();
+    assertThat(captured(out)).isEqualTo("1\n4\n9\ntrue\n");
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void poolsPoolAndExecutor() throws Exception {
     PoolsAndExecutorsSnippets.poolAndExecutor();
     // SpawnProcess-N with the default start method, which the page assumes; the surefire
