@@ -63,7 +63,7 @@ final class SeedDemoTest {
     assertThat(valueAfter(s, "父进程1: ")).as(report()).isEqualTo(mainPid);
     assertThat(valueAfter(s, "父进程2: ")).as(report()).isEqualTo(mainPid);
     assertThat(valueAfter(s, "子进程1: ")).as(report()).endsWith("(myprocess)");
-    if (!OS.WINDOWS.isCurrentOs()) { // Windows has no signals: see README, "Differences from CPython"
+    if (!OS.WINDOWS.isCurrentOs()) { // Windows has no signals: see docs/differences-from-cpython.md
       assertThat(s).as(report()).anyMatch(l -> l.matches("exitcode: myprocess -9, Process-\\d+ -9"));
       assertThat(s).as(report()).anyMatch(l -> l.startsWith("<Process name='myprocess' pid=")
           && l.endsWith(" parent=" + mainPid + " stopped exitcode=-SIGKILL>"));
