@@ -58,6 +58,8 @@ final class PipeEndpoint {
   private static final AtomicLong IDS = new AtomicLong();
   private static final long TICK_MS = 100;
   private static final long HANDSHAKE_NANOS = TimeUnit.SECONDS.toNanos(30);
+  /** How long a peer that broke the handshake has to show it is ending. */
+  private static final long PEER_EXIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private PipeEndpoint() {}
 
@@ -95,6 +97,7 @@ final class PipeEndpoint {
       throws IOException {
     int other = 1 - side;
     SocketAddress peer = null;
+    long peerPid = 0;
     boolean peerClosed;
     boolean peerClaimed;
     RingTransport t;
@@ -129,6 +132,7 @@ final class PipeEndpoint {
         t = new RingTransport(map, side == 0);
         if (!peerClosed && (theirs & LISTENING) != 0) {
           int port = slots.getInt(other * SLOT + 12);
+          peerPid = slots.getLong(other * SLOT);
           peer = port != 0 ? new InetSocketAddress(InetAddress.getLoopbackAddress(), port)
               : UnixDomainSocketAddress.of(readSocketPath(fc, other));
         } else if (!peerClosed) {
@@ -154,7 +158,7 @@ final class PipeEndpoint {
     if (peerClosed) {
       t.markPeerGone();
     } else if (peer != null) {
-      connect(t, peer, key);
+      connect(t, peer, peerPid, key);
     } else {
       Acceptor a = new Acceptor(t, server, socketPath, state, other, key, peerAbandoned);
       Thread th = new Thread(null, a, "mp4j-pipe-acceptor", 64 * 1024, false);
@@ -174,8 +178,12 @@ final class PipeEndpoint {
    * Connects to the listening peer. Not interruptible: an interrupt would close the socket and make
    * the peer look gone, and the end is already recorded as claimed, so it could not be retried. The
    * connection is local and the handshake bounded by its timeout; the interrupt is kept for later.
+   *
+   * <p>A peer that ends during the handshake (the socket closes or resets under it) is gone as one
+   * that ended before: what it wrote to the ring before it ended is still received. Only a peer
+   * that answers wrongly fails the claim, or one whose socket broke while it lives on.
    */
-  private static void connect(RingTransport t, SocketAddress peer, byte[] key) throws IOException {
+  private static void connect(RingTransport t, SocketAddress peer, long peerPid, byte[] key) throws IOException {
     boolean interrupted = Thread.interrupted();
     try {
       SocketChannel s;
@@ -195,9 +203,45 @@ final class PipeEndpoint {
           throw new IOException("interrupted during the authkey challenge", e);
         }
         t.attachSocket(setup.detach());
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException | ConnectionException e) {
+        s.close();
+        if (peerEnds(peerPid)) {
+          t.markPeerGone();
+          return;
+        }
+        throw e;
+      } catch (RuntimeException e) {
         s.close();
         throw e;
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Whether the peer's process ends within a bound: a process that closed its socket mid-handshake
+   * is usually exiting, which takes a few milliseconds to a few seconds on a loaded machine.
+   */
+  private static boolean peerEnds(long pid) {
+    java.util.Optional<ProcessHandle> p = ProcessHandle.of(pid);
+    if (p.isEmpty() || !p.get().isAlive()) {
+      return true;
+    }
+    boolean interrupted = false;
+    long deadline = System.nanoTime() + PEER_EXIT_NANOS;
+    try {
+      while (true) {
+        try {
+          p.get().onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+          return true;
+        } catch (InterruptedException e) {
+          interrupted = true; // kept for later, as the rest of connect does
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+          return !p.get().isAlive();
+        }
       }
     } finally {
       if (interrupted) {
