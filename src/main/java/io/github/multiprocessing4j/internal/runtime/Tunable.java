@@ -2,8 +2,9 @@ package io.github.multiprocessing4j.internal.runtime;
 
 /**
  * Every {@code multiprocessing4j.*} system property, in one place: its name, its default and what
- * it changes. The guide's tuning page lists the same table (a test holds the two together), and no
- * other class names a property of ours by its string.
+ * it changes. The guide's tuning page ({@code docs/performance-and-tuning.md}) lists the same
+ * table, and {@code TunableTest} holds the two together; no other class names a property of ours
+ * by its string.
  *
  * <p>Each property is read where it takes effect, most once per JVM when their class initialises.
  * The ones marked {@link #inherited()} are passed on to every child JVM when this JVM has them set,
@@ -24,13 +25,13 @@ public enum Tunable {
   CLASS_DATA_SHARING("classDataSharing", "false",
       "true: children start with an application class-data-sharing archive unless their builder says otherwise", true),
   /** Where archives and other caches go. */
-  CACHE_DIR("cacheDir", "the user's cache directory",
+  CACHE_DIR("cacheDir", "$XDG_CACHE_HOME/multiprocessing4j/cds",
       "where class-data-sharing archives are kept (~/.cache/multiprocessing4j on Linux)", false),
   /** The grace period of terminate-at-exit. */
-  TERMINATE_GRACE("terminateGrace", "PT3S",
+  TERMINATE_GRACE("terminateGrace", "3000",
       "how long a child has between SIGTERM and SIGKILL when its parent ends it (milliseconds or ISO-8601)", true),
   /** The deserialization filter of channels. */
-  SERIAL_FILTER("serialFilter", "none beyond the limits",
+  SERIAL_FILTER("serialFilter", "none",
       "an ObjectInputFilter pattern applied to every message received (java.io.ObjectInputFilter syntax)", true),
   /** The longest message. */
   MAX_MESSAGE_BYTES("maxMessageBytes", "100000000",

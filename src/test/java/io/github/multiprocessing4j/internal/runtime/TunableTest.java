@@ -39,6 +39,46 @@ final class TunableTest {
     assertThat(found).as("declare the property in Tunable and read it through it").isEmpty();
   }
 
+  /**
+   * The guide's table lists every tunable but the internal one, with the default and the
+   * inheritance that {@link Tunable} declares; and nothing else.
+   */
+  @Test
+  void theGuidesTableListsEveryTunableAsDeclared() throws IOException {
+    Pattern row = Pattern.compile("^\\| `(multiprocessing4j\\.[A-Za-z]+)` \\| ([^|]*) \\| ([^|]*) \\|");
+    java.util.Map<String, String[]> table = new java.util.LinkedHashMap<>();
+    for (String line : Files.readAllLines(Path.of("docs/performance-and-tuning.md"), StandardCharsets.UTF_8)) {
+      Matcher m = row.matcher(line);
+      if (m.find()) {
+        table.put(m.group(1), new String[] {m.group(2).strip(), m.group(3).strip()});
+      }
+    }
+    List<String> problems = new ArrayList<>();
+    for (Tunable t : Tunable.values()) {
+      String[] cells = table.remove(t.key());
+      if (t == Tunable.SPARE) {
+        if (cells != null) {
+          problems.add(t.key() + " is internal: the table's footnote names it, the table does not");
+        }
+        continue;
+      }
+      if (cells == null) {
+        problems.add(t.key() + " is missing from the table");
+        continue;
+      }
+      Matcher code = Pattern.compile("`([^`]*)`").matcher(cells[0]);
+      String shown = code.find() ? code.group(1) : cells[0];
+      if (!shown.equals(t.defaultValue())) {
+        problems.add(t.key() + ": the table's default is '" + shown + "', Tunable's '" + t.defaultValue() + "'");
+      }
+      if (cells[1].startsWith("yes") != t.inherited()) {
+        problems.add(t.key() + ": the table says inherited '" + cells[1] + "', Tunable says " + t.inherited());
+      }
+    }
+    table.keySet().forEach(k -> problems.add(k + " is in the table but not declared in Tunable"));
+    assertThat(problems).isEmpty();
+  }
+
   @Test
   void keysAreUniqueAndPrefixed() {
     assertThat(Stream.of(Tunable.values()).map(Tunable::key).distinct().count())
