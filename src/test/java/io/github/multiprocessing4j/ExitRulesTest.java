@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.testing.JavaMain;
 import io.github.multiprocessing4j.testing.Pids;
+import io.github.multiprocessing4j.testing.Waits;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,12 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
 class ExitRulesTest {
 
   /** JVM start-up under load: generous, since these waits are not what the tests measure. */
-  private static final Duration STARTUP = Duration.ofSeconds(30);
 
   @Test
   void mainWaitsForNonDaemonicChildAfterMainReturns() throws Exception {
     try (JavaMain parent = JavaMain.start(ExitFixture.class, "nondaemon-return")) {
-      int status = parent.waitFor(STARTUP);
+      int status = parent.waitFor(Waits.JOIN);
       String out = parent.stdout();
       // The child's line can only reach the captured stdout through the parent's pump, so the
       // parent JVM was still up when the child finished, after main had returned.
@@ -47,7 +47,7 @@ class ExitRulesTest {
   @Test
   void daemonicChildIsTerminatedWhenMainReturns() throws Exception {
     try (JavaMain parent = JavaMain.start(ExitFixture.class, "daemon-return")) {
-      parent.awaitStdout("main returns", STARTUP);
+      parent.awaitStdout("main returns", Waits.JOIN);
       long daemonPid = Pids.find(parent.stdout(), "daemon-pid=");
       long t0 = System.nanoTime();
       // The daemon's workload is 30 s; the parent must not wait for it (had it waited, the daemon
@@ -64,7 +64,7 @@ class ExitRulesTest {
   @Test
   void daemonicChildIsTerminatedBeforeNonDaemonicOneIsJoined() throws Exception {
     try (JavaMain parent = JavaMain.start(ExitFixture.class, "both-return")) {
-      int status = parent.waitFor(STARTUP);
+      int status = parent.waitFor(Waits.JOIN);
       String out = parent.stdout();
       assertThat(status).as("parent exit status; stderr:\n%s", parent.stderr()).isZero();
       assertThat(out).contains("main returns", "daemon exit=-15", "worker finished", "worker exit=0")
@@ -79,7 +79,7 @@ class ExitRulesTest {
   @Test
   void systemExitTerminatesDaemonicChild() throws Exception {
     try (JavaMain parent = JavaMain.start(ExitFixture.class, "daemon-system-exit")) {
-      parent.awaitStdout("calling System.exit", STARTUP);
+      parent.awaitStdout("calling System.exit", Waits.JOIN);
       long daemonPid = Pids.find(parent.stdout(), "daemon-pid=");
       int status = parent.waitFor(Duration.ofSeconds(25)); // within the daemon's 30 s, however busy the machine
       assertThat(status).as("parent exit status; stderr:\n%s", parent.stderr()).isZero();
@@ -92,7 +92,7 @@ class ExitRulesTest {
   void daemonicChildHaltsWhenParentIsKilled() throws Exception {
     Long daemonPid = null;
     try (JavaMain parent = JavaMain.start(ExitFixture.class, "daemon-then-wait")) {
-      parent.awaitStdout("ready", STARTUP);
+      parent.awaitStdout("ready", Waits.JOIN);
       daemonPid = Pids.find(parent.stdout(), "daemon-pid=");
       parent.process().toHandle().destroyForcibly();
       long t0 = System.nanoTime();
@@ -113,7 +113,7 @@ class ExitRulesTest {
     Path report = dir.resolve("orphan.txt");
     Long orphanPid = null;
     try (JavaMain parent = JavaMain.start(ExitFixture.class, "orphan", report.toString())) {
-      parent.awaitStdout("ready", STARTUP);
+      parent.awaitStdout("ready", Waits.JOIN);
       orphanPid = Pids.find(parent.stdout(), "orphan-pid=");
       assertThat(parent.stdout()).contains("orphan started parent-alive=true");
       parent.process().toHandle().destroyForcibly();
@@ -133,9 +133,9 @@ class ExitRulesTest {
   void childJoinsItsNonDaemonicChildrenBeforeExiting() throws Exception {
     Long grandchildPid = null;
     try (JavaMain parent = JavaMain.start(ExitFixture.class, "nested")) {
-      parent.awaitStdout("grandchild-pid=", STARTUP);
+      parent.awaitStdout("grandchild-pid=", Waits.JOIN);
       grandchildPid = Pids.find(parent.stdout(), "grandchild-pid=");
-      int status = parent.waitFor(STARTUP);
+      int status = parent.waitFor(Waits.JOIN);
       String out = parent.stdout();
       assertThat(status).as("parent exit status; stderr:\n%s", parent.stderr()).isZero();
       assertThat(out).contains("child name=Process-1 grandchild name=Process-1:1",
@@ -206,7 +206,7 @@ class ExitRulesTest {
           .stdout(ChildOutput.toLines(line -> began.countDown())).build();
       try {
         p.start();
-        assertThat(began.await(STARTUP.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(began.await(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).isTrue();
         p.terminate();
         assertThat(p.join(Duration.ofSeconds(25))).isTrue(); // within its 30 s, however busy the machine
         assertThat(p.exitCode()).as("exit code in round %s", round).isEqualTo(-15);
@@ -237,7 +237,7 @@ class ExitRulesTest {
     }
 
     void awaitReturned() throws InterruptedException {
-      assertThat(returned.await(STARTUP.toSeconds(), TimeUnit.SECONDS)).as("child lines: %s", all).isTrue();
+      assertThat(returned.await(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).as("child lines: %s", all).isTrue();
     }
   }
 
@@ -278,7 +278,7 @@ class ExitRulesTest {
       Path tmp = report.resolveSibling(report.getFileName() + ".tmp");
       Files.writeString(tmp, "parent-died=" + died + " parent-alive=" + parent.isAlive() + "\n");
       Files.move(tmp, report, StandardCopyOption.ATOMIC_MOVE);
-      Thread.sleep(60_000); // an orphan that keeps working until the test kills it
+      Thread.sleep(Waits.UNTIL_KILLED.toMillis()); // an orphan that keeps working until the test kills it
     }
   }
 
@@ -319,7 +319,7 @@ class ExitRulesTest {
           Process daemon = startAndAwait("daemon", true, 30_000);
           System.out.println("daemon-pid=" + daemon.pid());
           System.out.println("ready");
-          Thread.sleep(60_000); // until the test kills this JVM
+          Thread.sleep(Waits.UNTIL_KILLED.toMillis()); // until the test kills this JVM
           return;
         }
         case "orphan": {
@@ -330,7 +330,7 @@ class ExitRulesTest {
           await(started);
           System.out.println("orphan-pid=" + orphan.pid());
           System.out.println("ready");
-          Thread.sleep(60_000); // until the test kills this JVM
+          Thread.sleep(Waits.UNTIL_KILLED.toMillis()); // until the test kills this JVM
           return;
         }
         case "nested": {

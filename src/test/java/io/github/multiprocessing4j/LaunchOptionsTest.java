@@ -6,6 +6,7 @@ import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.fixtures.ContextLoaderParent;
 import io.github.multiprocessing4j.testing.JavaMain;
 import io.github.multiprocessing4j.testing.Pids;
+import io.github.multiprocessing4j.testing.Waits;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.PrintStream;
@@ -13,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,8 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(90)
 class LaunchOptionsTest {
-
-  private static final Duration STARTUP = Duration.ofSeconds(30);
 
   @Test
   void jvmOptionsReachTheChild() throws Exception {
@@ -86,7 +84,7 @@ class LaunchOptionsTest {
     Process p = Process.builder().target(Print.class).args("new line", "error line")
         .stdout(ChildOutput.toFile(file)).stderr(ChildOutput.appendTo(appended)).build();
     p.start();
-    assertThat(p.join(STARTUP)).isTrue();
+    assertThat(p.join(Waits.JOIN)).isTrue();
     assertThat(p.exitCode()).isZero();
     assertThat(Files.readAllLines(file)).containsExactly("new line");
     assertThat(Files.readAllLines(appended)).containsExactly("old line", "error line");
@@ -113,7 +111,7 @@ class LaunchOptionsTest {
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     try {
       p.start();
-      assertThat(p.join(STARTUP)).isTrue();
+      assertThat(p.join(Waits.JOIN)).isTrue();
     } finally {
       System.setOut(savedOut);
       System.setErr(savedErr);
@@ -129,7 +127,7 @@ class LaunchOptionsTest {
     Process p = Process.builder().target(Print.class).args("我是进程1", "我是进程2")
         .stdout(ChildOutput.toLines(lines::add)).stderr(ChildOutput.toStream(stream)).build();
     p.start();
-    assertThat(p.join(STARTUP)).isTrue();
+    assertThat(p.join(Waits.JOIN)).isTrue();
     assertThat(p.exitCode()).isZero();
     assertThat(lines).containsExactly("我是进程1");
     assertThat(stream.toString(StandardCharsets.UTF_8)).isEqualTo("我是进程2" + System.lineSeparator());
@@ -139,7 +137,7 @@ class LaunchOptionsTest {
   void inheritWritesToTheParentsFileDescriptor() throws Exception {
     // Run in a parent JVM of its own: inherited output in this JVM would land in Surefire's channel.
     try (JavaMain parent = JavaMain.start(InheritParent.class)) {
-      assertThat(parent.waitFor(STARTUP)).as("stderr:\n%s", parent.stderr()).isZero();
+      assertThat(parent.waitFor(Waits.JOIN)).as("stderr:\n%s", parent.stderr()).isZero();
       assertThat(parent.stdout()).contains("inherited line", "exit=0");
       // The parent's System.out was replaced by a sink: the line went around it, to the descriptor.
       assertThat(parent.stdout()).doesNotContain("swallowed");
@@ -155,7 +153,7 @@ class LaunchOptionsTest {
     entries.add(System.getProperty("java.class.path"));
     String classPath = String.join(File.pathSeparator, entries);
     try (JavaMain parent = JavaMain.start(classPath, List.of(), LongClasspathParent.class.getName())) {
-      assertThat(parent.waitFor(STARTUP)).as("stdout:\n%s\nstderr:\n%s", parent.stdout(), parent.stderr()).isZero();
+      assertThat(parent.waitFor(Waits.JOIN)).as("stdout:\n%s\nstderr:\n%s", parent.stdout(), parent.stderr()).isZero();
       String out = parent.stdout();
       assertThat(out).contains("child argfile=true", "exit=0");
       assertThat(Pids.find(out, " cplen=")).isGreaterThan(8_000);
@@ -177,7 +175,7 @@ class LaunchOptionsTest {
 
     try (JavaMain parent = JavaMain.start(classPath, List.of(), ContextLoaderParent.class.getName(),
         testClasses.toString())) {
-      assertThat(parent.waitFor(STARTUP)).as("stdout:\n%s\nstderr:\n%s", parent.stdout(), parent.stderr()).isZero();
+      assertThat(parent.waitFor(Waits.JOIN)).as("stdout:\n%s\nstderr:\n%s", parent.stdout(), parent.stderr()).isZero();
       assertThat(parent.stdout()).contains("target not on the application class path",
           "target ran in the child with arg-1", "exit=0");
     }
@@ -188,7 +186,7 @@ class LaunchOptionsTest {
     List<String> lines = new CopyOnWriteArrayList<>();
     Process p = builder.stdout(ChildOutput.toLines(lines::add)).build();
     p.start();
-    assertThat(p.join(STARTUP)).isTrue();
+    assertThat(p.join(Waits.JOIN)).isTrue();
     assertThat(p.exitCode()).as("exit code; lines: %s", lines).isZero();
     return lines;
   }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.condition.OS.MAC;
 
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.testing.JavaMain;
+import io.github.multiprocessing4j.testing.Sleeper;
+import io.github.multiprocessing4j.testing.Waits;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -22,8 +24,6 @@ import org.junit.jupiter.api.condition.EnabledOnOs;
  */
 @Timeout(60)
 class MultiprocessingTest {
-
-  private static final Duration STARTUP = Duration.ofSeconds(30);
 
   @Test
   void cpuCountIsThePositiveProcessorCount() {
@@ -41,7 +41,7 @@ class MultiprocessingTest {
     Process p = Process.builder().target(args -> System.out.println("ppid=" + Multiprocessing.getppid()
         + " pid=" + Multiprocessing.getpid())).stdout(ChildOutput.toLines(lines::add)).build();
     p.start();
-    assertThat(p.join(STARTUP)).isTrue();
+    assertThat(p.join(Waits.JOIN)).isTrue();
     assertThat(p.exitCode()).isZero();
     assertThat(lines).containsExactly("ppid=" + ProcessHandle.current().pid() + " pid=" + p.pid());
   }
@@ -113,7 +113,7 @@ class MultiprocessingTest {
         .stdout(ChildOutput.toLines(line -> began.countDown())).build();
     try {
       p.start();
-      assertThat(began.await(STARTUP.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(began.await(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).isTrue();
       Multiprocessing.kill(p.pid(), signal);
       assertThat(p.join(Duration.ofSeconds(30))).as("child ended within 30 s of signal %s", signal).isTrue();
       assertThat(p.exitCode()).isEqualTo(expectedExitCode);
@@ -122,15 +122,6 @@ class MultiprocessingTest {
         p.kill();
         p.join(Duration.ofSeconds(10));
       }
-    }
-  }
-
-  /** Says it began, then sleeps far longer than any test waits. */
-  public static final class Sleeper implements Target {
-    @Override
-    public void run(Args args) throws Exception {
-      System.out.println("began");
-      Thread.sleep(60_000);
     }
   }
 }

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.testing.CapturedLines;
 import io.github.multiprocessing4j.testing.NoLeakedProcesses;
+import io.github.multiprocessing4j.testing.Sleeper;
+import io.github.multiprocessing4j.testing.Waits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -23,13 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 final class ProcessErrorsTest {
-
-  private static final Duration WAIT = Duration.ofSeconds(30);
-
-  private static void sleeper(Args args) throws InterruptedException {
-    System.out.println("ready");
-    Thread.sleep(60_000);
-  }
 
   /** Starts a child from inside a (daemonic) child. */
   private static void startsAChild(Args args) {
@@ -61,10 +56,10 @@ final class ProcessErrorsTest {
   @Test
   void startedChildRefusesSecondStartDaemonChangeAndClose() throws Exception {
     CapturedLines out = new CapturedLines();
-    Process p = Process.builder().target(ProcessErrorsTest::sleeper).stdout(out.output()).build();
+    Process p = Process.builder().target(Sleeper.class).stdout(out.output()).build();
     p.start();
     try {
-      out.await("ready", WAIT);
+      out.await(Sleeper.READY, Waits.JOIN);
       assertIllegalState(p::start, "cannot start a process twice");
       assertIllegalState(() -> p.setDaemon(true), "process has already started");
       assertIllegalState(p::close,
@@ -73,7 +68,7 @@ final class ProcessErrorsTest {
       assertThat(p.isAlive()).isTrue();
     } finally {
       p.kill();
-      p.join(WAIT);
+      p.join(Waits.JOIN);
     }
     // Still refused after the end: a process object runs once.
     assertIllegalState(p::start, "cannot start a process twice");
@@ -83,7 +78,7 @@ final class ProcessErrorsTest {
   void unstartedProcessCannotBeJoinedOrSignalled() {
     Process p = new Process(args -> { });
     assertIllegalState(p::join, "can only join a started process");
-    assertIllegalState(() -> p.join(WAIT), "can only join a started process");
+    assertIllegalState(() -> p.join(Waits.JOIN), "can only join a started process");
     assertIllegalState(p::terminate, "process not started");
     assertIllegalState(p::kill, "process not started");
     assertIllegalState(p::onExit, "process not started");
@@ -164,7 +159,7 @@ final class ProcessErrorsTest {
 
   @Test
   void negativeJoinTimeoutPollsAsZeroDoes() throws Exception {
-    Process p = new Process(args -> Thread.sleep(60_000));
+    Process p = new Process(args -> Thread.sleep(Waits.UNTIL_KILLED.toMillis()));
     p.start();
     try {
       // CPython's join(-1) polls; this threw IllegalArgumentException("timeout must not be negative").
@@ -250,7 +245,7 @@ final class ProcessErrorsTest {
     SoftAssertions softly = new SoftAssertions();
     for (Map.Entry<String, Process> e : byExpectation.entrySet()) {
       Process p = e.getValue();
-      assertThat(p.join(WAIT)).isTrue();
+      assertThat(p.join(Waits.JOIN)).isTrue();
       softly.assertThat(p.exitCode()).as(e.getKey()).isEqualTo(1);
       softly.assertThat(p.failure()).as(e.getKey()).hasValueSatisfying(f -> {
         assertThat(f.remoteClassName()).isEqualTo(IllegalArgumentException.class.getName());

@@ -8,6 +8,7 @@ import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.testing.CapturedLines;
 import io.github.multiprocessing4j.testing.Pids;
+import io.github.multiprocessing4j.testing.Waits;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 final class PipeBetweenProcessesTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(30);
   private static final int SIGSTOP = 19;
   private static final int SIGCONT = 18;
 
@@ -83,22 +83,22 @@ final class PipeBetweenProcessesTest {
         .stdout(out.output()).build();
     c.start();
     try {
-      out.await("started", WAIT);
+      out.await("started", Waits.JOIN);
       // The creator can relay nothing while it is stopped: the grandchildren must finish alone.
       Multiprocessing.kill(c.pid(), SIGSTOP);
       try {
-        assertThat(Pids.await(() -> Files.exists(done), WAIT)).as("ping-pong finished").isTrue();
+        assertThat(Pids.await(() -> Files.exists(done), Waits.JOIN)).as("ping-pong finished").isTrue();
       } finally {
         Multiprocessing.kill(c.pid(), SIGCONT);
       }
-      c.join(WAIT);
+      c.join(Waits.JOIN);
       assertThat(c.exitCode()).isEqualTo(0);
       assertThat(out.text()).contains("exit codes 0 0");
       assertThat(Files.readString(done)).isEqualTo("done " + (500L * 501 / 2 + 500));
     } finally {
       if (c.isAlive()) {
         c.kill();
-        c.join(WAIT);
+        c.join(Waits.JOIN);
       }
     }
   }
@@ -116,7 +116,7 @@ final class PipeBetweenProcessesTest {
     Process child = Process.builder().target(PipeBetweenProcessesTest::sendAndExit).args(p.conn2(), 100).build();
     child.start();
     p.conn2().close();
-    child.join(WAIT); // the parent has not read anything: the data waits in the ring, as in a pipe
+    child.join(Waits.JOIN); // the parent has not read anything: the data waits in the ring, as in a pipe
     assertThat(child.exitCode()).isEqualTo(0);
     try (Connection c = p.conn1()) {
       for (int i = 0; i < 100; i++) {
@@ -141,7 +141,7 @@ final class PipeBetweenProcessesTest {
     try (Connection c = p.conn1()) {
       assertThatThrownBy(c::recv).isInstanceOf(PeerClosedException.class);
     }
-    child.join(WAIT);
+    child.join(Waits.JOIN);
     assertThat(child.exitCode()).isEqualTo(1);
   }
 
@@ -160,7 +160,7 @@ final class PipeBetweenProcessesTest {
     try (Connection c = p.conn1()) {
       assertThat(new String(c.recvBytes(), StandardCharsets.UTF_8)).isEqualTo("ready");
       child.kill();
-      child.join(WAIT);
+      child.join(Waits.JOIN);
       assertThatThrownBy(c::recv).isInstanceOf(PeerClosedException.class);
       assertThatThrownBy(() -> c.send("x")).isInstanceOf(BrokenPipeException.class);
     }
@@ -198,18 +198,18 @@ final class PipeBetweenProcessesTest {
     parent.start();
     long childPid = 0;
     try {
-      childPid = Pids.find(out.await("child ", WAIT), "child ");
+      childPid = Pids.find(out.await("child ", Waits.JOIN), "child ");
       parent.kill();
-      parent.join(WAIT);
+      parent.join(Waits.JOIN);
       long pid = childPid;
-      assertThat(Pids.awaitGone(pid, WAIT)).isTrue();
+      assertThat(Pids.awaitGone(pid, Waits.JOIN)).isTrue();
       assertThat(Files.readString(report).trim()).isEqualTo("end of stream");
     } finally {
       Pids.killQuietly(childPid == 0 ? null : childPid);
       if (parent.isAlive()) {
         parent.kill();
       }
-      parent.join(WAIT);
+      parent.join(Waits.JOIN);
     }
   }
 
@@ -243,7 +243,7 @@ final class PipeBetweenProcessesTest {
     try (Connection c = p.conn1()) {
       assertThat(c.recv()).isEqualTo("echo: before start");
     }
-    child.join(WAIT);
+    child.join(Waits.JOIN);
     assertThat(child.exitCode()).isEqualTo(0);
   }
 
@@ -272,14 +272,14 @@ final class PipeBetweenProcessesTest {
     p.conn2().close();
     try (Connection c = p.conn1()) {
       assertThat(c.recvBytes()).isEmpty();
-      out.await("got hello", WAIT);
-      out.await("blocked", WAIT);
+      out.await("got hello", Waits.JOIN);
+      out.await("blocked", Waits.JOIN);
       ProcessHandle h = ProcessHandle.of(child.pid()).orElseThrow();
       Duration used = io.github.multiprocessing4j.testing.IdleCpu.quietestSecond(h, Duration.ofMillis(150), 10);
       assertThat(used).as("CPU used by a process blocked in recv() for 1 s").isLessThan(Duration.ofMillis(150));
       c.send("bye");
-      out.await("got bye", WAIT);
+      out.await("got bye", Waits.JOIN);
     }
-    child.join(WAIT);
+    child.join(Waits.JOIN);
   }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
-import java.time.Duration;
+import io.github.multiprocessing4j.testing.Waits;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -17,8 +17,6 @@ import org.junit.jupiter.api.Timeout;
 /** Pipe and Connection within one process and between processes (§B.1). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 final class PipeTest {
-
-  private static final Duration WAIT = Duration.ofSeconds(30);
 
   @Test
   void messagesKeepTheirBoundariesAndOrderInOneProcess() throws Exception {
@@ -84,7 +82,7 @@ final class PipeTest {
         assertThat(c.recv()).isEqualTo(m);
       }
       c.send("stop");
-      child.join(WAIT);
+      child.join(Waits.JOIN);
       assertThat(child.exitCode()).isEqualTo(0);
       assertThatThrownBy(c::recv).isInstanceOf(PeerClosedException.class);
       assertThatThrownBy(() -> c.send("x")).isInstanceOf(BrokenPipeException.class);
