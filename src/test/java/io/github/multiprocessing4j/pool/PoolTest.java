@@ -13,6 +13,7 @@ import io.github.multiprocessing4j.testing.Waits;
 import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
+import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -816,5 +817,59 @@ final class PoolTest {
     ResultIterator<Integer> it = pool.imap((Integer x) -> throwCancellation(), range(1));
     assertThatThrownBy(() -> it.next(Waits.JOIN)).isInstanceOf(ExecutionException.class)
         .hasCauseInstanceOf(CancellationException.class);
+  }
+
+  @Test
+  void theExecutorsMapPassesOnTheInputsOwnFailure() throws Exception {
+    ProcessPoolExecutor ex = new ProcessPoolExecutor(1);
+    try {
+      Iterable<Integer> items = () -> {
+        throw new IllegalStateException("no input");
+      };
+      assertThatThrownBy(() -> ex.map((Integer x) -> x, items)).isInstanceOf(IllegalStateException.class)
+          .hasMessage("no input");
+    } finally {
+      ex.shutdownNow();
+    }
+  }
+
+  /** A result whose class cannot be initialized in the parent (its static initializer throws there). */
+  static final class ParentHostile implements Serializable {
+    private static final long serialVersionUID = 1L;
+    static final boolean IN_WORKER = hostileToParent();
+
+    private static boolean hostileToParent() {
+      if (Multiprocessing.parentProcess().isEmpty()) {
+        throw new IllegalStateException("not in a worker");
+      }
+      return true;
+    }
+  }
+
+  /** A task's exception whose class cannot be initialized in the parent. */
+  static final class ParentHostileException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    static final boolean IN_WORKER = ParentHostile.hostileToParent();
+  }
+
+  static Integer throwParentHostile() {
+    throw new ParentHostileException();
+  }
+
+  @Test
+  void aResultThatCannotBeLoadedHereFailsItsTaskAndThePoolGoesOn() throws Exception {
+    Pool pool = new Pool(1);
+    try {
+      AsyncResult<ParentHostile> r = pool.applyAsync(ParentHostile::new);
+      Throwable e = catchThrowable(() -> r.get(Waits.JOIN));
+      assertThat(e).as("the task fails; it does not hang").isInstanceOf(ExecutionException.class);
+      AsyncResult<Integer> thrown = pool.applyAsync(PoolTest::throwParentHostile);
+      assertThat(catchThrowable(() -> thrown.get(Waits.JOIN)))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(RemoteException.class);
+      assertThat(pool.apply(() -> 7)).isEqualTo(7);
+    } finally {
+      pool.terminate();
+    }
   }
 }

@@ -22,9 +22,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Races and edge cases of pools and executors found in review, each with the bug it guards against. */
+/**
+ * Pools and executors shut down or terminated while work, input or a submission is in flight: an
+ * interrupted shutdown, a map whose input fails or shuts the pool down while it is read, an
+ * executor whose map is still open, the exit-time registry, the workers' pipe files; each test
+ * names the race it guards against.
+ */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-final class PoolReviewTest {
+final class PoolShutdownRaceTest {
 
   @TempDir
   Path dir;
@@ -204,60 +209,6 @@ final class PoolReviewTest {
 
       pool.shutdown();
       assertThat(pool.join(Waits.JOIN)).as("the idle worker was stopped").isTrue();
-    } finally {
-      pool.terminate();
-    }
-  }
-
-  @Test
-  void theExecutorsMapPassesOnTheInputsOwnFailure() throws Exception {
-    ProcessPoolExecutor ex = new ProcessPoolExecutor(1);
-    try {
-      Iterable<Integer> items = () -> {
-        throw new IllegalStateException("no input");
-      };
-      assertThatThrownBy(() -> ex.map((Integer x) -> x, items)).isInstanceOf(IllegalStateException.class)
-          .hasMessage("no input");
-    } finally {
-      ex.shutdownNow();
-    }
-  }
-
-  /** A result whose class cannot be initialized in the parent (its static initializer throws there). */
-  static final class ParentHostile implements Serializable {
-    private static final long serialVersionUID = 1L;
-    static final boolean IN_WORKER = hostileToParent();
-
-    private static boolean hostileToParent() {
-      if (io.github.multiprocessing4j.Multiprocessing.parentProcess().isEmpty()) {
-        throw new IllegalStateException("not in a worker");
-      }
-      return true;
-    }
-  }
-
-  /** A task's exception whose class cannot be initialized in the parent. */
-  static final class ParentHostileException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    static final boolean IN_WORKER = ParentHostile.hostileToParent();
-  }
-
-  static Integer throwParentHostile() {
-    throw new ParentHostileException();
-  }
-
-  @Test
-  void aResultThatCannotBeLoadedHereFailsItsTaskAndThePoolGoesOn() throws Exception {
-    Pool pool = new Pool(1);
-    try {
-      AsyncResult<ParentHostile> r = pool.applyAsync(ParentHostile::new);
-      Throwable e = org.assertj.core.api.Assertions.catchThrowable(() -> r.get(Waits.JOIN));
-      assertThat(e).as("the task fails; it does not hang").isInstanceOf(java.util.concurrent.ExecutionException.class);
-      AsyncResult<Integer> thrown = pool.applyAsync(PoolReviewTest::throwParentHostile);
-      assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> thrown.get(Waits.JOIN)))
-          .isInstanceOf(java.util.concurrent.ExecutionException.class)
-          .hasCauseInstanceOf(io.github.multiprocessing4j.RemoteException.class);
-      assertThat(pool.apply(() -> 7)).isEqualTo(7);
     } finally {
       pool.terminate();
     }
