@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Pipe ends in other processes (§B.1): passed to children and grandchildren, two children talking
- * directly, and the death of either side, before and after the ends connected.
+ * directly, a parent's death, ends bound to one process; what holds for every kind of connection
+ * (a child's exit, death or kill) is in {@link ConnectionBetweenProcessesContractTest}.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 final class PipeBetweenProcessesTest {
@@ -100,69 +101,6 @@ final class PipeBetweenProcessesTest {
         c.kill();
         c.join(Waits.JOIN);
       }
-    }
-  }
-
-  static void sendAndExit(Args args) throws Exception {
-    Connection c = args.get(0, Connection.class);
-    for (int i = 0; i < args.getInt(1); i++) {
-      c.sendBytes(new byte[] {(byte) i});
-    }
-  }
-
-  @Test
-  void whatAChildSentBeforeItExitedIsReceivedThenEndOfStream() throws Exception {
-    Pipe p = Pipe.open();
-    Process child = Process.builder().target(PipeBetweenProcessesTest::sendAndExit).args(p.conn2(), 100).build();
-    child.start();
-    p.conn2().close();
-    child.join(Waits.JOIN); // the parent has not read anything: the data waits in the ring, as in a pipe
-    assertThat(child.exitCode()).isEqualTo(0);
-    try (Connection c = p.conn1()) {
-      for (int i = 0; i < 100; i++) {
-        assertThat(c.recvBytes()).containsExactly((byte) i);
-      }
-      assertThatThrownBy(c::recv).isInstanceOf(PeerClosedException.class);
-      assertThat(c.poll()).isTrue();
-    }
-  }
-
-  static void failAtOnce(Args args) {
-    throw new IllegalStateException("dies before using its end");
-  }
-
-  @Test
-  void aChildThatDiesBeforeUsingItsEndIsTheEndOfTheStream() throws Exception {
-    Pipe p = Pipe.open();
-    Process child = Process.builder().target(PipeBetweenProcessesTest::failAtOnce).args(p.conn2())
-        .stderr(io.github.multiprocessing4j.ChildOutput.discard()).build();
-    child.start();
-    p.conn2().close(); // as CPython's idiom: this process's copy goes, the child's remains
-    try (Connection c = p.conn1()) {
-      assertThatThrownBy(c::recv).isInstanceOf(PeerClosedException.class);
-    }
-    child.join(Waits.JOIN);
-    assertThat(child.exitCode()).isEqualTo(1);
-  }
-
-  static void recvForever(Args args) throws Exception {
-    Connection c = args.get(0, Connection.class);
-    c.sendBytes("ready".getBytes(StandardCharsets.UTF_8));
-    c.recv();
-  }
-
-  @Test
-  void aKilledPeerIsAnErrorOnEachOperationNotAHang() throws Exception {
-    Pipe p = Pipe.open();
-    Process child = Process.builder().target(PipeBetweenProcessesTest::recvForever).args(p.conn2()).build();
-    child.start();
-    p.conn2().close();
-    try (Connection c = p.conn1()) {
-      assertThat(new String(c.recvBytes(), StandardCharsets.UTF_8)).isEqualTo("ready");
-      child.kill();
-      child.join(Waits.JOIN);
-      assertThatThrownBy(c::recv).isInstanceOf(PeerClosedException.class);
-      assertThatThrownBy(() -> c.send("x")).isInstanceOf(BrokenPipeException.class);
     }
   }
 
