@@ -57,7 +57,7 @@ class ExitRulesTest {
       assertThat(status).as("parent exit status; stderr:\n%s", parent.stderr()).isZero();
       assertThat(exitMillis).as("parent exit after main returned (ms)").isLessThan(25_000);
       assertThat(parent.stdout()).contains("daemon started").doesNotContain("daemon finished");
-      assertThat(Pids.awaitGone(daemonPid, Duration.ofSeconds(20))).as("daemon pid %s gone", daemonPid).isTrue();
+      assertThat(Pids.awaitGone(daemonPid, Waits.JOIN)).as("daemon pid %s gone", daemonPid).isTrue();
     }
   }
 
@@ -83,7 +83,7 @@ class ExitRulesTest {
       long daemonPid = Pids.find(parent.stdout(), "daemon-pid=");
       int status = parent.waitFor(Duration.ofSeconds(25)); // within the daemon's 30 s, however busy the machine
       assertThat(status).as("parent exit status; stderr:\n%s", parent.stderr()).isZero();
-      assertThat(Pids.awaitGone(daemonPid, Duration.ofSeconds(20))).as("daemon pid %s gone", daemonPid).isTrue();
+      assertThat(Pids.awaitGone(daemonPid, Waits.JOIN)).as("daemon pid %s gone", daemonPid).isTrue();
       assertThat(parent.stdout()).doesNotContain("daemon finished");
     }
   }
@@ -96,7 +96,7 @@ class ExitRulesTest {
       daemonPid = Pids.find(parent.stdout(), "daemon-pid=");
       parent.process().toHandle().destroyForcibly();
       long t0 = System.nanoTime();
-      parent.waitFor(Duration.ofSeconds(30));
+      parent.waitFor(Waits.JOIN);
       // No shutdown hook ran in the parent: only the daemon's own watcher (stdin EOF) can end it.
       // Well within its 30 s workload, however busy the machine.
       boolean gone = Pids.awaitGone(daemonPid, Duration.ofSeconds(15));
@@ -117,9 +117,9 @@ class ExitRulesTest {
       orphanPid = Pids.find(parent.stdout(), "orphan-pid=");
       assertThat(parent.stdout()).contains("orphan started parent-alive=true");
       parent.process().toHandle().destroyForcibly();
-      parent.waitFor(Duration.ofSeconds(30));
+      parent.waitFor(Waits.JOIN);
 
-      assertThat(Pids.await(() -> Files.exists(report), Duration.ofSeconds(30)))
+      assertThat(Pids.await(() -> Files.exists(report), Waits.JOIN))
           .as("the orphan reported its parent's death").isTrue();
       assertThat(Files.readString(report, StandardCharsets.UTF_8)).contains("parent-died=true parent-alive=false");
       // CPython orphans a non-daemonic child: it must not have halted with its parent.
@@ -163,7 +163,7 @@ class ExitRulesTest {
       long t0 = System.nanoTime();
       child.terminate();
       // Well within the grandchild's 60 s, however busy the machine.
-      assertThat(child.join(Duration.ofSeconds(30))).as("child ended within 30 s of terminate()").isTrue();
+      assertThat(child.join(Waits.JOIN)).as("child ended within 30 s of terminate()").isTrue();
       assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(30));
       assertThat(child.exitCode()).isEqualTo(-15);
       // As in CPython, the grandchild is orphaned, not killed.
@@ -185,9 +185,9 @@ class ExitRulesTest {
       lines.awaitReturned();
       grandchildPid = Pids.find(String.join("\n", lines.all), "grandchild-pid=");
       child.terminate();
-      assertThat(child.join(Duration.ofSeconds(30))).isTrue(); // well within the grandchild's 60 s
+      assertThat(child.join(Waits.JOIN)).isTrue(); // well within the grandchild's 60 s
       assertThat(child.exitCode()).isEqualTo(-15);
-      assertThat(Pids.awaitGone(grandchildPid, Duration.ofSeconds(30)))
+      assertThat(Pids.awaitGone(grandchildPid, Waits.JOIN))
           .as("grandchild %s gone with killDescendants(true)", grandchildPid).isTrue();
     } finally {
       stop(child);
@@ -273,7 +273,7 @@ class ExitRulesTest {
     public void run(Args args) throws Exception {
       Process parent = Process.parentProcess().orElseThrow();
       System.out.println("orphan started parent-alive=" + parent.isAlive());
-      boolean died = parent.join(Duration.ofSeconds(60));
+      boolean died = parent.join(Waits.LONG);
       Path report = Path.of(args.getString(0));
       Path tmp = report.resolveSibling(report.getFileName() + ".tmp");
       Files.writeString(tmp, "parent-died=" + died + " parent-alive=" + parent.isAlive() + "\n");
@@ -365,7 +365,7 @@ class ExitRulesTest {
     }
 
     private static void await(CountDownLatch latch) throws InterruptedException {
-      if (!latch.await(30, TimeUnit.SECONDS)) {
+      if (!latch.await(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)) {
         throw new IllegalStateException("child did not start within 30 s");
       }
     }

@@ -231,7 +231,7 @@ class ExitStuckChildTest {
 
   private static void sendSignal(String signal, long pid) throws IOException, InterruptedException {
     java.lang.Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
-    assertThat(kill.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(kill.waitFor(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).isTrue();
   }
 
   private static void cleanUp(Long pid) {
@@ -279,7 +279,7 @@ class ExitStuckChildTest {
             running.countDown();
           })).build();
       daemon.start();
-      if (!running.await(60, TimeUnit.SECONDS)) {
+      if (!running.await(Waits.LONG.toSeconds(), TimeUnit.SECONDS)) {
         throw new IllegalStateException("the daemon never ran");
       }
       if (stopped) {

@@ -76,7 +76,7 @@ final class ForkserverTest {
 
   /** Waits until a spare is idle: the background launch after a start has happened. */
   private static List<Long> awaitSpare() {
-    assertThat(Pids.await(() -> !Spares.idlePids().isEmpty(), Waits.JOIN)).as("a spare is launched").isTrue();
+    Waits.until(() -> !Spares.idlePids().isEmpty(), "a spare is launched");
     return Spares.idlePids();
   }
 

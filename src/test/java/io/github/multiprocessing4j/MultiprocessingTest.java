@@ -101,7 +101,7 @@ class MultiprocessingTest {
   private static long endedPid() throws Exception {
     java.lang.Process p = new ProcessBuilder(JavaMain.javaExecutable().toString(), "-version")
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.waitFor(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).isTrue();
     long pid = p.pid();
     assertThat(ProcessHandle.of(pid)).as("pid %s reused already", pid).isEmpty();
     return pid;
@@ -115,7 +115,7 @@ class MultiprocessingTest {
       p.start();
       assertThat(began.await(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).isTrue();
       Multiprocessing.kill(p.pid(), signal);
-      assertThat(p.join(Duration.ofSeconds(30))).as("child ended within 30 s of signal %s", signal).isTrue();
+      assertThat(p.join(Waits.JOIN)).as("child ended within 30 s of signal %s", signal).isTrue();
       assertThat(p.exitCode()).isEqualTo(expectedExitCode);
     } finally {
       if (p.isAlive()) {

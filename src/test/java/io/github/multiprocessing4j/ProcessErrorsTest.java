@@ -195,7 +195,7 @@ final class ProcessErrorsTest {
     // (discarding clears what is pending), and the one in flight, if any, dies of the same option.
     Multiprocessing.discardSpares();
     assertThat(io.github.multiprocessing4j.testing.Pids.await(() -> NoLeakedProcesses.liveDescendants().isEmpty(),
-        Duration.ofSeconds(30))).as("spares for the bad option gone").isTrue();
+        Waits.JOIN)).as("spares for the bad option gone").isTrue();
   }
 
   @Test

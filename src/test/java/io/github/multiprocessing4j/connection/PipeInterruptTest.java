@@ -79,7 +79,7 @@ final class PipeInterruptTest {
       Background<Void> sender = Background.run(() -> {
         // Not before the receiver was interrupted in a wait at least once: a receiver that never
         // had to park (the messages came at once) would test nothing.
-        io.github.multiprocessing4j.testing.Pids.await(() -> interruptions.get() > 0, Waits.JOIN);
+        Waits.until(() -> interruptions.get() > 0, "the receiver was interrupted in a wait");
         for (int i = 0; i < count; i++) {
           a.sendBytes(message(i));
         }

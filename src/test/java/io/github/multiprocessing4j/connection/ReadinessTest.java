@@ -204,10 +204,10 @@ final class ReadinessTest {
         return e;
       }
     }, r -> new Thread(r, "empty-waiter").start());
-    io.github.multiprocessing4j.testing.Pids.await(() -> waiter.get() != null
-        && waiter.get().getState() == Thread.State.WAITING, Waits.JOIN);
+    Waits.until(() -> waiter.get() != null && waiter.get().getState() == Thread.State.WAITING,
+        "the waiter is parked");
     waiter.get().interrupt();
-    assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+    assertThat(outcome.get(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
   }
 
   @Test
@@ -220,9 +220,9 @@ final class ReadinessTest {
         return e;
       }
     }, r -> new Thread(r, "closed-waiter").start());
-    io.github.multiprocessing4j.testing.Pids.await(ReadinessTest::someWaitThreadIsBlocked, Waits.JOIN);
+    Waits.until(ReadinessTest::someWaitThreadIsBlocked, "the waiter is blocked in wait");
     idle.conn1().close();
-    Object result = outcome.get(30, TimeUnit.SECONDS);
+    Object result = outcome.get(Waits.JOIN.toSeconds(), TimeUnit.SECONDS);
     assertThat(result).isInstanceOf(ConnectionException.class);
     assertThat(((Exception) result).getMessage()).contains("handle is closed");
   }

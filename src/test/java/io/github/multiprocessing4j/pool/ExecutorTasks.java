@@ -1,7 +1,6 @@
 package io.github.multiprocessing4j.pool;
 
 import io.github.multiprocessing4j.Multiprocessing;
-import io.github.multiprocessing4j.testing.Pids;
 import io.github.multiprocessing4j.testing.Waits;
 import java.io.IOException;
 import java.io.Serializable;
@@ -94,18 +93,14 @@ final class ExecutorTasks {
     open(dir);
     for (String name : names) {
       Path p = ran(dir.toString(), name);
-      if (!Pids.await(() -> Files.exists(p), Waits.JOIN)) {
-        throw new AssertionError("task " + name + " did not pass the gate within " + Waits.JOIN);
-      }
+      Waits.until(() -> Files.exists(p), "task " + name + " passed the gate");
     }
   }
 
   /** Test side: waits until the task {@code name} has started, and returns its pid. */
   static long awaitStarted(Path dir, String name) throws IOException {
     Path p = started(dir.toString(), name);
-    if (!Pids.await(() -> Files.exists(p), Waits.JOIN)) {
-      throw new AssertionError("task " + name + " did not start within " + Waits.JOIN);
-    }
+    Waits.until(() -> Files.exists(p), "task " + name + " started");
     return Long.parseLong(Files.readString(p, StandardCharsets.UTF_8).trim());
   }
 

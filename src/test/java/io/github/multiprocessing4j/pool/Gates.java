@@ -1,7 +1,6 @@
 package io.github.multiprocessing4j.pool;
 
 import io.github.multiprocessing4j.Multiprocessing;
-import io.github.multiprocessing4j.testing.Pids;
 import io.github.multiprocessing4j.testing.Waits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,9 +41,7 @@ final class Gates {
   /** In the test: waits until the task behind gate {@code name} runs; returns its worker's pid. */
   static long awaitRunning(Path dir, String name) {
     Path pid = dir.resolve(name + ".pid");
-    if (!Pids.await(() -> Files.exists(pid), Waits.JOIN)) {
-      throw new AssertionError("the task behind gate " + name + " never started");
-    }
+    Waits.until(() -> Files.exists(pid), "the task behind gate " + name + " started");
     try {
       return Long.parseLong(Files.readString(pid, StandardCharsets.UTF_8).trim());
     } catch (IOException e) {

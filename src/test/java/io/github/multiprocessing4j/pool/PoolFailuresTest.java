@@ -221,12 +221,12 @@ final class PoolFailuresTest {
       assertThat(e).isInstanceOf(BrokenProcessPoolException.class)
           .hasMessageContaining("before it was ready").hasMessageContaining("exited with code 1");
       assertThat(err.await("Unrecognized VM option 'NoSuchFlag'", Waits.JOIN)).isNotNull();
-      assertThat(Pids.await(() -> pool.toString().contains("BROKEN"), Waits.JOIN)).isTrue();
+      Waits.until(() -> pool.toString().contains("BROKEN"), "the pool is broken");
       assertThatThrownBy(() -> pool.apply(() -> 1)).isInstanceOf(BrokenProcessPoolException.class);
       // The other worker is terminated when the first one breaks the pool; none is started again.
       assertThat(Pids.await(() -> pool.workerPids().isEmpty(), Waits.JOIN)).as("workers left: %s", pool.workerPids())
           .isTrue();
-      assertThat(Pids.await(() -> NoLeakedProcesses.liveDescendants().isEmpty(), Waits.JOIN)).isTrue();
+      Waits.until(() -> NoLeakedProcesses.liveDescendants().isEmpty(), "no child of this JVM runs");
     } finally {
       pool.terminate();
     }

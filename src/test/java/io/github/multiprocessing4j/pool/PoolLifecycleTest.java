@@ -181,7 +181,7 @@ final class PoolLifecycleTest {
     }, "closer");
     closer.start();
     // close() waits for the held task; it has shut the pool down once submissions are refused.
-    assertThat(Pids.await(() -> pool.toString().contains("CLOSE"), Waits.JOIN)).isTrue();
+    Waits.until(() -> pool.toString().contains("CLOSE"), "pool.toString().contains(\"CLOSE\")");
     closer.interrupt();
     closer.join(Waits.JOIN.toMillis());
     assertThat(closer.isAlive()).as("close() still waiting after its interrupt").isFalse();

@@ -206,7 +206,7 @@ final class PoolTest {
 
   @Test
   void applyAsyncResultComposesAsACompletableFuture() throws Exception {
-    assertThat(pool.applyAsync(() -> 20).toCompletableFuture().thenApply(x -> x + 1).get(30, TimeUnit.SECONDS))
+    assertThat(pool.applyAsync(() -> 20).toCompletableFuture().thenApply(x -> x + 1).get(Waits.JOIN.toSeconds(), TimeUnit.SECONDS))
         .isEqualTo(21);
   }
 

@@ -58,7 +58,7 @@ class ProcessPoolExecutorFailuresTest {
         assertThat(cause).isExactlyInstanceOf(BrokenProcessPoolException.class).hasMessageStartingWith(ABRUPT);
       }
       assertThat(Pids.awaitGone(other, Waits.JOIN)).as("the other worker %s is stopped", other).isTrue();
-      assertThat(Pids.await(() -> executor.workerPids().isEmpty(), Waits.JOIN)).isTrue();
+      Waits.until(() -> executor.workerPids().isEmpty(), "executor.workerPids().isEmpty()");
       assertThat(executor.toString()).contains("BROKEN");
 
       assertThatThrownBy(() -> executor.submit(() -> 1)).isInstanceOf(BrokenProcessPoolException.class)
@@ -119,7 +119,7 @@ class ProcessPoolExecutorFailuresTest {
       AsyncResult<Integer> f = executor.submit(() -> ExecutorTasks.gated(d, "a", 1));
       long pid = awaitStarted(dir, "a");
       waiter.start();
-      assertThat(Pids.await(executor::isShutdown, Waits.JOIN)).isTrue();
+      Waits.until(executor::isShutdown, "the executor is shut down");
 
       ProcessHandle.of(pid).orElseThrow().destroyForcibly();
 
@@ -140,7 +140,7 @@ class ProcessPoolExecutorFailuresTest {
     try {
       long first = executor.submit(ExecutorTasks::pid).get(Waits.JOIN);
       ProcessHandle.of(first).orElseThrow().destroyForcibly();
-      assertThat(Pids.await(() -> executor.workerPids().isEmpty(), Waits.JOIN)).as("the dead worker is noticed").isTrue();
+      Waits.until(() -> executor.workerPids().isEmpty(), "the dead worker is noticed");
 
       // CPython breaks the executor on any worker death; this engine breaks it only for a death
       // with work in flight, and starts a new worker on demand. Either is fine; a hang is not.
@@ -226,7 +226,7 @@ class ProcessPoolExecutorFailuresTest {
       }
       assertThatThrownBy(() -> executor.submit(() -> 1)).isInstanceOf(BrokenProcessPoolException.class)
           .hasMessage("A child process terminated abruptly, the process pool is not usable anymore");
-      assertThat(Pids.await(() -> executor.workerPids().isEmpty(), Waits.JOIN)).isTrue();
+      Waits.until(() -> executor.workerPids().isEmpty(), "executor.workerPids().isEmpty()");
       stderr.await("java.lang.IllegalStateException: init failed", Waits.JOIN);
     } finally {
       executor.shutdownNow();
@@ -247,7 +247,7 @@ class ProcessPoolExecutorFailuresTest {
       assertThat(cause).isExactlyInstanceOf(BrokenProcessPoolException.class).hasMessageStartingWith(ABRUPT)
           .hasMessageContaining("before it was ready");
       assertThatThrownBy(() -> executor.submit(() -> 1)).isInstanceOf(BrokenProcessPoolException.class);
-      assertThat(Pids.await(() -> executor.workerPids().isEmpty(), Waits.JOIN)).isTrue();
+      Waits.until(() -> executor.workerPids().isEmpty(), "executor.workerPids().isEmpty()");
     } finally {
       executor.shutdownNow();
     }
@@ -328,7 +328,7 @@ class ProcessPoolExecutorFailuresTest {
         }
         case "forget": {
           ProcessPoolExecutor executor = new ProcessPoolExecutor(1);
-          System.out.println("worker=" + executor.submit(ExecutorTasks::pid).get(30, TimeUnit.SECONDS));
+          System.out.println("worker=" + executor.submit(ExecutorTasks::pid).get(Waits.JOIN.toSeconds(), TimeUnit.SECONDS));
           System.out.println("main returns");
           return;
         }

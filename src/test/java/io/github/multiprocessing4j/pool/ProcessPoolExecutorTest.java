@@ -203,7 +203,7 @@ class ProcessPoolExecutorTest {
     shared.execute(() -> ExecutorTasks.mark(d, "executed"));
 
     Path ran = ExecutorTasks.ran(d, "executed");
-    assertThat(Pids.await(() -> Files.exists(ran), Waits.JOIN)).as("the executed task ran").isTrue();
+    Waits.until(() -> Files.exists(ran), "the executed task ran");
   }
 
   @Test
@@ -651,7 +651,7 @@ class ProcessPoolExecutorTest {
       }, "shutdown(wait, cancelFutures)");
       shutdown.start();
 
-      assertThat(Pids.await(() -> futures.get(4).isCancelled(), Waits.JOIN)).as("pending futures cancelled").isTrue();
+      Waits.until(() -> futures.get(4).isCancelled(), "pending futures cancelled");
       assertThat(executor.isShutdown()).isTrue();
       assertThat(futures.get(0).isDone()).isFalse();
       assertThat(shutdown.isAlive()).as("shutdown(wait=true) waits for the running tasks").isTrue();
@@ -821,7 +821,7 @@ class ProcessPoolExecutorTest {
       AsyncResult<Integer> a = executor.submit(() -> ExecutorTasks.gated(d, "a", 1));
       long workerPid = awaitStarted(dir, "a");
       closer.start();
-      assertThat(Pids.await(executor::isShutdown, Waits.JOIN)).isTrue();
+      Waits.until(executor::isShutdown, "the executor is shut down");
 
       closer.interrupt();
       closer.join(Waits.JOIN.toMillis());

@@ -209,7 +209,7 @@ final class QueueBetweenProcessesTest {
       out.await("waiting", Waits.JOIN);
       owner.kill();
       owner.join(Waits.JOIN);
-      assertThat(Pids.await(() -> Files.exists(report), Waits.JOIN)).isTrue();
+      Waits.until(() -> Files.exists(report), "Files.exists(report)");
       long pid = childPid;
       assertThat(Pids.awaitGone(pid, Waits.JOIN)).isTrue();
       assertThat(Files.readString(report, StandardCharsets.UTF_8)).startsWith("error: ").contains("has ended");

@@ -126,7 +126,7 @@ final class SyncBetweenProcessesTest {
     Process p = Process.builder().target(SyncBetweenProcessesTest::threeWaitingThreads)
         .args(events.get(0), events.get(1), events.get(2)).jvmOptions(NO_SAFETY_NET).stdout(out.output()).build();
     p.start();
-    assertThat(Pids.await(() -> events.stream().allMatch(e -> e.cell().registered() == 1), Waits.JOIN)).isTrue();
+    Waits.until(() -> events.stream().allMatch(e -> e.cell().registered() == 1), "events.stream().allMatch(e -> e.cell().registered() == 1)");
     // In reverse order, so the thread that leads the parking lot is not always the one woken first.
     for (int i = 2; i >= 0; i--) {
       events.get(i).set();
@@ -146,7 +146,7 @@ final class SyncBetweenProcessesTest {
     Event e = new Event();
     Process p = Process.builder().target(SyncBetweenProcessesTest::waitForEvent).args(e).build();
     p.start();
-    assertThat(Pids.await(() -> e.cell().registered() == 1, Waits.JOIN)).isTrue();
+    Waits.until(() -> e.cell().registered() == 1, "e.cell().registered() == 1");
     p.kill();
     assertThat(p.join(Waits.JOIN)).isTrue();
     e.set();
@@ -166,7 +166,7 @@ final class SyncBetweenProcessesTest {
         .args(events.get(0), events.get(1), events.get(2)).jvmOptions(NO_SAFETY_NET).stdout(out.output()).build();
     p.setAuthkey("a key of this child only".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     p.start();
-    assertThat(Pids.await(() -> events.stream().allMatch(e -> e.cell().registered() == 1), Waits.JOIN)).isTrue();
+    Waits.until(() -> events.stream().allMatch(e -> e.cell().registered() == 1), "events.stream().allMatch(e -> e.cell().registered() == 1)");
     for (int i = 0; i < 3; i++) {
       events.get(i).set();
       assertThat(out.await("woke " + i, Waits.JOIN)).isEqualTo("woke " + i + " true");
@@ -371,7 +371,7 @@ final class SyncBetweenProcessesTest {
       }
     });
     t.start();
-    assertThat(Pids.await(() -> lock.cell().waiters() == 1, Waits.JOIN)).isTrue();
+    Waits.until(() -> lock.cell().waiters() == 1, "lock.cell().waiters() == 1");
     p.kill(); // SIGKILL while holding the lock, with a waiter blocked
     p.join(Waits.JOIN);
     t.join(Waits.JOIN.toMillis());
@@ -452,7 +452,7 @@ final class SyncBetweenProcessesTest {
     io.github.multiprocessing4j.Multiprocessing.kill(p.pid(), 19); // SIGSTOP: it cannot reap its child
     try {
       io.github.multiprocessing4j.Multiprocessing.kill(grandchild, 9);
-      assertThat(Pids.await(() -> procState(grandchild).equals("Z"), Waits.JOIN)).as("a zombie").isTrue();
+      Waits.until(() -> procState(grandchild).equals("Z"), "a zombie");
       assertThat(lock.acquire(Waits.JOIN)).isTrue();
       assertThat(lock.ownerDied()).isTrue();
       lock.release();
@@ -472,7 +472,7 @@ final class SyncBetweenProcessesTest {
     boolean got = lock.acquire(Duration.ofMillis(300));
     System.out.println("timed acquire " + got + " after ms " + (System.nanoTime() - t0) / 1_000_000);
     System.out.println("waiting");
-    System.out.println("event " + e.await(Duration.ofSeconds(60)));
+    System.out.println("event " + e.await(Waits.LONG));
   }
 
   @Test
@@ -487,7 +487,7 @@ final class SyncBetweenProcessesTest {
     assertThat(line).startsWith("timed acquire false after ms ");
     assertThat(Long.parseLong(line.substring(line.lastIndexOf(' ') + 1))).isBetween(290L, 10_000L);
     out.await("waiting", Waits.JOIN);
-    assertThat(Pids.await(() -> e.cell().waiters() == 1, Waits.JOIN)).isTrue();
+    Waits.until(() -> e.cell().waiters() == 1, "e.cell().waiters() == 1");
     ProcessHandle h = ProcessHandle.of(p.pid()).orElseThrow();
     Duration used = io.github.multiprocessing4j.testing.IdleCpu.quietestSecond(h, Duration.ofMillis(100), 10);
     assertThat(used).as("CPU used by a process blocked in await() for 1 s").isLessThan(Duration.ofMillis(100));
@@ -500,7 +500,7 @@ final class SyncBetweenProcessesTest {
   static void awaitEventOnly(Args args) throws Exception {
     Event e = args.get(0, Event.class);
     System.out.println("waiting");
-    System.out.println("event " + e.await(Duration.ofSeconds(60)));
+    System.out.println("event " + e.await(Waits.LONG));
   }
 
   @Test
@@ -511,7 +511,7 @@ final class SyncBetweenProcessesTest {
     Process p = Process.builder().target(SyncBetweenProcessesTest::awaitEventOnly).args(e).stdout(out.output()).build();
     p.start();
     out.await("waiting", Waits.JOIN);
-    assertThat(Pids.await(() -> e.cell().registered() == 1, Waits.JOIN)).isTrue();
+    Waits.until(() -> e.cell().registered() == 1, "e.cell().registered() == 1");
     io.github.multiprocessing4j.Multiprocessing.kill(p.pid(), 19); // SIGSTOP: it answers nothing now
     try {
       long t0 = System.nanoTime();
@@ -529,8 +529,8 @@ final class SyncBetweenProcessesTest {
 
   static void awaitTwoEvents(Args args) throws Exception {
     System.out.println("waiting");
-    System.out.println("event " + args.get(0, Event.class).await(Duration.ofSeconds(60)));
-    System.out.println("done " + args.get(1, Event.class).await(Duration.ofSeconds(60)));
+    System.out.println("event " + args.get(0, Event.class).await(Waits.LONG));
+    System.out.println("done " + args.get(1, Event.class).await(Waits.LONG));
   }
 
   @Test
@@ -547,10 +547,10 @@ final class SyncBetweenProcessesTest {
       long pid = p.pid();
       pids[i] = pid;
       out.await("waiting", Waits.JOIN);
-      assertThat(Pids.await(() -> e.cell().registered() == 1, Waits.JOIN)).isTrue();
+      Waits.until(() -> e.cell().registered() == 1, "e.cell().registered() == 1");
       e.set(); // connects to it (the child stays until done is set, so the connection is made)
       out.await("event ", Waits.JOIN);
-      assertThat(Pids.await(() -> ParkingLot.linkedPids().contains(pid), Waits.JOIN)).isTrue();
+      Waits.until(() -> ParkingLot.linkedPids().contains(pid), "ParkingLot.linkedPids().contains(pid)");
       done.set();
       p.join(Waits.JOIN);
       assertThat(p.exitCode()).isEqualTo(0);
@@ -622,7 +622,7 @@ final class SyncBetweenProcessesTest {
     String i2 = out2.await("index ", Waits.JOIN);
     List<Integer> idx = List.of(mine, Integer.parseInt(i1.substring(6)), Integer.parseInt(i2.substring(6)));
     assertThat(idx).containsExactlyInAnyOrder(0, 1, 2);
-    assertThat(Pids.await(() -> b.nWaiting() == 2, Waits.JOIN)).isTrue(); // both children in round 2
+    Waits.until(() -> b.nWaiting() == 2, "b.nWaiting() == 2"); // both children in round 2
     assertThat(b.toString()).endsWith(": waiters=2/3>");
     b.abort();
     p1.join(Waits.JOIN);
@@ -656,7 +656,7 @@ final class SyncBetweenProcessesTest {
     Process p = Process.builder().target(SyncBetweenProcessesTest::conditionWaiter).args(c).stdout(out.output()).build();
     p.start();
     out.await("waiting", Waits.JOIN);
-    assertThat(Pids.await(() -> c.toString().equals("<Condition(<RLock(None, 0)>, 1)>"), Waits.JOIN)).isTrue();
+    Waits.until(() -> c.toString().equals("<Condition(<RLock(None, 0)>, 1)>"), "c.toString().equals(\"<Condition(<RLock(None, 0)>, 1)>\")");
     try (Held h = c.hold()) {
       c.signal(); // returns once the child has woken
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.internal.SyncCell;
-import io.github.multiprocessing4j.testing.Pids;
 import io.github.multiprocessing4j.testing.Waits;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +36,7 @@ final class SyncRaceTest {
   }
 
   private static void awaitWaiters(SyncCell cell, int n) {
-    assertThat(Pids.await(() -> cell.waiters() >= n, Waits.JOIN)).isTrue();
+    Waits.until(() -> cell.waiters() >= n, "cell.waiters() >= n");
   }
 
   @Test
@@ -76,7 +75,7 @@ final class SyncRaceTest {
           return c.await(Waits.JOIN);
         }
       });
-      assertThat(Pids.await(() -> c.toString().endsWith(", 2)>"), Waits.JOIN)).isTrue();
+      Waits.until(() -> c.toString().endsWith(", 2)>"), "c.toString().endsWith(\", 2)>\")");
       c.acquire();
       try {
         aThread.get().interrupt();
@@ -97,7 +96,7 @@ final class SyncRaceTest {
         c.signal(1);
         c.release();
       }
-      assertThat(b.get(30, TimeUnit.SECONDS)).as("round %d: B signalled, not timed out", round).isTrue();
+      assertThat(b.get(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).as("round %d: B signalled, not timed out", round).isTrue();
     }
   }
 
@@ -117,7 +116,7 @@ final class SyncRaceTest {
       interruptedAfter.set(Thread.interrupted());
       return index;
     });
-    assertThat(Pids.await(() -> barrier.nWaiting() == 1, Waits.JOIN)).isTrue();
+    Waits.until(() -> barrier.nWaiting() == 1, "barrier.nWaiting() == 1");
     assertThat(barrier.await(Waits.JOIN)).isEqualTo(1);
     assertThat(w.get(20, TimeUnit.SECONDS)).isEqualTo(0);
     assertThat(interruptedAfter.get()).isTrue();

@@ -118,7 +118,7 @@ final class SyncTest {
       }));
     }
     for (Future<?> f : fs) {
-      f.get(30, TimeUnit.SECONDS);
+      f.get(Waits.JOIN.toSeconds(), TimeUnit.SECONDS);
     }
     lock.lock();
     try {
@@ -321,12 +321,12 @@ final class SyncTest {
         return null;
       }));
     }
-    Pidless.await(() -> c.toString().endsWith(", 3)>"));
+    Waits.until(() -> c.toString().endsWith(", 3)>"), "three threads wait on the condition");
     assertThat(c.toString()).isEqualTo("<Condition(<Lock(owner=None)>, 3)>");
     c.acquire();
     c.signal();
     c.release();
-    Pidless.await(() -> woken.size() == 1);
+    Waits.until(() -> woken.size() == 1, "one thread woke");
     c.acquire();
     c.signal(2);
     c.release();
@@ -334,13 +334,6 @@ final class SyncTest {
       f.get(20, TimeUnit.SECONDS);
     }
     assertThat(woken).hasSize(3);
-  }
-
-  /** Polling a condition (no sleep used as synchronisation). */
-  static final class Pidless {
-    static void await(java.util.function.BooleanSupplier b) {
-      assertThat(io.github.multiprocessing4j.testing.Pids.await(b, Waits.JOIN)).isTrue();
-    }
   }
 
   @Test
@@ -366,7 +359,7 @@ final class SyncTest {
     assertThat(actions.get()).isEqualTo(2);
 
     Future<Integer> waiter = threads.submit(() -> b.await(Waits.JOIN));
-    Pidless.await(() -> b.nWaiting() == 1);
+    Waits.until(() -> b.nWaiting() == 1, "one thread waits at the barrier");
     b.abort();
     assertThatThrownBy(() -> waiter.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(BrokenBarrierException.class);
     assertThat(b.isBroken()).isTrue();
@@ -382,7 +375,7 @@ final class SyncTest {
     b.reset();
 
     Future<Integer> w2 = threads.submit(() -> b.await(Waits.JOIN));
-    Pidless.await(() -> b.nWaiting() == 1);
+    Waits.until(() -> b.nWaiting() == 1, "one thread waits at the barrier");
     b.reset(); // wakes the waiter with BrokenBarrierException, then is usable again
     assertThatThrownBy(() -> w2.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(BrokenBarrierException.class);
     assertThat(b.isBroken()).isFalse();

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.testing.CapturedLines;
-import io.github.multiprocessing4j.testing.Pids;
 import io.github.multiprocessing4j.testing.Waits;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +47,7 @@ final class WakeAtExitTest {
           .stdout(out.output()).build();
       waiter.start();
       try {
-        assertThat(Pids.await(() -> e.cell().registered() == 1, Waits.JOIN)).isTrue();
+        Waits.until(() -> e.cell().registered() == 1, "e.cell().registered() == 1");
         Process setter = Process.builder().target(WakeAtExitTest::setAndExit).args(e).build();
         setter.start();
         assertThat(setter.join(Waits.JOIN)).isTrue();
