@@ -217,7 +217,7 @@ class ExitStuckChildTest {
   /** Sends SIGSTOP and waits until /proc says the process is stopped. */
   static void stop(long pid) throws IOException, InterruptedException {
     sendSignal("STOP", pid);
-    assertThat(Pids.await(() -> state(pid) == 'T', Waits.JOIN)).as("process %s stopped", pid).isTrue();
+    Waits.until(() -> state(pid) == 'T', "process " + pid + " stopped");
   }
 
   private static char state(long pid) {

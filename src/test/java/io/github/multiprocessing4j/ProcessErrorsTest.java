@@ -194,8 +194,7 @@ final class ProcessErrorsTest {
     // The forkserver start has a spare for this key launched in the background: no more of those
     // (discarding clears what is pending), and the one in flight, if any, dies of the same option.
     Multiprocessing.discardSpares();
-    assertThat(io.github.multiprocessing4j.testing.Pids.await(() -> NoLeakedProcesses.liveDescendants().isEmpty(),
-        Waits.JOIN)).as("spares for the bad option gone").isTrue();
+    Waits.until(() -> NoLeakedProcesses.liveDescendants().isEmpty(), "spares for the bad option gone");
   }
 
   @Test

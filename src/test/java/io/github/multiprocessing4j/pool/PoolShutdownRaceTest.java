@@ -3,7 +3,6 @@ package io.github.multiprocessing4j.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.multiprocessing4j.testing.Pids;
 import io.github.multiprocessing4j.testing.Waits;
 import java.io.ObjectStreamException;
 import java.io.Serializable;
@@ -294,7 +293,7 @@ final class PoolShutdownRaceTest {
         .filter(t -> t.getName().endsWith("dispatcher")).findFirst().orElseThrow();
     ReentrantLock lock = (ReentrantLock) field(engine, "lock");
     Condition changed = (Condition) field(engine, "changed");
-    assertThat(Pids.await(() -> {
+    Waits.until(() -> {
       if (!dispatcher.isAlive()) {
         return true;
       }
@@ -304,7 +303,7 @@ final class PoolShutdownRaceTest {
       } finally {
         lock.unlock();
       }
-    }, Waits.JOIN)).isTrue();
+    }, "the dispatcher ended or waits again");
   }
 
   @SuppressWarnings("unchecked")

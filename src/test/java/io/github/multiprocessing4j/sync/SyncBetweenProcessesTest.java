@@ -7,7 +7,6 @@ import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.internal.ParkingLot;
 import io.github.multiprocessing4j.internal.Segment;
 import io.github.multiprocessing4j.testing.CapturedLines;
-import io.github.multiprocessing4j.testing.Pids;
 import io.github.multiprocessing4j.testing.Waits;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -220,8 +219,8 @@ final class SyncBetweenProcessesTest {
     try {
       for (int round = 0; round < rounds; round++) {
         List<Event> these = events.subList(3 * round, 3 * round + 3);
-        assertThat(Pids.await(() -> these.stream().allMatch(e -> e.cell().registered() == 1), Waits.JOIN))
-            .as("round %d", round).isTrue();
+        Waits.until(() -> these.stream().allMatch(e -> e.cell().registered() == 1),
+            "round " + round + ": every event has its waiter registered");
         for (int i = 2; i >= 0; i--) {
           these.get(i).set();
           String id = round + "." + i;
@@ -572,9 +571,7 @@ final class SyncBetweenProcessesTest {
       }
     });
     t.start();
-    if (!Pids.await(() -> s.cell().waiters() == 1, Waits.JOIN)) {
-      throw new AssertionError("no waiter");
-    }
+    Waits.until(() -> s.cell().waiters() == 1, "the thread waits on the semaphore");
     t.interrupt();
     t.join();
     System.out.println("thrown " + thrown.get().getClass().getSimpleName() + " waiters " + s.cell().waiters());
