@@ -3,7 +3,7 @@ package io.github.multiprocessing4j;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.testing.CapturedLines;
-import java.time.Duration;
+import io.github.multiprocessing4j.testing.Waits;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,9 +22,9 @@ final class BootstrapOutOfMemoryTest {
     Process child = Process.builder().target(BootstrapOutOfMemoryTest::noop)
         .args((Object) new byte[100_000_000]).jvmOptions("-Xmx64m").stderr(err.output()).build();
     child.start();
-    if (!child.join(Duration.ofSeconds(60))) {
+    if (!child.join(Waits.LONG)) {
       child.kill();
-      child.join(Duration.ofSeconds(30));
+      child.join(Waits.JOIN);
     }
     assertThat(child.exitCode()).isEqualTo(1);
     assertThat(child.failure()).isPresent();

@@ -8,6 +8,7 @@ import io.github.multiprocessing4j.internal.launch.ClassDataSharing;
 import io.github.multiprocessing4j.pool.Pool;
 import io.github.multiprocessing4j.testing.JavaMain;
 import io.github.multiprocessing4j.testing.Pids;
+import io.github.multiprocessing4j.testing.Waits;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,7 +17,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.jar.JarEntry;
@@ -41,8 +41,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class ColdStartOptionsTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(60);
-  private static final Duration STARTUP = Duration.ofSeconds(30);
   private static final boolean JDK25 = Runtime.version().feature() >= 25;
 
   @TempDir
@@ -140,7 +138,7 @@ class ColdStartOptionsTest {
   void concurrentFirstUseInTwoParentsDoesNotFail(@TempDir Path cache) throws Exception {
     try (JavaMain a = startParent(cache, "concurrent"); JavaMain b = startParent(cache, "concurrent")) {
       for (JavaMain parent : List.of(a, b)) {
-        assertThat(parent.waitFor(WAIT)).as("parent exit status").isZero();
+        assertThat(parent.waitFor(Waits.LONG)).as("parent exit status").isZero();
         assertThat(parent.stderr()).as("parent and children's stderr").isEmpty();
         assertThat(parent.stdout()).contains("exits [0, 0, 0, 0]", "archive ready");
       }
@@ -167,7 +165,7 @@ class ColdStartOptionsTest {
     Process p = Process.builder().target(Report.class).args("none").classDataSharing(true)
         .stdout(ChildOutput.toLines(lines::add)).stderr(ChildOutput.toLines(lines::add)).build();
     p.start();
-    assertThat(p.join(STARTUP)).isTrue();
+    assertThat(p.join(Waits.JOIN)).isTrue();
     assertThat(p.exitCode()).isZero();
     assertThat(lines).filteredOn(l -> l.startsWith("args=")).singleElement().asString()
         .doesNotContain("SharedArchiveFile", "AOTCache");
@@ -188,7 +186,7 @@ class ColdStartOptionsTest {
       Process q = Process.builder().target(Report.class).args("none").classDataSharing(false)
           .stdout(ChildOutput.discard()).build();
       q.start();
-      assertThat(q.join(STARTUP)).isTrue();
+      assertThat(q.join(Waits.JOIN)).isTrue();
       assertThat(q.exitCode()).isZero();
     } finally {
       if (saved == null) {
@@ -295,7 +293,7 @@ class ColdStartOptionsTest {
       case "spare":
         Multiprocessing.setStartMethod("forkserver");
         report("first", dir);
-        Pids.await(() -> !Spares.idlePids().isEmpty(), WAIT);
+        Pids.await(() -> !Spares.idlePids().isEmpty(), Waits.LONG);
         report("second", dir);
         break;
       default:
@@ -320,7 +318,7 @@ class ColdStartOptionsTest {
    * in place and agree in size.
    */
   private static void awaitArchive(Path dir) throws InterruptedException {
-    ClassDataSharing.awaitCreations(WAIT);
+    ClassDataSharing.awaitCreations(Waits.LONG);
     boolean ready = Pids.await(() -> {
       try (Stream<Path> files = Files.list(dir)) {
         for (Path a : files.filter(ColdStartOptionsTest::isArchive).collect(Collectors.toList())) {
@@ -333,7 +331,7 @@ class ColdStartOptionsTest {
       } catch (IOException e) {
         return false;
       }
-    }, WAIT);
+    }, Waits.LONG);
     System.out.println(ready ? "archive ready" : "no archive");
   }
 
@@ -352,7 +350,7 @@ class ColdStartOptionsTest {
 
   private static List<String> runParent(Path cache, String mode) throws InterruptedException {
     try (JavaMain parent = startParent(cache, mode)) {
-      assertThat(parent.waitFor(WAIT)).as("parent exit status; stderr: %s", parent.stderr()).isZero();
+      assertThat(parent.waitFor(Waits.LONG)).as("parent exit status; stderr: %s", parent.stderr()).isZero();
       assertThat(parent.stderr()).as("parent and children's stderr").isEmpty();
       return parent.stdout().lines().collect(Collectors.toList());
     }
@@ -383,7 +381,7 @@ class ColdStartOptionsTest {
     List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
     Process p = b.stdout(ChildOutput.toLines(lines::add)).build();
     p.start();
-    assertThat(p.join(STARTUP)).isTrue();
+    assertThat(p.join(Waits.JOIN)).isTrue();
     assertThat(p.exitCode()).isZero();
     return lines;
   }

@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.multiprocessing4j.pool.Pool;
 import io.github.multiprocessing4j.pool.ProcessPoolExecutor;
 import io.github.multiprocessing4j.testing.CapturedLines;
+import io.github.multiprocessing4j.testing.Waits;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -26,7 +26,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class ContextTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(30);
   private static final List<String> METHODS = List.of("spawn", "forkserver");
 
   /** The process-wide start method is global: every test starts and ends with it unset. */
@@ -68,7 +67,7 @@ final class ContextTest {
       assertThat(p.toString()).isEqualTo("<" + type + " name='" + p.name() + "' parent="
           + Multiprocessing.getpid() + " initial>");
       p.start();
-      assertThat(p.join(WAIT)).isTrue();
+      assertThat(p.join(Waits.JOIN)).isTrue();
       assertThat(p.exitCode()).isZero();
       assertThat(out.text()).as("the child's start method and name").isEqualTo(method + " " + p.name() + " hello <" + type);
       assertThat(p.toString()).startsWith("<" + type + " name='" + p.name() + "' pid=" + p.pid())
@@ -77,7 +76,7 @@ final class ContextTest {
       Process q = ctx.process(ContextTest::report, "again");
       assertThat(q.name()).matches(type + "-\\d+");
       q.start();
-      assertThat(q.join(WAIT)).isTrue();
+      assertThat(q.join(Waits.JOIN)).isTrue();
       assertThat(q.exitCode()).isZero();
     }
     assertThat(Multiprocessing.getStartMethod(true)).as("a context does not fix the default").isNull();
@@ -144,7 +143,7 @@ final class ContextTest {
     try (ProcessPoolExecutor executor = new ProcessPoolExecutor(1)) {
       assertThat(Multiprocessing.getStartMethod(true)).as("building the executor fixed the default")
           .isEqualTo(expectedDefault);
-      assertThat(executor.submit(ContextTest::whoAmI).get(WAIT.toSeconds(), TimeUnit.SECONDS))
+      assertThat(executor.submit(ContextTest::whoAmI).get(Waits.JOIN.toSeconds(), TimeUnit.SECONDS))
           .matches(type(expectedDefault) + "Process-\\d+ " + expectedDefault + " daemon=true");
     }
   }
@@ -154,13 +153,13 @@ final class ContextTest {
     for (String method : METHODS) {
       Context ctx = Multiprocessing.getContext(method);
       try (ProcessPoolExecutor executor = ctx.processPoolExecutor(1)) {
-        assertThat(executor.submit(ContextTest::whoAmI).get(WAIT.toSeconds(), TimeUnit.SECONDS))
+        assertThat(executor.submit(ContextTest::whoAmI).get(Waits.JOIN.toSeconds(), TimeUnit.SECONDS))
             .matches(type(method) + "Process-\\d+ " + method + " daemon=true");
       }
     }
     try (ProcessPoolExecutor executor = ProcessPoolExecutor.builder().maxWorkers(1)
         .context(Multiprocessing.getContext("forkserver")).build()) {
-      assertThat(executor.submit(ContextTest::whoAmI).get(WAIT.toSeconds(), TimeUnit.SECONDS))
+      assertThat(executor.submit(ContextTest::whoAmI).get(Waits.JOIN.toSeconds(), TimeUnit.SECONDS))
           .matches("ForkServerProcess-\\d+ forkserver daemon=true");
     }
   }

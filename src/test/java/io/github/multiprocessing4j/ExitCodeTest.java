@@ -3,7 +3,8 @@ package io.github.multiprocessing4j;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.testing.CapturedLines;
-import java.time.Duration;
+import io.github.multiprocessing4j.testing.Sleeper;
+import io.github.multiprocessing4j.testing.Waits;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +24,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 final class ExitCodeTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(30);
-
   /** A named class, so its frame can be looked for in the remote stack trace. */
   static final class Thrower implements Target {
     @Override
@@ -39,13 +38,8 @@ final class ExitCodeTest {
     public void run(Args args) throws InterruptedException {
       Multiprocessing.kill(Multiprocessing.getpid(), args.getInt(0));
       // The signal is on its way: the child must not end by itself meanwhile.
-      Thread.sleep(60_000);
+      Thread.sleep(Waits.UNTIL_KILLED.toMillis());
     }
-  }
-
-  private static void sleeper(Args args) throws InterruptedException {
-    System.out.println("ready");
-    Thread.sleep(60_000);
   }
 
   @Test
@@ -93,7 +87,7 @@ final class ExitCodeTest {
     SoftAssertions softly = new SoftAssertions();
     for (Map.Entry<Integer, Process> e : byCode.entrySet()) {
       Process p = e.getValue();
-      assertThat(p.join(WAIT)).isTrue();
+      assertThat(p.join(Waits.JOIN)).isTrue();
       softly.assertThat(p.exitCode()).as("System.exit(%d)", e.getKey()).isEqualTo(e.getKey());
       softly.assertThat(p.failure()).as("failure after System.exit(%d)", e.getKey()).isEmpty();
     }
@@ -113,23 +107,23 @@ final class ExitCodeTest {
   void terminateGivesMinus15AndKillGivesMinus9() throws Exception {
     CapturedLines termOut = new CapturedLines();
     CapturedLines killOut = new CapturedLines();
-    Process terminated = Process.builder().target(ExitCodeTest::sleeper).stdout(termOut.output()).build();
-    Process killed = Process.builder().target(ExitCodeTest::sleeper).stdout(killOut.output()).build();
+    Process terminated = Process.builder().target(Sleeper.class).stdout(termOut.output()).build();
+    Process killed = Process.builder().target(Sleeper.class).stdout(killOut.output()).build();
     terminated.start();
     try {
       killed.start();
-      termOut.await("ready", WAIT);
-      killOut.await("ready", WAIT);
+      termOut.await(Sleeper.READY, Waits.JOIN);
+      killOut.await(Sleeper.READY, Waits.JOIN);
       terminated.terminate();
       killed.kill();
-      assertThat(terminated.join(WAIT)).isTrue();
-      assertThat(killed.join(WAIT)).isTrue();
+      assertThat(terminated.join(Waits.JOIN)).isTrue();
+      assertThat(killed.join(Waits.JOIN)).isTrue();
     } finally {
       terminated.kill();
-      terminated.join(WAIT);
+      terminated.join(Waits.JOIN);
       if (killed.pid() != null) {
         killed.kill();
-        killed.join(WAIT);
+        killed.join(Waits.JOIN);
       }
     }
     assertThat(terminated.exitCode()).isEqualTo(-15);
@@ -144,10 +138,10 @@ final class ExitCodeTest {
     Process p = new Process(SelfSignaller.class, signal);
     p.start();
     try {
-      assertThat(p.join(WAIT)).isTrue();
+      assertThat(p.join(Waits.JOIN)).isTrue();
     } finally {
       p.kill();
-      p.join(WAIT);
+      p.join(Waits.JOIN);
     }
     assertThat(p.exitCode()).isEqualTo(-signal);
     assertThat(p.failure()).isEmpty();

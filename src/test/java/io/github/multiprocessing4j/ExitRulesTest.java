@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.testing.JavaMain;
 import io.github.multiprocessing4j.testing.Pids;
+import io.github.multiprocessing4j.testing.Waits;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,12 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
 class ExitRulesTest {
 
   /** JVM start-up under load: generous, since these waits are not what the tests measure. */
-  private static final Duration STARTUP = Duration.ofSeconds(30);
 
   @Test
   void mainWaitsForNonDaemonicChildAfterMainReturns() throws Exception {
     try (JavaMain parent = JavaMain.start(ExitFixture.class, "nondaemon-return")) {
-      int status = parent.waitFor(STARTUP);
+      int status = parent.waitFor(Waits.JOIN);
       String out = parent.stdout();
       // The child's line can only reach the captured stdout through the parent's pump, so the
       // parent JVM was still up when the child finished, after main had returned.
@@ -46,7 +46,7 @@ class ExitRulesTest {
   @Test
   void daemonicChildIsTerminatedWhenMainReturns() throws Exception {
     try (JavaMain parent = JavaMain.start(ExitFixture.class, "daemon-return")) {
-      parent.awaitStdout("main returns", STARTUP);
+      parent.awaitStdout("main returns", Waits.JOIN);
       long daemonPid = Pids.find(parent.stdout(), "daemon-pid=");
       long t0 = System.nanoTime();
       // The daemon's workload is 30 s; the parent must not wait for it (had it waited, the daemon
@@ -56,14 +56,14 @@ class ExitRulesTest {
       assertThat(status).as("parent exit status; stderr:\n%s", parent.stderr()).isZero();
       assertThat(exitMillis).as("parent exit after main returned (ms)").isLessThan(25_000);
       assertThat(parent.stdout()).contains("daemon started").doesNotContain("daemon finished");
-      assertThat(Pids.awaitGone(daemonPid, Duration.ofSeconds(20))).as("daemon pid %s gone", daemonPid).isTrue();
+      assertThat(Pids.awaitGone(daemonPid, Waits.JOIN)).as("daemon pid %s gone", daemonPid).isTrue();
     }
   }
 
   @Test
   void daemonicChildIsTerminatedBeforeNonDaemonicOneIsJoined() throws Exception {
     try (JavaMain parent = JavaMain.start(ExitFixture.class, "both-return")) {
-      int status = parent.waitFor(STARTUP);
+      int status = parent.waitFor(Waits.JOIN);
       String out = parent.stdout();
       assertThat(status).as("parent exit status; stderr:\n%s", parent.stderr()).isZero();
       assertThat(out).contains("main returns", "daemon exit=-15", "worker finished", "worker exit=0")
@@ -78,11 +78,11 @@ class ExitRulesTest {
   @Test
   void systemExitTerminatesDaemonicChild() throws Exception {
     try (JavaMain parent = JavaMain.start(ExitFixture.class, "daemon-system-exit")) {
-      parent.awaitStdout("calling System.exit", STARTUP);
+      parent.awaitStdout("calling System.exit", Waits.JOIN);
       long daemonPid = Pids.find(parent.stdout(), "daemon-pid=");
       int status = parent.waitFor(Duration.ofSeconds(25)); // within the daemon's 30 s, however busy the machine
       assertThat(status).as("parent exit status; stderr:\n%s", parent.stderr()).isZero();
-      assertThat(Pids.awaitGone(daemonPid, Duration.ofSeconds(20))).as("daemon pid %s gone", daemonPid).isTrue();
+      assertThat(Pids.awaitGone(daemonPid, Waits.JOIN)).as("daemon pid %s gone", daemonPid).isTrue();
       assertThat(parent.stdout()).doesNotContain("daemon finished");
     }
   }
@@ -91,11 +91,11 @@ class ExitRulesTest {
   void daemonicChildHaltsWhenParentIsKilled() throws Exception {
     Long daemonPid = null;
     try (JavaMain parent = JavaMain.start(ExitFixture.class, "daemon-then-wait")) {
-      parent.awaitStdout("ready", STARTUP);
+      parent.awaitStdout("ready", Waits.JOIN);
       daemonPid = Pids.find(parent.stdout(), "daemon-pid=");
       parent.process().toHandle().destroyForcibly();
       long t0 = System.nanoTime();
-      parent.waitFor(Duration.ofSeconds(30));
+      parent.waitFor(Waits.JOIN);
       // No shutdown hook ran in the parent: only the daemon's own watcher (stdin EOF) can end it.
       // Well within its 30 s workload, however busy the machine.
       boolean gone = Pids.awaitGone(daemonPid, Duration.ofSeconds(15));
@@ -112,14 +112,13 @@ class ExitRulesTest {
     Path report = dir.resolve("orphan.txt");
     Long orphanPid = null;
     try (JavaMain parent = JavaMain.start(ExitFixture.class, "orphan", report.toString())) {
-      parent.awaitStdout("ready", STARTUP);
+      parent.awaitStdout("ready", Waits.JOIN);
       orphanPid = Pids.find(parent.stdout(), "orphan-pid=");
       assertThat(parent.stdout()).contains("orphan started parent-alive=true");
       parent.process().toHandle().destroyForcibly();
-      parent.waitFor(Duration.ofSeconds(30));
+      parent.waitFor(Waits.JOIN);
 
-      assertThat(Pids.await(() -> Files.exists(report), Duration.ofSeconds(30)))
-          .as("the orphan reported its parent's death").isTrue();
+      Waits.until(() -> Files.exists(report), "the orphan reported its parent's death");
       assertThat(Files.readString(report, StandardCharsets.UTF_8)).contains("parent-died=true parent-alive=false");
       // CPython orphans a non-daemonic child: it must not have halted with its parent.
       assertThat(Pids.alive(orphanPid)).as("orphan %s still runs", orphanPid).isTrue();
@@ -132,9 +131,9 @@ class ExitRulesTest {
   void childJoinsItsNonDaemonicChildrenBeforeExiting() throws Exception {
     Long grandchildPid = null;
     try (JavaMain parent = JavaMain.start(ExitFixture.class, "nested")) {
-      parent.awaitStdout("grandchild-pid=", STARTUP);
+      parent.awaitStdout("grandchild-pid=", Waits.JOIN);
       grandchildPid = Pids.find(parent.stdout(), "grandchild-pid=");
-      int status = parent.waitFor(STARTUP);
+      int status = parent.waitFor(Waits.JOIN);
       String out = parent.stdout();
       assertThat(status).as("parent exit status; stderr:\n%s", parent.stderr()).isZero();
       assertThat(out).contains("child name=Process-1 grandchild name=Process-1:1",
@@ -162,7 +161,7 @@ class ExitRulesTest {
       long t0 = System.nanoTime();
       child.terminate();
       // Well within the grandchild's 60 s, however busy the machine.
-      assertThat(child.join(Duration.ofSeconds(30))).as("child ended within 30 s of terminate()").isTrue();
+      assertThat(child.join(Waits.JOIN)).as("child ended within 30 s of terminate()").isTrue();
       assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(30));
       assertThat(child.exitCode()).isEqualTo(-15);
       // As in CPython, the grandchild is orphaned, not killed.
@@ -184,9 +183,9 @@ class ExitRulesTest {
       lines.awaitReturned();
       grandchildPid = Pids.find(String.join("\n", lines.all), "grandchild-pid=");
       child.terminate();
-      assertThat(child.join(Duration.ofSeconds(30))).isTrue(); // well within the grandchild's 60 s
+      assertThat(child.join(Waits.JOIN)).isTrue(); // well within the grandchild's 60 s
       assertThat(child.exitCode()).isEqualTo(-15);
-      assertThat(Pids.awaitGone(grandchildPid, Duration.ofSeconds(30)))
+      assertThat(Pids.awaitGone(grandchildPid, Waits.JOIN))
           .as("grandchild %s gone with killDescendants(true)", grandchildPid).isTrue();
     } finally {
       stop(child);
@@ -205,7 +204,7 @@ class ExitRulesTest {
           .stdout(ChildOutput.toLines(line -> began.countDown())).build();
       try {
         p.start();
-        assertThat(began.await(STARTUP.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(began.await(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).isTrue();
         p.terminate();
         assertThat(p.join(Duration.ofSeconds(25))).isTrue(); // within its 30 s, however busy the machine
         assertThat(p.exitCode()).as("exit code in round %s", round).isEqualTo(-15);
@@ -236,7 +235,7 @@ class ExitRulesTest {
     }
 
     void awaitReturned() throws InterruptedException {
-      assertThat(returned.await(STARTUP.toSeconds(), TimeUnit.SECONDS)).as("child lines: %s", all).isTrue();
+      assertThat(returned.await(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).as("child lines: %s", all).isTrue();
     }
   }
 
@@ -272,12 +271,12 @@ class ExitRulesTest {
     public void run(Args args) throws Exception {
       Process parent = Process.parentProcess().orElseThrow();
       System.out.println("orphan started parent-alive=" + parent.isAlive());
-      boolean died = parent.join(Duration.ofSeconds(60));
+      boolean died = parent.join(Waits.LONG);
       Path report = Path.of(args.getString(0));
       Path tmp = report.resolveSibling(report.getFileName() + ".tmp");
       Files.writeString(tmp, "parent-died=" + died + " parent-alive=" + parent.isAlive() + "\n");
       Files.move(tmp, report, StandardCopyOption.ATOMIC_MOVE);
-      Thread.sleep(60_000); // an orphan that keeps working until the test kills it
+      Thread.sleep(Waits.UNTIL_KILLED.toMillis()); // an orphan that keeps working until the test kills it
     }
   }
 
@@ -318,7 +317,7 @@ class ExitRulesTest {
           Process daemon = startAndAwait("daemon", true, 30_000);
           System.out.println("daemon-pid=" + daemon.pid());
           System.out.println("ready");
-          Thread.sleep(60_000); // until the test kills this JVM
+          Thread.sleep(Waits.UNTIL_KILLED.toMillis()); // until the test kills this JVM
           return;
         }
         case "orphan": {
@@ -329,7 +328,7 @@ class ExitRulesTest {
           await(started);
           System.out.println("orphan-pid=" + orphan.pid());
           System.out.println("ready");
-          Thread.sleep(60_000); // until the test kills this JVM
+          Thread.sleep(Waits.UNTIL_KILLED.toMillis()); // until the test kills this JVM
           return;
         }
         case "nested": {
@@ -364,7 +363,7 @@ class ExitRulesTest {
     }
 
     private static void await(CountDownLatch latch) throws InterruptedException {
-      if (!latch.await(30, TimeUnit.SECONDS)) {
+      if (!latch.await(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)) {
         throw new IllegalStateException("child did not start within 30 s");
       }
     }

@@ -8,6 +8,8 @@ import io.github.multiprocessing4j.pool.ProcessPoolExecutor;
 import io.github.multiprocessing4j.testing.CapturedLines;
 import io.github.multiprocessing4j.testing.JavaMain;
 import io.github.multiprocessing4j.testing.Pids;
+import io.github.multiprocessing4j.testing.Sleeper;
+import io.github.multiprocessing4j.testing.Waits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,8 +33,6 @@ import org.junit.jupiter.api.condition.OS;
 @EnabledOnOs(OS.LINUX) // SIGCONT for a stopped child needs /proc to tell that it is stopped
 class ExitStuckChildTest {
 
-  private static final Duration STARTUP = Duration.ofSeconds(30);
-
   @Test
   void terminateContinuesAStoppedChildSoThatItEndsBySigterm() throws Exception {
     CapturedLines out = new CapturedLines();
@@ -41,10 +41,10 @@ class ExitStuckChildTest {
         .stdout(out.output()).build();
     p.start();
     try {
-      out.await("sleeping", STARTUP);
+      out.await(Sleeper.READY, Waits.JOIN);
       stop(p.pid());
       p.terminate();
-      assertThat(p.join(STARTUP)).as("a stopped child ended after terminate()").isTrue();
+      assertThat(p.join(Waits.JOIN)).as("a stopped child ended after terminate()").isTrue();
       assertThat(p.exitCode()).isEqualTo(-15);
     } finally {
       cleanUp(p);
@@ -59,10 +59,10 @@ class ExitStuckChildTest {
         .stdout(out.output()).build();
     p.start();
     try {
-      out.await("ignoring SIGTERM", STARTUP);
+      out.await("ignoring SIGTERM", Waits.JOIN);
       long t0 = System.nanoTime();
       p.terminate();
-      assertThat(p.join(STARTUP)).as("a child deaf to SIGTERM ended after terminate()").isTrue();
+      assertThat(p.join(Waits.JOIN)).as("a child deaf to SIGTERM ended after terminate()").isTrue();
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       assertThat(p.exitCode()).as("killed by the SIGKILL that followed").isEqualTo(-9);
       assertThat(millis).as("waited for the grace period first").isGreaterThanOrEqualTo(grace.toMillis());
@@ -78,10 +78,10 @@ class ExitStuckChildTest {
         .stdout(out.output()).build();
     p.start();
     try {
-      out.await("ignoring SIGTERM", STARTUP);
+      out.await("ignoring SIGTERM", Waits.JOIN);
       p.terminate();
       p.terminate();
-      assertThat(p.join(STARTUP)).isTrue();
+      assertThat(p.join(Waits.JOIN)).isTrue();
       assertThat(p.exitCode()).isEqualTo(-9);
     } finally {
       cleanUp(p);
@@ -98,7 +98,7 @@ class ExitStuckChildTest {
       stop(worker);
       pool.terminate();
       // Before: false after the whole 30 s; the stopped worker kept its reader waiting.
-      assertThat(pool.join(STARTUP)).as("pool joined with a stopped worker").isTrue();
+      assertThat(pool.join(Waits.JOIN)).as("pool joined with a stopped worker").isTrue();
       assertThat(Pids.alive(worker)).isFalse();
     } finally {
       pool.terminate();
@@ -121,7 +121,7 @@ class ExitStuckChildTest {
       cleanUp(worker);
       pool.terminate();
     }
-    assertThat(pool.join(STARTUP)).isTrue();
+    assertThat(pool.join(Waits.JOIN)).isTrue();
   }
 
   @Test
@@ -134,7 +134,7 @@ class ExitStuckChildTest {
       worker = executor.workerPids().get(0);
       stop(worker);
       executor.shutdownNow();
-      assertThat(executor.awaitTermination(STARTUP.toSeconds(), TimeUnit.SECONDS))
+      assertThat(executor.awaitTermination(Waits.JOIN.toSeconds(), TimeUnit.SECONDS))
           .as("executor terminated with a stopped worker").isTrue();
       assertThat(Pids.alive(worker)).isFalse();
     } finally {
@@ -151,10 +151,10 @@ class ExitStuckChildTest {
     try (JavaMain parent = JavaMain.start(List.of("-D" + TerminateGrace.PROPERTY + "=PT90S"), StuckFixture.class,
         "stopped")) {
       try {
-        parent.awaitStdout("main returns", STARTUP);
+        parent.awaitStdout("main returns", Waits.JOIN);
         daemon = Pids.find(parent.stdout(), "daemon-pid=");
         long returned = Pids.find(parent.stdout(), "main returns at=");
-        int status = parent.waitFor(STARTUP);
+        int status = parent.waitFor(Waits.JOIN);
         long exitMillis = System.currentTimeMillis() - returned;
         System.out.println("parent with a stopped daemonic child exited " + exitMillis + " ms after main returned");
         assertThat(status).as("parent exit status; stderr:\n%s", parent.stderr()).isZero();
@@ -172,10 +172,10 @@ class ExitStuckChildTest {
     try (JavaMain parent = JavaMain.start(List.of("-D" + TerminateGrace.PROPERTY + "=" + grace.toMillis()),
         StuckFixture.class, "deaf")) {
       try {
-        parent.awaitStdout("main returns", STARTUP);
+        parent.awaitStdout("main returns", Waits.JOIN);
         daemon = Pids.find(parent.stdout(), "daemon-pid=");
         long returned = Pids.find(parent.stdout(), "main returns at=");
-        int status = parent.waitFor(STARTUP);
+        int status = parent.waitFor(Waits.JOIN);
         long exitMillis = System.currentTimeMillis() - returned;
         System.out.println("parent with a daemonic child deaf to SIGTERM exited " + exitMillis
             + " ms after main returned (grace " + grace.toMillis() + " ms)");
@@ -216,7 +216,7 @@ class ExitStuckChildTest {
   /** Sends SIGSTOP and waits until /proc says the process is stopped. */
   static void stop(long pid) throws IOException, InterruptedException {
     sendSignal("STOP", pid);
-    assertThat(Pids.await(() -> state(pid) == 'T', STARTUP)).as("process %s stopped", pid).isTrue();
+    Waits.until(() -> state(pid) == 'T', "process " + pid + " stopped");
   }
 
   private static char state(long pid) {
@@ -230,7 +230,7 @@ class ExitStuckChildTest {
 
   private static void sendSignal(String signal, long pid) throws IOException, InterruptedException {
     java.lang.Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
-    assertThat(kill.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(kill.waitFor(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).isTrue();
   }
 
   private static void cleanUp(Long pid) {
@@ -245,15 +245,6 @@ class ExitStuckChildTest {
       p.kill();
     }
     p.join();
-  }
-
-  /** Prints a line once running, then sleeps: the workload a test stops or terminates. */
-  public static final class Sleeper implements Target {
-    @Override
-    public void run(Args args) throws Exception {
-      System.out.println("sleeping");
-      Thread.sleep(args.getInt(0));
-    }
   }
 
   /** Replaces the library's SIGTERM handler by SIG_IGN, as a child stuck in native code would act. */
@@ -287,7 +278,7 @@ class ExitStuckChildTest {
             running.countDown();
           })).build();
       daemon.start();
-      if (!running.await(60, TimeUnit.SECONDS)) {
+      if (!running.await(Waits.LONG.toSeconds(), TimeUnit.SECONDS)) {
         throw new IllegalStateException("the daemon never ran");
       }
       if (stopped) {

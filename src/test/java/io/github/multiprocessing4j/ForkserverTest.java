@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.multiprocessing4j.testing.CapturedLines;
 import io.github.multiprocessing4j.testing.JavaMain;
 import io.github.multiprocessing4j.testing.Pids;
+import io.github.multiprocessing4j.testing.Waits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,8 +25,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 final class ForkserverTest {
-
-  private static final Duration WAIT = Duration.ofSeconds(30);
 
   @BeforeEach
   void noSpareFromAnotherTest() {
@@ -57,7 +56,7 @@ final class ForkserverTest {
       Process p = Process.builder().startMethod(method).target(ForkserverTest::reportStartMethod)
           .stdout(out.output()).build();
       p.start();
-      assertThat(p.join(WAIT)).isTrue();
+      assertThat(p.join(Waits.JOIN)).isTrue();
       assertThat(out.text()).isEqualTo("start method " + method);
     }
     assertThat(Multiprocessing.getStartMethod(true)).as("the parent's stays unset").isNull();
@@ -77,7 +76,7 @@ final class ForkserverTest {
 
   /** Waits until a spare is idle: the background launch after a start has happened. */
   private static List<Long> awaitSpare() {
-    assertThat(Pids.await(() -> !Spares.idlePids().isEmpty(), WAIT)).as("a spare is launched").isTrue();
+    Waits.until(() -> !Spares.idlePids().isEmpty(), "a spare is launched");
     return Spares.idlePids();
   }
 
@@ -108,7 +107,7 @@ final class ForkserverTest {
     CapturedLines first = new CapturedLines();
     Process p = forkserver(first).target(ForkserverTest::report).build();
     p.start();
-    assertThat(p.join(WAIT)).isTrue();
+    assertThat(p.join(Waits.JOIN)).isTrue();
     assertThat(p.exitCode()).isZero();
     pids.add(p.pid());
 
@@ -116,7 +115,7 @@ final class ForkserverTest {
     CapturedLines out = new CapturedLines();
     Process q = forkserver(out).target(ForkserverTest::report).build();
     q.start();
-    assertThat(q.join(WAIT)).isTrue();
+    assertThat(q.join(Waits.JOIN)).isTrue();
     assertThat(q.exitCode()).isZero();
     assertThat(spare).as("the spare took the process").contains(q.pid());
     assertThat(out.text()).isEqualTo("pid=" + q.pid() + " prop=none");
@@ -126,7 +125,7 @@ final class ForkserverTest {
     spare = awaitSpare();
     Process r = Process.builder().startMethod("forkserver").target(ForkserverTest::exit3).build();
     r.start();
-    assertThat(r.join(WAIT)).isTrue();
+    assertThat(r.join(Waits.JOIN)).isTrue();
     assertThat(r.exitCode()).isEqualTo(3);
     assertThat(spare).contains(r.pid());
     pids.add(r.pid());
@@ -135,7 +134,7 @@ final class ForkserverTest {
     CapturedLines err = new CapturedLines();
     Process s = Process.builder().startMethod("forkserver").target(ForkserverTest::boom).stderr(err.output()).build();
     s.start();
-    assertThat(s.join(WAIT)).isTrue();
+    assertThat(s.join(Waits.JOIN)).isTrue();
     assertThat(s.exitCode()).isEqualTo(1);
     assertThat(spare).contains(s.pid());
     assertThat(s.failure()).get().extracting(RemoteException::remoteMessage).isEqualTo("boom in " + s.pid());
@@ -151,14 +150,14 @@ final class ForkserverTest {
     Process a = Process.builder().startMethod("forkserver").systemProperty("fs.test", "a")
         .target(ForkserverTest::report).build();
     a.start();
-    assertThat(a.join(WAIT)).isTrue();
+    assertThat(a.join(Waits.JOIN)).isTrue();
     List<Long> spareForA = awaitSpare();
     long taken = Spares.taken();
 
     CapturedLines out = new CapturedLines();
     Process b = forkserver(out).systemProperty("fs.test", "b").target(ForkserverTest::report).build();
     b.start();
-    assertThat(b.join(WAIT)).isTrue();
+    assertThat(b.join(Waits.JOIN)).isTrue();
     assertThat(out.text()).isEqualTo("pid=" + b.pid() + " prop=b");
     assertThat(spareForA).doesNotContain(b.pid());
     assertThat(Spares.taken()).as("started cold").isEqualTo(taken);
@@ -168,7 +167,7 @@ final class ForkserverTest {
     Process c = Process.builder().startMethod("forkserver").systemProperty("fs.test", "a")
         .stdout(ChildOutput.discard()).target(ForkserverTest::report).build();
     c.start();
-    assertThat(c.join(WAIT)).isTrue();
+    assertThat(c.join(Waits.JOIN)).isTrue();
     assertThat(Spares.taken()).isEqualTo(taken);
     assertThat(spareForA).doesNotContain(c.pid());
   }
@@ -178,16 +177,16 @@ final class ForkserverTest {
     Multiprocessing.setStartMethod("forkserver");
     Process p = Process.builder().target(ForkserverTest::report).build();
     p.start();
-    assertThat(p.join(WAIT)).isTrue();
+    assertThat(p.join(Waits.JOIN)).isTrue();
     List<Long> spare = awaitSpare();
     Process q = Process.builder().target(ForkserverTest::report).build();
     q.start();
-    assertThat(q.join(WAIT)).isTrue();
+    assertThat(q.join(Waits.JOIN)).isTrue();
     assertThat(spare).contains(q.pid());
     Process cold = Process.builder().startMethod("spawn").target(ForkserverTest::report).build();
     long taken = Spares.taken();
     cold.start();
-    assertThat(cold.join(WAIT)).isTrue();
+    assertThat(cold.join(Waits.JOIN)).isTrue();
     assertThat(Spares.taken()).as("spawn, per process, overrides the default").isEqualTo(taken);
   }
 
@@ -216,16 +215,16 @@ final class ForkserverTest {
     p.start();
     p.join();
     if (mode.equals("launched")) {
-      Pids.await(() -> Spares.lastLaunchedPid() != 0, WAIT);
+      Pids.await(() -> Spares.lastLaunchedPid() != 0, Waits.JOIN);
       System.out.println("spares [" + Spares.lastLaunchedPid() + "]");
     } else {
-      Pids.await(() -> !Spares.idlePids().isEmpty(), WAIT); // the test fails on an empty list
+      Pids.await(() -> !Spares.idlePids().isEmpty(), Waits.JOIN); // the test fails on an empty list
       System.out.println("spares " + Spares.idlePids());
     }
     if (mode.equals("exit")) {
       return; // the spares must go with the program
     }
-    Thread.sleep(WAIT.toMillis() * 2); // until killed
+    Thread.sleep(Waits.UNTIL_KILLED.toMillis());
   }
 
   private static List<Long> pidsFrom(String line) {
@@ -240,11 +239,11 @@ final class ForkserverTest {
   @Test
   void sparesEndWithTheirParentEvenWhenItIsKilled() throws Exception {
     try (JavaMain parent = JavaMain.start(ForkserverTest.class)) {
-      List<Long> spares = pidsFrom(parent.awaitStdout("spares ", WAIT));
+      List<Long> spares = pidsFrom(parent.awaitStdout("spares ", Waits.JOIN));
       assertThat(spares).isNotEmpty();
       Multiprocessing.kill(parent.pid(), Multiprocessing.SIGKILL);
       for (long pid : spares) {
-        assertThat(Pids.awaitGone(pid, WAIT)).as("spare %d gone", pid).isTrue();
+        assertThat(Pids.awaitGone(pid, Waits.JOIN)).as("spare %d gone", pid).isTrue();
       }
     }
   }
@@ -252,17 +251,17 @@ final class ForkserverTest {
   @Test
   void sparesEndWithAProgramThatReturnsAndWhenIdleTooLong() throws Exception {
     try (JavaMain parent = JavaMain.start(ForkserverTest.class, "exit")) {
-      List<Long> spares = pidsFrom(parent.awaitStdout("spares ", WAIT));
-      assertThat(parent.waitFor(WAIT)).as("stderr: %s", parent.stderr()).isZero();
+      List<Long> spares = pidsFrom(parent.awaitStdout("spares ", Waits.JOIN));
+      assertThat(parent.waitFor(Waits.JOIN)).as("stderr: %s", parent.stderr()).isZero();
       for (long pid : spares) {
-        assertThat(Pids.awaitGone(pid, WAIT)).as("spare %d gone", pid).isTrue();
+        assertThat(Pids.awaitGone(pid, Waits.JOIN)).as("spare %d gone", pid).isTrue();
       }
     }
     try (JavaMain parent = JavaMain.start(List.of("-Dmultiprocessing4j.spareIdleMillis=300"), ForkserverTest.class,
         "launched")) {
-      List<Long> spares = pidsFrom(parent.awaitStdout("spares ", WAIT));
+      List<Long> spares = pidsFrom(parent.awaitStdout("spares ", Waits.JOIN));
       for (long pid : spares) {
-        assertThat(Pids.awaitGone(pid, WAIT)).as("idle spare %d discarded while its parent runs", pid).isTrue();
+        assertThat(Pids.awaitGone(pid, Waits.JOIN)).as("idle spare %d discarded while its parent runs", pid).isTrue();
       }
       assertThat(parent.process().isAlive()).isTrue();
     }
@@ -281,8 +280,8 @@ final class ForkserverTest {
     assertThat(Multiprocessing.awaitSpares(Duration.ZERO)).as("no spare wanted yet").isTrue();
     Process cold = forkserver(new CapturedLines()).target(ForkserverTest::silent).build();
     cold.start();
-    assertThat(cold.join(WAIT)).isTrue();
-    assertThat(Multiprocessing.awaitSpares(WAIT)).isTrue();
+    assertThat(cold.join(Waits.JOIN)).isTrue();
+    assertThat(Multiprocessing.awaitSpares(Waits.JOIN)).isTrue();
     assertThat(Spares.readyPids()).as("the idle spare has warmed up").hasSize(1).isEqualTo(Spares.idlePids());
 
     long takenBefore = Spares.taken();
@@ -290,16 +289,16 @@ final class ForkserverTest {
     Process p = Process.builder().startMethod("forkserver").target(ForkserverTest::printWithoutNewline).args("!")
         .stdout(ChildOutput.toStream(bytes)).build();
     p.start();
-    assertThat(p.join(WAIT)).isTrue();
+    assertThat(p.join(Waits.JOIN)).isTrue();
     assertThat(Spares.taken()).as("served by the warm spare").isEqualTo(takenBefore + 1);
     assertThat(bytes.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("first!");
 
-    assertThat(Multiprocessing.awaitSpares(WAIT)).isTrue();
+    assertThat(Multiprocessing.awaitSpares(Waits.JOIN)).isTrue();
     java.io.ByteArrayOutputStream none = new java.io.ByteArrayOutputStream();
     Process q = Process.builder().startMethod("forkserver").target(ForkserverTest::silent)
         .stdout(ChildOutput.toStream(none)).build();
     q.start();
-    assertThat(q.join(WAIT)).isTrue();
+    assertThat(q.join(Waits.JOIN)).isTrue();
     assertThat(Spares.taken()).isEqualTo(takenBefore + 2);
     assertThat(none.toByteArray()).as("a silent process from a spare has no output at all").isEmpty();
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.multiprocessing4j.fixtures.ContextLoaderParent;
 import io.github.multiprocessing4j.testing.JavaMain;
 import io.github.multiprocessing4j.testing.Pids;
+import io.github.multiprocessing4j.testing.Waits;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.PrintStream;
@@ -12,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,8 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(90)
 class LaunchOptionsTest {
-
-  private static final Duration STARTUP = Duration.ofSeconds(30);
 
   @Test
   void jvmOptionsReachTheChild() throws Exception {
@@ -85,7 +83,7 @@ class LaunchOptionsTest {
     Process p = Process.builder().target(Print.class).args("new line", "error line")
         .stdout(ChildOutput.toFile(file)).stderr(ChildOutput.appendTo(appended)).build();
     p.start();
-    assertThat(p.join(STARTUP)).isTrue();
+    assertThat(p.join(Waits.JOIN)).isTrue();
     assertThat(p.exitCode()).isZero();
     assertThat(Files.readAllLines(file)).containsExactly("new line");
     assertThat(Files.readAllLines(appended)).containsExactly("old line", "error line");
@@ -112,7 +110,7 @@ class LaunchOptionsTest {
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     try {
       p.start();
-      assertThat(p.join(STARTUP)).isTrue();
+      assertThat(p.join(Waits.JOIN)).isTrue();
     } finally {
       System.setOut(savedOut);
       System.setErr(savedErr);
@@ -128,7 +126,7 @@ class LaunchOptionsTest {
     Process p = Process.builder().target(Print.class).args("我是进程1", "我是进程2")
         .stdout(ChildOutput.toLines(lines::add)).stderr(ChildOutput.toStream(stream)).build();
     p.start();
-    assertThat(p.join(STARTUP)).isTrue();
+    assertThat(p.join(Waits.JOIN)).isTrue();
     assertThat(p.exitCode()).isZero();
     assertThat(lines).containsExactly("我是进程1");
     assertThat(stream.toString(StandardCharsets.UTF_8)).isEqualTo("我是进程2" + System.lineSeparator());
@@ -138,7 +136,7 @@ class LaunchOptionsTest {
   void inheritWritesToTheParentsFileDescriptor() throws Exception {
     // Run in a parent JVM of its own: inherited output in this JVM would land in Surefire's channel.
     try (JavaMain parent = JavaMain.start(InheritParent.class)) {
-      assertThat(parent.waitFor(STARTUP)).as("stderr:\n%s", parent.stderr()).isZero();
+      assertThat(parent.waitFor(Waits.JOIN)).as("stderr:\n%s", parent.stderr()).isZero();
       assertThat(parent.stdout()).contains("inherited line", "exit=0");
       // The parent's System.out was replaced by a sink: the line went around it, to the descriptor.
       assertThat(parent.stdout()).doesNotContain("swallowed");
@@ -154,7 +152,7 @@ class LaunchOptionsTest {
     entries.add(System.getProperty("java.class.path"));
     String classPath = String.join(File.pathSeparator, entries);
     try (JavaMain parent = JavaMain.start(classPath, List.of(), LongClasspathParent.class.getName())) {
-      assertThat(parent.waitFor(STARTUP)).as("stdout:\n%s\nstderr:\n%s", parent.stdout(), parent.stderr()).isZero();
+      assertThat(parent.waitFor(Waits.JOIN)).as("stdout:\n%s\nstderr:\n%s", parent.stdout(), parent.stderr()).isZero();
       String out = parent.stdout();
       assertThat(out).contains("child argfile=true", "exit=0");
       assertThat(Pids.find(out, " cplen=")).isGreaterThan(8_000);
@@ -176,7 +174,7 @@ class LaunchOptionsTest {
 
     try (JavaMain parent = JavaMain.start(classPath, List.of(), ContextLoaderParent.class.getName(),
         testClasses.toString())) {
-      assertThat(parent.waitFor(STARTUP)).as("stdout:\n%s\nstderr:\n%s", parent.stdout(), parent.stderr()).isZero();
+      assertThat(parent.waitFor(Waits.JOIN)).as("stdout:\n%s\nstderr:\n%s", parent.stdout(), parent.stderr()).isZero();
       assertThat(parent.stdout()).contains("target not on the application class path",
           "target ran in the child with arg-1", "exit=0");
     }
@@ -187,7 +185,7 @@ class LaunchOptionsTest {
     List<String> lines = new CopyOnWriteArrayList<>();
     Process p = builder.stdout(ChildOutput.toLines(lines::add)).build();
     p.start();
-    assertThat(p.join(STARTUP)).isTrue();
+    assertThat(p.join(Waits.JOIN)).isTrue();
     assertThat(p.exitCode()).as("exit code; lines: %s", lines).isZero();
     return lines;
   }

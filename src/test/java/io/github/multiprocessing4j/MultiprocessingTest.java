@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.condition.OS.LINUX;
 import static org.junit.jupiter.api.condition.OS.MAC;
 
 import io.github.multiprocessing4j.testing.JavaMain;
+import io.github.multiprocessing4j.testing.Sleeper;
+import io.github.multiprocessing4j.testing.Waits;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -21,8 +23,6 @@ import org.junit.jupiter.api.condition.EnabledOnOs;
  */
 @Timeout(60)
 class MultiprocessingTest {
-
-  private static final Duration STARTUP = Duration.ofSeconds(30);
 
   @Test
   void cpuCountIsThePositiveProcessorCount() {
@@ -40,7 +40,7 @@ class MultiprocessingTest {
     Process p = Process.builder().target(args -> System.out.println("ppid=" + Multiprocessing.getppid()
         + " pid=" + Multiprocessing.getpid())).stdout(ChildOutput.toLines(lines::add)).build();
     p.start();
-    assertThat(p.join(STARTUP)).isTrue();
+    assertThat(p.join(Waits.JOIN)).isTrue();
     assertThat(p.exitCode()).isZero();
     assertThat(lines).containsExactly("ppid=" + ProcessHandle.current().pid() + " pid=" + p.pid());
   }
@@ -100,7 +100,7 @@ class MultiprocessingTest {
   private static long endedPid() throws Exception {
     java.lang.Process p = new ProcessBuilder(JavaMain.javaExecutable().toString(), "-version")
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.waitFor(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).isTrue();
     long pid = p.pid();
     assertThat(ProcessHandle.of(pid)).as("pid %s reused already", pid).isEmpty();
     return pid;
@@ -112,24 +112,15 @@ class MultiprocessingTest {
         .stdout(ChildOutput.toLines(line -> began.countDown())).build();
     try {
       p.start();
-      assertThat(began.await(STARTUP.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(began.await(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).isTrue();
       Multiprocessing.kill(p.pid(), signal);
-      assertThat(p.join(Duration.ofSeconds(30))).as("child ended within 30 s of signal %s", signal).isTrue();
+      assertThat(p.join(Waits.JOIN)).as("child ended within 30 s of signal %s", signal).isTrue();
       assertThat(p.exitCode()).isEqualTo(expectedExitCode);
     } finally {
       if (p.isAlive()) {
         p.kill();
         p.join(Duration.ofSeconds(10));
       }
-    }
-  }
-
-  /** Says it began, then sleeps far longer than any test waits. */
-  public static final class Sleeper implements Target {
-    @Override
-    public void run(Args args) throws Exception {
-      System.out.println("began");
-      Thread.sleep(60_000);
     }
   }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.testing.CapturedLines;
 import io.github.multiprocessing4j.testing.NoLeakedProcesses;
+import io.github.multiprocessing4j.testing.Sleeper;
+import io.github.multiprocessing4j.testing.Waits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -22,13 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 final class ProcessErrorsTest {
-
-  private static final Duration WAIT = Duration.ofSeconds(30);
-
-  private static void sleeper(Args args) throws InterruptedException {
-    System.out.println("ready");
-    Thread.sleep(60_000);
-  }
 
   /** Starts a child from inside a (daemonic) child. */
   private static void startsAChild(Args args) {
@@ -60,10 +55,10 @@ final class ProcessErrorsTest {
   @Test
   void startedChildRefusesSecondStartDaemonChangeAndClose() throws Exception {
     CapturedLines out = new CapturedLines();
-    Process p = Process.builder().target(ProcessErrorsTest::sleeper).stdout(out.output()).build();
+    Process p = Process.builder().target(Sleeper.class).stdout(out.output()).build();
     p.start();
     try {
-      out.await("ready", WAIT);
+      out.await(Sleeper.READY, Waits.JOIN);
       assertIllegalState(p::start, "cannot start a process twice");
       assertIllegalState(() -> p.setDaemon(true), "process has already started");
       assertIllegalState(p::close,
@@ -72,7 +67,7 @@ final class ProcessErrorsTest {
       assertThat(p.isAlive()).isTrue();
     } finally {
       p.kill();
-      p.join(WAIT);
+      p.join(Waits.JOIN);
     }
     // Still refused after the end: a process object runs once.
     assertIllegalState(p::start, "cannot start a process twice");
@@ -82,7 +77,7 @@ final class ProcessErrorsTest {
   void unstartedProcessCannotBeJoinedOrSignalled() {
     Process p = new Process(args -> { });
     assertIllegalState(p::join, "can only join a started process");
-    assertIllegalState(() -> p.join(WAIT), "can only join a started process");
+    assertIllegalState(() -> p.join(Waits.JOIN), "can only join a started process");
     assertIllegalState(p::terminate, "process not started");
     assertIllegalState(p::kill, "process not started");
     assertIllegalState(p::onExit, "process not started");
@@ -163,7 +158,7 @@ final class ProcessErrorsTest {
 
   @Test
   void negativeJoinTimeoutPollsAsZeroDoes() throws Exception {
-    Process p = new Process(args -> Thread.sleep(60_000));
+    Process p = new Process(args -> Thread.sleep(Waits.UNTIL_KILLED.toMillis()));
     p.start();
     try {
       // CPython's join(-1) polls; this threw IllegalArgumentException("timeout must not be negative").
@@ -198,8 +193,7 @@ final class ProcessErrorsTest {
     // The forkserver start has a spare for this key launched in the background: no more of those
     // (discarding clears what is pending), and the one in flight, if any, dies of the same option.
     Multiprocessing.discardSpares();
-    assertThat(io.github.multiprocessing4j.testing.Pids.await(() -> NoLeakedProcesses.liveDescendants().isEmpty(),
-        Duration.ofSeconds(30))).as("spares for the bad option gone").isTrue();
+    Waits.until(() -> NoLeakedProcesses.liveDescendants().isEmpty(), "spares for the bad option gone");
   }
 
   @Test
@@ -249,7 +243,7 @@ final class ProcessErrorsTest {
     SoftAssertions softly = new SoftAssertions();
     for (Map.Entry<String, Process> e : byExpectation.entrySet()) {
       Process p = e.getValue();
-      assertThat(p.join(WAIT)).isTrue();
+      assertThat(p.join(Waits.JOIN)).isTrue();
       softly.assertThat(p.exitCode()).as(e.getKey()).isEqualTo(1);
       softly.assertThat(p.failure()).as(e.getKey()).hasValueSatisfying(f -> {
         assertThat(f.remoteClassName()).isEqualTo(IllegalArgumentException.class.getName());

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.testing.CapturedLines;
+import io.github.multiprocessing4j.testing.Sleeper;
+import io.github.multiprocessing4j.testing.Waits;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -22,7 +24,6 @@ import org.junit.jupiter.api.Timeout;
 final class ProcessLifecycleTest {
 
   /** Generous: other builds share this 2-core machine. */
-  private static final Duration WAIT = Duration.ofSeconds(30);
 
   private static final long ME = Multiprocessing.getpid();
 
@@ -45,12 +46,6 @@ final class ProcessLifecycleTest {
       System.out.println("parentName=" + parent.get().name());
       System.out.println("parentRepr=" + parent.get());
     }
-  }
-
-  /** Runs until signalled; says so first, so the parent knows it is running. */
-  private static void sleeper(Args args) throws InterruptedException {
-    System.out.println("ready");
-    Thread.sleep(60_000);
   }
 
   private static void failing(Args args) {
@@ -78,7 +73,7 @@ final class ProcessLifecycleTest {
     p.start();
     assertThat(p.pid()).isNotNull();
     // onExit() completes with the process itself, before and independently of join().
-    assertThat(p.onExit().get(WAIT.toSeconds(), TimeUnit.SECONDS)).isSameAs(p);
+    assertThat(p.onExit().get(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).isSameAs(p);
     p.join();
 
     assertThat(p.exitCode()).isZero();
@@ -87,7 +82,7 @@ final class ProcessLifecycleTest {
     // Joining an ended child again is a no-op, with or without a timeout.
     p.join();
     assertThat(p.join(Duration.ZERO)).isTrue();
-    assertThat(p.join(WAIT)).isTrue();
+    assertThat(p.join(Waits.JOIN)).isTrue();
     assertThat(p.exitCode()).isZero();
     assertThat(p.onExit()).isCompletedWithValue(p);
   }
@@ -142,10 +137,10 @@ final class ProcessLifecycleTest {
   @Test
   void runningChildIsAliveListedAndCannotBeClosedUntilTerminated() throws Exception {
     CapturedLines out = new CapturedLines();
-    Process p = Process.builder().target(ProcessLifecycleTest::sleeper).stdout(out.output()).build();
+    Process p = Process.builder().target(Sleeper.class).stdout(out.output()).build();
     p.start();
     try {
-      out.await("ready", WAIT);
+      out.await(Sleeper.READY, Waits.JOIN);
 
       assertThat(p.isAlive()).isTrue();
       assertThat(p.exitCode()).isNull();
@@ -161,10 +156,10 @@ final class ProcessLifecycleTest {
       assertThat(p.isAlive()).as("a refused close() leaves the child running").isTrue();
 
       p.terminate();
-      assertThat(p.join(WAIT)).isTrue();
+      assertThat(p.join(Waits.JOIN)).isTrue();
     } finally {
       p.kill();
-      p.join(WAIT);
+      p.join(Waits.JOIN);
     }
     assertThat(p.exitCode()).isEqualTo(-15);
     assertThat(p.isAlive()).isFalse();
@@ -184,7 +179,7 @@ final class ProcessLifecycleTest {
 
     quick.start();
     // Wait for the end without join(), which would remove it by itself.
-    quick.onExit().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    quick.onExit().get(Waits.JOIN.toSeconds(), TimeUnit.SECONDS);
 
     assertThat(Process.activeChildren()).doesNotContain(unstarted, quick);
     assertThat(quick.exitCode()).isZero();
@@ -196,18 +191,18 @@ final class ProcessLifecycleTest {
   @Test
   void reprShowsKilledAndFailedChildren() throws Exception {
     CapturedLines out = new CapturedLines();
-    Process killed = Process.builder().target(ProcessLifecycleTest::sleeper).stdout(out.output()).build();
+    Process killed = Process.builder().target(Sleeper.class).stdout(out.output()).build();
     Process failed = Process.builder().target(ProcessLifecycleTest::failing).stderr(ChildOutput.discard()).build();
     killed.start();
     try {
       failed.start();
-      out.await("ready", WAIT);
+      out.await(Sleeper.READY, Waits.JOIN);
       killed.kill();
-      assertThat(killed.join(WAIT)).isTrue();
-      assertThat(failed.join(WAIT)).isTrue();
+      assertThat(killed.join(Waits.JOIN)).isTrue();
+      assertThat(failed.join(Waits.JOIN)).isTrue();
     } finally {
       killed.kill();
-      killed.join(WAIT);
+      killed.join(Waits.JOIN);
     }
     assertThat(killed.toString()).isEqualTo("<Process name='" + killed.name() + "' pid=" + killed.pid()
         + " parent=" + ME + " stopped exitcode=-SIGKILL>");
@@ -228,7 +223,7 @@ final class ProcessLifecycleTest {
     assertThat(p.name()).startsWith("Process-");
     assertThat(p.isDaemon()).isTrue();
     assertThat(p.authkey()).isEqualTo(key);
-    assertClosed(p::start, p::join, () -> p.join(WAIT), p::isAlive, p::exitCode, p::pid, p::ident,
+    assertClosed(p::start, p::join, () -> p.join(Waits.JOIN), p::isAlive, p::exitCode, p::pid, p::ident,
         p::terminate, p::kill, p::onExit, p::failure);
   }
 

@@ -4,7 +4,7 @@ import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.connection.Connection;
 import io.github.multiprocessing4j.connection.Pipe;
-import java.time.Duration;
+import io.github.multiprocessing4j.testing.Waits;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -54,7 +54,6 @@ public final class PipeBench {
 
   /** CPython's {@code SMALL_BYTES}: eight bytes of 'x'. */
   private static final byte[] SMALL_BYTES = payload(8);
-  private static final Duration JOIN_WAIT = Duration.ofSeconds(30);
 
   /** The child of the run in progress, for the cleanup hook. */
   private static volatile Process live;
@@ -269,9 +268,9 @@ public final class PipeBench {
       clean = true;
     } finally {
       try {
-        if (p.pid() != null && !(clean && p.join(JOIN_WAIT))) {
+        if (p.pid() != null && !(clean && p.join(Waits.JOIN))) {
           p.kill();
-          p.join(JOIN_WAIT);
+          p.join(Waits.JOIN);
         }
       } finally {
         cmd.close();
@@ -294,7 +293,7 @@ public final class PipeBench {
     try {
       if (p.pid() != null && p.isAlive()) {
         p.kill();
-        p.join(JOIN_WAIT);
+        p.join(Waits.JOIN);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -11,6 +11,7 @@ import io.github.multiprocessing4j.sync.SyncInternals;
 import io.github.multiprocessing4j.sync.Held;
 import io.github.multiprocessing4j.sync.Lock;
 import io.github.multiprocessing4j.sync.Semaphore;
+import io.github.multiprocessing4j.testing.Waits;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +56,6 @@ public final class SyncBench {
 
   /** The least time of unmeasured hand-offs before the timed ones (both JVMs compile the path). */
   private static final long WARM_UP_NANOS = 1_000_000_000L;
-  private static final Duration JOIN_WAIT = Duration.ofSeconds(30);
 
   private SyncBench() {}
 
@@ -146,9 +146,9 @@ public final class SyncBench {
 
   /** Joins a child, killing it first if it has not ended: a failed step leaves no process. */
   private static void finish(Process p) throws InterruptedException {
-    if (!p.join(JOIN_WAIT)) {
+    if (!p.join(Waits.JOIN)) {
       p.kill();
-      p.join(JOIN_WAIT);
+      p.join(Waits.JOIN);
     }
   }
 

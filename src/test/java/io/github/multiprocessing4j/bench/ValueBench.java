@@ -9,7 +9,7 @@ import io.github.multiprocessing4j.shared.RawValue;
 import io.github.multiprocessing4j.shared.Value;
 import io.github.multiprocessing4j.sync.Event;
 import io.github.multiprocessing4j.sync.Held;
-import java.time.Duration;
+import io.github.multiprocessing4j.testing.Waits;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,7 +38,6 @@ import java.util.List;
  */
 public final class ValueBench {
 
-  private static final Duration JOIN_WAIT = Duration.ofSeconds(60);
   /** The least a child runs on its own counter before the timed round: rounds, and time. */
   private static final int WARM_UP_ROUNDS = 3;
   private static final long WARM_UP_NANOS = 1_000_000_000L;
@@ -184,8 +183,8 @@ public final class ValueBench {
       long t0 = System.nanoTime();
       go.set(); // as CPython's script: one event wakes both
       for (Process p : ps) {
-        if (!p.join(JOIN_WAIT)) {
-          throw new AssertionError("a child did not end in " + JOIN_WAIT);
+        if (!p.join(Waits.LONG)) {
+          throw new AssertionError("a child did not end in " + Waits.LONG);
         }
         if (p.exitCode() != 0) {
           throw new AssertionError("a child failed: " + p);
@@ -201,7 +200,7 @@ public final class ValueBench {
         if (p.isAlive()) {
           p.kill();
         }
-        p.join(JOIN_WAIT);
+        p.join(Waits.LONG);
       }
       for (Connection c : readies) {
         c.close();

@@ -74,6 +74,20 @@ final class Background<T> {
   }
 
   /**
+   * Waits until the call's thread is parked (waiting, with or without a timeout), as a receiver on
+   * an empty pipe is, so that what the test does next happens while it waits.
+   */
+  void awaitParked(Duration timeout) {
+    io.github.multiprocessing4j.testing.Waits.until(() -> {
+      if (task.isDone()) {
+        throw new AssertionError("the background call ended before it waited");
+      }
+      Thread.State st = thread.getState();
+      return st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING;
+    }, "the background call parked", timeout);
+  }
+
+  /**
    * Waits until the call is parked inside a method of that name (a frame's method name), so that
    * what the test does next happens while it waits there.
    */

@@ -3,26 +3,75 @@ package io.github.multiprocessing4j.connection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.multiprocessing4j.connection.ConnectionKind.Channel;
+import io.github.multiprocessing4j.testing.Waits;
 import java.io.ObjectInputFilter;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The Connection contract of §B.1 within one process: CPython's checks, errors and messages. */
-@Timeout(value = 30, unit = TimeUnit.SECONDS)
+/**
+ * The Connection contract of §B.1 within one process, one body run against every
+ * {@link ConnectionKind} (both kinds of pipe, Unix and TCP sockets): CPython's checks, errors and
+ * messages. {@link ConnectionBetweenProcessesContractTest} holds the same idea across processes.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 final class ConnectionContractTest {
 
-  @Test
-  void sendBytesChecksOffsetAndSizeAsCPython() throws Exception {
-    Pipe p = Pipe.open();
-    try (Connection a = p.conn1(); Connection b = p.conn2()) {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(ConnectionKind.class)
+  void messagesKeepTheirBoundariesAndOrder(ConnectionKind kind) throws Exception {
+    try (Channel ch = kind.open()) {
+      Connection a = ch.sender();
+      Connection b = ch.receiver();
+      a.sendBytes("a".getBytes());
+      a.sendBytes(new byte[0]);
+      a.sendBytes("bc".getBytes());
+      a.send(Map.of("k", 1));
+      assertThat(b.recvBytes()).containsExactly('a');
+      assertThat(b.recvBytes()).isEmpty();
+      assertThat(b.recvBytes()).containsExactly('b', 'c');
+      assertThat(b.recv()).isEqualTo(Map.of("k", 1));
+      assertThat(b.poll()).isFalse();
+      if (kind.duplex()) {
+        b.send(List.of(1, 2, 3));
+        assertThat(a.recv()).isEqualTo(List.of(1, 2, 3));
+        assertThat(a.poll()).isFalse();
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(ConnectionKind.class)
+  void aMessageLargerThanTheRingStreamsThrough(ConnectionKind kind) throws Exception {
+    byte[] big = new byte[5 << 20]; // more than a pipe's 4 MiB ring, more than one socket write
+    for (int i = 0; i < big.length; i++) {
+      big[i] = (byte) (i * 31 + 7);
+    }
+    try (Channel ch = kind.open()) {
+      Background<Void> sending = Background.run(() -> {
+        ch.sender().sendBytes(big);
+        return null;
+      });
+      assertThat(Arrays.equals(ch.receiver().recvBytes(), big)).isTrue();
+      sending.get(Waits.JOIN);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(ConnectionKind.class)
+  void sendBytesChecksOffsetAndSizeAsCPython(ConnectionKind kind) throws Exception {
+    try (Channel ch = kind.open()) {
+      Connection a = ch.sender();
       byte[] buf = "hello".getBytes();
       assertThatThrownBy(() -> a.sendBytes(buf, -1)).hasMessage("offset is negative");
       assertThatThrownBy(() -> a.sendBytes(buf, 6)).hasMessage("buffer length < offset");
@@ -30,42 +79,43 @@ final class ConnectionContractTest {
       assertThatThrownBy(() -> a.sendBytes(buf, 2, 4)).hasMessage("buffer length < offset + size");
       a.sendBytes(buf, 5); // offset == length: an empty message
       a.sendBytes(buf, 1, 3);
-      assertThat(b.recvBytes()).isEmpty();
-      assertThat(new String(b.recvBytes())).isEqualTo("ell");
+      assertThat(ch.receiver().recvBytes()).isEmpty();
+      assertThat(new String(ch.receiver().recvBytes())).isEqualTo("ell");
     }
   }
 
-  @Test
-  void aMessageOverMaxLengthMakesTheEndUnreadable() throws Exception {
-    Pipe p = Pipe.open();
-    try (Connection a = p.conn1(); Connection b = p.conn2()) {
+  /**
+   * CPython's {@code _bad_message_length}: an end that can also send becomes write-only; a
+   * receive-only end is closed.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(ConnectionKind.class)
+  void aMessageOverMaxLengthMakesTheEndWriteOnlyOrClosesIt(ConnectionKind kind) throws Exception {
+    try (Channel ch = kind.open()) {
+      Connection a = ch.sender();
+      Connection b = ch.receiver();
       assertThatThrownBy(() -> b.recvBytes(-1)).hasMessage("negative maxlength");
       a.sendBytes(new byte[100]);
       assertThatThrownBy(() -> b.recvBytes(10)).isInstanceOf(ConnectionException.class)
           .hasMessageStartingWith("bad message length");
-      assertThat(b.isReadable()).isFalse();
-      assertThatThrownBy(b::recvBytes).hasMessage("connection is write-only");
-      b.send("still writable");
-      assertThat(a.recv()).isEqualTo("still writable");
+      if (kind.duplex()) {
+        assertThat(b.isReadable()).isFalse();
+        assertThatThrownBy(b::recvBytes).hasMessage("connection is write-only");
+        b.send("still writable");
+        assertThat(a.recv()).isEqualTo("still writable");
+      } else {
+        assertThat(b.isClosed()).isTrue();
+        assertThatThrownBy(b::recvBytes).hasMessage("handle is closed");
+      }
     }
   }
 
-  @Test
-  void aTooLongMessageClosesAReceiveOnlyEndAsCPython() throws Exception {
-    Pipe p = Pipe.open(false);
-    try (Connection r = p.conn1(); Connection w = p.conn2()) {
-      w.sendBytes(new byte[100]);
-      assertThatThrownBy(() -> r.recvBytes(10)).isInstanceOf(ConnectionException.class)
-          .hasMessageStartingWith("bad message length");
-      assertThat(r.isClosed()).isTrue();
-      assertThatThrownBy(r::recvBytes).hasMessage("handle is closed");
-    }
-  }
-
-  @Test
-  void recvBytesIntoFitsOrThrowsBufferTooShortWithTheWholeMessage() throws Exception {
-    Pipe p = Pipe.open();
-    try (Connection a = p.conn1(); Connection b = p.conn2()) {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(ConnectionKind.class)
+  void recvBytesIntoFitsOrThrowsBufferTooShortWithTheWholeMessage(ConnectionKind kind) throws Exception {
+    try (Channel ch = kind.open()) {
+      Connection a = ch.sender();
+      Connection b = ch.receiver();
       byte[] buf = new byte[8];
       assertThatThrownBy(() -> b.recvBytesInto(buf, -1)).hasMessage("negative offset");
       assertThatThrownBy(() -> b.recvBytesInto(buf, 9)).hasMessage("offset too large");
@@ -96,29 +146,59 @@ final class ConnectionContractTest {
     }
   }
 
-  @Test
-  void aClosedEndSaysHandleIsClosedAndItsPeerSeesTheEnd() throws Exception {
-    Pipe p = Pipe.open();
-    Connection a = p.conn1();
-    Connection b = p.conn2();
-    a.send("last");
-    a.close();
-    a.close(); // idempotent
-    assertThat(a.isClosed()).isTrue();
-    assertThatThrownBy(() -> a.send(1)).hasMessage("handle is closed");
-    assertThatThrownBy(a::recv).hasMessage("handle is closed");
-    assertThatThrownBy(a::poll).hasMessage("handle is closed");
-    assertThat(b.recv()).isEqualTo("last");
-    assertThat(b.poll()).isTrue(); // the end of the stream is readable
-    assertThatThrownBy(b::recv).isInstanceOf(PeerClosedException.class);
-    assertThatThrownBy(() -> b.send(1)).isInstanceOf(BrokenPipeException.class);
-    b.close();
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(ConnectionKind.class)
+  void aClosedEndSaysHandleIsClosedAndItsPeerSeesTheEnd(ConnectionKind kind) throws Exception {
+    try (Channel ch = kind.open()) {
+      Connection a = ch.sender();
+      Connection b = ch.receiver();
+      a.send("last");
+      a.close();
+      a.close(); // idempotent
+      assertThat(a.isClosed()).isTrue();
+      assertThatThrownBy(() -> a.send(1)).hasMessage("handle is closed");
+      assertThatThrownBy(a::recv).hasMessage("handle is closed");
+      assertThatThrownBy(a::poll).hasMessage("handle is closed");
+      assertThat(b.recv()).isEqualTo("last");
+      assertThat(b.poll(Waits.JOIN)).isTrue(); // the end of the stream is readable
+      assertThat(b.poll()).isTrue();
+      assertThatThrownBy(b::recv).isInstanceOf(PeerClosedException.class);
+      if (kind.duplex()) {
+        assertSendingBreaks(kind, b);
+      }
+    }
   }
 
-  @Test
-  void pollWaitsUpToItsTimeoutAndReturnsTrueWithoutConsuming() throws Exception {
-    Pipe p = Pipe.open();
-    try (Connection a = p.conn1(); Connection b = p.conn2()) {
+  /**
+   * A send to a closed peer is a {@link BrokenPipeException}; over TCP the first write after the
+   * peer's close may still be accepted by the kernel and answered by a reset, as in CPython, so a
+   * later one must fail.
+   */
+  static void assertSendingBreaks(ConnectionKind kind, Connection c) {
+    if (kind != ConnectionKind.TCP_SOCKET) {
+      assertThatThrownBy(() -> c.send(1)).isInstanceOf(BrokenPipeException.class);
+      return;
+    }
+    long deadline = System.nanoTime() + Waits.JOIN.toNanos();
+    BrokenPipeException broken = null;
+    while (broken == null && System.nanoTime() - deadline < 0) {
+      try {
+        c.sendBytes(new byte[] {1});
+      } catch (BrokenPipeException e) {
+        broken = e;
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+    assertThat(broken).as("a send to the closed peer failed").isNotNull();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(ConnectionKind.class)
+  void pollWaitsUpToItsTimeoutAndReturnsTrueWithoutConsuming(ConnectionKind kind) throws Exception {
+    try (Channel ch = kind.open()) {
+      Connection a = ch.sender();
+      Connection b = ch.receiver();
       long t0 = System.nanoTime();
       assertThat(b.poll(Duration.ofMillis(200))).isFalse();
       assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(190));
@@ -130,51 +210,40 @@ final class ConnectionContractTest {
     }
   }
 
-  @Test
-  void closeFromAnotherThreadWakesABlockedReceiver() throws Exception {
-    Pipe p = Pipe.open();
-    Connection b = p.conn2();
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    CountDownLatch started = new CountDownLatch(1);
-    Thread t = new Thread(() -> {
-      started.countDown();
-      try {
-        b.recv();
-      } catch (Throwable e) {
-        failure.set(e);
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(ConnectionKind.class)
+  void closeFromAnotherThreadWakesABlockedReceiver(ConnectionKind kind) throws Exception {
+    try (Channel ch = kind.open()) {
+      Connection b = ch.receiver();
+      Background<Object> receiving = Background.run(b::recv);
+      if (kind.socket()) {
+        receiving.awaitBlockedInSelect(Waits.JOIN);
+      } else {
+        receiving.awaitParked(Waits.JOIN);
       }
-    });
-    t.start();
-    started.await();
-    assertThat(io.github.multiprocessing4j.testing.Pids.await(() -> t.getState() == Thread.State.WAITING,
-        Duration.ofSeconds(10))).as("the receiver parked").isTrue();
-    b.close();
-    t.join(5_000);
-    assertThat(t.isAlive()).isFalse();
-    assertThat(failure.get()).isInstanceOf(ConnectionException.class).hasMessage("handle is closed");
-    p.conn1().close();
+      b.close();
+      assertThatThrownBy(() -> receiving.get(Waits.JOIN))
+          .isInstanceOf(ConnectionException.class).hasMessage("handle is closed");
+    }
   }
 
-  @Test
-  void manyThreadsSendingOnOneEndNeverInterleaveMessages() throws Exception {
-    Pipe p = Pipe.open();
-    try (Connection a = p.conn1(); Connection b = p.conn2()) {
-      List<Thread> ts = new ArrayList<>();
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(ConnectionKind.class)
+  void manyThreadsSendingOnOneEndNeverInterleaveMessages(ConnectionKind kind) throws Exception {
+    try (Channel ch = kind.open()) {
+      Connection a = ch.sender();
+      Connection b = ch.receiver();
+      List<Background<Void>> senders = new ArrayList<>();
       for (int k = 0; k < 4; k++) {
         byte fill = (byte) k;
-        Thread t = new Thread(() -> {
+        senders.add(Background.run(() -> {
           byte[] m = new byte[3000];
-          java.util.Arrays.fill(m, fill);
-          try {
-            for (int i = 0; i < 500; i++) {
-              a.sendBytes(m);
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+          Arrays.fill(m, fill);
+          for (int i = 0; i < 500; i++) {
+            a.sendBytes(m);
           }
-        });
-        t.start();
-        ts.add(t);
+          return null;
+        }));
       }
       for (int i = 0; i < 2000; i++) {
         byte[] m = b.recvBytes();
@@ -183,8 +252,8 @@ final class ConnectionContractTest {
           assertThat(x).isEqualTo(m[0]);
         }
       }
-      for (Thread t : ts) {
-        t.join();
+      for (Background<Void> s : senders) {
+        s.get(Waits.JOIN);
       }
     }
   }
@@ -193,10 +262,12 @@ final class ConnectionContractTest {
   record Secret(String value) implements Serializable {
   }
 
-  @Test
-  void aClassTheFilterRefusesFailsTheReceiveAndNamesIt() throws Exception {
-    Pipe p = Pipe.open();
-    try (Connection a = p.conn1(); Connection b = p.conn2()) {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(ConnectionKind.class)
+  void aClassTheFilterRefusesFailsTheReceiveAndNamesIt(ConnectionKind kind) throws Exception {
+    try (Channel ch = kind.open()) {
+      Connection a = ch.sender();
+      Connection b = ch.receiver();
       b.setSerialFilter(info -> info.serialClass() == Secret.class
           ? ObjectInputFilter.Status.REJECTED : ObjectInputFilter.Status.UNDECIDED);
       a.send(new Secret("x"));
@@ -207,13 +278,13 @@ final class ConnectionContractTest {
     }
   }
 
-  @Test
-  void aNonSerializableObjectFailsSendInTheCallersThread() throws Exception {
-    Pipe p = Pipe.open();
-    try (Connection a = p.conn1(); Connection b = p.conn2()) {
-      assertThatThrownBy(() -> a.send(List.of(new Object()))).isInstanceOf(IllegalArgumentException.class)
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(ConnectionKind.class)
+  void aNonSerializableObjectFailsSendInTheCallersThread(ConnectionKind kind) throws Exception {
+    try (Channel ch = kind.open()) {
+      assertThatThrownBy(() -> ch.sender().send(List.of(new Object()))).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("java.lang.Object");
-      assertThat(b.poll()).isFalse();
+      assertThat(ch.receiver().poll()).isFalse();
     }
   }
 }

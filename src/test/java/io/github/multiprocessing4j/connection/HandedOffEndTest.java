@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.testing.CapturedLines;
+import io.github.multiprocessing4j.testing.Waits;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -31,9 +32,9 @@ final class HandedOffEndTest {
     for (int i = 0; i < 5; i++) {
       System.gc();
     }
-    assertThat(p.join(Duration.ofSeconds(30))).isTrue();
+    assertThat(p.join(Waits.JOIN)).isTrue();
     assertThat(p.exitCode()).isEqualTo(1);
-    assertThat(err.await("Unrecognized VM option 'NoSuchFlag'", Duration.ofSeconds(30))).isNotNull();
+    assertThat(err.await("Unrecognized VM option 'NoSuchFlag'", Waits.JOIN)).isNotNull();
     // poll returns true when recv would not block: a message or the end of the stream.
     assertThat(mine.poll(Duration.ofSeconds(10))).as("the end of the stream is seen").isTrue();
     assertThatThrownBy(mine::recvBytes).isInstanceOf(PeerClosedException.class);

@@ -10,7 +10,7 @@ import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.pool.MaybeEncodingException;
 import io.github.multiprocessing4j.pool.Pool;
 import io.github.multiprocessing4j.queues.Queue;
-import java.time.Duration;
+import io.github.multiprocessing4j.testing.Waits;
 import java.util.HashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class HostileDataBetweenProcessesTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(60);
   private static final int TOO_LONG = 100_000_001;
 
   /** Sends a 700-deep HashMap, then what sending 100,000,001 bytes did. */
@@ -47,9 +46,9 @@ final class HostileDataBetweenProcessesTest {
       assertThat((String) c.recv()).startsWith("refused: ")
           .contains("-Dmultiprocessing4j.maxMessageBytes");
     } finally {
-      if (!child.join(WAIT)) {
+      if (!child.join(Waits.LONG)) {
         child.kill();
-        child.join(WAIT);
+        child.join(Waits.LONG);
       }
     }
     assertThat(child.exitCode()).isZero();

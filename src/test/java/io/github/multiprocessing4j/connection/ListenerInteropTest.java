@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.github.multiprocessing4j.testing.CapturedLines;
+import io.github.multiprocessing4j.testing.Waits;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -18,7 +19,6 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -43,7 +43,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 final class ListenerInteropTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(30);
   private static final byte[] KEY = "interop-key".getBytes(StandardCharsets.US_ASCII);
   private static final Map<String, String> VERSIONS = new ConcurrentHashMap<>();
 
@@ -157,9 +156,9 @@ final class ListenerInteropTest {
 
     /** Waits for the script to end and checks that it succeeded. */
     void assertSucceeds() throws InterruptedException {
-      assertThat(process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as("python ended").isTrue();
+      assertThat(process.waitFor(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).as("python ended").isTrue();
       assertThat(process.exitValue()).as("python's exit code; stderr:\n" + err.text()).isZero();
-      out.await("done", WAIT);
+      out.await("done", Waits.JOIN);
     }
 
     String diagnostics() {
@@ -189,7 +188,7 @@ final class ListenerInteropTest {
       String where = a instanceof UnixDomainSocketAddress ? ((UnixDomainSocketAddress) a).getPath().toString()
           : ((InetSocketAddress) a).getAddress().getHostAddress() + ":" + ((InetSocketAddress) a).getPort();
       try (Python py = new Python(python, PY_CLIENT, kind, where)) {
-        Connection c = l.accept(WAIT).orElseThrow(() -> new AssertionError("no client; " + py.diagnostics()));
+        Connection c = l.accept(Waits.JOIN).orElseThrow(() -> new AssertionError("no client; " + py.diagnostics()));
         try (c) {
           c.sendBytes("hello".getBytes(StandardCharsets.US_ASCII));
           assertThat(new String(c.recvBytes(), StandardCharsets.US_ASCII)).isEqualTo("olleh");
@@ -217,7 +216,7 @@ final class ListenerInteropTest {
   void ourClientTalksToACPythonListener(String python, String kind) throws Exception {
     assumeRunnable(python);
     try (Python py = new Python(python, PY_LISTENER, kind)) {
-      String where = py.out.await("address=", WAIT).substring("address=".length());
+      String where = py.out.await("address=", Waits.JOIN).substring("address=".length());
       SocketAddress a;
       if (kind.equals("tcp")) {
         int colon = where.lastIndexOf(':');
@@ -228,7 +227,7 @@ final class ListenerInteropTest {
       }
       assertThatThrownBy(() -> Client.connect(a, "not-the-key".getBytes(StandardCharsets.US_ASCII)))
           .isInstanceOf(AuthenticationException.class).hasMessage("digest sent was rejected");
-      assertThat(py.out.await("rejected: ", WAIT)).isEqualTo("rejected: digest received was wrong");
+      assertThat(py.out.await("rejected: ", Waits.JOIN)).isEqualTo("rejected: digest received was wrong");
       try (Connection c = Client.connect(a, KEY)) {
         c.sendBytes("abc".getBytes(StandardCharsets.US_ASCII));
         assertThat(new String(c.recvBytes(), StandardCharsets.US_ASCII)).isEqualTo("ABC");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.testing.Waits;
 import java.io.IOException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
@@ -38,14 +39,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 final class ListenerSecurityTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(20);
   private static final byte[] KEY = "the-right-key".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] WRONG = "a-wrong-key".getBytes(StandardCharsets.US_ASCII);
 
   /** The listener still serves a client with the right key. */
   private static void servesAnHonestClient(Listener l) throws Exception {
     Background<Connection> client = Background.run(() -> Client.connect(l.address(), KEY));
-    try (Connection s = l.accept(); Connection c = client.get(WAIT)) {
+    try (Connection s = l.accept(); Connection c = client.get(Waits.JOIN)) {
       c.send("honest");
       assertThat(s.recv()).isEqualTo("honest");
       s.send("served");
@@ -65,7 +65,7 @@ final class ListenerSecurityTest {
       Background<byte[]> verdict = Background.run(() -> attacker.answerChallenge(WRONG));
       assertThatThrownBy(l::accept).isInstanceOf(AuthenticationException.class)
           .hasMessage("digest received was wrong");
-      assertThat(verdict.get(WAIT)).isEqualTo(RawPeer.FAILURE);
+      assertThat(verdict.get(Waits.JOIN)).isEqualTo(RawPeer.FAILURE);
       assertThat(attacker.seesEndOfStream()).isTrue();
       servesAnHonestClient(l);
     }
@@ -77,7 +77,7 @@ final class ListenerSecurityTest {
       Background<Connection> client = Background.run(() -> Client.connect(l.address(), WRONG));
       assertThatThrownBy(l::accept).isInstanceOf(AuthenticationException.class)
           .hasMessage("digest received was wrong");
-      assertThatThrownBy(() -> client.get(WAIT)).isInstanceOf(AuthenticationException.class)
+      assertThatThrownBy(() -> client.get(Waits.JOIN)).isInstanceOf(AuthenticationException.class)
           .hasMessage("digest sent was rejected");
       servesAnHonestClient(l);
     }
@@ -114,9 +114,9 @@ final class ListenerSecurityTest {
       });
       assertThatThrownBy(l::accept).isInstanceOf(AuthenticationException.class).hasMessageContaining(message);
       if (failureSent) { // as CPython: #FAILURE# for any answer it cannot accept
-        assertThat(reply.get(WAIT)).isEqualTo(RawPeer.FAILURE);
+        assertThat(reply.get(Waits.JOIN)).isEqualTo(RawPeer.FAILURE);
       } else {
-        reply.get(WAIT);
+        reply.get(Waits.JOIN);
       }
       assertThat(attacker.seesEndOfStream()).isTrue();
       servesAnHonestClient(l);
@@ -138,7 +138,7 @@ final class ListenerSecurityTest {
       assertThatThrownBy(l::accept).isInstanceOf(AuthenticationException.class)
           .hasMessageContaining("did not complete the authkey challenge")
           .hasMessageContaining("got end of file during message");
-      send.get(WAIT);
+      send.get(Waits.JOIN);
       servesAnHonestClient(l);
     }
   }
@@ -151,7 +151,7 @@ final class ListenerSecurityTest {
         return null;
       });
       try (Connection s = l.accept()) {
-        auth.get(WAIT);
+        auth.get(Waits.JOIN);
         attacker.sendLength(100);
         attacker.sendRaw(new byte[10]);
         attacker.shutdownOutput(); // the listener sees the end of the stream
@@ -174,7 +174,7 @@ final class ListenerSecurityTest {
       });
       assertThatThrownBy(l::accept).isInstanceOf(AuthenticationException.class)
           .hasMessageContaining("longer than 256 bytes");
-      send.get(WAIT);
+      send.get(Waits.JOIN);
       assertThat(attacker.seesEndOfStream()).isTrue();
       servesAnHonestClient(l);
     }
@@ -253,7 +253,7 @@ final class ListenerSecurityTest {
       return null;
     });
     Connection s = l.accept();
-    auth.get(WAIT);
+    auth.get(Waits.JOIN);
     return s;
   }
 
@@ -289,7 +289,7 @@ final class ListenerSecurityTest {
       assertThat(s.recv()).isEqualTo(List.of(1, "two")); // the stream is still in step
       // every accepted connection has the filter, also one from an honest client
       Background<Connection> client = Background.run(() -> Client.connect(l.address(), KEY));
-      try (Connection s2 = l.accept(); Connection c = client.get(WAIT)) {
+      try (Connection s2 = l.accept(); Connection c = client.get(Waits.JOIN)) {
         c.send(new Gadget());
         c.send("fine");
         assertThatThrownBy(s2::recv).isInstanceOf(ConnectionException.class)
@@ -306,7 +306,7 @@ final class ListenerSecurityTest {
     try (Listener l = listener()) {
       Background<Connection> client = Background.run(() -> Client.builder().authkey(KEY).serialFilter(noGadgets)
           .connect(l.address()));
-      try (Connection s = l.accept(); Connection c = client.get(WAIT)) {
+      try (Connection s = l.accept(); Connection c = client.get(Waits.JOIN)) {
         s.send(new Gadget());
         assertThatThrownBy(c::recv).isInstanceOf(ConnectionException.class)
             .hasMessageContaining(Gadget.class.getName()).hasMessageContaining("rejected");
@@ -336,7 +336,7 @@ final class ListenerSecurityTest {
       assertThatThrownBy(l::accept).isInstanceOf(AuthenticationException.class)
           .hasMessageContaining("did not complete the authkey challenge within 300 ms");
       long took = System.nanoTime() - t0;
-      assertThat(took).isBetween(TimeUnit.MILLISECONDS.toNanos(300), WAIT.toNanos());
+      assertThat(took).isBetween(TimeUnit.MILLISECONDS.toNanos(300), Waits.JOIN.toNanos());
       silent.expectChallenge();
       assertThat(silent.seesEndOfStream()).isTrue();
       servesAnHonestClient(l);
@@ -350,7 +350,7 @@ final class ListenerSecurityTest {
       Background<Connection> accepting = Background.run(l::accept);
       // a right answer, and then no challenge of its own
       assertThat(slow.answerChallenge(KEY)).isEqualTo(RawPeer.WELCOME);
-      assertThatThrownBy(() -> accepting.get(WAIT)).isInstanceOf(AuthenticationException.class)
+      assertThatThrownBy(() -> accepting.get(Waits.JOIN)).isInstanceOf(AuthenticationException.class)
           .hasMessageContaining("within 500 ms");
       assertThat(slow.seesEndOfStream()).isTrue();
       servesAnHonestClient(l);
@@ -367,7 +367,7 @@ final class ListenerSecurityTest {
       Background<Connection> connecting = Background.run(() -> client.connect(p));
       try (RawPeer server = new RawPeer(ss.accept())) {
         script.play(server);
-        Connection c = connecting.get(WAIT);
+        Connection c = connecting.get(Waits.JOIN);
         c.close();
         throw new AssertionError("the client accepted the fake listener");
       } catch (AuthenticationException | ConnectionException e) {
@@ -442,7 +442,7 @@ final class ListenerSecurityTest {
         server.sendFrame(RawPeer.WELCOME);
         server.sendFrame(RawPeer.response(KEY, server.expectChallenge()));
         assertThat(server.receiveFrame()).isEqualTo(RawPeer.WELCOME);
-        try (Connection c = connecting.get(WAIT)) {
+        try (Connection c = connecting.get(Waits.JOIN)) {
           server.sendFrame(new byte[] {7});
           assertThat(c.recvBytes()).containsExactly(7);
         }
@@ -492,7 +492,7 @@ final class ListenerSecurityTest {
         c.send("hi");
         assertThat(c.recv()).isEqualTo("echo hi");
       }
-      assertThat(child.join(WAIT)).isTrue();
+      assertThat(child.join(Waits.JOIN)).isTrue();
       assertThat(child.exitCode()).isZero();
     } finally {
       if (child.isAlive()) {

@@ -8,6 +8,7 @@ import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.testing.CapturedLines;
 import io.github.multiprocessing4j.testing.Pids;
+import io.github.multiprocessing4j.testing.Waits;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,12 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Pipe ends in other processes (§B.1): passed to children and grandchildren, two children talking
- * directly, and the death of either side, before and after the ends connected.
+ * directly, a parent's death, ends bound to one process; what holds for every kind of connection
+ * (a child's exit, death or kill) is in {@link ConnectionBetweenProcessesContractTest}.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 final class PipeBetweenProcessesTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(30);
   private static final int SIGSTOP = 19;
   private static final int SIGCONT = 18;
 
@@ -83,86 +84,23 @@ final class PipeBetweenProcessesTest {
         .stdout(out.output()).build();
     c.start();
     try {
-      out.await("started", WAIT);
+      out.await("started", Waits.JOIN);
       // The creator can relay nothing while it is stopped: the grandchildren must finish alone.
       Multiprocessing.kill(c.pid(), SIGSTOP);
       try {
-        assertThat(Pids.await(() -> Files.exists(done), WAIT)).as("ping-pong finished").isTrue();
+        Waits.until(() -> Files.exists(done), "ping-pong finished");
       } finally {
         Multiprocessing.kill(c.pid(), SIGCONT);
       }
-      c.join(WAIT);
+      c.join(Waits.JOIN);
       assertThat(c.exitCode()).isEqualTo(0);
       assertThat(out.text()).contains("exit codes 0 0");
       assertThat(Files.readString(done)).isEqualTo("done " + (500L * 501 / 2 + 500));
     } finally {
       if (c.isAlive()) {
         c.kill();
-        c.join(WAIT);
+        c.join(Waits.JOIN);
       }
-    }
-  }
-
-  static void sendAndExit(Args args) throws Exception {
-    Connection c = args.get(0, Connection.class);
-    for (int i = 0; i < args.getInt(1); i++) {
-      c.sendBytes(new byte[] {(byte) i});
-    }
-  }
-
-  @Test
-  void whatAChildSentBeforeItExitedIsReceivedThenEndOfStream() throws Exception {
-    Pipe p = Pipe.open();
-    Process child = Process.builder().target(PipeBetweenProcessesTest::sendAndExit).args(p.conn2(), 100).build();
-    child.start();
-    p.conn2().close();
-    child.join(WAIT); // the parent has not read anything: the data waits in the ring, as in a pipe
-    assertThat(child.exitCode()).isEqualTo(0);
-    try (Connection c = p.conn1()) {
-      for (int i = 0; i < 100; i++) {
-        assertThat(c.recvBytes()).containsExactly((byte) i);
-      }
-      assertThatThrownBy(c::recv).isInstanceOf(PeerClosedException.class);
-      assertThat(c.poll()).isTrue();
-    }
-  }
-
-  static void failAtOnce(Args args) {
-    throw new IllegalStateException("dies before using its end");
-  }
-
-  @Test
-  void aChildThatDiesBeforeUsingItsEndIsTheEndOfTheStream() throws Exception {
-    Pipe p = Pipe.open();
-    Process child = Process.builder().target(PipeBetweenProcessesTest::failAtOnce).args(p.conn2())
-        .stderr(io.github.multiprocessing4j.ChildOutput.discard()).build();
-    child.start();
-    p.conn2().close(); // as CPython's idiom: this process's copy goes, the child's remains
-    try (Connection c = p.conn1()) {
-      assertThatThrownBy(c::recv).isInstanceOf(PeerClosedException.class);
-    }
-    child.join(WAIT);
-    assertThat(child.exitCode()).isEqualTo(1);
-  }
-
-  static void recvForever(Args args) throws Exception {
-    Connection c = args.get(0, Connection.class);
-    c.sendBytes("ready".getBytes(StandardCharsets.UTF_8));
-    c.recv();
-  }
-
-  @Test
-  void aKilledPeerIsAnErrorOnEachOperationNotAHang() throws Exception {
-    Pipe p = Pipe.open();
-    Process child = Process.builder().target(PipeBetweenProcessesTest::recvForever).args(p.conn2()).build();
-    child.start();
-    p.conn2().close();
-    try (Connection c = p.conn1()) {
-      assertThat(new String(c.recvBytes(), StandardCharsets.UTF_8)).isEqualTo("ready");
-      child.kill();
-      child.join(WAIT);
-      assertThatThrownBy(c::recv).isInstanceOf(PeerClosedException.class);
-      assertThatThrownBy(() -> c.send("x")).isInstanceOf(BrokenPipeException.class);
     }
   }
 
@@ -198,18 +136,18 @@ final class PipeBetweenProcessesTest {
     parent.start();
     long childPid = 0;
     try {
-      childPid = Pids.find(out.await("child ", WAIT), "child ");
+      childPid = Pids.find(out.await("child ", Waits.JOIN), "child ");
       parent.kill();
-      parent.join(WAIT);
+      parent.join(Waits.JOIN);
       long pid = childPid;
-      assertThat(Pids.awaitGone(pid, WAIT)).isTrue();
+      assertThat(Pids.awaitGone(pid, Waits.JOIN)).isTrue();
       assertThat(Files.readString(report).trim()).isEqualTo("end of stream");
     } finally {
       Pids.killQuietly(childPid == 0 ? null : childPid);
       if (parent.isAlive()) {
         parent.kill();
       }
-      parent.join(WAIT);
+      parent.join(Waits.JOIN);
     }
   }
 
@@ -243,7 +181,7 @@ final class PipeBetweenProcessesTest {
     try (Connection c = p.conn1()) {
       assertThat(c.recv()).isEqualTo("echo: before start");
     }
-    child.join(WAIT);
+    child.join(Waits.JOIN);
     assertThat(child.exitCode()).isEqualTo(0);
   }
 
@@ -272,14 +210,14 @@ final class PipeBetweenProcessesTest {
     p.conn2().close();
     try (Connection c = p.conn1()) {
       assertThat(c.recvBytes()).isEmpty();
-      out.await("got hello", WAIT);
-      out.await("blocked", WAIT);
+      out.await("got hello", Waits.JOIN);
+      out.await("blocked", Waits.JOIN);
       ProcessHandle h = ProcessHandle.of(child.pid()).orElseThrow();
       Duration used = io.github.multiprocessing4j.testing.IdleCpu.quietestSecond(h, Duration.ofMillis(150), 10);
       assertThat(used).as("CPU used by a process blocked in recv() for 1 s").isLessThan(Duration.ofMillis(150));
       c.send("bye");
-      out.await("got bye", WAIT);
+      out.await("got bye", Waits.JOIN);
     }
-    child.join(WAIT);
+    child.join(Waits.JOIN);
   }
 }

@@ -2,7 +2,7 @@ package io.github.multiprocessing4j.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
+import io.github.multiprocessing4j.testing.Waits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 final class PipeConcurrencyTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(30);
   private static final int N = 20_000; // about 3 MB each way: the senders never wait for room
 
   private static byte[] message(int i) {
@@ -60,10 +59,10 @@ final class PipeConcurrencyTest {
       Background<Void> bSends = sender(b);
       Background<List<String>> aReceives = receiver(a);
       Background<List<String>> bReceives = receiver(b);
-      assertThat(aReceives.get(WAIT)).isEmpty();
-      assertThat(bReceives.get(WAIT)).isEmpty();
-      aSends.get(WAIT);
-      bSends.get(WAIT);
+      assertThat(aReceives.get(Waits.JOIN)).isEmpty();
+      assertThat(bReceives.get(Waits.JOIN)).isEmpty();
+      aSends.get(Waits.JOIN);
+      bSends.get(Waits.JOIN);
     }
   }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.queues.JoinableQueue;
-import java.time.Duration;
+import io.github.multiprocessing4j.testing.Waits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 final class PipeEndUsedWhilePeerExitsTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(60);
   private static final int ROUNDS = 8;
 
   /** Takes a number from the queue, sends its square on the pipe, marks the task done and ends. */
@@ -57,12 +56,12 @@ final class PipeEndUsedWhilePeerExitsTest {
         } catch (RuntimeException e) {
           failures.add("round " + round + ": " + e);
         }
-        worker.join(WAIT);
+        worker.join(Waits.LONG);
         assertThat(worker.exitCode()).as("round %d: the child's exit code", round).isZero();
       } finally {
         if (worker.isAlive()) {
           worker.kill();
-          worker.join(WAIT);
+          worker.join(Waits.LONG);
         }
         results.conn1().close();
         tasks.close();

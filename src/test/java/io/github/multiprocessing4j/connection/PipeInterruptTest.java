@@ -2,7 +2,7 @@ package io.github.multiprocessing4j.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
+import io.github.multiprocessing4j.testing.Waits;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -14,8 +14,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 final class PipeInterruptTest {
-
-  private static final Duration WAIT = Duration.ofSeconds(20);
 
   private static byte[] big() {
     byte[] big = new byte[5 << 20]; // more than the 4 MiB ring
@@ -38,12 +36,12 @@ final class PipeInterruptTest {
         }
         return Thread.currentThread().isInterrupted();
       });
-      sender.awaitParkedIn("awaitRoom", WAIT); // 4 MiB of it are in the ring, and published
+      sender.awaitParkedIn("awaitRoom", Waits.JOIN); // 4 MiB of it are in the ring, and published
       sender.interrupt();
       Background<byte[]> first = Background.run(b::recvBytes);
-      boolean finishedWithFlag = sender.get(WAIT);
+      boolean finishedWithFlag = sender.get(Waits.JOIN);
       a.sendBytes("after".getBytes());
-      assertThat(Arrays.equals(first.get(WAIT), big)).as("the big message arrives whole").isTrue();
+      assertThat(Arrays.equals(first.get(Waits.JOIN), big)).as("the big message arrives whole").isTrue();
       assertThat(b.recvBytes()).isEqualTo("after".getBytes());
       assertThat(finishedWithFlag).as("the send finished, with the interrupt flag set").isTrue();
     }
@@ -63,9 +61,9 @@ final class PipeInterruptTest {
         }
         return true;
       });
-      sender.awaitParkedIn("awaitRoom", WAIT);
+      sender.awaitParkedIn("awaitRoom", Waits.JOIN);
       sender.interrupt();
-      assertThat(sender.get(WAIT)).as("interrupted while the ring was full").isFalse();
+      assertThat(sender.get(Waits.JOIN)).as("interrupted while the ring was full").isFalse();
       assertThat(b.recvBytes()).hasSize(fill.length);
       a.sendBytes("third".getBytes());
       assertThat(b.recvBytes()).isEqualTo("third".getBytes());
@@ -81,7 +79,7 @@ final class PipeInterruptTest {
       Background<Void> sender = Background.run(() -> {
         // Not before the receiver was interrupted in a wait at least once: a receiver that never
         // had to park (the messages came at once) would test nothing.
-        io.github.multiprocessing4j.testing.Pids.await(() -> interruptions.get() > 0, WAIT);
+        Waits.until(() -> interruptions.get() > 0, "the receiver was interrupted in a wait");
         for (int i = 0; i < count; i++) {
           a.sendBytes(message(i));
         }
@@ -108,7 +106,7 @@ final class PipeInterruptTest {
         return "ok";
       });
       // interrupt the receiver every time it parks, in whatever wait (for a length, or for the rest)
-      long deadline = System.nanoTime() + WAIT.toNanos();
+      long deadline = System.nanoTime() + Waits.JOIN.toNanos();
       while (!receiver.isDone() && System.nanoTime() - deadline < 0) {
         Thread t = me[0];
         if (t != null && t.getState() == Thread.State.WAITING) {
@@ -117,8 +115,8 @@ final class PipeInterruptTest {
         }
         Thread.onSpinWait();
       }
-      assertThat(receiver.get(WAIT)).isEqualTo("ok");
-      sender.get(WAIT);
+      assertThat(receiver.get(Waits.JOIN)).isEqualTo("ok");
+      sender.get(Waits.JOIN);
       assertThat(interruptions.get()).isPositive();
     }
   }

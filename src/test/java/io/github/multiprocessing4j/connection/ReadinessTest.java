@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.testing.Waits;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,8 +24,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 final class ReadinessTest {
-
-  private static final Duration WAIT = Duration.ofSeconds(30);
 
   private final List<Process> children = new ArrayList<>();
   private final List<AutoCloseable> toClose = new ArrayList<>();
@@ -106,7 +105,7 @@ final class ReadinessTest {
     Pipe closing = pipe();
     start(ReadinessTest::closeAtOnce, closing.conn2());
     closing.conn2().close(); // this process's copy: only the child held the peer end
-    List<Connection> ready = Readiness.wait(List.of(idle.conn1(), closing.conn1()), WAIT);
+    List<Connection> ready = Readiness.wait(List.of(idle.conn1(), closing.conn1()), Waits.JOIN);
     assertThat(ready).containsExactly(closing.conn1());
     assertThatThrownBy(() -> closing.conn1().recv()).isInstanceOf(PeerClosedException.class);
   }
@@ -119,7 +118,7 @@ final class ReadinessTest {
     Process ending = start(ReadinessTest::endOnMessage, go.conn2());
     Process running = start(ReadinessTest::endOnMessage, hold.conn2());
     go.conn1().send("go");
-    List<Object> ready = Readiness.wait(List.of(idle.conn1(), running, ending), WAIT);
+    List<Object> ready = Readiness.wait(List.of(idle.conn1(), running, ending), Waits.JOIN);
     assertThat(ready).containsExactly(ending);
     assertThat(ending.exitCode()).isZero();
     assertThat(running.isAlive()).isTrue();
@@ -133,7 +132,7 @@ final class ReadinessTest {
     assertThat(Readiness.wait(List.of(listener), Duration.ZERO)).as("no client yet").isEmpty();
     String path = ((UnixDomainSocketAddress) listener.address()).getPath().toString();
     start(ReadinessTest::connectAndSay, path);
-    List<Object> ready = Readiness.wait(List.of(idle.conn1(), listener), WAIT);
+    List<Object> ready = Readiness.wait(List.of(idle.conn1(), listener), Waits.JOIN);
     assertThat(ready).containsExactly(listener);
     try (Connection c = listener.accept()) {
       assertThat(c.recv()).isEqualTo("hello");
@@ -205,10 +204,10 @@ final class ReadinessTest {
         return e;
       }
     }, r -> new Thread(r, "empty-waiter").start());
-    io.github.multiprocessing4j.testing.Pids.await(() -> waiter.get() != null
-        && waiter.get().getState() == Thread.State.WAITING, WAIT);
+    Waits.until(() -> waiter.get() != null && waiter.get().getState() == Thread.State.WAITING,
+        "the waiter is parked");
     waiter.get().interrupt();
-    assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+    assertThat(outcome.get(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
   }
 
   @Test
@@ -221,9 +220,9 @@ final class ReadinessTest {
         return e;
       }
     }, r -> new Thread(r, "closed-waiter").start());
-    io.github.multiprocessing4j.testing.Pids.await(ReadinessTest::someWaitThreadIsBlocked, WAIT);
+    Waits.until(ReadinessTest::someWaitThreadIsBlocked, "the waiter is blocked in wait");
     idle.conn1().close();
-    Object result = outcome.get(30, TimeUnit.SECONDS);
+    Object result = outcome.get(Waits.JOIN.toSeconds(), TimeUnit.SECONDS);
     assertThat(result).isInstanceOf(ConnectionException.class);
     assertThat(((Exception) result).getMessage()).contains("handle is closed");
   }
@@ -271,7 +270,7 @@ final class ReadinessTest {
     Pipe full = pipe();
     Readiness.wait(List.of(idle.conn1(), full.conn1()), Duration.ofMillis(50));
     full.conn2().send("x");
-    assertThat(Readiness.wait(List.of(idle.conn1(), full.conn1()), WAIT)).containsExactly(full.conn1());
+    assertThat(Readiness.wait(List.of(idle.conn1(), full.conn1()), Waits.JOIN)).containsExactly(full.conn1());
     // No wait thread is still inside a poll of these ends: a receive here competes with nobody.
     assertThat(someWaitThreadIsBlocked()).isFalse();
     assertThat(full.conn1().recv()).isEqualTo("x");

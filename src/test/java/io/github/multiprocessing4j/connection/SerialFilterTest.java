@@ -7,9 +7,9 @@ import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.testing.CapturedLines;
+import io.github.multiprocessing4j.testing.Waits;
 import java.io.ObjectInputFilter;
 import java.io.Serializable;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -73,7 +73,7 @@ final class SerialFilterTest {
     p.conn2().close();
     try (Connection c = p.conn1()) {
       c.send(new Secret("x"));
-      child.join(Duration.ofSeconds(30));
+      child.join(Waits.JOIN);
     }
     assertThat(out.text()).startsWith("refused: ").contains(Secret.class.getName());
   }

@@ -1,7 +1,7 @@
 package io.github.multiprocessing4j.pool;
 
 import io.github.multiprocessing4j.Multiprocessing;
-import io.github.multiprocessing4j.testing.Pids;
+import io.github.multiprocessing4j.testing.Waits;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -24,8 +24,6 @@ final class ExecutorTasks {
 
   /** How long a gated task waits for its gate before giving up, so a failed test leaves no stuck worker. */
   static final Duration GATE_LIMIT = Duration.ofSeconds(40);
-  /** How long a test waits for something a worker does. */
-  static final Duration WAIT = Duration.ofSeconds(30);
 
   private ExecutorTasks() {}
 
@@ -95,18 +93,14 @@ final class ExecutorTasks {
     open(dir);
     for (String name : names) {
       Path p = ran(dir.toString(), name);
-      if (!Pids.await(() -> Files.exists(p), WAIT)) {
-        throw new AssertionError("task " + name + " did not pass the gate within " + WAIT);
-      }
+      Waits.until(() -> Files.exists(p), "task " + name + " passed the gate");
     }
   }
 
   /** Test side: waits until the task {@code name} has started, and returns its pid. */
   static long awaitStarted(Path dir, String name) throws IOException {
     Path p = started(dir.toString(), name);
-    if (!Pids.await(() -> Files.exists(p), WAIT)) {
-      throw new AssertionError("task " + name + " did not start within " + WAIT);
-    }
+    Waits.until(() -> Files.exists(p), "task " + name + " started");
     return Long.parseLong(Files.readString(p, StandardCharsets.UTF_8).trim());
   }
 

@@ -1,7 +1,7 @@
 package io.github.multiprocessing4j.pool;
 
 import io.github.multiprocessing4j.Multiprocessing;
-import io.github.multiprocessing4j.testing.Pids;
+import io.github.multiprocessing4j.testing.Waits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -20,11 +19,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Gates {
 
-  /** How long a gated task waits for its gate before giving up (the test has failed by then). */
-  static final Duration TASK_WAIT = Duration.ofSeconds(60);
-  /** How long the test waits for a task to report; generous for JVM start-up under load. */
-  static final Duration WAIT = Duration.ofSeconds(30);
-
   private Gates() {}
 
   /** In a worker: reports the pid and waits for the gate; returns the pid. */
@@ -34,7 +28,7 @@ final class Gates {
     Files.writeString(tmp, Long.toString(pid), StandardCharsets.UTF_8);
     Files.move(tmp, Paths.get(dir, name + ".pid"), StandardCopyOption.ATOMIC_MOVE);
     Path go = Paths.get(dir, name + ".go");
-    long deadline = System.nanoTime() + TASK_WAIT.toNanos();
+    long deadline = System.nanoTime() + Waits.LONG.toNanos();
     while (!Files.exists(go)) {
       if (System.nanoTime() - deadline > 0) {
         throw new IllegalStateException("gate " + go + " never opened");
@@ -47,9 +41,7 @@ final class Gates {
   /** In the test: waits until the task behind gate {@code name} runs; returns its worker's pid. */
   static long awaitRunning(Path dir, String name) {
     Path pid = dir.resolve(name + ".pid");
-    if (!Pids.await(() -> Files.exists(pid), WAIT)) {
-      throw new AssertionError("the task behind gate " + name + " never started");
-    }
+    Waits.until(() -> Files.exists(pid), "the task behind gate " + name + " started");
     try {
       return Long.parseLong(Files.readString(pid, StandardCharsets.UTF_8).trim());
     } catch (IOException e) {

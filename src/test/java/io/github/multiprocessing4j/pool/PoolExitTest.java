@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.testing.JavaMain;
 import io.github.multiprocessing4j.testing.Pids;
-import java.time.Duration;
+import io.github.multiprocessing4j.testing.Waits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -14,8 +14,6 @@ import org.junit.jupiter.api.Timeout;
 /** A program that ends without closing its pools: the JVM exits, and the workers with it. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 final class PoolExitTest {
-
-  private static final Duration WAIT = Duration.ofSeconds(30);
 
   /** Creates a pool and an executor, uses them, prints the worker pids, and returns from main. */
   public static void main(String[] args) throws Exception {
@@ -31,8 +29,8 @@ final class PoolExitTest {
   @Test
   void aProgramThatNeverClosesItsPoolsExitsAndTakesTheWorkersWithIt() throws Exception {
     try (JavaMain parent = JavaMain.start(PoolExitTest.class)) {
-      String line = parent.awaitStdout("workers ", WAIT);
-      assertThat(parent.waitFor(WAIT)).as("exit code; stderr: %s", parent.stderr()).isZero();
+      String line = parent.awaitStdout("workers ", Waits.JOIN);
+      assertThat(parent.waitFor(Waits.JOIN)).as("exit code; stderr: %s", parent.stderr()).isZero();
       String list = line.substring(line.indexOf('[') + 1, line.indexOf(']'));
       List<Long> pids = new ArrayList<>();
       for (String p : list.split(", ")) {
@@ -40,7 +38,7 @@ final class PoolExitTest {
       }
       assertThat(pids).hasSize(3);
       for (long pid : pids) {
-        assertThat(Pids.awaitGone(pid, WAIT)).as("worker %d gone", pid).isTrue();
+        assertThat(Pids.awaitGone(pid, Waits.JOIN)).as("worker %d gone", pid).isTrue();
       }
       assertThat(parent.stderr()).doesNotContain("Exception");
     }

@@ -10,6 +10,7 @@ import io.github.multiprocessing4j.testing.JavaMain;
 import io.github.multiprocessing4j.testing.CapturedLines;
 import io.github.multiprocessing4j.testing.NoLeakedProcesses;
 import io.github.multiprocessing4j.testing.Pids;
+import io.github.multiprocessing4j.testing.Waits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,8 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 final class PoolFailuresTest {
-
-  private static final Duration WAIT = Gates.WAIT;
 
   @TempDir
   Path dir;
@@ -61,18 +60,18 @@ final class PoolFailuresTest {
 
       Multiprocessing.kill(pid, Multiprocessing.SIGKILL);
 
-      Throwable e = catchThrowable(() -> victim.get(WAIT));
+      Throwable e = catchThrowable(() -> victim.get(Waits.JOIN));
       assertThat(e).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(WorkerDiedException.class);
       WorkerDiedException died = (WorkerDiedException) e.getCause();
       assertThat(died.exitCode()).isEqualTo(-Multiprocessing.SIGKILL);
       assertThat(died.getMessage()).containsPattern("SpawnPoolWorker-\\d+").contains("pid " + pid).contains("-9");
       assertThat(errors).containsExactly(died);
 
-      long replacement = behind.get(WAIT);
+      long replacement = behind.get(Waits.JOIN);
       assertThat(replacement).isNotEqualTo(pid);
-      assertThat(mapped.get(WAIT)).containsExactly(3, 6, 9);
+      assertThat(mapped.get(Waits.JOIN)).containsExactly(3, 6, 9);
       assertThat(pool.workerPids()).containsExactly(replacement);
-      assertThat(Pids.awaitGone(pid, WAIT)).isTrue();
+      assertThat(Pids.awaitGone(pid, Waits.JOIN)).isTrue();
       assertThat(pool.apply(() -> 7)).isEqualTo(7);
     }
   }
@@ -83,7 +82,7 @@ final class PoolFailuresTest {
       long pid = pool.workerPids().get(0);
       List<Throwable> errors = new CopyOnWriteArrayList<>();
       AsyncResult<Integer> r = pool.applyAsync(() -> exitWith(3), null, errors::add);
-      Throwable e = catchThrowable(() -> r.get(WAIT));
+      Throwable e = catchThrowable(() -> r.get(Waits.JOIN));
       assertThat(e).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(WorkerDiedException.class);
       assertThat(((WorkerDiedException) e.getCause()).exitCode()).isEqualTo(3);
       assertThat(e.getCause().getMessage()).contains("pid " + pid);
@@ -101,7 +100,7 @@ final class PoolFailuresTest {
       long pid = pool.workerPids().get(0);
       assertThat(pool.apply(Multiprocessing::getpid)).isEqualTo(pid);
       Multiprocessing.kill(pid, Multiprocessing.SIGKILL);
-      assertThat(Pids.await(() -> !pool.workerPids().isEmpty() && !pool.workerPids().contains(pid), WAIT))
+      assertThat(Pids.await(() -> !pool.workerPids().isEmpty() && !pool.workerPids().contains(pid), Waits.JOIN))
           .as("replaced: %s", pool.workerPids()).isTrue();
       long next = pool.apply(Multiprocessing::getpid);
       assertThat(next).isNotEqualTo(pid);
@@ -120,11 +119,11 @@ final class PoolFailuresTest {
       long pid = Gates.awaitRunning(dir, "victim");
       pool.shutdown();
       Multiprocessing.kill(pid, Multiprocessing.SIGKILL);
-      assertThatThrownBy(() -> victim.get(WAIT)).isInstanceOf(ExecutionException.class)
+      assertThatThrownBy(() -> victim.get(Waits.JOIN)).isInstanceOf(ExecutionException.class)
           .hasCauseInstanceOf(WorkerDiedException.class);
-      assertThat(second.get(WAIT)).isNotEqualTo(pid);
-      assertThat(third.get(WAIT)).isEqualTo(second.get());
-      assertThat(pool.join(WAIT)).isTrue();
+      assertThat(second.get(Waits.JOIN)).isNotEqualTo(pid);
+      assertThat(third.get(Waits.JOIN)).isEqualTo(second.get());
+      assertThat(pool.join(Waits.JOIN)).isTrue();
       assertThat(pool.workerPids()).isEmpty();
       assertThat(Pids.alive(second.get())).isFalse();
     } finally {
@@ -151,7 +150,7 @@ final class PoolFailuresTest {
       List<Object> got = new ArrayList<>();
       while (it.hasNext()) {
         try {
-          got.add(it.next(WAIT));
+          got.add(it.next(Waits.JOIN));
         } catch (ExecutionException e) {
           got.add(e.getCause().getClass().getSimpleName());
         }
@@ -177,14 +176,14 @@ final class PoolFailuresTest {
       long pid = Gates.awaitRunning(dir, "init");
       Gates.open(dir, "init");
 
-      Throwable e = catchThrowable(() -> pending.get(WAIT));
+      Throwable e = catchThrowable(() -> pending.get(Waits.JOIN));
       assertThat(e).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(BrokenProcessPoolException.class);
       BrokenProcessPoolException broken = (BrokenProcessPoolException) e.getCause();
       assertThat(broken.getMessage()).contains("initializer").contains("pid " + pid);
       assertThat(broken.getCause()).isInstanceOf(IllegalStateException.class).hasMessage("init boom");
       assertThat(errors).containsExactly(broken);
-      assertThat(err.await("java.lang.IllegalStateException: init boom", WAIT)).isNotNull();
-      assertThatThrownBy(() -> pendingMap.get(WAIT)).isInstanceOf(ExecutionException.class)
+      assertThat(err.await("java.lang.IllegalStateException: init boom", Waits.JOIN)).isNotNull();
+      assertThatThrownBy(() -> pendingMap.get(Waits.JOIN)).isInstanceOf(ExecutionException.class)
           .hasCauseInstanceOf(BrokenProcessPoolException.class);
 
       assertThat(pool.toString()).isEqualTo("Pool[state=BROKEN, pool_size=1]");
@@ -193,14 +192,14 @@ final class PoolFailuresTest {
           .hasRootCauseInstanceOf(IllegalStateException.class);
       assertThatThrownBy(() -> pool.map(x -> x, List.of(1))).isInstanceOf(BrokenProcessPoolException.class);
       // Not respawned: no worker is left or started again.
-      assertThat(Pids.awaitGone(pid, WAIT)).isTrue();
+      assertThat(Pids.awaitGone(pid, Waits.JOIN)).isTrue();
       assertThat(pool.workerPids()).isEmpty();
-      assertThat(Pids.await(() -> NoLeakedProcesses.liveDescendants().isEmpty(), WAIT))
+      assertThat(Pids.await(() -> NoLeakedProcesses.liveDescendants().isEmpty(), Waits.JOIN))
           .as("descendants: %s", NoLeakedProcesses.liveDescendants()).isTrue();
     } finally {
       pool.terminate();
     }
-    assertThat(pool.join(WAIT)).isTrue();
+    assertThat(pool.join(Waits.JOIN)).isTrue();
   }
 
   @Test
@@ -215,34 +214,34 @@ final class PoolFailuresTest {
     System.gc();
     System.gc();
     try {
-      Throwable e = catchThrowable(() -> pool.applyAsync(() -> 1).get(WAIT));
+      Throwable e = catchThrowable(() -> pool.applyAsync(() -> 1).get(Waits.JOIN));
       if (e instanceof ExecutionException) {
         e = e.getCause();
       }
       assertThat(e).isInstanceOf(BrokenProcessPoolException.class)
           .hasMessageContaining("before it was ready").hasMessageContaining("exited with code 1");
-      assertThat(err.await("Unrecognized VM option 'NoSuchFlag'", WAIT)).isNotNull();
-      assertThat(Pids.await(() -> pool.toString().contains("BROKEN"), WAIT)).isTrue();
+      assertThat(err.await("Unrecognized VM option 'NoSuchFlag'", Waits.JOIN)).isNotNull();
+      Waits.until(() -> pool.toString().contains("BROKEN"), "the pool is broken");
       assertThatThrownBy(() -> pool.apply(() -> 1)).isInstanceOf(BrokenProcessPoolException.class);
       // The other worker is terminated when the first one breaks the pool; none is started again.
-      assertThat(Pids.await(() -> pool.workerPids().isEmpty(), WAIT)).as("workers left: %s", pool.workerPids())
+      assertThat(Pids.await(() -> pool.workerPids().isEmpty(), Waits.JOIN)).as("workers left: %s", pool.workerPids())
           .isTrue();
-      assertThat(Pids.await(() -> NoLeakedProcesses.liveDescendants().isEmpty(), WAIT)).isTrue();
+      Waits.until(() -> NoLeakedProcesses.liveDescendants().isEmpty(), "no child of this JVM runs");
     } finally {
       pool.terminate();
     }
-    assertThat(pool.join(WAIT)).isTrue();
+    assertThat(pool.join(Waits.JOIN)).isTrue();
   }
 
   @Test
   void aPoolNotClosedDoesNotKeepItsParentAliveAndItsWorkersEndWithIt() throws Exception {
     List<Long> workers = List.of();
     try (JavaMain parent = JavaMain.start(PoolParentFixture.class, dir.toString(), "return")) {
-      parent.awaitStdout("ready", WAIT);
+      parent.awaitStdout("ready", Waits.JOIN);
       workers = workerPids(parent.stdout());
       long busy = Gates.awaitRunning(dir, "busy");
       assertThat(workers).contains(busy);
-      assertThat(parent.waitFor(WAIT)).as("exit status; stderr:\n%s", parent.stderr()).isZero();
+      assertThat(parent.waitFor(Waits.JOIN)).as("exit status; stderr:\n%s", parent.stderr()).isZero();
       for (long pid : workers) {
         assertThat(Pids.awaitGone(pid, Duration.ofSeconds(10)))
             .as("worker %s gone within 10 s of its parent's exit", pid).isTrue();
@@ -263,14 +262,14 @@ final class PoolFailuresTest {
   void noWorkerSurvivesASigkilledParentBusyOrIdle() throws Exception {
     List<Long> workers = List.of();
     try (JavaMain parent = JavaMain.start(PoolParentFixture.class, dir.toString())) {
-      parent.awaitStdout("ready", WAIT);
+      parent.awaitStdout("ready", Waits.JOIN);
       workers = workerPids(parent.stdout());
       assertThat(workers).hasSize(2).allMatch(Pids::alive);
       long busy = Gates.awaitRunning(dir, "busy");
       assertThat(workers).contains(busy);
 
       Multiprocessing.kill(parent.pid(), Multiprocessing.SIGKILL);
-      parent.waitFor(WAIT);
+      parent.waitFor(Waits.JOIN);
       for (long pid : workers) {
         assertThat(Pids.awaitGone(pid, Duration.ofSeconds(10)))
             .as("worker %s gone within 10 s of its parent's SIGKILL", pid).isTrue();

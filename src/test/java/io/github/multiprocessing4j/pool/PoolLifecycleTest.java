@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.testing.Pids;
+import io.github.multiprocessing4j.testing.Waits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,8 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 final class PoolLifecycleTest {
-
-  private static final Duration WAIT = Gates.WAIT;
 
   @TempDir
   Path dir;
@@ -108,8 +107,8 @@ final class PoolLifecycleTest {
       assertNotRunning(pool);
       assertThat(pool.join(Duration.ofMillis(200))).as("joined while work is queued").isFalse();
       Gates.open(dir, "slow");
-      assertThat(running.get(WAIT)).isEqualTo(pid);
-      assertThat(queued.get(WAIT)).containsExactly(1, 2, 3, 4, 5);
+      assertThat(running.get(Waits.JOIN)).isEqualTo(pid);
+      assertThat(queued.get(Waits.JOIN)).containsExactly(1, 2, 3, 4, 5);
       assertThat(PoolTest.drain(stream)).containsExactly(0, 10, 20);
       pool.join();
       pool.join(); // may be repeated
@@ -136,13 +135,13 @@ final class PoolLifecycleTest {
     pool.terminate();
     pool.terminate(); // idempotent
     assertThat(pool).hasToString("Pool[state=TERMINATE, pool_size=1]");
-    assertThatThrownBy(() -> running.get(WAIT)).isInstanceOf(CancellationException.class);
-    assertThatThrownBy(() -> queued.get(WAIT)).isInstanceOf(CancellationException.class);
-    assertThatThrownBy(() -> mapped.get(WAIT)).isInstanceOf(CancellationException.class);
-    assertThatThrownBy(() -> stream.next(WAIT)).isInstanceOf(CancellationException.class);
+    assertThatThrownBy(() -> running.get(Waits.JOIN)).isInstanceOf(CancellationException.class);
+    assertThatThrownBy(() -> queued.get(Waits.JOIN)).isInstanceOf(CancellationException.class);
+    assertThatThrownBy(() -> mapped.get(Waits.JOIN)).isInstanceOf(CancellationException.class);
+    assertThatThrownBy(() -> stream.next(Waits.JOIN)).isInstanceOf(CancellationException.class);
     assertThat(running.ready()).isTrue();
     assertThat(running.successful()).isFalse();
-    assertThat(pool.join(WAIT)).isTrue();
+    assertThat(pool.join(Waits.JOIN)).isTrue();
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("ms to terminate and join")
         .isLessThan(10_000);
     assertThat(Pids.alive(pid)).as("worker %s alive after terminate and join", pid).isFalse();
@@ -182,13 +181,13 @@ final class PoolLifecycleTest {
     }, "closer");
     closer.start();
     // close() waits for the held task; it has shut the pool down once submissions are refused.
-    assertThat(Pids.await(() -> pool.toString().contains("CLOSE"), WAIT)).isTrue();
+    Waits.until(() -> pool.toString().contains("CLOSE"), "pool.toString().contains(\"CLOSE\")");
     closer.interrupt();
-    closer.join(WAIT.toMillis());
+    closer.join(Waits.JOIN.toMillis());
     assertThat(closer.isAlive()).as("close() still waiting after its interrupt").isFalse();
     assertThat(interruptKept).isTrue();
-    assertThatThrownBy(() -> running.get(WAIT)).isInstanceOf(CancellationException.class);
-    assertThat(pool.join(WAIT)).isTrue();
+    assertThatThrownBy(() -> running.get(Waits.JOIN)).isInstanceOf(CancellationException.class);
+    assertThat(pool.join(Waits.JOIN)).isTrue();
     assertThat(Pids.alive(pid)).isFalse();
   }
 
@@ -204,14 +203,14 @@ final class PoolLifecycleTest {
         assertThat(running.cancel(false)).isFalse();
         assertThat(pending.cancel(false)).isTrue();
         assertThat(pending.isCancelled()).isTrue();
-        assertThatThrownBy(() -> pending.get(WAIT)).isInstanceOf(CancellationException.class);
+        assertThatThrownBy(() -> pending.get(Waits.JOIN)).isInstanceOf(CancellationException.class);
         // Where the task queued second is depends on how many a worker holds: it is either
         // cancelled, or runs.
         boolean secondCancelled = inPipe.cancel(false);
         Gates.open(dir, "slow");
-        assertThat(running.get(WAIT)).isPositive();
+        assertThat(running.get(Waits.JOIN)).isPositive();
         if (!secondCancelled) {
-          assertThat(inPipe.get(WAIT)).isEqualTo(1);
+          assertThat(inPipe.get(Waits.JOIN)).isEqualTo(1);
         }
       } finally {
         Gates.open(dir, "slow");

@@ -9,9 +9,11 @@ import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.RemoteException;
 import io.github.multiprocessing4j.testing.CapturedStderr;
+import io.github.multiprocessing4j.testing.Waits;
 import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
+import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,8 +47,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 final class PoolTest {
 
-  private static final Duration WAIT = Gates.WAIT;
-
   private static Pool pool;
   private static List<Long> initialPids;
 
@@ -63,7 +63,7 @@ final class PoolTest {
   static void stopPool() throws InterruptedException {
     if (pool != null) {
       pool.terminate();
-      assertThat(pool.join(WAIT)).as("workers exited after terminate").isTrue();
+      assertThat(pool.join(Waits.JOIN)).as("workers exited after terminate").isTrue();
     }
   }
 
@@ -170,7 +170,7 @@ final class PoolTest {
     List<Integer> out = new ArrayList<>();
     while (true) {
       try {
-        out.add(it.next(WAIT));
+        out.add(it.next(Waits.JOIN));
       } catch (ExecutionException e) {
         assertThat(e).hasCauseInstanceOf(SayWhenError.class);
         assertThat(it.hasNext()).as("after the input's failure").isFalse();
@@ -196,7 +196,7 @@ final class PoolTest {
   void applyAsyncGivesTheResultAndIsReadyAndSuccessful() throws Exception {
     String s = "captured";
     AsyncResult<String> r = pool.applyAsync(() -> s + "!" + square(3));
-    assertThat(r.get(WAIT)).isEqualTo("captured!9");
+    assertThat(r.get(Waits.JOIN)).isEqualTo("captured!9");
     assertThat(r.ready()).isTrue();
     assertThat(r.isDone()).isTrue();
     assertThat(r.successful()).isTrue();
@@ -206,7 +206,7 @@ final class PoolTest {
 
   @Test
   void applyAsyncResultComposesAsACompletableFuture() throws Exception {
-    assertThat(pool.applyAsync(() -> 20).toCompletableFuture().thenApply(x -> x + 1).get(30, TimeUnit.SECONDS))
+    assertThat(pool.applyAsync(() -> 20).toCompletableFuture().thenApply(x -> x + 1).get(Waits.JOIN.toSeconds(), TimeUnit.SECONDS))
         .isEqualTo(21);
   }
 
@@ -277,7 +277,7 @@ final class PoolTest {
     List<Integer> expected = range(50).stream().map(PoolTest::square).collect(Collectors.toList());
     for (int chunksize : new int[] {1, 7, 49, 50, 1000}) {
       assertThat(pool.map(PoolTest::square, range(50), chunksize)).as("chunksize %s", chunksize).isEqualTo(expected);
-      assertThat(pool.<Integer, Integer>mapAsync(PoolTest::square, range(50), chunksize, null, null).get(WAIT))
+      assertThat(pool.<Integer, Integer>mapAsync(PoolTest::square, range(50), chunksize, null, null).get(Waits.JOIN))
           .as("mapAsync chunksize %s", chunksize).isEqualTo(expected);
     }
     assertThat(Pool.defaultChunksize(100, 4)).isEqualTo(7);
@@ -300,7 +300,7 @@ final class PoolTest {
     AtomicInteger errors = new AtomicInteger();
     AsyncResult<List<Integer>> r = pool.mapAsync(PoolTest::square, range(10), 3, got::set,
         e -> errors.incrementAndGet());
-    List<Integer> value = r.get(WAIT);
+    List<Integer> value = r.get(Waits.JOIN);
     assertThat(value).containsExactly(0, 1, 4, 9, 16, 25, 36, 49, 64, 81);
     assertThat(got.get()).isEqualTo(value);
     assertThat(errors).hasValue(0);
@@ -323,7 +323,7 @@ final class PoolTest {
     } finally {
       Gates.open(dir, "slow");
     }
-    Throwable e = catchThrowable(() -> r.get(WAIT));
+    Throwable e = catchThrowable(() -> r.get(Waits.JOIN));
     assertThat(e).isInstanceOf(ExecutionException.class);
     assertThat(e.getCause()).isInstanceOf(TaskFailure.class);
     assertThat(((TaskFailure) e.getCause()).code).isIn(1, 3, 5, 7);
@@ -351,11 +351,11 @@ final class PoolTest {
     List<List<?>> args = range(10).stream().map(i -> List.of(i, i)).collect(Collectors.toList());
     AtomicReference<List<Integer>> got = new AtomicReference<>();
     AsyncResult<List<Integer>> r = pool.starmapAsync((Args a) -> a.getInt(0) + a.getInt(1), args, 4, got::set, null);
-    assertThat(r.get(WAIT)).containsExactly(0, 2, 4, 6, 8, 10, 12, 14, 16, 18);
+    assertThat(r.get(Waits.JOIN)).containsExactly(0, 2, 4, 6, 8, 10, 12, 14, 16, 18);
     assertThat(got.get()).isEqualTo(r.get());
     List<Throwable> errors = new CopyOnWriteArrayList<>();
     AsyncResult<List<Integer>> bad = pool.starmapAsync((Args a) -> failIfOdd(a.getInt(0)), args, 1, null, errors::add);
-    Throwable e = catchThrowable(() -> bad.get(WAIT));
+    Throwable e = catchThrowable(() -> bad.get(Waits.JOIN));
     assertThat(e).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TaskFailure.class);
     assertThat(errors).containsExactly(e.getCause());
   }
@@ -394,7 +394,7 @@ final class PoolTest {
     } finally {
       Gates.open(dir, "slow");
     }
-    assertThat(it.next(WAIT)).isEqualTo(0);
+    assertThat(it.next(Waits.JOIN)).isEqualTo(0);
     assertThat(drain(it)).containsExactly(1, 2, 3, 4, 5);
     assertThatThrownBy(() -> it.next(Duration.ofMillis(10))).isInstanceOf(java.util.NoSuchElementException.class);
   }
@@ -409,7 +409,7 @@ final class PoolTest {
       // Item 0 is held (and the item queued behind it on the same worker): the other worker's
       // results come first.
       for (int i = 0; i < 3; i++) {
-        got.add(it.next(WAIT));
+        got.add(it.next(Waits.JOIN));
       }
       assertThat(got).doesNotContain(0);
     } finally {
@@ -436,7 +436,7 @@ final class PoolTest {
     assertThatThrownBy(it::next).isInstanceOf(CompletionException.class)
         .hasCauseInstanceOf(TaskFailure.class);
     assertThat(it.next()).isEqualTo(2);
-    Throwable e = catchThrowable(() -> it.next(WAIT));
+    Throwable e = catchThrowable(() -> it.next(Waits.JOIN));
     assertThat(e).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TaskFailure.class);
     assertThat(((TaskFailure) e.getCause()).code).isEqualTo(3);
     assertThat(it.hasNext()).isFalse();
@@ -455,9 +455,9 @@ final class PoolTest {
     // chunk it interrupted, whose items read before it are dropped: 4 (item 4, read before the
     // failure in chunk [4, fail]) gives no result. Before, 16 came first.
     ResultIterator<Integer> chunked = pool.imap(PoolTest::square, sayWhen(5), 2);
-    assertThat(List.of(chunked.next(WAIT), chunked.next(WAIT), chunked.next(WAIT), chunked.next(WAIT)))
+    assertThat(List.of(chunked.next(Waits.JOIN), chunked.next(Waits.JOIN), chunked.next(Waits.JOIN), chunked.next(Waits.JOIN)))
         .containsExactly(0, 1, 4, 9);
-    Throwable e = catchThrowable(() -> chunked.next(WAIT));
+    Throwable e = catchThrowable(() -> chunked.next(Waits.JOIN));
     assertThat(e).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(SayWhenError.class);
     assertThat(chunked.hasNext()).isFalse();
     // A failure at a chunk's first item: nothing to drop.
@@ -470,10 +470,10 @@ final class PoolTest {
     ResultIterator<Integer> unordered = pool.imapUnordered(PoolTest::square, sayWhen(4));
     List<Integer> got = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      got.add(unordered.next(WAIT));
+      got.add(unordered.next(Waits.JOIN));
     }
     assertThat(got).containsExactlyInAnyOrder(0, 1, 4, 9);
-    assertThatThrownBy(() -> unordered.next(WAIT)).isInstanceOf(ExecutionException.class)
+    assertThatThrownBy(() -> unordered.next(Waits.JOIN)).isInstanceOf(ExecutionException.class)
         .hasCauseInstanceOf(SayWhenError.class);
   }
 
@@ -487,7 +487,7 @@ final class PoolTest {
     assertThat(pool.apply(() -> (String) null)).isNull();
     AtomicReference<Object> got = new AtomicReference<>("unset");
     AsyncResult<String> r = pool.applyAsync(() -> null, got::set, null);
-    assertThat(r.get(WAIT)).isNull();
+    assertThat(r.get(Waits.JOIN)).isNull();
     assertThat(r.successful()).isTrue();
     assertThat(got.get()).isNull();
   }
@@ -548,7 +548,7 @@ final class PoolTest {
     } finally {
       Gates.open(dir, "slow");
     }
-    assertThat(r.get(WAIT)).isEqualTo(pid);
+    assertThat(r.get(Waits.JOIN)).isEqualTo(pid);
   }
 
   @Test
@@ -578,8 +578,8 @@ final class PoolTest {
       Gates.open(dir, "slow");
     }
     // The work goes on: nothing was cancelled by the interrupts.
-    assertThat(r.get(WAIT)).isPositive();
-    assertThat(it.next(WAIT)).isEqualTo(0);
+    assertThat(r.get(Waits.JOIN)).isPositive();
+    assertThat(it.next(Waits.JOIN)).isEqualTo(0);
   }
 
   // ---- errors
@@ -734,13 +734,13 @@ final class PoolTest {
     AtomicReference<Object> value = new AtomicReference<>();
     List<Throwable> errors = new CopyOnWriteArrayList<>();
     AsyncResult<Integer> ok = pool.applyAsync(() -> square(6), value::set, errors::add);
-    assertThat(ok.get(WAIT)).isEqualTo(36);
+    assertThat(ok.get(Waits.JOIN)).isEqualTo(36);
     assertThat(value.get()).isEqualTo(36);
     assertThat(errors).isEmpty();
 
     AtomicReference<Object> value2 = new AtomicReference<>();
     AsyncResult<Integer> bad = pool.applyAsync(() -> failIfOdd(1), value2::set, errors::add);
-    Throwable e = catchThrowable(() -> bad.get(WAIT));
+    Throwable e = catchThrowable(() -> bad.get(Waits.JOIN));
     assertThat(e).isInstanceOf(ExecutionException.class);
     assertThat(errors).containsExactly(e.getCause());
     assertThat(value2.get()).isNull();
@@ -752,15 +752,15 @@ final class PoolTest {
       AsyncResult<Integer> r = pool.applyAsync(() -> 1, v -> {
         throw new IllegalStateException("callback boom");
       }, null);
-      assertThat(r.get(WAIT)).isEqualTo(1);
+      assertThat(r.get(Waits.JOIN)).isEqualTo(1);
       AsyncResult<Integer> f = pool.applyAsync(() -> failIfOdd(3), null, err -> {
         throw new IllegalStateException("error callback boom");
       });
-      assertThatThrownBy(() -> f.get(WAIT)).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TaskFailure.class);
+      assertThatThrownBy(() -> f.get(Waits.JOIN)).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TaskFailure.class);
       AsyncResult<List<Integer>> m = pool.mapAsync(PoolTest::square, range(5), 1, v -> {
         throw new IllegalStateException("map callback boom");
       }, null);
-      assertThat(m.get(WAIT)).containsExactly(0, 1, 4, 9, 16);
+      assertThat(m.get(Waits.JOIN)).containsExactly(0, 1, 4, 9, 16);
       // Logged before the result completes.
       assertThat(logged.text()).contains("a pool callback threw; the pool goes on", "IllegalStateException: callback boom",
           "a pool error callback threw; the pool goes on", "IllegalStateException: error callback boom",
@@ -798,7 +798,7 @@ final class PoolTest {
     } finally {
       Gates.open(dir, "slow");
     }
-    assertThat(r.get(WAIT)).isIn(initialPids);
+    assertThat(r.get(Waits.JOIN)).isIn(initialPids);
     assertThat(r.cancel(false)).isFalse();
   }
 
@@ -810,12 +810,66 @@ final class PoolTest {
   void aTaskThrowingCancellationExceptionFailsWithAnExecutionException() throws Exception {
     List<Throwable> errors = new CopyOnWriteArrayList<>();
     AsyncResult<Integer> r = pool.applyAsync(PoolTest::throwCancellation, null, errors::add);
-    assertThatThrownBy(() -> r.get(WAIT)).isInstanceOf(ExecutionException.class)
+    assertThatThrownBy(() -> r.get(Waits.JOIN)).isInstanceOf(ExecutionException.class)
         .hasCauseInstanceOf(CancellationException.class);
     assertThat(r.isCancelled()).isFalse();
     assertThat(errors).hasSize(1);
     ResultIterator<Integer> it = pool.imap((Integer x) -> throwCancellation(), range(1));
-    assertThatThrownBy(() -> it.next(WAIT)).isInstanceOf(ExecutionException.class)
+    assertThatThrownBy(() -> it.next(Waits.JOIN)).isInstanceOf(ExecutionException.class)
         .hasCauseInstanceOf(CancellationException.class);
+  }
+
+  @Test
+  void theExecutorsMapPassesOnTheInputsOwnFailure() throws Exception {
+    ProcessPoolExecutor ex = new ProcessPoolExecutor(1);
+    try {
+      Iterable<Integer> items = () -> {
+        throw new IllegalStateException("no input");
+      };
+      assertThatThrownBy(() -> ex.map((Integer x) -> x, items)).isInstanceOf(IllegalStateException.class)
+          .hasMessage("no input");
+    } finally {
+      ex.shutdownNow();
+    }
+  }
+
+  /** A result whose class cannot be initialized in the parent (its static initializer throws there). */
+  static final class ParentHostile implements Serializable {
+    private static final long serialVersionUID = 1L;
+    static final boolean IN_WORKER = hostileToParent();
+
+    private static boolean hostileToParent() {
+      if (Multiprocessing.parentProcess().isEmpty()) {
+        throw new IllegalStateException("not in a worker");
+      }
+      return true;
+    }
+  }
+
+  /** A task's exception whose class cannot be initialized in the parent. */
+  static final class ParentHostileException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    static final boolean IN_WORKER = ParentHostile.hostileToParent();
+  }
+
+  static Integer throwParentHostile() {
+    throw new ParentHostileException();
+  }
+
+  @Test
+  void aResultThatCannotBeLoadedHereFailsItsTaskAndThePoolGoesOn() throws Exception {
+    Pool pool = new Pool(1);
+    try {
+      AsyncResult<ParentHostile> r = pool.applyAsync(ParentHostile::new);
+      Throwable e = catchThrowable(() -> r.get(Waits.JOIN));
+      assertThat(e).as("the task fails; it does not hang").isInstanceOf(ExecutionException.class);
+      AsyncResult<Integer> thrown = pool.applyAsync(PoolTest::throwParentHostile);
+      assertThat(catchThrowable(() -> thrown.get(Waits.JOIN)))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(RemoteException.class);
+      assertThat(pool.apply(() -> 7)).isEqualTo(7);
+    } finally {
+      pool.terminate();
+    }
   }
 }

@@ -8,11 +8,11 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.github.multiprocessing4j.MultiprocessingException;
 import io.github.multiprocessing4j.RemoteException;
 import io.github.multiprocessing4j.testing.Pids;
+import io.github.multiprocessing4j.testing.Waits;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +33,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 final class PoolThreadFailuresTest {
-
-  private static final Duration WAIT = Gates.WAIT;
 
   /** A value that serializes, and whose deserialization throws the Error its kind names. */
   static final class ErrorWhenRead implements Serializable {
@@ -93,7 +91,7 @@ final class PoolThreadFailuresTest {
       for (String kind : List.of("stack", "memory", "other")) {
         AsyncResult<ErrorWhenRead> r = pool.applyAsync(() -> new ErrorWhenRead(kind));
         // Before: the reader died, the task was never completed: get timed out.
-        Throwable e = catchThrowable(() -> r.get(WAIT));
+        Throwable e = catchThrowable(() -> r.get(Waits.JOIN));
         assertThat(e).as(kind).isInstanceOf(ExecutionException.class)
             .hasCauseInstanceOf(MultiprocessingException.class);
         if (kind.equals("stack")) {
@@ -112,8 +110,8 @@ final class PoolThreadFailuresTest {
     } finally {
       pool.terminate();
     }
-    assertThat(pool.join(WAIT)).isTrue();
-    assertThat(Pids.awaitGone(pids.get(0), WAIT)).isTrue();
+    assertThat(pool.join(Waits.JOIN)).isTrue();
+    assertThat(Pids.awaitGone(pids.get(0), Waits.JOIN)).isTrue();
   }
 
   @Test
@@ -125,15 +123,15 @@ final class PoolThreadFailuresTest {
     try {
       for (int depth : List.of(620, 900)) {
         AsyncResult<HashMap<String, Object>> r = pool.applyAsync(() -> nested(depth));
-        assertThat(depth(r.get(WAIT))).as("depth %s", depth).isEqualTo(depth);
+        assertThat(depth(r.get(Waits.JOIN))).as("depth %s", depth).isEqualTo(depth);
         assertThat(pool.apply(() -> 7)).isEqualTo(7);
         assertThat(pool.workerPids()).isEqualTo(pids);
       }
     } finally {
       pool.terminate();
     }
-    assertThat(pool.join(WAIT)).isTrue();
-    assertThat(Pids.awaitGone(pids.get(0), WAIT)).isTrue();
+    assertThat(pool.join(Waits.JOIN)).isTrue();
+    assertThat(Pids.awaitGone(pids.get(0), Waits.JOIN)).isTrue();
   }
 
   @Test
@@ -144,7 +142,7 @@ final class PoolThreadFailuresTest {
       AsyncResult<Integer> r = pool.applyAsync(() -> {
         throw new ExceptionWithADeepGraph();
       });
-      Throwable e = catchThrowable(() -> r.get(WAIT));
+      Throwable e = catchThrowable(() -> r.get(Waits.JOIN));
       assertThat(e).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(RemoteException.class);
       RemoteException remote = (RemoteException) e.getCause();
       assertThat(remote.remoteClassName()).isEqualTo(ExceptionWithADeepGraph.class.getName());
@@ -154,8 +152,8 @@ final class PoolThreadFailuresTest {
     } finally {
       pool.terminate();
     }
-    assertThat(pool.join(WAIT)).isTrue();
-    assertThat(Pids.awaitGone(pids.get(0), WAIT)).isTrue();
+    assertThat(pool.join(Waits.JOIN)).isTrue();
+    assertThat(Pids.awaitGone(pids.get(0), Waits.JOIN)).isTrue();
   }
 
   @Test
@@ -165,18 +163,18 @@ final class PoolThreadFailuresTest {
     try {
       List<Object> items = List.of(1, new ErrorWhenWritten(), 3);
       ResultIterator<Object> it = pool.imap((Object x) -> x, items);
-      assertThat(it.next(WAIT)).isEqualTo(1);
+      assertThat(it.next(Waits.JOIN)).isEqualTo(1);
       // Before: the feeder thread died of the error; next() waited for ever.
-      Throwable e = catchThrowable(() -> it.next(WAIT));
+      Throwable e = catchThrowable(() -> it.next(Waits.JOIN));
       assertThat(e).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(IllegalArgumentException.class);
       assertThat(e.getCause()).hasMessageContaining("item").hasMessageContaining("1")
           .hasMessageContaining("imap").hasMessageContaining("nested too deep");
-      assertThat(it.next(WAIT)).isEqualTo(3);
+      assertThat(it.next(Waits.JOIN)).isEqualTo(3);
       assertThat(it.hasNext()).isFalse();
     } finally {
       pool.terminate();
     }
-    assertThat(pool.join(WAIT)).isTrue();
-    assertThat(Pids.awaitGone(pids.get(0), WAIT)).isTrue();
+    assertThat(pool.join(Waits.JOIN)).isTrue();
+    assertThat(Pids.awaitGone(pids.get(0), Waits.JOIN)).isTrue();
   }
 }

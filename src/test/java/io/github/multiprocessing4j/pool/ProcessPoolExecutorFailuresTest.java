@@ -1,6 +1,5 @@
 package io.github.multiprocessing4j.pool;
 
-import static io.github.multiprocessing4j.pool.ExecutorTasks.WAIT;
 import static io.github.multiprocessing4j.pool.ExecutorTasks.awaitStarted;
 import static io.github.multiprocessing4j.pool.ExecutorTasks.open;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,6 +9,7 @@ import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.testing.CapturedLines;
 import io.github.multiprocessing4j.testing.JavaMain;
 import io.github.multiprocessing4j.testing.Pids;
+import io.github.multiprocessing4j.testing.Waits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,8 +57,8 @@ class ProcessPoolExecutorFailuresTest {
         Throwable cause = causeOf(f);
         assertThat(cause).isExactlyInstanceOf(BrokenProcessPoolException.class).hasMessageStartingWith(ABRUPT);
       }
-      assertThat(Pids.awaitGone(other, WAIT)).as("the other worker %s is stopped", other).isTrue();
-      assertThat(Pids.await(() -> executor.workerPids().isEmpty(), WAIT)).isTrue();
+      assertThat(Pids.awaitGone(other, Waits.JOIN)).as("the other worker %s is stopped", other).isTrue();
+      Waits.until(() -> executor.workerPids().isEmpty(), "executor.workerPids().isEmpty()");
       assertThat(executor.toString()).contains("BROKEN");
 
       assertThatThrownBy(() -> executor.submit(() -> 1)).isInstanceOf(BrokenProcessPoolException.class)
@@ -70,7 +70,7 @@ class ProcessPoolExecutorFailuresTest {
       open(dir);
       executor.shutdown();
     }
-    assertThat(executor.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(executor.awaitTermination(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).isTrue();
     assertThat(executor.isTerminated()).isTrue();
     assertThat(ExecutorTasks.started(d, "t4")).as("no replacement worker ran a pending task").doesNotExist();
   }
@@ -88,7 +88,7 @@ class ProcessPoolExecutorFailuresTest {
       List<Throwable> failures = new ArrayList<>();
       while (it.hasNext()) {
         try {
-          it.next(WAIT);
+          it.next(Waits.JOIN);
         } catch (ExecutionException e) {
           failures.add(e.getCause());
         }
@@ -100,7 +100,7 @@ class ProcessPoolExecutorFailuresTest {
       open(dir);
       executor.shutdownNow();
     }
-    assertThat(executor.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(executor.awaitTermination(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).isTrue();
     assertThat(ExecutorTasks.ran(d, "m0")).doesNotExist();
   }
 
@@ -119,18 +119,18 @@ class ProcessPoolExecutorFailuresTest {
       AsyncResult<Integer> f = executor.submit(() -> ExecutorTasks.gated(d, "a", 1));
       long pid = awaitStarted(dir, "a");
       waiter.start();
-      assertThat(Pids.await(executor::isShutdown, WAIT)).isTrue();
+      Waits.until(executor::isShutdown, "the executor is shut down");
 
       ProcessHandle.of(pid).orElseThrow().destroyForcibly();
 
-      waiter.join(WAIT.toMillis());
+      waiter.join(Waits.JOIN.toMillis());
       assertThat(waiter.isAlive()).as("shutdown(wait=true) returned").isFalse();
       assertThat(causeOf(f)).isExactlyInstanceOf(BrokenProcessPoolException.class);
       assertThat(executor.isTerminated()).isTrue();
     } finally {
       open(dir);
       executor.shutdownNow();
-      waiter.join(WAIT.toMillis());
+      waiter.join(Waits.JOIN.toMillis());
     }
   }
 
@@ -138,9 +138,9 @@ class ProcessPoolExecutorFailuresTest {
   void anIdleWorkerThatDiesDoesNotHangTheNextTask() throws Exception {
     ProcessPoolExecutor executor = new ProcessPoolExecutor(1);
     try {
-      long first = executor.submit(ExecutorTasks::pid).get(WAIT);
+      long first = executor.submit(ExecutorTasks::pid).get(Waits.JOIN);
       ProcessHandle.of(first).orElseThrow().destroyForcibly();
-      assertThat(Pids.await(() -> executor.workerPids().isEmpty(), WAIT)).as("the dead worker is noticed").isTrue();
+      Waits.until(() -> executor.workerPids().isEmpty(), "the dead worker is noticed");
 
       // CPython breaks the executor on any worker death; this engine breaks it only for a death
       // with work in flight, and starts a new worker on demand. Either is fine; a hang is not.
@@ -151,14 +151,14 @@ class ProcessPoolExecutorFailuresTest {
         return; // CPython's behaviour
       }
       try {
-        assertThat(next.get(WAIT)).isNotEqualTo(first);
+        assertThat(next.get(Waits.JOIN)).isNotEqualTo(first);
       } catch (ExecutionException e) {
         assertThat(e.getCause()).isInstanceOf(BrokenProcessPoolException.class);
       }
     } finally {
       executor.shutdownNow();
     }
-    assertThat(executor.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(executor.awaitTermination(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).isTrue();
   }
 
   @Test
@@ -185,18 +185,18 @@ class ProcessPoolExecutorFailuresTest {
       AsyncResult<Integer> pending = executor.submit(() -> 7);
       open(dir);
 
-      assertThat(first.get(WAIT)).isEqualTo(1);
+      assertThat(first.get(Waits.JOIN)).isEqualTo(1);
       Throwable cause = causeOf(exiting);
       assertThat(cause).isExactlyInstanceOf(BrokenProcessPoolException.class).hasMessageStartingWith(ABRUPT)
           .hasMessageContaining("exit code 3");
       assertThat(causeOf(pending)).isExactlyInstanceOf(BrokenProcessPoolException.class);
-      assertThat(Pids.awaitGone(pid, WAIT)).isTrue();
+      assertThat(Pids.awaitGone(pid, Waits.JOIN)).isTrue();
       assertThatThrownBy(() -> executor.submit(() -> 1)).isInstanceOf(BrokenProcessPoolException.class);
     } finally {
       open(dir);
       executor.shutdownNow();
     }
-    assertThat(executor.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(executor.awaitTermination(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).isTrue();
   }
 
   @Test
@@ -226,12 +226,12 @@ class ProcessPoolExecutorFailuresTest {
       }
       assertThatThrownBy(() -> executor.submit(() -> 1)).isInstanceOf(BrokenProcessPoolException.class)
           .hasMessage("A child process terminated abruptly, the process pool is not usable anymore");
-      assertThat(Pids.await(() -> executor.workerPids().isEmpty(), WAIT)).isTrue();
-      stderr.await("java.lang.IllegalStateException: init failed", WAIT);
+      Waits.until(() -> executor.workerPids().isEmpty(), "executor.workerPids().isEmpty()");
+      stderr.await("java.lang.IllegalStateException: init failed", Waits.JOIN);
     } finally {
       executor.shutdownNow();
     }
-    assertThat(executor.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(executor.awaitTermination(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).isTrue();
     assertThat(Files.readAllLines(Path.of(log))).as("the initializer ran once: no replacement worker").hasSize(1);
   }
 
@@ -247,25 +247,25 @@ class ProcessPoolExecutorFailuresTest {
       assertThat(cause).isExactlyInstanceOf(BrokenProcessPoolException.class).hasMessageStartingWith(ABRUPT)
           .hasMessageContaining("before it was ready");
       assertThatThrownBy(() -> executor.submit(() -> 1)).isInstanceOf(BrokenProcessPoolException.class);
-      assertThat(Pids.await(() -> executor.workerPids().isEmpty(), WAIT)).isTrue();
+      Waits.until(() -> executor.workerPids().isEmpty(), "executor.workerPids().isEmpty()");
     } finally {
       executor.shutdownNow();
     }
-    assertThat(executor.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(executor.awaitTermination(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).isTrue();
   }
 
   @Test
   void workersDieWithASigkilledParent(@TempDir Path dir) throws Exception {
     List<Long> workers = new ArrayList<>();
     try (JavaMain parent = JavaMain.start(ParentFixture.class, "busy", dir.toString())) {
-      parent.awaitStdout("ready", WAIT);
+      parent.awaitStdout("ready", Waits.JOIN);
       String out = parent.stdout();
       workers.add(Pids.find(out, "worker-a="));
       workers.add(Pids.find(out, "worker-b="));
       assertThat(workers).doesNotHaveDuplicates().allMatch(Pids::alive);
 
       parent.process().destroyForcibly();
-      parent.waitFor(WAIT);
+      parent.waitFor(Waits.JOIN);
 
       for (long pid : workers) {
         assertThat(Pids.awaitGone(pid, Duration.ofSeconds(10))).as("worker %s gone after its parent's SIGKILL", pid)
@@ -283,10 +283,10 @@ class ProcessPoolExecutorFailuresTest {
   void workersDoNotKeepAParentThatForgotToShutDownAlive(@TempDir Path dir) throws Exception {
     Long worker = null;
     try (JavaMain parent = JavaMain.start(ParentFixture.class, "forget", dir.toString())) {
-      parent.awaitStdout("worker=", WAIT);
+      parent.awaitStdout("worker=", Waits.JOIN);
       worker = Pids.find(parent.stdout(), "worker=");
 
-      assertThat(parent.waitFor(WAIT)).as("the parent's exit status; stderr:\n%s", parent.stderr()).isEqualTo(0);
+      assertThat(parent.waitFor(Waits.JOIN)).as("the parent's exit status; stderr:\n%s", parent.stderr()).isEqualTo(0);
       assertThat(parent.stdout()).contains("main returns");
       assertThat(Pids.awaitGone(worker, Duration.ofSeconds(10))).as("worker %s gone with its parent", worker).isTrue();
     } finally {
@@ -302,7 +302,7 @@ class ProcessPoolExecutorFailuresTest {
 
   private static Throwable causeOf(java.util.concurrent.Future<?> f) throws InterruptedException, TimeoutException {
     try {
-      f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      f.get(Waits.JOIN.toSeconds(), TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       return e.getCause();
     }
@@ -328,7 +328,7 @@ class ProcessPoolExecutorFailuresTest {
         }
         case "forget": {
           ProcessPoolExecutor executor = new ProcessPoolExecutor(1);
-          System.out.println("worker=" + executor.submit(ExecutorTasks::pid).get(30, TimeUnit.SECONDS));
+          System.out.println("worker=" + executor.submit(ExecutorTasks::pid).get(Waits.JOIN.toSeconds(), TimeUnit.SECONDS));
           System.out.println("main returns");
           return;
         }

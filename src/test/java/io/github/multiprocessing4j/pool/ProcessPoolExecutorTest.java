@@ -1,6 +1,5 @@
 package io.github.multiprocessing4j.pool;
 
-import static io.github.multiprocessing4j.pool.ExecutorTasks.WAIT;
 import static io.github.multiprocessing4j.pool.ExecutorTasks.awaitStarted;
 import static io.github.multiprocessing4j.pool.ExecutorTasks.open;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,6 +13,7 @@ import io.github.multiprocessing4j.pool.ExecutorTasks.NotSerializableThing;
 import io.github.multiprocessing4j.pool.ExecutorTasks.RefusedException;
 import io.github.multiprocessing4j.pool.ExecutorTasks.Unsendable;
 import io.github.multiprocessing4j.testing.Pids;
+import io.github.multiprocessing4j.testing.Waits;
 import java.io.ObjectInputFilter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,8 +80,8 @@ class ProcessPoolExecutorTest {
     AsyncResult<Integer> sum = shared.submit(() -> base + 22);
     AsyncResult<Long> pid = shared.submit(ExecutorTasks::pid);
 
-    assertThat(sum.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(42);
-    assertThat(pid.get(WAIT)).isNotEqualTo(ME);
+    assertThat(sum.get(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).isEqualTo(42);
+    assertThat(pid.get(Waits.JOIN)).isNotEqualTo(ME);
     assertThat(shared.workerPids()).contains(pid.get());
     assertThat(sum.isDone()).isTrue();
     assertThat(sum.ready()).isTrue();
@@ -114,13 +114,13 @@ class ProcessPoolExecutorTest {
       th.start();
     }
     for (Thread th : submitters) {
-      th.join(WAIT.toMillis());
+      th.join(Waits.JOIN.toMillis());
     }
     assertThat(failure.get()).isNull();
     for (int t = 0; t < threads; t++) {
       assertThat(results.get(t)).hasSize(perThread);
       for (int i = 0; i < perThread; i++) {
-        assertThat(results.get(t).get(i).get(WAIT)).isEqualTo((t * 1000 + i) * 2);
+        assertThat(results.get(t).get(i).get(Waits.JOIN)).isEqualTo((t * 1000 + i) * 2);
       }
     }
   }
@@ -144,8 +144,8 @@ class ProcessPoolExecutorTest {
   void aCallableOfASerializableClassAndANullResultWork() throws Exception {
     Callable<String> task = new NamedTask("hello");
     Future<String> f = shared.submit(task);
-    assertThat(f.get(WAIT.toSeconds(), TimeUnit.SECONDS)).startsWith("hello from ").doesNotEndWith(" " + ME);
-    assertThat(shared.submit(() -> (String) null).get(WAIT)).isNull();
+    assertThat(f.get(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).startsWith("hello from ").doesNotEndWith(" " + ME);
+    assertThat(shared.submit(() -> (String) null).get(Waits.JOIN)).isNull();
   }
 
   @Test
@@ -159,7 +159,7 @@ class ProcessPoolExecutorTest {
       assertThat(f.await(Duration.ZERO)).isFalse();
       assertThatThrownBy(f::successful).isInstanceOf(IllegalStateException.class).hasMessageEndingWith("not ready");
       open(dir);
-      assertThat(f.get(WAIT)).isEqualTo(9);
+      assertThat(f.get(Waits.JOIN)).isEqualTo(9);
     } finally {
       ExecutorTasks.release(dir, "slow");
     }
@@ -169,7 +169,7 @@ class ProcessPoolExecutorTest {
   void workersAreReusedAcrossTasks() throws Exception {
     Set<Long> pids = new HashSet<>();
     for (int i = 0; i < 8; i++) {
-      pids.add(shared.submit(ExecutorTasks::pid).get(WAIT));
+      pids.add(shared.submit(ExecutorTasks::pid).get(Waits.JOIN));
     }
     List<Long> futures = new ArrayList<>();
     List<AsyncResult<Long>> batch = new ArrayList<>();
@@ -177,7 +177,7 @@ class ProcessPoolExecutorTest {
       batch.add(shared.submit(ExecutorTasks::pid));
     }
     for (AsyncResult<Long> f : batch) {
-      futures.add(f.get(WAIT));
+      futures.add(f.get(Waits.JOIN));
     }
     pids.addAll(futures);
 
@@ -191,8 +191,8 @@ class ProcessPoolExecutorTest {
     AsyncResult<?> plain = shared.submit(() -> ExecutorTasks.mark(d, "plain"));
     AsyncResult<String> withResult = shared.submit(() -> ExecutorTasks.mark(d, "with-result"), "done");
 
-    assertThat(plain.get(WAIT)).isNull();
-    assertThat(withResult.get(WAIT)).isEqualTo("done");
+    assertThat(plain.get(Waits.JOIN)).isNull();
+    assertThat(withResult.get(Waits.JOIN)).isEqualTo("done");
     assertThat(ExecutorTasks.ran(d, "plain")).exists();
     assertThat(ExecutorTasks.ran(d, "with-result")).exists();
   }
@@ -203,14 +203,14 @@ class ProcessPoolExecutorTest {
     shared.execute(() -> ExecutorTasks.mark(d, "executed"));
 
     Path ran = ExecutorTasks.ran(d, "executed");
-    assertThat(Pids.await(() -> Files.exists(ran), WAIT)).as("the executed task ran").isTrue();
+    Waits.until(() -> Files.exists(ran), "the executed task ran");
   }
 
   @Test
   void aTaskExceptionKeepsItsTypeAndTheWorkersStackTrace() throws Exception {
     AsyncResult<Integer> f = shared.submit(() -> ExecutorTasks.failWithIllegalState("boom"));
 
-    assertThatThrownBy(() -> f.get(WAIT)).isInstanceOf(ExecutionException.class)
+    assertThatThrownBy(() -> f.get(Waits.JOIN)).isInstanceOf(ExecutionException.class)
         .cause().isExactlyInstanceOf(IllegalStateException.class).hasMessage("boom");
     Throwable cause = causeOf(f);
     assertThat(Arrays.stream(cause.getStackTrace()).map(StackTraceElement::getClassName))
@@ -245,20 +245,20 @@ class ProcessPoolExecutorTest {
     assertThat(remote.remoteClassName()).isEqualTo(RefusedException.class.getName());
     assertThat(remote.remoteMessage()).isEqualTo("refused by the parent's filter");
     assertThat(remote.remoteStackTrace()).contains("failWithRefused");
-    assertThat(shared.submit(() -> 5).get(WAIT)).as("the executor goes on").isEqualTo(5);
+    assertThat(shared.submit(() -> 5).get(Waits.JOIN)).as("the executor goes on").isEqualTo(5);
   }
 
   @Test
   void aResultThatCannotBeSerializedFailsThatTaskOnly() throws Exception {
     AsyncResult<Long> before = shared.submit(ExecutorTasks::pid);
-    long pidBefore = before.get(WAIT);
+    long pidBefore = before.get(Waits.JOIN);
     AsyncResult<Unsendable> bad = shared.submit(Unsendable::new);
 
     Throwable cause = causeOf(bad);
     assertThat(cause).isExactlyInstanceOf(MaybeEncodingException.class)
         .hasMessageStartingWith("Error sending result: 'Unsendable!'. Reason: '")
         .hasMessageContaining(NotSerializableThing.class.getName());
-    assertThat(shared.submit(() -> 6).get(WAIT)).isEqualTo(6);
+    assertThat(shared.submit(() -> 6).get(Waits.JOIN)).isEqualTo(6);
     assertThat(shared.workerPids()).as("no worker died").contains(pidBefore);
     assertThat(shared.toString()).contains("state=RUN");
   }
@@ -268,8 +268,8 @@ class ProcessPoolExecutorTest {
     CompletableFuture<Integer> ok = shared.submit(() -> 21).toCompletableFuture().thenApply(x -> x * 2);
     CompletableFuture<Integer> failed = shared.submit(() -> ExecutorTasks.failWithIllegalState("cf")).toCompletableFuture();
 
-    assertThat(ok.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(42);
-    assertThatThrownBy(() -> failed.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+    assertThat(ok.get(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).isEqualTo(42);
+    assertThatThrownBy(() -> failed.get(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
         .cause().isExactlyInstanceOf(IllegalStateException.class).hasMessage("cf");
     assertThat(failed.isCompletedExceptionally()).isTrue();
   }
@@ -283,8 +283,8 @@ class ProcessPoolExecutorTest {
       assertThat(view.cancel(true)).isTrue();
       assertThat(f.isCancelled()).isFalse();
       open(dir);
-      assertThat(f.get(WAIT)).isEqualTo(8);
-      assertThat(f.toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(8);
+      assertThat(f.get(Waits.JOIN)).isEqualTo(8);
+      assertThat(f.toCompletableFuture().get(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).isEqualTo(8);
     } finally {
       ExecutorTasks.release(dir, "viewed");
     }
@@ -404,11 +404,11 @@ class ProcessPoolExecutorTest {
         x -> x == 3 ? ExecutorTasks.failWithIllegalState("item " + x) : x * 10, List.of(1, 2, 3, 4));
 
     assertThat(it.next()).isEqualTo(10);
-    assertThat(it.next(WAIT)).isEqualTo(20);
+    assertThat(it.next(Waits.JOIN)).isEqualTo(20);
     assertThatThrownBy(it::next).isExactlyInstanceOf(CompletionException.class)
         .cause().isExactlyInstanceOf(IllegalStateException.class).hasMessage("item 3");
     // ResultIterator: iteration may go on after a failed item.
-    assertThat(it.next(WAIT)).isEqualTo(40);
+    assertThat(it.next(Waits.JOIN)).isEqualTo(40);
     assertThat(it.hasNext()).isFalse();
   }
 
@@ -428,7 +428,7 @@ class ProcessPoolExecutorTest {
       ExecutorTasks.release(dir, "square-1", "square-2");
     }
     // The tasks themselves went on and ended: the shared executor is usable again.
-    assertThat(shared.submit(() -> 3).get(WAIT)).isEqualTo(3);
+    assertThat(shared.submit(() -> 3).get(Waits.JOIN)).isEqualTo(3);
   }
 
   @Test
@@ -510,7 +510,7 @@ class ProcessPoolExecutorTest {
           (SerializableCallable<Integer>) () -> 1,
           (SerializableCallable<Integer>) () -> ExecutorTasks.gated(d, "slow", 2));
 
-      shared.submit(ExecutorTasks::pid).get(WAIT); // a worker is up: the quick task is done well before the deadline
+      shared.submit(ExecutorTasks::pid).get(Waits.JOIN); // a worker is up: the quick task is done well before the deadline
       long t0 = System.nanoTime();
       // The slow task waits for its gate, so the deadline can be long: the quick one must be done
       // by then even on a busy machine (2 s was within reach of one at a load of 20).
@@ -526,7 +526,7 @@ class ProcessPoolExecutorTest {
     } finally {
       ExecutorTasks.release(dir, "slow");
     }
-    assertThat(shared.submit(() -> 4).get(WAIT)).isEqualTo(4);
+    assertThat(shared.submit(() -> 4).get(Waits.JOIN)).isEqualTo(4);
   }
 
   @Test
@@ -573,13 +573,13 @@ class ProcessPoolExecutorTest {
       caller.start();
       awaitStarted(dir, "a");
       caller.interrupt();
-      caller.join(WAIT.toMillis());
+      caller.join(Waits.JOIN.toMillis());
       assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
       open(dir);
     } finally {
       open(dir);
       executor.close();
-      caller.join(WAIT.toMillis());
+      caller.join(Waits.JOIN.toMillis());
     }
     // ExecutorService.invokeAll: "if interrupted while waiting, unfinished tasks are cancelled";
     // the one no worker had yet must not run.
@@ -618,8 +618,8 @@ class ProcessPoolExecutorTest {
       assertThatThrownBy(pending::get).isInstanceOf(CancellationException.class);
 
       open(dir);
-      assertThat(running.get(WAIT)).isEqualTo(1);
-      assertThat(queuedInWorker.get(WAIT)).isEqualTo(2);
+      assertThat(running.get(Waits.JOIN)).isEqualTo(1);
+      assertThat(queuedInWorker.get(Waits.JOIN)).isEqualTo(2);
       assertThat(running.cancel(false)).as("cancel() of a finished task").isFalse();
     } finally {
       open(dir);
@@ -651,19 +651,19 @@ class ProcessPoolExecutorTest {
       }, "shutdown(wait, cancelFutures)");
       shutdown.start();
 
-      assertThat(Pids.await(() -> futures.get(4).isCancelled(), WAIT)).as("pending futures cancelled").isTrue();
+      Waits.until(() -> futures.get(4).isCancelled(), "pending futures cancelled");
       assertThat(executor.isShutdown()).isTrue();
       assertThat(futures.get(0).isDone()).isFalse();
       assertThat(shutdown.isAlive()).as("shutdown(wait=true) waits for the running tasks").isTrue();
       open(dir);
-      shutdown.join(WAIT.toMillis());
+      shutdown.join(Waits.JOIN.toMillis());
       assertThat(shutdown.isAlive()).isFalse();
       assertThat(failure.get()).isNull();
     } finally {
       open(dir);
       executor.shutdownNow();
       if (shutdown != null) {
-        shutdown.join(WAIT.toMillis());
+        shutdown.join(Waits.JOIN.toMillis());
       }
     }
     // CPython: 1 worker, 5 tasks -> done, done, cancelled x3 (our worker holds two at a time).
@@ -692,7 +692,7 @@ class ProcessPoolExecutorTest {
       int cancelled = 0;
       while (it.hasNext()) {
         try {
-          assertThat(it.next(WAIT)).isEqualTo(done);
+          assertThat(it.next(Waits.JOIN)).isEqualTo(done);
           done++;
         } catch (CancellationException e) {
           cancelled++;
@@ -702,7 +702,7 @@ class ProcessPoolExecutorTest {
       assertThat(done).as("the items a worker held").isBetween(1, 2);
       assertThat(cancelled).as("the items queued in the window").isPositive();
       assertThat(done + cancelled).as("the rest of the input is not read").isLessThan(100);
-      assertThat(executor.awaitTermination(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+      assertThat(executor.awaitTermination(Waits.JOIN.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
     } finally {
       open(dir);
       executor.shutdownNow();
@@ -729,13 +729,13 @@ class ProcessPoolExecutorTest {
       assertThat(notStarted).as("tasks no worker started").contains(c, e).doesNotContain(a);
       for (AsyncResult<?> f : List.of(fa, fb, fc, fe)) {
         assertThat(f.isCancelled()).isTrue();
-        assertThatThrownBy(() -> f.get(WAIT)).isInstanceOf(CancellationException.class);
+        assertThatThrownBy(() -> f.get(Waits.JOIN)).isInstanceOf(CancellationException.class);
       }
       assertThat(executor.isShutdown()).isTrue();
-      assertThat(executor.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(executor.awaitTermination(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).isTrue();
       assertThat(executor.isTerminated()).isTrue();
       assertThat(executor.workerPids()).isEmpty();
-      assertThat(Pids.awaitGone(workerPid, WAIT)).as("worker %s killed", workerPid).isTrue();
+      assertThat(Pids.awaitGone(workerPid, Waits.JOIN)).as("worker %s killed", workerPid).isTrue();
       assertThat(ExecutorTasks.ran(d, "a")).as("the running task was stopped").doesNotExist();
       assertThatThrownBy(() -> executor.submit(() -> 1)).isExactlyInstanceOf(RejectedExecutionException.class)
           .hasMessage("cannot schedule new futures after shutdown");
@@ -762,10 +762,10 @@ class ProcessPoolExecutorTest {
       assertThat(executor.isTerminated()).isFalse();
       assertThat(executor.awaitTermination(200, TimeUnit.MILLISECONDS)).isFalse();
       open(dir);
-      assertThat(executor.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(executor.awaitTermination(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).isTrue();
       assertThat(executor.isTerminated()).isTrue();
       assertThat(List.of(a.get(), b.get(), c.get())).containsExactly(1, 2, 3);
-      assertThat(Pids.awaitGone(workerPid, WAIT)).as("worker %s exited", workerPid).isTrue();
+      assertThat(Pids.awaitGone(workerPid, Waits.JOIN)).as("worker %s exited", workerPid).isTrue();
     } finally {
       open(dir);
       executor.shutdownNow();
@@ -793,7 +793,7 @@ class ProcessPoolExecutorTest {
       assertThat(a.isDone()).isFalse();
 
       open(dir);
-      closer.join(WAIT.toMillis());
+      closer.join(Waits.JOIN.toMillis());
       assertThat(closer.isAlive()).isFalse();
       assertThat(failure.get()).isNull();
       assertThat(a.isDone()).isTrue();
@@ -804,7 +804,7 @@ class ProcessPoolExecutorTest {
     } finally {
       open(dir);
       executor.shutdownNow();
-      closer.join(WAIT.toMillis());
+      closer.join(Waits.JOIN.toMillis());
     }
   }
 
@@ -821,20 +821,20 @@ class ProcessPoolExecutorTest {
       AsyncResult<Integer> a = executor.submit(() -> ExecutorTasks.gated(d, "a", 1));
       long workerPid = awaitStarted(dir, "a");
       closer.start();
-      assertThat(Pids.await(executor::isShutdown, WAIT)).isTrue();
+      Waits.until(executor::isShutdown, "the executor is shut down");
 
       closer.interrupt();
-      closer.join(WAIT.toMillis());
+      closer.join(Waits.JOIN.toMillis());
 
       assertThat(closer.isAlive()).isFalse();
       assertThat(interruptKept.get()).as("the interrupt status is kept").isTrue();
       assertThat(a.isCancelled()).as("shutdownNow() cancelled the running task").isTrue();
-      assertThat(Pids.awaitGone(workerPid, WAIT)).isTrue();
-      assertThat(executor.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(Pids.awaitGone(workerPid, Waits.JOIN)).isTrue();
+      assertThat(executor.awaitTermination(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).isTrue();
     } finally {
       open(dir);
       executor.shutdownNow();
-      closer.join(WAIT.toMillis());
+      closer.join(Waits.JOIN.toMillis());
     }
   }
 
@@ -846,9 +846,9 @@ class ProcessPoolExecutorTest {
     ProcessPoolExecutor executor = new ProcessPoolExecutor(3);
     try {
       assertThat(executor.workerPids()).as("no worker before the first task").isEmpty();
-      long first = executor.submit(ExecutorTasks::pid).get(WAIT);
+      long first = executor.submit(ExecutorTasks::pid).get(Waits.JOIN);
       assertThat(executor.workerPids()).containsExactly(first);
-      assertThat(executor.submit(ExecutorTasks::pid).get(WAIT)).as("an idle worker is reused").isEqualTo(first);
+      assertThat(executor.submit(ExecutorTasks::pid).get(Waits.JOIN)).as("an idle worker is reused").isEqualTo(first);
       assertThat(executor.workerPids()).hasSize(1);
 
       AsyncResult<Long> a = executor.submit(() -> ExecutorTasks.gatedPid(d, "a"));
@@ -859,7 +859,7 @@ class ProcessPoolExecutorTest {
       assertThat(pa).isNotEqualTo(pb);
       assertThat(executor.workerPids()).as("two concurrent tasks, two workers").hasSize(2).contains(first, pa, pb);
       open(dir);
-      assertThat(List.of(a.get(WAIT), b.get(WAIT))).containsExactly(pa, pb);
+      assertThat(List.of(a.get(Waits.JOIN), b.get(Waits.JOIN))).containsExactly(pa, pb);
     } finally {
       open(dir);
       executor.close();
@@ -873,7 +873,7 @@ class ProcessPoolExecutorTest {
     List<Long> pids = new ArrayList<>();
     try {
       for (int i = 0; i < 5; i++) {
-        pids.add(executor.submit(ExecutorTasks::pid).get(WAIT));
+        pids.add(executor.submit(ExecutorTasks::pid).get(Waits.JOIN));
       }
     } finally {
       executor.close();
@@ -898,7 +898,7 @@ class ProcessPoolExecutorTest {
       SerializableCallable<String> probe = () -> System.getProperty("ppe.test.prop") + " " + System.getenv("PPE_TEST_ENV")
           + " " + (Runtime.getRuntime().maxMemory() <= 96L * 1024 * 1024) + " " + Process.currentProcess().isDaemon()
           + " " + Multiprocessing.getpid();
-      String first = executor.submit(probe).get(WAIT);
+      String first = executor.submit(probe).get(Waits.JOIN);
       assertThat(first).startsWith("prop-ok env-ok true true ");
       long pid = Long.parseLong(first.substring(first.lastIndexOf(' ') + 1));
       assertThat(Files.readAllLines(Path.of(log))).containsExactly("init " + pid);
@@ -915,7 +915,7 @@ class ProcessPoolExecutorTest {
 
   private static Throwable causeOf(Future<?> f) throws InterruptedException, TimeoutException {
     try {
-      f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      f.get(Waits.JOIN.toSeconds(), TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       return e.getCause();
     }

@@ -8,6 +8,7 @@ import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.connection.ConnectionException;
 import io.github.multiprocessing4j.testing.CapturedLines;
 import io.github.multiprocessing4j.testing.Pids;
+import io.github.multiprocessing4j.testing.Waits;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** Queues used from other processes (§B.2): remote gets, bounded puts, tasks, grandchildren, death. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 final class QueueBetweenProcessesTest {
-
-  private static final Duration WAIT = Duration.ofSeconds(30);
 
   @TempDir
   Path tmp;
@@ -40,7 +39,7 @@ final class QueueBetweenProcessesTest {
     } catch (QueueEmptyException e) {
       System.out.println("empty after ms " + (System.nanoTime() - t0) / 1_000_000);
     }
-    System.out.println("then " + q.get(WAIT));
+    System.out.println("then " + q.get(Waits.JOIN));
     try {
       q.getNowait();
     } catch (QueueEmptyException e) {
@@ -54,10 +53,10 @@ final class QueueBetweenProcessesTest {
     CapturedLines out = new CapturedLines();
     Process p = Process.builder().target(QueueBetweenProcessesTest::getWithTimeout).args(q).stdout(out.output()).build();
     p.start();
-    String line = out.await("empty after ms ", WAIT);
+    String line = out.await("empty after ms ", Waits.JOIN);
     assertThat(Long.parseLong(line.substring("empty after ms ".length()))).isBetween(290L, 20_000L); // late on a busy machine, never early
     q.put("item");
-    p.join(WAIT);
+    p.join(Waits.JOIN);
     assertThat(p.exitCode()).isEqualTo(0);
     assertThat(out.lines()).contains("then item", "nowait empty");
   }
@@ -81,7 +80,7 @@ final class QueueBetweenProcessesTest {
     CapturedLines out = new CapturedLines();
     Process p = Process.builder().target(QueueBetweenProcessesTest::putTwo).args(q).stdout(out.output()).build();
     p.start();
-    p.join(WAIT);
+    p.join(Waits.JOIN);
     assertThat(p.exitCode()).isEqualTo(0);
     assertThat(out.lines()).containsExactly("full=true qsize=1", "full after timeout", "offer=false");
     assertThat(q.get()).isEqualTo("first");
@@ -122,8 +121,8 @@ final class QueueBetweenProcessesTest {
       sum += results.get(Duration.ofSeconds(1)); // all there: join() saw every task done
     }
     assertThat(sum).isEqualTo(338350);
-    a.join(WAIT);
-    b.join(WAIT);
+    a.join(Waits.JOIN);
+    b.join(Waits.JOIN);
     assertThatThrownBy(tasks::taskDone).isInstanceOf(IllegalStateException.class)
         .hasMessage("task_done() called too many times");
     assertThat(tasks.join(Duration.ZERO)).isTrue();
@@ -145,7 +144,7 @@ final class QueueBetweenProcessesTest {
     CapturedLines out = new CapturedLines();
     Process p = Process.builder().target(QueueBetweenProcessesTest::taskDoneTooOften).args(tasks).stdout(out.output()).build();
     p.start();
-    p.join(WAIT);
+    p.join(Waits.JOIN);
     assertThat(out.lines()).containsExactly("task_done() called too many times");
   }
 
@@ -159,7 +158,7 @@ final class QueueBetweenProcessesTest {
     SimpleQueue<String> up = args.get(0, SimpleQueue.class);
     Process g = Process.builder().target(QueueBetweenProcessesTest::grandchildPuts).args(q).build();
     g.start();
-    up.put(q.get(WAIT) + " via the child");
+    up.put(q.get(Waits.JOIN) + " via the child");
     g.join();
   }
 
@@ -169,7 +168,7 @@ final class QueueBetweenProcessesTest {
     Process p = Process.builder().target(QueueBetweenProcessesTest::middle).args(up).build();
     p.start();
     assertThat(up.get()).isEqualTo("from the grandchild via the child");
-    p.join(WAIT);
+    p.join(Waits.JOIN);
     assertThat(p.exitCode()).isEqualTo(0);
     up.close();
     assertThatThrownBy(up::get).isInstanceOf(ConnectionException.class).hasMessage("handle is closed");
@@ -206,17 +205,17 @@ final class QueueBetweenProcessesTest {
     owner.start();
     Long childPid = null;
     try {
-      childPid = Pids.find(out.await("child ", WAIT), "child ");
-      out.await("waiting", WAIT);
+      childPid = Pids.find(out.await("child ", Waits.JOIN), "child ");
+      out.await("waiting", Waits.JOIN);
       owner.kill();
-      owner.join(WAIT);
-      assertThat(Pids.await(() -> Files.exists(report), WAIT)).isTrue();
+      owner.join(Waits.JOIN);
+      Waits.until(() -> Files.exists(report), "Files.exists(report)");
       long pid = childPid;
-      assertThat(Pids.awaitGone(pid, WAIT)).isTrue();
+      assertThat(Pids.awaitGone(pid, Waits.JOIN)).isTrue();
       assertThat(Files.readString(report, StandardCharsets.UTF_8)).startsWith("error: ").contains("has ended");
     } finally {
       Pids.killQuietly(childPid);
-      owner.join(WAIT);
+      owner.join(Waits.JOIN);
     }
   }
 
@@ -233,12 +232,12 @@ final class QueueBetweenProcessesTest {
     CapturedLines out = new CapturedLines();
     Process p = Process.builder().target(QueueBetweenProcessesTest::getForever).args(q).stdout(out.output()).build();
     p.start();
-    out.await("blocked", WAIT);
+    out.await("blocked", Waits.JOIN);
     ProcessHandle h = ProcessHandle.of(p.pid()).orElseThrow();
     Duration used = io.github.multiprocessing4j.testing.IdleCpu.quietestSecond(h, Duration.ofMillis(150), 10);
     assertThat(used).as("CPU used by a process blocked in get() for 1 s").isLessThan(Duration.ofMillis(150));
     q.put("x");
-    p.join(WAIT);
+    p.join(Waits.JOIN);
     assertThat(out.lines()).contains("got x");
   }
 
@@ -251,8 +250,8 @@ final class QueueBetweenProcessesTest {
     Queue<String> q = new Queue<>();
     Process first = Process.builder().target(QueueBetweenProcessesTest::putOne).args(q, "first").build();
     first.start(); // publishes the queue: its server now listens
-    assertThat(q.get(WAIT)).isEqualTo("first");
-    first.join(WAIT);
+    assertThat(q.get(Waits.JOIN)).isEqualTo("first");
+    first.join(Waits.JOIN);
     Path socket = io.github.multiprocessing4j.internal.runtime.RuntimeDir.sockets().resolve("queues.sock");
     assertThatThrownBy(() -> io.github.multiprocessing4j.connection.Client.builder()
         .authkey("not the key".getBytes(StandardCharsets.UTF_8)).connect(socket))
@@ -271,8 +270,8 @@ final class QueueBetweenProcessesTest {
     }
     Process second = Process.builder().target(QueueBetweenProcessesTest::putOne).args(q, "second").build();
     second.start();
-    assertThat(q.get(WAIT)).isEqualTo("second");
-    second.join(WAIT);
+    assertThat(q.get(Waits.JOIN)).isEqualTo("second");
+    second.join(Waits.JOIN);
     assertThat(second.exitCode()).isEqualTo(0);
   }
 
@@ -289,9 +288,9 @@ final class QueueBetweenProcessesTest {
     Queue<String> q = new Queue<>();
     Process p = Process.builder().target(QueueBetweenProcessesTest::closeOneCopyUseTheOther).args(q, q).build();
     p.start();
-    assertThat(q.get(WAIT)).isEqualTo("from a");
-    assertThat(q.get(WAIT)).isEqualTo("from b after a closed");
-    p.join(WAIT);
+    assertThat(q.get(Waits.JOIN)).isEqualTo("from a");
+    assertThat(q.get(Waits.JOIN)).isEqualTo("from b after a closed");
+    p.join(Waits.JOIN);
     assertThat(p.exitCode()).isEqualTo(0);
   }
 
@@ -322,10 +321,10 @@ final class QueueBetweenProcessesTest {
     Process p = Process.builder().target(QueueBetweenProcessesTest::emptyAfterClose).args(holding, idle, putTo)
         .stdout(out.output()).build();
     p.start();
-    p.join(WAIT);
+    p.join(Waits.JOIN);
     assertThat(p.exitCode()).isEqualTo(0);
     assertThat(out.lines()).containsExactly("unused empty=true", "unused holding an item empty=false",
         "used: handle is closed");
-    assertThat(putTo.get(WAIT)).isEqualTo("from the child");
+    assertThat(putTo.get(Waits.JOIN)).isEqualTo("from the child");
   }
 }

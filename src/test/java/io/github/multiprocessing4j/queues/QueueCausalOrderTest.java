@@ -11,6 +11,7 @@ import io.github.multiprocessing4j.sync.Barrier;
 import io.github.multiprocessing4j.sync.Event;
 import io.github.multiprocessing4j.testing.CapturedLines;
 import io.github.multiprocessing4j.testing.Pids;
+import io.github.multiprocessing4j.testing.Waits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +28,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 final class QueueCausalOrderTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(60);
   private static final int PRODUCERS = 3;
   private static final int ROUNDS = 1000;
   private static final int PAIRED_ROUNDS = 20;
@@ -48,7 +48,7 @@ final class QueueCausalOrderTest {
         Queue<Integer> u = (Queue<Integer>) q;
         u.put(item);
       }
-      rounds.await(WAIT);
+      rounds.await(Waits.LONG);
     }
   }
 
@@ -72,7 +72,7 @@ final class QueueCausalOrderTest {
         latest = Math.max(latest, round);
       }
       for (Process p : ps) {
-        p.join(WAIT);
+        p.join(Waits.LONG);
         assertThat(p.exitCode()).isEqualTo(0);
       }
     } finally {
@@ -80,7 +80,7 @@ final class QueueCausalOrderTest {
         if (p.isAlive()) {
           p.kill();
         }
-        p.join(WAIT);
+        p.join(Waits.LONG);
       }
     }
     return violations;
@@ -102,7 +102,7 @@ final class QueueCausalOrderTest {
   @Test
   void aRoundOfPutsThroughAnUnboundedQueueArrivesBeforeAnyPutOfTheNextRound() throws Exception {
     Queue<Integer> q = new Queue<>();
-    int violations = roundOrderViolations(q, () -> q.get(WAIT));
+    int violations = roundOrderViolations(q, () -> q.get(Waits.LONG));
     System.out.println("Queue: " + violations + " round-order violations in " + PRODUCERS * ROUNDS + " items");
     assertThat(violations).as("items that came after an item of a later round").isZero();
   }
@@ -114,7 +114,7 @@ final class QueueCausalOrderTest {
     Barrier start = args.get(1, Barrier.class);
     Event put = args.get(2, Event.class);
     for (int r = 0; r < PAIRED_ROUNDS; r++) {
-      start.await(WAIT);
+      start.await(Waits.LONG);
       q.put(r);
       put.set();
     }
@@ -129,20 +129,20 @@ final class QueueCausalOrderTest {
     try {
       p.start();
       for (int r = 0; r < PAIRED_ROUNDS; r++) {
-        start.await(WAIT);
-        assertThat(put.await(WAIT)).isTrue();
+        start.await(Waits.LONG);
+        assertThat(put.await(Waits.LONG)).isTrue();
         put.clear(); // before the next meeting: the child sets it again only after that
         if (!check.holds(r)) {
           violations++;
         }
       }
-      p.join(WAIT);
+      p.join(Waits.LONG);
       assertThat(p.exitCode()).isEqualTo(0);
     } finally {
       if (p.isAlive()) {
         p.kill();
       }
-      p.join(WAIT);
+      p.join(Waits.LONG);
     }
     return violations;
   }
@@ -157,9 +157,9 @@ final class QueueCausalOrderTest {
     JoinableQueue<Integer> q = new JoinableQueue<>();
     int violations = pairedRounds(q, r -> {
       boolean early = q.join(Duration.ZERO); // the item is put, its task_done is not called yet
-      assertThat(q.get(WAIT)).isEqualTo(r);
+      assertThat(q.get(Waits.LONG)).isEqualTo(r);
       q.taskDone();
-      assertThat(q.join(WAIT)).isTrue();
+      assertThat(q.join(Waits.LONG)).isTrue();
       return !early;
     });
     System.out.println("JoinableQueue: join() returned before task_done() in " + violations + " of " + PAIRED_ROUNDS + " rounds");
@@ -171,7 +171,7 @@ final class QueueCausalOrderTest {
     Queue<Integer> q = new Queue<>();
     int violations = pairedRounds(q, r -> {
       boolean seen = q.qsize() == 1 && !q.empty();
-      assertThat(q.get(WAIT)).isEqualTo(r);
+      assertThat(q.get(Waits.LONG)).isEqualTo(r);
       return seen;
     });
     System.out.println("Queue: qsize/empty missed the item in " + violations + " of " + PAIRED_ROUNDS + " rounds");
@@ -192,7 +192,7 @@ final class QueueCausalOrderTest {
     Queue<Integer> second = args.get(1, Queue.class);
     Barrier start = args.get(2, Barrier.class);
     for (int r = 0; r < TWO_QUEUE_ROUNDS; r++) {
-      start.await(WAIT);
+      start.await(Waits.LONG);
       byte[] large = new byte[256 * 1024];
       large[0] = (byte) r;
       first.put(large);
@@ -210,20 +210,20 @@ final class QueueCausalOrderTest {
     try {
       p.start();
       for (int r = 0; r < TWO_QUEUE_ROUNDS; r++) {
-        start.await(WAIT);
-        assertThat(second.get(WAIT)).isEqualTo(r);
+        start.await(Waits.LONG);
+        assertThat(second.get(Waits.LONG)).isEqualTo(r);
         if (first.qsize() != 1) {
           violations++;
         }
-        assertThat(first.get(WAIT)[0]).isEqualTo((byte) r);
+        assertThat(first.get(Waits.LONG)[0]).isEqualTo((byte) r);
       }
-      p.join(WAIT);
+      p.join(Waits.LONG);
       assertThat(p.exitCode()).isEqualTo(0);
     } finally {
       if (p.isAlive()) {
         p.kill();
       }
-      p.join(WAIT);
+      p.join(Waits.LONG);
     }
     System.out.println("Queue: the first queue's item was missing in " + violations + " of " + TWO_QUEUE_ROUNDS + " rounds");
     assertThat(violations).as("rounds where the item put first was not there yet").isZero();
@@ -256,16 +256,16 @@ final class QueueCausalOrderTest {
         if (q.qsize() != 1) {
           violations++;
         }
-        assertThat(q.get(WAIT)).isEqualTo(r);
+        assertThat(q.get(Waits.LONG)).isEqualTo(r);
       }
-      p.join(WAIT);
+      p.join(Waits.LONG);
       assertThat(p.exitCode()).isEqualTo(0);
     } finally {
       pipe.conn1().close();
       if (p.isAlive()) {
         p.kill();
       }
-      p.join(WAIT);
+      p.join(Waits.LONG);
     }
     System.out.println("Queue: qsize missed the item sent before a pipe message in " + violations + " of " + PAIRED_ROUNDS + " rounds");
     assertThat(violations).as("rounds where qsize() missed the item").isZero();
@@ -278,7 +278,7 @@ final class QueueCausalOrderTest {
     Event go = args.get(1, Event.class);
     q.qsize(); // connected while the owner still answers
     System.out.println("connected");
-    go.await(WAIT);
+    go.await(Waits.LONG);
     q.put(1);
   }
 
@@ -301,20 +301,20 @@ final class QueueCausalOrderTest {
     owner.start();
     Long grandchild = null;
     try {
-      grandchild = Pids.find(out.await("grandchild ", WAIT), "grandchild ");
-      out.await("connected", WAIT);
+      grandchild = Pids.find(out.await("grandchild ", Waits.LONG), "grandchild ");
+      out.await("connected", Waits.LONG);
       Multiprocessing.kill(owner.pid(), 19); // SIGSTOP: its link answers nothing now
       long t0 = System.nanoTime();
       go.set();
       long pid = grandchild;
       // Unbounded, the exit would wait for the fence's answer as long as the owner is stopped.
-      assertThat(Pids.awaitGone(pid, WAIT))
+      assertThat(Pids.awaitGone(pid, Waits.LONG))
           .as("the putter exited while its queue's owner was stopped").isTrue();
       System.out.println("the putter exited " + (System.nanoTime() - t0) / 1_000_000 + " ms after it was let go");
     } finally {
       Multiprocessing.kill(owner.pid(), 18); // SIGCONT
       Pids.killQuietly(grandchild);
-      owner.join(WAIT);
+      owner.join(Waits.LONG);
     }
     assertThat(owner.exitCode()).isEqualTo(0);
   }
@@ -335,7 +335,7 @@ final class QueueCausalOrderTest {
     Process p = Process.builder().target(QueueCausalOrderTest::putManyThenExit).args(q).build();
     try {
       p.start();
-      p.join(WAIT);
+      p.join(Waits.LONG);
       assertThat(p.exitCode()).isEqualTo(0);
       int seen = q.qsize();
       System.out.println("Queue: " + seen + " of " + BURST + " items seen once the putter was joined");
@@ -347,7 +347,7 @@ final class QueueCausalOrderTest {
       if (p.isAlive()) {
         p.kill();
       }
-      p.join(WAIT);
+      p.join(Waits.LONG);
     }
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.testing.Waits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,8 +18,6 @@ import org.junit.jupiter.api.Timeout;
 /** Queue between processes (§B.2). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 final class QueueTest {
-
-  private static final Duration WAIT = Duration.ofSeconds(30);
 
   @SuppressWarnings("unchecked")
   static void produce(Args args) throws Exception {
@@ -41,10 +40,10 @@ final class QueueTest {
     }
     Set<Integer> seen = new HashSet<>();
     for (int i = 0; i < 15000; i++) {
-      assertThat(seen.add(q.get(WAIT))).isTrue();
+      assertThat(seen.add(q.get(Waits.JOIN))).isTrue();
     }
     for (Process p : ps) {
-      p.join(WAIT);
+      p.join(Waits.JOIN);
       assertThat(p.exitCode()).isEqualTo(0);
     }
     assertThat(seen).hasSize(15000);
@@ -79,10 +78,10 @@ final class QueueTest {
     Process producer = Process.builder().target(QueueTest::produce).args(q, 1, 1000).build();
     consumer.start();
     producer.start();
-    producer.join(WAIT);
+    producer.join(Waits.JOIN);
     q.put(null);
-    assertThat(result.get(WAIT)).isEqualTo(500500L);
-    consumer.join(WAIT);
+    assertThat(result.get(Waits.JOIN)).isEqualTo(500500L);
+    consumer.join(Waits.JOIN);
     assertThat(consumer.exitCode()).isEqualTo(0);
   }
 
@@ -96,9 +95,9 @@ final class QueueTest {
     Queue<byte[]> q = new Queue<>();
     Process p = Process.builder().target(QueueTest::putBigAndExit).args(q).build();
     p.start();
-    p.join(WAIT); // CPython: the child could not exit until the parent drained the pipe
+    p.join(Waits.JOIN); // CPython: the child could not exit until the parent drained the pipe
     assertThat(p.exitCode()).isEqualTo(0);
-    assertThat(q.get(WAIT)).hasSize(1 << 20);
+    assertThat(q.get(Waits.JOIN)).hasSize(1 << 20);
   }
 
   @Test

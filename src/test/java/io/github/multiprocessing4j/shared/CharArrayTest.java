@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.sync.Held;
-import java.time.Duration;
+import io.github.multiprocessing4j.testing.Waits;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -20,8 +20,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class CharArrayTest {
-
-  private static final Duration WAIT = Duration.ofSeconds(60);
 
   private static byte[] b(String s) {
     return s.getBytes(ISO_8859_1);
@@ -163,7 +161,7 @@ final class CharArrayTest {
           .as("setValue waits for the lock another thread holds").isInstanceOf(TimeoutException.class);
       assertThat(a.getObj().raw()).as("nothing written while the lock is held").containsExactly(0, 0, 0, 0);
     }
-    setter.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    setter.get(Waits.LONG.toSeconds(), TimeUnit.SECONDS);
     assertThat(a.value()).isEqualTo(b("new"));
 
     CompletableFuture<byte[]> reader = new CompletableFuture<>();
@@ -174,7 +172,7 @@ final class CharArrayTest {
           .as("raw() waits for the lock too").isInstanceOf(TimeoutException.class);
       a.getObj().setRaw(b("held"));
     }
-    assertThat(reader.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(b("held"));
+    assertThat(reader.get(Waits.LONG.toSeconds(), TimeUnit.SECONDS)).isEqualTo(b("held"));
   }
 
   // ---- between processes
@@ -196,7 +194,7 @@ final class CharArrayTest {
     a.setValue(b("from parent"));
     Process p = Process.builder().target(CharArrayTest::answerBytes).args(a, b("from parent")).build();
     p.start();
-    assertThat(p.join(WAIT)).isTrue();
+    assertThat(p.join(Waits.LONG)).isTrue();
     assertThat(p.exitCode()).isZero();
     assertThat(a.value()).isEqualTo(b("from child"));
     assertThat(a.raw()).isEqualTo(b("from child\0\0\0\0\0!"));
@@ -214,7 +212,7 @@ final class CharArrayTest {
     u.setValue("😀 héllo");
     Process p = Process.builder().target(CharArrayTest::answerString).args(u).build();
     p.start();
-    assertThat(p.join(WAIT)).isTrue();
+    assertThat(p.join(Waits.LONG)).isTrue();
     assertThat(p.exitCode()).isZero();
     assertThat(u.stringValue()).isEqualTo("😀 héllo → 子");
   }

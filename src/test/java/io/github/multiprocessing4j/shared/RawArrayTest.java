@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
-import java.time.Duration;
+import io.github.multiprocessing4j.testing.Waits;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,8 +16,6 @@ import org.junit.jupiter.api.Timeout;
 /** RawArray (§B.4), in the spirit of CPython's {@code _TestArray}, plus atomic item operations. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class RawArrayTest {
-
-  private static final Duration WAIT = Duration.ofSeconds(60);
 
   @Test
   void cpythonsTestArray() {
@@ -137,7 +135,7 @@ final class RawArrayTest {
     RawArray a = RawArray.of('d', 1.0, 2.5, -3.0);
     Process p = Process.builder().target(RawArrayTest::negate).args(a).build();
     p.start();
-    assertThat(p.join(WAIT)).isTrue();
+    assertThat(p.join(Waits.LONG)).isTrue();
     assertThat(p.exitCode()).isZero();
     assertThat(a.getDoubles(0, 3)).containsExactly(-1.0, -2.5, 3.0);
   }
@@ -169,7 +167,7 @@ final class RawArrayTest {
         a.incrementAndGet(2);
       }
       for (Process p : ps) {
-        assertThat(p.join(WAIT)).isTrue();
+        assertThat(p.join(Waits.LONG)).isTrue();
         assertThat(p.exitCode()).isZero();
       }
       long[] expected = code == 'b'

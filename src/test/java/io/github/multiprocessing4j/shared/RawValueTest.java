@@ -7,8 +7,8 @@ import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.connection.Connection;
 import io.github.multiprocessing4j.connection.Pipe;
+import io.github.multiprocessing4j.testing.Waits;
 import java.math.BigInteger;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -21,8 +21,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** RawValue (§B.4), in the spirit of CPython's {@code _TestValue}, plus the atomic operations. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class RawValueTest {
-
-  private static final Duration WAIT = Duration.ofSeconds(60);
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(TypeCode.class)
@@ -220,7 +218,7 @@ final class RawValueTest {
     RawValue v = RawValue.create('q', 20);
     Process p = Process.builder().target(RawValueTest::readThenWrite).args(v).build();
     p.start();
-    assertThat(p.join(WAIT)).isTrue();
+    assertThat(p.join(Waits.LONG)).isTrue();
     assertThat(p.exitCode()).isZero();
     assertThat(v.getLong()).isEqualTo(41);
   }
@@ -241,7 +239,7 @@ final class RawValueTest {
     RawValue v = RawValue.create('b', 2);
     Process p = Process.builder().target(RawValueTest::viaGrandchild).args(v).build();
     p.start();
-    assertThat(p.join(WAIT)).isTrue();
+    assertThat(p.join(Waits.LONG)).isTrue();
     assertThat(p.exitCode()).isZero();
     assertThat(v.getInt()).isEqualTo(7);
   }
@@ -266,7 +264,7 @@ final class RawValueTest {
     pipe.conn1().send(v);
     pipe.conn1().send(a);
     assertThat(pipe.conn1().recv()).isEqualTo("done");
-    assertThat(p.join(WAIT)).isTrue();
+    assertThat(p.join(Waits.LONG)).isTrue();
     assertThat(p.exitCode()).isZero();
     assertThat(v.getLong()).isEqualTo(15);
     assertThat(a.toList()).containsExactly(0, 0, 15);
@@ -321,7 +319,7 @@ final class RawValueTest {
       }
     }
     for (Process p : ps) {
-      assertThat(p.join(WAIT)).isTrue();
+      assertThat(p.join(Waits.LONG)).isTrue();
       assertThat(p.exitCode()).isZero();
     }
     return v.getLong();

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.testing.Waits;
 import java.math.BigInteger;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,8 +17,6 @@ import org.junit.jupiter.api.Timeout;
 /** ShareableList (§B.5), after CPython's {@code test_shared_memory_ShareableList_basics}. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 final class ShareableListTest {
-
-  private static final Duration WAIT = Duration.ofSeconds(30);
 
   @Test
   void cpythonsBasics() {
@@ -139,7 +137,7 @@ final class ShareableListTest {
     try {
       Process p = Process.builder().target(ShareableListTest::update).args(sl).build();
       p.start();
-      assertThat(p.join(WAIT)).isTrue();
+      assertThat(p.join(Waits.JOIN)).isTrue();
       assertThat(p.exitCode()).isZero();
       assertThat(sl.get(0)).isEqualTo(42L);
       assertThat(sl.get(2)).isEqualTo("from " + p.name());

@@ -8,7 +8,7 @@ import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.sync.Held;
 import io.github.multiprocessing4j.sync.Lock;
 import io.github.multiprocessing4j.sync.RLock;
-import java.time.Duration;
+import io.github.multiprocessing4j.testing.Waits;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -19,8 +19,6 @@ import org.junit.jupiter.api.Timeout;
 /** CPython's {@code multiprocessing.sharedctypes.copy(obj)} (§B.4): {@code copy()} of values and arrays. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class SharedCopyTest {
-
-  private static final Duration WAIT = Duration.ofSeconds(60);
 
   @Test
   void aCopiedValueHasTheSameTypeAndValueAndIsIndependent() {
@@ -82,7 +80,7 @@ final class SharedCopyTest {
       a.set(0, 10);
       a.set(1, 20); // a holder's two writes: the copy sees both or neither
     }
-    assertThat(copier.get(WAIT.toSeconds(), TimeUnit.SECONDS).toList()).containsExactly(10, 20);
+    assertThat(copier.get(Waits.LONG.toSeconds(), TimeUnit.SECONDS).toList()).containsExactly(10, 20);
   }
 
   // ---- between processes
@@ -105,7 +103,7 @@ final class SharedCopyTest {
     RawValue counter = RawValue.create('i', 41).copy();
     Process p = Process.builder().target(SharedCopyTest::writeTheCopy).args(original, copy, counter).build();
     p.start();
-    assertThat(p.join(WAIT)).isTrue();
+    assertThat(p.join(Waits.LONG)).isTrue();
     assertThat(p.exitCode()).isZero();
     assertThat(copy.getDoubles(0, 2)).as("the child's write to the copy").containsExactly(-1.0, 1.5);
     assertThat(original.getDoubles(0, 2)).as("the original is untouched").containsExactly(0.5, 1.5);

@@ -8,10 +8,10 @@ import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
 import io.github.multiprocessing4j.queues.Queue;
 import io.github.multiprocessing4j.testing.Reclaim;
+import io.github.multiprocessing4j.testing.Waits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -25,8 +25,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class SharedLifetimeTest {
-
-  private static final Duration WAIT = Duration.ofSeconds(30);
 
   private static Set<Path> segmentFiles(String prefix) throws IOException {
     try (Stream<Path> files = Files.list(RuntimeDir.segments())) {
@@ -47,7 +45,7 @@ final class SharedLifetimeTest {
       }
     }
     assertThat(most).as("descriptors open at once").isLessThan(10_000);
-    Reclaim.gcUntil("the values' descriptors are closed", () -> Reclaim.openFds() < before + 50, WAIT);
+    Reclaim.gcUntil("the values' descriptors are closed", () -> Reclaim.openFds() < before + 50, Waits.JOIN);
   }
 
   /** Makes an array and drops it: only its file comes back. */
@@ -64,7 +62,7 @@ final class SharedLifetimeTest {
   @Test
   void aDroppedArraysFileIsDeletedOnceCollected() throws Exception {
     Path file = droppedArray();
-    Reclaim.gcUntil("the array's file is deleted", () -> !Files.exists(file), WAIT);
+    Reclaim.gcUntil("the array's file is deleted", () -> !Files.exists(file), Waits.JOIN);
   }
 
   @SuppressWarnings("unchecked")
@@ -92,9 +90,9 @@ final class SharedLifetimeTest {
     for (int i = 0; i < 3; i++) {
       System.gc(); // were they not pinned, this would give them up before the child attached
     }
-    Value v = (Value) back.get(WAIT);
+    Value v = (Value) back.get(Waits.JOIN);
     assertThat(v.getLong()).isEqualTo(42L);
-    assertThat(p.join(WAIT)).isTrue();
+    assertThat(p.join(Waits.JOIN)).isTrue();
     assertThat(p.exitCode()).isZero();
   }
 }

@@ -7,11 +7,11 @@ import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
 import io.github.multiprocessing4j.testing.JavaMain;
+import io.github.multiprocessing4j.testing.Waits;
 import java.io.ByteArrayOutputStream;
 import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -25,8 +25,6 @@ import org.junit.jupiter.api.Timeout;
 /** CPython's {@code multiprocessing.managers.SharedMemoryManager} (§B.5). */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class SharedMemoryManagerTest {
-
-  private static final Duration WAIT = Duration.ofSeconds(60);
 
   private static Path fileOf(String name) {
     return RuntimeDir.segments().resolve(name);
@@ -120,7 +118,7 @@ final class SharedMemoryManagerTest {
       shm.buf().putInt(0, 41);
       Process p = Process.builder().target(SharedMemoryManagerTest::writeBlocks).args(shm, sl).build();
       p.start();
-      assertThat(p.join(WAIT)).isTrue();
+      assertThat(p.join(Waits.LONG)).isTrue();
       assertThat(p.exitCode()).isZero();
       assertThat(shm.buf().getInt(0)).isEqualTo(42);
       assertThat(sl.get(0)).isEqualTo("child");
@@ -152,14 +150,14 @@ final class SharedMemoryManagerTest {
           }
         }));
       }
-      started.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+      started.await(Waits.LONG.toSeconds(), TimeUnit.SECONDS);
       while (smm.segmentNames().size() < 20 && !futures.stream().allMatch(Future::isDone)) {
         Thread.onSpinWait(); // a few blocks exist before the shutdown (unless every creator failed)
       }
       smm.shutdown();
       int total = 0;
       for (Future<List<SharedMemory>> f : futures) {
-        for (SharedMemory shm : f.get(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+        for (SharedMemory shm : f.get(Waits.LONG.toSeconds(), TimeUnit.SECONDS)) {
           assertThat(fileOf(shm.name())).as("every block a creator received is unlinked").doesNotExist();
           total++;
         }
@@ -181,8 +179,8 @@ final class SharedMemoryManagerTest {
   @Test
   void aManagerOpenAtExitIsShutDownThereWithoutALeakWarning() throws Exception {
     try (JavaMain creator = JavaMain.start(SharedMemoryManagerTest.class)) {
-      String[] names = creator.awaitStdout("blocks ", WAIT).trim().split(" ");
-      assertThat(creator.waitFor(WAIT)).as("stderr: %s", creator.stderr()).isZero();
+      String[] names = creator.awaitStdout("blocks ", Waits.LONG).trim().split(" ");
+      assertThat(creator.waitFor(Waits.LONG)).as("stderr: %s", creator.stderr()).isZero();
       String shm = names[names.length - 2];
       String list = names[names.length - 1];
       assertThat(fileOf(shm)).doesNotExist();

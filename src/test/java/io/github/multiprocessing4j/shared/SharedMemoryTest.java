@@ -10,11 +10,11 @@ import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
 import io.github.multiprocessing4j.queues.Queue;
 import io.github.multiprocessing4j.testing.CapturedLines;
 import io.github.multiprocessing4j.testing.JavaMain;
+import io.github.multiprocessing4j.testing.Waits;
 import java.nio.ByteBuffer;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,8 +22,6 @@ import org.junit.jupiter.api.Timeout;
 /** SharedMemory (§B.5), in the spirit of CPython's {@code _TestSharedMemory}. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 final class SharedMemoryTest {
-
-  private static final Duration WAIT = Duration.ofSeconds(30);
 
   private static String uniqueName() {
     return "mp4j_test_shm_" + Long.toHexString(System.nanoTime());
@@ -158,14 +156,14 @@ final class SharedMemoryTest {
       shm.buf().put(0, (byte) 41);
       Process p = Process.builder().target(SharedMemoryTest::incrementFirstByte).args(shm, shm.toString()).build();
       p.start();
-      assertThat(p.join(WAIT)).isTrue();
+      assertThat(p.join(Waits.JOIN)).isTrue();
       assertThat(p.exitCode()).isZero();
       assertThat(shm.buf().get(1)).isEqualTo((byte) 42);
 
       shm.buf().putInt(0, 21);
       Process q = Process.builder().target(SharedMemoryTest::attachByNameAndWrite).args(shm.name()).build();
       q.start();
-      assertThat(q.join(WAIT)).isTrue();
+      assertThat(q.join(Waits.JOIN)).isTrue();
       assertThat(q.exitCode()).isZero();
       assertThat(shm.buf().getInt(4)).isEqualTo(42);
       shm.unlink();
@@ -188,7 +186,7 @@ final class SharedMemoryTest {
     SharedMemory shm = SharedMemory.create(4);
     shm.buf().put(0, (byte) 9);
     q.put(shm);
-    q.get(WAIT); // the parent has attached: now this child may unlink and exit
+    q.get(Waits.JOIN); // the parent has attached: now this child may unlink and exit
     shm.unlink();
   }
 
@@ -198,7 +196,7 @@ final class SharedMemoryTest {
       shm.buf().put(0, (byte) 99);
       Process p = Process.builder().target(SharedMemoryTest::passToGrandchild).args(shm).build();
       p.start();
-      assertThat(p.join(WAIT)).isTrue();
+      assertThat(p.join(Waits.JOIN)).isTrue();
       assertThat(p.exitCode()).isZero();
       assertThat(shm.buf().get(1)).isEqualTo((byte) 100);
       shm.unlink();
@@ -206,11 +204,11 @@ final class SharedMemoryTest {
     Queue<Object> q = new Queue<>();
     Process c = Process.builder().target(SharedMemoryTest::putInQueue).args(q).build();
     c.start();
-    SharedMemory received = (SharedMemory) q.get(WAIT);
+    SharedMemory received = (SharedMemory) q.get(Waits.JOIN);
     assertThat(received.size()).isEqualTo(4);
     assertThat(received.buf().get(0)).isEqualTo((byte) 9);
     q.put("attached");
-    assertThat(c.join(WAIT)).isTrue();
+    assertThat(c.join(Waits.JOIN)).isTrue();
     assertThat(c.exitCode()).isZero();
     assertThat(received.buf().get(0)).as("still mapped after the creator unlinked and exited").isEqualTo((byte) 9);
     received.close();
@@ -229,7 +227,7 @@ final class SharedMemoryTest {
     Process p = Process.builder().target(SharedMemoryTest::neverRuns).args(shm).stdout(out.output())
         .stderr(err.output()).build();
     p.start();
-    assertThat(p.join(WAIT)).isTrue();
+    assertThat(p.join(Waits.JOIN)).isTrue();
     assertThat(p.exitCode()).isEqualTo(1);
     assertThat(out.lines()).isEmpty();
     assertThat(err.text()).contains(SharedMemoryNotFoundException.class.getName())
@@ -261,15 +259,15 @@ final class SharedMemoryTest {
       SharedMemory.create(8).unlink();
       return;
     }
-    Thread.sleep(WAIT.toMillis() * 2); // until killed
+    Thread.sleep(Waits.UNTIL_KILLED.toMillis());
   }
 
   @Test
   void anExitThatDeletesABlockNobodyUnlinkedWarnsAsCPythonsResourceTracker() throws Exception {
     // The one block leaked is named; the value, the array and the unlinked block are not.
     try (JavaMain creator = JavaMain.start(SharedMemoryTest.class, "exit")) {
-      String name = creator.awaitStdout("shm ", WAIT).substring("shm ".length()).trim();
-      assertThat(creator.waitFor(WAIT)).as("stderr: %s", creator.stderr()).isZero();
+      String name = creator.awaitStdout("shm ", Waits.JOIN).substring("shm ".length()).trim();
+      assertThat(creator.waitFor(Waits.JOIN)).as("stderr: %s", creator.stderr()).isZero();
       assertThat(fileOf(name)).doesNotExist();
       assertThat(creator.stderr())
           .contains("There appear to be 1 leaked shared_memory objects to clean up at shutdown: [" + name + "]");
@@ -280,28 +278,28 @@ final class SharedMemoryTest {
   void aBlockWhoseCreatorWasKilledIsDeletedOnceNobodyUsesIt() throws Exception {
     // While this JVM uses it, the block survives its creator's SIGKILL.
     try (JavaMain creator = JavaMain.start(SharedMemoryTest.class, "wait")) {
-      String name = creator.awaitStdout("shm ", WAIT).substring("shm ".length()).trim();
+      String name = creator.awaitStdout("shm ", Waits.JOIN).substring("shm ".length()).trim();
       try (SharedMemory attached = SharedMemory.attach(name)) {
         attached.buf().put(0, (byte) 3);
         Multiprocessing.kill(creator.pid(), Multiprocessing.SIGKILL);
-        assertThat(creator.waitFor(WAIT)).isNotZero();
+        assertThat(creator.waitFor(Waits.JOIN)).isNotZero();
         try (JavaMain other = JavaMain.start(SharedMemoryTest.class, "attach", name)) {
-          other.awaitStdout("attached ", WAIT);
-          assertThat(other.waitFor(WAIT)).isZero();
+          other.awaitStdout("attached ", Waits.JOIN);
+          assertThat(other.waitFor(Waits.JOIN)).isZero();
         }
         assertThat(attached.buf().get(0)).isEqualTo((byte) 3);
       }
     }
     // Nobody else uses it: the next JVM that uses shared memory deletes it before attaching.
     try (JavaMain creator = JavaMain.start(SharedMemoryTest.class, "wait")) {
-      String name = creator.awaitStdout("shm ", WAIT).substring("shm ".length()).trim();
+      String name = creator.awaitStdout("shm ", Waits.JOIN).substring("shm ".length()).trim();
       Multiprocessing.kill(creator.pid(), Multiprocessing.SIGKILL);
-      assertThat(creator.waitFor(WAIT)).isNotZero();
+      assertThat(creator.waitFor(Waits.JOIN)).isNotZero();
       assertThat(fileOf(name)).as("left behind by the killed creator, for now").exists();
       try (JavaMain other = JavaMain.start(SharedMemoryTest.class, "attach", name)) {
-        assertThat(other.awaitStdout("not found: ", WAIT))
+        assertThat(other.awaitStdout("not found: ", Waits.JOIN))
             .contains("[Errno 2] No such file or directory: '" + name + "'");
-        assertThat(other.waitFor(WAIT)).isZero();
+        assertThat(other.waitFor(Waits.JOIN)).isZero();
       }
       assertThat(fileOf(name)).doesNotExist();
     }

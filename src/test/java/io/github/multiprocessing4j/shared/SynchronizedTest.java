@@ -8,7 +8,7 @@ import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.sync.Held;
 import io.github.multiprocessing4j.sync.Lock;
 import io.github.multiprocessing4j.sync.RLock;
-import java.time.Duration;
+import io.github.multiprocessing4j.testing.Waits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class SynchronizedTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(60);
   private static final int N = 2_000;
 
   @Test
@@ -110,7 +109,7 @@ final class SynchronizedTest {
       children.add(p);
     }
     for (Process p : children) {
-      assertThat(p.join(WAIT)).isTrue();
+      assertThat(p.join(Waits.LONG)).isTrue();
       assertThat(p.exitCode()).isZero();
     }
     assertThat(v.getInt()).isEqualTo(3 * N);

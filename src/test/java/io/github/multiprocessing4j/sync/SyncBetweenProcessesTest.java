@@ -6,7 +6,7 @@ import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.internal.shm.Segment;
 import io.github.multiprocessing4j.testing.CapturedLines;
-import io.github.multiprocessing4j.testing.Pids;
+import io.github.multiprocessing4j.testing.Waits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +24,6 @@ import org.junit.jupiter.api.Timeout;
 @SuppressWarnings("try")
 final class SyncBetweenProcessesTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(30);
-
   // ---- mutual exclusion
 
   /** Adds 1 to a shared int n times, by a non-atomic read and write, under the lock or not. */
@@ -37,7 +35,7 @@ final class SyncBetweenProcessesTest {
     Semaphore ready = args.get(4, Semaphore.class);
     Event go = args.get(5, Event.class);
     ready.release();
-    go.await(WAIT);
+    go.await(Waits.JOIN);
     for (int i = 0; i < n; i++) {
       if (locked) {
         lock.acquire();
@@ -72,7 +70,7 @@ final class SyncBetweenProcessesTest {
         ps.add(p);
       }
       for (int i = 0; i < 3; i++) {
-        assertThat(ready.acquire(WAIT)).isTrue();
+        assertThat(ready.acquire(Waits.JOIN)).isTrue();
       }
       go.set();
       for (Process p : ps) {
@@ -126,13 +124,13 @@ final class SyncBetweenProcessesTest {
     Process p = Process.builder().target(SyncBetweenProcessesTest::threeWaitingThreads)
         .args(events.get(0), events.get(1), events.get(2)).jvmOptions(NO_SAFETY_NET).stdout(out.output()).build();
     p.start();
-    assertThat(Pids.await(() -> events.stream().allMatch(e -> e.cell().registered() == 1), WAIT)).isTrue();
+    Waits.until(() -> events.stream().allMatch(e -> e.cell().registered() == 1), "events.stream().allMatch(e -> e.cell().registered() == 1)");
     // In reverse order, so the thread that leads the parking lot is not always the one woken first.
     for (int i = 2; i >= 0; i--) {
       events.get(i).set();
-      assertThat(out.await("woke " + i, WAIT)).isEqualTo("woke " + i + " true");
+      assertThat(out.await("woke " + i, Waits.JOIN)).isEqualTo("woke " + i + " true");
     }
-    p.join(WAIT);
+    p.join(Waits.JOIN);
     assertThat(p.exitCode()).isEqualTo(0);
   }
 
@@ -146,9 +144,9 @@ final class SyncBetweenProcessesTest {
     Event e = new Event();
     Process p = Process.builder().target(SyncBetweenProcessesTest::waitForEvent).args(e).build();
     p.start();
-    assertThat(Pids.await(() -> e.cell().registered() == 1, WAIT)).isTrue();
+    Waits.until(() -> e.cell().registered() == 1, "e.cell().registered() == 1");
     p.kill();
-    assertThat(p.join(WAIT)).isTrue();
+    assertThat(p.join(Waits.JOIN)).isTrue();
     e.set();
     assertThat(e.cell().waiters()).isZero();
   }
@@ -166,12 +164,12 @@ final class SyncBetweenProcessesTest {
         .args(events.get(0), events.get(1), events.get(2)).jvmOptions(NO_SAFETY_NET).stdout(out.output()).build();
     p.setAuthkey("a key of this child only".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     p.start();
-    assertThat(Pids.await(() -> events.stream().allMatch(e -> e.cell().registered() == 1), WAIT)).isTrue();
+    Waits.until(() -> events.stream().allMatch(e -> e.cell().registered() == 1), "events.stream().allMatch(e -> e.cell().registered() == 1)");
     for (int i = 0; i < 3; i++) {
       events.get(i).set();
-      assertThat(out.await("woke " + i, WAIT)).isEqualTo("woke " + i + " true");
+      assertThat(out.await("woke " + i, Waits.JOIN)).isEqualTo("woke " + i + " true");
     }
-    p.join(WAIT);
+    p.join(Waits.JOIN);
     assertThat(p.exitCode()).isEqualTo(0);
   }
 
@@ -220,21 +218,21 @@ final class SyncBetweenProcessesTest {
     try {
       for (int round = 0; round < rounds; round++) {
         List<Event> these = events.subList(3 * round, 3 * round + 3);
-        assertThat(Pids.await(() -> these.stream().allMatch(e -> e.cell().registered() == 1), WAIT))
-            .as("round %d", round).isTrue();
+        Waits.until(() -> these.stream().allMatch(e -> e.cell().registered() == 1),
+            "round " + round + ": every event has its waiter registered");
         for (int i = 2; i >= 0; i--) {
           these.get(i).set();
           String id = round + "." + i;
-          assertThat(out.await("woke " + id + " ", WAIT)).as("round %d", round).isEqualTo("woke " + id + " true");
+          assertThat(out.await("woke " + id + " ", Waits.JOIN)).as("round %d", round).isEqualTo("woke " + id + " true");
         }
       }
-      assertThat(p.join(WAIT)).isTrue();
+      assertThat(p.join(Waits.JOIN)).isTrue();
       assertThat(p.exitCode()).isZero();
     } finally {
       if (p.isAlive()) {
         p.kill(); // so that a failed round leaves no process behind
       }
-      p.join(WAIT);
+      p.join(Waits.JOIN);
     }
   }
 
@@ -245,7 +243,7 @@ final class SyncBetweenProcessesTest {
     Event event = args.get(1, Event.class);
     System.out.println("tryLock while held: " + lock.acquire(false, null) + " " + lock);
     event.set();
-    System.out.println("acquired after release: " + lock.acquire(WAIT));
+    System.out.println("acquired after release: " + lock.acquire(Waits.JOIN));
     lock.release();
   }
 
@@ -272,7 +270,7 @@ final class SyncBetweenProcessesTest {
     CapturedLines out = new CapturedLines();
     Process p = Process.builder().target(SyncBetweenProcessesTest::semaphores).args(s, b).stdout(out.output()).build();
     p.start();
-    assertThat(p.join(WAIT)).isTrue();
+    assertThat(p.join(Waits.JOIN)).isTrue();
     assertThat(p.exitCode()).isZero();
     assertThat(out.lines()).containsExactly("<Semaphore(value=3)> <BoundedSemaphore(value=2, maxvalue=3)>");
     assertThat(s.getValue()).as("the child's release").isEqualTo(3);
@@ -286,9 +284,9 @@ final class SyncBetweenProcessesTest {
     lock.acquire();
     Process p = Process.builder().target(SyncBetweenProcessesTest::middle).args(lock, event).stdout(out.output()).build();
     p.start();
-    assertThat(event.await(WAIT)).isTrue();
+    assertThat(event.await(Waits.JOIN)).isTrue();
     lock.release(); // wakes the grandchild's acquire
-    p.join(WAIT);
+    p.join(Waits.JOIN);
     assertThat(p.exitCode()).isEqualTo(0);
     assertThat(out.lines()).containsExactly("tryLock while held: false <Lock(owner=SomeOtherProcess)>",
         "acquired after release: true", "grandchild exit 0");
@@ -298,7 +296,7 @@ final class SyncBetweenProcessesTest {
   static void lockFromAQueue(Args args) throws Exception {
     @SuppressWarnings("unchecked")
     io.github.multiprocessing4j.queues.Queue<Object> q = args.get(0, io.github.multiprocessing4j.queues.Queue.class);
-    Lock lock = (Lock) q.get(WAIT);
+    Lock lock = (Lock) q.get(Waits.JOIN);
     System.out.println("from the queue: " + lock.acquire(false, null) + " " + lock);
   }
 
@@ -311,7 +309,7 @@ final class SyncBetweenProcessesTest {
     p.start();
     lock.acquire();
     q.put(lock); // CPython refuses ("should only be shared between processes through inheritance")
-    p.join(WAIT);
+    p.join(Waits.JOIN);
     assertThat(out.lines()).containsExactly("from the queue: false <Lock(owner=SomeOtherProcess)>");
     lock.release();
   }
@@ -334,7 +332,7 @@ final class SyncBetweenProcessesTest {
     CapturedLines out = new CapturedLines();
     Process p = Process.builder().target(SyncBetweenProcessesTest::releaseIt).args(lock).stdout(out.output()).build();
     p.start();
-    p.join(WAIT);
+    p.join(Waits.JOIN);
     assertThat(out.lines()).containsExactly("released <Lock(owner=None)>", "semaphore or lock released too many times");
     assertThat(lock.tryLock()).isTrue();
     lock.unlock();
@@ -360,7 +358,7 @@ final class SyncBetweenProcessesTest {
     CapturedLines out = new CapturedLines();
     Process p = Process.builder().target(SyncBetweenProcessesTest::holdAndHang).args(lock).stdout(out.output()).build();
     p.start();
-    out.await("held", WAIT);
+    out.await("held", Waits.JOIN);
     assertThat(lock.acquire(false, null)).isFalse(); // the owner lives: held
     AtomicReference<Object> waiter = new AtomicReference<>();
     Thread t = new Thread(() -> {
@@ -371,10 +369,10 @@ final class SyncBetweenProcessesTest {
       }
     });
     t.start();
-    assertThat(Pids.await(() -> lock.cell().waiters() == 1, WAIT)).isTrue();
+    Waits.until(() -> lock.cell().waiters() == 1, "lock.cell().waiters() == 1");
     p.kill(); // SIGKILL while holding the lock, with a waiter blocked
-    p.join(WAIT);
-    t.join(WAIT.toMillis());
+    p.join(Waits.JOIN);
+    t.join(Waits.JOIN.toMillis());
     assertThat(waiter.get()).isEqualTo(Boolean.TRUE);
     assertThat(lock).hasToString("<Lock(owner=None)>");
     try (Held held = lock.hold()) {
@@ -388,10 +386,10 @@ final class SyncBetweenProcessesTest {
     CapturedLines out = new CapturedLines();
     Process p = Process.builder().target(SyncBetweenProcessesTest::holdAndHang).args(lock).stdout(out.output()).build();
     p.start();
-    out.await("held", WAIT);
+    out.await("held", Waits.JOIN);
     assertThat(lock).hasToString("<RLock(SomeOtherProcess, nonzero)>");
     p.kill();
-    p.join(WAIT);
+    p.join(Waits.JOIN);
     assertThat(lock.acquire(false, null)).isTrue();
     assertThat(lock.ownerDied()).isTrue();
     assertThat(lock).hasToString("<RLock(MainProcess, 1)>");
@@ -406,9 +404,9 @@ final class SyncBetweenProcessesTest {
     CapturedLines out = new CapturedLines();
     Process p = Process.builder().target(SyncBetweenProcessesTest::holdAndHang).args(lock).stdout(out.output()).build();
     p.start();
-    out.await("held", WAIT);
+    out.await("held", Waits.JOIN);
     p.kill();
-    p.join(WAIT);
+    p.join(Waits.JOIN);
     java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
     java.io.PrintStream original = System.err;
     System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
@@ -447,19 +445,19 @@ final class SyncBetweenProcessesTest {
     CapturedLines out = new CapturedLines();
     Process p = Process.builder().target(SyncBetweenProcessesTest::parentOfAnOwner).args(lock).stdout(out.output()).build();
     p.start();
-    long grandchild = Long.parseLong(out.await("grandchild ", WAIT).substring("grandchild ".length()));
-    out.await("held", WAIT);
+    long grandchild = Long.parseLong(out.await("grandchild ", Waits.JOIN).substring("grandchild ".length()));
+    out.await("held", Waits.JOIN);
     io.github.multiprocessing4j.Multiprocessing.kill(p.pid(), 19); // SIGSTOP: it cannot reap its child
     try {
       io.github.multiprocessing4j.Multiprocessing.kill(grandchild, 9);
-      assertThat(Pids.await(() -> procState(grandchild).equals("Z"), WAIT)).as("a zombie").isTrue();
-      assertThat(lock.acquire(WAIT)).isTrue();
+      Waits.until(() -> procState(grandchild).equals("Z"), "a zombie");
+      assertThat(lock.acquire(Waits.JOIN)).isTrue();
       assertThat(lock.ownerDied()).isTrue();
       lock.release();
     } finally {
       io.github.multiprocessing4j.Multiprocessing.kill(p.pid(), 18); // SIGCONT
     }
-    p.join(WAIT);
+    p.join(Waits.JOIN);
     assertThat(p.exitCode()).isEqualTo(0);
   }
 
@@ -472,7 +470,7 @@ final class SyncBetweenProcessesTest {
     boolean got = lock.acquire(Duration.ofMillis(300));
     System.out.println("timed acquire " + got + " after ms " + (System.nanoTime() - t0) / 1_000_000);
     System.out.println("waiting");
-    System.out.println("event " + e.await(Duration.ofSeconds(60)));
+    System.out.println("event " + e.await(Waits.LONG));
   }
 
   @Test
@@ -483,16 +481,16 @@ final class SyncBetweenProcessesTest {
     CapturedLines out = new CapturedLines();
     Process p = Process.builder().target(SyncBetweenProcessesTest::awaitEvent).args(e, lock).stdout(out.output()).build();
     p.start();
-    String line = out.await("timed acquire ", WAIT);
+    String line = out.await("timed acquire ", Waits.JOIN);
     assertThat(line).startsWith("timed acquire false after ms ");
     assertThat(Long.parseLong(line.substring(line.lastIndexOf(' ') + 1))).isBetween(290L, 10_000L);
-    out.await("waiting", WAIT);
-    assertThat(Pids.await(() -> e.cell().waiters() == 1, WAIT)).isTrue();
+    out.await("waiting", Waits.JOIN);
+    Waits.until(() -> e.cell().waiters() == 1, "e.cell().waiters() == 1");
     ProcessHandle h = ProcessHandle.of(p.pid()).orElseThrow();
     Duration used = io.github.multiprocessing4j.testing.IdleCpu.quietestSecond(h, Duration.ofMillis(100), 10);
     assertThat(used).as("CPU used by a process blocked in await() for 1 s").isLessThan(Duration.ofMillis(100));
     e.set();
-    p.join(WAIT);
+    p.join(Waits.JOIN);
     assertThat(out.lines()).contains("event true");
     lock.release();
   }
@@ -500,7 +498,7 @@ final class SyncBetweenProcessesTest {
   static void awaitEventOnly(Args args) throws Exception {
     Event e = args.get(0, Event.class);
     System.out.println("waiting");
-    System.out.println("event " + e.await(Duration.ofSeconds(60)));
+    System.out.println("event " + e.await(Waits.LONG));
   }
 
   @Test
@@ -510,8 +508,8 @@ final class SyncBetweenProcessesTest {
     CapturedLines out = new CapturedLines();
     Process p = Process.builder().target(SyncBetweenProcessesTest::awaitEventOnly).args(e).stdout(out.output()).build();
     p.start();
-    out.await("waiting", WAIT);
-    assertThat(Pids.await(() -> e.cell().registered() == 1, WAIT)).isTrue();
+    out.await("waiting", Waits.JOIN);
+    Waits.until(() -> e.cell().registered() == 1, "e.cell().registered() == 1");
     io.github.multiprocessing4j.Multiprocessing.kill(p.pid(), 19); // SIGSTOP: it answers nothing now
     try {
       long t0 = System.nanoTime();
@@ -523,14 +521,14 @@ final class SyncBetweenProcessesTest {
     } finally {
       io.github.multiprocessing4j.Multiprocessing.kill(p.pid(), 18); // SIGCONT
     }
-    p.join(WAIT);
+    p.join(Waits.JOIN);
     assertThat(out.lines()).contains("event true");
   }
 
   static void awaitTwoEvents(Args args) throws Exception {
     System.out.println("waiting");
-    System.out.println("event " + args.get(0, Event.class).await(Duration.ofSeconds(60)));
-    System.out.println("done " + args.get(1, Event.class).await(Duration.ofSeconds(60)));
+    System.out.println("event " + args.get(0, Event.class).await(Waits.LONG));
+    System.out.println("done " + args.get(1, Event.class).await(Waits.LONG));
   }
 
   @Test
@@ -546,13 +544,13 @@ final class SyncBetweenProcessesTest {
       p.start();
       long pid = p.pid();
       pids[i] = pid;
-      out.await("waiting", WAIT);
-      assertThat(Pids.await(() -> e.cell().registered() == 1, WAIT)).isTrue();
+      out.await("waiting", Waits.JOIN);
+      Waits.until(() -> e.cell().registered() == 1, "e.cell().registered() == 1");
       e.set(); // connects to it (the child stays until done is set, so the connection is made)
-      out.await("event ", WAIT);
-      assertThat(Pids.await(() -> ParkingLot.linkedPids().contains(pid), WAIT)).isTrue();
+      out.await("event ", Waits.JOIN);
+      Waits.until(() -> ParkingLot.linkedPids().contains(pid), "ParkingLot.linkedPids().contains(pid)");
       done.set();
-      p.join(WAIT);
+      p.join(Waits.JOIN);
       assertThat(p.exitCode()).isEqualTo(0);
     }
     // The second connection was made after the first child had ended: its link went then.
@@ -572,13 +570,11 @@ final class SyncBetweenProcessesTest {
       }
     });
     t.start();
-    if (!Pids.await(() -> s.cell().waiters() == 1, WAIT)) {
-      throw new AssertionError("no waiter");
-    }
+    Waits.until(() -> s.cell().waiters() == 1, "the thread waits on the semaphore");
     t.interrupt();
     t.join();
     System.out.println("thrown " + thrown.get().getClass().getSimpleName() + " waiters " + s.cell().waiters());
-    System.out.println("then " + s.acquire(WAIT) + " value " + s.getValue());
+    System.out.println("then " + s.acquire(Waits.JOIN) + " value " + s.getValue());
   }
 
   @Test
@@ -587,10 +583,10 @@ final class SyncBetweenProcessesTest {
     CapturedLines out = new CapturedLines();
     Process p = Process.builder().target(SyncBetweenProcessesTest::interruptedWaiter).args(s).stdout(out.output()).build();
     p.start();
-    assertThat(out.await("thrown ", WAIT)).isEqualTo("thrown InterruptedException waiters 0");
+    assertThat(out.await("thrown ", Waits.JOIN)).isEqualTo("thrown InterruptedException waiters 0");
     assertThat(s).hasToString("<Semaphore(value=0)>");
     s.release();
-    p.join(WAIT);
+    p.join(Waits.JOIN);
     assertThat(out.lines()).contains("then true value 0");
   }
 
@@ -598,10 +594,10 @@ final class SyncBetweenProcessesTest {
 
   static void barrierParty(Args args) throws Exception {
     Barrier b = args.get(0, Barrier.class);
-    System.out.println("index " + b.await(WAIT));
+    System.out.println("index " + b.await(Waits.JOIN));
     System.out.println("round2");
     try {
-      b.await(WAIT);
+      b.await(Waits.JOIN);
       System.out.println("passed");
     } catch (BrokenBarrierException e) {
       System.out.println("broken " + b.isBroken());
@@ -617,16 +613,16 @@ final class SyncBetweenProcessesTest {
     Process p2 = Process.builder().target(SyncBetweenProcessesTest::barrierParty).args(b).stdout(out2.output()).build();
     p1.start();
     p2.start();
-    int mine = b.await(WAIT);
-    String i1 = out1.await("index ", WAIT);
-    String i2 = out2.await("index ", WAIT);
+    int mine = b.await(Waits.JOIN);
+    String i1 = out1.await("index ", Waits.JOIN);
+    String i2 = out2.await("index ", Waits.JOIN);
     List<Integer> idx = List.of(mine, Integer.parseInt(i1.substring(6)), Integer.parseInt(i2.substring(6)));
     assertThat(idx).containsExactlyInAnyOrder(0, 1, 2);
-    assertThat(Pids.await(() -> b.nWaiting() == 2, WAIT)).isTrue(); // both children in round 2
+    Waits.until(() -> b.nWaiting() == 2, "b.nWaiting() == 2"); // both children in round 2
     assertThat(b.toString()).endsWith(": waiters=2/3>");
     b.abort();
-    p1.join(WAIT);
-    p2.join(WAIT);
+    p1.join(Waits.JOIN);
+    p2.join(Waits.JOIN);
     assertThat(out1.lines()).contains("broken true");
     assertThat(out2.lines()).contains("broken true");
     long actions = out1.lines().stream().filter("action"::equals).count()
@@ -644,7 +640,7 @@ final class SyncBetweenProcessesTest {
     Condition c = args.get(0, Condition.class);
     try (Held h = c.hold()) {
       System.out.println("waiting");
-      boolean notified = c.await(WAIT);
+      boolean notified = c.await(Waits.JOIN);
       System.out.println("notified " + notified + " " + c.lock());
     }
   }
@@ -655,12 +651,12 @@ final class SyncBetweenProcessesTest {
     CapturedLines out = new CapturedLines();
     Process p = Process.builder().target(SyncBetweenProcessesTest::conditionWaiter).args(c).stdout(out.output()).build();
     p.start();
-    out.await("waiting", WAIT);
-    assertThat(Pids.await(() -> c.toString().equals("<Condition(<RLock(None, 0)>, 1)>"), WAIT)).isTrue();
+    out.await("waiting", Waits.JOIN);
+    Waits.until(() -> c.toString().equals("<Condition(<RLock(None, 0)>, 1)>"), "c.toString().equals(\"<Condition(<RLock(None, 0)>, 1)>\")");
     try (Held h = c.hold()) {
       c.signal(); // returns once the child has woken
     }
-    p.join(WAIT);
+    p.join(Waits.JOIN);
     assertThat(out.lines()).hasSize(2);
     assertThat(out.lines().get(1)).startsWith("notified true <RLock(" + p.name()).endsWith(", 1)>");
   }

@@ -10,10 +10,10 @@ import io.github.multiprocessing4j.queues.Queue;
 import io.github.multiprocessing4j.shared.RawValue;
 import io.github.multiprocessing4j.shared.Value;
 import io.github.multiprocessing4j.testing.Reclaim;
+import io.github.multiprocessing4j.testing.Waits;
 import java.lang.ref.WeakReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -27,8 +27,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class SyncLifetimeTest {
-
-  private static final Duration WAIT = Duration.ofSeconds(30);
 
   private static Path fileOf(String name) {
     return RuntimeDir.segments().resolve(name);
@@ -48,7 +46,7 @@ final class SyncLifetimeTest {
       }
     }
     assertThat(most).as("descriptors open at once").isLessThan(8_000);
-    Reclaim.gcUntil("the locks' descriptors are closed", () -> Reclaim.openFds() < before + 50, WAIT);
+    Reclaim.gcUntil("the locks' descriptors are closed", () -> Reclaim.openFds() < before + 50, Waits.JOIN);
   }
 
   /** Makes a lock, uses it, drops it: only what observes it comes back. */
@@ -66,7 +64,7 @@ final class SyncLifetimeTest {
     WeakReference<Lock> ref = dropped(name);
     Path file = fileOf(name[0]);
     assertThat(file).exists();
-    Reclaim.gcUntil("the lock is collected and its file deleted", () -> ref.get() == null && !Files.exists(file), WAIT);
+    Reclaim.gcUntil("the lock is collected and its file deleted", () -> ref.get() == null && !Files.exists(file), Waits.JOIN);
   }
 
   // ---- serialized, then dropped by the writer before the reader attached
@@ -76,10 +74,10 @@ final class SyncLifetimeTest {
     Event go = args.get(0, Event.class);
     Queue<List<Object>> items = args.get(1, Queue.class);
     Queue<Object> back = args.get(2, Queue.class);
-    if (!go.await(WAIT)) {
+    if (!go.await(Waits.JOIN)) {
       throw new AssertionError("no go");
     }
-    List<Object> got = items.get(WAIT); // attaches only now
+    List<Object> got = items.get(Waits.JOIN); // attaches only now
     Lock lock = (Lock) got.get(0);
     Value value = (Value) got.get(1);
     lock.acquire();
@@ -111,12 +109,12 @@ final class SyncLifetimeTest {
     // The control, made and dropped with the others, is collected and given up: so would they be,
     // had serializing them not pinned them.
     Reclaim.gcUntil("the control lock is given up", () -> control.get() == null
-        && !Files.exists(fileOf(names[1])), WAIT);
+        && !Files.exists(fileOf(names[1])), Waits.JOIN);
     assertThat(fileOf(names[0])).as("the serialized lock").exists();
     go.set();
-    Value value = (Value) back.get(WAIT);
+    Value value = (Value) back.get(Waits.JOIN);
     assertThat(value.getLong()).isEqualTo(42L);
-    assertThat(p.join(WAIT)).isTrue();
+    assertThat(p.join(Waits.JOIN)).isTrue();
     assertThat(p.exitCode()).isZero();
   }
 
@@ -147,7 +145,7 @@ final class SyncLifetimeTest {
     Queue<Object> back = args.get(2, Queue.class);
     Event go = args.get(3, Event.class);
     back.put(lock);
-    go.await(WAIT);
+    go.await(Waits.JOIN);
     addUnder(lock, counter, args.getInt(4));
   }
 
@@ -170,11 +168,11 @@ final class SyncLifetimeTest {
     for (int i = 0; i < 3; i++) {
       System.gc(); // were it not pinned, this would give it up
     }
-    RLock lock = (RLock) back.get(WAIT); // resolved again, from the child's reference
+    RLock lock = (RLock) back.get(Waits.JOIN); // resolved again, from the child's reference
     assertThat(lock.cell().name()).isEqualTo(name[0]);
     go.set();
     addUnder(lock, counter, n);
-    assertThat(p.join(WAIT)).isTrue();
+    assertThat(p.join(Waits.JOIN)).isTrue();
     assertThat(p.exitCode()).isZero();
     assertThat(counter.getLong()).isEqualTo(2L * n);
   }
@@ -187,13 +185,13 @@ final class SyncLifetimeTest {
     RLock lock = new RLock();
     back.put(lock);
     back.put(lock);
-    go.await(WAIT);
+    go.await(Waits.JOIN);
     addUnder(lock, counter, args.getInt(3));
   }
 
   /** Reads the child's first reference and drops it: only its name and an observer come back. */
   private static WeakReference<RLock> receiveAndDrop(Queue<Object> back, String[] name) throws Exception {
-    RLock first = (RLock) back.get(WAIT);
+    RLock first = (RLock) back.get(Waits.JOIN);
     name[0] = first.cell().name();
     return new WeakReference<>(first);
   }
@@ -210,14 +208,14 @@ final class SyncLifetimeTest {
     String[] name = new String[1];
     WeakReference<RLock> first = receiveAndDrop(back, name);
     Path file = fileOf(name[0]);
-    Reclaim.gcUntil("this JVM gives the child's lock up", () -> first.get() == null && Reclaim.fdsOf(file) == 0, WAIT);
+    Reclaim.gcUntil("this JVM gives the child's lock up", () -> first.get() == null && Reclaim.fdsOf(file) == 0, Waits.JOIN);
     assertThat(file).as("the child still uses it").exists();
-    RLock again = (RLock) back.get(WAIT); // attached afresh
+    RLock again = (RLock) back.get(Waits.JOIN); // attached afresh
     assertThat(again.cell().name()).isEqualTo(name[0]);
     assertThat(Reclaim.fdsOf(file)).isEqualTo(1);
     go.set();
     addUnder(again, counter, n);
-    assertThat(p.join(WAIT)).isTrue();
+    assertThat(p.join(Waits.JOIN)).isTrue();
     assertThat(p.exitCode()).isZero();
     assertThat(counter.getLong()).isEqualTo(2L * n);
   }
@@ -230,8 +228,8 @@ final class SyncLifetimeTest {
     RLock lock = new RLock();
     back.put(lock);
     back.put(lock);
-    go.await(WAIT);
-    if (!lock.acquire(WAIT)) {
+    go.await(Waits.JOIN);
+    if (!lock.acquire(Waits.JOIN)) {
       System.exit(3);
     }
     lock.release();
@@ -239,7 +237,7 @@ final class SyncLifetimeTest {
 
   /** Reads the child's first reference, takes the lock, and drops the object while holding it. */
   private static WeakReference<RLock> takeAndDrop(Queue<Object> back) throws Exception {
-    RLock first = (RLock) back.get(WAIT);
+    RLock first = (RLock) back.get(Waits.JOIN);
     first.acquire();
     return new WeakReference<>(first);
   }
@@ -261,19 +259,19 @@ final class SyncLifetimeTest {
       for (int i = 0; i < 3; i++) {
         System.gc(); // were it not kept while held, this would collect it (it did, before the fix)
       }
-      RLock again = (RLock) back.get(WAIT);
+      RLock again = (RLock) back.get(Waits.JOIN);
       assertThat(again.isMine()).as("this thread holds it").isTrue();
       assertThat(first.get()).as("kept while held").isSameAs(again);
       again.release();
       go.set();
-      assertThat(p.join(WAIT)).isTrue();
+      assertThat(p.join(Waits.JOIN)).isTrue();
       assertThat(p.exitCode()).as("the child took the released lock").isZero();
     } finally {
       go.set();
       if (p.isAlive()) {
         p.kill();
       }
-      p.join(WAIT);
+      p.join(Waits.JOIN);
     }
   }
 
@@ -281,7 +279,7 @@ final class SyncLifetimeTest {
   @Test
   void anRLockReleasedIsCollectedAgain() {
     WeakReference<RLock> dropped = heldAndReleased();
-    Reclaim.gcUntil("a released RLock is collected", () -> dropped.get() == null, WAIT);
+    Reclaim.gcUntil("a released RLock is collected", () -> dropped.get() == null, Waits.JOIN);
   }
 
   private static WeakReference<RLock> heldAndReleased() {

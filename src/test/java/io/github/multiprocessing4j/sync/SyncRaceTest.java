@@ -3,7 +3,7 @@ package io.github.multiprocessing4j.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.multiprocessing4j.testing.Pids;
+import io.github.multiprocessing4j.testing.Waits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +26,6 @@ import org.junit.jupiter.api.Timeout;
 @SuppressWarnings("try") // try (Held h = c.hold()) { ... } need not use h
 final class SyncRaceTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(20);
   private final ExecutorService threads = Executors.newCachedThreadPool();
 
   @AfterEach
@@ -36,7 +35,7 @@ final class SyncRaceTest {
   }
 
   private static void awaitWaiters(SyncCell cell, int n) {
-    assertThat(Pids.await(() -> cell.waiters() >= n, WAIT)).isTrue();
+    Waits.until(() -> cell.waiters() >= n, "cell.waiters() >= n");
   }
 
   @Test
@@ -65,17 +64,17 @@ final class SyncRaceTest {
       Future<Boolean> a = threads.submit(() -> {
         aThread.set(Thread.currentThread());
         try (Held h = c.hold()) {
-          boolean r = c.await(WAIT);
+          boolean r = c.await(Waits.JOIN);
           aInterruptedAfter.set(Thread.interrupted());
           return r;
         }
       });
       Future<Boolean> b = threads.submit(() -> {
         try (Held h = c.hold()) {
-          return c.await(WAIT);
+          return c.await(Waits.JOIN);
         }
       });
-      assertThat(Pids.await(() -> c.toString().endsWith(", 2)>"), WAIT)).isTrue();
+      Waits.until(() -> c.toString().endsWith(", 2)>"), "c.toString().endsWith(\", 2)>\")");
       c.acquire();
       try {
         aThread.get().interrupt();
@@ -96,7 +95,7 @@ final class SyncRaceTest {
         c.signal(1);
         c.release();
       }
-      assertThat(b.get(30, TimeUnit.SECONDS)).as("round %d: B signalled, not timed out", round).isTrue();
+      assertThat(b.get(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).as("round %d: B signalled, not timed out", round).isTrue();
     }
   }
 
@@ -112,19 +111,19 @@ final class SyncRaceTest {
     AtomicBoolean interruptedAfter = new AtomicBoolean();
     Future<Integer> w = threads.submit(() -> {
       waiter.set(Thread.currentThread());
-      int index = barrier.await(WAIT);
+      int index = barrier.await(Waits.JOIN);
       interruptedAfter.set(Thread.interrupted());
       return index;
     });
-    assertThat(Pids.await(() -> barrier.nWaiting() == 1, WAIT)).isTrue();
-    assertThat(barrier.await(WAIT)).isEqualTo(1);
+    Waits.until(() -> barrier.nWaiting() == 1, "barrier.nWaiting() == 1");
+    assertThat(barrier.await(Waits.JOIN)).isEqualTo(1);
     assertThat(w.get(20, TimeUnit.SECONDS)).isEqualTo(0);
     assertThat(interruptedAfter.get()).isTrue();
     assertThat(barrier.isBroken()).isFalse();
 
     waiter.set(null); // the next round works
-    Future<Integer> again = threads.submit(() -> barrier.await(WAIT));
-    int mine = barrier.await(WAIT);
+    Future<Integer> again = threads.submit(() -> barrier.await(Waits.JOIN));
+    int mine = barrier.await(Waits.JOIN);
     assertThat(mine + again.get(20, TimeUnit.SECONDS)).isEqualTo(1);
   }
 

@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.multiprocessing4j.testing.Waits;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -32,7 +33,6 @@ import org.junit.jupiter.api.Timeout;
 @SuppressWarnings("try") // try (Held h = lock.hold()) { ... } need not use h
 final class SyncTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(20);
   private final ExecutorService threads = Executors.newCachedThreadPool();
 
   @AfterEach
@@ -118,7 +118,7 @@ final class SyncTest {
       }));
     }
     for (Future<?> f : fs) {
-      f.get(30, TimeUnit.SECONDS);
+      f.get(Waits.JOIN.toSeconds(), TimeUnit.SECONDS);
     }
     lock.lock();
     try {
@@ -191,7 +191,7 @@ final class SyncTest {
   @Test
   void aReleaseWakesAWaitingThread() throws Exception {
     Semaphore s = new Semaphore(0);
-    Future<Boolean> f = threads.submit(() -> s.acquire(WAIT));
+    Future<Boolean> f = threads.submit(() -> s.acquire(Waits.JOIN));
     assertThat(awaitWaiters(s.cell(), 1)).isTrue();
     s.release();
     assertThat(f.get(20, TimeUnit.SECONDS)).isTrue();
@@ -200,14 +200,7 @@ final class SyncTest {
 
   private static boolean awaitWaiters(io.github.multiprocessing4j.sync.SyncCell cell, int n)
       throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (cell.waiters() < n) {
-      if (System.nanoTime() - deadline > 0) {
-        return false;
-      }
-      Thread.sleep(1); // polling a condition, not synchronising by time
-    }
-    return true;
+    return Waits.holdsWithin(() -> cell.waiters() >= n, Waits.JOIN);
   }
 
   @Test
@@ -236,7 +229,7 @@ final class SyncTest {
 
     Event e = new Event();
     Thread.currentThread().interrupt();
-    assertThatThrownBy(() -> e.await(WAIT)).isInstanceOf(InterruptedException.class);
+    assertThatThrownBy(() -> e.await(Waits.JOIN)).isInstanceOf(InterruptedException.class);
     assertThat(Thread.interrupted()).isFalse();
   }
 
@@ -252,7 +245,7 @@ final class SyncTest {
     for (int i = 0; i < 3; i++) {
       fs.add(threads.submit(() -> {
         started.countDown();
-        return e.await(WAIT);
+        return e.await(Waits.JOIN);
       }));
     }
     assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
@@ -290,7 +283,7 @@ final class SyncTest {
       fs.add(threads.submit(() -> {
         try (Held h = c.hold()) {
           waiting.countDown();
-          return c.waitFor(() -> state.get() == 1, WAIT);
+          return c.waitFor(() -> state.get() == 1, Waits.JOIN);
         }
       }));
     }
@@ -320,7 +313,7 @@ final class SyncTest {
       fs.add(threads.submit(() -> {
         c.acquire();
         try {
-          c.await(WAIT);
+          c.await(Waits.JOIN);
           woken.add(id);
         } finally {
           c.release();
@@ -328,12 +321,12 @@ final class SyncTest {
         return null;
       }));
     }
-    Pidless.await(() -> c.toString().endsWith(", 3)>"));
+    Waits.until(() -> c.toString().endsWith(", 3)>"), "three threads wait on the condition");
     assertThat(c.toString()).isEqualTo("<Condition(<Lock(owner=None)>, 3)>");
     c.acquire();
     c.signal();
     c.release();
-    Pidless.await(() -> woken.size() == 1);
+    Waits.until(() -> woken.size() == 1, "one thread woke");
     c.acquire();
     c.signal(2);
     c.release();
@@ -341,13 +334,6 @@ final class SyncTest {
       f.get(20, TimeUnit.SECONDS);
     }
     assertThat(woken).hasSize(3);
-  }
-
-  /** Polling a condition (no sleep used as synchronisation). */
-  static final class Pidless {
-    static void await(java.util.function.BooleanSupplier b) {
-      assertThat(io.github.multiprocessing4j.testing.Pids.await(b, WAIT)).isTrue();
-    }
   }
 
   @Test
@@ -362,7 +348,7 @@ final class SyncTest {
     for (int round = 0; round < 2; round++) {
       List<Future<Integer>> fs = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        fs.add(threads.submit(() -> b.await(WAIT)));
+        fs.add(threads.submit(() -> b.await(Waits.JOIN)));
       }
       List<Integer> idx = new ArrayList<>();
       for (Future<Integer> f : fs) {
@@ -372,8 +358,8 @@ final class SyncTest {
     }
     assertThat(actions.get()).isEqualTo(2);
 
-    Future<Integer> waiter = threads.submit(() -> b.await(WAIT));
-    Pidless.await(() -> b.nWaiting() == 1);
+    Future<Integer> waiter = threads.submit(() -> b.await(Waits.JOIN));
+    Waits.until(() -> b.nWaiting() == 1, "one thread waits at the barrier");
     b.abort();
     assertThatThrownBy(() -> waiter.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(BrokenBarrierException.class);
     assertThat(b.isBroken()).isTrue();
@@ -388,8 +374,8 @@ final class SyncTest {
     assertThat(b.isBroken()).isTrue(); // a timeout breaks it
     b.reset();
 
-    Future<Integer> w2 = threads.submit(() -> b.await(WAIT));
-    Pidless.await(() -> b.nWaiting() == 1);
+    Future<Integer> w2 = threads.submit(() -> b.await(Waits.JOIN));
+    Waits.until(() -> b.nWaiting() == 1, "one thread waits at the barrier");
     b.reset(); // wakes the waiter with BrokenBarrierException, then is usable again
     assertThatThrownBy(() -> w2.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(BrokenBarrierException.class);
     assertThat(b.isBroken()).isFalse();

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.testing.CapturedLines;
-import io.github.multiprocessing4j.testing.Pids;
+import io.github.multiprocessing4j.testing.Waits;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 final class WakeAtExitTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(30);
   /** Without the 100 ms re-check: a lost wake shows as a wait that lasts until its own deadline. */
   private static final String NO_SAFETY_NET = "-Dmultiprocessing4j.syncSliceMillis=600000";
   /**
@@ -48,12 +47,12 @@ final class WakeAtExitTest {
           .stdout(out.output()).build();
       waiter.start();
       try {
-        assertThat(Pids.await(() -> e.cell().registered() == 1, WAIT)).isTrue();
+        Waits.until(() -> e.cell().registered() == 1, "e.cell().registered() == 1");
         Process setter = Process.builder().target(WakeAtExitTest::setAndExit).args(e).build();
         setter.start();
-        assertThat(setter.join(WAIT)).isTrue();
+        assertThat(setter.join(Waits.JOIN)).isTrue();
         assertThat(setter.exitCode()).isZero();
-        String line = out.await("woke", WAIT);
+        String line = out.await("woke", Waits.JOIN);
         assertThat(line).startsWith("woke true");
         long ms = Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
         assertThat(ms).as("round %d: woken by the wake, not at its own deadline", round).isLessThan(DEADLINE_MS - 2000);
@@ -61,7 +60,7 @@ final class WakeAtExitTest {
         if (waiter.isAlive()) {
           waiter.kill();
         }
-        waiter.join(WAIT);
+        waiter.join(Waits.JOIN);
       }
     }
   }

@@ -2,8 +2,6 @@ package io.github.multiprocessing4j.testing;
 
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,21 +27,15 @@ public final class Pids {
   }
 
   /**
-   * Waits until a condition holds, polling it every few milliseconds.
+   * Waits until a condition holds, polling it every few milliseconds; the same as
+   * {@link Waits#holdsWithin(BooleanSupplier, Duration)}, kept for the tests that call it here.
    *
    * @param condition the condition
    * @param timeout the longest wait
    * @return whether it held in time
    */
   public static boolean await(BooleanSupplier condition, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        return condition.getAsBoolean();
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-    }
-    return true;
+    return Waits.holdsWithin(condition, timeout);
   }
 
   /**

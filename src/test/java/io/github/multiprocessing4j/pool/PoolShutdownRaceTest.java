@@ -3,12 +3,11 @@ package io.github.multiprocessing4j.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.multiprocessing4j.testing.Pids;
+import io.github.multiprocessing4j.testing.Waits;
 import java.io.ObjectStreamException;
 import java.io.Serializable;
 import java.lang.reflect.Field;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -22,11 +21,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Races and edge cases of pools and executors found in review, each with the bug it guards against. */
+/**
+ * Pools and executors shut down or terminated while work, input or a submission is in flight: an
+ * interrupted shutdown, a map whose input fails or shuts the pool down while it is read, an
+ * executor whose map is still open, the exit-time registry, the workers' pipe files; each test
+ * names the race it guards against.
+ */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-final class PoolReviewTest {
-
-  private static final Duration WAIT = Gates.WAIT;
+final class PoolShutdownRaceTest {
 
   @TempDir
   Path dir;
@@ -58,7 +60,7 @@ final class PoolReviewTest {
       pool.shutdown();
       assertThat(Thread.interrupted()).as("the caller keeps its interrupt").isTrue();
 
-      assertThat(pool.join(WAIT)).as("the idle worker got STOP and exited").isTrue();
+      assertThat(pool.join(Waits.JOIN)).as("the idle worker got STOP and exited").isTrue();
     } finally {
       pool.terminate();
     }
@@ -90,10 +92,10 @@ final class PoolReviewTest {
       // The partly read chunk [1] is dropped, as CPython drops it (issue 12), so the input's own
       // failure ends the iteration; before, that chunk went to the terminated pool and came back
       // cancelled.
-      assertThatThrownBy(() -> it.next(WAIT)).isInstanceOf(ExecutionException.class)
+      assertThatThrownBy(() -> it.next(Waits.JOIN)).isInstanceOf(ExecutionException.class)
           .hasRootCauseMessage("the input failed");
       // Not a TimeoutException: the iteration has ended.
-      assertThatThrownBy(() -> it.next(WAIT)).isInstanceOf(NoSuchElementException.class);
+      assertThatThrownBy(() -> it.next(Waits.JOIN)).isInstanceOf(NoSuchElementException.class);
       assertThat(it.hasNext()).isFalse();
     } finally {
       pool.terminate();
@@ -108,8 +110,8 @@ final class PoolReviewTest {
       List<Object> items = List.of(1, new ShutsDownWhenSent(), 3);
       AsyncResult<List<Integer>> r = pool.mapAsync((Integer x) -> x * 10, castItems(items), 1, null, null);
 
-      assertThat(r.get(WAIT)).containsExactly(10, 20, 30);
-      assertThat(pool.join(WAIT)).isTrue();
+      assertThat(r.get(Waits.JOIN)).containsExactly(10, 20, 30);
+      assertThat(pool.join(Waits.JOIN)).isTrue();
     } finally {
       closing = null;
       pool.terminate();
@@ -165,16 +167,16 @@ final class PoolReviewTest {
       Thread feeder = Thread.getAllStackTraces().keySet().stream()
           .filter(t -> t.getName().equals("pool-feeder-map")).findFirst().orElse(null);
       if (feeder != null) {
-        feeder.join(WAIT.toMillis());
+        feeder.join(Waits.JOIN.toMillis());
       }
       Gates.open(dir, "first");
 
       List<Integer> got = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
-        got.add(it.next(WAIT));
+        got.add(it.next(Waits.JOIN));
       }
       assertThat(got).containsExactly(2 << 20, 2 << 20, 2 << 20, 2 << 20);
-      assertThat(ex.awaitTermination(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+      assertThat(ex.awaitTermination(Waits.JOIN.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
     } finally {
       release.countDown();
       ex.shutdownNow();
@@ -189,7 +191,7 @@ final class PoolReviewTest {
     assertThat(live).contains(engine);
 
     ex.shutdown();
-    assertThat(ex.awaitTermination(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    assertThat(ex.awaitTermination(Waits.JOIN.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
 
     assertThat(live).as("the exit-time registry of live pools").doesNotContain(engine);
   }
@@ -205,61 +207,7 @@ final class PoolReviewTest {
           .hasMessage("no input");
 
       pool.shutdown();
-      assertThat(pool.join(WAIT)).as("the idle worker was stopped").isTrue();
-    } finally {
-      pool.terminate();
-    }
-  }
-
-  @Test
-  void theExecutorsMapPassesOnTheInputsOwnFailure() throws Exception {
-    ProcessPoolExecutor ex = new ProcessPoolExecutor(1);
-    try {
-      Iterable<Integer> items = () -> {
-        throw new IllegalStateException("no input");
-      };
-      assertThatThrownBy(() -> ex.map((Integer x) -> x, items)).isInstanceOf(IllegalStateException.class)
-          .hasMessage("no input");
-    } finally {
-      ex.shutdownNow();
-    }
-  }
-
-  /** A result whose class cannot be initialized in the parent (its static initializer throws there). */
-  static final class ParentHostile implements Serializable {
-    private static final long serialVersionUID = 1L;
-    static final boolean IN_WORKER = hostileToParent();
-
-    private static boolean hostileToParent() {
-      if (io.github.multiprocessing4j.Multiprocessing.parentProcess().isEmpty()) {
-        throw new IllegalStateException("not in a worker");
-      }
-      return true;
-    }
-  }
-
-  /** A task's exception whose class cannot be initialized in the parent. */
-  static final class ParentHostileException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    static final boolean IN_WORKER = ParentHostile.hostileToParent();
-  }
-
-  static Integer throwParentHostile() {
-    throw new ParentHostileException();
-  }
-
-  @Test
-  void aResultThatCannotBeLoadedHereFailsItsTaskAndThePoolGoesOn() throws Exception {
-    Pool pool = new Pool(1);
-    try {
-      AsyncResult<ParentHostile> r = pool.applyAsync(ParentHostile::new);
-      Throwable e = org.assertj.core.api.Assertions.catchThrowable(() -> r.get(WAIT));
-      assertThat(e).as("the task fails; it does not hang").isInstanceOf(java.util.concurrent.ExecutionException.class);
-      AsyncResult<Integer> thrown = pool.applyAsync(PoolReviewTest::throwParentHostile);
-      assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> thrown.get(WAIT)))
-          .isInstanceOf(java.util.concurrent.ExecutionException.class)
-          .hasCauseInstanceOf(io.github.multiprocessing4j.RemoteException.class);
-      assertThat(pool.apply(() -> 7)).isEqualTo(7);
+      assertThat(pool.join(Waits.JOIN)).as("the idle worker was stopped").isTrue();
     } finally {
       pool.terminate();
     }
@@ -286,7 +234,7 @@ final class PoolReviewTest {
       }
     }
     try (ProcessPoolExecutor ex = new ProcessPoolExecutor(1)) {
-      assertThat(ex.submit(() -> 2).get(WAIT)).isEqualTo(2);
+      assertThat(ex.submit(() -> 2).get(Waits.JOIN)).isEqualTo(2);
     }
     List<String> after = pipeFiles();
     after.removeAll(before);
@@ -299,7 +247,7 @@ final class PoolReviewTest {
     Pool pool = new Pool(2);
     assertThat(pool.apply(() -> 1)).isEqualTo(1);
     pool.terminate();
-    assertThat(pool.join(WAIT)).isTrue();
+    assertThat(pool.join(Waits.JOIN)).isTrue();
     List<String> after = pipeFiles();
     after.removeAll(before);
     assertThat(after).as("the files of the workers' pipes").isEmpty();
@@ -324,7 +272,7 @@ final class PoolReviewTest {
         Thread.interrupted();
       }
       AsyncResult<Integer> second = ex.submit(() -> 2);
-      assertThat(second.get(WAIT)).isEqualTo(2);
+      assertThat(second.get(Waits.JOIN)).isEqualTo(2);
 
       // Either the first submission was accepted (and ran before the second, on the only worker),
       // or it threw and its task must never run.
@@ -345,7 +293,7 @@ final class PoolReviewTest {
         .filter(t -> t.getName().endsWith("dispatcher")).findFirst().orElseThrow();
     ReentrantLock lock = (ReentrantLock) field(engine, "lock");
     Condition changed = (Condition) field(engine, "changed");
-    assertThat(Pids.await(() -> {
+    Waits.until(() -> {
       if (!dispatcher.isAlive()) {
         return true;
       }
@@ -355,7 +303,7 @@ final class PoolReviewTest {
       } finally {
         lock.unlock();
       }
-    }, WAIT)).isTrue();
+    }, "the dispatcher ended or waits again");
   }
 
   @SuppressWarnings("unchecked")
