@@ -114,21 +114,14 @@ final class ChildHandle {
     ProcessBuilder pb = builder(command, spec);
     pb.redirectOutput(redirect(spec.stdout));
     pb.redirectError(redirect(spec.stderr));
-    java.lang.Process spare = null;
-    String method = spec.startMethod != null ? spec.startMethod : StartMethods.get(false);
-    if (method.equals(StartMethods.FORKSERVER) && spec.stdout.piped() && spec.stderr.piped()) {
-      // A spare was launched with pipes for its output, so only a process whose output is piped
-      // can take one; others start cold.
-      List<String> spareCommand = new ArrayList<>(command);
-      spareCommand.add(spareCommand.size() - 1, "-D" + Spares.SPARE_PROPERTY + "=true");
-      spare = Spares.take(new Spares.Key(command, spec.workingDirectory, spec.environment),
-          builder(spareCommand, spec));
-    }
+    StartMethod method = spec.startMethod != null ? spec.startMethod : DefaultStartMethod.get(false);
+    java.lang.Process spare = method.takeSpare(command, spec.workingDirectory, spec.environment,
+        spec.stdout.piped() && spec.stderr.piped(), c -> builder(c, spec));
 
     ChildHandle handle = new ChildHandle(dir.resolve("child-" + LAUNCHED.incrementAndGet() + ".status"),
         spec.killDescendants);
     bootstrap.statusFile = handle.statusFile.toString();
-    bootstrap.startMethod = method;
+    bootstrap.startMethod = method.cpythonName;
     bootstrap.utf8Stdout = spec.stdout.piped();
     bootstrap.utf8Stderr = spec.stderr.piped();
     byte[] frame = bootstrap.toFrame();

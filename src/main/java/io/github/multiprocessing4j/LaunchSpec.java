@@ -15,14 +15,14 @@ final class LaunchSpec {
   final ChildOutput stderr;
   final boolean killDescendants;
   /** The start method, or null for the process-wide default at {@code start()}. */
-  final String startMethod;
+  final StartMethod startMethod;
   /** Class-data sharing, or null for the default of the system property at {@code start()}. */
   final Boolean classDataSharing;
   /** Whether the child gets the flags for short-lived targets. */
   final boolean shortLived;
 
   LaunchSpec(List<String> jvmOptions, Map<String, String> systemProperties, Map<String, String> environment,
-      Path workingDirectory, ChildOutput stdout, ChildOutput stderr, boolean killDescendants, String startMethod,
+      Path workingDirectory, ChildOutput stdout, ChildOutput stderr, boolean killDescendants, StartMethod startMethod,
       Boolean classDataSharing, boolean shortLived) {
     this.jvmOptions = List.copyOf(jvmOptions);
     this.systemProperties = Map.copyOf(systemProperties);

@@ -158,7 +158,7 @@ public class Process implements Serializable {
     // A process of a Context is named after its start method, as CPython's SpawnProcess-N; a
     // pool's worker as SpawnPoolWorker-N. A subclass keeps its own name, as in CPython.
     if (builder.contextNaming != null && builder.startMethod != null && getClass() == Process.class) {
-      this.typeName = StartMethods.processType(builder.startMethod);
+      this.typeName = builder.startMethod.processType();
     }
     this.name = builder.name != null ? builder.name : defaultName(typeName == null ? reprClassName()
         : typeName.replace(Builder.PROCESS, builder.contextNaming), identity);
@@ -862,7 +862,7 @@ public class Process implements Serializable {
     private ChildOutput stderr = ChildOutput.pump();
     private boolean killDescendants;
     private Duration terminateGrace;
-    private String startMethod;
+    private StartMethod startMethod;
     /**
      * Set by {@link Context}: {@link #PROCESS} names the process after its start method
      * ({@code SpawnProcess-N}), {@link #POOL_WORKER} names a pool's worker
@@ -1202,7 +1202,7 @@ public class Process implements Serializable {
      * @throws IllegalArgumentException {@code "cannot find context for '<method>'"}
      */
     public Builder startMethod(String method) {
-      this.startMethod = StartMethods.check(method);
+      this.startMethod = StartMethod.of(method);
       return this;
     }
 
