@@ -70,7 +70,7 @@ final class ChildHandle {
    *
    * @throws MultiprocessingException if the JVM cannot be launched
    */
-  static ChildHandle launch(String name, boolean daemon, LaunchSpec spec, Bootstrap bootstrap) {
+  static ChildHandle launch(String name, boolean daemon, LaunchOptions spec, Bootstrap bootstrap) {
     List<String> command = new ArrayList<>();
     String java = Paths.get(System.getProperty("java.home"), "bin", Signals.WINDOWS ? "java.exe" : "java").toString();
     command.add(java);
@@ -192,7 +192,7 @@ final class ChildHandle {
   }
 
   /** A builder for the command, with the spec's directory and environment and piped streams. */
-  private static ProcessBuilder builder(List<String> command, LaunchSpec spec) {
+  private static ProcessBuilder builder(List<String> command, LaunchOptions spec) {
     ProcessBuilder pb = new ProcessBuilder(command);
     if (spec.workingDirectory != null) {
       pb.directory(spec.workingDirectory.toFile());
