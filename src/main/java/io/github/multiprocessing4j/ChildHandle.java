@@ -70,17 +70,17 @@ final class ChildHandle {
    *
    * @throws MultiprocessingException if the JVM cannot be launched
    */
-  static ChildHandle launch(String name, boolean daemon, LaunchSpec spec, Bootstrap bootstrap) {
+  static ChildHandle launch(String name, boolean daemon, LaunchOptions options, Bootstrap bootstrap) {
     List<String> command = new ArrayList<>();
     String java = Paths.get(System.getProperty("java.home"), "bin", Signals.WINDOWS ? "java.exe" : "java").toString();
     command.add(java);
-    boolean cds = spec.classDataSharing != null ? spec.classDataSharing : ClassDataSharing.enabledByDefault();
+    boolean cds = options.classDataSharing != null ? options.classDataSharing : ClassDataSharing.enabledByDefault();
     // The library's flags first, so that an option of the user's wins.
     List<String> jvmOptions = new ArrayList<>();
-    if (spec.shortLived) {
-      jvmOptions.addAll(ShortLivedFlags.flags(spec.jvmOptions));
+    if (options.shortLived) {
+      jvmOptions.addAll(ShortLivedFlags.flags(options.jvmOptions));
     }
-    jvmOptions.addAll(spec.jvmOptions);
+    jvmOptions.addAll(options.jvmOptions);
     Path dir = RuntimeDir.get();
     List<String> classpath = Classpath.entries();
     List<String> classpathArgs;
@@ -96,50 +96,43 @@ final class ChildHandle {
     command.addAll(jvmOptions);
     for (Tunable t : Tunable.values()) { // program-wide defaults (patterns and numbers, not secrets)
       String v = t.value();
-      if (t.inherited() && v != null && !spec.systemProperties.containsKey(t.key())) {
+      if (t.inherited() && v != null && !options.systemProperties.containsKey(t.key())) {
         command.add("-D" + t.key() + "=" + v);
       }
     }
-    String quiet = Log.childOption(spec.systemProperties.containsKey("slf4j.internal.verbosity")
+    String quiet = Log.childOption(options.systemProperties.containsKey("slf4j.internal.verbosity")
         || jvmOptions.stream().anyMatch(o -> o.startsWith("-Dslf4j.internal.verbosity=")));
     if (quiet != null) {
       command.add(quiet); // SLF4J's no-provider warning once (this JVM's), not again by every child
     }
-    for (Map.Entry<String, String> p : spec.systemProperties.entrySet()) {
+    for (Map.Entry<String, String> p : options.systemProperties.entrySet()) {
       command.add("-D" + p.getKey() + "=" + p.getValue());
     }
     command.addAll(classpathArgs);
     command.add(ChildRuntime.class.getName());
 
-    ProcessBuilder pb = builder(command, spec);
-    pb.redirectOutput(redirect(spec.stdout));
-    pb.redirectError(redirect(spec.stderr));
-    java.lang.Process spare = null;
-    String method = spec.startMethod != null ? spec.startMethod : StartMethods.get(false);
-    if (method.equals(StartMethods.FORKSERVER) && spec.stdout.piped() && spec.stderr.piped()) {
-      // A spare was launched with pipes for its output, so only a process whose output is piped
-      // can take one; others start cold.
-      List<String> spareCommand = new ArrayList<>(command);
-      spareCommand.add(spareCommand.size() - 1, "-D" + Spares.SPARE_PROPERTY + "=true");
-      spare = Spares.take(new Spares.Key(command, spec.workingDirectory, spec.environment),
-          builder(spareCommand, spec));
-    }
+    ProcessBuilder pb = builder(command, options);
+    pb.redirectOutput(redirect(options.stdout));
+    pb.redirectError(redirect(options.stderr));
+    StartMethod method = options.startMethod != null ? options.startMethod : DefaultStartMethod.get(false);
+    java.lang.Process spare = method.takeSpare(command, options.workingDirectory, options.environment,
+        options.stdout.piped() && options.stderr.piped(), c -> builder(c, options));
 
     ChildHandle handle = new ChildHandle(dir.resolve("child-" + LAUNCHED.incrementAndGet() + ".status"),
-        spec.killDescendants);
+        options.killDescendants);
     bootstrap.statusFile = handle.statusFile.toString();
-    bootstrap.startMethod = method;
-    bootstrap.utf8Stdout = spec.stdout.piped();
-    bootstrap.utf8Stderr = spec.stderr.piped();
+    bootstrap.startMethod = method.cpythonName;
+    bootstrap.utf8Stdout = options.stdout.piped();
+    bootstrap.utf8Stderr = options.stderr.piped();
     byte[] frame = bootstrap.toFrame();
 
     // The threads start before the JVM does: on an idle machine a thread starts in ~0.1 ms, while
     // the new JVM boots on every core it takes milliseconds. They wait for launched().
-    if (spec.stdout.piped()) {
-      handle.pumps.add(new OutputPump(handle, spec.stdout, false, name, spare != null));
+    if (options.stdout.piped()) {
+      handle.pumps.add(new OutputPump(handle, options.stdout, false, name, spare != null));
     }
-    if (spec.stderr.piped()) {
-      handle.pumps.add(new OutputPump(handle, spec.stderr, true, name, spare != null));
+    if (options.stderr.piped()) {
+      handle.pumps.add(new OutputPump(handle, options.stderr, true, name, spare != null));
     }
     Thread waiter = new Thread(null, handle::await, "mp4j-waiter-" + name, 64 * 1024, false);
     waiter.setDaemon(daemon);
@@ -198,14 +191,14 @@ final class ChildHandle {
     return os;
   }
 
-  /** A builder for the command, with the spec's directory and environment and piped streams. */
-  private static ProcessBuilder builder(List<String> command, LaunchSpec spec) {
+  /** A builder for the command, with the options' directory and environment and piped streams. */
+  private static ProcessBuilder builder(List<String> command, LaunchOptions options) {
     ProcessBuilder pb = new ProcessBuilder(command);
-    if (spec.workingDirectory != null) {
-      pb.directory(spec.workingDirectory.toFile());
+    if (options.workingDirectory != null) {
+      pb.directory(options.workingDirectory.toFile());
     }
     RuntimeDir.exportTo(pb.environment()); // the private directories used instead of unsafe ones
-    pb.environment().putAll(spec.environment);
+    pb.environment().putAll(options.environment);
     pb.redirectInput(ProcessBuilder.Redirect.PIPE);
     pb.redirectOutput(ProcessBuilder.Redirect.PIPE);
     pb.redirectError(ProcessBuilder.Redirect.PIPE);

@@ -11,15 +11,10 @@ import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.reflect.Constructor;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -122,13 +117,10 @@ final class ChildRuntime {
     statusFile = b.statusFile;
 
     Process self = null;
-    Target target = null;
-    List<Object> args = new ArrayList<>();
-    Map<String, Object> kwargs = new LinkedHashMap<>();
+    TargetCall call = TargetCall.NONE;
     Throwable setupError = null;
     try {
-      b.decodeArgs(args, kwargs);
-      target = target(b);
+      call = TargetCall.decode(b);
       if (b.processObject != null) {
         self = (Process) JavaSerialization.deserialize(b.processObject, "process subclass");
       }
@@ -139,7 +131,7 @@ final class ChildRuntime {
     if (self == null) {
       self = Process.forChild();
     }
-    self.becomeSelf(b, target, args, kwargs);
+    self.becomeSelf(b, call);
     ProcessRuntime.becomeChild(self, Process.parentProcess(b.parentName, b.parentPid), b.startMethod);
 
     // Only once SIGTERM halts the JVM may the exit hook exist: a SIGTERM that ran the hook would be
@@ -176,22 +168,6 @@ final class ChildRuntime {
 
   private static PrintStream utf8(FileDescriptor fd) {
     return new PrintStream(new BufferedOutputStream(new FileOutputStream(fd), 8192), true, StandardCharsets.UTF_8);
-  }
-
-  private static Target target(Bootstrap b) throws Exception {
-    switch (b.targetKind) {
-      case Bootstrap.TARGET_CLASS: {
-        ClassLoader cl = Thread.currentThread().getContextClassLoader();
-        Class<?> type = Class.forName(b.targetClass, true, cl != null ? cl : ChildRuntime.class.getClassLoader());
-        Constructor<?> ctor = type.getDeclaredConstructor();
-        ctor.setAccessible(true);
-        return (Target) ctor.newInstance();
-      }
-      case Bootstrap.TARGET_OBJECT:
-        return (Target) JavaSerialization.deserialize(b.targetObject, "target");
-      default:
-        return null;
-    }
   }
 
   /**

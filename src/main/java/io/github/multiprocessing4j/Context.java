@@ -48,8 +48,8 @@ public final class Context implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
-  private static final Context SPAWN = new Context(StartMethods.SPAWN);
-  private static final Context FORKSERVER = new Context(StartMethods.FORKSERVER);
+  private static final Context SPAWN = new Context(StartMethod.SPAWN.cpythonName);
+  private static final Context FORKSERVER = new Context(StartMethod.FORKSERVER.cpythonName);
 
   /** {@code "spawn"} or {@code "forkserver"}. */
   private final String method;
@@ -69,11 +69,18 @@ public final class Context implements Serializable {
       throw new NullPointerException("start method must not be null; Multiprocessing.getContext() gives the"
           + " context of the default start method");
     }
-    switch (StartMethods.check(method)) {
-      case StartMethods.FORKSERVER:
+    return of(StartMethod.of(method));
+  }
+
+  /** Returns the context of a start method. */
+  static Context of(StartMethod method) {
+    switch (method) {
+      case FORKSERVER:
         return FORKSERVER;
-      default:
+      case SPAWN:
         return SPAWN;
+      default:
+        throw new AssertionError(method);
     }
   }
 

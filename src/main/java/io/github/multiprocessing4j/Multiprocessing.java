@@ -134,7 +134,7 @@ public final class Multiprocessing {
    * @throws IllegalArgumentException {@code "cannot find context for '<method>'"}
    */
   public static void setStartMethod(String method) {
-    StartMethods.set(StartMethods.check(method), false);
+    DefaultStartMethod.set(StartMethod.of(method), false);
   }
 
   /**
@@ -147,10 +147,7 @@ public final class Multiprocessing {
    * @throws IllegalArgumentException {@code "cannot find context for '<method>'"}
    */
   public static void setStartMethod(String method, boolean force) {
-    if (method != null || !force) {
-      StartMethods.check(method);
-    }
-    StartMethods.set(method, force);
+    DefaultStartMethod.set(method == null && force ? null : StartMethod.of(method), force);
   }
 
   /**
@@ -160,7 +157,7 @@ public final class Multiprocessing {
    * @return the start method
    */
   public static String getStartMethod() {
-    return StartMethods.get(false);
+    return DefaultStartMethod.name(false);
   }
 
   /**
@@ -171,7 +168,7 @@ public final class Multiprocessing {
    * @return the start method, or null
    */
   public static String getStartMethod(boolean allowNone) {
-    return StartMethods.get(allowNone);
+    return DefaultStartMethod.name(allowNone);
   }
 
   /**
@@ -183,7 +180,7 @@ public final class Multiprocessing {
    * @return the context of {@link #getStartMethod()}
    */
   public static Context getContext() {
-    return Context.of(StartMethods.get(false));
+    return Context.of(DefaultStartMethod.get(false));
   }
 
   /**
@@ -208,7 +205,7 @@ public final class Multiprocessing {
    * @return {@code ["spawn", "forkserver"]}
    */
   public static List<String> getAllStartMethods() {
-    return StartMethods.ALL;
+    return StartMethod.NAMES;
   }
 
   /**

@@ -10,8 +10,6 @@ import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +18,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -77,9 +74,6 @@ public class Process implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
-  /** What a Process object stands for. */
-  private enum Kind { CHILD, MAIN, SELF, PARENT }
-
   private enum State { INITIAL, STARTED, CLOSED }
 
   /** Set while start() serializes a subclass: the only time a Process may be serialized. */
@@ -89,7 +83,7 @@ public class Process implements Serializable {
   // fields are what Java serialization carries. Not final, so the child can initialise them in a
   // deserialized subclass (whose Process constructor never ran).
   private transient Object lock;
-  private transient Kind kind;
+  private transient ProcessView view;
   private transient String name;
   /** CPython's context class ({@code SpawnProcess}), shown by {@link #toString()}; null: the class's own name. */
   private transient String typeName;
@@ -98,11 +92,9 @@ public class Process implements Serializable {
   private transient byte[] authkey;
   private transient Long creatorPid;
   private transient String creatorName;
-  private transient Target target;
-  private transient String targetClassName;
-  private transient List<Object> args;
-  private transient Map<String, Object> kwargs;
-  private transient LaunchSpec spec; // null unless kind == CHILD
+  /** The target and arguments; null once started, as CPython drops them. */
+  private transient TargetCall call;
+  private transient LaunchOptions options; // null unless view == CHILD
   private transient volatile State state;
   private transient volatile ChildHandle handle;
   private transient long ownPid;
@@ -152,13 +144,14 @@ public class Process implements Serializable {
     Objects.requireNonNull(builder, "builder");
     Process creator = ProcessRuntime.current();
     this.lock = new Object();
-    this.kind = Kind.CHILD;
+    this.view = ProcessView.CHILD;
     this.identity = Arrays.copyOf(creator.identity, creator.identity.length + 1);
     this.identity[creator.identity.length] = ProcessRuntime.nextCounter();
     // A process of a Context is named after its start method, as CPython's SpawnProcess-N; a
     // pool's worker as SpawnPoolWorker-N. A subclass keeps its own name, as in CPython.
-    if (builder.contextNaming != null && builder.startMethod != null && getClass() == Process.class) {
-      this.typeName = StartMethods.processType(builder.startMethod);
+    StartMethod method = builder.launch.startMethod;
+    if (builder.contextNaming != null && method != null && getClass() == Process.class) {
+      this.typeName = method.processType();
     }
     this.name = builder.name != null ? builder.name : defaultName(typeName == null ? reprClassName()
         : typeName.replace(Builder.PROCESS, builder.contextNaming), identity);
@@ -166,18 +159,15 @@ public class Process implements Serializable {
     this.authkey = creator.authkey.clone();
     this.creatorPid = ProcessRuntime.PID;
     this.creatorName = creator.name;
-    this.target = builder.target;
-    this.targetClassName = builder.targetClassName;
-    this.args = new ArrayList<>(builder.args);
-    this.kwargs = new LinkedHashMap<>(builder.kwargs);
-    this.spec = builder.spec();
-    this.terminateGrace = builder.terminateGrace;
+    this.call = TargetCall.of(builder.target, builder.targetClassName, builder.args, builder.kwargs);
+    this.options = builder.launch.build();
+    this.terminateGrace = options.terminateGrace;
     this.state = State.INITIAL;
   }
 
   /** The Process object of the main JVM. */
   static Process mainProcess(byte[] authkey) {
-    Process p = new Process(Kind.MAIN, "MainProcess", new int[0], authkey, null, null);
+    Process p = new Process(ProcessView.MAIN, "MainProcess", new int[0], authkey, null, null);
     p.ownPid = ProcessRuntime.PID;
     p.state = State.STARTED;
     return p;
@@ -185,7 +175,7 @@ public class Process implements Serializable {
 
   /** The child's view of its parent (CPython's {@code _ParentProcess}). */
   static Process parentProcess(String name, long pid) {
-    Process p = new Process(Kind.PARENT, name, new int[0], new byte[0], null, null);
+    Process p = new Process(ProcessView.PARENT, name, new int[0], new byte[0], null, null);
     p.ownPid = pid;
     p.state = State.STARTED;
     return p;
@@ -193,27 +183,26 @@ public class Process implements Serializable {
 
   /** For the child runtime: a plain process becoming the current process of a child. */
   static Process forChild() {
-    return new Process(Kind.SELF, null, null, null, null, null);
+    return new Process(ProcessView.SELF, null, null, null, null, null);
   }
 
-  private Process(Kind kind, String name, int[] identity, byte[] authkey, Long creatorPid, String creatorName) {
+  private Process(ProcessView view, String name, int[] identity, byte[] authkey, Long creatorPid, String creatorName) {
     this.lock = new Object();
-    this.kind = kind;
+    this.view = view;
     this.name = name;
     this.identity = identity;
     this.authkey = authkey;
     this.creatorPid = creatorPid;
     this.creatorName = creatorName;
-    this.args = List.of();
-    this.kwargs = Map.of();
-    // No launch spec: only a CHILD is ever started, and loading LaunchSpec/ChildOutput would cost
+    this.call = TargetCall.NONE;
+    // No launch spec: only a CHILD is ever started, and loading LaunchOptions/ChildOutput would cost
     // every child JVM start-up time.
   }
 
   /** For the child runtime: turns this object (plain or deserialized subclass) into the child itself. */
-  final void becomeSelf(Bootstrap b, Target target, List<Object> args, Map<String, Object> kwargs) {
+  final void becomeSelf(Bootstrap b, TargetCall call) {
     this.lock = new Object();
-    this.kind = Kind.SELF;
+    this.view = ProcessView.SELF;
     this.name = b.name;
     this.typeName = b.typeName;
     this.identity = b.identity;
@@ -221,10 +210,8 @@ public class Process implements Serializable {
     this.authkey = b.authkey;
     this.creatorPid = b.parentPid;
     this.creatorName = b.parentName;
-    this.target = target;
-    this.args = args;
-    this.kwargs = kwargs;
-    this.spec = null; // never started from here: see the private constructor
+    this.call = call;
+    this.options = null; // never started from here: see the private constructor
     this.ownPid = ProcessRuntime.PID;
     this.state = State.STARTED;
   }
@@ -290,8 +277,9 @@ public class Process implements Serializable {
    * @throws Exception anything the activity throws, which ends the child with exit code 1
    */
   public void run() throws Exception {
-    if (target != null) {
-      target.run(Args.of(args, kwargs));
+    TargetCall c = call;
+    if (c != null) {
+      c.run();
     }
   }
 
@@ -318,17 +306,17 @@ public class Process implements Serializable {
     io.github.multiprocessing4j.internal.transport.PutFence.await(); // the child sees what this process put
     synchronized (lock) {
       checkNotClosed();
-      if (kind == Kind.CHILD && state != State.INITIAL) {
+      if (!view.observed() && state != State.INITIAL) {
         throw new IllegalStateException("cannot start a process twice");
       }
-      if (kind != Kind.CHILD || creatorPid != ProcessRuntime.PID) {
+      if (!isOwnChild()) {
         throw new IllegalStateException("can only start a process object created by current process");
       }
       if (ProcessRuntime.current().daemon) {
         throw new IllegalStateException("daemonic processes are not allowed to have children");
       }
-      if (spec.workingDirectory != null && !Files.isDirectory(spec.workingDirectory)) {
-        throw new IllegalArgumentException("working directory " + spec.workingDirectory + " of " + name
+      if (options.workingDirectory != null && !Files.isDirectory(options.workingDirectory)) {
+        throw new IllegalArgumentException("working directory " + options.workingDirectory + " of " + name
             + " is not an existing directory");
       }
       if (terminateGrace == null) {
@@ -338,15 +326,13 @@ public class Process implements Serializable {
       Handoffs.begin();
       try {
         Bootstrap b = bootstrap();
-        handle = ChildHandle.launch(name, daemon, spec, b);
+        handle = ChildHandle.launch(name, daemon, options, b);
       } catch (RuntimeException | Error e) {
         Handoffs.abort();
         throw e;
       }
       Handoffs.end(this::runningQuietly);
-      target = null;
-      args = null;
-      kwargs = null;
+      call = null;
       state = State.STARTED;
       ProcessRuntime.addChild(this);
     }
@@ -369,16 +355,7 @@ public class Process implements Serializable {
         SENDING.remove();
       }
     }
-    if (targetClassName != null) {
-      b.targetKind = Bootstrap.TARGET_CLASS;
-      b.targetClass = targetClassName;
-    } else if (target != null) {
-      b.targetKind = Bootstrap.TARGET_OBJECT;
-      b.targetObject = JavaSerialization.serialize(target, "target");
-    } else {
-      b.targetKind = Bootstrap.TARGET_NONE;
-    }
-    b.encodedArgs = Bootstrap.encodeArgs(args, kwargs);
+    call.encodeInto(b);
     return b;
   }
 
@@ -453,10 +430,10 @@ public class Process implements Serializable {
   private CompletableFuture<Integer> joinable() {
     synchronized (lock) {
       checkNotClosed();
-      if (kind == Kind.PARENT) {
-        return ChildRuntime.parentDeath();
+      if (view.observed()) {
+        return view.exitFuture();
       }
-      if (kind != Kind.CHILD || creatorPid != ProcessRuntime.PID) {
+      if (!isOwnChild()) {
         throw new IllegalStateException("can only join a child process");
       }
       if (state == State.INITIAL) {
@@ -487,16 +464,10 @@ public class Process implements Serializable {
   public boolean isAlive() {
     synchronized (lock) {
       checkNotClosed();
-      switch (kind) {
-        case MAIN:
-        case SELF:
-          return true;
-        case PARENT:
-          return !ChildRuntime.parentDeath().isDone();
-        default:
-          break;
+      if (view.observed()) {
+        return view.isAlive();
       }
-      if (creatorPid != ProcessRuntime.PID) {
+      if (!isOwnChild()) {
         throw new IllegalStateException("can only test a child process");
       }
       if (state == State.INITIAL) {
@@ -554,8 +525,8 @@ public class Process implements Serializable {
     ChildHandle h;
     synchronized (lock) {
       checkNotClosed();
-      if (kind != Kind.CHILD || state == State.INITIAL) {
-        throw new IllegalStateException(kind == Kind.CHILD ? "process not started"
+      if (view.observed() || state == State.INITIAL) {
+        throw new IllegalStateException(!view.observed() ? "process not started"
             : "can only signal a child process; use Multiprocessing.kill(pid, signal) for others");
       }
       h = handle;
@@ -574,7 +545,7 @@ public class Process implements Serializable {
    */
   public void close() {
     synchronized (lock) {
-      if (kind != Kind.CHILD || state == State.CLOSED) {
+      if (view.observed() || state == State.CLOSED) {
         return;
       }
       if (state == State.STARTED && handle.pollExitCode() == null) {
@@ -584,6 +555,11 @@ public class Process implements Serializable {
       ProcessRuntime.removeChild(this);
       state = State.CLOSED;
     }
+  }
+
+  /** Whether this is a child created by this JVM, which alone can start, join and wait for it. */
+  private boolean isOwnChild() {
+    return !view.observed() && creatorPid == ProcessRuntime.PID;
   }
 
   private void checkNotClosed() {
@@ -658,7 +634,7 @@ public class Process implements Serializable {
   public Long pid() {
     synchronized (lock) {
       checkNotClosed();
-      if (kind != Kind.CHILD) {
+      if (view.observed()) {
         return ownPid;
       }
       return handle == null ? null : handle.pid();
@@ -700,7 +676,7 @@ public class Process implements Serializable {
     ChildHandle h;
     synchronized (lock) {
       checkNotClosed();
-      if (kind != Kind.CHILD || state == State.INITIAL) {
+      if (view.observed() || state == State.INITIAL) {
         return null;
       }
       h = handle;
@@ -725,7 +701,7 @@ public class Process implements Serializable {
     ChildHandle h;
     synchronized (lock) {
       checkNotClosed();
-      if (kind != Kind.CHILD || state == State.INITIAL) {
+      if (view.observed() || state == State.INITIAL) {
         return Optional.empty();
       }
       h = handle;
@@ -746,7 +722,7 @@ public class Process implements Serializable {
     ChildHandle h;
     synchronized (lock) {
       checkNotClosed();
-      if (kind != Kind.CHILD || creatorPid != ProcessRuntime.PID) {
+      if (!isOwnChild()) {
         throw new IllegalStateException("can only wait for a child process");
       }
       if (state == State.INITIAL) {
@@ -801,11 +777,11 @@ public class Process implements Serializable {
     Long pid = null;
     synchronized (lock) {
       ChildHandle h = handle;
-      if (kind == Kind.MAIN || kind == Kind.SELF) {
-        status = "started";
+      if (view.reprStatus != null) {
+        status = view.reprStatus; // a view is never closed: close() is a no-op on it
       } else if (state == State.CLOSED) {
         status = "closed";
-      } else if (kind == Kind.PARENT || creatorPid != ProcessRuntime.PID) {
+      } else if (!isOwnChild()) {
         status = "unknown";
       } else if (h == null) {
         status = "initial";
@@ -816,7 +792,7 @@ public class Process implements Serializable {
       }
     }
     StringBuilder sb = new StringBuilder("<");
-    sb.append(kind == Kind.MAIN ? "_MainProcess" : kind == Kind.PARENT ? "_ParentProcess" : reprClassName());
+    sb.append(view.reprType != null ? view.reprType : reprClassName());
     sb.append(" name='").append(name).append('\'');
     if (pid != null) {
       sb.append(" pid=").append(pid);
@@ -854,15 +830,7 @@ public class Process implements Serializable {
     private List<Object> args = List.of();
     private final Map<String, Object> kwargs = new LinkedHashMap<>();
     private Boolean daemon;
-    private final List<String> jvmOptions = new ArrayList<>();
-    private final Map<String, String> systemProperties = new LinkedHashMap<>();
-    private final Map<String, String> environment = new LinkedHashMap<>();
-    private Path workingDirectory;
-    private ChildOutput stdout = ChildOutput.pump();
-    private ChildOutput stderr = ChildOutput.pump();
-    private boolean killDescendants;
-    private Duration terminateGrace;
-    private String startMethod;
+    private LaunchOptions.Builder launch = LaunchOptions.builder();
     /**
      * Set by {@link Context}: {@link #PROCESS} names the process after its start method
      * ({@code SpawnProcess-N}), {@link #POOL_WORKER} names a pool's worker
@@ -876,8 +844,6 @@ public class Process implements Serializable {
       // The pool package names its workers through the bridge: see SharedSecrets.
       SharedSecrets.setProcessBuilderAccess(Builder.class, b -> b.contextNaming(POOL_WORKER));
     }
-    private Boolean classDataSharing;
-    private boolean shortLived;
 
     private Builder() {}
 
@@ -902,7 +868,7 @@ public class Process implements Serializable {
      */
     public Builder target(Class<? extends Target> target) {
       Objects.requireNonNull(target, "target");
-      checkInstantiable(target);
+      TargetCall.checkInstantiable(target);
       this.targetClassName = target.getName();
       this.target = null;
       return this;
@@ -920,21 +886,7 @@ public class Process implements Serializable {
      */
     public Builder target(String className) {
       Objects.requireNonNull(className, "className");
-      Class<?> type;
-      try {
-        ClassLoader cl = Thread.currentThread().getContextClassLoader();
-        type = Class.forName(className, false, cl != null ? cl : Process.class.getClassLoader());
-      } catch (ClassNotFoundException | LinkageError e) {
-        throw new IllegalArgumentException("target class '" + className + "' cannot be loaded: " + e
-            + "; check the name and the class path", e);
-      }
-      if (!Target.class.isAssignableFrom(type)) {
-        throw new IllegalArgumentException("target class " + className + " does not implement "
-            + Target.class.getName());
-      }
-      @SuppressWarnings("unchecked")
-      Class<? extends Target> t = (Class<? extends Target>) type;
-      return target(t);
+      return target(TargetCall.load(className));
     }
 
     /**
@@ -1034,9 +986,29 @@ public class Process implements Serializable {
     }
 
     /**
-     * Adds options for the child JVM, e.g. {@code "-Xmx256m"}. The parent's own JVM options are
-     * not copied. Options that set the class path or the main class are refused: the child always
-     * gets the caller's class path and the library's main class.
+     * Sets every launch option at once (JVM options, system properties, environment, working
+     * directory, output, class-data sharing, short-lived flags, terminate grace, descendants),
+     * replacing those set before; the setters below then change them one by one. A start method
+     * left unset in {@code options} keeps this builder's (a {@link Context}'s, for its builder).
+     *
+     * @param options the options
+     * @return this builder
+     * @throws NullPointerException if {@code options} is {@code null}
+     */
+    public Builder launchOptions(LaunchOptions options) {
+      Objects.requireNonNull(options, "options");
+      StartMethod method = launch.startMethod;
+      launch = options.toBuilder();
+      if (launch.startMethod == null) {
+        launch.startMethod = method;
+      }
+      return this;
+    }
+
+    /**
+     * Adds options for the child JVM, as {@link LaunchOptions.Builder#jvmOptions(String...)}: e.g.
+     * {@code "-Xmx256m"}; the parent's own are not copied; class path and main class options are
+     * refused.
      *
      * @param options the options
      * @return this builder
@@ -1044,27 +1016,13 @@ public class Process implements Serializable {
      * @throws IllegalArgumentException if an option is blank or conflicts with the launch
      */
     public Builder jvmOptions(String... options) {
-      Objects.requireNonNull(options, "options");
-      for (String o : options) {
-        Objects.requireNonNull(o, "JVM option must not be null");
-        String lower = o.trim().toLowerCase(Locale.ROOT);
-        if (lower.isEmpty()) {
-          throw new IllegalArgumentException("JVM option must not be blank");
-        }
-        if (lower.equals("-cp") || lower.equals("-classpath") || lower.startsWith("--class-path")
-            || lower.equals("-jar") || lower.equals("-m") || lower.startsWith("--module=")
-            || lower.equals("--module") || !lower.startsWith("-")) {
-          throw new IllegalArgumentException("JVM option '" + o + "' is not allowed: the child gets the caller's "
-              + "class path and the library's main class; options must start with '-'");
-        }
-        jvmOptions.add(o);
-      }
+      launch.jvmOptions(options);
       return this;
     }
 
     /**
-     * Sets a system property of the child JVM, passed as {@code -Dkey=value} on its command line
-     * (visible to other users of the machine: do not put secrets here).
+     * Sets a system property of the child JVM, as
+     * {@link LaunchOptions.Builder#systemProperty(String, String)} (on its command line: no secrets).
      *
      * @param key the property name
      * @param value the value
@@ -1073,12 +1031,7 @@ public class Process implements Serializable {
      * @throws IllegalArgumentException if {@code key} is blank or contains {@code '='}
      */
     public Builder systemProperty(String key, String value) {
-      Objects.requireNonNull(key, "system property name must not be null");
-      Objects.requireNonNull(value, "value of system property " + key + " must not be null");
-      if (key.isBlank() || key.indexOf('=') >= 0) {
-        throw new IllegalArgumentException("invalid system property name '" + key + "'");
-      }
-      systemProperties.put(key, value);
+      launch.systemProperty(key, value);
       return this;
     }
 
@@ -1092,12 +1045,7 @@ public class Process implements Serializable {
      * @throws IllegalArgumentException if {@code name} is empty or contains {@code '='} or NUL
      */
     public Builder environment(String name, String value) {
-      Objects.requireNonNull(name, "environment variable name must not be null");
-      Objects.requireNonNull(value, "value of environment variable " + name + " must not be null");
-      if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0 || value.indexOf('\0') >= 0) {
-        throw new IllegalArgumentException("invalid environment variable '" + name + "'");
-      }
-      environment.put(name, value);
+      launch.environment(name, value);
       return this;
     }
 
@@ -1110,8 +1058,7 @@ public class Process implements Serializable {
      * @throws IllegalArgumentException as {@link #environment(String, String)}
      */
     public Builder environment(Map<String, String> variables) {
-      Objects.requireNonNull(variables, "variables");
-      variables.forEach(this::environment);
+      launch.environment(variables);
       return this;
     }
 
@@ -1124,11 +1071,7 @@ public class Process implements Serializable {
      * @throws IllegalArgumentException if it is not an existing directory
      */
     public Builder workingDirectory(Path directory) {
-      Objects.requireNonNull(directory, "directory");
-      if (!Files.isDirectory(directory)) {
-        throw new IllegalArgumentException("working directory " + directory + " is not an existing directory");
-      }
-      this.workingDirectory = directory.toAbsolutePath();
+      launch.workingDirectory(directory);
       return this;
     }
 
@@ -1140,7 +1083,7 @@ public class Process implements Serializable {
      * @throws NullPointerException if {@code stdout} is {@code null}
      */
     public Builder stdout(ChildOutput stdout) {
-      this.stdout = Objects.requireNonNull(stdout, "stdout");
+      launch.stdout(stdout);
       return this;
     }
 
@@ -1152,7 +1095,7 @@ public class Process implements Serializable {
      * @throws NullPointerException if {@code stderr} is {@code null}
      */
     public Builder stderr(ChildOutput stderr) {
-      this.stderr = Objects.requireNonNull(stderr, "stderr");
+      launch.stderr(stderr);
       return this;
     }
 
@@ -1164,21 +1107,14 @@ public class Process implements Serializable {
      * @return this builder
      */
     public Builder killDescendants(boolean killDescendants) {
-      this.killDescendants = killDescendants;
+      launch.killDescendants(killDescendants);
       return this;
     }
 
     /**
      * Sets how long the child may take to end after {@link Process#terminate()} sends it SIGTERM
-     * before it gets SIGKILL (beyond CPython, whose {@code terminate()} never escalates). A child's
-     * SIGTERM handler ends its JVM at once, so only a stuck child waits this long: one that replaced
-     * the handler, or is wedged in native code. A child stopped by SIGSTOP is continued at once
-     * instead (Linux). Applies to every {@code terminate()}, also the one at exit for a daemonic
-     * child and those of a pool's {@code terminate()}.
-     *
-     * <p>Default: the system property {@code multiprocessing4j.terminateGrace} (milliseconds, or
-     * an ISO-8601 duration such as {@code PT0.5S}; read at {@link Process#start()}; children
-     * inherit it), else 3 seconds.
+     * before it gets SIGKILL, as {@link LaunchOptions.Builder#terminateGrace(Duration)}. Default:
+     * the system property {@code multiprocessing4j.terminateGrace}, else 3 seconds.
      *
      * @param grace the grace period; zero sends SIGKILL right after SIGTERM if the child is still alive
      * @return this builder
@@ -1186,8 +1122,7 @@ public class Process implements Serializable {
      * @throws IllegalArgumentException if {@code grace} is negative
      */
     public Builder terminateGrace(Duration grace) {
-      Objects.requireNonNull(grace, "grace");
-      this.terminateGrace = TerminateGrace.check(grace, "terminateGrace");
+      launch.terminateGrace(grace);
       return this;
     }
 
@@ -1202,71 +1137,34 @@ public class Process implements Serializable {
      * @throws IllegalArgumentException {@code "cannot find context for '<method>'"}
      */
     public Builder startMethod(String method) {
-      this.startMethod = StartMethods.check(method);
+      launch.startMethod(method);
       return this;
     }
 
     /**
-     * Makes the child JVM use a class-data sharing archive of the classes a child loads, so that it
-     * maps them at start-up instead of loading, parsing and verifying them (beyond CPython). On JDK
-     * 25 and later the archive is an AOT cache (JEP 483/514/515), before that a dynamic AppCDS
-     * archive. Measured, once the archive exists, against no option: start to join of a no-op
-     * child 0.89× on JDK 17 and 0.87× on JDK 25, of a no-op lambda target 0.86× and 0.79×
-     * (BENCHMARKS.md, "Cold start options").
-     *
-     * <p>The library manages the archive. The first start that finds none for its setting (JVM,
-     * JVM options, class path and the size and time of each jar) runs without one and has it
-     * created in the background by a one-off JVM (about 0.3 s on JDK 17, 1.2 s on JDK 25, which
-     * slows the starts made meanwhile on a small machine); later starts use it. It lives in a per-user cache directory, mode {@code 0700}:
-     * {@code -Dmultiprocessing4j.cacheDir=DIR} if set, else
-     * {@code $XDG_CACHE_HOME/multiprocessing4j/cds} or {@code ~/.cache/multiprocessing4j/cds}
-     * (macOS: {@code ~/Library/Caches/multiprocessing4j/cds}; Windows:
-     * {@code %LOCALAPPDATA%\multiprocessing4j\cache\cds}); deleting it is always safe. A missing,
-     * corrupt or mismatched archive only costs speed: the child then starts without it, and the
-     * JVM's CDS warnings are turned off so that nothing reaches its standard error.
-     *
-     * <p>Only jars can be archived: with a non-empty directory on the class path (such as
-     * {@code target/classes} under Maven Surefire or in an IDE) the option has no effect (logged at
-     * debug level). It has no effect either when the process's own {@link #jvmOptions(String...) JVM options}
-     * manage class-data sharing ({@code -Xshare}, {@code -XX:SharedArchiveFile},
-     * {@code -XX:AOTCache}, ...). With the {@code forkserver} start method, spares are launched
-     * with the archive once it exists.
-     *
-     * <p>Default: the system property {@code multiprocessing4j.classDataSharing} ({@code true} or
-     * {@code false}, read at {@link Process#start()}; children inherit it), else {@code false}: the
-     * archive (about 2 MB on JDK 17, 13 MB on JDK 25) is written to the user's disk, and while it
-     * is created the first starts are slower (measured on 2 CPUs: the first 4 starts 20–70 ms
-     * slower each on JDK 17, the first 6 about 60 ms slower on JDK 25).
+     * Makes the child JVM use a class-data sharing archive of the classes a child loads, as
+     * {@link LaunchOptions.Builder#classDataSharing(boolean)}, which tells how the archive is
+     * managed and what it saves. Default: the system property
+     * {@code multiprocessing4j.classDataSharing}, else {@code false}.
      *
      * @param classDataSharing whether the child uses an archive
      * @return this builder
      */
     public Builder classDataSharing(boolean classDataSharing) {
-      this.classDataSharing = classDataSharing;
+      launch.classDataSharing(classDataSharing);
       return this;
     }
 
     /**
-     * Gives the child JVM flags that make a short-lived target start and end faster (beyond
-     * CPython): {@code -XX:TieredStopAtLevel=1} (only the C1 compiler), on JDK 25 and later
-     * when the process's JVM options select no garbage collector {@code -XX:+UseSerialGC}, and
-     * {@code -XX:-UsePerfData} (no hsperfdata file, so {@code jps} does not list the child; it
-     * makes a warm {@code forkserver} start to join 0.87× as long, the JVM's exit being most of it). They
-     * go before the process's {@link #jvmOptions(String...) JVM options}, so an option given there wins.
-     * Measured start to join of a no-op child, against no option: 0.92× on JDK 17, 0.78× on JDK
-     * 25; with {@link #classDataSharing(boolean) class-data sharing} as well, 0.83× and 0.64×
-     * (BENCHMARKS.md, "Cold start options").
-     *
-     * <p>Default: {@code false}, because C1 alone makes code that runs long enough to be compiled
-     * by C2 slower: on JDK 17 a 0.9 s allocation-heavy target took 1.19× as long (on JDK 25,
-     * 0.72×: the serial collector more than makes up for it there). Use it for children that run
-     * for well under a second; not for pool workers that live long.
+     * Gives the child JVM flags that make a short-lived target start and end faster, as
+     * {@link LaunchOptions.Builder#shortLived(boolean)}, which lists them and what they cost.
+     * Default: {@code false}.
      *
      * @param shortLived whether the child gets the flags
      * @return this builder
      */
     public Builder shortLived(boolean shortLived) {
-      this.shortLived = shortLived;
+      launch.shortLived(shortLived);
       return this;
     }
 
@@ -1277,32 +1175,6 @@ public class Process implements Serializable {
      */
     public Process build() {
       return new Process(this);
-    }
-
-    LaunchSpec spec() {
-      return new LaunchSpec(jvmOptions, systemProperties, environment, workingDirectory, stdout, stderr,
-          killDescendants, startMethod, classDataSharing, shortLived);
-    }
-
-    private static void checkInstantiable(Class<?> type) {
-      String problem = null;
-      if (type.isInterface() || Modifier.isAbstract(type.getModifiers())) {
-        problem = "it is abstract";
-      } else if (type.getEnclosingClass() != null && !Modifier.isStatic(type.getModifiers())) {
-        problem = "it is a non-static inner class; make it static";
-      } else if (type.isAnonymousClass() || type.isLocalClass()) {
-        problem = "it is an anonymous or local class; pass an instance instead of its class";
-      } else {
-        try {
-          Constructor<?> c = type.getDeclaredConstructor();
-          Objects.requireNonNull(c);
-        } catch (NoSuchMethodException e) {
-          problem = "it has no no-argument constructor";
-        }
-      }
-      if (problem != null) {
-        throw new IllegalArgumentException("target class " + type.getName() + " cannot be instantiated: " + problem);
-      }
     }
   }
 }

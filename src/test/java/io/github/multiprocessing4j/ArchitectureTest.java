@@ -141,7 +141,7 @@ final class ArchitectureTest {
 
   /** The public types of the exported packages. */
   private static final Set<String> API = Set.of(
-      ROOT + ".Args", ROOT + ".ChildOutput", ROOT + ".Context", ROOT + ".Multiprocessing",
+      ROOT + ".Args", ROOT + ".ChildOutput", ROOT + ".Context", ROOT + ".LaunchOptions", ROOT + ".Multiprocessing",
       ROOT + ".MultiprocessingException", ROOT + ".Process", ROOT + ".RemoteException", ROOT + ".Target",
       ROOT + ".connection.AuthenticationException", ROOT + ".connection.BrokenPipeException",
       ROOT + ".connection.BufferTooShortException", ROOT + ".connection.Client",

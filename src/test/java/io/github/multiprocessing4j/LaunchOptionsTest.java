@@ -97,6 +97,107 @@ class LaunchOptionsTest {
     assertThat(outErr[1]).doesNotContain("discarded");
   }
 
+  // ---- LaunchOptions, the value shared by processes, pools and executors
+
+  @Test
+  void launchOptionsAreAnImmutableValue(@TempDir Path dir) {
+    LaunchOptions.Builder b = LaunchOptions.builder().jvmOptions("-Xmx64m").systemProperty("k", "v")
+        .environment("MP4J_SECRET", "s3cr3t").workingDirectory(dir).stdout(ChildOutput.discard())
+        .killDescendants(true).terminateGrace(Duration.ofMillis(500)).startMethod("forkserver")
+        .classDataSharing(false).shortLived(true);
+    LaunchOptions a = b.build();
+    assertThat(b.build()).isEqualTo(a).hasSameHashCodeAs(a);
+    assertThat(a.jvmOptions()).containsExactly("-Xmx64m");
+    assertThat(a.systemProperties()).containsExactly(java.util.Map.entry("k", "v"));
+    assertThat(a.workingDirectory()).contains(dir.toAbsolutePath());
+    assertThat(a.startMethod()).contains("forkserver");
+    assertThat(a.terminateGrace()).contains(Duration.ofMillis(500));
+    assertThat(a.classDataSharing()).contains(false);
+    assertThat(a.killDescendants()).isTrue();
+    assertThat(a.shortLived()).isTrue();
+    assertThat(a.stdout()).isSameAs(ChildOutput.discard());
+    assertThat(a.toString()).contains("MP4J_SECRET").doesNotContain("s3cr3t");
+
+    // Neither the builder used again nor a derived value changes what was built.
+    b.jvmOptions("-Xss1m");
+    LaunchOptions derived = a.toBuilder().systemProperty("k", "w").build();
+    assertThat(a.jvmOptions()).containsExactly("-Xmx64m");
+    assertThat(a.systemProperties()).containsEntry("k", "v");
+    assertThat(derived).isNotEqualTo(a);
+    assertThat(derived.toBuilder().systemProperty("k", "v").build()).isEqualTo(a);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.jvmOptions().add("-Xint"))
+        .isInstanceOf(UnsupportedOperationException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.environment().put("X", "y"))
+        .isInstanceOf(UnsupportedOperationException.class);
+
+    assertThat(LaunchOptions.defaults()).isEqualTo(LaunchOptions.builder().build());
+    assertThat(LaunchOptions.defaults().startMethod()).isEmpty();
+    assertThat(LaunchOptions.defaults().stdout()).isSameAs(ChildOutput.pump());
+  }
+
+  @Test
+  void launchOptionsRefuseWhatProcessBuilderRefusesWithTheSameMessages() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> LaunchOptions.builder().jvmOptions("-cp"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(messageOf(() -> Process.builder().jvmOptions("-cp")));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> LaunchOptions.builder().startMethod("fork"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("cannot find context for 'fork'");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> LaunchOptions.builder().systemProperty("a=b", "c"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(messageOf(() -> Process.builder().systemProperty("a=b", "c")));
+  }
+
+  private static String messageOf(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      return e.getMessage();
+    }
+    throw new AssertionError("did not throw");
+  }
+
+  @Test
+  void processBuilderTakesLaunchOptionsAndKeepsItsContextsStartMethod() throws Exception {
+    LaunchOptions opts = LaunchOptions.builder().systemProperty("mp4j.test.prop", "from options").build();
+    List<String> lines = run(Process.builder().target(Describe.class).jvmOptions("-Xmx99m").launchOptions(opts));
+    assertThat(lines).contains("prop=from options");
+    assertThat(value(lines, "inputArgs=")).doesNotContain("-Xmx99m"); // replaced by the options
+
+    Context forkserver = Multiprocessing.getContext("forkserver");
+    assertThat(forkserver.processBuilder().launchOptions(opts).build().name()).startsWith("ForkServerProcess-");
+    LaunchOptions spawn = opts.toBuilder().startMethod("spawn").build();
+    assertThat(forkserver.processBuilder().launchOptions(spawn).build().name()).startsWith("SpawnProcess-");
+  }
+
+  @Test
+  void aPoolsWorkersGetItsLaunchOptions() throws Exception {
+    LaunchOptions opts = LaunchOptions.builder().systemProperty("mp4j.test.prop", "pool option").build();
+    io.github.multiprocessing4j.pool.Pool pool = io.github.multiprocessing4j.pool.Pool.builder().processes(1)
+        .launchOptions(opts).workerOptions(w -> w.systemProperty("mp4j.test.more", "refined")).build();
+    try {
+      assertThat(pool.apply(() -> System.getProperty("mp4j.test.prop") + "/" + System.getProperty("mp4j.test.more")))
+          .isEqualTo("pool option/refined");
+    } finally {
+      pool.terminate();
+      assertThat(pool.join(STARTUP)).as("workers exited after terminate").isTrue();
+    }
+  }
+
+  @Test
+  void anExecutorsWorkersGetItsLaunchOptions() throws Exception {
+    LaunchOptions opts = LaunchOptions.builder().systemProperty("mp4j.test.prop", "executor option").build();
+    io.github.multiprocessing4j.pool.ProcessPoolExecutor executor =
+        io.github.multiprocessing4j.pool.ProcessPoolExecutor.builder().maxWorkers(1).launchOptions(opts).build();
+    try {
+      io.github.multiprocessing4j.pool.SerializableCallable<String> read = () -> System.getProperty("mp4j.test.prop");
+      assertThat(executor.submit(read).get(STARTUP)).isEqualTo("executor option");
+    } finally {
+      executor.shutdownNow();
+      executor.shutdown(true, true);
+    }
+    assertThat(executor.isTerminated()).as("workers exited after shutdown").isTrue();
+  }
+
   /**
    * Runs {@code p} to a successful end with this JVM's System.out and System.err replaced, and
    * returns what reached them (stdout, stderr).

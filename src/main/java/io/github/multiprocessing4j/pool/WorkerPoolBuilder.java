@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.pool;
 
 import io.github.multiprocessing4j.Context;
+import io.github.multiprocessing4j.LaunchOptions;
 import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.Target;
@@ -23,7 +24,10 @@ public abstract class WorkerPoolBuilder<B extends WorkerPoolBuilder<B>> {
 
   byte[] initializer;
   int maxTasksPerChild;
+  /** What the pool applies to each worker's builder: {@link #launchOptions}, then {@link #userOptions}. */
   Consumer<Process.Builder> workerOptions = b -> { };
+  private LaunchOptions launchOptions;
+  private Consumer<Process.Builder> userOptions = b -> { };
   Context context;
 
   /** For the two builders of this package. */
@@ -123,7 +127,8 @@ public abstract class WorkerPoolBuilder<B extends WorkerPoolBuilder<B>> {
    * }</pre>
    *
    * <p>The function is applied once when the pool is built, so bad options fail there, and again
-   * for every worker started later. Default: the {@link Process.Builder} defaults.
+   * for every worker started later, after the {@link #launchOptions(LaunchOptions) launch
+   * options}, so that it may refine them. Default: the {@link Process.Builder} defaults.
    *
    * @param options sets options on a worker's builder
    * @return this builder
@@ -132,7 +137,39 @@ public abstract class WorkerPoolBuilder<B extends WorkerPoolBuilder<B>> {
   public B workerOptions(Consumer<Process.Builder> options) {
     Objects.requireNonNull(options, "options");
     options.accept(Process.builder());
-    this.workerOptions = options;
+    this.userOptions = options;
+    composeWorkerOptions();
     return self();
+  }
+
+  /**
+   * Sets the launch options of every worker process (JVM options, system properties, environment,
+   * working directory, output, ...), the same value a {@link Process.Builder} takes, so one
+   * {@link LaunchOptions} can serve processes, pools and executors alike:
+   *
+   * <pre>{@code
+   * LaunchOptions opts = LaunchOptions.builder().jvmOptions("-Xmx256m").build();
+   * Pool.builder().processes(4).launchOptions(opts).build();
+   * }</pre>
+   *
+   * <p>A {@link #workerOptions(Consumer) workerOptions} function runs after these, so it may
+   * change them. A start method left unset in the options keeps the pool's
+   * {@link #context(Context) context}'s; one set there takes precedence (and names the workers).
+   * Default: {@link LaunchOptions#defaults()}.
+   *
+   * @param options the options; immutable, so later use of them elsewhere does not affect the pool
+   * @return this builder
+   * @throws NullPointerException if {@code options} is null
+   */
+  public B launchOptions(LaunchOptions options) {
+    this.launchOptions = Objects.requireNonNull(options, "options");
+    composeWorkerOptions();
+    return self();
+  }
+
+  private void composeWorkerOptions() {
+    LaunchOptions launch = launchOptions;
+    Consumer<Process.Builder> user = userOptions;
+    workerOptions = launch == null ? user : b -> user.accept(b.launchOptions(launch));
   }
 }
