@@ -6,6 +6,7 @@ import io.github.multiprocessing4j.fixtures.ContextLoaderParent;
 import io.github.multiprocessing4j.testing.JavaMain;
 import io.github.multiprocessing4j.testing.Pids;
 import io.github.multiprocessing4j.testing.Waits;
+import java.time.Duration;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.PrintStream;
