@@ -180,7 +180,7 @@ class LaunchOptionsTest {
           .isEqualTo("pool option/refined");
     } finally {
       pool.terminate();
-      assertThat(pool.join(STARTUP)).as("workers exited after terminate").isTrue();
+      assertThat(pool.join(Waits.JOIN)).as("workers exited after terminate").isTrue();
     }
   }
 
@@ -191,7 +191,7 @@ class LaunchOptionsTest {
         io.github.multiprocessing4j.pool.ProcessPoolExecutor.builder().maxWorkers(1).launchOptions(opts).build();
     try {
       io.github.multiprocessing4j.pool.SerializableCallable<String> read = () -> System.getProperty("mp4j.test.prop");
-      assertThat(executor.submit(read).get(STARTUP)).isEqualTo("executor option");
+      assertThat(executor.submit(read).get(Waits.JOIN)).isEqualTo("executor option");
     } finally {
       executor.shutdownNow();
       executor.shutdown(true, true);
