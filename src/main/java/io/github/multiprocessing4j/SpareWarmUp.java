@@ -45,7 +45,8 @@ final class SpareWarmUp {
       // main-process side: Multiprocessing, Spares, RuntimeDir.
       for (String name : new String[] {"sun.misc.Signal", "java.lang.ApplicationShutdownHooks",
           "java.nio.charset.StandardCharsets", "sun.nio.ch.FileChannelImpl",
-          "io.github.multiprocessing4j.internal.codec.ValueCodec", "io.github.multiprocessing4j.internal.launch.Bootstrap",
+          "io.github.multiprocessing4j.internal.codec.ValueCodec",
+          "io.github.multiprocessing4j.internal.codec.Varints", "io.github.multiprocessing4j.internal.launch.Bootstrap",
           "io.github.multiprocessing4j.Process", "io.github.multiprocessing4j.Process$Kind",
           "io.github.multiprocessing4j.Process$State", "io.github.multiprocessing4j.ProcessRuntime",
           "io.github.multiprocessing4j.Args", "io.github.multiprocessing4j.ChildRuntime$ExitHook",
