@@ -59,7 +59,10 @@ final class Tags {
   static final int STRING_LATIN1 = 10;
   /** A {@code String} with a char above Latin-1 and no unpaired surrogate: a length, then UTF-8. */
   static final int STRING_UTF8 = 11;
-  /** A {@code String} with an unpaired surrogate (UTF-8 would lose it): a length, then its chars. */
+  /**
+   * A {@code String} with an unpaired surrogate, which UTF-8 would lose: a length in chars, then
+   * two bytes a char.
+   */
   static final int STRING_UTF16 = 12;
   /** A {@code byte[]}: a length, then the bytes. */
   static final int BYTES = 13;
@@ -105,7 +108,10 @@ final class Tags {
   /** The largest int that is a tag alone. */
   static final int SMALL_INT_MAX = SMALL_INT_MIN + 127;
 
-  /** The classes of List.of, Set.of and Map.of: one for 1 or 2 elements (1 entry), one otherwise. */
+  /**
+   * The classes of List.of, Set.of and Map.of that {@link #LIST_OF}, {@link #SET_OF} and
+   * {@link #MAP_OF} stand for: one for 1 or 2 elements (1 entry), one otherwise.
+   */
   static final Class<?> LIST_12 = List.of(0).getClass();
   static final Class<?> LIST_N = List.of().getClass();
   static final Class<?> SET_12 = Set.of(0).getClass();
@@ -115,7 +121,7 @@ final class Tags {
 
   private Tags() {}
 
-  /** The class {@link List#of} gives for {@code size} elements: what {@link #LIST_OF} decodes to. */
+  /** The class {@link List#of} gives for {@code size} elements: what {@link #LIST_OF} reads. */
   static Class<?> listOfClass(int size) {
     return size == 1 || size == 2 ? LIST_12 : LIST_N;
   }
