@@ -13,6 +13,23 @@ import io.github.multiprocessing4j.internal.runtime.ExitActions;
  */
 final class SpareWarmUp {
 
+  /**
+   * The classes a spare initialises: JDK classes without side effects, and the library classes a
+   * child's start and exit go through, whose static state is inert until a process uses it. Named
+   * by string so that a spare loads nothing else; {@code SpareWarmUpTest} checks every name resolves.
+   */
+  static final String[] PRELOADED = {"sun.misc.Signal", "java.lang.ApplicationShutdownHooks",
+      "java.nio.charset.StandardCharsets", "sun.nio.ch.FileChannelImpl",
+      "io.github.multiprocessing4j.internal.codec.ValueCodec",
+      "io.github.multiprocessing4j.internal.codec.Varints", "io.github.multiprocessing4j.internal.launch.Bootstrap",
+      "io.github.multiprocessing4j.Process", "io.github.multiprocessing4j.ProcessView",
+      "io.github.multiprocessing4j.TargetCall",
+      "io.github.multiprocessing4j.Process$State", "io.github.multiprocessing4j.ProcessRuntime",
+      "io.github.multiprocessing4j.Args", "io.github.multiprocessing4j.ChildRuntime$ExitHook",
+      "io.github.multiprocessing4j.internal.launch.ExitReport", "io.github.multiprocessing4j.internal.launch.ExitCodes",
+      "io.github.multiprocessing4j.internal.runtime.ExitActions", "io.github.multiprocessing4j.internal.launch.Handoffs",
+      "io.github.multiprocessing4j.RemoteException"};
+
   private SpareWarmUp() {}
 
   /** Runs the warm-up; failures are ignored, the process then pays for what was not loaded. */
@@ -39,24 +56,13 @@ final class SpareWarmUp {
         // no release file: only the warm-up is poorer
       }
       ClassLoader cl = SpareWarmUp.class.getClassLoader();
-      // Initialized, which also links (verifies) them: JDK classes without side effects, and the
-      // library classes a child's start and exit go through, whose static state is inert until a
-      // process uses it (ProcessRuntime's pid is this JVM's, which is the process's). Never the
-      // main-process side: Multiprocessing, Spares, RuntimeDir.
-      for (String name : new String[] {"sun.misc.Signal", "java.lang.ApplicationShutdownHooks",
-          "java.nio.charset.StandardCharsets", "sun.nio.ch.FileChannelImpl",
-          "io.github.multiprocessing4j.internal.codec.ValueCodec", "io.github.multiprocessing4j.internal.launch.Bootstrap",
-          "io.github.multiprocessing4j.Process", "io.github.multiprocessing4j.ProcessView",
-          "io.github.multiprocessing4j.TargetCall",
-          "io.github.multiprocessing4j.Process$State", "io.github.multiprocessing4j.ProcessRuntime",
-          "io.github.multiprocessing4j.Args", "io.github.multiprocessing4j.ChildRuntime$ExitHook",
-          "io.github.multiprocessing4j.internal.launch.ExitReport", "io.github.multiprocessing4j.internal.launch.ExitCodes",
-          "io.github.multiprocessing4j.internal.runtime.ExitActions", "io.github.multiprocessing4j.internal.launch.Handoffs",
-          "io.github.multiprocessing4j.RemoteException"}) {
+      // Initialized, which also links (verifies) them. ProcessRuntime's pid is this JVM's, which
+      // is the process's. Never the main-process side: Multiprocessing, Spares, RuntimeDir.
+      for (String name : PRELOADED) {
         try {
           Class.forName(name, true, cl);
         } catch (ClassNotFoundException e) {
-          // renamed: only the warm-up is poorer
+          // not in this JDK: only the warm-up is poorer
         }
       }
     } catch (Exception | LinkageError e) {

@@ -171,14 +171,7 @@ public final class ByteSink {
    */
   public void writeVarInt(int v) {
     ensure(5);
-    byte[] b = buf;
-    int p = size;
-    while ((v & ~0x7F) != 0) {
-      b[p++] = (byte) ((v & 0x7F) | 0x80);
-      v >>>= 7;
-    }
-    b[p++] = (byte) v;
-    size = p;
+    size = Varints.putVarInt(buf, size, v);
   }
 
   /**
@@ -188,14 +181,7 @@ public final class ByteSink {
    */
   public void writeVarLong(long v) {
     ensure(10);
-    byte[] b = buf;
-    int p = size;
-    while ((v & ~0x7FL) != 0) {
-      b[p++] = (byte) ((v & 0x7F) | 0x80);
-      v >>>= 7;
-    }
-    b[p++] = (byte) v;
-    size = p;
+    size = Varints.putVarLong(buf, size, v);
   }
 
   /**

@@ -5,27 +5,20 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.StreamCorruptedException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
- * Encodes argument values for the bootstrap frame. Strings, boxed primitives and byte arrays get a
- * compact tagged form: a child whose arguments are all of these never loads Java serialization,
- * which saves milliseconds of every cold start. Anything else goes through
- * {@link JavaSerialization}.
+ * Encodes argument values for the bootstrap frame. Strings, boxed primitives and byte arrays get
+ * the compact forms of {@link ObjectCodec}'s format (the same tags, see {@code Tags}, and the same
+ * bytes after them): a child whose arguments are all of these never loads Java serialization, nor
+ * the message codec, which saves milliseconds of every cold start. Anything else goes through
+ * {@link JavaSerialization}, after {@code Tags.SERIALIZED} and a length.
+ *
+ * <p>Reading uses only the tags' compile-time constants and {@code Varints}, on purpose: it runs in
+ * the child before much is loaded.
  */
 public final class ValueCodec {
 
-  private static final int NULL = 0;
-  private static final int STRING = 1;
-  private static final int INT = 2;
-  private static final int LONG = 3;
-  private static final int DOUBLE = 4;
-  private static final int BOOLEAN = 5;
-  private static final int BYTES = 6;
-  private static final int FLOAT = 7;
-  private static final int SHORT = 8;
-  private static final int BYTE = 9;
-  private static final int CHAR = 10;
-  private static final int SERIALIZED = 100;
   /** The most bytes allocated for a length before they have arrived. */
   private static final int CHUNK = 1 << 20;
 
@@ -41,58 +34,18 @@ public final class ValueCodec {
    * @throws IOException never for an in-memory destination
    */
   public static void write(DataOutputStream out, Object value, String what) throws IOException {
-    if (value == null) {
-      out.writeByte(NULL);
-    } else if (value instanceof String && wellFormed((String) value)) {
-      out.writeByte(STRING);
-      writeString(out, (String) value);
-    } else if (value instanceof Integer) {
-      out.writeByte(INT);
-      out.writeInt((Integer) value);
-    } else if (value instanceof Long) {
-      out.writeByte(LONG);
-      out.writeLong((Long) value);
-    } else if (value instanceof Double) {
-      out.writeByte(DOUBLE);
-      out.writeDouble((Double) value);
-    } else if (value instanceof Boolean) {
-      out.writeByte(BOOLEAN);
-      out.writeBoolean((Boolean) value);
-    } else if (value instanceof byte[]) {
-      out.writeByte(BYTES);
+    if (value instanceof byte[]) {
+      out.writeByte(Tags.BYTES);
       writeBytes(out, (byte[]) value);
-    } else if (value instanceof Float) {
-      out.writeByte(FLOAT);
-      out.writeFloat((Float) value);
-    } else if (value instanceof Short) {
-      out.writeByte(SHORT);
-      out.writeShort((Short) value);
-    } else if (value instanceof Byte) {
-      out.writeByte(BYTE);
-      out.writeByte((Byte) value);
-    } else if (value instanceof Character) {
-      out.writeByte(CHAR);
-      out.writeChar((Character) value);
+      return;
+    }
+    ByteSink scalar = new ByteSink(16);
+    if (Encoder.writeScalar(value, scalar)) {
+      out.write(scalar.array(), 0, scalar.size());
     } else {
-      out.writeByte(SERIALIZED);
+      out.writeByte(Tags.SERIALIZED);
       writeBytes(out, JavaSerialization.serialize(value, what));
     }
-  }
-
-  /**
-   * Tells whether UTF-8 can carry a string: an unpaired surrogate would arrive as {@code '?'}, so
-   * such a string takes another form ({@link ObjectCodec} uses this check too).
-   */
-  static boolean wellFormed(String s) {
-    for (int i = 0, n = s.length(); i < n; i++) {
-      char c = s.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /**
@@ -106,34 +59,56 @@ public final class ValueCodec {
    */
   public static Object read(DataInputStream in, String what) throws IOException {
     int tag = in.readUnsignedByte();
+    if (tag >= Tags.SMALL_INT_TAG) {
+      return tag - Tags.SMALL_INT_TAG + Tags.SMALL_INT_MIN;
+    }
     switch (tag) {
-      case NULL:
+      case Tags.NULL:
         return null;
-      case STRING:
-        return readString(in);
-      case INT:
-        return in.readInt();
-      case LONG:
-        return in.readLong();
-      case DOUBLE:
-        return in.readDouble();
-      case BOOLEAN:
-        return in.readBoolean();
-      case BYTES:
-        return readBytes(in);
-      case FLOAT:
-        return in.readFloat();
-      case SHORT:
-        return in.readShort();
-      case BYTE:
+      case Tags.FALSE:
+        return Boolean.FALSE;
+      case Tags.TRUE:
+        return Boolean.TRUE;
+      case Tags.BYTE:
         return in.readByte();
-      case CHAR:
+      case Tags.SHORT:
+        return in.readShort();
+      case Tags.CHAR:
         return in.readChar();
-      case SERIALIZED:
+      case Tags.INT:
+        return Varints.unzigzag(Varints.readVarInt(in));
+      case Tags.LONG:
+        return Varints.unzigzag(Varints.readVarLong(in));
+      case Tags.FLOAT:
+        return Float.intBitsToFloat(in.readInt());
+      case Tags.DOUBLE:
+        return Double.longBitsToDouble(in.readLong());
+      case Tags.STRING_LATIN1:
+        return new String(readBytes(in), StandardCharsets.ISO_8859_1);
+      case Tags.STRING_UTF8:
+        return readString(in);
+      case Tags.STRING_UTF16:
+        return readUtf16(in);
+      case Tags.BYTES:
+        return readBytes(in);
+      case Tags.SERIALIZED:
         return JavaSerialization.deserialize(readBytes(in), what);
       default:
         throw new StreamCorruptedException("unknown value tag " + tag + " for " + what);
     }
+  }
+
+  private static String readUtf16(DataInputStream in) throws IOException {
+    int n = Varints.readLength(in);
+    if (n > Integer.MAX_VALUE / 2) {
+      throw new StreamCorruptedException("a string of " + n + " chars");
+    }
+    byte[] b = readFully(in, 2 * n);
+    char[] chars = new char[n];
+    for (int i = 0; i < n; i++) {
+      chars[i] = (char) (((b[2 * i] & 0xFF) << 8) | (b[2 * i + 1] & 0xFF));
+    }
+    return new String(chars);
   }
 
   /** Writes a length-prefixed UTF-8 string (no 64 KiB limit, unlike {@code writeUTF}). */
@@ -146,18 +121,18 @@ public final class ValueCodec {
     return new String(readBytes(in), StandardCharsets.UTF_8);
   }
 
-  /** Writes a length-prefixed byte array. */
+  /** Writes a byte array after its length, a varint. */
   public static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
-    out.writeInt(b.length);
+    Varints.writeVarInt(out, b.length);
     out.write(b);
   }
 
   /** Reads a byte array written by {@link #writeBytes}. */
   public static byte[] readBytes(DataInputStream in) throws IOException {
-    int n = in.readInt();
-    if (n < 0) {
-      throw new StreamCorruptedException("negative length " + n);
-    }
+    return readFully(in, Varints.readLength(in));
+  }
+
+  private static byte[] readFully(DataInputStream in, int n) throws IOException {
     // Grown as the bytes arrive: a corrupt length must not allocate gigabytes up front.
     byte[] b = new byte[Math.min(n, CHUNK)];
     int got = 0;
@@ -167,7 +142,7 @@ public final class ValueCodec {
       if (got == n) {
         return b;
       }
-      b = java.util.Arrays.copyOf(b, (int) Math.min(n, 2L * got));
+      b = Arrays.copyOf(b, (int) Math.min(n, 2L * got));
     }
   }
 }

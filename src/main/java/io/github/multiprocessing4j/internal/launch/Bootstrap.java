@@ -27,7 +27,7 @@ public final class Bootstrap {
   /** "MP4J". */
   public static final int MAGIC = 0x4D50344A;
   /** Bumped on any incompatible change of the body. */
-  public static final int VERSION = 3;
+  public static final int VERSION = 4;
   /** A frame larger than this is refused: a corrupt length must not allocate gigabytes. */
   public static final int MAX_FRAME = 1 << 30;
 
