@@ -85,7 +85,7 @@ final class ResultStream<T> implements ResultIterator<T> {
    * @return the results; null if the pool does not accept work
    * @throws io.github.multiprocessing4j.pool.BrokenProcessPoolException if the pool is broken
    */
-  public static <T> ResultStream<T> start(WorkerPool pool, PoolFunction fn, byte kind,
+  public static <T> ResultStream<T> start(WorkerPool pool, PoolFunction fn, TaskKind kind,
       Iterable<?> items, int chunksize, boolean ordered, Duration timeout, String what) {
     long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
     ResultStream<T> s = new ResultStream<>(ordered, deadline, Math.max(4, 4 * pool.size()));
@@ -105,7 +105,7 @@ final class ResultStream<T> implements ResultIterator<T> {
     return s;
   }
 
-  private void feed(WorkerPool pool, PoolFunction fn, byte kind, Iterator<?> it, int chunksize, String what) {
+  private void feed(WorkerPool pool, PoolFunction fn, TaskKind kind, Iterator<?> it, int chunksize, String what) {
     int index = 0;
     int item = 0;
     try {
@@ -145,7 +145,7 @@ final class ResultStream<T> implements ResultIterator<T> {
   }
 
   /** Submits one chunk; returns the next chunk index, or -1 if the pool refused it. */
-  private int submitChunk(WorkerPool pool, PoolFunction fn, byte kind, List<Object> chunk, int firstItem,
+  private int submitChunk(WorkerPool pool, PoolFunction fn, TaskKind kind, List<Object> chunk, int firstItem,
       int index, String what) {
     Part part = new Part(index);
     PoolTask task;
@@ -156,7 +156,7 @@ final class ResultStream<T> implements ResultIterator<T> {
       lock.unlock();
     }
     try {
-      task = WorkerPool.task(fn, kind, Chunks.encode(chunk, 0, chunk.size(), firstItem, what), part, null);
+      task = new PoolTask(fn, kind, Chunks.encode(chunk, 0, chunk.size(), firstItem, what), part, null);
     } catch (IllegalArgumentException e) {
       part.failed(e); // as CPython: that chunk fails, the iteration goes on
       return index + 1;
