@@ -15,7 +15,7 @@ import java.util.Map;
  * <pre>
  * parent to worker
  *   DEFINE  fnId:int  function           the function later tasks name by fnId
- *   TASK    taskId:long fnId:int kind:byte payload
+ *   TASK    taskId:long fnId:int kind:byte payload   kind: a {@link TaskKind}'s byte
  *   STOP                                   finish: no more tasks will come
  * worker to parent
  *   READY                                  the initializer ran; tasks may be run

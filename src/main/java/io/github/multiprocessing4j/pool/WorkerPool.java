@@ -43,6 +43,11 @@ import org.slf4j.Logger;
  * only; anything else a reader cannot handle kills its worker (logged), whose tasks then fail or
  * run elsewhere; a task the pipe refuses fails alone; and a failure in the pool's own bookkeeping
  * breaks the pool (logged), failing every pending task with a {@link BrokenProcessPoolException}.
+ *
+ * <p>This class decides what requests, results and worker deaths do to the pool; its parts, which
+ * all share its one lock: {@link WorkerSlot} (a worker and its reader), {@link Dispatcher} (which
+ * task goes where, and the sends), {@link PoolLifecycle} (the states, broken included),
+ * {@link FunctionCache} and {@link WorkerFunctions} (functions serialized once, sent once).
  */
 final class WorkerPool {
 
