@@ -148,7 +148,7 @@ public final class Pool implements AutoCloseable {
     Objects.requireNonNull(task, "task");
     checkRunning();
     PoolFunction fn = pool.function(task, "the task given to applyAsync");
-    TaskResult<R> r = TaskResult.single(pool, fn, WorkerPool.call(), callback, errorCallback, task);
+    TaskResult<R> r = TaskResult.single(pool, fn, TaskKind.CALL, callback, errorCallback, task);
     return submit(r);
   }
 
@@ -226,7 +226,7 @@ public final class Pool implements AutoCloseable {
   public <T, R> AsyncResult<List<R>> mapAsync(SerializableFunction<? super T, ? extends R> fn,
       Iterable<? extends T> items, int chunksize, Consumer<? super List<R>> callback,
       Consumer<? super Throwable> errorCallback) {
-    return chunked(fn, items, chunksize, WorkerPool.map(), "map", callback, errorCallback);
+    return chunked(fn, items, chunksize, TaskKind.MAP, "map", callback, errorCallback);
   }
 
   /**
@@ -269,7 +269,7 @@ public final class Pool implements AutoCloseable {
   public <R> AsyncResult<List<R>> starmapAsync(SerializableFunction<Args, ? extends R> fn,
       Iterable<? extends List<?>> argLists, int chunksize, Consumer<? super List<R>> callback,
       Consumer<? super Throwable> errorCallback) {
-    return chunked(fn, argLists, chunksize, WorkerPool.starmap(), "starmap", callback, errorCallback);
+    return chunked(fn, argLists, chunksize, TaskKind.STARMAP, "starmap", callback, errorCallback);
   }
 
   /**
@@ -433,13 +433,13 @@ public final class Pool implements AutoCloseable {
   }
 
   private void checkRunning() {
-    if (pool.state() != WorkerPool.State.RUN) {
+    if (pool.state() != PoolLifecycle.State.RUN) {
       throw new IllegalStateException(NOT_RUNNING);
     }
   }
 
   private void checkJoinable() {
-    if (pool.state() == WorkerPool.State.RUN) {
+    if (pool.state() == PoolLifecycle.State.RUN) {
       throw new IllegalStateException("Pool is still running");
     }
   }
@@ -458,7 +458,7 @@ public final class Pool implements AutoCloseable {
     return r;
   }
 
-  private <R> AsyncResult<List<R>> chunked(Object fn, Iterable<?> items, int chunksize, byte kind, String what,
+  private <R> AsyncResult<List<R>> chunked(Object fn, Iterable<?> items, int chunksize, TaskKind kind, String what,
       Consumer<? super List<R>> callback, Consumer<? super Throwable> errorCallback) {
     Objects.requireNonNull(fn, "fn");
     Objects.requireNonNull(items, "items");
@@ -482,7 +482,7 @@ public final class Pool implements AutoCloseable {
     checkChunksize(chunksize);
     checkRunning();
     PoolFunction f = pool.function(fn, "the function given to " + what);
-    ResultStream<R> s = ResultStream.start(pool, f, WorkerPool.map(), items, chunksize, ordered, null, what);
+    ResultStream<R> s = ResultStream.start(pool, f, TaskKind.MAP, items, chunksize, ordered, null, what);
     if (s == null) {
       throw new IllegalStateException(NOT_RUNNING);
     }

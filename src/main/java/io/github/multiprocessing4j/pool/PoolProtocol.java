@@ -15,7 +15,7 @@ import java.util.Map;
  * <pre>
  * parent to worker
  *   DEFINE  fnId:int  function           the function later tasks name by fnId
- *   TASK    taskId:long fnId:int kind:byte payload
+ *   TASK    taskId:long fnId:int kind:byte payload   kind: a {@link TaskKind}'s byte
  *   STOP                                   finish: no more tasks will come
  * worker to parent
  *   READY                                  the initializer ran; tasks may be run
@@ -42,7 +42,7 @@ final class PoolProtocol {
   static final byte OK = 12;
   static final byte ERROR = 13;
 
-  /** Task kinds. */
+  /** The bytes the {@link TaskKind}s travel as. */
   static final byte CALL = 1;
   static final byte RUN = 2;
   static final byte MAP = 3;
@@ -51,10 +51,20 @@ final class PoolProtocol {
   /** How many functions a worker keeps. */
   static final int FUNCTIONS = 16;
 
+  /** Offset of the task id in a TASK, OK or ERROR message, and of the function id in a DEFINE. */
+  static final int ID_AT = 1;
+  /** Offset of the serialized function in a DEFINE message. */
+  static final int FUNCTION_AT = ID_AT + 4;
+  /** Offset of the function id in a TASK message. */
+  static final int FN_ID_AT = ID_AT + 8;
+  /** Offset of the kind byte in a TASK message. */
+  static final int KIND_AT = FN_ID_AT + 4;
   /** Offset of the payload in a TASK message. */
-  static final int TASK_HEADER = 1 + 8 + 4 + 1;
+  static final int TASK_HEADER = KIND_AT + 1;
   /** Offset of the value or failure in an OK or ERROR message. */
-  static final int RESULT_HEADER = 1 + 8;
+  static final int RESULT_HEADER = ID_AT + 8;
+  /** Offset of the failure in an INIT_FAILED message. */
+  static final int INIT_FAILURE_AT = 1;
 
   private PoolProtocol() {}
 
@@ -74,19 +84,19 @@ final class PoolProtocol {
   }
 
   static byte[] define(int fnId, byte[] function) {
-    byte[] m = new byte[5 + function.length];
+    byte[] m = new byte[FUNCTION_AT + function.length];
     m[0] = DEFINE;
-    putInt(m, 1, fnId);
-    System.arraycopy(function, 0, m, 5, function.length);
+    putInt(m, ID_AT, fnId);
+    System.arraycopy(function, 0, m, FUNCTION_AT, function.length);
     return m;
   }
 
-  static byte[] task(long taskId, int fnId, byte kind, byte[] payload) {
+  static byte[] task(long taskId, int fnId, TaskKind kind, byte[] payload) {
     byte[] m = new byte[TASK_HEADER + payload.length];
     m[0] = TASK;
-    putLong(m, 1, taskId);
-    putInt(m, 9, fnId);
-    m[13] = kind;
+    putLong(m, ID_AT, taskId);
+    putInt(m, FN_ID_AT, fnId);
+    m[KIND_AT] = kind.code;
     System.arraycopy(payload, 0, m, TASK_HEADER, payload.length);
     return m;
   }
@@ -94,8 +104,17 @@ final class PoolProtocol {
   static byte[] result(byte type, long taskId, byte[] body) {
     byte[] m = new byte[RESULT_HEADER + body.length];
     m[0] = type;
-    putLong(m, 1, taskId);
+    putLong(m, ID_AT, taskId);
     System.arraycopy(body, 0, m, RESULT_HEADER, body.length);
+    return m;
+  }
+
+  /** An INIT_FAILED message. */
+  static byte[] initFailed(Throwable error) {
+    byte[] failure = failure(error);
+    byte[] m = new byte[INIT_FAILURE_AT + failure.length];
+    m[0] = INIT_FAILED;
+    System.arraycopy(failure, 0, m, INIT_FAILURE_AT, failure.length);
     return m;
   }
 

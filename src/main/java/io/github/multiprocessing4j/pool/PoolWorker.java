@@ -46,11 +46,7 @@ final class PoolWorker implements Target {
         List<?> init = (List<?>) Messages.decode(initializer, null);
         ((Target) init.get(0)).run(Args.of((List<?>) init.get(1), Map.of()));
       } catch (Throwable e) {
-        byte[] failure = PoolProtocol.failure(e);
-        byte[] m = new byte[1 + failure.length];
-        m[0] = PoolProtocol.INIT_FAILED;
-        System.arraycopy(failure, 0, m, 1, failure.length);
-        conn.sendBytes(m);
+        conn.sendBytes(PoolProtocol.initFailed(e));
         throw e; // printed and exit code 1, as a CPython worker whose initializer raised
       }
     }
@@ -68,15 +64,15 @@ final class PoolWorker implements Target {
         case PoolProtocol.DEFINE: {
           Object fn;
           try {
-            fn = Messages.decode(m, 5, null);
+            fn = Messages.decode(m, PoolProtocol.FUNCTION_AT, null);
           } catch (Exception e) {
             fn = new Undefined(e);
           }
-          functions.put(PoolProtocol.getInt(m, 1), fn);
+          functions.put(PoolProtocol.getInt(m, PoolProtocol.ID_AT), fn);
           break;
         }
         case PoolProtocol.TASK:
-          runTask(conn, m, functions.get(PoolProtocol.getInt(m, 9)));
+          runTask(conn, m, functions.get(PoolProtocol.getInt(m, PoolProtocol.FN_ID_AT)));
           done++;
           break;
         case PoolProtocol.STOP:
@@ -97,7 +93,7 @@ final class PoolWorker implements Target {
   }
 
   private static void runTask(Connection conn, byte[] m, Object fn) throws InterruptedException {
-    long taskId = PoolProtocol.getLong(m, 1);
+    long taskId = PoolProtocol.getLong(m, PoolProtocol.ID_AT);
     Object value;
     try {
       if (fn instanceof Undefined) {
@@ -106,7 +102,7 @@ final class PoolWorker implements Target {
       if (fn == null) {
         throw new IllegalStateException("task " + taskId + " names a function this worker does not have");
       }
-      value = execute(fn, m[13], m);
+      value = execute(fn, m[PoolProtocol.KIND_AT], m);
     } catch (Throwable e) {
       conn.sendBytes(PoolProtocol.result(PoolProtocol.ERROR, taskId, PoolProtocol.failure(e)));
       return;
@@ -127,14 +123,18 @@ final class PoolWorker implements Target {
   }
 
   @SuppressWarnings("unchecked")
-  private static Object execute(Object fn, byte kind, byte[] m) throws Exception {
+  private static Object execute(Object fn, byte code, byte[] m) throws Exception {
+    TaskKind kind = TaskKind.of(code);
+    if (kind == null) {
+      throw new IllegalStateException("unknown task kind " + code);
+    }
     switch (kind) {
-      case PoolProtocol.CALL:
+      case CALL:
         return ((Callable<?>) fn).call();
-      case PoolProtocol.RUN:
+      case RUN:
         ((Runnable) fn).run();
         return null;
-      case PoolProtocol.MAP: {
+      case MAP: {
         SerializableFunction<Object, ?> f = (SerializableFunction<Object, ?>) fn;
         List<?> items = (List<?>) Messages.decode(m, PoolProtocol.TASK_HEADER, null);
         List<Object> out = new ArrayList<>(items.size());
@@ -143,7 +143,7 @@ final class PoolWorker implements Target {
         }
         return out;
       }
-      case PoolProtocol.STARMAP: {
+      case STARMAP: {
         SerializableFunction<Args, ?> f = (SerializableFunction<Args, ?>) fn;
         List<?> items = (List<?>) Messages.decode(m, PoolProtocol.TASK_HEADER, null);
         List<Object> out = new ArrayList<>(items.size());
@@ -153,7 +153,7 @@ final class PoolWorker implements Target {
         return out;
       }
       default:
-        throw new IllegalStateException("unknown task kind " + kind);
+        throw new IllegalStateException("unknown task kind " + code);
     }
   }
 

@@ -105,7 +105,7 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
    * @throws IllegalArgumentException if the task cannot be serialized; the message names the class
    */
   public <T> AsyncResult<T> submit(SerializableCallable<T> task) {
-    return submitTask(task, WorkerPool.call(), null, task);
+    return submitTask(task, TaskKind.CALL, null, task);
   }
 
   /**
@@ -119,7 +119,7 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
    */
   @Override
   public <T> AsyncResult<T> submit(Callable<T> task) {
-    return submitTask(task, WorkerPool.call(), null, task);
+    return submitTask(task, TaskKind.CALL, null, task);
   }
 
   /**
@@ -131,7 +131,7 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
    * @throws IllegalArgumentException if the task cannot be serialized
    */
   public AsyncResult<?> submit(SerializableRunnable task) {
-    return submitTask(task, WorkerPool.run(), null, task);
+    return submitTask(task, TaskKind.RUN, null, task);
   }
 
   /**
@@ -145,7 +145,7 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
    */
   @Override
   public AsyncResult<?> submit(Runnable task) {
-    return submitTask(task, WorkerPool.run(), null, task);
+    return submitTask(task, TaskKind.RUN, null, task);
   }
 
   /**
@@ -159,7 +159,7 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
    * @throws IllegalArgumentException if the task cannot be serialized
    */
   public <T> AsyncResult<T> submit(SerializableRunnable task, T result) {
-    return submitTask(task, WorkerPool.run(), result, task);
+    return submitTask(task, TaskKind.RUN, result, task);
   }
 
   /**
@@ -175,7 +175,7 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
    */
   @Override
   public <T> AsyncResult<T> submit(Runnable task, T result) {
-    return submitTask(task, WorkerPool.run(), result, task);
+    return submitTask(task, TaskKind.RUN, result, task);
   }
 
   /**
@@ -246,7 +246,7 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
     }
     checkAccepting();
     PoolFunction f = pool.function(fn, "the function given to map");
-    ResultStream<R> s = ResultStream.start(pool, f, WorkerPool.map(), items, chunksize, true, timeout, "map");
+    ResultStream<R> s = ResultStream.start(pool, f, TaskKind.MAP, items, chunksize, true, timeout, "map");
     if (s == null) {
       throw new RejectedExecutionException(SHUT_DOWN);
     }
@@ -406,7 +406,7 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
 
   @Override
   public boolean isShutdown() {
-    return pool.state() != WorkerPool.State.RUN;
+    return pool.state() != PoolLifecycle.State.RUN;
   }
 
   @Override
@@ -450,7 +450,7 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
   }
 
   private void checkAccepting() {
-    if (pool.state() != WorkerPool.State.RUN) {
+    if (pool.state() != PoolLifecycle.State.RUN) {
       throw new RejectedExecutionException(SHUT_DOWN);
     }
   }
@@ -461,7 +461,7 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
     List<TaskResult<T>> results = new ArrayList<>(tasks.size());
     List<PoolTask> all = new ArrayList<>(tasks.size());
     for (Callable<T> c : tasks) {
-      TaskResult<T> r = prepare(c, WorkerPool.call(), null, c);
+      TaskResult<T> r = prepare(c, TaskKind.CALL, null, c);
       results.add(r);
       all.addAll(r.tasks());
     }
@@ -471,7 +471,7 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
     return new ArrayList<>(results);
   }
 
-  private <T> AsyncResult<T> submitTask(Object task, byte kind, T result, Object source) {
+  private <T> AsyncResult<T> submitTask(Object task, TaskKind kind, T result, Object source) {
     checkAccepting();
     TaskResult<T> r = prepare(task, kind, result, source);
     if (!pool.submit(r.tasks(), false)) {
@@ -480,7 +480,7 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
     return r;
   }
 
-  private <T> TaskResult<T> prepare(Object task, byte kind, T result, Object source) {
+  private <T> TaskResult<T> prepare(Object task, TaskKind kind, T result, Object source) {
     Objects.requireNonNull(task, "task");
     if (!(task instanceof Serializable)) {
       String lambda = NotSerializableLambda.explain(task);

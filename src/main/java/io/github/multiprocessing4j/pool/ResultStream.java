@@ -4,7 +4,6 @@ import io.github.multiprocessing4j.internal.runtime.Log;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -19,18 +18,19 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 
 /**
- * The results of {@code imap}, {@code imapUnordered} and the executor's {@code map}, fed by a
- * background thread that reads the input, cuts it into chunks and submits them.
+ * The results of {@code imap}, {@code imapUnordered} and the executor's {@code map}, in input or
+ * arrival order, as a {@link ChunkFeeder} thread submits the input's chunks.
  *
  * <p>Unlike CPython, whose task handler reads the whole input as fast as it can, the feeder keeps
- * at most a window of chunks in the pool ahead of the results, so an endless input does not
- * exhaust memory; results not yet taken by the consumer are kept.
+ * at most a window of chunks in the pool ahead of the results ({@link #nextPart}), so an endless
+ * input does not exhaust memory; results not yet taken by the consumer are kept.
  *
  * @param <T> the result type
  */
 final class ResultStream<T> implements ResultIterator<T> {
 
-  private static final Logger LOG = Log.get(ResultStream.class);
+  /** Also the feeder's, whose failures are this stream's. */
+  static final Logger LOG = Log.get(ResultStream.class);
 
   /** A failed item (or chunk), kept in place of its results. */
   private static final class Failure {
@@ -85,7 +85,7 @@ final class ResultStream<T> implements ResultIterator<T> {
    * @return the results; null if the pool does not accept work
    * @throws io.github.multiprocessing4j.pool.BrokenProcessPoolException if the pool is broken
    */
-  public static <T> ResultStream<T> start(WorkerPool pool, PoolFunction fn, byte kind,
+  public static <T> ResultStream<T> start(WorkerPool pool, PoolFunction fn, TaskKind kind,
       Iterable<?> items, int chunksize, boolean ordered, Duration timeout, String what) {
     long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
     ResultStream<T> s = new ResultStream<>(ordered, deadline, Math.max(4, 4 * pool.size()));
@@ -99,94 +99,39 @@ final class ResultStream<T> implements ResultIterator<T> {
       pool.closeFeed(); // else a closed pool would wait for this feed forever
       throw e;
     }
-    Thread feeder = new Thread(() -> s.feed(pool, fn, kind, it, chunksize, what), "pool-feeder-" + what);
+    Thread feeder = new Thread(new ChunkFeeder(s, pool, fn, kind, it, chunksize, what), "pool-feeder-" + what);
     feeder.setDaemon(true);
     feeder.start();
     return s;
   }
 
-  private void feed(WorkerPool pool, PoolFunction fn, byte kind, Iterator<?> it, int chunksize, String what) {
-    int index = 0;
-    int item = 0;
-    try {
-      while (true) {
-        List<Object> chunk = new ArrayList<>(Math.min(chunksize, 1024));
-        try {
-          while (chunk.size() < chunksize && it.hasNext()) {
-            chunk.add(it.next());
-          }
-        } catch (RuntimeException | Error e) {
-          // As CPython, whose chunk is a tuple of islice(): the items of the failing chunk read
-          // before the failure are dropped, and the failure takes the chunk's place.
-          endInput(index, e);
-          return;
-        }
-        if (chunk.isEmpty()) {
-          endInput(index, null);
-          return;
-        }
-        awaitRoom();
-        index = submitChunk(pool, fn, kind, chunk, item, index, what);
-        item += chunk.size();
-        if (index < 0) {
-          return;
-        }
-      }
-    } catch (InterruptedException e) {
-      endInput(index, new PoolCancellation("the pool was terminated"));
-    } catch (RuntimeException | Error e) {
-      // Not the input's failure (that is above) but this thread's own: the consumer must hear of
-      // it, or it would wait for ever for the chunks this thread will never submit.
-      LOG.error("the feeder of {} failed; the iteration ends with its error", what, e);
-      endInput(index, e);
-    } finally {
-      pool.closeFeed();
-    }
-  }
-
-  /** Submits one chunk; returns the next chunk index, or -1 if the pool refused it. */
-  private int submitChunk(WorkerPool pool, PoolFunction fn, byte kind, List<Object> chunk, int firstItem,
-      int index, String what) {
-    Part part = new Part(index);
-    PoolTask task;
-    lock.lock();
-    try {
-      submitted++;
-    } finally {
-      lock.unlock();
-    }
-    try {
-      task = WorkerPool.task(fn, kind, Chunks.encode(chunk, 0, chunk.size(), firstItem, what), part, null);
-    } catch (IllegalArgumentException e) {
-      part.failed(e); // as CPython: that chunk fails, the iteration goes on
-      return index + 1;
-    }
-    try {
-      if (!pool.submit(List.of(task), true)) {
-        part.failed(new PoolCancellation("the pool was terminated"));
-        endInput(index + 1, null);
-        return -1;
-      }
-    } catch (RuntimeException e) {
-      part.failed(e);
-      endInput(index + 1, null);
-      return -1;
-    }
-    return index + 1;
-  }
-
-  private void awaitRoom() throws InterruptedException {
+  /**
+   * Waits until the window has room for one more chunk, and counts it as submitted.
+   *
+   * @param index the chunk's index
+   * @return where the chunk's outcome goes
+   * @throws InterruptedException if interrupted while waiting; nothing is counted then
+   */
+  TaskSink nextPart(int index) throws InterruptedException {
     lock.lock();
     try {
       while (submitted - completed >= window) {
         changed.await();
       }
+      submitted++;
     } finally {
       lock.unlock();
     }
+    return new Part(index);
   }
 
-  private void endInput(int chunkCount, Throwable failure) {
+  /**
+   * Ends the input: {@code chunkCount} chunks in all, then {@code failure}, if any.
+   *
+   * @param chunkCount the chunks submitted (or failed in their place)
+   * @param failure the input's own exception, or a cancellation, reported after those chunks
+   */
+  void endInput(int chunkCount, Throwable failure) {
     lock.lock();
     try {
       total = chunkCount;

@@ -60,10 +60,10 @@ final class TaskResult<T> implements AsyncResult<T> {
    * @param source the user's task, or null
    * @return the result; its task is {@link #tasks()}
    */
-  public static <T> TaskResult<T> single(WorkerPool pool, PoolFunction fn, byte kind,
+  public static <T> TaskResult<T> single(WorkerPool pool, PoolFunction fn, TaskKind kind,
       Consumer<? super T> callback, Consumer<? super Throwable> errorCallback, Object source) {
     TaskResult<T> r = new TaskResult<>(pool, false, callback, errorCallback);
-    r.tasks.add(WorkerPool.task(fn, kind, new byte[0], r.new Part(0, 0), source));
+    r.tasks.add(new PoolTask(fn, kind, new byte[0], r.new Part(0, 0), source));
     r.chunksLeft = 1;
     return r;
   }
@@ -86,7 +86,7 @@ final class TaskResult<T> implements AsyncResult<T> {
    * @throws IllegalArgumentException naming the first item that cannot be serialized; the chunks
    *     already submitted are cancelled, or their results ignored
    */
-  public static <R> TaskResult<List<R>> chunked(WorkerPool pool, PoolFunction fn, byte kind,
+  public static <R> TaskResult<List<R>> chunked(WorkerPool pool, PoolFunction fn, TaskKind kind,
       List<?> items, int chunksize, String what, Consumer<? super List<R>> callback,
       Consumer<? super Throwable> errorCallback) {
     TaskResult<List<R>> r = new TaskResult<>(pool, true, callback, errorCallback);
@@ -107,7 +107,7 @@ final class TaskResult<T> implements AsyncResult<T> {
         int to = Math.min(n, from + chunksize);
         PoolTask t;
         try {
-          t = WorkerPool.task(fn, kind, Chunks.encode(items, from, to, from, what), r.new Part(from, to - from), null);
+          t = new PoolTask(fn, kind, Chunks.encode(items, from, to, from, what), r.new Part(from, to - from), null);
         } catch (IllegalArgumentException e) {
           r.abandonSubmitted();
           throw e;
