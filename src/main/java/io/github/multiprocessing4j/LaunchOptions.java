@@ -451,14 +451,13 @@ public final class LaunchOptions {
      * Makes the child JVM use a class-data sharing archive of the classes a child loads, so that it
      * maps them at start-up instead of loading, parsing and verifying them (beyond CPython). On JDK
      * 25 and later the archive is an AOT cache (JEP 483/514/515), before that a dynamic AppCDS
-     * archive. Measured, once the archive exists, against no option: start to join of a no-op
-     * child 0.89× on JDK 17 and 0.87× on JDK 25, of a no-op lambda target 0.86× and 0.79×
-     * (BENCHMARKS.md, "Cold start options").
+     * archive. Once the archive exists, a child starts faster (the figures: BENCHMARKS.md, "Cold
+     * start options").
      *
      * <p>The library manages the archive. The first start that finds none for its setting (JVM,
      * JVM options, class path and the size and time of each jar) runs without one and has it
-     * created in the background by a one-off JVM (about 0.3 s on JDK 17, 1.2 s on JDK 25, which
-     * slows the starts made meanwhile on a small machine); later starts use it. It lives in a per-user cache directory, mode {@code 0700}:
+     * created in the background by a one-off JVM (which slows the starts made meanwhile on a small
+     * machine); later starts use it. It lives in a per-user cache directory, mode {@code 0700}:
      * {@code -Dmultiprocessing4j.cacheDir=DIR} if set, else
      * {@code $XDG_CACHE_HOME/multiprocessing4j/cds} or {@code ~/.cache/multiprocessing4j/cds}
      * (macOS: {@code ~/Library/Caches/multiprocessing4j/cds}; Windows:
@@ -475,9 +474,8 @@ public final class LaunchOptions {
      *
      * <p>Default: the system property {@code multiprocessing4j.classDataSharing} ({@code true} or
      * {@code false}, read at {@link Process#start()}; children inherit it), else {@code false}: the
-     * archive (about 2 MB on JDK 17, 13 MB on JDK 25) is written to the user's disk, and while it
-     * is created the first starts are slower (measured on 2 CPUs: the first 4 starts 20–70 ms
-     * slower each on JDK 17, the first 6 about 60 ms slower on JDK 25).
+     * archive (megabytes) is written to the user's disk, and while it is created the first starts
+     * are slower.
      *
      * @param classDataSharing whether the child uses an archive
      * @return this builder
@@ -491,17 +489,15 @@ public final class LaunchOptions {
      * Gives the child JVM flags that make a short-lived target start and end faster (beyond
      * CPython): {@code -XX:TieredStopAtLevel=1} (only the C1 compiler), on JDK 25 and later
      * when the process's JVM options select no garbage collector {@code -XX:+UseSerialGC}, and
-     * {@code -XX:-UsePerfData} (no hsperfdata file, so {@code jps} does not list the child; it
-     * makes a warm {@code forkserver} start to join 0.87× as long, the JVM's exit being most of it). They
-     * go before the process's {@link #jvmOptions(String...) JVM options}, so an option given there wins.
-     * Measured start to join of a no-op child, against no option: 0.92× on JDK 17, 0.78× on JDK
-     * 25; with {@link #classDataSharing(boolean) class-data sharing} as well, 0.83× and 0.64×
-     * (BENCHMARKS.md, "Cold start options").
+     * {@code -XX:-UsePerfData} (no hsperfdata file, so {@code jps} does not list the child). They
+     * go before the process's {@link #jvmOptions(String...) JVM options}, so an option given there
+     * wins. Each flag was kept because it was measured to shorten a no-op child's start to join,
+     * alone and with {@link #classDataSharing(boolean) class-data sharing} (BENCHMARKS.md, "Cold
+     * start options").
      *
      * <p>Default: {@code false}, because C1 alone makes code that runs long enough to be compiled
-     * by C2 slower: on JDK 17 a 0.9 s allocation-heavy target took 1.19× as long (on JDK 25,
-     * 0.72×: the serial collector more than makes up for it there). Use it for children that run
-     * for well under a second; not for pool workers that live long.
+     * by C2 slower (on JDK 17; on JDK 25 the serial collector more than makes up for it). Use it
+     * for children that run for well under a second; not for pool workers that live long.
      *
      * @param shortLived whether the child gets the flags
      * @return this builder
