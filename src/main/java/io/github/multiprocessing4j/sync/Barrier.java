@@ -67,9 +67,9 @@ public final class Barrier implements Serializable {
     this.cond = new Condition(new Lock());
     this.action = action;
     this.timeout = timeout;
-    this.cell = Cells.create(null, "Barrier");
+    this.cell = CellRegistry.create(null, "Barrier");
     cell.setInt(PARTIES, parties);
-    Cells.register(cell, this);
+    CellRegistry.register(cell, this);
   }
 
   private Barrier(SyncCell cell, Condition cond, Runnable action, Duration timeout) {
@@ -102,7 +102,7 @@ public final class Barrier implements Serializable {
    * @throws InterruptedException if interrupted while waiting; the barrier is broken for the others
    */
   public int await(Duration timeout) throws BrokenBarrierException, InterruptedException {
-    long nanos = Cells.nanos(true, timeout);
+    long nanos = PythonForms.nanos(true, timeout);
     cond.acquire();
     try {
       enter();
@@ -258,7 +258,7 @@ public final class Barrier implements Serializable {
   /** CPython's repr: {@code <Barrier at 0x...: waiters=0/3>}, or {@code <Barrier at 0x...: broken>}. */
   @Override
   public String toString() {
-    String at = "<Barrier at " + Cells.hex(this) + ": ";
+    String at = "<Barrier at " + PythonForms.hex(this) + ": ";
     return isBroken() ? at + "broken>" : at + "waiters=" + nWaiting() + "/" + parties() + ">";
   }
 
@@ -269,7 +269,7 @@ public final class Barrier implements Serializable {
    * @return the reference
    */
   private Object writeReplace() {
-    Cells.pin(cell, this); // the reader may attach it after this JVM dropped it
+    CellRegistry.pin(cell, this); // the reader may attach it after this JVM dropped it
     return new Ref(cell.name(), cond, action, timeout);
   }
 
@@ -312,7 +312,7 @@ public final class Barrier implements Serializable {
       if (cond == null) {
         throw new InvalidObjectException("not a Barrier reference");
       }
-      return Cells.resolve(name, Barrier.class, c -> new Barrier(c, cond, action, timeout));
+      return CellRegistry.resolve(name, Barrier.class, c -> new Barrier(c, cond, action, timeout));
     }
   }
 }

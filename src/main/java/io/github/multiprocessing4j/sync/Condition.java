@@ -60,8 +60,8 @@ public final class Condition implements Serializable {
    * @param lock the lock
    */
   public Condition(Lock lock) {
-    this(Objects.requireNonNull(lock, "lock"), null, Cells.create(null, "Condition"));
-    Cells.register(cell, this);
+    this(Objects.requireNonNull(lock, "lock"), null, CellRegistry.create(null, "Condition"));
+    CellRegistry.register(cell, this);
   }
 
   /**
@@ -70,8 +70,8 @@ public final class Condition implements Serializable {
    * @param lock the lock
    */
   public Condition(RLock lock) {
-    this(null, Objects.requireNonNull(lock, "lock"), Cells.create(null, "Condition"));
-    Cells.register(cell, this);
+    this(null, Objects.requireNonNull(lock, "lock"), CellRegistry.create(null, "Condition"));
+    CellRegistry.register(cell, this);
   }
 
   private Condition(Lock lock, RLock rlock, SyncCell cell) {
@@ -165,7 +165,7 @@ public final class Condition implements Serializable {
     if (!owned()) {
       throw new IllegalMonitorStateException("must acquire() condition before using wait()");
     }
-    long nanos = Cells.nanos(true, timeout);
+    long nanos = PythonForms.nanos(true, timeout);
     semRelease(SLEEPING);
     int count = lock != null ? 1 : rlock.releaseAll();
     if (lock != null) {
@@ -249,7 +249,7 @@ public final class Condition implements Serializable {
   public boolean waitFor(BooleanSupplier predicate, Duration timeout) throws InterruptedException {
     Objects.requireNonNull(predicate, "predicate");
     boolean result = predicate.getAsBoolean();
-    long nanos = Cells.nanos(true, timeout);
+    long nanos = PythonForms.nanos(true, timeout);
     long end = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + nanos;
     while (!result) {
       Duration wait = null;
@@ -357,7 +357,7 @@ public final class Condition implements Serializable {
    * @return the reference
    */
   private Object writeReplace() {
-    Cells.pin(cell, this); // the reader may attach it after this JVM dropped it
+    CellRegistry.pin(cell, this); // the reader may attach it after this JVM dropped it
     return new Ref(cell.name(), lock, rlock);
   }
 
@@ -397,7 +397,7 @@ public final class Condition implements Serializable {
       if ((lock == null) == (rlock == null)) {
         throw new InvalidObjectException("not a Condition reference");
       }
-      return Cells.resolve(name, Condition.class, c -> new Condition(lock, rlock, c));
+      return CellRegistry.resolve(name, Condition.class, c -> new Condition(lock, rlock, c));
     }
   }
 }

@@ -37,8 +37,8 @@ public final class Event implements Serializable {
 
   /** Creates an event that is not set. */
   public Event() {
-    this.cell = Cells.create(this, "Event");
-    Cells.register(cell, this);
+    this.cell = CellRegistry.create(this, "Event");
+    CellRegistry.register(cell, this);
   }
 
   private Event(SyncCell cell) {
@@ -86,13 +86,13 @@ public final class Event implements Serializable {
    */
   public boolean await(Duration timeout) throws InterruptedException {
     int sets = cell.getInt(SETS); // read before the flag: a set after this read is seen either way
-    return cell.await(slow -> cell.getInt(FLAG) != 0 || cell.getInt(SETS) != sets, Cells.nanos(true, timeout));
+    return cell.await(slow -> cell.getInt(FLAG) != 0 || cell.getInt(SETS) != sets, PythonForms.nanos(true, timeout));
   }
 
   /** CPython's repr: {@code <Event at 0x... set>} or {@code <Event at 0x... unset>}. */
   @Override
   public String toString() {
-    return "<Event at " + Cells.hex(this) + (isSet() ? " set>" : " unset>");
+    return "<Event at " + PythonForms.hex(this) + (isSet() ? " set>" : " unset>");
   }
 
   SyncCell cell() {
@@ -106,7 +106,7 @@ public final class Event implements Serializable {
    * @return the reference
    */
   private Object writeReplace() {
-    Cells.pin(cell, this); // the reader may attach it after this JVM dropped it
+    CellRegistry.pin(cell, this); // the reader may attach it after this JVM dropped it
     return new Ref(cell.name());
   }
 
@@ -137,7 +137,7 @@ public final class Event implements Serializable {
      * @throws InvalidObjectException if the shared memory no longer exists or is another kind
      */
     private Object readResolve() throws InvalidObjectException {
-      return Cells.resolve(name, Event.class, Event::new);
+      return CellRegistry.resolve(name, Event.class, Event::new);
     }
   }
 }

@@ -69,8 +69,8 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
 
   /** Creates an unlocked lock. */
   public Lock() {
-    this.cell = Cells.create(this, "Lock");
-    Cells.register(cell, this);
+    this.cell = CellRegistry.create(this, "Lock");
+    CellRegistry.register(cell, this);
   }
 
   private Lock(SyncCell cell) {
@@ -109,7 +109,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
    * @throws InterruptedException if interrupted while waiting
    */
   public boolean acquire(boolean block, Duration timeout) throws InterruptedException {
-    return take(Cells.nanos(block, timeout));
+    return take(PythonForms.nanos(block, timeout));
   }
 
   boolean take(long nanos) throws InterruptedException {
@@ -317,7 +317,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
     if (v == 0) {
       owner = "None";
     } else if (v == ProcessToken.self()) {
-      owner = ownerThread == Thread.currentThread() ? Cells.ownerName() : "SomeOtherThread";
+      owner = ownerThread == Thread.currentThread() ? PythonForms.ownerName() : "SomeOtherThread";
     } else {
       owner = "SomeOtherProcess";
     }
@@ -333,7 +333,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
    * @return the reference
    */
   private Object writeReplace() {
-    Cells.pin(cell, this); // the reader may attach it after this JVM dropped it
+    CellRegistry.pin(cell, this); // the reader may attach it after this JVM dropped it
     return new Ref(cell.name());
   }
 
@@ -364,7 +364,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
      * @throws InvalidObjectException if the shared memory no longer exists or is another kind
      */
     private Object readResolve() throws InvalidObjectException {
-      return Cells.resolve(name, Lock.class, Lock::new);
+      return CellRegistry.resolve(name, Lock.class, Lock::new);
     }
   }
 }

@@ -53,8 +53,8 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
 
   /** Creates an unlocked recursive lock. */
   public RLock() {
-    this.cell = Cells.create(this, "RLock");
-    Cells.register(cell, this);
+    this.cell = CellRegistry.create(this, "RLock");
+    CellRegistry.register(cell, this);
   }
 
   private RLock(SyncCell cell) {
@@ -91,7 +91,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
    * @throws InterruptedException if interrupted while waiting
    */
   public boolean acquire(boolean block, Duration timeout) throws InterruptedException {
-    return take(Cells.nanos(block, timeout));
+    return take(PythonForms.nanos(block, timeout));
   }
 
   boolean take(long nanos) throws InterruptedException {
@@ -304,7 +304,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
       return "<RLock(None, 0)>";
     }
     if (v == ProcessToken.self()) {
-      return ownerThread == Thread.currentThread() ? "<RLock(" + Cells.ownerName() + ", " + count + ")>"
+      return ownerThread == Thread.currentThread() ? "<RLock(" + PythonForms.ownerName() + ", " + count + ")>"
           : "<RLock(SomeOtherThread, nonzero)>";
     }
     return "<RLock(SomeOtherProcess, nonzero)>";
@@ -321,7 +321,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
    * @return the reference
    */
   private Object writeReplace() {
-    Cells.pin(cell, this); // the reader may attach it after this JVM dropped it
+    CellRegistry.pin(cell, this); // the reader may attach it after this JVM dropped it
     return new Ref(cell.name());
   }
 
@@ -352,7 +352,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
      * @throws InvalidObjectException if the shared memory no longer exists or is another kind
      */
     private Object readResolve() throws InvalidObjectException {
-      return Cells.resolve(name, RLock.class, RLock::new);
+      return CellRegistry.resolve(name, RLock.class, RLock::new);
     }
   }
 }

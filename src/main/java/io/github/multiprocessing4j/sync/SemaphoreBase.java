@@ -51,7 +51,7 @@ abstract class SemaphoreBase implements Serializable {
    * @throws InterruptedException if interrupted while waiting
    */
   public boolean acquire(boolean block, Duration timeout) throws InterruptedException {
-    return core.acquire(Cells.nanos(block, timeout));
+    return core.acquire(PythonForms.nanos(block, timeout));
   }
 
   /**
@@ -109,7 +109,7 @@ abstract class SemaphoreBase implements Serializable {
    * @return the reference
    */
   Object writeReplace() {
-    Cells.pin(core.cell, this); // the reader may attach it after this JVM dropped it
+    CellRegistry.pin(core.cell, this); // the reader may attach it after this JVM dropped it
     return new Ref(core.cell.name(), this instanceof BoundedSemaphore);
   }
 
@@ -133,8 +133,8 @@ abstract class SemaphoreBase implements Serializable {
      * @throws InvalidObjectException if the shared memory no longer exists or is another kind
      */
     private Object readResolve() throws InvalidObjectException {
-      return bounded ? Cells.resolve(name, BoundedSemaphore.class, BoundedSemaphore::new)
-          : Cells.resolve(name, Semaphore.class, Semaphore::new);
+      return bounded ? CellRegistry.resolve(name, BoundedSemaphore.class, BoundedSemaphore::new)
+          : CellRegistry.resolve(name, Semaphore.class, Semaphore::new);
     }
   }
 }

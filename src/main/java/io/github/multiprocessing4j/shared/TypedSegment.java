@@ -29,7 +29,7 @@ import java.util.Objects;
  * other process uses it). Serializing an object {@linkplain Segment#pin() pins} its segment in
  * this JVM until exit: the reader attaches it by name, maybe long after the writer dropped it.
  */
-final class Cells {
+final class TypedSegment {
 
   private static final boolean LITTLE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
   private static final String VALUE_PREFIX = "mp4j_val_";
@@ -41,7 +41,7 @@ final class Cells {
   private final int size;
   private final long mask;
 
-  private Cells(Segment segment, TypeCode type, int length) {
+  private TypedSegment(Segment segment, TypeCode type, int length) {
     this.segment = segment;
     this.type = type;
     this.length = length;
@@ -50,12 +50,12 @@ final class Cells {
   }
 
   /** Storage-less cells of a type: for checking and converting values before creating any memory. */
-  static Cells probe(TypeCode type, int length) {
-    return new Cells(null, Objects.requireNonNull(type, "typecode"), length);
+  static TypedSegment probe(TypeCode type, int length) {
+    return new TypedSegment(null, Objects.requireNonNull(type, "typecode"), length);
   }
 
   /** Creates zero-filled storage in a new segment. */
-  static Cells create(TypeCode type, int length, boolean array) {
+  static TypedSegment create(TypeCode type, int length, boolean array) {
     Objects.requireNonNull(type, "typecode");
     if (length < 0) {
       throw new IllegalArgumentException("negative array length: " + length);
@@ -66,7 +66,7 @@ final class Cells {
           + " bytes (at most " + Segment.MAX_SIZE + " bytes)");
     }
     try {
-      return new Cells(Segment.create(null, array ? ARRAY_PREFIX : VALUE_PREFIX, bytes), type, length);
+      return new TypedSegment(Segment.create(null, array ? ARRAY_PREFIX : VALUE_PREFIX, bytes), type, length);
     } catch (IOException e) {
       throw new SharedMemoryException("cannot create the shared memory of " + length + " '" + type.code()
           + "' items: " + e, e);
@@ -483,7 +483,7 @@ final class Cells {
     private final boolean array;
 
     /** Made when a value or an array is serialized: pins its segment (see the class comment). */
-    Ref(Cells c, boolean array) {
+    Ref(TypedSegment c, boolean array) {
       c.segment.pin(); // the reader may attach it after this JVM dropped the object
       this.segment = c.segment.name();
       this.code = c.type.code();
@@ -515,7 +515,7 @@ final class Cells {
         throw new MultiprocessingException("cannot attach the shared memory of " + what + ": segment " + segment
             + " has " + s.size() + " bytes, too few for " + length + " items");
       }
-      Cells c = new Cells(s, t, length);
+      TypedSegment c = new TypedSegment(s, t, length);
       return array ? new RawArray(c) : new RawValue(c);
     }
   }
