@@ -879,7 +879,7 @@ public final class RawArray implements Serializable {
    * @return the serialized form
    */
   private Object writeReplace() {
-    return new TypedSegment.Ref(cells, true);
+    return cells.ref(true);
   }
 
   /**

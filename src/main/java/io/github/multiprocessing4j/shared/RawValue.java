@@ -359,7 +359,7 @@ public final class RawValue implements Serializable {
    * @return the serialized form
    */
   private Object writeReplace() {
-    return new TypedSegment.Ref(cells, false);
+    return cells.ref(false);
   }
 
   /**

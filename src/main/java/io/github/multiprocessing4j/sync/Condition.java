@@ -74,7 +74,7 @@ public final class Condition implements Serializable {
     CellRegistry.register(cell, this);
   }
 
-  private Condition(Lock lock, RLock rlock, SyncCell cell) {
+  Condition(Lock lock, RLock rlock, SyncCell cell) {
     this.lock = lock;
     this.rlock = rlock;
     this.cell = cell;
@@ -357,8 +357,7 @@ public final class Condition implements Serializable {
    * @return the reference
    */
   private Object writeReplace() {
-    CellRegistry.pin(cell, this); // the reader may attach it after this JVM dropped it
-    return new Ref(cell.name(), lock, rlock);
+    return SyncRef.of(SyncRef.Kind.CONDITION, cell, this, lock, rlock);
   }
 
   /**
@@ -369,35 +368,5 @@ public final class Condition implements Serializable {
    */
   private void readObject(ObjectInputStream in) throws InvalidObjectException {
     throw new InvalidObjectException("a Condition is deserialized through its reference only");
-  }
-
-  /** The serialized form: the name of its shared memory, and its lock. */
-  private static final class Ref implements Serializable {
-    private static final long serialVersionUID = 1L;
-    /** The name of the shared memory. */
-    private final String name;
-    /** The condition's lock, if it is a {@link Lock}. */
-    private final Lock lock;
-    /** The condition's lock, if it is an {@link RLock}. */
-    private final RLock rlock;
-
-    Ref(String name, Lock lock, RLock rlock) {
-      this.name = name;
-      this.lock = lock;
-      this.rlock = rlock;
-    }
-
-    /**
-     * Resolves to this process's object for the shared memory, attaching it on first use.
-     *
-     * @return the object
-     * @throws InvalidObjectException if the shared memory no longer exists or is another kind
-     */
-    private Object readResolve() throws InvalidObjectException {
-      if ((lock == null) == (rlock == null)) {
-        throw new InvalidObjectException("not a Condition reference");
-      }
-      return CellRegistry.resolve(name, Condition.class, c -> new Condition(lock, rlock, c));
-    }
   }
 }

@@ -41,7 +41,7 @@ public final class Event implements Serializable {
     CellRegistry.register(cell, this);
   }
 
-  private Event(SyncCell cell) {
+  Event(SyncCell cell) {
     this.cell = cell;
   }
 
@@ -106,8 +106,7 @@ public final class Event implements Serializable {
    * @return the reference
    */
   private Object writeReplace() {
-    CellRegistry.pin(cell, this); // the reader may attach it after this JVM dropped it
-    return new Ref(cell.name());
+    return SyncRef.of(SyncRef.Kind.EVENT, cell, this);
   }
 
   /**
@@ -118,26 +117,5 @@ public final class Event implements Serializable {
    */
   private void readObject(ObjectInputStream in) throws InvalidObjectException {
     throw new InvalidObjectException("an Event is deserialized through its reference only");
-  }
-
-  /** The serialized form: the name of its shared memory. */
-  private static final class Ref implements Serializable {
-    private static final long serialVersionUID = 1L;
-    /** The name of the shared memory. */
-    private final String name;
-
-    Ref(String name) {
-      this.name = name;
-    }
-
-    /**
-     * Resolves to this process's object for the shared memory, attaching it on first use.
-     *
-     * @return the object
-     * @throws InvalidObjectException if the shared memory no longer exists or is another kind
-     */
-    private Object readResolve() throws InvalidObjectException {
-      return CellRegistry.resolve(name, Event.class, Event::new);
-    }
   }
 }

@@ -73,7 +73,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
     CellRegistry.register(cell, this);
   }
 
-  private Lock(SyncCell cell) {
+  Lock(SyncCell cell) {
     this.cell = cell;
   }
 
@@ -333,8 +333,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
    * @return the reference
    */
   private Object writeReplace() {
-    CellRegistry.pin(cell, this); // the reader may attach it after this JVM dropped it
-    return new Ref(cell.name());
+    return SyncRef.of(SyncRef.Kind.LOCK, cell, this);
   }
 
   /**
@@ -345,26 +344,5 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
    */
   private void readObject(ObjectInputStream in) throws InvalidObjectException {
     throw new InvalidObjectException("a Lock is deserialized through its reference only");
-  }
-
-  /** The serialized form: the name of its shared memory. */
-  private static final class Ref implements Serializable {
-    private static final long serialVersionUID = 1L;
-    /** The name of the shared memory. */
-    private final String name;
-
-    Ref(String name) {
-      this.name = name;
-    }
-
-    /**
-     * Resolves to this process's object for the shared memory, attaching it on first use.
-     *
-     * @return the object
-     * @throws InvalidObjectException if the shared memory no longer exists or is another kind
-     */
-    private Object readResolve() throws InvalidObjectException {
-      return CellRegistry.resolve(name, Lock.class, Lock::new);
-    }
   }
 }

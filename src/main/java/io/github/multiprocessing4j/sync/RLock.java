@@ -57,7 +57,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
     CellRegistry.register(cell, this);
   }
 
-  private RLock(SyncCell cell) {
+  RLock(SyncCell cell) {
     this.cell = cell;
   }
 
@@ -321,8 +321,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
    * @return the reference
    */
   private Object writeReplace() {
-    CellRegistry.pin(cell, this); // the reader may attach it after this JVM dropped it
-    return new Ref(cell.name());
+    return SyncRef.of(SyncRef.Kind.RLOCK, cell, this);
   }
 
   /**
@@ -333,26 +332,5 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
    */
   private void readObject(ObjectInputStream in) throws InvalidObjectException {
     throw new InvalidObjectException("an RLock is deserialized through its reference only");
-  }
-
-  /** The serialized form: the name of its shared memory. */
-  private static final class Ref implements Serializable {
-    private static final long serialVersionUID = 1L;
-    /** The name of the shared memory. */
-    private final String name;
-
-    Ref(String name) {
-      this.name = name;
-    }
-
-    /**
-     * Resolves to this process's object for the shared memory, attaching it on first use.
-     *
-     * @return the object
-     * @throws InvalidObjectException if the shared memory no longer exists or is another kind
-     */
-    private Object readResolve() throws InvalidObjectException {
-      return CellRegistry.resolve(name, RLock.class, RLock::new);
-    }
   }
 }
