@@ -30,8 +30,8 @@ import java.util.Arrays;
  *
  * <p>A timeout is in nanoseconds: 0 does not wait, negative ({@link #FOREVER} on the wire) waits
  * for ever. A waiting request carries it to the owner, which answers when it expires, so an item is
- * never handed to a client that stopped waiting for it. Apart from the pool's protocol as the two
- * change for different reasons; one place, so that client, server and fuzz test agree on the bytes.
+ * never handed to a client that stopped waiting for it. The bytes are laid out here only, so that
+ * client, owner and the fuzz test cannot disagree on an offset.
  */
 final class QueueProtocol {
 
