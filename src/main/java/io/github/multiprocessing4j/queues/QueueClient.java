@@ -1,6 +1,5 @@
 package io.github.multiprocessing4j.queues;
 
-import io.github.multiprocessing4j.internal.runtime.Limits;
 import io.github.multiprocessing4j.internal.transport.OpenChannels;
 import io.github.multiprocessing4j.internal.transport.PutFence;
 import io.github.multiprocessing4j.internal.transport.RingTransport;
@@ -11,9 +10,7 @@ import io.github.multiprocessing4j.connection.ConnectionException;
 import io.github.multiprocessing4j.connection.PeerClosedException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -99,7 +96,7 @@ final class QueueClient extends PutFence.Link {
     byte[] r;
     try {
       link = RingTransport.connect(s, Multiprocessing.currentProcess().authkey());
-      byte[] hello = ByteBuffer.allocate(8).putLong(0, id).array();
+      byte[] hello = QueueProtocol.hello(id);
       link.send(hello, 0, hello.length);
       r = link.receive(Integer.MAX_VALUE);
     } catch (IOException | ConnectionException e) {
@@ -119,10 +116,10 @@ final class QueueClient extends PutFence.Link {
       throw new ConnectionException("cannot connect to " + label + ": the process that created the queue "
           + "has ended (" + e.getMessage() + ")", e);
     }
-    if (r.length < 9 || r[0] != QueueServer.R_OK) {
+    if (r.length < QueueProtocol.REPLY_HEADER || r[0] != QueueProtocol.R_OK) {
       link.close();
-      String why = r.length >= 9 && r[0] == QueueServer.R_ERROR
-          ? new String(r, 9, r.length - 9, StandardCharsets.UTF_8)
+      String why = r.length >= QueueProtocol.REPLY_HEADER && r[0] == QueueProtocol.R_ERROR
+          ? QueueProtocol.errorText(r)
           : "its owner sent a malformed answer (" + r.length + " bytes)";
       throw new ConnectionException("cannot use " + label + ": " + why);
     }
@@ -154,10 +151,7 @@ final class QueueClient extends PutFence.Link {
    */
   public void putNoReply(byte[] item) throws InterruptedException {
     PutFence.awaitOthers(this);
-    byte[] m = new byte[1 + item.length];
-    m[0] = QueueServer.PUT;
-    System.arraycopy(item, 0, m, 1, item.length);
-    send(m);
+    send(QueueProtocol.put(item));
     sent.incrementAndGet(); // then read listed: see PutFence.unlist
     if (!isListed()) {
       PutFence.list(this);
@@ -191,7 +185,7 @@ final class QueueClient extends PutFence.Link {
   /** Returns false if the deadline passed first. */
   private boolean fence(long deadline) {
     long id = ids.incrementAndGet();
-    byte[] m = ByteBuffer.allocate(9).put(QueueServer.FENCE).putLong(id).array();
+    byte[] m = QueueProtocol.request(QueueProtocol.FENCE, id);
     Slot slot = new Slot(Thread.currentThread());
     slots.put(id, slot);
     boolean interrupted = false;
@@ -236,7 +230,7 @@ final class QueueClient extends PutFence.Link {
    * @throws InterruptedException if interrupted (the put is withdrawn)
    */
   public boolean put(byte[] item, long timeoutNanos) throws InterruptedException {
-    return request(QueueServer.PUT_WAIT, timeoutNanos, item)[0] == QueueServer.R_OK;
+    return request(QueueProtocol.PUT_WAIT, timeoutNanos, item)[0] == QueueProtocol.R_OK;
   }
 
   /**
@@ -248,8 +242,8 @@ final class QueueClient extends PutFence.Link {
    *     its way is returned instead, with the interrupt flag set)
    */
   public byte[] get(long timeoutNanos) throws InterruptedException {
-    byte[] r = request(QueueServer.GET, timeoutNanos, null);
-    return r[0] == QueueServer.R_ITEM ? java.util.Arrays.copyOfRange(r, 9, r.length) : null;
+    byte[] r = request(QueueProtocol.GET, timeoutNanos, null);
+    return r[0] == QueueProtocol.R_ITEM ? QueueProtocol.payload(r) : null;
   }
 
   /**
@@ -260,7 +254,7 @@ final class QueueClient extends PutFence.Link {
    * @throws InterruptedException if interrupted
    */
   public boolean join(long timeoutNanos) throws InterruptedException {
-    return request(QueueServer.JOIN, timeoutNanos, null)[0] == QueueServer.R_OK;
+    return request(QueueProtocol.JOIN, timeoutNanos, null)[0] == QueueProtocol.R_OK;
   }
 
   /**
@@ -270,9 +264,9 @@ final class QueueClient extends PutFence.Link {
    * @throws InterruptedException if interrupted
    */
   public void taskDone() throws InterruptedException {
-    byte[] r = request(QueueServer.TASK_DONE, -2, null);
-    if (r[0] == QueueServer.R_ERROR) {
-      throw new IllegalStateException(new String(r, 9, r.length - 9, StandardCharsets.UTF_8));
+    byte[] r = request(QueueProtocol.TASK_DONE, QueueProtocol.UNTIMED, null);
+    if (r[0] == QueueProtocol.R_ERROR) {
+      throw new IllegalStateException(QueueProtocol.errorText(r));
     }
   }
 
@@ -283,7 +277,7 @@ final class QueueClient extends PutFence.Link {
    * @throws InterruptedException if interrupted
    */
   public int size() throws InterruptedException {
-    return (int) value(request(QueueServer.QSIZE, -2, null));
+    return (int) value(request(QueueProtocol.QSIZE, QueueProtocol.UNTIMED, null));
   }
 
   /**
@@ -293,32 +287,23 @@ final class QueueClient extends PutFence.Link {
    * @throws InterruptedException if interrupted
    */
   public boolean full() throws InterruptedException {
-    return value(request(QueueServer.FULL, -2, null)) != 0;
+    return value(request(QueueProtocol.FULL, QueueProtocol.UNTIMED, null)) != 0;
   }
 
   /** The number an {@code R_VALUE} reply carries; any other reply is the owner's fault, not the caller's. */
   private long value(byte[] r) {
-    if (r[0] != QueueServer.R_VALUE || r.length != 17) {
+    if (r[0] != QueueProtocol.R_VALUE || r.length != QueueProtocol.VALUE_REPLY) {
       throw new ConnectionException("the process that created " + label + " sent a malformed answer (op "
           + r[0] + ", " + r.length + " bytes)");
     }
-    return ByteBuffer.wrap(r).getLong(9);
+    return QueueProtocol.value(r);
   }
 
-  /** timeout -2: the op carries none. */
+  /** A timeout of {@link QueueProtocol#UNTIMED}: the op carries none. */
   private byte[] request(byte op, long timeoutNanos, byte[] item) throws InterruptedException {
     PutFence.awaitOthers(this); // this link's own puts come before the request anyway
     long id = ids.incrementAndGet();
-    int n = item == null ? 0 : item.length;
-    byte[] m = new byte[(timeoutNanos == -2 ? 9 : 17) + n];
-    ByteBuffer b = ByteBuffer.wrap(m);
-    b.put(op).putLong(id);
-    if (timeoutNanos != -2) {
-      b.putLong(timeoutNanos < 0 ? -1 : timeoutNanos);
-    }
-    if (n > 0) {
-      b.put(item);
-    }
+    byte[] m = QueueProtocol.request(op, id, timeoutNanos, item);
     Slot slot = new Slot(Thread.currentThread());
     slots.put(id, slot);
     try {
@@ -337,12 +322,11 @@ final class QueueClient extends PutFence.Link {
       LockSupport.park(this);
       if (Thread.interrupted() && !interrupted) {
         interrupted = true;
-        byte[] cancel = ByteBuffer.allocate(9).put(QueueServer.CANCEL).putLong(id).array();
-        send(cancel);
+        send(QueueProtocol.request(QueueProtocol.CANCEL, id));
       }
     }
     if (interrupted) {
-      if (slot.reply[0] == QueueServer.R_CANCELLED) {
+      if (slot.reply[0] == QueueProtocol.R_CANCELLED) {
         throw new InterruptedException();
       }
       Thread.currentThread().interrupt();
@@ -365,9 +349,8 @@ final class QueueClient extends PutFence.Link {
   private void readReplies() {
     try {
       while (true) {
-        // bounded: a length the owner never sends must not be allocated (an item and its header)
-        byte[] r = link.receive((int) Math.min(Integer.MAX_VALUE, Limits.maxMessageBytes() + 9L));
-        long id = ByteBuffer.wrap(r).getLong(1);
+        byte[] r = link.receive(QueueProtocol.maxReply()); // bounded: a length never sent is not allocated
+        long id = QueueProtocol.id(r);
         Slot s = slots.remove(id);
         if (s != null) {
           s.reply = r;

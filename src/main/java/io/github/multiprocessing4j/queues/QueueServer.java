@@ -1,7 +1,6 @@
 package io.github.multiprocessing4j.queues;
 
 import io.github.multiprocessing4j.internal.runtime.Tunable;
-import io.github.multiprocessing4j.internal.runtime.Limits;
 import io.github.multiprocessing4j.internal.runtime.Log;
 import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
 import io.github.multiprocessing4j.internal.transport.Authenticator;
@@ -17,11 +16,9 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -36,8 +33,7 @@ import org.slf4j.Logger;
  * shared-memory link ({@link RingTransport}) per client process and queue, and one thread per link
  * that carries out the client's requests on the queue's {@link QueueStore}.
  *
- * <p>The protocol: each request is one message, {@code [op][id][timeout][item]} as the op needs;
- * each reply is {@code [op][id][payload]}. Puts to an unbounded queue need no reply; a fence
+ * <p>The protocol is {@link QueueProtocol}'s. Puts to an unbounded queue need no reply; a fence
  * request, answered at once, tells the client that every message it sent before was carried out,
  * as one thread serves a link's messages in order (see {@link PutFence}). A waiting
  * request carries its timeout to this side, which answers when it expires, so an item is never
@@ -45,22 +41,6 @@ import org.slf4j.Logger;
  */
 final class QueueServer {
 
-  static final byte PUT = 1;
-  static final byte PUT_WAIT = 2;
-  static final byte GET = 3;
-  static final byte CANCEL = 4;
-  static final byte QSIZE = 5;
-  static final byte FULL = 6;
-  static final byte TASK_DONE = 7;
-  static final byte JOIN = 8;
-  /** Answered at once: the answer proves every earlier message of the link was carried out. */
-  static final byte FENCE = 9;
-  static final byte R_OK = 101;
-  static final byte R_REFUSED = 102;
-  static final byte R_ITEM = 103;
-  static final byte R_VALUE = 104;
-  static final byte R_ERROR = 105;
-  static final byte R_CANCELLED = 106;
   /** Each client link's rings: smaller than a pipe's, as a process may hold many. */
   static final int LINK_CAPACITY = Tunable.QUEUE_RING_BYTES.intValue(1 << 20);
 
@@ -217,21 +197,20 @@ final class QueueServer {
 
     void run() {
       try {
-        byte[] hello = t.receive(64);
-        long id = ByteBuffer.wrap(hello).getLong();
+        long id = QueueProtocol.queueId(t.receive(QueueProtocol.HELLO_LIMIT));
         store = stores.get(id);
         if (store == null) {
-          reply(R_ERROR, 0, ("no queue " + id + " in process " + ProcessHandle.current().pid())
-              .getBytes(StandardCharsets.UTF_8));
+          reply(QueueProtocol.R_ERROR, 0,
+              QueueProtocol.errorPayload("no queue " + id + " in process " + ProcessHandle.current().pid()));
           return;
         }
-        reply(R_OK, 0, null);
+        reply(QueueProtocol.R_OK, 0, null);
         while (true) {
           long wait = expire();
           if (wait != Long.MAX_VALUE && !t.poll(wait)) {
             continue;
           }
-          handle(t.receive((int) Math.min(Integer.MAX_VALUE, Limits.maxMessageBytes() + 17L))); // an item, as put checked, and its header
+          handle(t.receive(QueueProtocol.maxRequest()));
         }
       } catch (PeerClosedException e) {
         // the client process closed the queue or ended: what it put was read before this
@@ -262,7 +241,7 @@ final class QueueServer {
         long left = p.deadline - now;
         if (left <= 0) {
           if (store.cancel(p.waiter) && pending.remove(e.getKey()) != null) {
-            reply(R_REFUSED, e.getKey(), null);
+            reply(QueueProtocol.R_REFUSED, e.getKey(), null);
           }
         } else {
           next = Math.min(next, left);
@@ -272,76 +251,76 @@ final class QueueServer {
     }
 
     private void handle(byte[] m) {
-      ByteBuffer b = ByteBuffer.wrap(m);
-      byte op = b.get();
-      if (op == PUT) {
-        store.put(java.util.Arrays.copyOfRange(m, 1, m.length), false, null);
+      byte op = m[0];
+      if (op == QueueProtocol.PUT) {
+        store.put(QueueProtocol.putItem(m), false, null);
         return;
       }
-      long id = b.getLong();
-      if ((op == PUT_WAIT || op == GET || op == JOIN) && pending.containsKey(id)) {
+      long id = QueueProtocol.id(m);
+      if ((op == QueueProtocol.PUT_WAIT || op == QueueProtocol.GET || op == QueueProtocol.JOIN)
+          && pending.containsKey(id)) {
         // A client numbers its requests afresh; a reused id would replace the waiting one in
         // pending, whose waiter would then outlive the link and swallow another client's item.
         throw new ConnectionException("queue request " + op + " reuses the id " + id + " of a request that still waits");
       }
       switch (op) {
-        case PUT_WAIT: {
-          long timeout = b.getLong();
-          byte[] item = java.util.Arrays.copyOfRange(m, 17, m.length);
-          QueueStore.Waiter w = store.put(item, timeout != 0, done -> completed(id, R_OK, null));
+        case QueueProtocol.PUT_WAIT: {
+          long timeout = QueueProtocol.timeout(m);
+          byte[] item = QueueProtocol.putWaitItem(m);
+          QueueStore.Waiter w = store.put(item, timeout != 0, done -> completed(id, QueueProtocol.R_OK, null));
           if (w == null) {
-            reply(R_OK, id, null);
+            reply(QueueProtocol.R_OK, id, null);
           } else if (w == QueueStore.REFUSED) {
-            reply(R_REFUSED, id, null);
+            reply(QueueProtocol.R_REFUSED, id, null);
           } else {
             await(id, w, timeout);
           }
           break;
         }
-        case GET: {
-          long timeout = b.getLong();
-          QueueStore.Waiter w = store.take(timeout != 0, done -> completed(id, R_ITEM, done.item()));
+        case QueueProtocol.GET: {
+          long timeout = QueueProtocol.timeout(m);
+          QueueStore.Waiter w = store.take(timeout != 0, done -> completed(id, QueueProtocol.R_ITEM, done.item()));
           if (w == QueueStore.REFUSED) {
-            reply(R_REFUSED, id, null);
+            reply(QueueProtocol.R_REFUSED, id, null);
           } else if (w.isDone()) {
-            reply(R_ITEM, id, w.item());
+            reply(QueueProtocol.R_ITEM, id, w.item());
           } else {
             await(id, w, timeout);
           }
           break;
         }
-        case JOIN: {
-          long timeout = b.getLong();
-          QueueStore.Waiter w = store.join(done -> completed(id, R_OK, null));
+        case QueueProtocol.JOIN: {
+          long timeout = QueueProtocol.timeout(m);
+          QueueStore.Waiter w = store.join(done -> completed(id, QueueProtocol.R_OK, null));
           if (w == null) {
-            reply(R_OK, id, null);
+            reply(QueueProtocol.R_OK, id, null);
           } else {
             await(id, w, timeout);
           }
           break;
         }
-        case CANCEL: {
+        case QueueProtocol.CANCEL: {
           Pending p = pending.get(id);
           if (p != null && store.cancel(p.waiter) && pending.remove(id) != null) {
-            reply(R_CANCELLED, id, null);
+            reply(QueueProtocol.R_CANCELLED, id, null);
           }
           break;
         }
-        case FENCE:
-          reply(R_OK, id, null);
+        case QueueProtocol.FENCE:
+          reply(QueueProtocol.R_OK, id, null);
           break;
-        case QSIZE:
-          reply(R_VALUE, id, ByteBuffer.allocate(8).putLong(0, store.size()).array());
+        case QueueProtocol.QSIZE:
+          reply(QueueProtocol.R_VALUE, id, QueueProtocol.valuePayload(store.size()));
           break;
-        case FULL:
-          reply(R_VALUE, id, ByteBuffer.allocate(8).putLong(0, store.full() ? 1 : 0).array());
+        case QueueProtocol.FULL:
+          reply(QueueProtocol.R_VALUE, id, QueueProtocol.valuePayload(store.full() ? 1 : 0));
           break;
-        case TASK_DONE:
+        case QueueProtocol.TASK_DONE:
           try {
             store.taskDone();
-            reply(R_OK, id, null);
+            reply(QueueProtocol.R_OK, id, null);
           } catch (IllegalStateException e) {
-            reply(R_ERROR, id, e.getMessage().getBytes(StandardCharsets.UTF_8));
+            reply(QueueProtocol.R_ERROR, id, QueueProtocol.errorPayload(e.getMessage()));
           }
           break;
         default:
@@ -363,13 +342,7 @@ final class QueueServer {
     }
 
     private void reply(byte op, long id, byte[] payload) {
-      int n = payload == null ? 0 : payload.length;
-      byte[] r = new byte[9 + n];
-      r[0] = op;
-      ByteBuffer.wrap(r).putLong(1, id);
-      if (n > 0) {
-        System.arraycopy(payload, 0, r, 9, n);
-      }
+      byte[] r = QueueProtocol.reply(op, id, payload);
       // Any thread may reply (the one whose put completed a remote get), and the request is no
       // longer pending: a reply dropped because that thread was interrupted would lose the item
       // and leave the client waiting for ever. Send regardless, and keep the flag.

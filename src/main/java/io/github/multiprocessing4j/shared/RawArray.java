@@ -60,9 +60,9 @@ public final class RawArray implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final int REPR_ITEMS = 20;
 
-  private final transient Cells cells;
+  private final transient TypedSegment cells;
 
-  RawArray(Cells cells) {
+  RawArray(TypedSegment cells) {
     this.cells = cells;
   }
 
@@ -90,7 +90,7 @@ public final class RawArray implements Serializable {
    * @throws SharedMemoryException if the operating system refuses the memory
    */
   public static RawArray create(TypeCode type, int length) {
-    return new RawArray(Cells.create(type, length, true));
+    return new RawArray(TypedSegment.create(type, length, true));
   }
 
   /**
@@ -125,7 +125,7 @@ public final class RawArray implements Serializable {
    */
   public static RawArray of(char typecode, long... values) {
     TypeCode t = TypeCode.of(typecode);
-    Cells probe = Cells.probe(t, values.length);
+    TypedSegment probe = TypedSegment.probe(t, values.length);
     long[] bits = new long[values.length];
     for (int i = 0; i < bits.length; i++) {
       bits[i] = probe.bitsOf(values[i], at(t, values.length, i));
@@ -145,7 +145,7 @@ public final class RawArray implements Serializable {
    */
   public static RawArray of(char typecode, double... values) {
     TypeCode t = TypeCode.of(typecode);
-    Cells probe = Cells.probe(t, values.length);
+    TypedSegment probe = TypedSegment.probe(t, values.length);
     long[] bits = new long[values.length];
     for (int i = 0; i < bits.length; i++) {
       bits[i] = probe.bitsOf(values[i], at(t, values.length, i));
@@ -199,7 +199,7 @@ public final class RawArray implements Serializable {
    */
   public static RawArray of(char typecode, List<?> values) {
     TypeCode t = TypeCode.of(typecode);
-    Cells probe = Cells.probe(t, values.size());
+    TypedSegment probe = TypedSegment.probe(t, values.size());
     long[] bits = new long[values.size()];
     for (int i = 0; i < bits.length; i++) {
       bits[i] = probe.bitsOfObject(values.get(i), at(t, bits.length, i));
@@ -208,7 +208,7 @@ public final class RawArray implements Serializable {
   }
 
   private static RawArray filled(TypeCode t, long[] bits) {
-    Cells c = Cells.create(t, bits.length, true);
+    TypedSegment c = TypedSegment.create(t, bits.length, true);
     for (int i = 0; i < bits.length; i++) {
       c.setBits(i, bits[i]);
     }
@@ -844,7 +844,7 @@ public final class RawArray implements Serializable {
    * @throws SharedMemoryException if the operating system refuses the memory
    */
   public RawArray copy() {
-    Cells c = Cells.create(cells.type, cells.length, true);
+    TypedSegment c = TypedSegment.create(cells.type, cells.length, true);
     for (int i = 0; i < cells.length; i++) {
       c.setBits(i, cells.bits(i));
     }
@@ -879,7 +879,7 @@ public final class RawArray implements Serializable {
    * @return the serialized form
    */
   private Object writeReplace() {
-    return new Cells.Ref(cells, true);
+    return cells.ref(true);
   }
 
   /**

@@ -68,11 +68,11 @@ public final class RawValue implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
-  private final transient Cells cells;
+  private final transient TypedSegment cells;
   /** What an error message names this value by; made once, since a set must not build strings. */
   private final transient String where;
 
-  RawValue(Cells cells) {
+  RawValue(TypedSegment cells) {
     this.cells = cells;
     this.where = " for RawValue('" + cells.type.code() + "')";
   }
@@ -98,7 +98,7 @@ public final class RawValue implements Serializable {
    * @throws SharedMemoryException if the operating system refuses the memory
    */
   public static RawValue create(TypeCode type) {
-    return new RawValue(Cells.create(type, 1, false));
+    return new RawValue(TypedSegment.create(type, 1, false));
   }
 
   /**
@@ -114,8 +114,8 @@ public final class RawValue implements Serializable {
    */
   public static RawValue create(char typecode, Object value) {
     TypeCode t = TypeCode.of(typecode);
-    long bits = Cells.probe(t, 1).bitsOfObject(value, " for RawValue('" + typecode + "')"); // before any memory
-    RawValue v = new RawValue(Cells.create(t, 1, false));
+    long bits = TypedSegment.probe(t, 1).bitsOfObject(value, " for RawValue('" + typecode + "')"); // before any memory
+    RawValue v = new RawValue(TypedSegment.create(t, 1, false));
     v.cells.setBits(0, bits);
     return v;
   }
@@ -337,7 +337,7 @@ public final class RawValue implements Serializable {
    * @throws SharedMemoryException if the operating system refuses the memory
    */
   public RawValue copy() {
-    RawValue v = new RawValue(Cells.create(cells.type, 1, false));
+    RawValue v = new RawValue(TypedSegment.create(cells.type, 1, false));
     v.cells.setBits(0, cells.bits(0));
     return v;
   }
@@ -359,7 +359,7 @@ public final class RawValue implements Serializable {
    * @return the serialized form
    */
   private Object writeReplace() {
-    return new Cells.Ref(cells, false);
+    return cells.ref(false);
   }
 
   /**

@@ -485,7 +485,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
    * @return the serialized form
    */
   private Object writeReplace() {
-    return new Ref(shm.name());
+    return SharedRef.shareableList(shm.name());
   }
 
   /**
@@ -496,23 +496,5 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
    */
   private void readObject(ObjectInputStream in) throws InvalidObjectException {
     throw new InvalidObjectException("a ShareableList is deserialized through its reference only");
-  }
-
-  /** The serialized form: the block's name. */
-  private static final class Ref implements Serializable {
-    private static final long serialVersionUID = 1L;
-    /** The block's name. */
-    private final String name;
-
-    Ref(String name) {
-      this.name = name;
-    }
-
-    private Object readResolve() throws InvalidObjectException {
-      if (name == null) {
-        throw new InvalidObjectException("not a ShareableList reference");
-      }
-      return attach(name);
-    }
   }
 }

@@ -262,7 +262,7 @@ public final class SharedMemory implements AutoCloseable, Serializable {
    * @return the serialized form
    */
   private Object writeReplace() {
-    return new Ref(name, size);
+    return SharedRef.sharedMemory(name, size);
   }
 
   /**
@@ -273,26 +273,5 @@ public final class SharedMemory implements AutoCloseable, Serializable {
    */
   private void readObject(ObjectInputStream in) throws InvalidObjectException {
     throw new InvalidObjectException("a SharedMemory is deserialized through its reference only");
-  }
-
-  /** The serialized form: CPython pickles {@code (name, False, size)}. */
-  private static final class Ref implements Serializable {
-    private static final long serialVersionUID = 1L;
-    /** The block's name. */
-    private final String name;
-    /** Its size, for the record: attaching takes the block's own. */
-    private final int size;
-
-    Ref(String name, int size) {
-      this.name = Objects.requireNonNull(name);
-      this.size = size;
-    }
-
-    private Object readResolve() throws InvalidObjectException {
-      if (name == null || size < 1) {
-        throw new InvalidObjectException("not a SharedMemory reference");
-      }
-      return attach(name);
-    }
   }
 }

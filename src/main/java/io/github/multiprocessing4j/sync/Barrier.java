@@ -67,12 +67,12 @@ public final class Barrier implements Serializable {
     this.cond = new Condition(new Lock());
     this.action = action;
     this.timeout = timeout;
-    this.cell = Cells.create(null, "Barrier");
+    this.cell = CellRegistry.create(null, "Barrier");
     cell.setInt(PARTIES, parties);
-    Cells.register(cell, this);
+    CellRegistry.register(cell, this);
   }
 
-  private Barrier(SyncCell cell, Condition cond, Runnable action, Duration timeout) {
+  Barrier(SyncCell cell, Condition cond, Runnable action, Duration timeout) {
     this.cell = cell;
     this.cond = cond;
     this.action = action;
@@ -102,7 +102,7 @@ public final class Barrier implements Serializable {
    * @throws InterruptedException if interrupted while waiting; the barrier is broken for the others
    */
   public int await(Duration timeout) throws BrokenBarrierException, InterruptedException {
-    long nanos = Cells.nanos(true, timeout);
+    long nanos = PythonForms.nanos(true, timeout);
     cond.acquire();
     try {
       enter();
@@ -258,7 +258,7 @@ public final class Barrier implements Serializable {
   /** CPython's repr: {@code <Barrier at 0x...: waiters=0/3>}, or {@code <Barrier at 0x...: broken>}. */
   @Override
   public String toString() {
-    String at = "<Barrier at " + Cells.hex(this) + ": ";
+    String at = "<Barrier at " + PythonForms.hex(this) + ": ";
     return isBroken() ? at + "broken>" : at + "waiters=" + nWaiting() + "/" + parties() + ">";
   }
 
@@ -269,8 +269,7 @@ public final class Barrier implements Serializable {
    * @return the reference
    */
   private Object writeReplace() {
-    Cells.pin(cell, this); // the reader may attach it after this JVM dropped it
-    return new Ref(cell.name(), cond, action, timeout);
+    return SyncRef.of(SyncRef.Kind.BARRIER, cell, this, cond, action, timeout);
   }
 
   /**
@@ -281,38 +280,5 @@ public final class Barrier implements Serializable {
    */
   private void readObject(ObjectInputStream in) throws InvalidObjectException {
     throw new InvalidObjectException("a Barrier is deserialized through its reference only");
-  }
-
-  /** The serialized form: the name of its shared memory, its condition, action and timeout. */
-  private static final class Ref implements Serializable {
-    private static final long serialVersionUID = 1L;
-    /** The name of the shared memory. */
-    private final String name;
-    /** The barrier's condition. */
-    private final Condition cond;
-    /** The action, or null. */
-    private final Runnable action;
-    /** The default timeout, or null. */
-    private final Duration timeout;
-
-    Ref(String name, Condition cond, Runnable action, Duration timeout) {
-      this.name = name;
-      this.cond = cond;
-      this.action = action;
-      this.timeout = timeout;
-    }
-
-    /**
-     * Resolves to this process's object for the shared memory, attaching it on first use.
-     *
-     * @return the object
-     * @throws InvalidObjectException if the shared memory no longer exists or is another kind
-     */
-    private Object readResolve() throws InvalidObjectException {
-      if (cond == null) {
-        throw new InvalidObjectException("not a Barrier reference");
-      }
-      return Cells.resolve(name, Barrier.class, c -> new Barrier(c, cond, action, timeout));
-    }
   }
 }

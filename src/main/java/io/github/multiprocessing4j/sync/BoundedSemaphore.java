@@ -37,7 +37,7 @@ public final class BoundedSemaphore extends SemaphoreBase {
    */
   public BoundedSemaphore(int value) {
     super(SemaphoreCore.create(value, true, "BoundedSemaphore"));
-    Cells.register(core.cell, this);
+    CellRegistry.register(core.cell, this);
   }
 
   BoundedSemaphore(SyncCell cell) {

@@ -60,8 +60,8 @@ public final class Condition implements Serializable {
    * @param lock the lock
    */
   public Condition(Lock lock) {
-    this(Objects.requireNonNull(lock, "lock"), null, Cells.create(null, "Condition"));
-    Cells.register(cell, this);
+    this(Objects.requireNonNull(lock, "lock"), null, CellRegistry.create(null, "Condition"));
+    CellRegistry.register(cell, this);
   }
 
   /**
@@ -70,11 +70,11 @@ public final class Condition implements Serializable {
    * @param lock the lock
    */
   public Condition(RLock lock) {
-    this(null, Objects.requireNonNull(lock, "lock"), Cells.create(null, "Condition"));
-    Cells.register(cell, this);
+    this(null, Objects.requireNonNull(lock, "lock"), CellRegistry.create(null, "Condition"));
+    CellRegistry.register(cell, this);
   }
 
-  private Condition(Lock lock, RLock rlock, SyncCell cell) {
+  Condition(Lock lock, RLock rlock, SyncCell cell) {
     this.lock = lock;
     this.rlock = rlock;
     this.cell = cell;
@@ -165,7 +165,7 @@ public final class Condition implements Serializable {
     if (!owned()) {
       throw new IllegalMonitorStateException("must acquire() condition before using wait()");
     }
-    long nanos = Cells.nanos(true, timeout);
+    long nanos = PythonForms.nanos(true, timeout);
     semRelease(SLEEPING);
     int count = lock != null ? 1 : rlock.releaseAll();
     if (lock != null) {
@@ -249,7 +249,7 @@ public final class Condition implements Serializable {
   public boolean waitFor(BooleanSupplier predicate, Duration timeout) throws InterruptedException {
     Objects.requireNonNull(predicate, "predicate");
     boolean result = predicate.getAsBoolean();
-    long nanos = Cells.nanos(true, timeout);
+    long nanos = PythonForms.nanos(true, timeout);
     long end = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + nanos;
     while (!result) {
       Duration wait = null;
@@ -357,8 +357,7 @@ public final class Condition implements Serializable {
    * @return the reference
    */
   private Object writeReplace() {
-    Cells.pin(cell, this); // the reader may attach it after this JVM dropped it
-    return new Ref(cell.name(), lock, rlock);
+    return SyncRef.of(SyncRef.Kind.CONDITION, cell, this, lock, rlock);
   }
 
   /**
@@ -369,35 +368,5 @@ public final class Condition implements Serializable {
    */
   private void readObject(ObjectInputStream in) throws InvalidObjectException {
     throw new InvalidObjectException("a Condition is deserialized through its reference only");
-  }
-
-  /** The serialized form: the name of its shared memory, and its lock. */
-  private static final class Ref implements Serializable {
-    private static final long serialVersionUID = 1L;
-    /** The name of the shared memory. */
-    private final String name;
-    /** The condition's lock, if it is a {@link Lock}. */
-    private final Lock lock;
-    /** The condition's lock, if it is an {@link RLock}. */
-    private final RLock rlock;
-
-    Ref(String name, Lock lock, RLock rlock) {
-      this.name = name;
-      this.lock = lock;
-      this.rlock = rlock;
-    }
-
-    /**
-     * Resolves to this process's object for the shared memory, attaching it on first use.
-     *
-     * @return the object
-     * @throws InvalidObjectException if the shared memory no longer exists or is another kind
-     */
-    private Object readResolve() throws InvalidObjectException {
-      if ((lock == null) == (rlock == null)) {
-        throw new InvalidObjectException("not a Condition reference");
-      }
-      return Cells.resolve(name, Condition.class, c -> new Condition(lock, rlock, c));
-    }
   }
 }

@@ -37,11 +37,11 @@ public final class Event implements Serializable {
 
   /** Creates an event that is not set. */
   public Event() {
-    this.cell = Cells.create(this, "Event");
-    Cells.register(cell, this);
+    this.cell = CellRegistry.create(this, "Event");
+    CellRegistry.register(cell, this);
   }
 
-  private Event(SyncCell cell) {
+  Event(SyncCell cell) {
     this.cell = cell;
   }
 
@@ -86,13 +86,13 @@ public final class Event implements Serializable {
    */
   public boolean await(Duration timeout) throws InterruptedException {
     int sets = cell.getInt(SETS); // read before the flag: a set after this read is seen either way
-    return cell.await(slow -> cell.getInt(FLAG) != 0 || cell.getInt(SETS) != sets, Cells.nanos(true, timeout));
+    return cell.await(slow -> cell.getInt(FLAG) != 0 || cell.getInt(SETS) != sets, PythonForms.nanos(true, timeout));
   }
 
   /** CPython's repr: {@code <Event at 0x... set>} or {@code <Event at 0x... unset>}. */
   @Override
   public String toString() {
-    return "<Event at " + Cells.hex(this) + (isSet() ? " set>" : " unset>");
+    return "<Event at " + PythonForms.hex(this) + (isSet() ? " set>" : " unset>");
   }
 
   SyncCell cell() {
@@ -106,8 +106,7 @@ public final class Event implements Serializable {
    * @return the reference
    */
   private Object writeReplace() {
-    Cells.pin(cell, this); // the reader may attach it after this JVM dropped it
-    return new Ref(cell.name());
+    return SyncRef.of(SyncRef.Kind.EVENT, cell, this);
   }
 
   /**
@@ -118,26 +117,5 @@ public final class Event implements Serializable {
    */
   private void readObject(ObjectInputStream in) throws InvalidObjectException {
     throw new InvalidObjectException("an Event is deserialized through its reference only");
-  }
-
-  /** The serialized form: the name of its shared memory. */
-  private static final class Ref implements Serializable {
-    private static final long serialVersionUID = 1L;
-    /** The name of the shared memory. */
-    private final String name;
-
-    Ref(String name) {
-      this.name = name;
-    }
-
-    /**
-     * Resolves to this process's object for the shared memory, attaching it on first use.
-     *
-     * @return the object
-     * @throws InvalidObjectException if the shared memory no longer exists or is another kind
-     */
-    private Object readResolve() throws InvalidObjectException {
-      return Cells.resolve(name, Event.class, Event::new);
-    }
   }
 }

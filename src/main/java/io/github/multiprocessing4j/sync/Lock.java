@@ -2,10 +2,8 @@ package io.github.multiprocessing4j.sync;
 
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
-import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import io.github.multiprocessing4j.internal.runtime.Log;
 
@@ -52,29 +50,22 @@ import io.github.multiprocessing4j.internal.runtime.Log;
  *
  * <p>Thread-safe. Null arguments throw {@link NullPointerException}.
  */
-public final class Lock implements java.util.concurrent.locks.Lock, Serializable {
+public final class Lock extends LockBase {
 
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = Log.get(Lock.class);
-  static final int OWNER = 0; // long: 0 or the holder's ProcessToken
 
-  private final transient SyncCell cell;
   private transient volatile Thread ownerThread; // in the owning JVM
   private transient volatile boolean ownerDied;
-  private transient volatile boolean ownerDiedSeen;
-  private transient volatile long deadOwner;
-  // Made once: a hold per increment of a locked Value must not allocate two lambdas.
-  private final transient Runnable releaser = this::release;
-  private final transient Runnable toldOwnerDied = () -> ownerDiedSeen = true;
 
   /** Creates an unlocked lock. */
   public Lock() {
-    this.cell = Cells.create(this, "Lock");
-    Cells.register(cell, this);
+    super(CellRegistry.create(null, "Lock"));
+    CellRegistry.register(cell, this);
   }
 
-  private Lock(SyncCell cell) {
-    this.cell = cell;
+  Lock(SyncCell cell) {
+    super(cell);
   }
 
   // ---- CPython
@@ -109,9 +100,10 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
    * @throws InterruptedException if interrupted while waiting
    */
   public boolean acquire(boolean block, Duration timeout) throws InterruptedException {
-    return take(Cells.nanos(block, timeout));
+    return take(PythonForms.nanos(block, timeout));
   }
 
+  @Override
   boolean take(long nanos) throws InterruptedException {
     long me = ProcessToken.self();
     if (cell.casLong(OWNER, 0, me)) { // uncontended: no lambda, no waiting machinery
@@ -136,10 +128,8 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
       }
       return false;
     }
-    if (slow && v != me && ProcessToken.isDead(v) && cell.casLong(OWNER, v, me)) {
+    if (takeOver(v, me, slow)) {
       ownerDied = true;
-      ownerDiedSeen = false;
-      deadOwner = ProcessToken.pid(v);
       return true;
     }
     return false;
@@ -151,6 +141,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
    * @throws IllegalStateException {@code "semaphore or lock released too many times"} if it is not
    *     held (CPython's {@code ValueError})
    */
+  @Override
   public void release() {
     while (true) {
       long v = cell.getLong(OWNER);
@@ -166,9 +157,8 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
         }
       }
       if (cell.casLong(OWNER, v, 0)) {
-        if (died && !ownerDiedSeen) {
-          LOG.warn("{}: took over from process {}, which died holding it; released without asking ownerDied()",
-              this, deadOwner);
+        if (died) {
+          warnIfUnasked(LOG);
         }
         cell.wakeAll();
         return;
@@ -200,7 +190,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
   }
 
   private Held held() {
-    return new Held(releaser, ownerDied, toldOwnerDied);
+    return held(ownerDied);
   }
 
   /**
@@ -223,37 +213,12 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
     return cell.getLong(OWNER) == ProcessToken.self() && ownerThread == Thread.currentThread();
   }
 
-  SyncCell cell() {
-    return cell;
-  }
-
   // ---- java.util.concurrent.locks.Lock
 
   /** Acquires the lock, waiting uninterruptibly as long as it takes. */
   @Override
   public void lock() {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        acquire();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /**
-   * Acquires the lock unless interrupted.
-   *
-   * @throws InterruptedException if interrupted while waiting
-   */
-  @Override
-  public void lockInterruptibly() throws InterruptedException {
-    acquire();
+    lockUninterruptibly();
   }
 
   /**
@@ -263,25 +228,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
    */
   @Override
   public boolean tryLock() {
-    try {
-      return take(0);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt(); // a zero wait never parks; kept for the contract
-      return false;
-    }
-  }
-
-  /**
-   * Acquires the lock within the given time.
-   *
-   * @param time the longest wait; negative means 0
-   * @param unit its unit
-   * @return whether it was acquired
-   * @throws InterruptedException if interrupted while waiting
-   */
-  @Override
-  public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
-    return take(Math.max(0, unit.toNanos(time)));
+    return takeNow();
   }
 
   /**
@@ -312,30 +259,11 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
    */
   @Override
   public String toString() {
-    long v = cell.getLong(OWNER);
-    String owner;
-    if (v == 0) {
-      owner = "None";
-    } else if (v == ProcessToken.self()) {
-      owner = ownerThread == Thread.currentThread() ? Cells.ownerName() : "SomeOtherThread";
-    } else {
-      owner = "SomeOtherProcess";
-    }
-    return "<Lock(owner=" + owner + ")>";
+    String owner = holder(ownerThread);
+    return "<Lock(owner=" + (owner == null ? "None" : owner) + ")>";
   }
 
   // ---- serialization
-
-  /**
-   * Serializes a reference to the shared memory (with what else the object needs) instead of this
-   * object, so that the process that reads it uses the same one.
-   *
-   * @return the reference
-   */
-  private Object writeReplace() {
-    Cells.pin(cell, this); // the reader may attach it after this JVM dropped it
-    return new Ref(cell.name());
-  }
 
   /**
    * Refuses a stream that claims to hold this class directly.
@@ -345,26 +273,5 @@ public final class Lock implements java.util.concurrent.locks.Lock, Serializable
    */
   private void readObject(ObjectInputStream in) throws InvalidObjectException {
     throw new InvalidObjectException("a Lock is deserialized through its reference only");
-  }
-
-  /** The serialized form: the name of its shared memory. */
-  private static final class Ref implements Serializable {
-    private static final long serialVersionUID = 1L;
-    /** The name of the shared memory. */
-    private final String name;
-
-    Ref(String name) {
-      this.name = name;
-    }
-
-    /**
-     * Resolves to this process's object for the shared memory, attaching it on first use.
-     *
-     * @return the object
-     * @throws InvalidObjectException if the shared memory no longer exists or is another kind
-     */
-    private Object readResolve() throws InvalidObjectException {
-      return Cells.resolve(name, Lock.class, Lock::new);
-    }
   }
 }

@@ -2,10 +2,8 @@ package io.github.multiprocessing4j.sync;
 
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
-import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import io.github.multiprocessing4j.internal.runtime.Log;
 
@@ -32,33 +30,26 @@ import io.github.multiprocessing4j.internal.runtime.Log;
  *
  * <p>Thread-safe. Null arguments throw {@link NullPointerException}.
  */
-public final class RLock implements java.util.concurrent.locks.Lock, Serializable {
+public final class RLock extends LockBase {
 
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = Log.get(RLock.class);
-  static final int OWNER = 0; // long: 0 or the owner's ProcessToken
 
-  private final transient SyncCell cell;
   // Plain fields, written only by the owning thread: a thread can see itself as the owner only
   // through its own write, which nothing but its own release undoes, so no fence is needed, and
   // re-entry and release touch no shared memory (the cost of CPython's `v.value += 1` under the lock).
   private transient Thread ownerThread; // in the owning JVM
   private transient int count; // guarded by ownership
   private transient boolean ownerDied; // guarded by ownership
-  private transient volatile boolean ownerDiedSeen;
-  private transient volatile long deadOwner;
-  // Made once: a hold per increment of a locked Value must not allocate two lambdas.
-  private final transient Runnable releaser = this::release;
-  private final transient Runnable toldOwnerDied = () -> ownerDiedSeen = true;
 
   /** Creates an unlocked recursive lock. */
   public RLock() {
-    this.cell = Cells.create(this, "RLock");
-    Cells.register(cell, this);
+    super(CellRegistry.create(null, "RLock"));
+    CellRegistry.register(cell, this);
   }
 
-  private RLock(SyncCell cell) {
-    this.cell = cell;
+  RLock(SyncCell cell) {
+    super(cell);
   }
 
   /**
@@ -91,9 +82,10 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
    * @throws InterruptedException if interrupted while waiting
    */
   public boolean acquire(boolean block, Duration timeout) throws InterruptedException {
-    return take(Cells.nanos(block, timeout));
+    return take(PythonForms.nanos(block, timeout));
   }
 
+  @Override
   boolean take(long nanos) throws InterruptedException {
     Thread t = Thread.currentThread();
     if (ownerThread == t) {
@@ -118,10 +110,8 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
     if (v == 0) {
       return cell.casLong(OWNER, 0, me);
     }
-    if (slow && v != me && ProcessToken.isDead(v) && cell.casLong(OWNER, v, me)) {
+    if (takeOver(v, me, slow)) {
       ownerDied = true;
-      ownerDiedSeen = false;
-      deadOwner = ProcessToken.pid(v);
       return true;
     }
     return false;
@@ -133,6 +123,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
    * @throws IllegalMonitorStateException {@code "attempt to release recursive lock not owned by
    *     thread"} if the current thread does not own it (CPython's {@code AssertionError})
    */
+  @Override
   public void release() {
     if (ownerThread != Thread.currentThread()) {
       throw new IllegalMonitorStateException("attempt to release recursive lock not owned by thread");
@@ -144,10 +135,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
     cell.anchor(null); // before the release: the next owner's anchor comes after it
     if (ownerDied) {
       ownerDied = false;
-      if (!ownerDiedSeen) {
-        LOG.warn("{}: took over from process {}, which died holding it; released without asking ownerDied()",
-            this, deadOwner);
-      }
+      warnIfUnasked(LOG);
     }
     cell.setLong(OWNER, 0);
     cell.wakeAll();
@@ -177,7 +165,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
   }
 
   private Held held() {
-    return new Held(releaser, count == 1 && ownerDied, toldOwnerDied);
+    return held(count == 1 && ownerDied);
   }
 
   /**
@@ -220,28 +208,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
       count++;
       return;
     }
-    boolean interrupted = false;
-    while (true) {
-      try {
-        acquire();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /**
-   * Acquires the lock unless interrupted.
-   *
-   * @throws InterruptedException if interrupted while waiting
-   */
-  @Override
-  public void lockInterruptibly() throws InterruptedException {
-    acquire();
+    lockUninterruptibly();
   }
 
   /**
@@ -251,25 +218,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
    */
   @Override
   public boolean tryLock() {
-    try {
-      return take(0);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
-  /**
-   * Acquires the lock within the given time.
-   *
-   * @param time the longest wait; negative means 0
-   * @param unit its unit
-   * @return whether it was acquired
-   * @throws InterruptedException if interrupted while waiting
-   */
-  @Override
-  public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
-    return take(Math.max(0, unit.toNanos(time)));
+    return takeNow();
   }
 
   /**
@@ -299,30 +248,12 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
    */
   @Override
   public String toString() {
-    long v = cell.getLong(OWNER);
-    if (v == 0) {
+    Thread owner = ownerThread;
+    String holder = holder(owner);
+    if (holder == null) {
       return "<RLock(None, 0)>";
     }
-    if (v == ProcessToken.self()) {
-      return ownerThread == Thread.currentThread() ? "<RLock(" + Cells.ownerName() + ", " + count + ")>"
-          : "<RLock(SomeOtherThread, nonzero)>";
-    }
-    return "<RLock(SomeOtherProcess, nonzero)>";
-  }
-
-  SyncCell cell() {
-    return cell;
-  }
-
-  /**
-   * Serializes a reference to the shared memory (with what else the object needs) instead of this
-   * object, so that the process that reads it uses the same one.
-   *
-   * @return the reference
-   */
-  private Object writeReplace() {
-    Cells.pin(cell, this); // the reader may attach it after this JVM dropped it
-    return new Ref(cell.name());
+    return "<RLock(" + holder + ", " + (owner == Thread.currentThread() ? String.valueOf(count) : "nonzero") + ")>";
   }
 
   /**
@@ -333,26 +264,5 @@ public final class RLock implements java.util.concurrent.locks.Lock, Serializabl
    */
   private void readObject(ObjectInputStream in) throws InvalidObjectException {
     throw new InvalidObjectException("an RLock is deserialized through its reference only");
-  }
-
-  /** The serialized form: the name of its shared memory. */
-  private static final class Ref implements Serializable {
-    private static final long serialVersionUID = 1L;
-    /** The name of the shared memory. */
-    private final String name;
-
-    Ref(String name) {
-      this.name = name;
-    }
-
-    /**
-     * Resolves to this process's object for the shared memory, attaching it on first use.
-     *
-     * @return the object
-     * @throws InvalidObjectException if the shared memory no longer exists or is another kind
-     */
-    private Object readResolve() throws InvalidObjectException {
-      return Cells.resolve(name, RLock.class, RLock::new);
-    }
   }
 }

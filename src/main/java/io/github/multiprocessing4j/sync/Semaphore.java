@@ -38,7 +38,7 @@ public final class Semaphore extends SemaphoreBase {
    */
   public Semaphore(int value) {
     super(SemaphoreCore.create(value, false, "Semaphore"));
-    Cells.register(core.cell, this);
+    CellRegistry.register(core.cell, this);
   }
 
   Semaphore(SyncCell cell) {

@@ -1,6 +1,5 @@
 package io.github.multiprocessing4j.sync;
 
-import java.io.InvalidObjectException;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
@@ -51,7 +50,7 @@ abstract class SemaphoreBase implements Serializable {
    * @throws InterruptedException if interrupted while waiting
    */
   public boolean acquire(boolean block, Duration timeout) throws InterruptedException {
-    return core.acquire(Cells.nanos(block, timeout));
+    return core.acquire(PythonForms.nanos(block, timeout));
   }
 
   /**
@@ -109,32 +108,7 @@ abstract class SemaphoreBase implements Serializable {
    * @return the reference
    */
   Object writeReplace() {
-    Cells.pin(core.cell, this); // the reader may attach it after this JVM dropped it
-    return new Ref(core.cell.name(), this instanceof BoundedSemaphore);
-  }
-
-  /** The serialized form: the name of its shared memory, and which kind of semaphore it is. */
-  private static final class Ref implements Serializable {
-    private static final long serialVersionUID = 1L;
-    /** The name of the shared memory. */
-    private final String name;
-    /** Whether it is a {@link BoundedSemaphore}. */
-    private final boolean bounded;
-
-    Ref(String name, boolean bounded) {
-      this.name = name;
-      this.bounded = bounded;
-    }
-
-    /**
-     * Resolves to this process's object for the shared memory, attaching it on first use.
-     *
-     * @return the object
-     * @throws InvalidObjectException if the shared memory no longer exists or is another kind
-     */
-    private Object readResolve() throws InvalidObjectException {
-      return bounded ? Cells.resolve(name, BoundedSemaphore.class, BoundedSemaphore::new)
-          : Cells.resolve(name, Semaphore.class, Semaphore::new);
-    }
+    return SyncRef.of(this instanceof BoundedSemaphore ? SyncRef.Kind.BOUNDED_SEMAPHORE : SyncRef.Kind.SEMAPHORE,
+        core.cell, this);
   }
 }

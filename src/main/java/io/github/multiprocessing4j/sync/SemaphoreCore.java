@@ -17,7 +17,7 @@ final class SemaphoreCore {
     if (value < 0) {
       throw new IllegalArgumentException(what + " value must be >= 0, not " + value);
     }
-    SyncCell c = Cells.create(null, what);
+    SyncCell c = CellRegistry.create(null, what);
     c.setInt(VALUE, value);
     c.setInt(MAX, bounded ? value : -1);
     return new SemaphoreCore(c);

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Seeded random mutation of the queue protocol, both ways: requests as a queue's owner parses them
- * ({@link QueueServer}: {@code [op][id][timeout][item]}), sent over authenticated links to the live
+ * ({@link QueueServer}, {@link QueueProtocol}: {@code [op][id][timeout][item]}), sent over authenticated links to the live
  * server of this process, and replies as a client parses them ({@link QueueClient}:
  * {@code [op][id][payload]}), sent by a fake owner. The owner must drop or answer a fuzzing link in
  * bounded time, withdraw whatever it left waiting when it goes (a get with a timeout of
@@ -47,10 +47,10 @@ final class QueueProtocolFuzzTest {
   private static final int LINKS_A_SEED = 30;
   private static final int FRAMES_A_LINK = 8;
   private static final long LAST_FENCE = 0x7E57_FE4C_E000_0001L;
-  private static final long[] TIMEOUTS = {0, -1, 1, 1_000_000, Long.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE - 1};
+  private static final long[] TIMEOUTS = {0, QueueProtocol.FOREVER, 1, 1_000_000, Long.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE - 1};
   private static final byte[] REPLY_OPS = {
-      QueueServer.R_OK, QueueServer.R_REFUSED, QueueServer.R_ITEM, QueueServer.R_VALUE,
-      QueueServer.R_ERROR, QueueServer.R_CANCELLED};
+      QueueProtocol.R_OK, QueueProtocol.R_REFUSED, QueueProtocol.R_ITEM, QueueProtocol.R_VALUE,
+      QueueProtocol.R_ERROR, QueueProtocol.R_CANCELLED};
 
   @Test
   void mutatedRequestsAreDroppedOrAnsweredAndTheOwnerKeepsServing() throws Exception {
@@ -194,9 +194,9 @@ final class QueueProtocolFuzzTest {
       SocketChannel s = SocketChannel.open(QueueServer.parse(server.address()));
       RingTransport link = RingTransport.connect(s, Multiprocessing.currentProcess().authkey());
       try {
-        byte[] hello = ByteBuffer.allocate(8).putLong(0, queueId).array();
+        byte[] hello = QueueProtocol.hello(queueId);
         link.send(hello, 0, hello.length);
-        assertThat(link.receive(64)[0]).isEqualTo(QueueServer.R_OK);
+        assertThat(link.receive(64)[0]).isEqualTo(QueueProtocol.R_OK);
         announce(link, Integer.MAX_VALUE - 8);
         assertThat(link.poll(TimeUnit.SECONDS.toNanos(10))).as("the owner drops the link").isTrue();
         assertThatThrownBy(() -> link.receive(64)).isInstanceOf(ConnectionException.class);
@@ -212,8 +212,8 @@ final class QueueProtocolFuzzTest {
           try (SocketChannel a = owner.accept()) {
             RingTransport l = RingTransport.accept(a, key, 1 << 16);
             try {
-              l.receive(64);
-              byte[] ok = ByteBuffer.allocate(9).put(QueueServer.R_OK).putLong(0).array();
+              l.receive(QueueProtocol.HELLO_LIMIT);
+              byte[] ok = QueueProtocol.reply(QueueProtocol.R_OK, 0, null);
               l.send(ok, 0, ok.length);
               l.receive(64); // the request
               announce(l, Integer.MAX_VALUE - 8);
@@ -284,14 +284,14 @@ final class QueueProtocolFuzzTest {
       throw e;
     }
     try {
-      byte[] hello = ByteBuffer.allocate(8).putLong(0, queueId).array();
+      byte[] hello = QueueProtocol.hello(queueId);
       link.send(hello, 0, hello.length);
-      assertThat(link.receive(64)[0]).isEqualTo(QueueServer.R_OK);
+      assertThat(link.receive(64)[0]).isEqualTo(QueueProtocol.R_OK);
       try {
         for (byte[] f : frames) {
           link.send(f, 0, f.length); // small: the ring never fills, even once the owner went
         }
-        byte[] fence = ByteBuffer.allocate(9).put(QueueServer.FENCE).putLong(LAST_FENCE).array();
+        byte[] fence = QueueProtocol.request(QueueProtocol.FENCE, LAST_FENCE);
         link.send(fence, 0, fence.length);
       } catch (ConnectionException e) {
         return false; // dropped while sending
@@ -308,9 +308,9 @@ final class QueueProtocolFuzzTest {
         } catch (ConnectionException e) {
           return false; // dropped: a refused frame
         }
-        assertThat(r.length).as(where + ": a reply has its op and id").isGreaterThanOrEqualTo(9);
+        assertThat(r.length).as(where + ": a reply has its op and id").isGreaterThanOrEqualTo(QueueProtocol.REPLY_HEADER);
         assertThat(REPLY_OPS).as(where + ": a known reply").contains(r[0]);
-        if (r[0] == QueueServer.R_OK && ByteBuffer.wrap(r).getLong(1) == LAST_FENCE) {
+        if (r[0] == QueueProtocol.R_OK && QueueProtocol.id(r) == LAST_FENCE) {
           return true;
         }
       }
@@ -321,20 +321,20 @@ final class QueueProtocolFuzzTest {
 
   /** A well-formed request of a random kind, with ids from a small set so that they repeat. */
   private static byte[] request(Random rnd) {
-    byte op = (byte) (1 + rnd.nextInt(9));
+    byte op = (byte) (QueueProtocol.PUT + rnd.nextInt(QueueProtocol.FENCE)); // PUT to FENCE
     long id = 1 + rnd.nextInt(4);
     long timeout = TIMEOUTS[rnd.nextInt(TIMEOUTS.length)];
     byte[] item = new byte[rnd.nextInt(6)];
     rnd.nextBytes(item);
-    ByteBuffer b = ByteBuffer.allocate(17 + item.length);
+    ByteBuffer b = ByteBuffer.allocate(QueueProtocol.TIMED_HEADER + item.length);
     b.put(op);
-    if (op == QueueServer.PUT) {
+    if (op == QueueProtocol.PUT) {
       b.put(item);
     } else {
       b.putLong(id);
-      if (op == QueueServer.PUT_WAIT || op == QueueServer.GET || op == QueueServer.JOIN) {
+      if (op == QueueProtocol.PUT_WAIT || op == QueueProtocol.GET || op == QueueProtocol.JOIN) {
         b.putLong(timeout);
-        if (op == QueueServer.PUT_WAIT) {
+        if (op == QueueProtocol.PUT_WAIT) {
           b.put(item);
         }
       }
@@ -377,11 +377,11 @@ final class QueueProtocolFuzzTest {
     try (SocketChannel s = owner.accept()) {
       RingTransport link = RingTransport.accept(s, key, 1 << 16);
       try {
-        link.receive(64);
-        byte[] ok = ByteBuffer.allocate(9).put(QueueServer.R_OK).putLong(0).array();
+        link.receive(QueueProtocol.HELLO_LIMIT);
+        byte[] ok = QueueProtocol.reply(QueueProtocol.R_OK, 0, null);
         byte[] hello = fuzzHello ? mutate(rnd, ok) : ok;
         link.send(hello, 0, hello.length);
-        if (fuzzHello && (hello.length < 9 || hello[0] != QueueServer.R_OK)) {
+        if (fuzzHello && (hello.length < QueueProtocol.REPLY_HEADER || hello[0] != QueueProtocol.R_OK)) {
           return; // the client refuses it
         }
         // one request, answered by a reply of any kind, then the end of the link
@@ -394,12 +394,10 @@ final class QueueProtocolFuzzTest {
         } catch (ConnectionException e) {
           return; // the client went away
         }
-        long id = req.length >= 9 ? ByteBuffer.wrap(req).getLong(1) : 0;
+        long id = req.length >= QueueProtocol.ID_HEADER ? QueueProtocol.id(req) : 0;
         byte[] payload = new byte[rnd.nextBoolean() ? 8 : rnd.nextInt(12)];
         rnd.nextBytes(payload);
-        ByteBuffer b = ByteBuffer.allocate(9 + payload.length);
-        b.put(REPLY_OPS[rnd.nextInt(REPLY_OPS.length)]).putLong(id).put(payload);
-        byte[] r = mutate(rnd, b.array());
+        byte[] r = mutate(rnd, QueueProtocol.reply(REPLY_OPS[rnd.nextInt(REPLY_OPS.length)], id, payload));
         link.send(r, 0, r.length);
       } catch (ConnectionException e) {
         // the client hung up first

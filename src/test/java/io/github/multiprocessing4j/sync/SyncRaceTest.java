@@ -152,6 +152,18 @@ final class SyncRaceTest {
     }
   }
 
+  @Test
+  void aReferenceWhoseKindIsForgedIsRefused() throws Exception {
+    // Every sync object serializes as one SyncRef; its kind is a name in the stream, and a forged
+    // one must not make an RLock of an Event's memory.
+    Event event = new Event();
+    byte[] forged = replace(serialized(event), "EVENT", "RLOCK");
+    assertThatThrownBy(() -> deserialized(forged)).isInstanceOf(java.io.InvalidObjectException.class)
+        .hasMessageContaining("not a RLock");
+    assertThat(event.isSet()).isFalse();
+    assertThat(deserialized(serialized(event))).isSameAs(event);
+  }
+
   private static byte[] serialized(Object o) throws Exception {
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
     try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {

@@ -4,7 +4,6 @@ import io.github.multiprocessing4j.MultiprocessingException;
 import io.github.multiprocessing4j.internal.shm.Segment;
 import java.io.IOException;
 import java.io.InvalidObjectException;
-import java.io.Serializable;
 import java.math.BigInteger;
 import java.nio.ByteOrder;
 import java.nio.file.NoSuchFileException;
@@ -29,7 +28,7 @@ import java.util.Objects;
  * other process uses it). Serializing an object {@linkplain Segment#pin() pins} its segment in
  * this JVM until exit: the reader attaches it by name, maybe long after the writer dropped it.
  */
-final class Cells {
+final class TypedSegment {
 
   private static final boolean LITTLE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
   private static final String VALUE_PREFIX = "mp4j_val_";
@@ -41,7 +40,7 @@ final class Cells {
   private final int size;
   private final long mask;
 
-  private Cells(Segment segment, TypeCode type, int length) {
+  private TypedSegment(Segment segment, TypeCode type, int length) {
     this.segment = segment;
     this.type = type;
     this.length = length;
@@ -50,12 +49,12 @@ final class Cells {
   }
 
   /** Storage-less cells of a type: for checking and converting values before creating any memory. */
-  static Cells probe(TypeCode type, int length) {
-    return new Cells(null, Objects.requireNonNull(type, "typecode"), length);
+  static TypedSegment probe(TypeCode type, int length) {
+    return new TypedSegment(null, Objects.requireNonNull(type, "typecode"), length);
   }
 
   /** Creates zero-filled storage in a new segment. */
-  static Cells create(TypeCode type, int length, boolean array) {
+  static TypedSegment create(TypeCode type, int length, boolean array) {
     Objects.requireNonNull(type, "typecode");
     if (length < 0) {
       throw new IllegalArgumentException("negative array length: " + length);
@@ -66,7 +65,7 @@ final class Cells {
           + " bytes (at most " + Segment.MAX_SIZE + " bytes)");
     }
     try {
-      return new Cells(Segment.create(null, array ? ARRAY_PREFIX : VALUE_PREFIX, bytes), type, length);
+      return new TypedSegment(Segment.create(null, array ? ARRAY_PREFIX : VALUE_PREFIX, bytes), type, length);
     } catch (IOException e) {
       throw new SharedMemoryException("cannot create the shared memory of " + length + " '" + type.code()
           + "' items: " + e, e);
@@ -470,53 +469,38 @@ final class Cells {
     }
   }
 
-  /** The serialized form of a value or an array: its segment's name, typecode and length. */
-  static final class Ref implements Serializable {
-    private static final long serialVersionUID = 1L;
-    /** The segment's name. */
-    private final String segment;
-    /** The typecode character. */
-    private final char code;
-    /** The number of items. */
-    private final int length;
-    /** A value (false) or an array (true). */
-    private final boolean array;
+  /** The serialized form of the value or array over this storage: pins its segment (see the class comment). */
+  SharedRef ref(boolean array) {
+    segment.pin(); // the reader may attach it after this JVM dropped the object
+    return SharedRef.items(array, segment.name(), type.code(), length);
+  }
 
-    /** Made when a value or an array is serialized: pins its segment (see the class comment). */
-    Ref(Cells c, boolean array) {
-      c.segment.pin(); // the reader may attach it after this JVM dropped the object
-      this.segment = c.segment.name();
-      this.code = c.type.code();
-      this.length = c.length;
-      this.array = array;
+  /** The value or array a {@link SharedRef} names, over the attached segment. */
+  static Object resolve(String segment, char code, int length, boolean array) throws InvalidObjectException {
+    TypeCode t;
+    try {
+      t = TypeCode.of(code);
+      Segment.checkName(segment);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new InvalidObjectException("not a shared value or array reference: " + e.getMessage());
     }
-
-    private Object readResolve() throws InvalidObjectException {
-      TypeCode t;
-      try {
-        t = TypeCode.of(code);
-        Segment.checkName(segment);
-      } catch (IllegalArgumentException | NullPointerException e) {
-        throw new InvalidObjectException("not a shared value or array reference: " + e.getMessage());
-      }
-      if (length < 0 || (!array && length != 1)) {
-        throw new InvalidObjectException("not a shared value or array reference: length " + length);
-      }
-      String what = array ? "RawArray('" + code + "', " + length + ")" : "RawValue('" + code + "')";
-      Segment s;
-      try {
-        s = Segment.attach(segment);
-      } catch (NoSuchFileException e) {
-        throw new SharedMemoryNotFoundException(segment, e);
-      } catch (IOException e) {
-        throw new MultiprocessingException("cannot attach the shared memory of " + what + ": " + e, e);
-      }
-      if (s.size() < (long) length * t.size()) {
-        throw new MultiprocessingException("cannot attach the shared memory of " + what + ": segment " + segment
-            + " has " + s.size() + " bytes, too few for " + length + " items");
-      }
-      Cells c = new Cells(s, t, length);
-      return array ? new RawArray(c) : new RawValue(c);
+    if (length < 0 || (!array && length != 1)) {
+      throw new InvalidObjectException("not a shared value or array reference: length " + length);
     }
+    String what = array ? "RawArray('" + code + "', " + length + ")" : "RawValue('" + code + "')";
+    Segment s;
+    try {
+      s = Segment.attach(segment);
+    } catch (NoSuchFileException e) {
+      throw new SharedMemoryNotFoundException(segment, e);
+    } catch (IOException e) {
+      throw new MultiprocessingException("cannot attach the shared memory of " + what + ": " + e, e);
+    }
+    if (s.size() < (long) length * t.size()) {
+      throw new MultiprocessingException("cannot attach the shared memory of " + what + ": segment " + segment
+          + " has " + s.size() + " bytes, too few for " + length + " items");
+    }
+    TypedSegment c = new TypedSegment(s, t, length);
+    return array ? new RawArray(c) : new RawValue(c);
   }
 }

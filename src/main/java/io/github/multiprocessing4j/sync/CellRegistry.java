@@ -1,16 +1,16 @@
 package io.github.multiprocessing4j.sync;
 
-import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.MultiprocessingException;
 import java.io.IOException;
 import java.io.InvalidObjectException;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * What the synchronisation classes share: cells, the per-JVM instances, timeouts, names.
+ * The cells of the synchronisation classes and this JVM's one object per cell: creates a cell with
+ * its kind, registers the object made for it, and resolves a serialized reference to that object,
+ * attaching the cell on first use.
  *
  * <p><b>Lifetime.</b> The registry of instances holds them weakly: an object the program dropped
  * is collected, and with it this JVM's use of its shared memory ({@link SyncCell}). Except once
@@ -18,14 +18,14 @@ import java.util.function.Function;
  * life, since the process that reads the reference attaches the shared memory by name, maybe
  * minutes later (a queue item), and it must still exist then.
  */
-final class Cells {
+final class CellRegistry {
 
   /** The one object per cell and class in this JVM, by cell name; weakly held. */
   private static final WeakRegistry<Object> INSTANCES = new WeakRegistry<>();
   /** The objects that were serialized, by cell name: kept until this JVM exits. */
   private static final Map<String, Object> PINNED = new ConcurrentHashMap<>();
 
-  private Cells() {}
+  private CellRegistry() {}
 
   /**
    * The offset of a cell's kind (an int in the last word of its state bytes, used by no class):
@@ -95,37 +95,5 @@ final class Cells {
           + type.getSimpleName());
     }
     return type.cast(known);
-  }
-
-  /**
-   * CPython's timeout rules in nanoseconds: no blocking means 0 whatever the timeout, null means
-   * for ever, negative means 0.
-   */
-  static long nanos(boolean block, Duration timeout) {
-    if (!block) {
-      return 0;
-    }
-    if (timeout == null) {
-      return Long.MAX_VALUE;
-    }
-    if (timeout.isNegative()) {
-      return 0;
-    }
-    try {
-      return timeout.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE;
-    }
-  }
-
-  /** CPython's owner name: the process's name, and {@code |thread} unless it is the main thread. */
-  static String ownerName() {
-    String name = Multiprocessing.currentProcess().name();
-    String thread = Thread.currentThread().getName();
-    return "main".equals(thread) ? name : name + "|" + thread;
-  }
-
-  static String hex(Object o) {
-    return "0x" + Integer.toHexString(System.identityHashCode(o));
   }
 }
