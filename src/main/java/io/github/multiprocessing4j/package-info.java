@@ -8,5 +8,10 @@
  *
  * <p>Unless stated otherwise, passing {@code null} to a method of this package throws a
  * {@link java.lang.NullPointerException}.
+ *
+ * <p>Implementation, package-private beside the API: the child JVM's main class
+ * ({@code ChildRuntime}), the child's OS process ({@code ChildHandle}), target resolution
+ * ({@code TargetCall}), start methods and warm spares. Shared machinery is in the
+ * {@code internal.*} packages, which are not exported.
  */
 package io.github.multiprocessing4j;

@@ -10,5 +10,8 @@
  *
  * <p>Unless stated otherwise, passing {@code null} to a method of this package throws a
  * {@link java.lang.NullPointerException}.
+ *
+ * <p>Implementation, package-private beside the API: {@code PipeEndpoint}, how the two ends of a
+ * pipe find each other; the byte transports are shared with the queues and pools.
  */
 package io.github.multiprocessing4j.connection;

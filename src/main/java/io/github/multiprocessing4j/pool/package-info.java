@@ -7,5 +7,8 @@
  *
  * <p>Unless stated otherwise, passing {@code null} to a method of this package throws a
  * {@link java.lang.NullPointerException}; a null item or result is allowed.
+ *
+ * <p>Implementation, package-private beside the API: the engine shared by both (worker slots,
+ * dispatch, the pool's states, the function cache, the protocol and the worker's loop).
  */
 package io.github.multiprocessing4j.pool;

@@ -17,5 +17,8 @@
  *
  * <p>Unless stated otherwise, passing {@code null} to a method of this package throws a
  * {@link java.lang.NullPointerException}.
+ *
+ * <p>Implementation, package-private beside the API: typed atomic items over a segment and the
+ * serialized form of these objects.
  */
 package io.github.multiprocessing4j.shared;

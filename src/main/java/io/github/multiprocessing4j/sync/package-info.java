@@ -21,5 +21,9 @@
  * the writer dropped its object meanwhile. An object that is made per message and sent away
  * therefore stays until the sender exits: share long-lived objects instead. A process that only
  * received an object gives it up when it drops it (the sender still has it).
+ *
+ * <p>Implementation, package-private beside the API: each object's shared state and its waiting
+ * JVMs ({@code SyncCell}), the wake sockets ({@code ParkingLot}), lock owners
+ * ({@code ProcessToken}) and the serialized form.
  */
 package io.github.multiprocessing4j.sync;
