@@ -16,6 +16,7 @@ import io.github.multiprocessing4j.connection.Connection;
 import io.github.multiprocessing4j.connection.Pipe;
 import io.github.multiprocessing4j.queues.Queue;
 import io.github.multiprocessing4j.testing.Reclaim;
+import io.github.multiprocessing4j.testing.Waits;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
@@ -39,7 +40,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 final class HostilePeersTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(60);
   private static final byte[] WRONG = "wrong".getBytes(StandardCharsets.UTF_8);
 
   private static Path queueSocket() throws Exception {
@@ -65,16 +65,6 @@ final class HostilePeersTest {
         .isInstanceOf(AuthenticationException.class).hasMessage("digest sent was rejected");
   }
 
-  private static void await(String what, java.util.function.BooleanSupplier condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("not within " + WAIT + ": " + what);
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-    }
-  }
-
   @Test
   void threeHundredWrongKeysToEachSocketLeaveTheOwnersDescriptorCountWhereItWas() throws Exception {
     assumeTrue(Reclaim.canCountFds(), "descriptors can be counted (/proc/self/fd)");
@@ -95,8 +85,8 @@ final class HostilePeersTest {
       }
     }
     // Each rejected peer is closed just after its #FAILURE# goes out: wait for the last ones.
-    await("the descriptor count back at " + start + " (+10) after 900 rejected peers, now " + fds.getAsInt(),
-        () -> fds.getAsInt() <= start + 10);
+    Waits.until(() -> fds.getAsInt() <= start + 10,
+        "the descriptor count is back at " + start + " (+10) after 900 rejected peers", Waits.LONG);
     p.conn1().close();
     p.conn2().close();
   }
@@ -133,12 +123,12 @@ final class HostilePeersTest {
       // The child connects after them all (it is started after): the owner accepted them first.
       Process child = Process.builder().target(HostilePeersTest::answer).args(p.conn2(), q).build();
       child.start();
-      assertThat(q.get(WAIT)).isEqualTo("put by the child");
+      assertThat(q.get(Waits.LONG)).isEqualTo("put by the child");
       assertThat(p.conn1().recv()).isEqualTo("answered: hello");
       int during = threads();
       assertThat(during - before).as("threads added while 400 silent peers are connected (the child's own "
           + "pumps, waiter and links included)").isLessThan(25);
-      assertThat(child.join(WAIT)).isTrue();
+      assertThat(child.join(Waits.LONG)).isTrue();
       assertThat(child.exitCode()).isZero();
     } finally {
       for (SocketChannel ch : silent) {
