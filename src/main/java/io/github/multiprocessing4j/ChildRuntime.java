@@ -2,6 +2,7 @@ package io.github.multiprocessing4j;
 
 import io.github.multiprocessing4j.internal.launch.Bootstrap;
 import io.github.multiprocessing4j.internal.launch.ExitReport;
+import io.github.multiprocessing4j.internal.runtime.Tunable;
 import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
 import io.github.multiprocessing4j.internal.codec.JavaSerialization;
 import java.io.BufferedOutputStream;
@@ -69,7 +70,7 @@ final class ChildRuntime {
     watcherThread.start();
     Bootstrap bootstrap;
     try {
-      if (Boolean.getBoolean(Spares.SPARE_PROPERTY)) {
+      if (Boolean.getBoolean(Tunable.SPARE_KEY)) { // a constant: loads neither Tunable nor Spares
         // A spare: warms up, then waits here until its parent hands it a process. Its watcher
         // thread was started above, so a process it serves does not pay for that either.
         SpareWarmUp.run();

@@ -35,7 +35,7 @@ final class Spares {
   private static final Logger LOG = Log.get(Spares.class);
   static final int DEFAULT_COUNT = 1;
   /** Marks a spare's command line; the child then ends quietly at the end of its input. */
-  static final String SPARE_PROPERTY = Tunable.SPARE.key();
+  static final String SPARE_PROPERTY = Tunable.SPARE_KEY;
   /** What a spare writes on its stdout once warm, before it reads its bootstrap (ASCII ACK). */
   static final int READY_MARK = 0x06;
   private static final int COUNT = Math.max(0, Tunable.SPARES.intValue(DEFAULT_COUNT));

@@ -20,7 +20,8 @@ public enum Tunable {
   /** How long an unused spare lives. */
   SPARE_IDLE_MILLIS("spareIdleMillis", "60000", "milliseconds an unused spare JVM waits before it exits", false),
   /** Set on a spare's command line, by the library; never by hand. */
-  SPARE("spare", "", "internal: marks a spare JVM's command line", false),
+  SPARE(Tunable.SPARE_KEY.substring("multiprocessing4j.".length()), "", "internal: marks a spare JVM's command line",
+      false),
   /** Whether children use a class-data-sharing archive unless their builder says. */
   CLASS_DATA_SHARING("classDataSharing", "false",
       "true: children start with an application class-data-sharing archive unless their builder says otherwise", true),
@@ -64,6 +65,12 @@ public enum Tunable {
   /** How often segments are swept. */
   SEGMENT_GC_EVERY("segmentGcEvery", "1024",
       "segments created between two sweeps for segments of dead processes (a test knob)", false);
+
+  /**
+   * {@link #SPARE}'s key as a compile-time constant: every child JVM's main checks it first, and a
+   * constant costs it no class to load (this enum, or a class whose initialiser logs).
+   */
+  public static final String SPARE_KEY = "multiprocessing4j.spare";
 
   private final String key;
   private final String defaultValue;

@@ -1,0 +1,44 @@
+package io.github.multiprocessing4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.multiprocessing4j.testing.Waits;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every class a child JVM loads costs its start-up (about 0.3 ms each; SLF4J's initialisation
+ * alone, about 50 classes and a service lookup, cost 80 ms when a non-constant property name made
+ * the child initialise {@code Spares}). A child that runs a trivial target loads no logging and none
+ * of the parent-side classes.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+final class ChildClassLoadingTest {
+
+  static void noop(Args args) {}
+
+  @Test
+  void aTrivialChildLoadsNoLoggingAndNoParentSideClass(@TempDir Path dir) throws Exception {
+    Path log = dir.resolve("classes.log");
+    Process p = Process.builder().target(ChildClassLoadingTest::noop)
+        .jvmOptions("-Xlog:class+load:file=" + log).build();
+    p.start();
+    p.join(Waits.JOIN);
+    assertThat(p.exitCode()).isZero();
+    List<String> loaded = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+        .map(l -> l.replaceAll("^\\[[^]]*\\]\\[[^]]*\\]\\[[^]]*\\] ", "").split(" ")[0])
+        .collect(Collectors.toList());
+    assertThat(loaded).as("the child's classes").contains(ChildRuntime.class.getName());
+    assertThat(loaded).as("logging in a trivial child")
+        .noneMatch(c -> c.startsWith("org.slf4j.") || c.endsWith(".internal.runtime.Log"));
+    assertThat(loaded).as("parent-side classes in a child")
+        .doesNotContain(Spares.class.getName(), ChildHandle.class.getName(), Multiprocessing.class.getName());
+  }
+}
