@@ -210,8 +210,10 @@ public final class Multiprocessing {
 
   /**
    * Discards the idle spare JVMs of the {@code forkserver} start method, e.g. before measuring
-   * this program's memory or at the end of a test: new spares are launched when processes start
-   * again. Spares are also discarded after a minute unused and when the program ends.
+   * this program's memory or at the end of a test, and returns once they have ended, including a
+   * spare that was being launched: a caller that lists its child processes right after finds no
+   * spare. New spares are launched when processes start again. Spares are also discarded after a
+   * minute unused and when the program ends. Thread-safe.
    */
   public static void discardSpares() {
     Spares.discardAll();

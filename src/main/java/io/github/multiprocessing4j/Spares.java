@@ -104,6 +104,10 @@ final class Spares {
   private static long lastTake; // guarded by the class
   /** Counts {@link #discardAll()} calls: a spare launched across one is discarded too. */
   private static long generation; // guarded by the class
+  /** Launches between their request's pick and the spare's registration; guarded by the class. */
+  private static int launching;
+  /** Runs in the keeper right after a spare's JVM is launched; for tests of discard races. */
+  static volatile Runnable afterLaunchForTests;
   private static final long REFILL_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private Spares() {}
@@ -162,6 +166,7 @@ final class Spares {
   private static void keep() {
     while (true) {
       Object[] request;
+      long gen;
       synchronized (Spares.class) {
         long now = System.nanoTime();
         long nextExpiry = Long.MAX_VALUE;
@@ -198,8 +203,11 @@ final class Spares {
           pending.remove(0); // this key has its spares
           continue;
         }
+        // Read with the pick: a discard after it must see this launch and wait for it.
+        gen = generation;
+        launching++;
       }
-      if (!launch((Key) request[0], (ProcessBuilder) request[1])) {
+      if (!launch((Key) request[0], (ProcessBuilder) request[1], gen)) {
         synchronized (Spares.class) {
           pending.remove(request); // cannot launch for this key now: the next start asks again
         }
@@ -207,27 +215,49 @@ final class Spares {
     }
   }
 
-  private static boolean launch(Key key, ProcessBuilder builder) {
-    long gen;
-    synchronized (Spares.class) {
-      gen = generation;
-    }
-    java.lang.Process p;
+  /**
+   * Launches one spare unless a discard came after its request was picked, and ends the launch
+   * {@link #discardAll()} waits for; a spare discarded meanwhile is killed and reaped here.
+   *
+   * @return false if no JVM could be launched
+   */
+  private static boolean launch(Key key, ProcessBuilder builder, long gen) {
+    java.lang.Process p = null;
     try {
       p = builder.start();
+      Runnable hook = afterLaunchForTests;
+      if (hook != null) {
+        hook.run();
+      }
     } catch (IOException e) {
       LOG.debug("cannot launch a spare JVM: {}", e.toString());
-      return false;
-    }
-    synchronized (Spares.class) {
-      if (closed || gen != generation) {
-        p.destroyForcibly(); // discarded while it was being launched
-        return true;
+    } finally {
+      boolean discarded;
+      synchronized (Spares.class) {
+        discarded = closed || gen != generation;
+        if (p != null && !discarded) {
+          IDLE.computeIfAbsent(key, k -> new ArrayDeque<>()).add(new Spare(p));
+          lastLaunched = p.pid();
+        }
       }
-      IDLE.computeIfAbsent(key, k -> new ArrayDeque<>()).add(new Spare(p));
-      lastLaunched = p.pid();
+      if (p != null && discarded) {
+        p.destroyForcibly();
+        awaitExit(p);
+      }
+      synchronized (Spares.class) {
+        launching--;
+        Spares.class.notifyAll();
+      }
     }
-    return true;
+    return p != null;
+  }
+
+  private static void awaitExit(java.lang.Process p) {
+    try {
+      p.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**
@@ -261,7 +291,11 @@ final class Spares {
     }
   }
 
-  /** Discards every idle spare; later starts launch new ones. For tests and at exit. */
+  /**
+   * Discards every idle spare and every spare being launched, and returns once they have ended
+   * (at most about 10 s each): a caller that then lists its child processes finds none of them.
+   * Later starts launch new ones. For tests and at exit.
+   */
   static void discardAll() {
     List<Spare> all = new ArrayList<>();
     synchronized (Spares.class) {
@@ -276,11 +310,23 @@ final class Spares {
       s.process.destroyForcibly();
     }
     for (Spare s : all) {
-      try {
-        s.process.waitFor(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+      awaitExit(s.process);
+    }
+    // A launch in flight registers nothing now; it kills its JVM itself, and is waited for.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    synchronized (Spares.class) {
+      while (launching > 0 && Thread.currentThread() != keeper) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          LOG.debug("a spare JVM's launch did not end within 20 s of a discard");
+          return;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(Spares.class, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
     }
   }

@@ -303,6 +303,53 @@ final class ForkserverTest {
     assertThat(none.toByteArray()).as("a silent process from a spare has no output at all").isEmpty();
   }
 
+  /**
+   * A discard that meets a spare being launched returns only once that spare has ended: the CI's
+   * leak check after a test class once found a spare's {@code jspawnhelper} launched across it.
+   */
+  @Test
+  void aDiscardWaitsForASpareBeingLaunchedAndLeavesNoChild() throws Exception {
+    java.util.concurrent.CountDownLatch launched = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicLong launchedPid = new java.util.concurrent.atomic.AtomicLong();
+    Spares.afterLaunchForTests = () -> {
+      launched.countDown();
+      try {
+        release.await(Waits.JOIN.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+    Thread discard = new Thread(Spares::discardAll, "discard");
+    try {
+      Process p = Process.builder().startMethod("forkserver").target(ForkserverTest::silent).build();
+      p.start();
+      assertThat(p.join(Waits.JOIN)).isTrue();
+      assertThat(launched.await(Waits.JOIN.toMillis(), TimeUnit.MILLISECONDS)).as("a spare is launched").isTrue();
+      Set<Long> before = new HashSet<>();
+      ProcessHandle.current().children()
+          .filter(c -> c.info().commandLine().orElse("").contains(Spares.SPARE_PROPERTY))
+          .forEach(c -> before.add(c.pid()));
+      assertThat(before).as("the spare held in its launch").hasSize(1);
+      launchedPid.set(before.iterator().next());
+
+      discard.start();
+      discard.join(500);
+      if (!discard.isAlive()) {
+        assertThat(Pids.alive(launchedPid.get())).as("a discard that returned left the spare being launched").isFalse();
+      }
+      release.countDown();
+      discard.join(Waits.JOIN.toMillis());
+      assertThat(discard.isAlive()).as("the discard returns once the launch ends").isFalse();
+      assertThat(Pids.alive(launchedPid.get())).as("the spare launched across the discard has ended").isFalse();
+      assertThat(Spares.idlePids()).isEmpty();
+    } finally {
+      Spares.afterLaunchForTests = null;
+      release.countDown();
+      discard.join(Waits.JOIN.toMillis());
+    }
+  }
+
   @Test
   void awaitSparesRefusesBadTimeouts() {
     assertThatThrownBy(() -> Multiprocessing.awaitSpares(null)).isInstanceOf(NullPointerException.class)
