@@ -6,12 +6,8 @@ import io.github.multiprocessing4j.internal.runtime.Log;
 import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -67,17 +63,15 @@ import org.slf4j.Logger;
  * segment up, attaching it again opens it afresh). Segment files are created readable and
  * writable by their owner only ({@code 0600}), in a directory that is the owner's only.
  *
- * <p><b>Atomic access.</b> The int and long accessors use {@link VarHandle}s on the mapping: they
- * are atomic across processes (the same physical memory) when the offset is aligned to the size.
+ * <p><b>Atomic access.</b> The int and long accessors are those of the {@link MappedRegion} under
+ * the segment: atomic across processes when the offset is aligned to the size.
  *
  * <p>Thread-safe.
  */
 public final class Segment implements AutoCloseable {
 
-  /** Most a segment can hold: one {@link MappedByteBuffer}. */
+  /** Most a segment can hold: one mapping ({@link MappedRegion}). */
   public static final long MAX_SIZE = Integer.MAX_VALUE;
-  private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
-  private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
   private static final String TEMP_PREFIX = ".tmp-";
   /** A temporary file younger than this may be a segment being created: the sweep leaves it. */
   private static final long TEMP_GRACE_MILLIS = TimeUnit.MINUTES.toMillis(1);
@@ -105,7 +99,7 @@ public final class Segment implements AutoCloseable {
     final Path file;
     final FileChannel channel;
     final FileLock lock;
-    final MappedByteBuffer buffer;
+    final MappedRegion region;
     /** The file's identity (device and inode): a segment created later under the name is another. */
     final Object key;
     /** Whether a leak is worth a warning: set by {@link Segment#trackLeak()}; such a segment is kept. */
@@ -119,22 +113,25 @@ public final class Segment implements AutoCloseable {
     /** Kept reachable while set ({@link Segment#anchor}); written by one thread at a time. */
     Object anchor;
 
-    Mapping(String name, Path file, FileChannel channel, FileLock lock, MappedByteBuffer buffer, Object key) {
+    Mapping(String name, Path file, FileChannel channel, FileLock lock, MappedRegion region, Object key) {
       this.name = name;
       this.file = file;
       this.channel = channel;
       this.lock = lock;
-      this.buffer = buffer;
+      this.region = region;
       this.key = key;
     }
   }
 
   private final Mapping mapping;
+  /** The mapping's memory, held here too so an access loads no more than before: locks and values use it per operation. */
+  private final MappedRegion region;
   private volatile boolean closed;
 
   /** A new object sharing a mapping; the caller holds USED. */
   private Segment(Mapping mapping) {
     this.mapping = mapping;
+    this.region = mapping.region;
     mapping.users++;
     CLEANER.register(this, new Unuse(mapping)); // must not refer to this object
   }
@@ -270,7 +267,7 @@ public final class Segment implements AutoCloseable {
             }
             continue; // a random name taken meanwhile: draw again
           }
-          m = new Mapping(n, file, ch, lock, ch.map(FileChannel.MapMode.READ_WRITE, 0, size), fileKeyOf(temp));
+          m = new Mapping(n, file, ch, lock, MappedRegion.map(ch, size), fileKeyOf(temp));
         } catch (IOException | RuntimeException e) {
           closeQuietly(ch);
           throw e;
@@ -326,7 +323,7 @@ public final class Segment implements AutoCloseable {
             if (size < 1 || size > MAX_SIZE) {
               throw new IOException("not a segment: " + file + " has " + size + " bytes");
             }
-            Mapping m = new Mapping(name, file, ch, lock, ch.map(FileChannel.MapMode.READ_WRITE, 0, size), key);
+            Mapping m = new Mapping(name, file, ch, lock, MappedRegion.map(ch, size), key);
             USED.put(name, m);
             registerExit();
             countNew();
@@ -380,7 +377,7 @@ public final class Segment implements AutoCloseable {
 
   /** The segment's size in bytes. */
   public int size() {
-    return mapping.buffer.capacity();
+    return mapping.region.size();
   }
 
   /**
@@ -391,57 +388,57 @@ public final class Segment implements AutoCloseable {
    */
   public ByteBuffer buffer() {
     checkOpen();
-    return mapping.buffer.duplicate().order(ByteOrder.nativeOrder());
+    return mapping.region.buffer();
   }
 
   /** Reads an int with volatile semantics; {@code offset} must be a multiple of 4. */
   public int getIntVolatile(int offset) {
-    return (int) INT.getVolatile(mapping.buffer, offset);
+    return region.getIntVolatile(offset);
   }
 
   /** Writes an int with volatile semantics; {@code offset} must be a multiple of 4. */
   public void setIntVolatile(int offset, int value) {
-    INT.setVolatile(mapping.buffer, offset, value);
+    region.setIntVolatile(offset, value);
   }
 
   /** Atomically sets an int if it holds {@code expected}; {@code offset} must be a multiple of 4. */
   public boolean compareAndSetInt(int offset, int expected, int value) {
-    return INT.compareAndSet(mapping.buffer, offset, expected, value);
+    return region.compareAndSetInt(offset, expected, value);
   }
 
   /** Atomically adds to an int and returns the old value; {@code offset} must be a multiple of 4. */
   public int getAndAddInt(int offset, int delta) {
-    return (int) INT.getAndAdd(mapping.buffer, offset, delta);
+    return region.getAndAddInt(offset, delta);
   }
 
   /** Reads a long with volatile semantics; {@code offset} must be a multiple of 8. */
   public long getLongVolatile(int offset) {
-    return (long) LONG.getVolatile(mapping.buffer, offset);
+    return region.getLongVolatile(offset);
   }
 
   /** Writes a long with volatile semantics; {@code offset} must be a multiple of 8. */
   public void setLongVolatile(int offset, long value) {
-    LONG.setVolatile(mapping.buffer, offset, value);
+    region.setLongVolatile(offset, value);
   }
 
   /** Atomically sets a long if it holds {@code expected}; {@code offset} must be a multiple of 8. */
   public boolean compareAndSetLong(int offset, long expected, long value) {
-    return LONG.compareAndSet(mapping.buffer, offset, expected, value);
+    return region.compareAndSetLong(offset, expected, value);
   }
 
   /** Atomically adds to a long and returns the old value; {@code offset} must be a multiple of 8. */
   public long getAndAddLong(int offset, long delta) {
-    return (long) LONG.getAndAdd(mapping.buffer, offset, delta);
+    return region.getAndAddLong(offset, delta);
   }
 
   /** Atomically sets an int and returns the old value; {@code offset} must be a multiple of 4. */
   public int getAndSetInt(int offset, int value) {
-    return (int) INT.getAndSet(mapping.buffer, offset, value);
+    return region.getAndSetInt(offset, value);
   }
 
   /** Atomically sets a long and returns the old value; {@code offset} must be a multiple of 8. */
   public long getAndSetLong(int offset, long value) {
-    return (long) LONG.getAndSet(mapping.buffer, offset, value);
+    return region.getAndSetLong(offset, value);
   }
 
   /**
