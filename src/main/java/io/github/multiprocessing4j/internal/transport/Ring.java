@@ -118,9 +118,7 @@ final class Ring {
    * @return true if the consumer was parked: the caller must wake it (this call took its flag down)
    */
   boolean publish(long wp) {
-    region.setLongVolatile(base + WRITE_POS, wp);
-    return region.getIntVolatile(base + CONSUMER_WAITING) != 0
-        && region.compareAndSetInt(base + CONSUMER_WAITING, 1, 0);
+    return advance(WRITE_POS, wp, CONSUMER_WAITING);
   }
 
   /** Announces that the producer is about to park for room: the consumer's next release wakes it. */
@@ -202,9 +200,7 @@ final class Ring {
    * @return true if the producer was parked: the caller must wake it (this call took its flag down)
    */
   boolean release(long rp) {
-    region.setLongVolatile(base + READ_POS, rp);
-    return region.getIntVolatile(base + PRODUCER_WAITING) != 0
-        && region.compareAndSetInt(base + PRODUCER_WAITING, 1, 0);
+    return advance(READ_POS, rp, PRODUCER_WAITING);
   }
 
   /** Announces that the consumer is about to park for data: the producer's next publish wakes it. */
@@ -225,5 +221,15 @@ final class Ring {
   /** Marks the consumer's end closed: the producer's sends fail from now on. */
   void closeConsumer() {
     region.setIntVolatile(base + CONSUMER_CLOSED, 1);
+  }
+
+  /**
+   * Moves one side's position on, then takes the other side's parked flag down if it was up. Both
+   * sides write their own field before reading the other's, with volatile accesses, so of a parking
+   * side and an advancing one at least one sees the other: no wake-up is lost.
+   */
+  private boolean advance(int position, long to, int otherParked) {
+    region.setLongVolatile(base + position, to);
+    return region.getIntVolatile(base + otherParked) != 0 && region.compareAndSetInt(base + otherParked, 1, 0);
   }
 }
