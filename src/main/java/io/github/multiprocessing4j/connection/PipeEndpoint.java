@@ -4,7 +4,9 @@ import io.github.multiprocessing4j.internal.runtime.Log;
 import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
 import io.github.multiprocessing4j.internal.transport.Authenticator;
 import io.github.multiprocessing4j.internal.transport.Handshake;
+import io.github.multiprocessing4j.internal.shm.MappedRegion;
 import io.github.multiprocessing4j.internal.transport.OpenChannels;
+import io.github.multiprocessing4j.internal.transport.RingFile;
 import io.github.multiprocessing4j.internal.transport.RingTransport;
 import io.github.multiprocessing4j.internal.transport.SocketTransport;
 
@@ -15,7 +17,6 @@ import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.SelectionKey;
@@ -74,7 +75,7 @@ final class PipeEndpoint {
     Path state = RuntimeDir.get().resolve("pipe-" + id);
     Files.write(state, new byte[2 * SLOT + 2 * PATH_SLOT], StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     Path ring = RuntimeDir.shm().resolve("pipe-" + id + ".ring");
-    RingTransport.createFile(ring, RingTransport.DEFAULT_CAPACITY);
+    RingFile.create(ring, RingTransport.DEFAULT_CAPACITY);
     return new Path[] {state, ring};
   }
 
@@ -123,9 +124,9 @@ final class PipeEndpoint {
         int theirs = slots.getInt(other * SLOT + 8);
         peerClosed = (theirs & CLOSED) != 0;
         peerClaimed = (theirs & CLAIMED) != 0;
-        MappedByteBuffer map;
+        MappedRegion map;
         try {
-          map = RingTransport.mapFile(ring);
+          map = RingFile.map(ring);
         } catch (NoSuchFileException e) {
           throw gone(state);
         }
@@ -153,7 +154,7 @@ final class PipeEndpoint {
       }
     }
     if (peerClaimed || peerClosed) {
-      RingTransport.deleteQuietly(ring); // both ends have it mapped, or the other will never come
+      RuntimeDir.deleteQuietly(ring); // both ends have it mapped, or the other will never come
     }
     if (peerClosed) {
       t.markPeerGone();
@@ -321,10 +322,10 @@ final class PipeEndpoint {
         return; // the creator has ended and its runtime directory is gone: nobody can be waiting
       }
       if ((theirs & (CLAIMED | CLOSED)) != 0) {
-        RingTransport.deleteQuietly(ring); // mapped by whoever still uses it; nobody can claim an end any more
+        RuntimeDir.deleteQuietly(ring); // mapped by whoever still uses it; nobody can claim an end any more
       }
       if ((theirs & CLOSED) != 0) {
-        RingTransport.deleteQuietly(state);
+        RuntimeDir.deleteQuietly(state);
       }
     }
   }
@@ -339,8 +340,8 @@ final class PipeEndpoint {
    */
   public static void delete(Path state, Path ring) {
     synchronized (PipeEndpoint.class) {
-      RingTransport.deleteQuietly(ring);
-      RingTransport.deleteQuietly(state);
+      RuntimeDir.deleteQuietly(ring);
+      RuntimeDir.deleteQuietly(state);
     }
   }
 

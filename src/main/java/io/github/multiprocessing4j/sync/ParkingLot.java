@@ -6,7 +6,6 @@ import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
 import io.github.multiprocessing4j.internal.transport.Authenticator;
 import io.github.multiprocessing4j.internal.transport.Handshake;
 import io.github.multiprocessing4j.internal.transport.OpenChannels;
-import io.github.multiprocessing4j.internal.transport.RingTransport;
 import io.github.multiprocessing4j.internal.transport.SocketTransport;
 
 import java.io.IOException;
@@ -193,7 +192,7 @@ final class ParkingLot {
         Files.deleteIfExists(p); // left by a dead JVM that had this pid
         ss.bind(UnixDomainSocketAddress.of(p), 64);
         OpenChannels.add(ss);
-        ExitActions.onExitClose(() -> RingTransport.deleteQuietly(p));
+        ExitActions.onExitClose(() -> RuntimeDir.deleteQuietly(p));
         Thread t = new Thread(null, () -> acceptLoop(ss), "mp4j-park-accept", 64 * 1024, false);
         t.setDaemon(true);
         t.start();

@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.connection.ConnectionException;
 import java.io.IOException;
-import java.lang.invoke.VarHandle;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.InetAddress;
@@ -252,18 +251,15 @@ final class QueueProtocolFuzzTest {
     Method produce = RingTransport.class.getDeclaredMethod("produce", byte[].class, int.class, int.class,
         long.class, long.class);
     Method publish = RingTransport.class.getDeclaredMethod("publish", long.class);
-    Field map = RingTransport.class.getDeclaredField("map");
     Field out = RingTransport.class.getDeclaredField("out");
-    Field writePos = RingTransport.class.getDeclaredField("WRITE_POS");
-    Field longs = RingTransport.class.getDeclaredField("LONG");
+    out.setAccessible(true);
+    Object ring = out.get(t);
+    Method writePosition = ring.getClass().getDeclaredMethod("writePosition");
     for (java.lang.reflect.AccessibleObject o : new java.lang.reflect.AccessibleObject[] {
-        produce, publish, map, out, writePos, longs}) {
+        produce, publish, writePosition}) {
       o.setAccessible(true);
     }
-    VarHandle vh = (VarHandle) longs.get(null);
-    ByteBuffer m = (ByteBuffer) map.get(t);
-    int at = out.getInt(t) + writePos.getInt(null);
-    long start = (long) vh.getOpaque(m, at);
+    long start = (long) writePosition.invoke(ring);
     byte[] h = {(byte) (len >>> 24), (byte) (len >>> 16), (byte) (len >>> 8), (byte) len};
     long wp = (long) produce.invoke(t, h, 0, 4, start, start);
     publish.invoke(t, wp);

@@ -560,6 +560,21 @@ public final class RuntimeDir {
     deleteTree(d);
   }
 
+  /**
+   * Deletes a file of the private directories (a ring both ends have mapped, a state file, a
+   * socket). Best effort: Windows refuses to delete a mapped file, which then goes with its
+   * directory at exit.
+   *
+   * @param file the file
+   */
+  public static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      // still mapped (Windows): removed with the private directory at exit, or by the next JVM
+    }
+  }
+
   private static void deleteTree(Path root) {
     try (Stream<Path> walk = Files.walk(root)) {
       walk.sorted(Comparator.reverseOrder()).forEach(p -> {

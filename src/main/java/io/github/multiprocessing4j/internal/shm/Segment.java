@@ -6,15 +6,10 @@ import io.github.multiprocessing4j.internal.runtime.Log;
 import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -22,9 +17,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -67,17 +59,15 @@ import org.slf4j.Logger;
  * segment up, attaching it again opens it afresh). Segment files are created readable and
  * writable by their owner only ({@code 0600}), in a directory that is the owner's only.
  *
- * <p><b>Atomic access.</b> The int and long accessors use {@link VarHandle}s on the mapping: they
- * are atomic across processes (the same physical memory) when the offset is aligned to the size.
+ * <p><b>Atomic access.</b> The int and long accessors are those of the {@link MappedRegion} under
+ * the segment: atomic across processes when the offset is aligned to the size.
  *
  * <p>Thread-safe.
  */
 public final class Segment implements AutoCloseable {
 
-  /** Most a segment can hold: one {@link MappedByteBuffer}. */
+  /** Most a segment can hold: one mapping ({@link MappedRegion}). */
   public static final long MAX_SIZE = Integer.MAX_VALUE;
-  private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
-  private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
   private static final String TEMP_PREFIX = ".tmp-";
   /** A temporary file younger than this may be a segment being created: the sweep leaves it. */
   private static final long TEMP_GRACE_MILLIS = TimeUnit.MINUTES.toMillis(1);
@@ -87,8 +77,6 @@ public final class Segment implements AutoCloseable {
   private static final Cleaner CLEANER = Cleaner.create();
   /** New mappings between two collections this JVM asks for, at least. */
   private static final int GC_EVERY = Tunable.SEGMENT_GC_EVERY.intValue(1024); // a knob, not documented
-  /** Created files' permissions: owner only, where the file system has POSIX permissions. */
-  private static final FileAttribute<?>[] OWNER_ONLY = posixOwnerOnly();
 
   /** The segments this JVM uses, by name; guarded by itself. */
   private static final Map<String, Mapping> USED = new HashMap<>();
@@ -105,7 +93,7 @@ public final class Segment implements AutoCloseable {
     final Path file;
     final FileChannel channel;
     final FileLock lock;
-    final MappedByteBuffer buffer;
+    final MappedRegion region;
     /** The file's identity (device and inode): a segment created later under the name is another. */
     final Object key;
     /** Whether a leak is worth a warning: set by {@link Segment#trackLeak()}; such a segment is kept. */
@@ -119,22 +107,25 @@ public final class Segment implements AutoCloseable {
     /** Kept reachable while set ({@link Segment#anchor}); written by one thread at a time. */
     Object anchor;
 
-    Mapping(String name, Path file, FileChannel channel, FileLock lock, MappedByteBuffer buffer, Object key) {
+    Mapping(String name, Path file, FileChannel channel, FileLock lock, MappedRegion region, Object key) {
       this.name = name;
       this.file = file;
       this.channel = channel;
       this.lock = lock;
-      this.buffer = buffer;
+      this.region = region;
       this.key = key;
     }
   }
 
   private final Mapping mapping;
+  /** The mapping's memory, held here too so an access loads no more than before: locks and values use it per operation. */
+  private final MappedRegion region;
   private volatile boolean closed;
 
   /** A new object sharing a mapping; the caller holds USED. */
   private Segment(Mapping mapping) {
     this.mapping = mapping;
+    this.region = mapping.region;
     mapping.users++;
     CLEANER.register(this, new Unuse(mapping)); // must not refer to this object
   }
@@ -162,7 +153,7 @@ public final class Segment implements AutoCloseable {
       }
       drop(m);
       // Under the lock: no attach of this name can open the file while this opens it a second time.
-      deleteIfUnused(m.file, m.key);
+      SegmentFile.deleteIfUnused(m.file, m.key);
     }
   }
 
@@ -191,18 +182,6 @@ public final class Segment implements AutoCloseable {
     if (GC_DUE.get() && GC_DUE.compareAndSet(true, false)) {
       System.gc();
     }
-  }
-
-  private static FileAttribute<?>[] posixOwnerOnly() {
-    try {
-      if (RuntimeDir.segments().getFileSystem().supportedFileAttributeViews().contains("posix")) {
-        Set<PosixFilePermission> rw = PosixFilePermissions.fromString("rw-------");
-        return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(rw)};
-      }
-    } catch (RuntimeException e) {
-      // no segment directory: create() fails on its own
-    }
-    return new FileAttribute<?>[0];
   }
 
   /**
@@ -236,7 +215,7 @@ public final class Segment implements AutoCloseable {
       Path file = dir.resolve(n);
       synchronized (USED) {
         Mapping known = USED.get(n);
-        if (known != null && !sameFile(file, known.key)) {
+        if (known != null && !SegmentFile.isFile(file, known.key)) {
           // Unlinked by another process since this JVM used it (shm_unlink elsewhere): the name is
           // free, as for CPython. This JVM is done with the old file, as in attach(); without this,
           // create() of that name failed with "exists" for the rest of this JVM's life.
@@ -253,7 +232,7 @@ public final class Segment implements AutoCloseable {
         // was taken meanwhile, where rename() would replace.
         Path temp = dir.resolve(TEMP_PREFIX + n + "-" + Long.toHexString(RANDOM.nextLong()));
         FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-            StandardOpenOption.WRITE), OWNER_ONLY); // 0600 from the start: no moment others could open it
+            StandardOpenOption.WRITE), SegmentFile.OWNER_ONLY); // 0600 from the start: no moment others could open it
         Mapping m;
         try {
           ch.write(ByteBuffer.allocate(1), size - 1); // sized, zero-filled
@@ -264,15 +243,15 @@ public final class Segment implements AutoCloseable {
           try {
             Files.createLink(file, temp);
           } catch (FileAlreadyExistsException e) {
-            closeQuietly(ch);
+            SegmentFile.closeQuietly(ch);
             if (name != null) {
               throw new FileAlreadyExistsException(file.toString(), null, "a segment of this name exists");
             }
             continue; // a random name taken meanwhile: draw again
           }
-          m = new Mapping(n, file, ch, lock, ch.map(FileChannel.MapMode.READ_WRITE, 0, size), fileKeyOf(temp));
+          m = new Mapping(n, file, ch, lock, MappedRegion.map(ch, size), SegmentFile.keyOf(temp));
         } catch (IOException | RuntimeException e) {
-          closeQuietly(ch);
+          SegmentFile.closeQuietly(ch);
           throw e;
         } finally {
           Files.deleteIfExists(temp);
@@ -307,7 +286,7 @@ public final class Segment implements AutoCloseable {
     synchronized (USED) {
       Mapping known = USED.get(name);
       if (known != null) {
-        if (sameFile(file, known.key)) {
+        if (SegmentFile.isFile(file, known.key)) {
           return new Segment(known);
         }
         // Unlinked by another process, and maybe created again: this JVM is done with the old one
@@ -321,22 +300,22 @@ public final class Segment implements AutoCloseable {
           FileLock lock = ch.tryLock(0, 1, true);
           // Locked and still the file of that name: whoever deletes a segment holds the exclusive
           // lock, so it cannot go away now.
-          if (lock != null && sameFile(file, key)) {
+          if (lock != null && SegmentFile.isFile(file, key)) {
             long size = ch.size();
             if (size < 1 || size > MAX_SIZE) {
               throw new IOException("not a segment: " + file + " has " + size + " bytes");
             }
-            Mapping m = new Mapping(name, file, ch, lock, ch.map(FileChannel.MapMode.READ_WRITE, 0, size), key);
+            Mapping m = new Mapping(name, file, ch, lock, MappedRegion.map(ch, size), key);
             USED.put(name, m);
             registerExit();
             countNew();
             return new Segment(m);
           }
         } catch (IOException | RuntimeException e) {
-          closeQuietly(ch);
+          SegmentFile.closeQuietly(ch);
           throw e;
         }
-        closeQuietly(ch);
+        SegmentFile.closeQuietly(ch);
         if (!Files.exists(file)) {
           throw new NoSuchFileException(file.toString(), null, "no segment of this name");
         }
@@ -346,14 +325,6 @@ public final class Segment implements AutoCloseable {
         // A process is deciding whether to delete it, for a few microseconds.
         Thread.onSpinWait();
       }
-    }
-  }
-
-  private static boolean sameFile(Path file, Object key) {
-    try {
-      return Objects.equals(key, Files.readAttributes(file, BasicFileAttributes.class).fileKey());
-    } catch (IOException e) {
-      return false; // deleted meanwhile
     }
   }
 
@@ -380,7 +351,7 @@ public final class Segment implements AutoCloseable {
 
   /** The segment's size in bytes. */
   public int size() {
-    return mapping.buffer.capacity();
+    return mapping.region.size();
   }
 
   /**
@@ -391,57 +362,57 @@ public final class Segment implements AutoCloseable {
    */
   public ByteBuffer buffer() {
     checkOpen();
-    return mapping.buffer.duplicate().order(ByteOrder.nativeOrder());
+    return mapping.region.buffer();
   }
 
   /** Reads an int with volatile semantics; {@code offset} must be a multiple of 4. */
   public int getIntVolatile(int offset) {
-    return (int) INT.getVolatile(mapping.buffer, offset);
+    return region.getIntVolatile(offset);
   }
 
   /** Writes an int with volatile semantics; {@code offset} must be a multiple of 4. */
   public void setIntVolatile(int offset, int value) {
-    INT.setVolatile(mapping.buffer, offset, value);
+    region.setIntVolatile(offset, value);
   }
 
   /** Atomically sets an int if it holds {@code expected}; {@code offset} must be a multiple of 4. */
   public boolean compareAndSetInt(int offset, int expected, int value) {
-    return INT.compareAndSet(mapping.buffer, offset, expected, value);
+    return region.compareAndSetInt(offset, expected, value);
   }
 
   /** Atomically adds to an int and returns the old value; {@code offset} must be a multiple of 4. */
   public int getAndAddInt(int offset, int delta) {
-    return (int) INT.getAndAdd(mapping.buffer, offset, delta);
+    return region.getAndAddInt(offset, delta);
   }
 
   /** Reads a long with volatile semantics; {@code offset} must be a multiple of 8. */
   public long getLongVolatile(int offset) {
-    return (long) LONG.getVolatile(mapping.buffer, offset);
+    return region.getLongVolatile(offset);
   }
 
   /** Writes a long with volatile semantics; {@code offset} must be a multiple of 8. */
   public void setLongVolatile(int offset, long value) {
-    LONG.setVolatile(mapping.buffer, offset, value);
+    region.setLongVolatile(offset, value);
   }
 
   /** Atomically sets a long if it holds {@code expected}; {@code offset} must be a multiple of 8. */
   public boolean compareAndSetLong(int offset, long expected, long value) {
-    return LONG.compareAndSet(mapping.buffer, offset, expected, value);
+    return region.compareAndSetLong(offset, expected, value);
   }
 
   /** Atomically adds to a long and returns the old value; {@code offset} must be a multiple of 8. */
   public long getAndAddLong(int offset, long delta) {
-    return (long) LONG.getAndAdd(mapping.buffer, offset, delta);
+    return region.getAndAddLong(offset, delta);
   }
 
   /** Atomically sets an int and returns the old value; {@code offset} must be a multiple of 4. */
   public int getAndSetInt(int offset, int value) {
-    return (int) INT.getAndSet(mapping.buffer, offset, value);
+    return region.getAndSetInt(offset, value);
   }
 
   /** Atomically sets a long and returns the old value; {@code offset} must be a multiple of 8. */
   public long getAndSetLong(int offset, long value) {
-    return (long) LONG.getAndSet(mapping.buffer, offset, value);
+    return region.getAndSetLong(offset, value);
   }
 
   /**
@@ -506,19 +477,11 @@ public final class Segment implements AutoCloseable {
   public void unlink() throws IOException {
     synchronized (USED) {
       // Only the file this object mapped, not one created under the name since.
-      if (!sameFile(mapping.file, mapping.key)) {
+      if (!SegmentFile.isFile(mapping.file, mapping.key)) {
         throw new NoSuchFileException(mapping.file.toString(), null, "segment already unlinked");
       }
       Files.delete(mapping.file);
       drop(mapping);
-    }
-  }
-
-  private static Object fileKeyOf(Path file) {
-    try {
-      return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
-    } catch (IOException e) {
-      return null;
     }
   }
 
@@ -558,7 +521,7 @@ public final class Segment implements AutoCloseable {
     List<String> leaked = new ArrayList<>();
     for (Mapping m : all) {
       releaseQuietly(m);
-      if (deleteIfUnused(m.file, m.key) && m.tracked) {
+      if (SegmentFile.deleteIfUnused(m.file, m.key) && m.tracked) {
         leaked.add(m.name);
       }
     }
@@ -578,36 +541,7 @@ public final class Segment implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       // closing the channel releases it too
     }
-    closeQuietly(m.channel); // the mapping stays valid until it is collected
-  }
-
-  /**
-   * Deletes a segment file if no process holds its lock. The caller must not use it (a JVM must
-   * never open a file it uses a second time: see the class comment).
-   *
-   * @param key the identity of the file to delete, or null for whatever file has the name now
-   * @return whether this call deleted it
-   */
-  private static boolean deleteIfUnused(Path file, Object key) {
-    Object now = fileKeyOf(file);
-    if (now == null || (key != null && !key.equals(now))) {
-      return false; // gone, or another file has the name now
-    }
-    key = now;
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      FileLock lock;
-      try {
-        lock = ch.tryLock(0, 1, false);
-      } catch (OverlappingFileLockException e) {
-        return false; // used in this JVM after all
-      }
-      if (lock != null && Objects.equals(key, fileKeyOf(file))) {
-        return Files.deleteIfExists(file); // nobody maps it: a process attaching now finds it gone
-      }
-    } catch (IOException e) {
-      // deleted meanwhile, or not ours to delete: best effort
-    }
-    return false;
+    SegmentFile.closeQuietly(m.channel); // the mapping stays valid until it is collected
   }
 
   private static void sweepOnce() {
@@ -652,16 +586,8 @@ public final class Segment implements AutoCloseable {
         if (USED.containsKey(n)) {
           continue;
         }
-        deleteIfUnused(p, null);
+        SegmentFile.deleteIfUnused(p, null);
       }
-    }
-  }
-
-  private static void closeQuietly(FileChannel ch) {
-    try {
-      ch.close();
-    } catch (IOException e) {
-      // best effort
     }
   }
 

@@ -2,37 +2,25 @@ package io.github.multiprocessing4j.internal.transport;
 
 import io.github.multiprocessing4j.internal.runtime.Tunable;
 import io.github.multiprocessing4j.internal.runtime.Backoff;
-import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
+import io.github.multiprocessing4j.internal.shm.MappedRegion;
 
 import io.github.multiprocessing4j.connection.BrokenPipeException;
 import io.github.multiprocessing4j.connection.ConnectionException;
 import io.github.multiprocessing4j.connection.PeerClosedException;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Messages through two rings in a memory-mapped file that both processes map, one per direction,
- * each a byte stream of length-prefixed messages with one producer and one consumer. The socket
- * both ends connected (and authenticated) with stays open beside it for two things only: a byte
- * that wakes a peer parked waiting for data or room, and the end of the stream when the peer
- * closes or its process ends, which the kernel delivers even after {@code SIGKILL}.
+ * Messages through two rings ({@link Ring}) in a memory-mapped file ({@link RingFile}) that both
+ * processes map, one per direction, each a byte stream of length-prefixed messages with one producer
+ * and one consumer. The socket both ends connected (and authenticated) with stays open beside it
+ * ({@link WakeupSocket}) for two things only: a byte that wakes a peer parked waiting for data or
+ * room, and the end of the stream when the peer closes or its process ends, which the kernel
+ * delivers even after {@code SIGKILL}. This class is the waiting: the message loops, spinning,
+ * parking and waking, and the ends' states.
  *
  * <p>A waiting side first spins for a few microseconds, which is what makes a round trip fast, then
  * announces that it waits in the ring's header and parks: an idle end uses no CPU. The producer
@@ -53,35 +41,16 @@ public final class RingTransport implements Transport, AutoCloseable {
    */
   private static final int CHUNK = Tunable.CHUNK_BYTES.intValue(256 * 1024);
   private static final long HANDSHAKE_NANOS = TimeUnit.SECONDS.toNanos(30);
-  private static final AtomicLong RING_IDS = new AtomicLong();
 
-  static final int HEADER = 256;
-  private static final int WRITE_POS = 0;
-  private static final int READ_POS = 64;
-  private static final int CONSUMER_WAITING = 128;
-  private static final int PRODUCER_WAITING = 136;
-  private static final int PRODUCER_CLOSED = 192;
-  private static final int CONSUMER_CLOSED = 200;
-
-  private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
-  private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
-
-  private final MappedByteBuffer map;
-  private final int capacity;
-  private final int mask;
-  private final int out; // offset of the ring this end produces into
-  private final int in; // offset of the ring this end consumes from
-  private SocketChannel socket; // guarded by wakeByte; null until attachSocket
+  private final Ring out; // the ring this end produces into
+  private final Ring in; // the ring this end consumes from
+  private final WakeupSocket waker = new WakeupSocket(this::signal, this::peerEnded);
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final ReentrantLock readLock = new ReentrantLock();
   private final ReentrantLock writeLock = new ReentrantLock();
   private volatile long spinNanos = Backoff.SPIN_NANOS; // adapts; see spinFor
-  private final byte[] sendScratch = new byte[4]; // guarded by writeLock
-  private final byte[] receiveScratch = new byte[4]; // guarded by readLock: a send and a receive may run at once
-  private Thread waker; // guarded by wakeByte
-  private Selector selector; // guarded by wakeByte; the waker thread's
-  private final ByteBuffer wakeByte = ByteBuffer.allocateDirect(1);
+  private final byte[] sendScratch = new byte[Ring.LENGTH_BYTES]; // guarded by writeLock
   private volatile boolean peerGone;
   private volatile boolean closed;
   private volatile Runnable closeHook;
@@ -91,70 +60,15 @@ public final class RingTransport implements Transport, AutoCloseable {
    * {@link #attachSocket}. Until then the end works (data waits in the ring, as in a pipe's buffer)
    * but cannot wake a parked peer.
    *
-   * @param map the mapping of the whole ring file
+   * @param map the mapping of the whole ring file ({@link RingFile})
    * @param first whether this end produces into the first ring (and consumes from the second)
    */
-  public RingTransport(MappedByteBuffer map, boolean first) {
-    this.map = map;
-    this.capacity = map.capacity() / 2 - HEADER;
-    this.mask = capacity - 1;
-    int ring0 = 0;
-    int ring1 = HEADER + capacity;
+  public RingTransport(MappedRegion map, boolean first) {
+    int capacity = (int) Ring.pairCapacity(map.size());
+    Ring ring0 = new Ring(map, 0, capacity, CHUNK);
+    Ring ring1 = new Ring(map, Ring.HEADER + capacity, capacity, CHUNK);
     this.out = first ? ring0 : ring1;
     this.in = first ? ring1 : ring0;
-  }
-
-  /**
-   * Creates a ring file: two rings of {@code capacity} bytes, sparse, so pages exist only once touched.
-   *
-   * @param file where; must not exist
-   * @param capacity bytes per ring, a power of two of at least 4096
-   * @return its mapping
-   * @throws IOException if it cannot be created or mapped
-   */
-  public static MappedByteBuffer createFile(Path file, int capacity) throws IOException {
-    if (Integer.bitCount(capacity) != 1 || capacity < 4096) {
-      throw new IllegalArgumentException("ring capacity must be a power of two of at least 4096, not " + capacity);
-    }
-    long size = 2L * (HEADER + capacity);
-    try (FileChannel fc = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-        StandardOpenOption.WRITE)) {
-      fc.truncate(size);
-      return fc.map(FileChannel.MapMode.READ_WRITE, 0, size);
-    }
-  }
-
-  /**
-   * Deletes a file of the private directories (a ring both ends have mapped, a state file, a
-   * socket). Best effort: Windows refuses to delete a mapped file, which then goes with its
-   * directory at exit.
-   *
-   * @param file the file
-   */
-  public static void deleteQuietly(Path file) {
-    try {
-      Files.deleteIfExists(file);
-    } catch (IOException e) {
-      // still mapped (Windows): removed with the private directory at exit, or by the next JVM
-    }
-  }
-
-  /**
-   * Maps a ring file made by {@link #createFile}.
-   *
-   * @param file its path
-   * @return its mapping
-   * @throws IOException if it cannot be mapped or is not a ring file
-   */
-  public static MappedByteBuffer mapFile(Path file) throws IOException {
-    try (FileChannel fc = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      long size = fc.size();
-      long capacity = size / 2 - HEADER;
-      if (capacity < 4096 || capacity > (1 << 30) || Long.bitCount(capacity) != 1) {
-        throw new IOException("not a ring file: " + file + " (" + size + " bytes)");
-      }
-      return fc.map(FileChannel.MapMode.READ_WRITE, 0, size);
-    }
   }
 
   /**
@@ -165,32 +79,11 @@ public final class RingTransport implements Transport, AutoCloseable {
    * @param s the socket, in blocking mode
    */
   public void attachSocket(SocketChannel s) {
-    // Non-blocking, so that no thread's interrupt can close it: an interrupt during a blocking
-    // write of a wake-up byte would close the socket, and both ends would take the pipe for ended.
-    Selector sel;
-    try {
-      s.configureBlocking(false);
-      sel = Selector.open();
-      s.register(sel, SelectionKey.OP_READ);
-    } catch (IOException e) {
-      closeQuietly(s);
+    if (!waker.attach(s)) {
       markPeerGone(); // cannot watch it: as if the peer had gone
       return;
     }
-    Thread w = new Thread(null, () -> watchSocket(s, sel), "mp4j-ring-waker", 64 * 1024, false);
-    w.setDaemon(true);
-    synchronized (wakeByte) {
-      if (closed) {
-        closeQuietly(s);
-        closeQuietly(sel);
-        return;
-      }
-      socket = s;
-      selector = sel;
-      waker = w;
-    }
-    w.start();
-    wake();
+    waker.wake();
   }
 
   /**
@@ -259,17 +152,9 @@ public final class RingTransport implements Transport, AutoCloseable {
   public static RingTransport acceptAuthenticated(SocketChannel socket, int capacity)
       throws IOException, InterruptedException {
     SocketTransport setup = new SocketTransport(socket);
-    MappedByteBuffer map;
+    MappedRegion map;
     try {
-      Path file = RuntimeDir.shm().resolve("ring-" + RING_IDS.incrementAndGet() + "-" + Long.toHexString(System.nanoTime()));
-      map = createFile(file, capacity);
-      try {
-        byte[] path = file.toString().getBytes(StandardCharsets.UTF_8);
-        setup.send(path, 0, path.length);
-        setup.receive(16, HANDSHAKE_NANOS); // the peer has mapped it
-      } finally {
-        deleteQuietly(file);
-      }
+      map = RingFile.handOver(setup, capacity);
     } catch (IOException | RuntimeException | InterruptedException | Error e) {
       setup.close();
       throw e;
@@ -291,12 +176,10 @@ public final class RingTransport implements Transport, AutoCloseable {
    */
   public static RingTransport connect(SocketChannel socket, byte[] key) throws IOException, InterruptedException {
     SocketTransport setup = new SocketTransport(socket);
-    MappedByteBuffer map;
+    MappedRegion map;
     try {
       Handshake.connect(setup, key, HANDSHAKE_NANOS);
-      Path file = Paths.get(new String(setup.receive(4096, HANDSHAKE_NANOS), StandardCharsets.UTF_8));
-      map = mapFile(file);
-      setup.send(new byte[] {1}, 0, 1);
+      map = RingFile.takeOver(setup);
     } catch (IOException | RuntimeException | InterruptedException | Error e) {
       setup.close(); // the socket and both selectors
       throw e;
@@ -313,14 +196,14 @@ public final class RingTransport implements Transport, AutoCloseable {
     writeLock.lockInterruptibly();
     try {
       checkOpen();
-      if (peerGone || getInt(out + CONSUMER_CLOSED) != 0) {
+      if (peerGone || out.consumerClosed()) {
         throw new BrokenPipeException("Broken pipe: the other end is closed");
       }
       sendScratch[0] = (byte) (len >>> 24);
       sendScratch[1] = (byte) (len >>> 16);
       sendScratch[2] = (byte) (len >>> 8);
       sendScratch[3] = (byte) len;
-      long start = (long) LONG.getOpaque(map, out + WRITE_POS);
+      long start = out.writePosition();
       long wp = produce(sendScratch, 0, 4, start, start);
       wp = produce(b, off, len, wp, start);
       publish(wp);
@@ -337,22 +220,14 @@ public final class RingTransport implements Transport, AutoCloseable {
    */
   private long produce(byte[] b, int off, int len, long wp, long start) throws InterruptedException {
     while (len > 0) {
-      long rp = (long) LONG.getVolatile(map, out + READ_POS);
-      int free = (int) (capacity - (wp - rp));
-      if (free == 0) {
+      int n = out.write(b, off, len, wp);
+      if (n == 0) {
         boolean started = wp != start;
         if (started) {
           publish(wp);
         }
         awaitRoom(wp, !started);
         continue;
-      }
-      int n = Math.min(Math.min(free, len), CHUNK);
-      int at = (int) (wp & mask);
-      int first = Math.min(n, capacity - at);
-      map.put(out + HEADER + at, b, off, first);
-      if (first < n) {
-        map.put(out + HEADER, b, off + first, n - first);
       }
       wp += n;
       off += n;
@@ -365,29 +240,23 @@ public final class RingTransport implements Transport, AutoCloseable {
   }
 
   private void publish(long wp) {
-    LONG.setVolatile(map, out + WRITE_POS, wp);
-    if ((int) INT.getVolatile(map, out + CONSUMER_WAITING) != 0
-        && INT.compareAndSet(map, out + CONSUMER_WAITING, 1, 0)) {
-      wake();
+    if (out.publish(wp)) {
+      waker.wake();
     }
-  }
-
-  private boolean hasRoom(long wp) {
-    return wp - (long) LONG.getVolatile(map, out + READ_POS) < capacity;
   }
 
   private void awaitRoom(long wp, boolean interruptible) throws InterruptedException {
     // the consumer is draining (or not reading at all): the full budget, not the adaptive one
-    if (spinFor(() -> hasRoom(wp) || brokenNow(), Long.MAX_VALUE, false)) {
+    if (spinFor(() -> out.hasRoom(wp) || brokenNow(), Long.MAX_VALUE, false)) {
       checkBroken();
       return;
     }
     lockFor(interruptible);
     try {
       while (true) {
-        INT.setVolatile(map, out + PRODUCER_WAITING, 1);
-        if (hasRoom(wp)) {
-          INT.compareAndSet(map, out + PRODUCER_WAITING, 1, 0); // no wake-up needed any more
+        out.producerParks();
+        if (out.hasRoom(wp)) {
+          out.producerUnparks(); // no wake-up needed any more
           return;
         }
         checkBroken();
@@ -399,12 +268,12 @@ public final class RingTransport implements Transport, AutoCloseable {
   }
 
   private boolean brokenNow() {
-    return closed || peerGone || getInt(out + CONSUMER_CLOSED) != 0;
+    return closed || peerGone || out.consumerClosed();
   }
 
   private void checkBroken() {
     checkOpen();
-    if (peerGone || getInt(out + CONSUMER_CLOSED) != 0) {
+    if (peerGone || out.consumerClosed()) {
       throw new BrokenPipeException("Broken pipe: the other end closed while a message was being sent");
     }
   }
@@ -443,26 +312,22 @@ public final class RingTransport implements Transport, AutoCloseable {
     readLock.lockInterruptibly();
     try {
       checkOpen();
-      long rp = (long) LONG.getOpaque(map, in + READ_POS);
-      if (!awaitData(rp, 4, Long.MAX_VALUE, true)) {
+      long rp = in.readPosition();
+      if (!awaitData(rp, Ring.LENGTH_BYTES, Long.MAX_VALUE, true)) {
         if (available(rp) == 0) {
           throw new PeerClosedException("the other end was closed and every message has been received");
         }
         throw new ConnectionException("got end of file during message");
       }
-      consume(receiveScratch, 0, 4, rp);
-      int len = ((receiveScratch[0] & 0xff) << 24) | ((receiveScratch[1] & 0xff) << 16) | ((receiveScratch[2] & 0xff) << 8) | (receiveScratch[3] & 0xff);
-      if (len < 0) {
-        throw new ConnectionException("bad message length: a negative length prefix in the ring; it is corrupt");
-      }
+      int len = in.length(rp); // a negative one is a ConnectionException: the ring is corrupt
       if (len > maxLength) {
         throw new MessageTooLongException(len, maxLength);
       }
-      rp += 4;
+      rp += Ring.LENGTH_BYTES;
       byte[] msg = new byte[len];
       int got = 0;
       while (got < len) {
-        int avail = (int) Math.min(Math.min(available(rp), len - got), CHUNK);
+        int avail = in.read(msg, got, len - got, rp);
         if (avail == 0) {
           release(rp); // from here on the message must be read whole: an interrupt waits (and stays set)
           if (!awaitData(rp, 1, Long.MAX_VALUE, false)) {
@@ -470,7 +335,6 @@ public final class RingTransport implements Transport, AutoCloseable {
           }
           continue;
         }
-        consume(msg, got, avail, rp);
         got += avail;
         rp += avail;
         if (got < len) {
@@ -485,23 +349,12 @@ public final class RingTransport implements Transport, AutoCloseable {
   }
 
   private long available(long rp) {
-    return (long) LONG.getVolatile(map, in + WRITE_POS) - rp;
-  }
-
-  private void consume(byte[] dst, int off, int n, long rp) {
-    int at = (int) (rp & mask);
-    int first = Math.min(n, capacity - at);
-    map.get(in + HEADER + at, dst, off, first);
-    if (first < n) {
-      map.get(in + HEADER, dst, off + first, n - first);
-    }
+    return in.available(rp);
   }
 
   private void release(long rp) {
-    LONG.setVolatile(map, in + READ_POS, rp);
-    if ((int) INT.getVolatile(map, in + PRODUCER_WAITING) != 0
-        && INT.compareAndSet(map, in + PRODUCER_WAITING, 1, 0)) {
-      wake();
+    if (in.release(rp)) {
+      waker.wake();
     }
   }
 
@@ -522,9 +375,9 @@ public final class RingTransport implements Transport, AutoCloseable {
     lockFor(interruptible);
     try {
       while (true) {
-        INT.setVolatile(map, in + CONSUMER_WAITING, 1);
+        in.consumerParks();
         if (available(rp) >= n) {
-          INT.compareAndSet(map, in + CONSUMER_WAITING, 1, 0); // no wake-up needed any more
+          in.consumerUnparks(); // no wake-up needed any more
           return true;
         }
         checkOpen();
@@ -562,7 +415,7 @@ public final class RingTransport implements Transport, AutoCloseable {
   }
 
   private boolean ended() {
-    return peerGone || getInt(in + PRODUCER_CLOSED) != 0;
+    return peerGone || in.producerClosed();
   }
 
   /**
@@ -573,7 +426,7 @@ public final class RingTransport implements Transport, AutoCloseable {
   @Override
   public boolean poll(long timeoutNanos) throws IOException, InterruptedException {
     checkOpen();
-    long rp = (long) LONG.getVolatile(map, in + READ_POS);
+    long rp = in.readPositionVolatile();
     if (available(rp) > 0 || ended()) {
       return true;
     }
@@ -583,46 +436,10 @@ public final class RingTransport implements Transport, AutoCloseable {
     return awaitData(rp, 1, timeoutNanos, true) || ended();
   }
 
-  // ---- the socket beside the rings
-
-  private void wake() {
-    synchronized (wakeByte) {
-      if (socket == null) {
-        return; // no peer connected yet; attachSocket wakes it once it is
-      }
-      wakeByte.clear();
-      try {
-        socket.write(wakeByte); // 0 if the socket's buffer is full: wake-ups are pending anyway
-      } catch (IOException e) {
-        // the peer is gone: its end of the socket is closed, and the waker thread will see it
-      }
-    }
-  }
-
-  /** Reads wake-up bytes until the peer closes its end, or this end is closed. */
-  private void watchSocket(SocketChannel s, Selector sel) {
-    ByteBuffer buf = ByteBuffer.allocate(64);
-    try {
-      while (!closed) {
-        sel.select();
-        sel.selectedKeys().clear();
-        int n;
-        while ((n = s.read(buf)) > 0) {
-          buf.clear();
-        }
-        if (n < 0) {
-          break;
-        }
-        signal();
-      }
-    } catch (IOException | java.nio.channels.ClosedSelectorException e) {
-      // closed here, or reset by the peer: either way the peer is unreachable
-    } finally {
-      peerGone = true;
-      signal();
-      closeQuietly(s);
-      closeQuietly(sel);
-    }
+  /** The peer closed its end of the socket, or it broke: run by the waker's thread. */
+  private void peerEnded() {
+    peerGone = true;
+    signal();
   }
 
   private void signal() {
@@ -632,10 +449,6 @@ public final class RingTransport implements Transport, AutoCloseable {
     } finally {
       lock.unlock();
     }
-  }
-
-  private int getInt(int index) {
-    return (int) INT.getVolatile(map, index);
   }
 
   private void checkOpen() {
@@ -650,7 +463,7 @@ public final class RingTransport implements Transport, AutoCloseable {
    * @return true once the peer is known to be gone
    */
   public boolean peerGone() {
-    return peerGone || getInt(out + CONSUMER_CLOSED) != 0;
+    return peerGone || out.consumerClosed();
   }
 
   @Override
@@ -658,40 +471,16 @@ public final class RingTransport implements Transport, AutoCloseable {
     if (closed) {
       return;
     }
-    synchronized (wakeByte) {
-      closed = true;
-    }
-    INT.setVolatile(map, out + PRODUCER_CLOSED, 1);
-    INT.setVolatile(map, in + CONSUMER_CLOSED, 1);
-    Thread w;
-    Selector sel;
-    synchronized (wakeByte) {
-      w = waker;
-      sel = selector;
-    }
-    if (sel != null) {
-      sel.wakeup(); // the waker sees `closed`, then closes the socket: the peer sees the end
-    }
+    closed = true;
+    out.closeProducer();
+    in.closeConsumer();
+    waker.close(); // its thread closes the socket: the peer sees the end
     signal();
     Runnable hook = closeHook;
     if (hook != null) {
       hook.run();
     }
     OpenChannels.remove(this); // else the registry keeps this end, and its mapping, for ever
-    if (w != null) {
-      try {
-        w.join(TimeUnit.SECONDS.toMillis(1));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  private static void closeQuietly(java.io.Closeable s) {
-    try {
-      s.close();
-    } catch (IOException e) {
-      // best effort: the descriptor is released either way
-    }
+    waker.awaitWatcher();
   }
 }

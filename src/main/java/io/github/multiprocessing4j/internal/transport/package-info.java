@@ -1,6 +1,7 @@
 /**
  * Bytes between processes: the {@code Transport} contract, its socket and shared-memory ring
- * implementations, the authkey handshake ({@code Handshake}, CPython's
+ * implementations (the ring link {@code RingTransport} over two {@code Ring}s in a
+ * {@code RingFile}, with a {@code WakeupSocket} beside them), the authkey handshake ({@code Handshake}, CPython's
  * {@code answer_challenge}/{@code deliver_challenge}) and the one thread that runs handshakes for
  * every server ({@code Authenticator}), the registry of open channels, and the causal-order fence
  * over pipelined queue links ({@code PutFence}).
