@@ -586,6 +586,8 @@ public class Queue<E> implements AutoCloseable, Serializable {
         return mine;
       }
     }
-    return joinable ? new JoinableQueue<>(address, id, ownerPid, maxsize) : new Queue<>(address, id, ownerPid, maxsize);
+    return joinable
+        ? new JoinableQueue<>(address, id, ownerPid, maxsize)
+        : new Queue<>(address, id, ownerPid, maxsize);
   }
 }

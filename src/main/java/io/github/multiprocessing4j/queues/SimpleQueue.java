@@ -27,6 +27,7 @@ public final class SimpleQueue<E> implements AutoCloseable, Serializable {
     this(new Queue<>());
   }
 
+  /** A simple queue over {@code queue}: what a reference received from another process makes. */
   SimpleQueue(Queue<E> queue) {
     this.queue = queue;
   }
