@@ -11,7 +11,6 @@ import java.io.ObjectInputStream;
 import java.io.Serializable;
 import java.lang.ref.WeakReference;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -65,6 +64,8 @@ public final class Connection implements AutoCloseable, Serializable {
    * once the pipe's state file is gone, when no end can connect any more.
    */
   private static final ConcurrentHashMap<String, Connection> HANDED_OFF = new ConcurrentHashMap<>();
+  /** Held while a reference resolves, so that an end received twice at once is one object. */
+  private static final Object RESOLVING = new Object();
 
   private final transient Path state; // null for a connection from Listener/Client
   private final transient Path ring;
@@ -569,7 +570,7 @@ public final class Connection implements AutoCloseable, Serializable {
         HANDED_OFF.values().removeIf(c -> !java.nio.file.Files.exists(c.state));
       }
     }
-    return new Ref(state.toString(), ring.toString(), side, readable, writable);
+    return ConnectionRefs.pipeEnd(state, ring, side, readable, writable);
   }
 
   /**
@@ -582,47 +583,24 @@ public final class Connection implements AutoCloseable, Serializable {
     throw new InvalidObjectException("a Connection is deserialized through its proxy only");
   }
 
-  /** The serialized form of an end: where its pipe's files are and which end it is. */
-  private static final class Ref implements Serializable {
-    private static final long serialVersionUID = 1L;
-    /** The pipe's state file. */
-    private final String state;
-    /** The pipe's ring file. */
-    private final String ring;
-    /** Which end. */
-    private final int side;
-    /** Whether the end receives. */
-    private final boolean readable;
-    /** Whether the end sends. */
-    private final boolean writable;
-
-    Ref(String state, String ring, int side, boolean readable, boolean writable) {
-      this.state = state;
-      this.ring = ring;
-      this.side = side;
-      this.readable = readable;
-      this.writable = writable;
-    }
-
-    private Object readResolve() throws InvalidObjectException {
-      if ((side != 0 && side != 1) || (!readable && !writable) || state == null || ring == null) {
-        throw new InvalidObjectException("not a pipe end: side " + side);
+  /**
+   * The end of this JVM that a reference names: the one it already has, unless closed, else a new
+   * one over the pipe's files.
+   */
+  static Connection resolve(Path state, Path ring, int side, boolean readable, boolean writable) {
+    String k = key(state, side);
+    boolean parent = Handoffs.fromParent();
+    synchronized (RESOLVING) {
+      WeakReference<Connection> ref = ENDS.get(k);
+      Connection c = ref == null ? null : ref.get();
+      if (c == null || c.closed) {
+        c = new Connection(state, ring, side, readable, writable, state.getFileName() + " end " + side);
+        register(k, c);
       }
-      Path s = Paths.get(state);
-      String k = key(s, side);
-      boolean parent = Handoffs.fromParent();
-      synchronized (Ref.class) {
-        WeakReference<Connection> ref = ENDS.get(k);
-        Connection c = ref == null ? null : ref.get();
-        if (c == null || c.closed) {
-          c = new Connection(s, Paths.get(ring), side, readable, writable, s.getFileName() + " end " + side);
-          register(k, c);
-        }
-        if (parent) {
-          c.fromParent = true;
-        }
-        return c;
+      if (parent) {
+        c.fromParent = true;
       }
+      return c;
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.queues;
 
 import io.github.multiprocessing4j.connection.ConnectionException;
+import io.github.multiprocessing4j.internal.access.ObjectRef;
 import io.github.multiprocessing4j.internal.transport.PutFence;
 import java.time.Duration;
 
@@ -31,8 +32,9 @@ public class JoinableQueue<E> extends Queue<E> {
     super(maxsize);
   }
 
-  JoinableQueue(Ref ref) {
-    super(ref);
+  /** A queue that another process created, served at {@code address}. */
+  JoinableQueue(String address, long id, long ownerPid, int maxsize) {
+    super(address, id, ownerPid, maxsize);
   }
 
   /**
@@ -91,7 +93,7 @@ public class JoinableQueue<E> extends Queue<E> {
   }
 
   @Override
-  int kind() {
-    return 1;
+  ObjectRef.Kind kind() {
+    return ObjectRef.Kind.JOINABLE_QUEUE;
   }
 }

@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.queues;
 
 import io.github.multiprocessing4j.MultiprocessingException;
 import io.github.multiprocessing4j.connection.ConnectionException;
+import io.github.multiprocessing4j.internal.access.ObjectRef;
 import io.github.multiprocessing4j.internal.codec.Messages;
 import io.github.multiprocessing4j.internal.transport.PutFence;
 import java.io.IOException;
@@ -96,13 +97,13 @@ public class Queue<E> implements AutoCloseable, Serializable {
     this.store = new QueueStore(this.maxsize);
   }
 
-  /** A queue that another process created. */
-  Queue(Ref ref) {
-    this.id = ref.id;
-    this.ownerPid = ref.ownerPid;
-    this.maxsize = ref.maxsize;
+  /** A queue that another process created, served at {@code address}. */
+  Queue(String address, long id, long ownerPid, int maxsize) {
+    this.id = id;
+    this.ownerPid = ownerPid;
+    this.maxsize = maxsize;
     this.store = null;
-    this.address = ref.address;
+    this.address = address;
   }
 
   // ---- put
@@ -532,8 +533,8 @@ public class Queue<E> implements AutoCloseable, Serializable {
   // ---- serialization: a reference to the creator's queue
 
   /** What kind of queue a reference resolves to. */
-  int kind() {
-    return 0;
+  ObjectRef.Kind kind() {
+    return ObjectRef.Kind.QUEUE;
   }
 
   /**
@@ -543,6 +544,14 @@ public class Queue<E> implements AutoCloseable, Serializable {
    * @return the reference
    */
   Object writeReplace() {
+    return ref(kind());
+  }
+
+  /**
+   * A reference of the given kind to this queue, published to other processes first: a
+   * {@link SimpleQueue} serializes as its queue's, of its own kind.
+   */
+  ObjectRef ref(ObjectRef.Kind kind) {
     if (store != null && address == null) {
       try {
         QueueServer server = QueueServer.get();
@@ -553,7 +562,7 @@ public class Queue<E> implements AutoCloseable, Serializable {
         throw new MultiprocessingException("cannot share " + this + " with another process: " + e, e);
       }
     }
-    return new Ref(address, id, ownerPid, maxsize, kind());
+    return QueueRefs.queue(kind, address, id, ownerPid, maxsize);
   }
 
   /**
@@ -566,39 +575,19 @@ public class Queue<E> implements AutoCloseable, Serializable {
     throw new InvalidObjectException("a Queue is deserialized through its reference only");
   }
 
-  /** The serialized form of a queue: where its creator serves it. */
-  static final class Ref implements Serializable {
-    private static final long serialVersionUID = 1L;
-    /** The creator's queue server. */
-    final String address;
-    /** The queue's id in the creator. */
-    final long id;
-    /** The creator's pid. */
-    final long ownerPid;
-    /** The queue's limit. */
-    final int maxsize;
-    /** 0 Queue, 1 JoinableQueue. */
-    final int kind;
-
-    Ref(String address, long id, long ownerPid, int maxsize, int kind) {
-      this.address = address;
-      this.id = id;
-      this.ownerPid = ownerPid;
-      this.maxsize = maxsize;
-      this.kind = kind;
-    }
-
-    private Object readResolve() throws InvalidObjectException {
-      if (address == null || (kind != 0 && kind != 1) || maxsize < 0) {
-        throw new InvalidObjectException("not a queue reference");
+  /**
+   * The queue a reference resolves to: this process's own if it created and published it, else a
+   * new link to the creator's.
+   */
+  static Queue<?> resolve(boolean joinable, String address, long id, long ownerPid, int maxsize) {
+    if (ownerPid == ProcessHandle.current().pid()) {
+      Queue<?> mine = PUBLISHED.get(id);
+      if (mine != null) {
+        return mine;
       }
-      if (ownerPid == ProcessHandle.current().pid()) {
-        Queue<?> mine = PUBLISHED.get(id);
-        if (mine != null) {
-          return mine;
-        }
-      }
-      return kind == 1 ? new JoinableQueue<>(this) : new Queue<>(this);
     }
+    return joinable
+        ? new JoinableQueue<>(address, id, ownerPid, maxsize)
+        : new Queue<>(address, id, ownerPid, maxsize);
   }
 }

@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.queues;
 
 import io.github.multiprocessing4j.connection.ConnectionException;
+import io.github.multiprocessing4j.internal.access.ObjectRef;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serializable;
@@ -26,7 +27,8 @@ public final class SimpleQueue<E> implements AutoCloseable, Serializable {
     this(new Queue<>());
   }
 
-  private SimpleQueue(Queue<E> queue) {
+  /** A simple queue over {@code queue}: what a reference received from another process makes. */
+  SimpleQueue(Queue<E> queue) {
     this.queue = queue;
   }
 
@@ -93,7 +95,7 @@ public final class SimpleQueue<E> implements AutoCloseable, Serializable {
    * @return the reference
    */
   private Object writeReplace() {
-    return new Ref(queue);
+    return queue.ref(ObjectRef.Kind.SIMPLE_QUEUE);
   }
 
   /**
@@ -104,21 +106,5 @@ public final class SimpleQueue<E> implements AutoCloseable, Serializable {
    */
   private void readObject(ObjectInputStream in) throws InvalidObjectException {
     throw new InvalidObjectException("a SimpleQueue is deserialized through its reference only");
-  }
-
-  /** The serialized form: the queue underneath. */
-  private static final class Ref implements Serializable {
-    private static final long serialVersionUID = 1L;
-    /** The queue underneath. */
-    private final Queue<?> queue;
-
-    Ref(Queue<?> queue) {
-      this.queue = queue;
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private Object readResolve() {
-      return new SimpleQueue(queue);
-    }
   }
 }

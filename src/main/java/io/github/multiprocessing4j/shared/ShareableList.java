@@ -485,7 +485,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
    * @return the serialized form
    */
   private Object writeReplace() {
-    return SharedRef.shareableList(shm.name());
+    return SharedRefs.shareableList(shm.name());
   }
 
   /**

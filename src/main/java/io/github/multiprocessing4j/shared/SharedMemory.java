@@ -262,7 +262,7 @@ public final class SharedMemory implements AutoCloseable, Serializable {
    * @return the serialized form
    */
   private Object writeReplace() {
-    return SharedRef.sharedMemory(name, size);
+    return SharedRefs.sharedMemory(name, size);
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.shared;
 
 import io.github.multiprocessing4j.MultiprocessingException;
+import io.github.multiprocessing4j.internal.access.ObjectRef;
 import io.github.multiprocessing4j.internal.shm.Segment;
 import java.io.IOException;
 import java.io.InvalidObjectException;
@@ -470,12 +471,12 @@ final class TypedSegment {
   }
 
   /** The serialized form of the value or array over this storage: pins its segment (see the class comment). */
-  SharedRef ref(boolean array) {
+  ObjectRef ref(boolean array) {
     segment.pin(); // the reader may attach it after this JVM dropped the object
-    return SharedRef.items(array, segment.name(), type.code(), length);
+    return SharedRefs.items(array, segment.name(), type.code(), length);
   }
 
-  /** The value or array a {@link SharedRef} names, over the attached segment. */
+  /** The value or array a {@link SharedRefs} reference names, over the attached segment. */
   static Object resolve(String segment, char code, int length, boolean array) throws InvalidObjectException {
     TypeCode t;
     try {

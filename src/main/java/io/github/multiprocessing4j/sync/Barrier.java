@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.sync;
 
+import io.github.multiprocessing4j.internal.access.ObjectRef;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serializable;
@@ -269,7 +270,7 @@ public final class Barrier implements Serializable {
    * @return the reference
    */
   private Object writeReplace() {
-    return SyncRef.of(SyncRef.Kind.BARRIER, cell, this, cond, action, timeout);
+    return SyncRefs.of(ObjectRef.Kind.BARRIER, cell, this, cond, action, timeout);
   }
 
   /**

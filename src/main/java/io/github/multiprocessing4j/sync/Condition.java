@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.sync;
 
+import io.github.multiprocessing4j.internal.access.ObjectRef;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serializable;
@@ -357,7 +358,7 @@ public final class Condition implements Serializable {
    * @return the reference
    */
   private Object writeReplace() {
-    return SyncRef.of(SyncRef.Kind.CONDITION, cell, this, lock, rlock);
+    return SyncRefs.of(ObjectRef.Kind.CONDITION, cell, this, lock, rlock);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.sync;
 
+import io.github.multiprocessing4j.internal.access.ObjectRef;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serializable;
@@ -106,7 +107,7 @@ public final class Event implements Serializable {
    * @return the reference
    */
   private Object writeReplace() {
-    return SyncRef.of(SyncRef.Kind.EVENT, cell, this);
+    return SyncRefs.of(ObjectRef.Kind.EVENT, cell, this);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.sync;
 
+import io.github.multiprocessing4j.internal.access.ObjectRef;
 import java.io.Serializable;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -139,6 +140,6 @@ abstract class LockBase implements java.util.concurrent.locks.Lock, Serializable
    * @return the reference
    */
   Object writeReplace() {
-    return SyncRef.of(this instanceof RLock ? SyncRef.Kind.RLOCK : SyncRef.Kind.LOCK, cell, this);
+    return SyncRefs.of(this instanceof RLock ? ObjectRef.Kind.RLOCK : ObjectRef.Kind.LOCK, cell, this);
   }
 }

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.sync;
 
+import io.github.multiprocessing4j.internal.access.ObjectRef;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
@@ -108,7 +109,7 @@ abstract class SemaphoreBase implements Serializable {
    * @return the reference
    */
   Object writeReplace() {
-    return SyncRef.of(this instanceof BoundedSemaphore ? SyncRef.Kind.BOUNDED_SEMAPHORE : SyncRef.Kind.SEMAPHORE,
+    return SyncRefs.of(this instanceof BoundedSemaphore ? ObjectRef.Kind.BOUNDED_SEMAPHORE : ObjectRef.Kind.SEMAPHORE,
         core.cell, this);
   }
 }

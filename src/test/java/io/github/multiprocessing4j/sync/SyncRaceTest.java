@@ -154,7 +154,7 @@ final class SyncRaceTest {
 
   @Test
   void aReferenceWhoseKindIsForgedIsRefused() throws Exception {
-    // Every sync object serializes as one SyncRef; its kind is a name in the stream, and a forged
+    // Every sync object serializes as one ObjectRef; its kind is a name in the stream, and a forged
     // one must not make an RLock of an Event's memory.
     Event event = new Event();
     byte[] forged = replace(serialized(event), "EVENT", "RLOCK");

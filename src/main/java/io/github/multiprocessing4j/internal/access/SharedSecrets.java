@@ -17,6 +17,9 @@ import java.util.Objects;
  *       workers as CPython does ({@code SpawnPoolWorker-N}) through it.
  * </ul>
  *
+ * <p>Beside it, {@link ObjectRef} keeps the other registry of the pattern: each package that sends
+ * its objects by name registers the resolver of their serialized form there.
+ *
  * <p>Thread-safe: accessors are published through volatile fields.
  */
 public final class SharedSecrets {
