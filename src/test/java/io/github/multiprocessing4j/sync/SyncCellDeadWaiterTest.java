@@ -1,12 +1,12 @@
 package io.github.multiprocessing4j.sync;
 
+import io.github.multiprocessing4j.testing.Waits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.testing.Pids;
 import java.lang.reflect.Field;
-import java.time.Duration;
 import java.util.AbstractSet;
 import java.util.Iterator;
 import java.util.Set;
@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class SyncCellDeadWaiterTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(30);
   private static final int HALTED = 77;
 
   /** A set of waiting threads whose removal ends the JVM: a death just as a waiter leaves. */
@@ -73,20 +72,20 @@ final class SyncCellDeadWaiterTest {
     }, "local-waiter");
     local.start();
     try {
-      assertThat(Pids.await(() -> cell.waiters() == 1, WAIT)).isTrue();
+      assertThat(Pids.await(() -> cell.waiters() == 1, Waits.JOIN)).isTrue();
       Process p = Process.builder().target(SyncCellDeadWaiterTest::waitAndDieLeaving).args(cell.name()).build();
       p.start();
       try {
-        assertThat(Pids.await(() -> cell.waiters() == 2, WAIT)).isTrue();
+        assertThat(Pids.await(() -> cell.waiters() == 2, Waits.JOIN)).isTrue();
         cell.setInt(0, 1);
         cell.wakeAll(); // the child re-tries, succeeds, and dies on its way out
-        assertThat(p.join(WAIT)).isTrue();
+        assertThat(p.join(Waits.JOIN)).isTrue();
         assertThat(p.exitCode()).isEqualTo(HALTED);
       } finally {
         if (p.isAlive()) {
           p.kill();
         }
-        p.join(WAIT);
+        p.join(Waits.JOIN);
       }
       cell.wakeAll(); // finds the dead JVM (if it is still in the table) and drops it
       assertThat(cell.waiters()).as("the local thread still waits").isEqualTo(1);
@@ -94,7 +93,7 @@ final class SyncCellDeadWaiterTest {
     } finally {
       cell.setInt(4, 1);
       cell.wakeAll();
-      local.join(WAIT.toMillis());
+      local.join(Waits.JOIN.toMillis());
     }
     assertThat(local.isAlive()).isFalse();
   }

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.internal.runtime;
 
+import io.github.multiprocessing4j.testing.Waits;
 import io.github.multiprocessing4j.pool.PoolInternals;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,7 +30,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class LogWithoutProviderTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(90);
+  /** A parent JVM that starts and joins children: beyond {@link Waits#LONG}. */
+  private static final Duration WHOLE_JVM = Duration.ofSeconds(90);
 
   /** The parent: a pool callback throws, and a child logs a warning through the library's logger. */
   static final class NoProviderParent {
@@ -39,7 +41,7 @@ final class LogWithoutProviderTest {
         AsyncResult<Integer> r = pool.applyAsync(() -> 42, v -> {
           throw new IllegalStateException("callback boom " + v);
         }, null);
-        System.out.println("result " + r.get(WAIT));
+        System.out.println("result " + r.get(WHOLE_JVM));
       } finally {
         pool.close();
         pool.join();
@@ -58,7 +60,7 @@ final class LogWithoutProviderTest {
         .filter(e -> !Path.of(e).getFileName().toString().startsWith("slf4j-simple"))
         .collect(Collectors.joining(File.pathSeparator));
     try (JavaMain parent = JavaMain.start(classPath, List.of(), NoProviderParent.class.getName())) {
-      assertThat(parent.waitFor(WAIT)).as("stdout:\n%s\nstderr:\n%s", parent.stdout(), parent.stderr()).isZero();
+      assertThat(parent.waitFor(WHOLE_JVM)).as("stdout:\n%s\nstderr:\n%s", parent.stdout(), parent.stderr()).isZero();
       assertThat(parent.stdout()).contains("result 42", "child exit 0");
       String err = parent.stderr();
       assertThat(count(err, "ERROR " + PoolInternals.CALLBACK_LOGGER

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.internal.runtime;
 
+import io.github.multiprocessing4j.testing.Waits;
 import io.github.multiprocessing4j.internal.launch.Classpath;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,7 +37,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 final class PrivateDirsTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(180);
+  /** A whole JVM (a parent and its children) under another uid or a long tmpdir: beyond {@link Waits#LONG}. */
+  private static final Duration WHOLE_JVM = Duration.ofSeconds(180);
   private static final int OTHER_UID = 23456;
 
   @TempDir
@@ -74,7 +76,7 @@ final class PrivateDirsTest {
   }
 
   private static void assertWorked(JavaMain jvm) throws InterruptedException {
-    int status = jvm.waitFor(WAIT);
+    int status = jvm.waitFor(WHOLE_JVM);
     String out = jvm.stdout();
     assertThat(status).as("exit status; stdout:\n" + out + "\nstderr:\n" + jvm.stderr()).isZero();
     assertThat(out).contains("pipe: through the pipe").contains("queue: child took the lock").contains("fine");

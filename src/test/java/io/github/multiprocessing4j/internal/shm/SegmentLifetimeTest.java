@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.internal.shm;
 
+import io.github.multiprocessing4j.testing.Waits;
 import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,7 +13,6 @@ import java.lang.ref.WeakReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,7 +25,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class SegmentLifetimeTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(30);
 
   private static Path fileOf(String name) {
     return RuntimeDir.segments().resolve(name);
@@ -53,7 +52,7 @@ final class SegmentLifetimeTest {
   void aDroppedSegmentIsGivenUpAndItsFileDeleted() throws Exception {
     String name = createAndDrop("mp4j_test_");
     Path file = fileOf(name);
-    Reclaim.gcUntil("the dropped segment is given up", () -> !Segment.usedNames().contains(name), WAIT);
+    Reclaim.gcUntil("the dropped segment is given up", () -> !Segment.usedNames().contains(name), Waits.JOIN);
     assertThat(file).as("nobody else used it").doesNotExist();
   }
 
@@ -66,7 +65,7 @@ final class SegmentLifetimeTest {
       WeakReference<Segment> other = new WeakReference<>(Segment.attach(name));
       assertThat(Segment.users(name)).isEqualTo(2);
       Reclaim.gcUntil("the second object is collected and cleaned", () -> other.get() == null
-          && Segment.users(name) == 1, WAIT);
+          && Segment.users(name) == 1, Waits.JOIN);
       assertThat(Segment.usedNames()).contains(name);
       assertThat(file).exists();
       kept.setIntVolatile(0, 42);
@@ -83,11 +82,11 @@ final class SegmentLifetimeTest {
   @Test
   void aSegmentGivenUpWhileAnotherProcessUsesItIsOpenedAfreshWhenAttachedAgain() throws Exception {
     try (JavaMain creator = JavaMain.start(SegmentTest.class, "wait")) {
-      String name = creator.awaitStdout("segment ", WAIT).substring("segment ".length()).trim();
+      String name = creator.awaitStdout("segment ", Waits.JOIN).substring("segment ".length()).trim();
       Path file = fileOf(name);
       WeakReference<Segment> first = new WeakReference<>(Segment.attach(name));
       first.get().setIntVolatile(0, 9);
-      Reclaim.gcUntil("the attached object is cleaned", () -> first.get() == null && Segment.users(name) == -1, WAIT);
+      Reclaim.gcUntil("the attached object is cleaned", () -> first.get() == null && Segment.users(name) == -1, Waits.JOIN);
       assertThat(file).as("its creator still uses it").exists();
       if (Reclaim.canCountFds()) {
         assertThat(Reclaim.fdsOf(file)).as("this JVM closed its descriptor").isZero();
@@ -99,7 +98,7 @@ final class SegmentLifetimeTest {
           assertThat(Reclaim.fdsOf(file)).isEqualTo(1);
         }
         Multiprocessing.kill(creator.pid(), Multiprocessing.SIGKILL);
-        assertThat(creator.waitFor(WAIT)).isNotZero();
+        assertThat(creator.waitFor(Waits.JOIN)).isNotZero();
         Segment.sweep();
         assertThat(file).as("this JVM's fresh lock keeps it").exists();
       } finally {
@@ -116,7 +115,7 @@ final class SegmentLifetimeTest {
     s.pin();
     WeakReference<Segment> ref = new WeakReference<>(s);
     s = null;
-    Reclaim.gcUntil("the object is collected and cleaned", () -> ref.get() == null && Segment.users(name) == 0, WAIT);
+    Reclaim.gcUntil("the object is collected and cleaned", () -> ref.get() == null && Segment.users(name) == 0, Waits.JOIN);
     assertThat(Segment.usedNames()).contains(name);
     assertThat(fileOf(name)).exists();
     Segment again = Segment.attach(name);
@@ -138,7 +137,7 @@ final class SegmentLifetimeTest {
     }
     assertThat(most).as("segments used at once").isLessThan(8_000);
     Reclaim.gcUntil("all dropped segments are given up",
-        () -> Segment.usedNames().stream().noneMatch(n -> n.startsWith("mp4j_many_")), WAIT);
+        () -> Segment.usedNames().stream().noneMatch(n -> n.startsWith("mp4j_many_")), Waits.JOIN);
     assertThat(Reclaim.openFds()).isLessThan(before + 100);
   }
 }

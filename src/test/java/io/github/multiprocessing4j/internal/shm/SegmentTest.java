@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.internal.shm;
 
+import io.github.multiprocessing4j.testing.Waits;
 import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,7 +24,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 final class SegmentTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(30);
 
   @Test
   void aSegmentIsZeroFilledAndSharedByEveryAttachmentByName() throws Exception {
@@ -118,7 +117,7 @@ final class SegmentTest {
         s.getAndAddInt(0, 1);
         s.getAndAddLong(8, 3);
       }
-      assertThat(child.join(WAIT)).isTrue();
+      assertThat(child.join(Waits.JOIN)).isTrue();
       assertThat(child.exitCode()).isZero();
       assertThat(s.getIntVolatile(0)).isEqualTo(40_000);
       assertThat(s.getLongVolatile(8)).isEqualTo(120_000L);
@@ -134,15 +133,15 @@ final class SegmentTest {
     if (args[0].equals("exit")) {
       return;
     }
-    Thread.sleep(WAIT.toMillis() * 2); // until killed
+    Thread.sleep(Waits.JOIN.toMillis() * 2); // until killed
     java.lang.ref.Reference.reachabilityFence(s); // used until then
   }
 
   @Test
   void aSegmentWhoseOnlyUserExitsWithoutUnlinkingIsDeleted() throws Exception {
     try (JavaMain creator = JavaMain.start(SegmentTest.class, "exit")) {
-      String name = creator.awaitStdout("segment ", WAIT).substring("segment ".length()).trim();
-      assertThat(creator.waitFor(WAIT)).as("stderr: %s", creator.stderr()).isZero();
+      String name = creator.awaitStdout("segment ", Waits.JOIN).substring("segment ".length()).trim();
+      assertThat(creator.waitFor(Waits.JOIN)).as("stderr: %s", creator.stderr()).isZero();
       assertThat(RuntimeDir.segments().resolve(name)).doesNotExist();
     }
   }
@@ -151,22 +150,22 @@ final class SegmentTest {
   void aSegmentOutlivesItsKilledCreatorWhileUsedAndIsSweptOnceNobodyUsesIt() throws Exception {
     String name;
     try (JavaMain creator = JavaMain.start(SegmentTest.class, "wait")) {
-      name = creator.awaitStdout("segment ", WAIT).substring("segment ".length()).trim();
+      name = creator.awaitStdout("segment ", Waits.JOIN).substring("segment ".length()).trim();
       Segment attached = Segment.attach(name);
       attached.setIntVolatile(0, 7);
       Multiprocessing.kill(creator.pid(), Multiprocessing.SIGKILL);
-      assertThat(creator.waitFor(WAIT)).isNotZero();
+      assertThat(creator.waitFor(Waits.JOIN)).isNotZero();
       Segment.sweep();
       assertThat(RuntimeDir.segments().resolve(name)).as("this JVM still uses it").exists();
       assertThat(Segment.attach(name).getIntVolatile(0)).isEqualTo(7);
       attached.unlink();
     }
     try (JavaMain creator = JavaMain.start(SegmentTest.class, "wait")) {
-      name = creator.awaitStdout("segment ", WAIT).substring("segment ".length()).trim();
+      name = creator.awaitStdout("segment ", Waits.JOIN).substring("segment ".length()).trim();
       Segment.sweep();
       assertThat(RuntimeDir.segments().resolve(name)).as("its creator uses it").exists();
       Multiprocessing.kill(creator.pid(), Multiprocessing.SIGKILL);
-      assertThat(creator.waitFor(WAIT)).isNotZero();
+      assertThat(creator.waitFor(Waits.JOIN)).isNotZero();
       Segment.sweep();
       assertThat(RuntimeDir.segments().resolve(name)).as("every user died: swept").doesNotExist();
       String gone = name;
