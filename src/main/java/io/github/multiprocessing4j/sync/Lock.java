@@ -2,8 +2,6 @@ package io.github.multiprocessing4j.sync;
 
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
-import java.time.Duration;
-import java.util.Objects;
 import org.slf4j.Logger;
 import io.github.multiprocessing4j.internal.runtime.Log;
 
@@ -70,39 +68,6 @@ public final class Lock extends LockBase {
 
   // ---- CPython
 
-  /**
-   * Acquires the lock, waiting as long as it takes: {@code acquire()} in CPython.
-   *
-   * @return true
-   * @throws InterruptedException if interrupted while waiting
-   */
-  public boolean acquire() throws InterruptedException {
-    return acquire(true, null);
-  }
-
-  /**
-   * Acquires the lock, waiting at most {@code timeout}: {@code acquire(timeout=...)}.
-   *
-   * @param timeout the longest wait; null for ever; negative means 0
-   * @return whether it was acquired
-   * @throws InterruptedException if interrupted while waiting
-   */
-  public boolean acquire(Duration timeout) throws InterruptedException {
-    return acquire(true, timeout);
-  }
-
-  /**
-   * Acquires the lock as CPython's {@code acquire(block, timeout)}.
-   *
-   * @param block whether to wait; if false the timeout is ignored and the call returns at once
-   * @param timeout the longest wait; null for ever; negative means 0
-   * @return whether it was acquired
-   * @throws InterruptedException if interrupted while waiting
-   */
-  public boolean acquire(boolean block, Duration timeout) throws InterruptedException {
-    return take(PythonForms.nanos(block, timeout));
-  }
-
   @Override
   boolean take(long nanos) throws InterruptedException {
     long me = ProcessToken.self();
@@ -166,30 +131,8 @@ public final class Lock extends LockBase {
     }
   }
 
-  /**
-   * Acquires the lock and returns a handle that releases it, for try-with-resources.
-   *
-   * @return the hold; {@link Held#ownerDied()} tells whether the previous owner died holding it
-   * @throws InterruptedException if interrupted while waiting
-   */
-  public Held hold() throws InterruptedException {
-    acquire();
-    return held();
-  }
-
-  /**
-   * Tries to acquire the lock within {@code timeout}, returning a handle that releases it.
-   *
-   * @param timeout the longest wait; negative means 0
-   * @return the hold, or null if the lock was not acquired in time
-   * @throws InterruptedException if interrupted while waiting
-   */
-  public Held hold(Duration timeout) throws InterruptedException {
-    Objects.requireNonNull(timeout, "timeout");
-    return acquire(timeout) ? held() : null;
-  }
-
-  private Held held() {
+  @Override
+  Held heldNow() {
     return held(ownerDied);
   }
 

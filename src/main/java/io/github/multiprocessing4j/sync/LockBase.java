@@ -2,6 +2,8 @@ package io.github.multiprocessing4j.sync;
 
 import io.github.multiprocessing4j.internal.access.ObjectRef;
 import java.io.Serializable;
+import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 
@@ -29,6 +31,68 @@ abstract class LockBase implements java.util.concurrent.locks.Lock, Serializable
   LockBase(SyncCell cell) {
     this.cell = cell;
   }
+
+  /**
+   * Acquires the lock, waiting as long as it takes: {@code acquire()} in CPython. The owner of an
+   * {@link RLock} acquires it again at once; a {@link Lock} is not re-entrant.
+   *
+   * @return true
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean acquire() throws InterruptedException {
+    return acquire(true, null);
+  }
+
+  /**
+   * Acquires the lock, waiting at most {@code timeout}: {@code acquire(timeout=...)}.
+   *
+   * @param timeout the longest wait; null for ever; negative means 0
+   * @return whether it was acquired
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean acquire(Duration timeout) throws InterruptedException {
+    return acquire(true, timeout);
+  }
+
+  /**
+   * Acquires the lock as CPython's {@code acquire(block, timeout)}.
+   *
+   * @param block whether to wait; if false the timeout is ignored and the call returns at once
+   * @param timeout the longest wait; null for ever; negative means 0
+   * @return whether it was acquired
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean acquire(boolean block, Duration timeout) throws InterruptedException {
+    return take(PythonForms.nanos(block, timeout));
+  }
+
+  /**
+   * Acquires the lock and returns a handle that releases it (one level of an {@link RLock}), for
+   * try-with-resources.
+   *
+   * @return the hold; {@link Held#ownerDied()} tells whether the previous owner died holding it
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public Held hold() throws InterruptedException {
+    acquire();
+    return heldNow();
+  }
+
+  /**
+   * Tries to acquire the lock within {@code timeout}, returning a handle that releases it.
+   *
+   * @param timeout the longest wait; negative means 0
+   * @return the hold, or null if the lock was not acquired in time
+   * @throws NullPointerException if timeout is null
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public Held hold(Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(timeout, "timeout");
+    return acquire(timeout) ? heldNow() : null;
+  }
+
+  /** The hold of the acquisition just made, telling whether it took over from a dead owner. */
+  abstract Held heldNow();
 
   /**
    * Releases the lock, as the subclass's own documentation says.

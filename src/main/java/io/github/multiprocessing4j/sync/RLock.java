@@ -2,8 +2,6 @@ package io.github.multiprocessing4j.sync;
 
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
-import java.time.Duration;
-import java.util.Objects;
 import org.slf4j.Logger;
 import io.github.multiprocessing4j.internal.runtime.Log;
 
@@ -50,39 +48,6 @@ public final class RLock extends LockBase {
 
   RLock(SyncCell cell) {
     super(cell);
-  }
-
-  /**
-   * Acquires the lock, waiting as long as it takes; the owner acquires it again at once.
-   *
-   * @return true
-   * @throws InterruptedException if interrupted while waiting
-   */
-  public boolean acquire() throws InterruptedException {
-    return acquire(true, null);
-  }
-
-  /**
-   * Acquires the lock, waiting at most {@code timeout}.
-   *
-   * @param timeout the longest wait; null for ever; negative means 0
-   * @return whether it was acquired
-   * @throws InterruptedException if interrupted while waiting
-   */
-  public boolean acquire(Duration timeout) throws InterruptedException {
-    return acquire(true, timeout);
-  }
-
-  /**
-   * Acquires the lock as CPython's {@code acquire(block, timeout)}.
-   *
-   * @param block whether to wait; if false the timeout is ignored
-   * @param timeout the longest wait; null for ever; negative means 0
-   * @return whether it was acquired
-   * @throws InterruptedException if interrupted while waiting
-   */
-  public boolean acquire(boolean block, Duration timeout) throws InterruptedException {
-    return take(PythonForms.nanos(block, timeout));
   }
 
   @Override
@@ -141,30 +106,8 @@ public final class RLock extends LockBase {
     cell.wakeAll();
   }
 
-  /**
-   * Acquires the lock and returns a handle that releases one level of it, for try-with-resources.
-   *
-   * @return the hold
-   * @throws InterruptedException if interrupted while waiting
-   */
-  public Held hold() throws InterruptedException {
-    acquire();
-    return held();
-  }
-
-  /**
-   * Tries to acquire the lock within {@code timeout}, returning a handle that releases it.
-   *
-   * @param timeout the longest wait; negative means 0
-   * @return the hold, or null if not acquired in time
-   * @throws InterruptedException if interrupted while waiting
-   */
-  public Held hold(Duration timeout) throws InterruptedException {
-    Objects.requireNonNull(timeout, "timeout");
-    return acquire(timeout) ? held() : null;
-  }
-
-  private Held held() {
+  @Override
+  Held heldNow() {
     return held(count == 1 && ownerDied);
   }
 
