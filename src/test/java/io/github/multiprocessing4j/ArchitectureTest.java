@@ -137,7 +137,7 @@ final class ArchitectureTest {
   }
 
   private static final List<String> EXPORTED = List.of(ROOT, ROOT + ".connection", ROOT + ".queues",
-      ROOT + ".pool", ROOT + ".sync", ROOT + ".shared");
+      ROOT + ".pool", ROOT + ".sync", ROOT + ".shared", ROOT + ".managers");
 
   /** The public types of the exported packages. */
   private static final Set<String> API = Set.of(
@@ -159,5 +159,7 @@ final class ArchitectureTest {
       ROOT + ".shared.RawValue", ROOT + ".shared.ShareableList", ROOT + ".shared.SharedMemory",
       ROOT + ".shared.SharedMemoryException", ROOT + ".shared.SharedMemoryExistsException",
       ROOT + ".shared.SharedMemoryManager", ROOT + ".shared.SharedMemoryNotFoundException",
-      ROOT + ".shared.TypeCode", ROOT + ".shared.Value");
+      ROOT + ".shared.TypeCode", ROOT + ".shared.Value", ROOT + ".managers.BaseManager",
+      ROOT + ".managers.BaseProxy", ROOT + ".managers.ManagedFactory", ROOT + ".managers.ManagerServer",
+      ROOT + ".managers.Registration", ROOT + ".managers.RemoteError");
 }

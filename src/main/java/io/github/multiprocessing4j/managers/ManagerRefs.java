@@ -1,0 +1,65 @@
+package io.github.multiprocessing4j.managers;
+
+import io.github.multiprocessing4j.internal.access.ObjectRef;
+import io.github.multiprocessing4j.internal.access.ObjectRef.Kind;
+import java.io.InvalidObjectException;
+
+/**
+ * Writes and resolves the serialized form of a proxy, an {@link ObjectRef}: the manager's address,
+ * the object's type id, the name of the proxy's interface and the object's id there. The process
+ * that reads it gets a proxy of its own, holding a reference of its own (taken from the server
+ * as it is read). This class is the {@link ObjectRef.Owner#MANAGERS} resolver, registered when it
+ * initialises.
+ */
+final class ManagerRefs implements ObjectRef.Resolver {
+
+  static {
+    ObjectRef.register(ObjectRef.Owner.MANAGERS, ManagerRefs.class, new ManagerRefs());
+  }
+
+  private ManagerRefs() {}
+
+  static ObjectRef of(String address, String typeId, Class<?> iface, long id) {
+    return ObjectRef.withParts(Kind.MANAGED_PROXY, address, typeId, iface.getName(), id);
+  }
+
+  /**
+   * Resolves to a proxy of this process, with a reference of its own.
+   *
+   * @throws InvalidObjectException if the reference is not one this package wrote, its interface
+   *     is not one here, or the manager no longer has the object or cannot be reached
+   */
+  @Override
+  public Object resolve(ObjectRef ref) throws InvalidObjectException {
+    if (ref.kind() != Kind.MANAGED_PROXY) {
+      throw ref.refused();
+    }
+    String typeId = ref.required(0, String.class);
+    String ifaceName = ref.required(1, String.class);
+    long id = ref.required(2, Long.class);
+    Class<?> iface;
+    try {
+      ClassLoader cl = Thread.currentThread().getContextClassLoader();
+      // Not initialised: a name read from a stream must not run a class's initialiser.
+      iface = Class.forName(ifaceName, false, cl != null ? cl : ManagerRefs.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      InvalidObjectException x = new InvalidObjectException("a proxy of " + typeId + " needs the interface "
+          + ifaceName + ", which this process does not have");
+      x.initCause(e);
+      throw x;
+    }
+    if (!iface.isInterface()) {
+      throw ref.refused();
+    }
+    ServerLink link = ServerLink.forAddress(ref.name());
+    try {
+      link.incref(id);
+    } catch (RuntimeException e) {
+      InvalidObjectException x = new InvalidObjectException("cannot read a proxy of " + typeId + " object " + id
+          + ": " + e.getMessage());
+      x.initCause(e);
+      throw x;
+    }
+    return ProxyHandler.newProxy(link, id, typeId, iface);
+  }
+}

@@ -1,0 +1,163 @@
+package io.github.multiprocessing4j.managers;
+
+import io.github.multiprocessing4j.MultiprocessingException;
+import io.github.multiprocessing4j.RemoteException;
+import java.io.InvalidObjectException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.ref.Cleaner;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What a proxy does: each method of its interface is a call of the same name on the managed
+ * object, through the process's {@link ServerLink}; the methods of {@link BaseProxy} are answered
+ * here. The proxy's reference is dropped by {@link BaseProxy#close()} or, if never closed, when
+ * the proxy is collected.
+ */
+final class ProxyHandler implements InvocationHandler {
+
+  private static final Cleaner CLEANER = Cleaner.create();
+  private static final Object[] NO_ARGS = new Object[0];
+
+  private final ServerLink link;
+  private final long id;
+  private final String typeId;
+  private final Class<?> iface;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private Cleaner.Cleanable cleanable; // set once, right after the proxy is made
+
+  private ProxyHandler(ServerLink link, long id, String typeId, Class<?> iface) {
+    this.link = link;
+    this.id = id;
+    this.typeId = typeId;
+    this.iface = iface;
+  }
+
+  /** A proxy for a reference this process already holds (the server counted it). */
+  static Object newProxy(ServerLink link, long id, String typeId, Class<?> iface) {
+    Class<?>[] interfaces = iface == BaseProxy.class ? new Class<?>[] {BaseProxy.class}
+        : new Class<?>[] {iface, BaseProxy.class};
+    ClassLoader loader = iface.getClassLoader() != null ? iface.getClassLoader() : BaseProxy.class.getClassLoader();
+    ProxyHandler h = new ProxyHandler(link, id, typeId, iface);
+    Object proxy = Proxy.newProxyInstance(loader, interfaces, h);
+    h.cleanable = CLEANER.register(proxy, new Release(link, id, h.closed));
+    return proxy;
+  }
+
+  /** Drops a reference; holds nothing of the proxy, so that the proxy can be collected. */
+  private static final class Release implements Runnable {
+    private final ServerLink link;
+    private final long id;
+    private final AtomicBoolean closed;
+
+    Release(ServerLink link, long id, AtomicBoolean closed) {
+      this.link = link;
+      this.id = id;
+      this.closed = closed;
+    }
+
+    @Override
+    public void run() {
+      if (closed.compareAndSet(false, true)) {
+        link.decrefQuietly(id);
+      }
+    }
+  }
+
+  @Override
+  public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+    Object[] a = args == null ? NO_ARGS : args;
+    if (method.getDeclaringClass() == Object.class) {
+      switch (method.getName()) {
+        case "equals":
+          return proxy == a[0];
+        case "hashCode":
+          return System.identityHashCode(proxy);
+        default:
+          return describe();
+      }
+    }
+    if (method.getDeclaringClass() == BaseProxy.class) {
+      switch (method.getName()) {
+        case "typeId":
+          return typeId;
+        case "close":
+          cleanable.clean();
+          return null;
+        case "writeReplace":
+          if (closed.get()) {
+            throw new InvalidObjectException(describe() + " is closed: it cannot be sent");
+          }
+          return ManagerRefs.of(link.address, typeId, iface, id);
+        case "callMethod":
+          return call((String) a[0], (Object[]) a[1], null);
+        default:
+          throw new UnsupportedOperationException(method.toString());
+      }
+    }
+    return call(method.getName(), a, method);
+  }
+
+  private Object call(String name, Object[] args, Method method) throws Throwable {
+    if (closed.get()) {
+      throw new IllegalStateException(describe() + " is closed");
+    }
+    String what = "the arguments of " + typeId + "." + name;
+    Object[] reply = link.request(what, ManagerProtocol.CALL, id, name, args == null ? NO_ARGS : args);
+    return result(link, reply, typeId + "." + name, method);
+  }
+
+  /** The value of a reply to CREATE or CALL, or what it throws. */
+  static Object result(ServerLink link, Object[] reply, String what, Method method) throws Throwable {
+    switch (ManagerProtocol.op(reply)) {
+      case ManagerProtocol.OK:
+        return reply.length > 1 ? reply[1] : null;
+      case ManagerProtocol.PROXY: {
+        long id = ManagerProtocol.field(reply, 1, Long.class);
+        String typeId = ManagerProtocol.field(reply, 2, String.class);
+        Class<?> iface = method != null && method.getReturnType().isInterface() ? method.getReturnType() : BaseProxy.class;
+        return newProxy(link, id, typeId, iface);
+      }
+      case ManagerProtocol.THROWN: {
+        Throwable t = ManagerProtocol.field(reply, 1, Throwable.class);
+        t.addSuppressed(new MultiprocessingException("thrown by " + what + " in " + link.name()
+            + "; the proxy was called here"));
+        if (t instanceof RuntimeException || t instanceof Error || declares(method, t)) {
+          throw t;
+        }
+        StringWriter trace = new StringWriter();
+        t.printStackTrace(new PrintWriter(trace));
+        RemoteException r = new RemoteException(t.getClass().getName(), t.getMessage(), trace.toString(),
+            t.getStackTrace(), link.name());
+        r.initCause(t);
+        throw r;
+      }
+      case ManagerProtocol.REMOTE_ERROR:
+        throw new RemoteError(ManagerProtocol.field(reply, 1, String.class));
+      case ManagerProtocol.INVALID:
+        throw new IllegalArgumentException(ManagerProtocol.field(reply, 1, String.class));
+      default:
+        throw new io.github.multiprocessing4j.connection.ConnectionException("unexpected reply " + reply[0]
+            + " from " + link.name());
+    }
+  }
+
+  private static boolean declares(Method method, Throwable t) {
+    if (method == null) {
+      return false;
+    }
+    for (Class<?> c : method.getExceptionTypes()) {
+      if (c.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private String describe() {
+    return "proxy of " + typeId + " object " + id + " (" + iface.getName() + ") of " + link.name();
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * Managers: CPython's {@code multiprocessing.managers}. A {@link BaseManager} runs a server (a
+ * child process of its own, or a JVM that serves with {@link ManagerServer#serveForever()}) that
+ * owns objects; every process that holds a proxy to one of them calls its methods through the
+ * server, each call a round trip with copies of the arguments and the result.
+ *
+ * <p>Unless stated otherwise, passing {@code null} to a method of this package throws a
+ * {@link java.lang.NullPointerException}; a null method argument or result is allowed.
+ *
+ * <p>Implementation, package-private beside the API: the server's object table with its
+ * reference counts ({@code ObjectTable}), the server's connections ({@code ServerCore}), the
+ * child's main ({@code ServerMain}), a process's links to a server ({@code ServerLink}), the
+ * proxies' handler ({@code ProxyHandler}), the wire format ({@code ManagerProtocol}) and the
+ * proxies' serialized form ({@code ManagerRefs}).
+ */
+package io.github.multiprocessing4j.managers;
