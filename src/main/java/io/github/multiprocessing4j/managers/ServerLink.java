@@ -56,13 +56,13 @@ final class ServerLink {
     this.name = "the manager at " + address;
   }
 
-  /** The link of a manager this process starts, connects to or serves: replaces an older one. */
+  /**
+   * The link of a manager this process starts, connects to or serves, with its key: proxies read
+   * here from now on use it. An older link to the address stays open for the proxies made on it.
+   */
   static ServerLink open(String address, byte[] key) {
     ServerLink l = new ServerLink(address, key);
-    ServerLink old = LINKS.put(address, l);
-    if (old != null && old != l) {
-      old.close(null);
-    }
+    LINKS.put(address, l);
     return l;
   }
 
@@ -133,11 +133,11 @@ final class ServerLink {
     }
   }
 
-  /** Ends the link: the server drops the session's references. {@code why} null: quietly replaced. */
+  /** Ends the link, saying why to later calls: the server drops the session's references. */
   void close(String why) {
     synchronized (this) {
       if (ended == null) {
-        ended = why != null ? why : name + " was connected to again: this link is closed";
+        ended = why;
       }
     }
     LINKS.remove(address, this);

@@ -26,7 +26,7 @@ final class BaseManagerTest {
   static BaseManager counters() {
     BaseManager m = new BaseManager();
     m.register(Registration.of("Counter", CounterApi.class, Counter::create)
-        .exposed("increment", "add", "value", "fail", "failChecked", "child", "unsendable", "keep", "kept", "history")
+        .exposed("increment", "add", "value", "fail", "failChecked", "child", "unsendable", "keep", "kept", "history", "block")
         .methodToTypeId("child", "Counter"));
     return m;
   }

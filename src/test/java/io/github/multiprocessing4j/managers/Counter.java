@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.managers;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 
 /** A counter served by a manager in these tests. */
 final class Counter implements CounterApi {
@@ -67,6 +68,14 @@ final class Counter implements CounterApi {
   @Override
   public synchronized Object kept() {
     return kept;
+  }
+
+  @Override
+  public void block() throws InterruptedException {
+    synchronized (this) {
+      value++;
+    }
+    new CountDownLatch(1).await();
   }
 
   @Override

@@ -35,6 +35,9 @@ public interface CounterApi {
   /** What was kept. */
   Object kept();
 
+  /** Adds one, then blocks for ever. */
+  void block() throws InterruptedException;
+
   /** A list, returned as a copy. */
   List<Integer> history();
 }

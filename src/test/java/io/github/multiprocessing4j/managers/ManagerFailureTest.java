@@ -1,0 +1,96 @@
+package io.github.multiprocessing4j.managers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.multiprocessing4j.Multiprocessing;
+import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.connection.ConnectionException;
+import io.github.multiprocessing4j.testing.Waits;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.ThrowableAssert;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A manager's process dying, and peers that never authenticate. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+final class ManagerFailureTest {
+
+  @Test
+  void aServerKilledMidCallFailsThePendingAndLaterCallsPromptlyNamingTheManagerAndTheSignal() throws Exception {
+    try (BaseManager m = BaseManagerTest.counters()) {
+      m.start();
+      CounterApi c = m.get("Counter", CounterApi.class);
+      CompletableFuture<Void> pending = CompletableFuture.runAsync(() -> {
+        try {
+          c.block();
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      Waits.until(() -> c.value() == 1, "the call to be running in the server");
+      Process server = m.serverProcess();
+      Multiprocessing.kill(server.pid(), Multiprocessing.SIGKILL);
+      Throwable failure = catchFailure(pending);
+      assertThat(failure).isInstanceOf(ConnectionException.class)
+          .hasMessageContaining("the manager process " + server.name())
+          .hasMessageContaining("was killed by signal 9");
+      ThrowableAssert.ThrowingCallable later = c::value;
+      org.assertj.core.api.Assertions.assertThatThrownBy(later).isInstanceOf(ConnectionException.class)
+          .hasMessage(failure.getMessage());
+    }
+  }
+
+  private static Throwable catchFailure(CompletableFuture<?> f) throws Exception {
+    try {
+      f.get(Waits.JOIN.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      return e.getCause();
+    }
+    throw new AssertionError("the call returned");
+  }
+
+  @Test
+  void fiftySilentConnectionsDoNotDelayARealClient() throws Exception {
+    try (BaseManager m = BaseManagerTest.counters()) {
+      m.start();
+      SocketAddress a = m.address();
+      List<SocketChannel> silent = new ArrayList<>();
+      try {
+        for (int i = 0; i < 50; i++) {
+          silent.add(SocketChannel.open(a));
+        }
+        // A new client: its session and call connections are authenticated while the 50 wait.
+        try (BaseManager other = BaseManager.builder().address(a).build()) {
+          other.connect();
+          assertThat(other.get("Counter", CounterApi.class).increment()).isEqualTo(1);
+        }
+        // Had the call waited for the silent peers' handshakes to time out, they would be closed.
+        for (SocketChannel s : silent) {
+          assertThat(isOpenAtServer(s)).as("a silent peer is still waited for").isTrue();
+        }
+      } finally {
+        for (SocketChannel s : silent) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  /** Reads what the server sent (its challenge), without waiting: false if it closed the socket. */
+  private static boolean isOpenAtServer(SocketChannel s) throws Exception {
+    s.configureBlocking(false);
+    ByteBuffer b = ByteBuffer.allocate(4096);
+    int n;
+    while ((n = s.read(b)) > 0) {
+      b.clear();
+    }
+    return n == 0;
+  }
+}
