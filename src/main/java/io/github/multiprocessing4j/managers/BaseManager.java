@@ -167,7 +167,7 @@ public class BaseManager implements AutoCloseable {
     Pipe pipe = Pipe.open();
     String requested = requestedAddress == null ? null : ManagerProtocol.format(requestedAddress);
     Process.Builder b = Process.builder().target(ServerMain::run)
-        .args(pipe.conn2(), requested, new ArrayList<>(registry.values())).daemon(false);
+        .args(pipe.conn2(), requested, new ArrayList<>(registry.values()), key()).daemon(false); // on stdin only
     if (launchOptions != null) {
       b.launchOptions(launchOptions);
     }
@@ -177,9 +177,6 @@ public class BaseManager implements AutoCloseable {
     Process p = b.build();
     String n = p.name();
     p.setName(getClass().getSimpleName() + n.substring(n.lastIndexOf('-')));
-    if (authkey != null) {
-      p.setAuthkey(authkey);
-    }
     String listening;
     try (Connection reports = pipe.conn1(); Connection sent = pipe.conn2()) {
       p.start(); // sent travels to the child as an argument; this process's end closes with the try
@@ -480,7 +477,8 @@ public class BaseManager implements AutoCloseable {
     }
 
     /**
-     * Sets the authkey of every connection, and of the server's process. Default: this process's.
+     * Sets the authkey of every connection to the server. Default: this process's. (It reaches a
+     * server's process in its bootstrap on stdin, never on a command line.)
      *
      * @param authkey the key, copied; null for the default
      * @return this builder

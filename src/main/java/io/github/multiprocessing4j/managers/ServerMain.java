@@ -1,7 +1,6 @@
 package io.github.multiprocessing4j.managers;
 
 import io.github.multiprocessing4j.Args;
-import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.connection.Connection;
 import java.util.List;
 
@@ -13,13 +12,13 @@ final class ServerMain {
 
   private ServerMain() {}
 
-  /** Args: the report connection, the requested address or null, the registrations. */
+  /** Args: the report connection, the requested address or null, the registrations, the authkey. */
   static void run(Args args) throws Exception {
     Connection report = args.get(0, Connection.class);
     String requested = (String) args.get(1);
     @SuppressWarnings("unchecked") // written by BaseManager.start
     List<Registration> registrations = (List<Registration>) args.get(2, List.class);
-    byte[] key = Multiprocessing.currentProcess().authkey();
+    byte[] key = args.get(3, byte[].class);
     ServerCore core;
     try {
       core = ServerCore.bind(requested, key, registrations);
