@@ -28,12 +28,17 @@ public final class Registration implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
+  /** The type id. */
   private final String typeId;
+  /** The interface the proxies implement. */
   private final Class<?> exposedInterface;
+  /** Makes the objects, in the server's process. */
   private final ManagedFactory factory;
   /** The exposed method names; null: every method of the interface. */
   private final TreeSet<String> exposed;
+  /** Methods whose results are proxies, each with its result's type id. */
   private final LinkedHashMap<String, String> methodToTypeId;
+  /** Whether {@code get} may create objects of the type. */
   private final boolean createMethod;
 
   private Registration(String typeId, Class<?> exposedInterface, ManagedFactory factory, TreeSet<String> exposed,
