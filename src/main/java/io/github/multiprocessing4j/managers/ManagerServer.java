@@ -5,7 +5,7 @@ import java.net.SocketAddress;
 /**
  * A manager's server running in this JVM: CPython's {@code BaseManager.get_server()}. It listens
  * from the moment {@link BaseManager#getServer()} returns it; {@link #serveForever()} serves
- * connections until a client shuts the manager down or {@link #close()} is called.
+ * connections until {@link #close()} is called.
  *
  * <pre>{@code
  * BaseManager m = BaseManager.builder()
@@ -37,10 +37,10 @@ public final class ManagerServer implements AutoCloseable {
   }
 
   /**
-   * Serves in this thread until a client shuts the manager down ({@link BaseManager#shutdown()}
-   * of a manager connected to it does not: it only disconnects) or {@link #close()} is called from
-   * another thread. Connections are authenticated by one shared thread and then served each by a
-   * thread of its own.
+   * Serves in this thread until {@link #close()} is called from another thread (a manager that
+   * {@linkplain BaseManager#connect() connected} to this server cannot stop it: its
+   * {@code shutdown()} only disconnects). Connections are authenticated by one shared thread and
+   * then served each by a thread of its own.
    */
   public void serveForever() {
     core.serveForever();

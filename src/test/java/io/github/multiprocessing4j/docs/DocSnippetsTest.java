@@ -193,6 +193,13 @@ final class DocSnippetsTest {
     assertThat(captured(out)).isEqualTo("42\n2000 [0.0, 1.0, 4.0, 9.0]\n<Synchronized wrapper for c_longlong(5)>\n");
   }
 
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void managersBaseManager() throws InterruptedException {
+    ManagersSnippets.baseManager();
+    assertThat(captured(out)).isEqualTo("13\n3\n");
+  }
+
   // ---- the check ----
 
   /** A region of a snippet source: its text with the common indentation stripped. */
