@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -70,7 +72,6 @@ public class BaseManager implements AutoCloseable {
   private Process process; // guarded by this
   private ServerLink link; // guarded by this
   private String address; // guarded by this
-  private boolean exitHook; // guarded by this
 
   /** Creates a manager with the defaults: a private Unix socket, this process's authkey. */
   public BaseManager() {
@@ -361,6 +362,7 @@ public class BaseManager implements AutoCloseable {
       l = link;
       state = State.SHUT_DOWN;
     }
+    STARTED.remove(this);
     String name = p != null ? p.name() : l.name();
     if (p != null) {
       try {
@@ -438,11 +440,21 @@ public class BaseManager implements AutoCloseable {
     return authkey != null ? authkey.clone() : Multiprocessing.currentProcess().authkey();
   }
 
-  private void onExit() {
-    if (!exitHook) {
-      exitHook = true;
-      ExitActions.beforeChildren(this::shutdown);
+  /** Managers started here and not yet shut down: shut down at exit, then forgotten. */
+  private static final Set<BaseManager> STARTED = ConcurrentHashMap.newKeySet();
+
+  static {
+    ExitActions.beforeChildren(BaseManager::shutdownAllAtExit);
+  }
+
+  private static void shutdownAllAtExit() {
+    for (BaseManager m : STARTED) {
+      m.shutdown();
     }
+  }
+
+  private void onExit() {
+    STARTED.add(this);
   }
 
   @Override

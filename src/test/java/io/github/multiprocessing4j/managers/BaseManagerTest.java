@@ -196,4 +196,15 @@ final class BaseManagerTest {
           .hasMessageContaining("did not accept this process's authkey");
     }
   }
+
+  @Test
+  void theServerStartsWithTheGivenStartMethodAndLaunchOptions() {
+    try (BaseManager m = BaseManager.builder().startMethod("forkserver")
+        .launchOptions(io.github.multiprocessing4j.LaunchOptions.builder().systemProperty("counter.start", "41").build())
+        .register("Counter", CounterApi.class, a -> new Counter(Integer.getInteger("counter.start"))).build()) {
+      m.start();
+      assertThat(m.serverProcess().name()).matches("BaseManager-\\d+");
+      assertThat(m.get("Counter", CounterApi.class).increment()).isEqualTo(42);
+    }
+  }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.connection.ConnectionException;
+import io.github.multiprocessing4j.testing.JavaMain;
+import io.github.multiprocessing4j.testing.Pids;
 import io.github.multiprocessing4j.testing.Waits;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -92,5 +94,24 @@ final class ManagerFailureTest {
       b.clear();
     }
     return n == 0;
+  }
+
+  /** Starts a manager and returns from main without shutting it down. */
+  public static final class LeavesItRunning {
+    public static void main(String[] args) {
+      BaseManager m = BaseManagerTest.counters();
+      m.start();
+      m.get("Counter", CounterApi.class).increment();
+      System.out.println("server pid=" + m.serverProcess().pid() + " .");
+    }
+  }
+
+  @Test
+  void aManagerLeftRunningIsShutDownWhenItsJvmExits() throws Exception {
+    try (JavaMain parent = JavaMain.start(LeavesItRunning.class)) {
+      long pid = Pids.find(parent.awaitStdout(" .", Waits.LONG), "server pid=");
+      assertThat(parent.waitFor(Waits.LONG)).as("the JVM exits: its manager is not a child it waits for").isZero();
+      assertThat(Pids.awaitGone(pid, Waits.JOIN)).as("the manager's process is gone").isTrue();
+    }
   }
 }
