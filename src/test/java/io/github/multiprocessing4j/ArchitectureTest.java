@@ -161,5 +161,6 @@ final class ArchitectureTest {
       ROOT + ".shared.SharedMemoryManager", ROOT + ".shared.SharedMemoryNotFoundException",
       ROOT + ".shared.TypeCode", ROOT + ".shared.Value", ROOT + ".managers.BaseManager",
       ROOT + ".managers.BaseProxy", ROOT + ".managers.ManagedFactory", ROOT + ".managers.ManagerServer",
-      ROOT + ".managers.Registration", ROOT + ".managers.RemoteError");
+      ROOT + ".managers.Namespace", ROOT + ".managers.Registration", ROOT + ".managers.RemoteError",
+      ROOT + ".managers.SyncManager");
 }

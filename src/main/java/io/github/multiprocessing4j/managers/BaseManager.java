@@ -539,6 +539,12 @@ public class BaseManager implements AutoCloseable {
       return this;
     }
 
+    /** For a subclass's standard types: before those registered so far, which replace them. */
+    Builder registerFirst(Registration registration) {
+      registrations.add(0, registration);
+      return this;
+    }
+
     /**
      * Registers a type, every method of its interface exposed.
      *

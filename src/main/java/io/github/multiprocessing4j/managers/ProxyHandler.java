@@ -9,6 +9,10 @@ import java.lang.ref.Cleaner;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -98,7 +102,38 @@ final class ProxyHandler implements InvocationHandler {
           throw new UnsupportedOperationException(method.toString());
       }
     }
+    Object snapshot = snapshot(proxy, method);
+    if (snapshot != null) {
+      try {
+        return method.invoke(snapshot, a);
+      } catch (java.lang.reflect.InvocationTargetException e) {
+        throw e.getCause();
+      }
+    }
     return call(method.getName(), a, method);
+  }
+
+  /**
+   * For a method that walks a collection or a map in this process (iterating, streaming, a
+   * {@code forEach} whose action runs here), a copy to walk, as CPython's {@code list(d.items())};
+   * null for any other method, which is a call on the server.
+   */
+  private Object snapshot(Object proxy, Method method) throws Throwable {
+    String n = method.getName();
+    if (proxy instanceof Collection && method.getParameterCount() <= 1 && (n.equals("iterator")
+        || n.equals("listIterator") || n.equals("spliterator") || n.equals("stream") || n.equals("parallelStream")
+        || n.equals("forEach"))) {
+      Object[] items = (Object[]) call("toArray", NO_ARGS, Collection.class.getMethod("toArray"));
+      return Arrays.asList(items);
+    }
+    if (proxy instanceof Map && n.equals("forEach")) {
+      Map<Object, Object> copy = new LinkedHashMap<>();
+      for (Object e : (Collection<?>) call("entrySet", NO_ARGS, Map.class.getMethod("entrySet"))) {
+        copy.put(((Map.Entry<?, ?>) e).getKey(), ((Map.Entry<?, ?>) e).getValue());
+      }
+      return copy;
+    }
+    return null;
   }
 
   private Object call(String name, Object[] args, Method method) throws Throwable {
@@ -106,7 +141,15 @@ final class ProxyHandler implements InvocationHandler {
       throw new IllegalStateException(describe() + " is closed");
     }
     String what = "the arguments of " + typeId + "." + name;
-    Object[] reply = link.request(what, ManagerProtocol.CALL, id, name, args == null ? NO_ARGS : args);
+    String[] types = null;
+    if (method != null) { // the method called, not another of the name (List.remove(int) and remove(Object))
+      Class<?>[] p = method.getParameterTypes();
+      types = new String[p.length];
+      for (int i = 0; i < p.length; i++) {
+        types[i] = p[i].getName();
+      }
+    }
+    Object[] reply = link.request(what, ManagerProtocol.CALL, id, name, args == null ? NO_ARGS : args, types);
     return result(link, reply, typeId + "." + name, method);
   }
 

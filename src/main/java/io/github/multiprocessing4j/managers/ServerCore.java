@@ -203,7 +203,7 @@ final class ServerCore {
         return create(session, ManagerProtocol.field(r, 1, String.class), ManagerProtocol.field(r, 2, Object[].class));
       case ManagerProtocol.CALL:
         return call(session, ManagerProtocol.field(r, 1, Long.class), ManagerProtocol.field(r, 2, String.class),
-            ManagerProtocol.field(r, 3, Object[].class));
+            ManagerProtocol.field(r, 3, Object[].class), r.length > 4 ? ManagerProtocol.field(r, 4, String[].class) : null);
       case ManagerProtocol.INCREF: {
         long id = ManagerProtocol.field(r, 1, Long.class);
         return table.incref(session, id) ? new Object[] {ManagerProtocol.OK}
@@ -243,7 +243,7 @@ final class ServerCore {
     return new Object[] {ManagerProtocol.PROXY, table.add(session, o, reg), typeId};
   }
 
-  private Object[] call(String session, long id, String name, Object[] args) {
+  private Object[] call(String session, long id, String name, Object[] args, String[] types) {
     ObjectTable.Entry e = table.get(id);
     if (e == null) {
       return remoteError(new IllegalStateException("object " + id + " is not in the manager's table: every"
@@ -255,7 +255,7 @@ final class ServerCore {
           + " object is not in exposed=" + reg.exposedMethods()));
     }
     Object[] a = args == null ? new Object[0] : args;
-    Method m = find(e.object, reg.exposedInterface(), name, a);
+    Method m = find(e.object, reg.exposedInterface(), name, a, types);
     if (m == null) {
       return remoteError(new IllegalArgumentException(e.object.getClass().getName() + " has no public method '" + name
           + "' taking " + a.length + " argument(s) of these types"));
@@ -277,19 +277,29 @@ final class ServerCore {
       }
       return new Object[] {ManagerProtocol.PROXY, table.add(session, result, rr), resultType};
     }
-    return new Object[] {ManagerProtocol.OK, result};
+    return new Object[] {ManagerProtocol.OK, Copies.sendable(result)};
   }
 
   /** The method to call: the interface's if the object implements it, else the object's own. */
-  private static Method find(Object target, Class<?> iface, String name, Object[] args) {
+  private static Method find(Object target, Class<?> iface, String name, Object[] args, String[] types) {
     Method[] candidates = iface.isInstance(target) ? iface.getMethods() : target.getClass().getMethods();
     for (Method m : candidates) {
-      if (m.getName().equals(name) && !Modifier.isStatic(m.getModifiers()) && accepts(m.getParameterTypes(), args)) {
+      if (m.getName().equals(name) && !Modifier.isStatic(m.getModifiers()) && accepts(m.getParameterTypes(), args)
+          && (types == null || named(m.getParameterTypes(), types))) {
         m.trySetAccessible(); // a public method of a class or interface that is not public
         return m;
       }
     }
     return null;
+  }
+
+  private static boolean named(Class<?>[] types, String[] names) {
+    for (int i = 0; i < types.length; i++) {
+      if (!types[i].getName().equals(names[i])) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean accepts(Class<?>[] types, Object[] args) {

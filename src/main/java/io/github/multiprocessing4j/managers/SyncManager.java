@@ -1,0 +1,137 @@
+package io.github.multiprocessing4j.managers;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A manager with CPython's {@code SyncManager} types registered: {@link #dict()} (a
+ * {@link java.util.Map}), {@link #list()} (a {@link java.util.List}) and {@link #namespace()}.
+ * {@code multiprocessing.Manager()} is {@code new SyncManager()} then {@link #start()}. Its server
+ * process is named {@code SyncManager-N}.
+ *
+ * <pre>{@code
+ * try (SyncManager manager = new SyncManager()) {
+ *   manager.start();
+ *   Map<String, Integer> scores = manager.dict();
+ *   new Process(a -> a.get(0, Map.class).put("child", 1), scores).start();
+ * }
+ * }</pre>
+ *
+ * <p><b>Copies.</b> What a proxy returns is a copy: {@code d.get("a").add(x)} changes the copy,
+ * not the list in the dict; put the changed value back ({@code d.put("a", changed)}), or store a
+ * proxy ({@code d.put("a", manager.list())}), which stays a proxy of the same list when read back.
+ * {@code keySet()}, {@code values()} and {@code entrySet()} are copies too, and iterating or
+ * streaming a proxy walks a copy taken when it starts. A proxy's {@code equals} is identity, as
+ * CPython's {@code ==} of proxies: compare {@code new HashMap<>(d)} or {@code List.copyOf(l)}.
+ *
+ * <p>Not yet: {@code Queue}, {@code Lock} and the other synchronisation types, {@code Value},
+ * {@code Array} and {@code Pool} proxies (use the library's own, which already work across
+ * processes). Thread-safe, as {@link BaseManager}.
+ */
+public class SyncManager extends BaseManager {
+
+  /** The type id of {@link #dict()}. */
+  public static final String DICT = "dict";
+  /** The type id of {@link #list()}. */
+  public static final String LIST = "list";
+  /** The type id of {@link #namespace()}. */
+  public static final String NAMESPACE = "Namespace";
+
+  /** Creates a manager with the defaults: a private Unix socket, this process's authkey. */
+  public SyncManager() {
+    this(builder());
+  }
+
+  /**
+   * Creates a manager with a builder's options; its registrations are added to the standard ones.
+   *
+   * @param b the builder
+   */
+  public SyncManager(BaseManager.Builder b) {
+    super(withStandardTypes(b));
+  }
+
+  private static BaseManager.Builder withStandardTypes(BaseManager.Builder b) {
+    // Prepended: a registration of the builder with the same type id replaces the standard one.
+    return b.registerFirst(Registration.of(DICT, Map.class, SyncManager::newDict))
+        .registerFirst(Registration.of(LIST, List.class, SyncManager::newList))
+        .registerFirst(Registration.of(NAMESPACE, Namespace.class, args -> new NamespaceObject()));
+  }
+
+  private static Object newDict(Object[] args) {
+    return args.length == 0 ? Collections.synchronizedMap(new LinkedHashMap<>())
+        : Collections.synchronizedMap(new LinkedHashMap<>((Map<?, ?>) args[0]));
+  }
+
+  private static Object newList(Object[] args) {
+    return args.length == 0 ? Collections.synchronizedList(new ArrayList<>())
+        : Collections.synchronizedList(new ArrayList<>((Collection<?>) args[0]));
+  }
+
+  /**
+   * Creates an empty managed map, CPython's {@code manager.dict()}: insertion-ordered, as a
+   * Python dict.
+   *
+   * @param <K> the key type
+   * @param <V> the value type
+   * @return a proxy of the map
+   * @throws IllegalStateException {@code "server not yet started"}
+   */
+  @SuppressWarnings("unchecked") // a Map proxy: its keys and values are what the caller puts
+  public <K, V> Map<K, V> dict() {
+    return get(DICT, Map.class);
+  }
+
+  /**
+   * Creates a managed map holding copies of the entries of {@code initial}.
+   *
+   * @param initial the first entries; serializable keys and values
+   * @param <K> the key type
+   * @param <V> the value type
+   * @return a proxy of the map
+   * @throws IllegalStateException {@code "server not yet started"}
+   */
+  @SuppressWarnings("unchecked") // as dict()
+  public <K, V> Map<K, V> dict(Map<? extends K, ? extends V> initial) {
+    return get(DICT, Map.class, new LinkedHashMap<>(initial));
+  }
+
+  /**
+   * Creates an empty managed list, CPython's {@code manager.list()}.
+   *
+   * @param <E> the element type
+   * @return a proxy of the list
+   * @throws IllegalStateException {@code "server not yet started"}
+   */
+  @SuppressWarnings("unchecked") // a List proxy: its elements are what the caller adds
+  public <E> List<E> list() {
+    return get(LIST, List.class);
+  }
+
+  /**
+   * Creates a managed list holding copies of the elements of {@code initial}.
+   *
+   * @param initial the first elements; serializable
+   * @param <E> the element type
+   * @return a proxy of the list
+   * @throws IllegalStateException {@code "server not yet started"}
+   */
+  @SuppressWarnings("unchecked") // as list()
+  public <E> List<E> list(Collection<? extends E> initial) {
+    return get(LIST, List.class, new ArrayList<>(initial));
+  }
+
+  /**
+   * Creates an empty managed namespace, CPython's {@code manager.Namespace()}.
+   *
+   * @return a proxy of the namespace
+   * @throws IllegalStateException {@code "server not yet started"}
+   */
+  public Namespace namespace() {
+    return get(NAMESPACE, Namespace.class);
+  }
+}
