@@ -30,7 +30,8 @@ import java.io.Serializable;
  * it is read.
  *
  * <p>{@code equals} and {@code hashCode} are those of the proxy (identity), as CPython's;
- * {@code toString} describes the proxy, unless the interface declares {@code toString}.
+ * {@code toString} is the object's (a call, always allowed, as CPython's {@code str(proxy)}), or a
+ * description of the proxy once it is closed or its manager is gone.
  * Thread-safe: calls from several threads go over separate connections.
  */
 public interface BaseProxy extends Serializable, AutoCloseable {

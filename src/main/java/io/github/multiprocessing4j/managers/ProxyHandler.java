@@ -80,8 +80,15 @@ final class ProxyHandler implements InvocationHandler {
           return proxy == a[0];
         case "hashCode":
           return System.identityHashCode(proxy);
-        default:
-          return describe();
+        default: // toString: the object's, as CPython's str(proxy); the proxy's if it cannot be had
+          if (closed.get() || link.isEnded()) {
+            return describe();
+          }
+          try {
+            return String.valueOf(call("toString", NO_ARGS, null));
+          } catch (RuntimeException e) {
+            return describe();
+          }
       }
     }
     if (method.getDeclaringClass() == BaseProxy.class) {

@@ -250,11 +250,14 @@ final class ServerCore {
           + " reference to it was dropped"));
     }
     Registration reg = e.registration;
+    Object[] a = args == null ? new Object[0] : args;
+    if (name.equals("toString") && a.length == 0) { // always allowed, as CPython's __str__
+      return new Object[] {ManagerProtocol.OK, String.valueOf(e.object)};
+    }
     if (!reg.exposedMethods().contains(name)) {
       return remoteError(new IllegalArgumentException("method '" + name + "' of " + e.object.getClass()
           + " object is not in exposed=" + reg.exposedMethods()));
     }
-    Object[] a = args == null ? new Object[0] : args;
     Method m = find(e.object, reg.exposedInterface(), name, a, types);
     if (m == null) {
       return remoteError(new IllegalArgumentException(e.object.getClass().getName() + " has no public method '" + name

@@ -200,6 +200,13 @@ final class DocSnippetsTest {
     assertThat(captured(out)).isEqualTo("13\n3\n");
   }
 
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void managersSyncManager() throws InterruptedException {
+    ManagersSnippets.syncManager();
+    assertThat(captured(out)).isEqualTo("1 [42] from the child\n[1]\n[1, 2]\n");
+  }
+
   // ---- the check ----
 
   /** A region of a snippet source: its text with the common indentation stripped. */

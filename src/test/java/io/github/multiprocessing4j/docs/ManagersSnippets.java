@@ -4,9 +4,12 @@ import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.managers.BaseManager;
 import io.github.multiprocessing4j.managers.Registration;
 import io.github.multiprocessing4j.managers.ManagerServer;
+import io.github.multiprocessing4j.managers.Namespace;
+import io.github.multiprocessing4j.managers.SyncManager;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** docs/managers.md's snippets. */
 final class ManagersSnippets {
@@ -71,6 +74,36 @@ final class ManagersSnippets {
       System.out.println(counter.history().size());      // 3
     }                                                    // shut down: the server process ends
     // end:base-manager
+  }
+
+  @SuppressWarnings("unchecked") // the children read the proxies as raw Map and List
+  static void syncManager() throws InterruptedException {
+    // snippet:sync-manager
+    try (SyncManager manager = new SyncManager()) {
+      manager.start();                                    // Manager(): a child process, SyncManager-N
+      Map<String, Object> d = manager.dict();
+      List<Integer> l = manager.list();
+      Namespace ns = manager.namespace();
+      Process p = new Process(a -> {
+        a.get(0, Map.class).put("child", 1);
+        a.get(1, List.class).add(42);
+        a.get(2, Namespace.class).set("x", "from the child");
+      }, d, l, ns);
+      p.start();
+      p.join();
+      System.out.println(d.get("child") + " " + l + " " + ns.get("x"));   // 1 [42] from the child
+
+      d.put("a", new ArrayList<>(List.of(1)));
+      List<Integer> a = (List<Integer>) d.get("a");       // a copy
+      a.add(2);                                           // changes nothing on the server
+      System.out.println(d.get("a"));                     // [1]
+      d.put("a", a);                                      // re-assign
+      System.out.println(d.get("a"));                     // [1, 2]
+
+      d.put("inner", manager.dict());                     // a proxy stored in a managed dict
+      ((Map<String, Object>) d.get("inner")).put("n", 5);   // read back as a proxy: the inner dict changes
+    }
+    // end:sync-manager
   }
 
   /** Compiled, not run: it serves for ever (RemoteManagerTest runs the same in two JVMs). */
