@@ -51,12 +51,35 @@ final class ManagerProtocol {
 
   /** Receives a frame. */
   static Object[] receive(SocketTransport t) throws IOException, InterruptedException {
-    byte[] m = t.receive(Limits.maxMessageBytes());
-    Object o = Messages.decode(m, null);
+    return decode(t.receive(Limits.maxMessageBytes()));
+  }
+
+  /**
+   * Reads a frame received whole: a failure here (a class missing or refused) leaves the
+   * connection in step, for the next message.
+   *
+   * @throws UnreadableFrame if it cannot be deserialized
+   */
+  static Object[] decode(byte[] m) {
+    Object o;
+    try {
+      o = Messages.decode(m, null);
+    } catch (IOException | RuntimeException e) {
+      throw new UnreadableFrame(e);
+    }
     if (!(o instanceof Object[]) || ((Object[]) o).length == 0 || !(((Object[]) o)[0] instanceof Integer)) {
       throw new ConnectionException("not a manager message: " + (o == null ? "null" : o.getClass().getName()));
     }
     return (Object[]) o;
+  }
+
+  /** A message that arrived whole but cannot be deserialized here. */
+  static final class UnreadableFrame extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UnreadableFrame(Exception cause) {
+      super(cause.getMessage(), cause);
+    }
   }
 
   /** The op of a frame. */

@@ -170,8 +170,16 @@ final class ServerCore {
         return;
       }
       while (true) {
-        Object[] request = ManagerProtocol.receive(t);
-        Object[] reply = handle(request, session);
+        Object[] request;
+        Object[] reply;
+        try {
+          request = ManagerProtocol.receive(t);
+          reply = handle(request, session);
+        } catch (ManagerProtocol.UnreadableFrame e) { // an argument's class missing here, say
+          request = new Object[] {ManagerProtocol.CALL};
+          reply = remoteError(new IllegalArgumentException("the manager at " + address
+              + " cannot read the request: " + e.getMessage(), e.getCause()));
+        }
         byte[] m;
         try {
           m = Messages.encode(reply, "the result");

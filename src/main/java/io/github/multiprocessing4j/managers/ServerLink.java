@@ -4,6 +4,7 @@ import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.connection.AuthenticationException;
 import io.github.multiprocessing4j.connection.ConnectionException;
 import io.github.multiprocessing4j.internal.codec.Messages;
+import io.github.multiprocessing4j.internal.runtime.Limits;
 import io.github.multiprocessing4j.internal.transport.Handshake;
 import io.github.multiprocessing4j.internal.transport.OpenChannels;
 import io.github.multiprocessing4j.internal.transport.SocketTransport;
@@ -94,14 +95,13 @@ final class ServerLink {
     byte[] m = Messages.encode(frame, what);
     ensureSession();
     SocketTransport t = idle.poll();
+    byte[] r;
     try {
       if (t == null) {
         t = connect(false);
       }
       t.send(m, 0, m.length);
-      Object[] reply = ManagerProtocol.receive(t);
-      idle.push(t);
-      return reply;
+      r = t.receive(Limits.maxMessageBytes());
     } catch (InterruptedException e) {
       discard(t); // a reply may still come on it
       Thread.currentThread().interrupt();
@@ -109,6 +109,12 @@ final class ServerLink {
     } catch (IOException | ConnectionException e) {
       discard(t);
       throw broken(e);
+    }
+    idle.push(t); // the whole reply is in: the connection serves the next call, however it reads
+    try {
+      return ManagerProtocol.decode(r);
+    } catch (ManagerProtocol.UnreadableFrame e) {
+      throw new ConnectionException("cannot read the reply of " + name + ": " + e.getMessage(), e.getCause());
     }
   }
 

@@ -207,4 +207,47 @@ final class BaseManagerTest {
       assertThat(m.get("Counter", CounterApi.class).increment()).isEqualTo(42);
     }
   }
+
+  /** Refused by the server's deserialization filter in the test below. */
+  static final class Refused implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+  }
+
+  @Test
+  void anArgumentTheServerCannotReadIsARemoteErrorAndTheConnectionGoesOn() {
+    try (BaseManager m = BaseManager.builder()
+        .launchOptions(io.github.multiprocessing4j.LaunchOptions.builder()
+            .systemProperty("multiprocessing4j.serialFilter", "!" + Refused.class.getName()).build())
+        .register("Counter", CounterApi.class, Counter::create).build()) {
+      m.start();
+      CounterApi c = m.get("Counter", CounterApi.class);
+      assertThatThrownBy(() -> c.keep(new Refused())).isExactlyInstanceOf(RemoteError.class)
+          .hasMessageContaining("cannot read the request");
+      assertThat(c.increment()).isEqualTo(1);
+    }
+  }
+
+  static void passToGrandchild(Args args) throws Exception {
+    CounterApi c = args.get(0, CounterApi.class);
+    c.increment();
+    Process grandchild = Process.builder().target(BaseManagerTest::incrementTimes).args(c, 2).build();
+    grandchild.start();
+    grandchild.join();
+    if (grandchild.exitCode() != 0) {
+      throw new IllegalStateException("the grandchild failed: " + grandchild.exitCode());
+    }
+  }
+
+  @Test
+  void aProxyPassesOnToAGrandchild() throws Exception {
+    try (BaseManager m = counters()) {
+      m.start();
+      CounterApi c = m.get("Counter", CounterApi.class);
+      Process p = Process.builder().target(BaseManagerTest::passToGrandchild).args(c).build();
+      p.start();
+      assertThat(p.join(Waits.LONG)).isTrue();
+      assertThat(p.exitCode()).isZero();
+      assertThat(c.value()).isEqualTo(3);
+    }
+  }
 }
