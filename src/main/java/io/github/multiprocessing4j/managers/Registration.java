@@ -40,6 +40,8 @@ public final class Registration implements Serializable {
   private final LinkedHashMap<String, String> methodToTypeId;
   /** Whether {@code get} may create objects of the type. */
   private final boolean createMethod;
+  /** {@link #exposedMethods()}, once computed. */
+  private transient volatile Set<String> exposedCache;
 
   private Registration(String typeId, Class<?> exposedInterface, ManagedFactory factory, TreeSet<String> exposed,
       LinkedHashMap<String, String> methodToTypeId, boolean createMethod) {
@@ -149,16 +151,21 @@ public final class Registration implements Serializable {
    * @return the names, sorted; unmodifiable
    */
   public Set<String> exposedMethods() {
-    if (exposed != null) {
-      return Collections.unmodifiableSet(exposed);
-    }
-    TreeSet<String> all = new TreeSet<>();
-    for (Method m : exposedInterface.getMethods()) {
-      if (!Modifier.isStatic(m.getModifiers())) {
-        all.add(m.getName());
+    Set<String> e = exposedCache;
+    if (e == null) { // asked on every call in the server: computed once (a benign race)
+      TreeSet<String> all = exposed;
+      if (all == null) {
+        all = new TreeSet<>();
+        for (Method m : exposedInterface.getMethods()) {
+          if (!Modifier.isStatic(m.getModifiers())) {
+            all.add(m.getName());
+          }
+        }
       }
+      e = Collections.unmodifiableSet(all);
+      exposedCache = e;
     }
-    return Collections.unmodifiableSet(all);
+    return e;
   }
 
   /**

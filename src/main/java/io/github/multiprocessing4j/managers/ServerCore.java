@@ -291,13 +291,31 @@ final class ServerCore {
     return new Object[] {ManagerProtocol.OK, Copies.sendable(result)};
   }
 
+  /** Each class's public methods by name, for {@link #find}: getMethods() copies them every time. */
+  private static final ClassValue<Map<String, Method[]>> METHODS = new ClassValue<>() {
+    @Override
+    protected Map<String, Method[]> computeValue(Class<?> c) {
+      Map<String, java.util.List<Method>> byName = new java.util.HashMap<>();
+      for (Method m : c.getMethods()) {
+        if (!Modifier.isStatic(m.getModifiers())) {
+          m.trySetAccessible(); // a public method of a class or interface that is not public
+          byName.computeIfAbsent(m.getName(), k -> new java.util.ArrayList<>()).add(m);
+        }
+      }
+      Map<String, Method[]> r = new java.util.HashMap<>();
+      byName.forEach((k, v) -> r.put(k, v.toArray(new Method[0])));
+      return r;
+    }
+  };
+
   /** The method to call: the interface's if the object implements it, else the object's own. */
   private static Method find(Object target, Class<?> iface, String name, Object[] args, String[] types) {
-    Method[] candidates = iface.isInstance(target) ? iface.getMethods() : target.getClass().getMethods();
+    Method[] candidates = METHODS.get(iface.isInstance(target) ? iface : target.getClass()).get(name);
+    if (candidates == null) {
+      return null;
+    }
     for (Method m : candidates) {
-      if (m.getName().equals(name) && !Modifier.isStatic(m.getModifiers()) && accepts(m.getParameterTypes(), args)
-          && (types == null || named(m.getParameterTypes(), types))) {
-        m.trySetAccessible(); // a public method of a class or interface that is not public
+      if (accepts(m.getParameterTypes(), args) && (types == null || named(m.getParameterTypes(), types))) {
         return m;
       }
     }
