@@ -2,8 +2,6 @@ package io.github.multiprocessing4j.managers;
 
 import io.github.multiprocessing4j.connection.ConnectionException;
 import io.github.multiprocessing4j.internal.codec.Messages;
-import io.github.multiprocessing4j.internal.runtime.Limits;
-import io.github.multiprocessing4j.internal.transport.SocketTransport;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -13,7 +11,7 @@ import java.net.UnixDomainSocketAddress;
 /**
  * The wire format between a proxy's process and a manager's server: each message is an
  * {@code Object[]} frame, its op first, serialized by the library's codec (and read through its
- * deserialization filters) and framed by a {@link SocketTransport}, over a socket authenticated
+ * deserialization filters) and framed by {@link Frames}, over a socket authenticated
  * with the authkey. Every request gets one reply.
  *
  * <p>Requests: {@code {HELLO, session, isSession}} opens a connection, of a client process's
@@ -44,14 +42,13 @@ final class ManagerProtocol {
   private ManagerProtocol() {}
 
   /** Sends a frame; an argument that cannot be serialized fails here, naming {@code what}. */
-  static void send(SocketTransport t, String what, Object... frame) throws IOException, InterruptedException {
-    byte[] m = Messages.encode(frame, what);
-    t.send(m, 0, m.length);
+  static void send(Frames t, String what, Object... frame) throws IOException {
+    t.send(Messages.encode(frame, what));
   }
 
   /** Receives a frame. */
-  static Object[] receive(SocketTransport t) throws IOException, InterruptedException {
-    return decode(t.receive(Limits.maxMessageBytes()));
+  static Object[] receive(Frames t) throws IOException {
+    return decode(t.receive());
   }
 
   /**

@@ -5,7 +5,6 @@ import io.github.multiprocessing4j.internal.runtime.Log;
 import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
 import io.github.multiprocessing4j.internal.transport.Authenticator;
 import io.github.multiprocessing4j.internal.transport.OpenChannels;
-import io.github.multiprocessing4j.internal.transport.SocketTransport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -140,12 +139,12 @@ final class ServerCore {
   }
 
   private void serve(SocketChannel s) {
-    SocketTransport t;
+    Frames t;
     try {
       if (s.getLocalAddress() instanceof InetSocketAddress) {
         s.setOption(StandardSocketOptions.TCP_NODELAY, true);
       }
-      t = new SocketTransport(s);
+      t = new Frames(s);
     } catch (IOException e) {
       try {
         s.close();
@@ -186,13 +185,13 @@ final class ServerCore {
         } catch (IllegalArgumentException e) {
           m = Messages.encode(new Object[] {ManagerProtocol.REMOTE_ERROR, traceback(e)}, "an error");
         }
-        t.send(m, 0, m.length);
+        t.send(m);
         if (ManagerProtocol.op(request) == ManagerProtocol.SHUTDOWN) {
           stop();
           return;
         }
       }
-    } catch (IOException | RuntimeException | InterruptedException e) {
+    } catch (IOException | RuntimeException e) {
       // the client went away, or sent what is not a request: drop it, serve the others
     } catch (Error e) {
       LOG.error("a connection of the manager at {} failed; its client is dropped", address, e);

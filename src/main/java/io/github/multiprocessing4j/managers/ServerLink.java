@@ -4,7 +4,6 @@ import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.connection.AuthenticationException;
 import io.github.multiprocessing4j.connection.ConnectionException;
 import io.github.multiprocessing4j.internal.codec.Messages;
-import io.github.multiprocessing4j.internal.runtime.Limits;
 import io.github.multiprocessing4j.internal.transport.Handshake;
 import io.github.multiprocessing4j.internal.transport.OpenChannels;
 import io.github.multiprocessing4j.internal.transport.SocketTransport;
@@ -12,6 +11,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.SocketChannel;
 import java.util.Set;
 import java.util.UUID;
@@ -41,9 +41,9 @@ final class ServerLink {
   final String address;
   private final byte[] key;
   private final String session = UUID.randomUUID().toString();
-  private final ConcurrentLinkedDeque<SocketTransport> idle = new ConcurrentLinkedDeque<>();
-  private final Set<SocketTransport> open = ConcurrentHashMap.newKeySet();
-  private SocketTransport sessionChannel; // guarded by this
+  private final ConcurrentLinkedDeque<Frames> idle = new ConcurrentLinkedDeque<>();
+  private final Set<Frames> open = ConcurrentHashMap.newKeySet();
+  private Frames sessionChannel; // guarded by this
   /** Why the link can no longer be used, or null. */
   private volatile String ended;
   /** Says how the server's process ended; set where this process started it. */
@@ -94,15 +94,15 @@ final class ServerLink {
     checkUsable();
     byte[] m = Messages.encode(frame, what);
     ensureSession();
-    SocketTransport t = idle.poll();
+    Frames t = idle.poll();
     byte[] r;
     try {
       if (t == null) {
         t = connect(false);
       }
-      t.send(m, 0, m.length);
-      r = t.receive(Limits.maxMessageBytes());
-    } catch (InterruptedException e) {
+      t.send(m);
+      r = t.receive();
+    } catch (InterruptedException | ClosedByInterruptException e) {
       discard(t); // a reply may still come on it
       Thread.currentThread().interrupt();
       throw new ConnectionException("interrupted while waiting for " + name);
@@ -147,7 +147,7 @@ final class ServerLink {
       }
     }
     LINKS.remove(address, this);
-    for (SocketTransport t : open) {
+    for (Frames t : open) {
       t.close();
       OpenChannels.remove(t);
     }
@@ -178,7 +178,7 @@ final class ServerLink {
     }
   }
 
-  private SocketTransport connect(boolean isSession) throws IOException, InterruptedException {
+  private Frames connect(boolean isSession) throws IOException, InterruptedException {
     SocketAddress a = ManagerProtocol.parse(address);
     SocketChannel ch;
     try {
@@ -190,21 +190,29 @@ final class ServerLink {
     if (a instanceof InetSocketAddress) {
       ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
     }
-    SocketTransport t = new SocketTransport(ch);
-    open.add(t);
-    OpenChannels.add(t);
+    SocketTransport handshake = new SocketTransport(ch);
+    Frames t;
     try {
-      Handshake.connect(t, key, CONNECT_NANOS);
+      Handshake.connect(handshake, key, CONNECT_NANOS);
+      t = new Frames(handshake.detach());
     } catch (AuthenticationException e) {
-      discard(t);
+      handshake.close();
       throw new AuthenticationException(name + " did not accept this process's authkey: " + e.getMessage()
           + " (give the manager's authkey to connect to it)", e);
     } catch (IOException | RuntimeException | InterruptedException e) {
+      handshake.close();
+      throw e;
+    }
+    open.add(t);
+    OpenChannels.add(t);
+    Object[] r;
+    try {
+      ManagerProtocol.send(t, "hello", ManagerProtocol.HELLO, session, isSession);
+      r = ManagerProtocol.receive(t);
+    } catch (IOException | RuntimeException e) {
       discard(t);
       throw e;
     }
-    ManagerProtocol.send(t, "hello", ManagerProtocol.HELLO, session, isSession);
-    Object[] r = ManagerProtocol.receive(t);
     if (ManagerProtocol.op(r) != ManagerProtocol.OK) {
       discard(t);
       throw new ConnectionException(name + " refused the connection: " + r[1]);
@@ -216,7 +224,7 @@ final class ServerLink {
     return t;
   }
 
-  private void discard(SocketTransport t) {
+  private void discard(Frames t) {
     if (t != null) {
       t.close();
       open.remove(t);

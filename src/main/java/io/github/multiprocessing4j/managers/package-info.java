@@ -10,7 +10,9 @@
  * <p>Implementation, package-private beside the API: the server's object table with its
  * reference counts ({@code ObjectTable}), the server's connections ({@code ServerCore}), the
  * child's main ({@code ServerMain}), a process's links to a server ({@code ServerLink}), the
- * proxies' handler ({@code ProxyHandler}), the wire format ({@code ManagerProtocol}) and the
- * proxies' serialized form ({@code ManagerRefs}).
+ * proxies' handler ({@code ProxyHandler}), the wire format ({@code ManagerProtocol}) and its
+ * framing over a blocking socket ({@code Frames}), the copies of views in results
+ * ({@code Copies}), the namespace's object ({@code NamespaceObject}) and the proxies' serialized
+ * form ({@code ManagerRefs}).
  */
 package io.github.multiprocessing4j.managers;
