@@ -6,10 +6,13 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * A manager with CPython's {@code SyncManager} types registered: {@link #dict()} (a
- * {@link java.util.Map}), {@link #list()} (a {@link java.util.List}) and {@link #namespace()}.
+ * {@link java.util.Map}), {@link #list()} (a {@link java.util.List}), {@link #namespace()} and
+ * {@link #queue()} (a {@link java.util.concurrent.BlockingQueue}).
  * {@code multiprocessing.Manager()} is {@code new SyncManager()} then {@link #start()}. Its server
  * process is named {@code SyncManager-N}.
  *
@@ -28,7 +31,7 @@ import java.util.Map;
  * streaming a proxy walks a copy taken when it starts. A proxy's {@code equals} is identity, as
  * CPython's {@code ==} of proxies: compare {@code new HashMap<>(d)} or {@code List.copyOf(l)}.
  *
- * <p>Not yet: {@code Queue}, {@code Lock} and the other synchronisation types, {@code Value},
+ * <p>Not yet: {@code JoinableQueue}, {@code Lock} and the other synchronisation types, {@code Value},
  * {@code Array} and {@code Pool} proxies (use the library's own, which already work across
  * processes). Thread-safe, as {@link BaseManager}.
  */
@@ -40,6 +43,8 @@ public class SyncManager extends BaseManager {
   public static final String LIST = "list";
   /** The type id of {@link #namespace()}. */
   public static final String NAMESPACE = "Namespace";
+  /** The type id of {@link #queue()}. */
+  public static final String QUEUE = "Queue";
 
   /** Creates a manager with the defaults: a private Unix socket, this process's authkey. */
   public SyncManager() {
@@ -59,12 +64,18 @@ public class SyncManager extends BaseManager {
     // Prepended: a registration of the builder with the same type id replaces the standard one.
     return b.registerFirst(Registration.of(DICT, Map.class, SyncManager::newDict))
         .registerFirst(Registration.of(LIST, List.class, SyncManager::newList))
-        .registerFirst(Registration.of(NAMESPACE, Namespace.class, args -> new NamespaceObject()));
+        .registerFirst(Registration.of(NAMESPACE, Namespace.class, args -> new NamespaceObject()))
+        .registerFirst(Registration.of(QUEUE, BlockingQueue.class, SyncManager::newQueue));
   }
 
   private static Object newDict(Object[] args) {
     return args.length == 0 ? Collections.synchronizedMap(new LinkedHashMap<>())
         : Collections.synchronizedMap(new LinkedHashMap<>((Map<?, ?>) args[0]));
+  }
+
+  private static Object newQueue(Object[] args) {
+    int maxsize = args.length == 0 ? 0 : (Integer) args[0];
+    return maxsize <= 0 ? new LinkedBlockingQueue<>() : new LinkedBlockingQueue<>(maxsize);
   }
 
   private static Object newList(Object[] args) {
@@ -123,6 +134,35 @@ public class SyncManager extends BaseManager {
   @SuppressWarnings("unchecked") // as list()
   public <E> List<E> list(Collection<? extends E> initial) {
     return get(LIST, List.class, new ArrayList<>(initial));
+  }
+
+  /**
+   * Creates an unbounded managed queue, CPython's {@code manager.Queue()} (a {@code queue.Queue}
+   * in the manager's process): a {@link BlockingQueue} proxy. A {@code take()} or a
+   * {@code poll(timeout, unit)} waits in the manager's process, holding one of this process's
+   * connections, while other threads call on others. Interrupting a thread that waits there ends
+   * its wait here at once, but not the server's: an item that arrives before the server's wait
+   * ends is taken and lost; wait with a timeout where threads are interrupted.
+   *
+   * @param <E> the item type
+   * @return a proxy of the queue
+   * @throws IllegalStateException {@code "server not yet started"}
+   */
+  public <E> BlockingQueue<E> queue() {
+    return queue(0);
+  }
+
+  /**
+   * Creates a managed queue holding at most {@code maxsize} items, as {@link #queue()}.
+   *
+   * @param maxsize the most items; zero or less for no limit
+   * @param <E> the item type
+   * @return a proxy of the queue
+   * @throws IllegalStateException {@code "server not yet started"}
+   */
+  @SuppressWarnings("unchecked") // a BlockingQueue proxy: its items are what the caller puts
+  public <E> BlockingQueue<E> queue(int maxsize) {
+    return get(QUEUE, BlockingQueue.class, maxsize);
   }
 
   /**

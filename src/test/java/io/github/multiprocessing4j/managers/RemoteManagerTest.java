@@ -72,4 +72,16 @@ final class RemoteManagerTest {
       }
     }
   }
+
+  @Test
+  void connectingWhereNoManagerListensIsAClearError() throws Exception {
+    java.nio.file.Path nowhere = java.nio.file.Files.createTempDirectory("mgr").resolve("none.sock");
+    BaseManager m = BaseManager.builder().address(java.net.UnixDomainSocketAddress.of(nowhere)).build();
+    org.assertj.core.api.Assertions.assertThatThrownBy(m::connect)
+        .isInstanceOf(io.github.multiprocessing4j.connection.ConnectionException.class)
+        .hasMessageContaining("cannot connect to the manager at unix:" + nowhere);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BaseManager().connect())
+        .isExactlyInstanceOf(IllegalStateException.class).hasMessageContaining("needs the manager's address");
+    java.nio.file.Files.delete(nowhere.getParent());
+  }
 }

@@ -89,4 +89,34 @@ final class SyncManagerTest {
       assertThatThrownBy(() -> list.get(5)).isInstanceOf(IndexOutOfBoundsException.class);
     }
   }
+
+  @SuppressWarnings("unchecked")
+  static void produce(Args args) throws Exception {
+    java.util.concurrent.BlockingQueue<String> q = args.get(0, java.util.concurrent.BlockingQueue.class);
+    for (int i = 0; i < 3; i++) {
+      q.put("item " + i);
+    }
+  }
+
+  @Test
+  void aManagedQueueCarriesItemsFromAChildAndWaitsInTheServer() throws Exception {
+    try (SyncManager m = new SyncManager()) {
+      m.start();
+      java.util.concurrent.BlockingQueue<String> q = m.queue(2);
+      assertThat(q.poll(10, TimeUnit.MILLISECONDS)).isNull(); // waited in the server, then empty
+      Process p = Process.builder().target(SyncManagerTest::produce).args(q).build();
+      p.start();
+      List<String> got = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        got.add(q.poll(Waits.JOIN.toMillis(), TimeUnit.MILLISECONDS));
+      }
+      assertThat(got).containsExactly("item 0", "item 1", "item 2");
+      assertThat(p.join(Waits.JOIN)).isTrue();
+      assertThat(p.exitCode()).isZero();
+      assertThat(q.offer("a")).isTrue();
+      assertThat(q.offer("b")).isTrue();
+      assertThat(q.offer("c")).as("maxsize 2").isFalse();
+      assertThat(q.remainingCapacity()).isZero();
+    }
+  }
 }
