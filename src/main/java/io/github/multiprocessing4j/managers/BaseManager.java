@@ -100,7 +100,7 @@ public class BaseManager implements AutoCloseable {
     this.launchOptions = b.launchOptions;
     this.startMethod = b.startMethod;
     for (Registration r : b.registrations) {
-      register(r);
+      add(r); // not register(): a subclass's override must not run on a manager not yet made
     }
   }
 
@@ -143,6 +143,11 @@ public class BaseManager implements AutoCloseable {
     if (state != State.INITIAL) {
       throw new IllegalStateException("register types before start(): the server already has its registry");
     }
+    add(registration);
+    return this;
+  }
+
+  private void add(Registration registration) {
     try {
       JavaSerialization.serialize(registration, "the factory of type id '" + registration.typeId() + "'");
     } catch (IllegalArgumentException e) {
@@ -150,8 +155,9 @@ public class BaseManager implements AutoCloseable {
           + " must be serializable, to be sent to the manager's process (a lambda assigned to ManagedFactory is,"
           + " if what it captures is): " + e.getMessage(), e);
     }
-    registry.put(registration.typeId(), registration);
-    return this;
+    synchronized (this) {
+      registry.put(registration.typeId(), registration);
+    }
   }
 
   /**
