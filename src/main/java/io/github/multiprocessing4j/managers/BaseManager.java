@@ -224,10 +224,14 @@ public class BaseManager implements AutoCloseable {
     throw new MultiprocessingException("the manager process " + p.name() + " cannot listen: " + error[1]);
   }
 
-  /** How the server's process ended, for a proxy's error; null if it has not ended. */
+  /**
+   * How the server's process ended, for a proxy's error; null if it has not ended. Called once a
+   * connection to it broke, which a process that died makes happen as it goes: its exit is then
+   * known at once, or after the time a loaded machine takes to reap it.
+   */
   private static String howItEnded(Process p) {
     try {
-      if (!p.join(Duration.ofSeconds(1))) {
+      if (!p.join(Duration.ofSeconds(5))) {
         return null;
       }
     } catch (InterruptedException e) {
