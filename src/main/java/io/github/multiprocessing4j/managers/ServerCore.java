@@ -47,6 +47,8 @@ final class ServerCore {
   private final Map<String, Registration> registry = new LinkedHashMap<>();
   final ObjectTable table = new ObjectTable();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  /** The connections being served: closed when the server stops. */
+  private final java.util.Set<Frames> connections = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private ServerCore(ServerSocketChannel server, Path socketFile, byte[] key, Collection<Registration> registrations)
       throws IOException {
@@ -125,6 +127,11 @@ final class ServerCore {
     if (socketFile != null) {
       RuntimeDir.deleteQuietly(socketFile);
     }
+    // Threads blocked reading them would hold up this JVM's exit (HotSpot waits for them) and
+    // leave clients to find out only when it is gone.
+    for (Frames f : connections) {
+      f.close();
+    }
   }
 
   boolean awaitStopped(long timeout, TimeUnit unit) throws InterruptedException {
@@ -154,6 +161,10 @@ final class ServerCore {
       return;
     }
     OpenChannels.add(t);
+    connections.add(t);
+    if (!server.isOpen()) {
+      t.close(); // stopped while this one was admitted
+    }
     String session = null;
     boolean isSession = false;
     try {
@@ -201,6 +212,7 @@ final class ServerCore {
       }
       t.close();
       OpenChannels.remove(t);
+      connections.remove(t);
     }
   }
 
