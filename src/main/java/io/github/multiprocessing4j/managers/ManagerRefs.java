@@ -2,11 +2,13 @@ package io.github.multiprocessing4j.managers;
 
 import io.github.multiprocessing4j.internal.access.ObjectRef;
 import io.github.multiprocessing4j.internal.access.ObjectRef.Kind;
+import io.github.multiprocessing4j.internal.launch.Handoffs;
 import java.io.InvalidObjectException;
 
 /**
  * Writes and resolves the serialized form of a proxy, an {@link ObjectRef}: the manager's address,
- * the object's type id, the name of the proxy's interface and the object's id there. The process
+ * the object's type id, the name of the proxy's interface, the object's id there, and, in a
+ * child's start arguments only, the manager's authkey where it is not the process's own. The process
  * that reads it gets a proxy of its own, holding a reference of its own (taken from the server
  * as it is read). This class is the {@link ObjectRef.Owner#MANAGERS} resolver, registered when it
  * initialises.
@@ -19,8 +21,9 @@ final class ManagerRefs implements ObjectRef.Resolver {
 
   private ManagerRefs() {}
 
-  static ObjectRef of(String address, String typeId, Class<?> iface, long id) {
-    return ObjectRef.withParts(Kind.MANAGED_PROXY, address, typeId, iface.getName(), id);
+  /** {@code key}: the manager's authkey, for a child's start arguments only (see ServerLink.keyForChild). */
+  static ObjectRef of(String address, String typeId, Class<?> iface, long id, byte[] key) {
+    return ObjectRef.withParts(Kind.MANAGED_PROXY, address, typeId, iface.getName(), id, key);
   }
 
   /**
@@ -51,7 +54,9 @@ final class ManagerRefs implements ObjectRef.Resolver {
     if (!iface.isInterface()) {
       throw ref.refused();
     }
-    ServerLink link = ServerLink.forAddress(ref.name());
+    byte[] key = ref.part(3, byte[].class);
+    // A key is taken only from the parent's bootstrap, read from stdin, as CPython's.
+    ServerLink link = ServerLink.forAddress(ref.name(), key != null && Handoffs.fromParent() ? key : null);
     try {
       link.incref(id);
     } catch (RuntimeException e) {

@@ -102,7 +102,7 @@ final class ProxyHandler implements InvocationHandler {
           if (closed.get()) {
             throw new InvalidObjectException(describe() + " is closed: it cannot be sent");
           }
-          return ManagerRefs.of(link.address, typeId, iface, id);
+          return ManagerRefs.of(link.address, typeId, iface, id, link.keyForChild());
         case "callMethod":
           return call((String) a[0], (Object[]) a[1], null);
         default:

@@ -4,6 +4,7 @@ import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.connection.AuthenticationException;
 import io.github.multiprocessing4j.connection.ConnectionException;
 import io.github.multiprocessing4j.internal.codec.Messages;
+import io.github.multiprocessing4j.internal.launch.Handoffs;
 import io.github.multiprocessing4j.internal.transport.Handshake;
 import io.github.multiprocessing4j.internal.transport.OpenChannels;
 import io.github.multiprocessing4j.internal.transport.SocketTransport;
@@ -13,6 +14,7 @@ import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.SocketChannel;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,7 +71,25 @@ final class ServerLink {
 
   /** The link to the server at {@code address}, made with this process's authkey if there is none. */
   static ServerLink forAddress(String address) {
-    return LINKS.computeIfAbsent(address, a -> new ServerLink(a, Multiprocessing.currentProcess().authkey()));
+    return forAddress(address, null);
+  }
+
+  /** The link to the server at {@code address}, made with {@code key} (null: this process's) if there is none. */
+  static ServerLink forAddress(String address, byte[] key) {
+    return LINKS.computeIfAbsent(address, a -> new ServerLink(a, key != null ? key
+        : Multiprocessing.currentProcess().authkey()));
+  }
+
+  /**
+   * The key a child must be given with a proxy in its start arguments: this link's, if it is not
+   * the process's own (which children inherit), and only while a child's bootstrap is being
+   * written (CPython sends a proxy's authkey only when spawning, too); null otherwise.
+   */
+  byte[] keyForChild() {
+    if (Arrays.equals(key, Multiprocessing.currentProcess().authkey())) {
+      return null;
+    }
+    return Handoffs.record(recipient -> { }) ? key.clone() : null;
   }
 
   /** Names the manager in messages, and says how its process ended when the server is gone. */

@@ -84,4 +84,25 @@ final class RemoteManagerTest {
         .isExactlyInstanceOf(IllegalStateException.class).hasMessageContaining("needs the manager's address");
     java.nio.file.Files.delete(nowhere.getParent());
   }
+
+  static void incrementTwice(io.github.multiprocessing4j.Args args) {
+    CounterApi c = args.get(0, CounterApi.class);
+    c.increment();
+    c.increment();
+  }
+
+  @Test
+  void aProxyOfAManagerWithItsOwnAuthkeyWorksInAChild() throws Exception {
+    try (BaseManager m = BaseManager.builder().authkey(KEY)
+        .register(Registration.of("Counter", CounterApi.class, Counter::create)).build()) {
+      m.start();
+      CounterApi c = m.get("Counter", CounterApi.class);
+      io.github.multiprocessing4j.Process p = io.github.multiprocessing4j.Process.builder()
+          .target(RemoteManagerTest::incrementTwice).args(c).build();
+      p.start();
+      assertThat(p.join(Waits.LONG)).isTrue();
+      assertThat(p.exitCode()).isZero();
+      assertThat(c.value()).isEqualTo(2);
+    }
+  }
 }

@@ -96,7 +96,8 @@ public final class ObjectRef implements Serializable {
     PIPE_END(Owner.CONNECTION, "pipe end"),
     /**
      * A proxy of an object a manager serves, named by the manager's address: parts its type id,
-     * the name of the interface the proxy implements, and the object's id there (a {@code Long}).
+     * the name of the interface the proxy implements, the object's id there (a {@code Long}), and
+     * the manager's authkey or null (set only in a child's start arguments).
      */
     MANAGED_PROXY(Owner.MANAGERS, "manager proxy");
 
