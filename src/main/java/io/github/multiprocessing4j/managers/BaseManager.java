@@ -172,7 +172,7 @@ public class BaseManager implements AutoCloseable {
   public synchronized void start() {
     checkInitial();
     Pipe pipe = Pipe.open();
-    String requested = requestedAddress == null ? null : ManagerProtocol.format(requestedAddress);
+    String requested = requestedAddress == null ? ServerCore.defaultAddress() : ManagerProtocol.format(requestedAddress);
     Process.Builder b = Process.builder().target(ServerMain::run)
         .args(pipe.conn2(), requested, new ArrayList<>(registry.values()), key()).daemon(false); // on stdin only
     if (launchOptions != null) {

@@ -66,20 +66,7 @@ final class ServerCore {
    * in this process's private runtime directory if null (loopback TCP where there is none).
    */
   static ServerCore bind(String requested, byte[] key, Collection<Registration> registrations) throws IOException {
-    SocketAddress a;
-    if (requested != null) {
-      a = ManagerProtocol.parse(requested);
-    } else {
-      Path dir = RuntimeDir.sockets();
-      Path p = dir == null ? null : dir.resolve("manager-" + Long.toHexString(System.nanoTime())
-          + Long.toHexString(Double.doubleToLongBits(Math.random())) + ".sock");
-      if (p != null && RuntimeDir.fitsSocket(p)) {
-        a = UnixDomainSocketAddress.of(p);
-      } else {
-        a = new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
-        RuntimeDir.warnTcp("a manager", "no private directory has a path short enough for a Unix socket");
-      }
-    }
+    SocketAddress a = ManagerProtocol.parse(requested != null ? requested : defaultAddress());
     ServerSocketChannel ss = ServerSocketChannel.open(a instanceof UnixDomainSocketAddress
         ? StandardProtocolFamily.UNIX : StandardProtocolFamily.INET);
     try {
@@ -90,6 +77,22 @@ final class ServerCore {
       ss.close();
       throw new IOException("a manager cannot listen at " + a + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A fresh Unix socket in this process's private runtime directory, or a loopback TCP port where
+   * there is none: chosen by the process that starts a manager, in its own directory, so that the
+   * manager's process need not make one before it can listen.
+   */
+  static String defaultAddress() {
+    Path dir = RuntimeDir.sockets();
+    Path p = dir == null ? null : dir.resolve("manager-" + Long.toHexString(System.nanoTime())
+        + Long.toHexString(Double.doubleToLongBits(Math.random())) + ".sock");
+    if (p != null && RuntimeDir.fitsSocket(p)) {
+      return ManagerProtocol.format(UnixDomainSocketAddress.of(p));
+    }
+    RuntimeDir.warnTcp("a manager", "no private directory has a path short enough for a Unix socket");
+    return ManagerProtocol.format(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
   }
 
   /** Accepts until {@link #stop()}; returns then. */
