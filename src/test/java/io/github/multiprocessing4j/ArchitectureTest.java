@@ -162,5 +162,5 @@ final class ArchitectureTest {
       ROOT + ".shared.TypeCode", ROOT + ".shared.Value", ROOT + ".managers.BaseManager",
       ROOT + ".managers.BaseProxy", ROOT + ".managers.ManagedFactory", ROOT + ".managers.ManagerServer",
       ROOT + ".managers.Namespace", ROOT + ".managers.Registration", ROOT + ".managers.RemoteError",
-      ROOT + ".managers.SyncManager");
+      ROOT + ".managers.SyncManager", ROOT + ".managers.ValueProxy");
 }

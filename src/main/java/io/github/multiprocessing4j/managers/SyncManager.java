@@ -12,7 +12,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 /**
  * A manager with CPython's {@code SyncManager} types registered: {@link #dict()} (a
  * {@link java.util.Map}), {@link #list()} (a {@link java.util.List}), {@link #namespace()} and
- * {@link #queue()} (a {@link java.util.concurrent.BlockingQueue}).
+ * {@link #queue()} (a {@link java.util.concurrent.BlockingQueue}) and {@link #value(Object)}.
  * {@code multiprocessing.Manager()} is {@code new SyncManager()} then {@link #start()}. Its server
  * process is named {@code SyncManager-N}.
  *
@@ -31,7 +31,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  * streaming a proxy walks a copy taken when it starts. A proxy's {@code equals} is identity, as
  * CPython's {@code ==} of proxies: compare {@code new HashMap<>(d)} or {@code List.copyOf(l)}.
  *
- * <p>Not yet: {@code JoinableQueue}, {@code Lock} and the other synchronisation types, {@code Value},
+ * <p>Not yet: {@code JoinableQueue}, {@code Lock} and the other synchronisation types,
  * {@code Array} and {@code Pool} proxies (use the library's own, which already work across
  * processes). Thread-safe, as {@link BaseManager}.
  */
@@ -45,6 +45,8 @@ public class SyncManager extends BaseManager {
   public static final String NAMESPACE = "Namespace";
   /** The type id of {@link #queue()}. */
   public static final String QUEUE = "Queue";
+  /** The type id of {@link #value(Object)}. */
+  public static final String VALUE = "Value";
 
   /** Creates a manager with the defaults: a private Unix socket, this process's authkey. */
   public SyncManager() {
@@ -65,7 +67,8 @@ public class SyncManager extends BaseManager {
     return b.registerFirst(Registration.of(DICT, Map.class, SyncManager::newDict))
         .registerFirst(Registration.of(LIST, List.class, SyncManager::newList))
         .registerFirst(Registration.of(NAMESPACE, Namespace.class, args -> new NamespaceObject()))
-        .registerFirst(Registration.of(QUEUE, BlockingQueue.class, SyncManager::newQueue));
+        .registerFirst(Registration.of(QUEUE, BlockingQueue.class, SyncManager::newQueue))
+        .registerFirst(Registration.of(VALUE, ValueProxy.class, args -> new ValueObject(args[0])));
   }
 
   private static Object newDict(Object[] args) {
@@ -163,6 +166,21 @@ public class SyncManager extends BaseManager {
   @SuppressWarnings("unchecked") // a BlockingQueue proxy: its items are what the caller puts
   public <E> BlockingQueue<E> queue(int maxsize) {
     return get(QUEUE, BlockingQueue.class, maxsize);
+  }
+
+  /**
+   * Creates a managed value, CPython's {@code manager.Value(typecode, value)} (the typecode,
+   * which CPython's manager only stores, has no counterpart: the value is any serializable
+   * object).
+   *
+   * @param initial the first value, sent as a copy; serializable; may be null
+   * @param <T> the value's type
+   * @return a proxy of the value
+   * @throws IllegalStateException {@code "server not yet started"}
+   */
+  @SuppressWarnings("unchecked") // a ValueProxy: its value is what the caller sets
+  public <T> ValueProxy<T> value(T initial) {
+    return get(VALUE, ValueProxy.class, initial);
   }
 
   /**

@@ -119,4 +119,24 @@ final class SyncManagerTest {
       assertThat(q.remainingCapacity()).isZero();
     }
   }
+
+  static void addTen(Args args) {
+    @SuppressWarnings("unchecked")
+    ValueProxy<Integer> v = args.get(0, ValueProxy.class);
+    v.set(v.get() + 10);
+  }
+
+  @Test
+  void aManagedValueIsSetByAChild() throws Exception {
+    try (SyncManager m = new SyncManager()) {
+      m.start();
+      ValueProxy<Integer> v = m.value(5);
+      Process p = Process.builder().target(SyncManagerTest::addTen).args(v).build();
+      p.start();
+      assertThat(p.join(Waits.LONG)).isTrue();
+      assertThat(p.exitCode()).isZero();
+      assertThat(v.get()).isEqualTo(15);
+      assertThat(v.toString()).isEqualTo("Value(15)");
+    }
+  }
 }
