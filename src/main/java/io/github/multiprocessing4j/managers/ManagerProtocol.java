@@ -17,7 +17,8 @@ import java.net.UnixDomainSocketAddress;
  * <p>Requests: {@code {HELLO, session, isSession}} opens a connection, of a client process's
  * session (whose end drops the session's references) or for calls; {@code {CREATE, typeId, args}};
  * {@code {CALL, id, method, args}}; {@code {INCREF, id}}; {@code {DECREF, id}};
- * {@code {COUNT}} (the number of objects); {@code {SHUTDOWN}}.
+ * {@code {COUNT}} (the number of objects); {@code {SHUTDOWN}}; {@code {ADOPT, id, fromSession}}
+ * (a child takes over the reference its parent took for it as it wrote the child's start arguments).
  *
  * <p>Replies: {@code {OK, value}}; {@code {PROXY, id, typeId}} (a new reference, held by the
  * asking session); {@code {THROWN, throwable}} (the method's exception); {@code {REMOTE_ERROR,
@@ -32,6 +33,7 @@ final class ManagerProtocol {
   static final int DECREF = 5;
   static final int COUNT = 6;
   static final int SHUTDOWN = 7;
+  static final int ADOPT = 8;
 
   static final int OK = 20;
   static final int PROXY = 21;

@@ -21,9 +21,13 @@ final class ManagerRefs implements ObjectRef.Resolver {
 
   private ManagerRefs() {}
 
-  /** {@code key}: the manager's authkey, for a child's start arguments only (see ServerLink.keyForChild). */
-  static ObjectRef of(String address, String typeId, Class<?> iface, long id, byte[] key) {
-    return ObjectRef.withParts(Kind.MANAGED_PROXY, address, typeId, iface.getName(), id, key);
+  /**
+   * A proxy's reference. In a child's start arguments only: {@code key}, the manager's authkey
+   * where it is not the process's own, and {@code fromSession}, the parent's session, which holds
+   * a reference for the child to adopt; both null otherwise.
+   */
+  static ObjectRef of(String address, String typeId, Class<?> iface, long id, byte[] key, String fromSession) {
+    return ObjectRef.withParts(Kind.MANAGED_PROXY, address, typeId, iface.getName(), id, key, fromSession);
   }
 
   /**
@@ -55,10 +59,16 @@ final class ManagerRefs implements ObjectRef.Resolver {
       throw ref.refused();
     }
     byte[] key = ref.part(3, byte[].class);
-    // A key is taken only from the parent's bootstrap, read from stdin, as CPython's.
-    ServerLink link = ServerLink.forAddress(ref.name(), key != null && Handoffs.fromParent() ? key : null);
+    String fromSession = ref.part(4, String.class);
+    // A key, and a reference to adopt, are taken only from the parent's bootstrap, read from stdin.
+    boolean fromParent = Handoffs.fromParent();
+    ServerLink link = ServerLink.forAddress(ref.name(), key != null && fromParent ? key : null);
     try {
-      link.incref(id);
+      if (fromSession != null && fromParent) {
+        link.adopt(id, fromSession);
+      } else {
+        link.incref(id);
+      }
     } catch (RuntimeException e) {
       InvalidObjectException x = new InvalidObjectException("cannot read a proxy of " + typeId + " object " + id
           + ": " + e.getMessage());

@@ -50,6 +50,25 @@ final class ObjectTable {
     return true;
   }
 
+  /**
+   * Moves one reference from {@code from} to {@code to} (a child takes the one its parent took for
+   * it); takes a new one if {@code from} holds none. False if the object was dropped.
+   */
+  synchronized boolean adopt(String from, String to, long id) {
+    Map<Long, Integer> held = sessions.get(from);
+    Integer n = held == null ? null : held.get(id);
+    if (n == null || !objects.containsKey(id)) {
+      return incref(to, id);
+    }
+    if (n == 1) {
+      held.remove(id);
+    } else {
+      held.put(id, n - 1);
+    }
+    sessions.computeIfAbsent(to, s -> new HashMap<>()).merge(id, 1, Integer::sum);
+    return true;
+  }
+
   /** One reference fewer for {@code session}, if it holds one; the object goes at zero. */
   synchronized void decref(String session, long id) {
     Map<Long, Integer> held = sessions.get(session);

@@ -102,7 +102,8 @@ final class ProxyHandler implements InvocationHandler {
           if (closed.get()) {
             throw new InvalidObjectException(describe() + " is closed: it cannot be sent");
           }
-          return ManagerRefs.of(link.address, typeId, iface, id, link.keyForChild());
+          String from = link.referenceForChild(id); // non-null only in a child's start arguments
+          return ManagerRefs.of(link.address, typeId, iface, id, from == null ? null : link.keyForChild(), from);
         case "callMethod":
           return call((String) a[0], (Object[]) a[1], null);
         default:

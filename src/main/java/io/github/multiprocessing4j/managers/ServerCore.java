@@ -231,6 +231,11 @@ final class ServerCore {
         return table.incref(session, id) ? new Object[] {ManagerProtocol.OK}
             : new Object[] {ManagerProtocol.INVALID, "object " + id + " was released"};
       }
+      case ManagerProtocol.ADOPT: {
+        long id = ManagerProtocol.field(r, 1, Long.class);
+        return table.adopt(ManagerProtocol.field(r, 2, String.class), session, id) ? new Object[] {ManagerProtocol.OK}
+            : new Object[] {ManagerProtocol.INVALID, "object " + id + " was released"};
+      }
       case ManagerProtocol.DECREF:
         table.decref(session, ManagerProtocol.field(r, 1, Long.class));
         return new Object[] {ManagerProtocol.OK};

@@ -89,7 +89,29 @@ final class ServerLink {
     if (Arrays.equals(key, Multiprocessing.currentProcess().authkey())) {
       return null;
     }
-    return Handoffs.record(recipient -> { }) ? key.clone() : null;
+    return key.clone();
+  }
+
+  /**
+   * Takes a reference for a child whose start arguments are being written, which the child
+   * adopts as it reads them: the object then lives even if every proxy here is closed before the
+   * child reads its arguments. Null if no child's arguments are being written.
+   */
+  String referenceForChild(long id) {
+    if (!Handoffs.record(recipient -> { })) {
+      return null;
+    }
+    incref(id);
+    return session;
+  }
+
+  /** Takes over the reference a parent took for this child (see {@link #referenceForChild}). */
+  void adopt(long id, String fromSession) {
+    Object[] r = request("a reference", ManagerProtocol.ADOPT, id, fromSession);
+    if (ManagerProtocol.op(r) != ManagerProtocol.OK) {
+      throw new IllegalStateException(name + " no longer has object " + id + ": "
+          + ManagerProtocol.field(r, 1, String.class));
+    }
   }
 
   /** Names the manager in messages, and says how its process ended when the server is gone. */

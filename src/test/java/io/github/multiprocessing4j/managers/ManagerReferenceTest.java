@@ -80,4 +80,24 @@ final class ManagerReferenceTest {
       Waits.until(() -> m.objectCount() == 0, "the dead client's reference to be dropped");
     }
   }
+
+  static void incrementOnce(Args args) {
+    args.get(0, CounterApi.class).increment();
+  }
+
+  @Test
+  void aProxyClosedRightAfterItsChildStartedStillReachesTheChild() throws Exception {
+    try (BaseManager m = BaseManagerTest.counters()) {
+      m.start();
+      CounterApi c = m.get("Counter", CounterApi.class);
+      CounterApi holder = m.get("Counter", CounterApi.class);
+      Process p = Process.builder().target(ManagerReferenceTest::incrementOnce).args(c).build();
+      p.start();
+      ((BaseProxy) c).close(); // before the child can have read its arguments: a JVM takes longer to start
+      assertThat(p.join(Waits.LONG)).isTrue();
+      assertThat(p.exitCode()).as("the child found its counter").isZero();
+      Waits.until(() -> m.objectCount() == 1, "the counter to go with the child's reference");
+      assertThat(holder.value()).isZero();
+    }
+  }
 }

@@ -96,8 +96,9 @@ public final class ObjectRef implements Serializable {
     PIPE_END(Owner.CONNECTION, "pipe end"),
     /**
      * A proxy of an object a manager serves, named by the manager's address: parts its type id,
-     * the name of the interface the proxy implements, the object's id there (a {@code Long}), and
-     * the manager's authkey or null (set only in a child's start arguments).
+     * the name of the interface the proxy implements, the object's id there (a {@code Long}), the
+     * manager's authkey or null, and the session that holds a reference for the reader or null
+     * (both set only in a child's start arguments).
      */
     MANAGED_PROXY(Owner.MANAGERS, "manager proxy");
 

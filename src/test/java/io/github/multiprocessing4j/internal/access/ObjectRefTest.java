@@ -208,6 +208,7 @@ final class ObjectRefTest {
         ObjectRef.withParts(Kind.MANAGED_PROXY, "unix:/nowhere", "T", "java.util.Map", "not a long", null),
         ObjectRef.withParts(Kind.MANAGED_PROXY, "unix:/nowhere", "T", "java.lang.String", 1L, null),
         ObjectRef.withParts(Kind.MANAGED_PROXY, "unix:/nowhere", "T", "java.util.Map", 1L),
+        ObjectRef.withParts(Kind.MANAGED_PROXY, "unix:/nowhere", "T", "java.util.Map", 1L, null),
         ObjectRef.of(Kind.MANAGED_PROXY, "unix:/nowhere", 1),
     };
     for (ObjectRef ref : forged) {
