@@ -16,7 +16,9 @@ import java.net.UnixDomainSocketAddress;
  *
  * <p>Requests: {@code {HELLO, session, isSession}} opens a connection, of a client process's
  * session (whose end drops the session's references) or for calls; {@code {CREATE, typeId, args}};
- * {@code {CALL, id, method, args}}; {@code {INCREF, id}}; {@code {DECREF, id}};
+ * {@code {CALL, id, method, args, parameterTypes, threadId}} (the parameter types comma-separated, or null to
+ * choose by the arguments; the calling thread's id, which with the session names the caller to
+ * the object, see {@link Caller}); {@code {INCREF, id}}; {@code {DECREF, id}};
  * {@code {COUNT}} (the number of objects); {@code {SHUTDOWN}}; {@code {ADOPT, id, fromSession}}
  * (a child takes over the reference its parent took for it as it wrote the child's start arguments).
  *

@@ -26,6 +26,9 @@ final class ProxyHandler implements InvocationHandler {
   private static final Cleaner CLEANER = Cleaner.create();
   private static final Object[] NO_ARGS = new Object[0];
 
+  /** A method's parameter types, comma-separated: a string, which the codec writes compactly. */
+  private static final java.util.Map<Method, String> SIGNATURES = new java.util.concurrent.ConcurrentHashMap<>();
+
   private final ServerLink link;
   private final long id;
   private final String typeId;
@@ -149,16 +152,22 @@ final class ProxyHandler implements InvocationHandler {
       throw new IllegalStateException(describe() + " is closed");
     }
     String what = "the arguments of " + typeId + "." + name;
-    String[] types = null;
-    if (method != null) { // the method called, not another of the name (List.remove(int) and remove(Object))
-      Class<?>[] p = method.getParameterTypes();
-      types = new String[p.length];
-      for (int i = 0; i < p.length; i++) {
-        types[i] = p[i].getName();
-      }
-    }
-    Object[] reply = link.request(what, ManagerProtocol.CALL, id, name, args == null ? NO_ARGS : args, types);
+    // the method called, not another of the name (List.remove(int) and remove(Object))
+    String types = method == null ? null : SIGNATURES.computeIfAbsent(method, ProxyHandler::signature);
+    Object[] reply = link.request(what, ManagerProtocol.CALL, id, name, args == null ? NO_ARGS : args, types,
+        Thread.currentThread().getId());
     return result(link, reply, typeId + "." + name, method);
+  }
+
+  static String signature(Method m) {
+    StringBuilder b = new StringBuilder();
+    for (Class<?> p : m.getParameterTypes()) {
+      if (b.length() > 0) {
+        b.append(',');
+      }
+      b.append(p.getName());
+    }
+    return b.toString();
   }
 
   /** The value of a reply to CREATE or CALL, or what it throws. */

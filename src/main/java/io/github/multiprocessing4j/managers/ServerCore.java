@@ -224,8 +224,13 @@ final class ServerCore {
       case ManagerProtocol.CREATE:
         return create(session, ManagerProtocol.field(r, 1, String.class), ManagerProtocol.field(r, 2, Object[].class));
       case ManagerProtocol.CALL:
-        return call(session, ManagerProtocol.field(r, 1, Long.class), ManagerProtocol.field(r, 2, String.class),
-            ManagerProtocol.field(r, 3, Object[].class), r.length > 4 ? ManagerProtocol.field(r, 4, String[].class) : null);
+        Caller.enter(session, r.length > 5 ? ManagerProtocol.field(r, 5, Long.class) : 0L);
+        try {
+          return call(session, ManagerProtocol.field(r, 1, Long.class), ManagerProtocol.field(r, 2, String.class),
+              ManagerProtocol.field(r, 3, Object[].class), r.length > 4 ? ManagerProtocol.field(r, 4, String.class) : null);
+        } finally {
+          Caller.leave();
+        }
       case ManagerProtocol.INCREF: {
         long id = ManagerProtocol.field(r, 1, Long.class);
         return table.incref(session, id) ? new Object[] {ManagerProtocol.OK}
@@ -270,7 +275,7 @@ final class ServerCore {
     return new Object[] {ManagerProtocol.PROXY, table.add(session, o, reg), typeId};
   }
 
-  private Object[] call(String session, long id, String name, Object[] args, String[] types) {
+  private Object[] call(String session, long id, String name, Object[] args, String types) {
     ObjectTable.Entry e = table.get(id);
     if (e == null) {
       return remoteError(new IllegalStateException("object " + id + " is not in the manager's table: every"
@@ -328,26 +333,17 @@ final class ServerCore {
   };
 
   /** The method to call: the interface's if the object implements it, else the object's own. */
-  private static Method find(Object target, Class<?> iface, String name, Object[] args, String[] types) {
+  private static Method find(Object target, Class<?> iface, String name, Object[] args, String types) {
     Method[] candidates = METHODS.get(iface.isInstance(target) ? iface : target.getClass()).get(name);
     if (candidates == null) {
       return null;
     }
     for (Method m : candidates) {
-      if (accepts(m.getParameterTypes(), args) && (types == null || named(m.getParameterTypes(), types))) {
+      if (accepts(m.getParameterTypes(), args) && (types == null || types.equals(ProxyHandler.signature(m)))) {
         return m;
       }
     }
     return null;
-  }
-
-  private static boolean named(Class<?>[] types, String[] names) {
-    for (int i = 0; i < types.length; i++) {
-      if (!types[i].getName().equals(names[i])) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static boolean accepts(Class<?>[] types, Object[] args) {

@@ -1,0 +1,37 @@
+package io.github.multiprocessing4j.managers;
+
+/**
+ * Who made the call a server thread is carrying out: the client's session and the id of the
+ * thread that called the proxy. A managed object whose behaviour depends on the caller (a
+ * reentrant lock's owner, a condition's waiter) asks here, as CPython's server objects rely on
+ * the server thread of the client's per-thread connection; calls here share connections between
+ * a process's threads, so the caller travels with each call instead.
+ */
+final class Caller {
+
+  private static final ThreadLocal<String> CURRENT = new ThreadLocal<>();
+
+  private Caller() {}
+
+  static void enter(String session, long threadId) {
+    CURRENT.set(session + "/" + threadId);
+  }
+
+  static void leave() {
+    CURRENT.remove();
+  }
+
+  /**
+   * The caller of the call being carried out on this thread: a string equal for two calls exactly
+   * when they come from the same thread of the same client process.
+   *
+   * @throws IllegalStateException outside a call
+   */
+  static String current() {
+    String c = CURRENT.get();
+    if (c == null) {
+      throw new IllegalStateException("not in a call from a proxy");
+    }
+    return c;
+  }
+}
