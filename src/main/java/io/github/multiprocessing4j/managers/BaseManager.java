@@ -10,6 +10,7 @@ import io.github.multiprocessing4j.internal.codec.JavaSerialization;
 import io.github.multiprocessing4j.internal.runtime.ExitActions;
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +19,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A manager: a server that owns objects, and the proxies through which every process that holds
@@ -60,6 +62,8 @@ public class BaseManager implements AutoCloseable {
 
   /** How long the server's process may take to listen. */
   private static final long START_NANOS = TimeUnit.SECONDS.toNanos(120);
+  /** How often a starting server is asked whether it accepts connections yet. */
+  private static final long POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
 
   private enum State { INITIAL, STARTED, CONNECTED, SHUT_DOWN }
 
@@ -171,10 +175,24 @@ public class BaseManager implements AutoCloseable {
   @SuppressWarnings("try") // the end sent to the child is held only to be closed here after the start
   public synchronized void start() {
     checkInitial();
-    Pipe pipe = Pipe.open();
     String requested = requestedAddress == null ? ServerCore.defaultAddress() : ManagerProtocol.format(requestedAddress);
-    Process.Builder b = Process.builder().target(ServerMain::run)
-        .args(pipe.conn2(), requested, new ArrayList<>(registry.values()), key()).daemon(false); // on stdin only
+    // At a fresh path of this process's private directory the server is known to be listening as
+    // soon as a connection is accepted there; anywhere else (a TCP port it chooses, a path that may
+    // hold another's socket) it says where it listens through a pipe. The pipe costs the server's
+    // JVM the start of Java serialization, a good part of its start.
+    boolean probe = requestedAddress == null && requested.startsWith("unix:");
+    Pipe pipe = probe ? null : Pipe.open();
+    boolean standard = hasStandardTypes();
+    ArrayList<Registration> shipped = new ArrayList<>();
+    for (Registration r : registry.values()) {
+      if (!standard || !SyncManager.standardTypes().contains(r)) { // the server makes those itself
+        shipped.add(r);
+      }
+    }
+    Process.Builder b = Process.builder().target(ServerMain.class)
+        // arguments of scalars only spare the server's JVM the start of Java serialization
+        .args(probe ? null : pipe.conn2(), requested, shipped.isEmpty() ? null : shipped, key(), standard)
+        .daemon(false); // on stdin only
     if (launchOptions != null) {
       b.launchOptions(launchOptions);
     }
@@ -185,9 +203,17 @@ public class BaseManager implements AutoCloseable {
     String n = p.name();
     p.setName(getClass().getSimpleName() + n.substring(n.lastIndexOf('-')));
     String listening;
-    try (Connection reports = pipe.conn1(); Connection sent = pipe.conn2()) {
-      p.start(); // sent travels to the child as an argument; this process's end closes with the try
-      listening = awaitListening(p, reports);
+    try {
+      if (probe) {
+        p.start();
+        awaitAccepting(p, requested);
+        listening = requested;
+      } else {
+        try (Connection reports = pipe.conn1(); Connection sent = pipe.conn2()) {
+          p.start(); // sent travels to the child as an argument; this process's end closes with the try
+          listening = awaitListening(p, reports);
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       stopProcess(p);
@@ -204,12 +230,46 @@ public class BaseManager implements AutoCloseable {
     onExit();
   }
 
+  /**
+   * Waits until the server accepts connections at {@code address}, a path in this process's
+   * private directory that no one else can bind, by connecting to it every millisecond or so; the
+   * connection is closed at once (the server drops it as it would a client that said nothing).
+   */
+  private static void awaitAccepting(Process p, String address) throws InterruptedException {
+    SocketAddress a = ManagerProtocol.parse(address);
+    long deadline = System.nanoTime() + START_NANOS;
+    while (true) {
+      try {
+        SocketChannel.open(a).close();
+        return;
+      } catch (IOException e) {
+        // not yet bound
+      }
+      if (!p.isAlive()) {
+        p.join();
+        throw notListening(p);
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new MultiprocessingException("the manager process " + p.name() + " did not listen within "
+            + TimeUnit.NANOSECONDS.toSeconds(START_NANOS) + " s");
+      }
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      LockSupport.parkNanos(POLL_NANOS);
+    }
+  }
+
+  private static MultiprocessingException notListening(Process p) {
+    return new MultiprocessingException("the manager process " + p.name() + " ended with exit code "
+        + p.exitCode() + " before it listened" + p.failure().map(f -> ": " + f.getMessage()).orElse(""));
+  }
+
   private static String awaitListening(Process p, Connection reports) throws InterruptedException {
     long deadline = System.nanoTime() + START_NANOS;
     while (!reports.poll(Duration.ofMillis(50))) {
       if (!p.isAlive() && !reports.poll()) {
-        throw new MultiprocessingException("the manager process " + p.name() + " ended with exit code "
-            + p.exitCode() + " before it listened" + p.failure().map(f -> ": " + f.getMessage()).orElse(""));
+        throw notListening(p);
       }
       if (System.nanoTime() - deadline > 0) {
         throw new MultiprocessingException("the manager process " + p.name() + " did not listen within "
@@ -242,6 +302,11 @@ public class BaseManager implements AutoCloseable {
     String how = code != null && code < 0 ? "was killed by signal " + (-code) + " (exit code " + code + ")"
         : "ended with exit code " + code;
     return "the manager process " + p.name() + " (pid " + p.pid() + ") " + how + ": its proxies can no longer be used";
+  }
+
+  /** Whether the server has {@link SyncManager}'s standard types without being sent them. */
+  boolean hasStandardTypes() {
+    return false;
   }
 
   /**

@@ -9,16 +9,19 @@ package io.github.multiprocessing4j.managers;
  */
 final class Caller {
 
-  private static final ThreadLocal<String> CURRENT = new ThreadLocal<>();
+  /** Session and thread id of the call on this thread; the string is made only if asked for. */
+  private static final ThreadLocal<Object[]> CURRENT = ThreadLocal.withInitial(() -> new Object[2]);
 
   private Caller() {}
 
-  static void enter(String session, long threadId) {
-    CURRENT.set(session + "/" + threadId);
+  static void enter(String session, Long threadId) {
+    Object[] c = CURRENT.get();
+    c[0] = session;
+    c[1] = threadId;
   }
 
   static void leave() {
-    CURRENT.remove();
+    CURRENT.get()[0] = null;
   }
 
   /**
@@ -28,10 +31,10 @@ final class Caller {
    * @throws IllegalStateException outside a call
    */
   static String current() {
-    String c = CURRENT.get();
-    if (c == null) {
+    Object[] c = CURRENT.get();
+    if (c[0] == null) {
       throw new IllegalStateException("not in a call from a proxy");
     }
-    return c;
+    return c[0] + "/" + c[1];
   }
 }

@@ -16,8 +16,14 @@ import java.nio.channels.SocketChannel;
  */
 final class Frames implements AutoCloseable {
 
+  /** Reads are buffered: a small message and its length come in one read, not two. */
+  private static final int BUFFER = 16 * 1024;
+
   private final SocketChannel channel;
-  private final ByteBuffer header = ByteBuffer.allocate(4);
+  /** What was read and not yet taken, between position and limit. Direct: no copy in the read. */
+  private final ByteBuffer in = ByteBuffer.allocateDirect(BUFFER).flip();
+  /** Small messages are written from here. */
+  private final ByteBuffer out = ByteBuffer.allocateDirect(BUFFER);
 
   /** Takes an authenticated socket, and makes it blocking. */
   Frames(SocketChannel channel) throws IOException {
@@ -26,8 +32,14 @@ final class Frames implements AutoCloseable {
   }
 
   void send(byte[] m) throws IOException {
-    ByteBuffer b = ByteBuffer.allocate(4 + m.length);
-    b.putInt(m.length).put(m).flip();
+    ByteBuffer b;
+    if (m.length + 4 <= out.capacity()) {
+      b = out.clear();
+      b.putInt(m.length).put(m).flip();
+    } else {
+      b = ByteBuffer.allocate(4 + m.length);
+      b.putInt(m.length).put(m).flip();
+    }
     while (b.hasRemaining()) {
       channel.write(b);
     }
@@ -40,26 +52,42 @@ final class Frames implements AutoCloseable {
    * @throws ConnectionException at the end of the stream within one, or for a bad length
    */
   byte[] receive() throws IOException {
-    header.clear();
-    if (!fill(header)) {
+    if (!buffer(4, true)) {
       throw new PeerClosedException("the other end was closed");
     }
-    int len = header.getInt(0);
+    int len = in.getInt();
     if (len < 0 || len > Limits.maxMessageBytes()) {
       throw new ConnectionException("bad message length " + len + " from a manager connection");
     }
-    ByteBuffer body = ByteBuffer.allocate(len);
-    if (!fill(body)) {
-      throw new ConnectionException("got end of file during message");
+    byte[] body = new byte[len];
+    int have = Math.min(len, in.remaining());
+    in.get(body, 0, have);
+    if (have < len) { // a large message: the rest straight into it
+      ByteBuffer rest = ByteBuffer.wrap(body, have, len - have);
+      while (rest.hasRemaining()) {
+        if (channel.read(rest) < 0) {
+          throw new ConnectionException("got end of file during message");
+        }
+      }
     }
-    return body.array();
+    return body;
   }
 
-  /** Fills {@code b}; false if the stream ended before its first byte. */
-  private boolean fill(ByteBuffer b) throws IOException {
-    while (b.hasRemaining()) {
-      if (channel.read(b) < 0) {
-        if (b.position() == 0) {
+  /**
+   * Reads until at least {@code n} bytes are buffered; false if the stream ended with nothing
+   * buffered and {@code atStart}.
+   */
+  private boolean buffer(int n, boolean atStart) throws IOException {
+    while (in.remaining() < n) {
+      in.compact();
+      int r;
+      try {
+        r = channel.read(in);
+      } finally {
+        in.flip();
+      }
+      if (r < 0) {
+        if (atStart && in.remaining() == 0) {
           return false;
         }
         throw new ConnectionException("got end of file during message");

@@ -153,13 +153,18 @@ final class ProxyHandler implements InvocationHandler {
     }
     String what = "the arguments of " + typeId + "." + name;
     // the method called, not another of the name (List.remove(int) and remove(Object))
-    String types = method == null ? null : SIGNATURES.computeIfAbsent(method, ProxyHandler::signature);
+    String types = method == null ? null : signatureOf(method);
     Object[] reply = link.request(what, ManagerProtocol.CALL, id, name, args == null ? NO_ARGS : args, types,
         Thread.currentThread().getId());
     return result(link, reply, typeId + "." + name, method);
   }
 
-  static String signature(Method m) {
+  /** The parameter types of a method as a CALL names them; cached. */
+  static String signatureOf(Method m) {
+    return SIGNATURES.computeIfAbsent(m, ProxyHandler::signature);
+  }
+
+  private static String signature(Method m) {
     StringBuilder b = new StringBuilder();
     for (Class<?> p : m.getParameterTypes()) {
       if (b.length() > 0) {

@@ -36,7 +36,6 @@ import org.slf4j.Logger;
  */
 final class ServerCore {
 
-  private static final Logger LOG = Log.get(ServerCore.class);
   /** How long a connecting process may take to prove it knows the authkey. */
   private static final long HANDSHAKE_NANOS = TimeUnit.SECONDS.toNanos(20);
 
@@ -111,7 +110,7 @@ final class ServerCore {
         }
         if (!warned) {
           warned = true;
-          LOG.warn("the manager at {} cannot accept a connection; it goes on accepting", address, e);
+          log().warn("the manager at {} cannot accept a connection; it goes on accepting", address, e);
         }
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // a lasting failure must not spin a CPU
       }
@@ -208,7 +207,7 @@ final class ServerCore {
     } catch (IOException | RuntimeException e) {
       // the client went away, or sent what is not a request: drop it, serve the others
     } catch (Error e) {
-      LOG.error("a connection of the manager at {} failed; its client is dropped", address, e);
+      log().error("a connection of the manager at {} failed; its client is dropped", address, e);
     } finally {
       if (isSession) {
         table.dropSession(session);
@@ -224,7 +223,7 @@ final class ServerCore {
       case ManagerProtocol.CREATE:
         return create(session, ManagerProtocol.field(r, 1, String.class), ManagerProtocol.field(r, 2, Object[].class));
       case ManagerProtocol.CALL:
-        Caller.enter(session, r.length > 5 ? ManagerProtocol.field(r, 5, Long.class) : 0L);
+        Caller.enter(session, r.length > 5 ? ManagerProtocol.field(r, 5, Long.class) : null);
         try {
           return call(session, ManagerProtocol.field(r, 1, Long.class), ManagerProtocol.field(r, 2, String.class),
               ManagerProtocol.field(r, 3, Object[].class), r.length > 4 ? ManagerProtocol.field(r, 4, String.class) : null);
@@ -315,6 +314,11 @@ final class ServerCore {
     return new Object[] {ManagerProtocol.OK, Copies.sendable(result)};
   }
 
+  /** Made when first needed: starting a logging backend would slow every manager's start. */
+  private static Logger log() {
+    return Log.get(ServerCore.class);
+  }
+
   /** Each class's public methods by name, for {@link #find}: getMethods() copies them every time. */
   private static final ClassValue<Map<String, Method[]>> METHODS = new ClassValue<>() {
     @Override
@@ -332,6 +336,11 @@ final class ServerCore {
     }
   };
 
+  /** Looks up a class's public methods once; for {@link ServerWarmUp}. */
+  static void methodsOf(Class<?> c) {
+    METHODS.get(c);
+  }
+
   /** The method to call: the interface's if the object implements it, else the object's own. */
   private static Method find(Object target, Class<?> iface, String name, Object[] args, String types) {
     Method[] candidates = METHODS.get(iface.isInstance(target) ? iface : target.getClass()).get(name);
@@ -339,7 +348,7 @@ final class ServerCore {
       return null;
     }
     for (Method m : candidates) {
-      if (accepts(m.getParameterTypes(), args) && (types == null || types.equals(ProxyHandler.signature(m)))) {
+      if (accepts(m.getParameterTypes(), args) && (types == null || types.equals(ProxyHandler.signatureOf(m)))) {
         return m;
       }
     }

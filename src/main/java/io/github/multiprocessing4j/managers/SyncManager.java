@@ -62,13 +62,34 @@ public class SyncManager extends BaseManager {
     super(withStandardTypes(b));
   }
 
+  /**
+   * The standard types, made once: {@link BaseManager#start()} knows them by identity and does not
+   * send them to the server's process, which makes its own ({@link #standardTypes()}), so a new
+   * manager's process need not deserialize their factories, the costliest part of its start.
+   */
+  private static final List<Registration> STANDARD = List.of(
+      Registration.of(VALUE, ValueProxy.class, args -> new ValueObject(args[0])),
+      Registration.of(QUEUE, BlockingQueue.class, SyncManager::newQueue),
+      Registration.of(NAMESPACE, Namespace.class, args -> new NamespaceObject()),
+      Registration.of(LIST, List.class, SyncManager::newList),
+      Registration.of(DICT, Map.class, SyncManager::newDict));
+
   private static BaseManager.Builder withStandardTypes(BaseManager.Builder b) {
     // Prepended: a registration of the builder with the same type id replaces the standard one.
-    return b.registerFirst(Registration.of(DICT, Map.class, SyncManager::newDict))
-        .registerFirst(Registration.of(LIST, List.class, SyncManager::newList))
-        .registerFirst(Registration.of(NAMESPACE, Namespace.class, args -> new NamespaceObject()))
-        .registerFirst(Registration.of(QUEUE, BlockingQueue.class, SyncManager::newQueue))
-        .registerFirst(Registration.of(VALUE, ValueProxy.class, args -> new ValueObject(args[0])));
+    for (Registration r : STANDARD) {
+      b.registerFirst(r);
+    }
+    return b;
+  }
+
+  /** The types every SyncManager's server has, in the order they are registered. */
+  static List<Registration> standardTypes() {
+    return STANDARD;
+  }
+
+  @Override
+  boolean hasStandardTypes() {
+    return true;
   }
 
   private static Object newDict(Object[] args) {

@@ -114,4 +114,36 @@ final class ManagerFailureTest {
       assertThat(Pids.awaitGone(pid, Waits.JOIN)).as("the manager's process is gone").isTrue();
     }
   }
+
+  /** A factory that cannot be read in the server's process: the server ends before it listens. */
+  static final class Unreadable implements ManagedFactory {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Object create(Object[] args) {
+      return new Object();
+    }
+
+    private void readObject(java.io.ObjectInputStream in) throws java.io.IOException {
+      throw new java.io.InvalidObjectException("refused in the server's process");
+    }
+  }
+
+  @Test
+  void aServerThatEndsBeforeItListensFailsStartNamingTheProcessAndWhy() {
+    // The default address (the starting process connects until it is accepted) and a TCP port the
+    // server chooses (it reports the port through a pipe): both see the process end.
+    for (BaseManager m : List.of(new BaseManager(),
+        new BaseManager(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), null))) {
+      m.register(Registration.of("Broken", CounterApi.class, new Unreadable()));
+      try (m) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(m::start)
+            .isInstanceOf(io.github.multiprocessing4j.MultiprocessingException.class)
+            .hasMessageContaining("the manager process BaseManager-")
+            .hasMessageContaining("ended with exit code 1 before it listened")
+            .hasMessageContaining("refused in the server's process");
+        assertThat(m.serverProcess()).isNull();
+      }
+    }
+  }
 }
