@@ -139,4 +139,16 @@ final class SyncManagerTest {
       assertThat(v.toString()).isEqualTo("Value(15)");
     }
   }
+
+  @Test
+  void aContextStartsAManagerAsCPythonsCtxManager() {
+    try (SyncManager m = io.github.multiprocessing4j.Multiprocessing.getContext("forkserver").manager()) {
+      assertThat(m.serverProcess().name()).startsWith("SyncManager-");
+      Map<String, Integer> d = m.dict();
+      d.put("a", 1);
+      assertThat(d).containsExactly(Map.entry("a", 1));
+      assertThatThrownBy(m::start).isInstanceOf(IllegalStateException.class)
+          .hasMessage("Already started server");
+    }
+  }
 }
