@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.Args;
+import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.pool.SerializableCallable;
 import io.github.multiprocessing4j.pool.SerializableFunction;
@@ -140,6 +141,22 @@ final class ManagedPoolTest {
     assertThat(server.join(Waits.LONG)).isTrue();
     // The workers are the manager's children: once it is gone, NoLeakedProcesses no longer sees them.
     Waits.until(() -> workers.stream().noneMatch(ManagedPoolTest::alive), "the managed pool's workers to end");
+  }
+
+  @Test
+  void aManagerKilledWithALivePoolLeavesNoWorkerBehind() throws Exception {
+    List<Long> workers;
+    try (SyncManager m = new SyncManager()) {
+      m.start();
+      Process server = m.serverProcess();
+      PoolProxy pool = m.pool(2);
+      workers = pool.workerPids();
+      assertThat(workers).hasSize(2).allMatch(ManagedPoolTest::alive);
+      Multiprocessing.kill(server.pid(), Multiprocessing.SIGKILL);
+      assertThat(server.join(Waits.LONG)).isTrue();
+    }
+    Waits.until(() -> workers.stream().noneMatch(ManagedPoolTest::alive),
+        "the workers of a pool whose manager was killed to end");
   }
 
   private static boolean alive(long pid) {
