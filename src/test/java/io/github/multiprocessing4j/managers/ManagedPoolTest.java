@@ -126,6 +126,35 @@ final class ManagedPoolTest {
     ((BaseProxy) gate).close();
   }
 
+  @SuppressWarnings("unchecked")
+  static void holdPoolUntilKilled(Args args) throws Exception {
+    PoolProxy pool = args.get(0, PoolProxy.class);
+    BlockingQueue<String> ready = args.get(1, BlockingQueue.class);
+    BlockingQueue<String> never = args.get(2, BlockingQueue.class);
+    ready.put("applied " + pool.apply(() -> 1));
+    never.poll(Waits.UNTIL_KILLED.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Test
+  void aPoolWhoseLastHolderIsAChildThatDiesIsTerminated() throws Exception {
+    PoolProxy pool = manager.pool(1);
+    List<Long> workers = pool.workerPids();
+    BlockingQueue<String> ready = manager.queue();
+    BlockingQueue<String> never = manager.queue();
+    Process child = Process.builder().target(ManagedPoolTest::holdPoolUntilKilled).args(pool, ready, never).build();
+    child.start();
+    ((BaseProxy) pool).close(); // the child's reference, taken for it at start, is the last one
+    assertThat(ready.poll(Waits.LONG.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("applied 1");
+    assertThat(workers).allMatch(ManagedPoolTest::alive);
+    child.kill();
+    assertThat(child.join(Waits.LONG)).isTrue();
+    never.put("end"); // ends the dead child's wait in the server
+    Waits.until(() -> workers.stream().noneMatch(ManagedPoolTest::alive),
+        "the worker of a pool whose last holder died to end");
+    ((BaseProxy) ready).close();
+    ((BaseProxy) never).close();
+  }
+
   @Test
   void aManagerShutDownWithALivePoolLeavesNoWorkerBehind() throws Exception {
     List<Long> workers;
