@@ -100,7 +100,7 @@ final class ManagedPoolTest {
     Object notSerializable = new Object();
     SerializableCallable<Integer> capturing = notSerializable::hashCode;
     assertThatThrownBy(() -> pool.apply(capturing)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("java.lang.Object");
+        .hasMessageContaining("the arguments of Pool.apply").hasMessageContaining("java.lang.Object");
     assertThatThrownBy(() -> manager.get(SyncManager.ASYNC_RESULT, AsyncResultProxy.class))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("createMethod(false)");
     pool.shutdown();
