@@ -164,6 +164,8 @@ final class ArchitectureTest {
       ROOT + ".shared.SharedMemoryException", ROOT + ".shared.SharedMemoryExistsException",
       ROOT + ".shared.SharedMemoryManager", ROOT + ".shared.SharedMemoryNotFoundException",
       ROOT + ".shared.TypeCode", ROOT + ".shared.Value", ROOT + ".managers.BaseManager",
+      ROOT + ".managers.ArrayProxy", ROOT + ".managers.AsyncResultProxy", ROOT + ".managers.JoinableQueueProxy",
+      ROOT + ".managers.PoolProxy",
       ROOT + ".managers.BaseProxy", ROOT + ".managers.ManagedFactory", ROOT + ".managers.ManagerServer",
       ROOT + ".managers.Namespace", ROOT + ".managers.Registration", ROOT + ".managers.RemoteError",
       ROOT + ".managers.SyncManager", ROOT + ".managers.ValueProxy");

@@ -5,6 +5,7 @@ import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.MultiprocessingException;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.connection.Connection;
+import io.github.multiprocessing4j.connection.PeerClosedException;
 import io.github.multiprocessing4j.connection.Pipe;
 import io.github.multiprocessing4j.internal.codec.JavaSerialization;
 import io.github.multiprocessing4j.internal.runtime.ExitActions;
@@ -276,7 +277,13 @@ public class BaseManager implements AutoCloseable {
             + TimeUnit.NANOSECONDS.toSeconds(START_NANOS) + " s");
       }
     }
-    Object r = reports.recv();
+    Object r;
+    try {
+      r = reports.recv();
+    } catch (PeerClosedException e) { // it closed its end without a word: it is ending
+      p.join(Duration.ofNanos(START_NANOS));
+      throw notListening(p);
+    }
     if (r instanceof String) {
       return (String) r;
     }

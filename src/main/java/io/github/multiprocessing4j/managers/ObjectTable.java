@@ -96,6 +96,9 @@ final class ObjectTable {
     Entry e = objects.get(id);
     if (e != null && (e.refs -= count) <= 0) {
       objects.remove(id);
+      if (e.object instanceof OnRelease) {
+        ((OnRelease) e.object).released();
+      }
     }
   }
 

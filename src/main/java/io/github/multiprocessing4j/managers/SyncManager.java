@@ -47,6 +47,17 @@ public class SyncManager extends BaseManager {
   public static final String QUEUE = "Queue";
   /** The type id of {@link #value(Object)}. */
   public static final String VALUE = "Value";
+  /** The type id of {@link #array(char, List)} and {@link #array(char, int)}. */
+  public static final String ARRAY = "Array";
+  /** The type id of {@link #joinableQueue()}. */
+  public static final String JOINABLE_QUEUE = "JoinableQueue";
+  /** The type id of {@link #pool()} and {@link #pool(int)}. */
+  public static final String POOL = "Pool";
+  /**
+   * The type id of the pending results of a managed pool ({@link AsyncResultProxy}), registered
+   * with {@code createMethod(false)}: {@link #get} cannot make one.
+   */
+  public static final String ASYNC_RESULT = "AsyncResult";
 
   /** Creates a manager with the defaults: a private Unix socket, this process's authkey. */
   public SyncManager() {
@@ -68,6 +79,13 @@ public class SyncManager extends BaseManager {
    * manager's process need not deserialize their factories, the costliest part of its start.
    */
   private static final List<Registration> STANDARD = List.of(
+      Registration.of(ASYNC_RESULT, AsyncResultProxy.class, SyncManager::noAsyncResult).createMethod(false),
+      Registration.of(POOL, PoolProxy.class, SyncManager::newPool)
+          .methodToTypeId("applyAsync", ASYNC_RESULT).methodToTypeId("mapAsync", ASYNC_RESULT)
+          .methodToTypeId("starmapAsync", ASYNC_RESULT),
+      Registration.of(JOINABLE_QUEUE, JoinableQueueProxy.class,
+          args -> new JoinableQueueObject(args.length == 0 ? 0 : (Integer) args[0])),
+      Registration.of(ARRAY, ArrayProxy.class, SyncManager::newArray),
       Registration.of(VALUE, ValueProxy.class, args -> new ValueObject(args[0])),
       Registration.of(QUEUE, BlockingQueue.class, SyncManager::newQueue),
       Registration.of(NAMESPACE, Namespace.class, args -> new NamespaceObject()),
@@ -212,5 +230,105 @@ public class SyncManager extends BaseManager {
    */
   public Namespace namespace() {
     return get(NAMESPACE, Namespace.class);
+  }
+
+
+  private static Object newArray(Object[] args) {
+    char typecode = (Character) args[0];
+    if (args[1] instanceof Integer) {
+      return new ArrayObject(io.github.multiprocessing4j.shared.RawArray.create(typecode, (Integer) args[1]));
+    }
+    return new ArrayObject(io.github.multiprocessing4j.shared.RawArray.of(typecode, (List<?>) args[1]));
+  }
+
+  private static Object newPool(Object[] args) {
+    return new PoolObject(args.length == 0 ? new io.github.multiprocessing4j.pool.Pool()
+        : new io.github.multiprocessing4j.pool.Pool((Integer) args[0]));
+  }
+
+  private static Object noAsyncResult(Object[] args) {
+    throw new IllegalStateException("an AsyncResult comes only from a managed pool's applyAsync, mapAsync or"
+        + " starmapAsync");
+  }
+
+  /**
+   * Creates a managed array holding {@code values}, CPython's {@code manager.Array(typecode,
+   * sequence)}: fixed-length, its items of one typecode.
+   *
+   * @param typecode one of {@code b B h H i I l L q Q f d c u} (see
+   *     {@link io.github.multiprocessing4j.shared.TypeCode})
+   * @param values the items, as {@link io.github.multiprocessing4j.shared.RawArray#of(char, List)}
+   *     takes them; sent as a copy
+   * @return a proxy of the array
+   * @throws IllegalStateException {@code "server not yet started"}
+   * @throws IllegalArgumentException for an unknown typecode or a value of the wrong kind (thrown
+   *     in the manager's process, with its message)
+   */
+  public ArrayProxy array(char typecode, List<?> values) {
+    return get(ARRAY, ArrayProxy.class, typecode, new ArrayList<>(values));
+  }
+
+  /**
+   * Creates a managed array of {@code length} zeros of a typecode, as {@link #array(char, List)}.
+   *
+   * @param typecode one of {@code b B h H i I l L q Q f d c u}
+   * @param length the number of items, not negative
+   * @return a proxy of the array
+   * @throws IllegalStateException {@code "server not yet started"}
+   * @throws IllegalArgumentException for an unknown typecode or a negative length
+   */
+  public ArrayProxy array(char typecode, int length) {
+    return get(ARRAY, ArrayProxy.class, typecode, length);
+  }
+
+  /**
+   * Creates an unbounded managed joinable queue, CPython's {@code manager.JoinableQueue()}: a
+   * {@link BlockingQueue} proxy with {@code taskDone()} and {@code join()}.
+   *
+   * @param <E> the item type
+   * @return a proxy of the queue
+   * @throws IllegalStateException {@code "server not yet started"}
+   */
+  public <E> JoinableQueueProxy<E> joinableQueue() {
+    return joinableQueue(0);
+  }
+
+  /**
+   * Creates a managed joinable queue holding at most {@code maxsize} items, as
+   * {@link #joinableQueue()}.
+   *
+   * @param maxsize the most items; zero or less for no limit
+   * @param <E> the item type
+   * @return a proxy of the queue
+   * @throws IllegalStateException {@code "server not yet started"}
+   */
+  @SuppressWarnings("unchecked") // a JoinableQueueProxy: its items are what the caller puts
+  public <E> JoinableQueueProxy<E> joinableQueue(int maxsize) {
+    return get(JOINABLE_QUEUE, JoinableQueueProxy.class, maxsize);
+  }
+
+  /**
+   * Creates a managed pool with one worker per CPU of the manager's machine, CPython's
+   * {@code manager.Pool()}: the pool and its workers are in the manager's process.
+   *
+   * @return a proxy of the pool
+   * @throws IllegalStateException {@code "server not yet started"}
+   * @throws io.github.multiprocessing4j.MultiprocessingException if a worker cannot be started
+   *     (thrown in the manager's process)
+   */
+  public PoolProxy pool() {
+    return get(POOL, PoolProxy.class);
+  }
+
+  /**
+   * Creates a managed pool of {@code processes} workers, as {@link #pool()}.
+   *
+   * @param processes the number of workers, at least 1
+   * @return a proxy of the pool
+   * @throws IllegalStateException {@code "server not yet started"}
+   * @throws IllegalArgumentException {@code "Number of processes must be at least 1"}
+   */
+  public PoolProxy pool(int processes) {
+    return get(POOL, PoolProxy.class, processes);
   }
 }

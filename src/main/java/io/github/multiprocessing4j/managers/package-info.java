@@ -13,6 +13,8 @@
  * proxies' handler ({@code ProxyHandler}), the wire format ({@code ManagerProtocol}) and its
  * framing over a blocking socket ({@code Frames}), the copies of views in results
  * ({@code Copies}), the namespace's object ({@code NamespaceObject}) and the proxies' serialized
- * form ({@code ManagerRefs}).
+ * form ({@code ManagerRefs}). The objects behind the managed array, joinable queue and pool
+ * ({@code ArrayObject}, {@code JoinableQueueObject}, {@code PoolObject} with its
+ * {@code AsyncResultObject}s), and {@code OnRelease}, by which the table tells an object it dropped.
  */
 package io.github.multiprocessing4j.managers;

@@ -1,12 +1,17 @@
 package io.github.multiprocessing4j.docs;
 
 import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.managers.ArrayProxy;
+import io.github.multiprocessing4j.managers.AsyncResultProxy;
 import io.github.multiprocessing4j.managers.BaseManager;
+import io.github.multiprocessing4j.managers.JoinableQueueProxy;
 import io.github.multiprocessing4j.managers.Registration;
 import io.github.multiprocessing4j.managers.ManagerServer;
 import io.github.multiprocessing4j.managers.Namespace;
+import io.github.multiprocessing4j.managers.PoolProxy;
 import io.github.multiprocessing4j.managers.SyncManager;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -128,5 +133,37 @@ final class ManagersSnippets {
     CounterApi c = client.get("Counter", CounterApi.class);
     // end:remote-client
     return c.increment();
+  }
+
+  @SuppressWarnings("unchecked") // the child reads the queue proxy as a raw JoinableQueueProxy
+  static void arraysQueuesAndPools() throws Exception {
+    // snippet:arrays-queues-pools
+    try (SyncManager manager = new SyncManager()) {
+      manager.start();
+      ArrayProxy a = manager.array('i', 3);               // Array('i', [0, 0, 0])
+      JoinableQueueProxy<Integer> q = manager.joinableQueue();
+      Process p = new Process(args -> {
+        JoinableQueueProxy<Integer> jobs = args.get(0, JoinableQueueProxy.class);
+        ArrayProxy out = args.get(1, ArrayProxy.class);
+        for (int i = 0; i < 3; i++) {
+          int job = jobs.take();
+          out.set(job, job * 10L);
+          jobs.taskDone();                                // this job is done
+        }
+      }, q, a);
+      p.start();
+      for (int i = 0; i < 3; i++) {
+        q.put(i);
+      }
+      q.join();                                           // returns once every job is done
+      System.out.println(a.toList());                     // [0, 10, 20]
+      p.join();
+
+      PoolProxy pool = manager.pool(2);                   // a Pool in the manager's process
+      System.out.println(pool.map(x -> x * x, List.of(1, 2, 3)));      // [1, 4, 9]
+      AsyncResultProxy<Integer> r = pool.applyAsync(() -> 6 * 7);       // a proxy of its AsyncResult
+      System.out.println(r.get(Duration.ofSeconds(30)));  // 42
+    }                                                     // the pool's workers end with the manager
+    // end:arrays-queues-pools
   }
 }
