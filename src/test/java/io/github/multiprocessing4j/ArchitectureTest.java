@@ -159,7 +159,8 @@ final class ArchitectureTest {
       ROOT + ".shared.RawValue", ROOT + ".shared.ShareableList", ROOT + ".shared.SharedMemory",
       ROOT + ".shared.SharedMemoryException", ROOT + ".shared.SharedMemoryExistsException",
       ROOT + ".shared.SharedMemoryManager", ROOT + ".shared.SharedMemoryNotFoundException",
-      ROOT + ".shared.TypeCode", ROOT + ".shared.Value", ROOT + ".managers.BaseManager",
+      ROOT + ".shared.TypeCode", ROOT + ".shared.Value", ROOT + ".managers.AcquirerProxy", ROOT + ".managers.BarrierProxy", ROOT + ".managers.BaseManager",
+      ROOT + ".managers.ConditionProxy", ROOT + ".managers.EventProxy",
       ROOT + ".managers.BaseProxy", ROOT + ".managers.ManagedFactory", ROOT + ".managers.ManagerServer",
       ROOT + ".managers.Namespace", ROOT + ".managers.Registration", ROOT + ".managers.RemoteError",
       ROOT + ".managers.SyncManager", ROOT + ".managers.ValueProxy");

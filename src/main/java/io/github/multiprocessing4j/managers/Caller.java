@@ -14,7 +14,12 @@ final class Caller {
   private Caller() {}
 
   static void enter(String session, long threadId) {
-    CURRENT.set(session + "/" + threadId);
+    CURRENT.set(of(session, threadId));
+  }
+
+  /** The caller a call from thread {@code threadId} of the client with {@code session} names. */
+  static String of(String session, long threadId) {
+    return session + "/" + threadId;
   }
 
   static void leave() {

@@ -31,6 +31,30 @@ final class ManagerRefs implements ObjectRef.Resolver {
   }
 
   /**
+   * The object behind {@code proxy} if this JVM is the server that owns it (a proxy given as an
+   * argument to the server's own objects, as a condition's lock): the server's own object, which
+   * its objects use directly rather than through a proxy calling this server. Null if
+   * {@code proxy} is not a proxy, or its object lives in another server or was dropped.
+   */
+  static Object localObject(Object proxy) {
+    if (!(proxy instanceof BaseProxy)) {
+      return null;
+    }
+    try {
+      Object r = ((BaseProxy) proxy).writeReplace();
+      if (!(r instanceof ObjectRef) || ((ObjectRef) r).kind() != Kind.MANAGED_PROXY) {
+        return null;
+      }
+      ObjectRef ref = (ObjectRef) r;
+      ServerCore core = ServerCore.serving(ref.name());
+      ObjectTable.Entry e = core == null ? null : core.table.get(ref.required(2, Long.class));
+      return e == null ? null : e.object;
+    } catch (java.io.ObjectStreamException e) {
+      return null; // a closed proxy
+    }
+  }
+
+  /**
    * Resolves to a proxy of this process, with a reference of its own.
    *
    * @throws InvalidObjectException if the reference is not one this package wrote, its interface

@@ -59,6 +59,15 @@ final class ServerCore {
     for (Registration r : registrations) {
       registry.put(r.typeId(), r);
     }
+    SERVING.put(address, this);
+  }
+
+  /** The servers of this JVM by address, for {@link ManagerRefs#localObject}. */
+  private static final Map<String, ServerCore> SERVING = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The server of this JVM listening at {@code address}, or null. */
+  static ServerCore serving(String address) {
+    return SERVING.get(address);
   }
 
   /**
@@ -127,6 +136,7 @@ final class ServerCore {
       // closing
     }
     OpenChannels.remove(server);
+    SERVING.remove(address, this);
     if (socketFile != null) {
       RuntimeDir.deleteQuietly(socketFile);
     }
@@ -199,7 +209,12 @@ final class ServerCore {
         } catch (IllegalArgumentException e) {
           m = Messages.encode(new Object[] {ManagerProtocol.REMOTE_ERROR, traceback(e)}, "an error");
         }
-        t.send(m);
+        try {
+          t.send(m);
+        } catch (IOException e) {
+          undo(request, reply, session); // the caller gave up: it must not keep what the call took
+          throw e;
+        }
         if (ManagerProtocol.op(request) == ManagerProtocol.SHUTDOWN) {
           stop();
           return;
@@ -250,6 +265,20 @@ final class ServerCore {
         return new Object[] {ManagerProtocol.OK};
       default:
         return new Object[] {ManagerProtocol.INVALID, "unknown request " + r[0]};
+    }
+  }
+
+  /** Gives back what a call whose reply could not be sent took, for an {@link Undoable} object. */
+  private void undo(Object[] request, Object[] reply, String session) {
+    if (ManagerProtocol.op(request) != ManagerProtocol.CALL || ManagerProtocol.op(reply) != ManagerProtocol.OK) {
+      return;
+    }
+    ObjectTable.Entry e = table.get(ManagerProtocol.field(request, 1, Long.class));
+    if (e != null && e.object instanceof Undoable) {
+      long thread = request.length > 5 ? ManagerProtocol.field(request, 5, Long.class) : 0L;
+      Object[] args = ManagerProtocol.field(request, 3, Object[].class);
+      ((Undoable) e.object).undo(Caller.of(session, thread), ManagerProtocol.field(request, 2, String.class),
+          args == null ? new Object[0] : args, reply.length > 1 ? reply[1] : null);
     }
   }
 
