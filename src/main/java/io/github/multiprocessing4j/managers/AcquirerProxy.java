@@ -25,9 +25,8 @@ import java.time.Duration;
  * <p><b>Waiting.</b> A blocking acquire waits in the manager's process, holding one of this
  * process's connections to it. A thread interrupted while it waits gets a
  * {@link io.github.multiprocessing4j.connection.ConnectionException} ({@code "interrupted ..."},
- * its interrupt flag kept); the manager then gives back what the call took once it finds the
- * connection closed (at once on the default Unix socket; on TCP a lock taken at the moment of the
- * interrupt may stay held). Waits never use a core.
+ * its interrupt flag kept), and the manager gives back what the call then takes for it (it
+ * finds the connection closed before it replies). Waits never use a core.
  *
  * <p>Thread-safe. A failure of the manager is a
  * {@link io.github.multiprocessing4j.connection.ConnectionException}, as for every proxy.

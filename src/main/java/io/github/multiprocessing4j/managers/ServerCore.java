@@ -209,10 +209,16 @@ final class ServerCore {
         } catch (IllegalArgumentException e) {
           m = Messages.encode(new Object[] {ManagerProtocol.REMOTE_ERROR, traceback(e)}, "an error");
         }
+        Undoable u = GiveBack.undoable(table, request, reply); // a call that may have taken something
         try {
+          if (u != null && GiveBack.callerGone(s)) {
+            throw new java.nio.channels.ClosedChannelException(); // the caller closed its end while its call waited
+          }
           t.send(m);
         } catch (IOException e) {
-          undo(request, reply, session); // the caller gave up: it must not keep what the call took
+          if (u != null) {
+            GiveBack.undo(u, request, reply, session); // the caller gave up: it must not keep what it took
+          }
           throw e;
         }
         if (ManagerProtocol.op(request) == ManagerProtocol.SHUTDOWN) {
@@ -265,20 +271,6 @@ final class ServerCore {
         return new Object[] {ManagerProtocol.OK};
       default:
         return new Object[] {ManagerProtocol.INVALID, "unknown request " + r[0]};
-    }
-  }
-
-  /** Gives back what a call whose reply could not be sent took, for an {@link Undoable} object. */
-  private void undo(Object[] request, Object[] reply, String session) {
-    if (ManagerProtocol.op(request) != ManagerProtocol.CALL || ManagerProtocol.op(reply) != ManagerProtocol.OK) {
-      return;
-    }
-    ObjectTable.Entry e = table.get(ManagerProtocol.field(request, 1, Long.class));
-    if (e != null && e.object instanceof Undoable) {
-      long thread = request.length > 5 ? ManagerProtocol.field(request, 5, Long.class) : 0L;
-      Object[] args = ManagerProtocol.field(request, 3, Object[].class);
-      ((Undoable) e.object).undo(Caller.of(session, thread), ManagerProtocol.field(request, 2, String.class),
-          args == null ? new Object[0] : args, reply.length > 1 ? reply[1] : null);
     }
   }
 

@@ -319,7 +319,21 @@ final class ManagedSynchronizationTest {
 
   @Test
   void aWaiterInterruptedWhileAcquiringLeavesTheLockFree() throws Exception {
-    AcquirerProxy lock = manager.lock();
+    interruptAWaiterThenAcquire(manager.lock());
+  }
+
+  @Test
+  void aWaiterInterruptedWhileAcquiringOverTcpLeavesTheLockFree() throws Exception {
+    // On TCP the reply to a caller that closed its end is sent without an error: the server must
+    // see the end of the stream first.
+    try (SyncManager tcp = new SyncManager(BaseManager.builder()
+        .address(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0)))) {
+      tcp.start();
+      interruptAWaiterThenAcquire(tcp.lock());
+    }
+  }
+
+  private static void interruptAWaiterThenAcquire(AcquirerProxy lock) throws Exception {
     assertThat(lock.acquire()).isTrue();
     AtomicReference<Throwable> got = new AtomicReference<>();
     Thread waiter = new Thread(() -> {
