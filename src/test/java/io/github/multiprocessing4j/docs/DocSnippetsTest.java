@@ -207,6 +207,13 @@ final class DocSnippetsTest {
     assertThat(captured(out)).isEqualTo("1 [42] from the child\n[1]\n[1, 2]\n");
   }
 
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void managersLocksConditionsEventsAndBarriers() throws InterruptedException {
+    ManagersSnippets.managedLocks();
+    assertThat(captured(out)).matches("2\n<RLock\\(.+, 2\\)>\n");
+  }
+
   // ---- the check ----
 
   /** A region of a snippet source: its text with the common indentation stripped. */
