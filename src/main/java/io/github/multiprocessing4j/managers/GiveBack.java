@@ -21,7 +21,8 @@ final class GiveBack {
       return null;
     }
     ObjectTable.Entry e = table.get(ManagerProtocol.field(request, 1, Long.class));
-    return e != null && e.object instanceof Undoable ? (Undoable) e.object : null;
+    return e != null && e.object instanceof Undoable
+        && ((Undoable) e.object).takes(ManagerProtocol.field(request, 2, String.class)) ? (Undoable) e.object : null;
   }
 
   /**

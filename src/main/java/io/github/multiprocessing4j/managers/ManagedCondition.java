@@ -117,6 +117,11 @@ final class ManagedCondition implements ConditionProxy, Undoable {
     signal(Integer.MAX_VALUE);
   }
 
+  @Override
+  public boolean takes(String method) {
+    return method.equals("acquire") || method.equals("await");
+  }
+
   /** The caller gave up: what it took (the lock, or the lock again after a wait) goes back. */
   @Override
   public void undo(String caller, String method, Object[] args, Object result) {

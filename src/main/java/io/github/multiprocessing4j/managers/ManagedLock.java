@@ -94,7 +94,12 @@ final class ManagedLock implements AcquirerProxy, Undoable {
   /** For a condition's wait: takes the lock back, with its levels, however long that takes. */
   synchronized void reacquire(String caller, int levels) {
     acquireAs(caller, true, null);
-    count = levels;
+    count = Math.max(1, levels); // 0 if another thread released a plain lock while its owner began to wait
+  }
+
+  @Override
+  public boolean takes(String method) {
+    return method.equals("acquire");
   }
 
   @Override

@@ -55,6 +55,11 @@ final class ManagedSemaphore implements AcquirerProxy, Undoable {
   }
 
   @Override
+  public boolean takes(String method) {
+    return method.equals("acquire");
+  }
+
+  @Override
   public synchronized void undo(String caller, String method, Object[] args, Object result) {
     if (method.equals("acquire") && Boolean.TRUE.equals(result)) {
       value++;

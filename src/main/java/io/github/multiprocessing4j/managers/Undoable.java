@@ -8,6 +8,15 @@ package io.github.multiprocessing4j.managers;
 interface Undoable {
 
   /**
+   * Whether a call of {@code method} may take something for its caller: only those calls are
+   * checked for a caller that gave up.
+   *
+   * @param method the method's name
+   * @return whether {@link #undo} may have something to give back after it
+   */
+  boolean takes(String method);
+
+  /**
    * Gives back what a call took, if it took something.
    *
    * @param caller the caller, as {@link Caller#current()} named it during the call

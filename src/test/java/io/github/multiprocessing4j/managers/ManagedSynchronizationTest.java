@@ -333,6 +333,29 @@ final class ManagedSynchronizationTest {
     }
   }
 
+  @Test
+  void aConditionWaiterInterruptedLeavesTheLockFreeOnceSignalled() throws Exception {
+    ConditionProxy cond = manager.condition();
+    AtomicReference<Throwable> got = new AtomicReference<>();
+    Thread waiter = new Thread(() -> {
+      try {
+        cond.acquire();
+        cond.await();
+      } catch (Throwable t) {
+        got.set(t);
+      }
+    });
+    waiter.start();
+    Waits.until(() -> cond.toString().endsWith(", 1)>"), "the thread waits on the condition");
+    waiter.interrupt();
+    waiter.join(Waits.JOIN.toMillis());
+    assertThat(got.get()).isExactlyInstanceOf(ConnectionException.class).hasMessageStartingWith("interrupted");
+    assertThat(cond.acquire()).isTrue();
+    cond.signal(); // the server's wait of the thread that gave up ends: it takes the lock back, then gives it up
+    cond.release();
+    assertThat(inOtherThread(() -> cond.acquire(Waits.JOIN))).as("free for another thread").isTrue();
+  }
+
   private static void interruptAWaiterThenAcquire(AcquirerProxy lock) throws Exception {
     assertThat(lock.acquire()).isTrue();
     AtomicReference<Throwable> got = new AtomicReference<>();
