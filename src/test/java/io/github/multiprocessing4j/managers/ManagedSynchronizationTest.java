@@ -114,6 +114,29 @@ final class ManagedSynchronizationTest {
     assertThat(inOtherThread(() -> rl.acquire(false, null))).as("free for another thread").isTrue();
   }
 
+  static void tryAnRLockHeldByTheParent(Args args) {
+    AcquirerProxy rl = args.get(0, AcquirerProxy.class);
+    if (rl.acquire(false, null)) { // thread ids repeat across processes: an owner is named with its process
+      System.exit(3);
+    }
+    try {
+      rl.release();
+      System.exit(4);
+    } catch (IllegalMonitorStateException e) {
+      // the owner is a thread of the parent
+    }
+  }
+
+  @Test
+  void anRLockHeldByTheParentIsNotOwnedByAChild() throws Exception {
+    AcquirerProxy rl = manager.rLock();
+    assertThat(rl.acquire()).isTrue();
+    Process p = Process.builder().target(ManagedSynchronizationTest::tryAnRLockHeldByTheParent).args(rl).build();
+    p.start();
+    joinAll(List.of(p));
+    rl.release();
+  }
+
   @Test
   void aLockMayBeReleasedByAnyThreadButNotWhenUnlocked() throws Exception {
     AcquirerProxy lock = manager.lock();
