@@ -12,6 +12,7 @@ final class ManagedSemaphore implements AcquirerProxy, Undoable {
   private final boolean bounded;
   private final int initial;
   private int value; // guarded by this
+  private int waiting; // guarded by this; shown by toString, for diagnostics
 
   ManagedSemaphore(int value, boolean bounded) {
     if (value < 0) {
@@ -38,7 +39,14 @@ final class ManagedSemaphore implements AcquirerProxy, Undoable {
 
   @Override
   public synchronized boolean acquire(boolean block, Duration timeout) {
-    if (!ServerWaits.until(this, () -> value > 0, block, timeout)) {
+    waiting++;
+    boolean got;
+    try {
+      got = ServerWaits.until(this, () -> value > 0, block, timeout);
+    } finally {
+      waiting--;
+    }
+    if (!got) {
       return false;
     }
     value--;
@@ -69,7 +77,8 @@ final class ManagedSemaphore implements AcquirerProxy, Undoable {
 
   @Override
   public synchronized String toString() {
-    return bounded ? "<BoundedSemaphore(value=" + value + ", maxvalue=" + initial + ")>"
-        : "<Semaphore(value=" + value + ")>";
+    String w = waiting == 0 ? "" : ", waiting=" + waiting;
+    return bounded ? "<BoundedSemaphore(value=" + value + ", maxvalue=" + initial + w + ")>"
+        : "<Semaphore(value=" + value + w + ")>";
   }
 }

@@ -312,6 +312,59 @@ final class ManagedSynchronizationTest {
   }
 
   @Test
+  void aResetWakesTheWaitersWithBrokenBarrierAndTheNextRoundWorks() throws Exception {
+    BarrierProxy b = manager.barrier(3);
+    List<CompletableFuture<Object>> firstRound = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      firstRound.add(CompletableFuture.supplyAsync(() -> awaitOrThrown(b), daemonThreads()));
+    }
+    Waits.until(() -> b.nWaiting() == 2, "two parties wait");
+    b.reset();
+    for (CompletableFuture<Object> f : firstRound) {
+      assertThat(f.get(Waits.JOIN.toMillis(), TimeUnit.MILLISECONDS)).isInstanceOf(BrokenBarrierException.class);
+    }
+    assertThat(b.isBroken()).isFalse();
+    List<CompletableFuture<Object>> secondRound = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      secondRound.add(CompletableFuture.supplyAsync(() -> awaitOrThrown(b), daemonThreads()));
+    }
+    List<Object> indexes = new ArrayList<>();
+    for (CompletableFuture<Object> f : secondRound) {
+      indexes.add(f.get(Waits.JOIN.toMillis(), TimeUnit.MILLISECONDS));
+    }
+    assertThat(indexes).containsExactlyInAnyOrder(0, 1, 2);
+  }
+
+  private static Object awaitOrThrown(BarrierProxy b) {
+    try {
+      return b.await(Waits.JOIN);
+    } catch (BrokenBarrierException e) {
+      return e;
+    }
+  }
+
+  private static java.util.concurrent.Executor daemonThreads() {
+    return r -> {
+      Thread t = new Thread(r);
+      t.setDaemon(true);
+      t.start();
+    };
+  }
+
+  @Test
+  void aSemaphoreReleaseWakesAWaiterAndASetEventDoesNotWait() throws Exception {
+    AcquirerProxy s = manager.semaphore(0);
+    CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(s::acquire, daemonThreads());
+    Waits.until(() -> s.toString().contains("waiting=1"), "a thread waits in the manager");
+    s.release();
+    assertThat(waiter.get(Waits.JOIN.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    EventProxy e = manager.event();
+    e.set();
+    assertThat(e.await()).isTrue();
+    assertThat(e.await(Duration.ZERO)).isTrue();
+  }
+
+  @Test
   void aBarrierActionRunsOncePerRoundInTheManagerAndBreaksItIfItThrows() throws Exception {
     ValueProxy<Integer> rounds = manager.value(0);
     BarrierProxy b = manager.barrier(1, (Runnable & java.io.Serializable) () -> rounds.set(rounds.get() + 1), null);
