@@ -70,6 +70,11 @@ final class ServerCore {
     return SERVING.get(address);
   }
 
+  /** The servers of this JVM. */
+  static Collection<ServerCore> servingAll() {
+    return SERVING.values();
+  }
+
   /**
    * Listens at {@code requested} ({@link ManagerProtocol#format} form), or at a fresh Unix socket
    * in this process's private runtime directory if null (loopback TCP where there is none).

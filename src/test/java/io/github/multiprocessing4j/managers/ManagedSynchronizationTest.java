@@ -399,13 +399,28 @@ final class ManagedSynchronizationTest {
   }
 
   @Test
-  void aWaiterInterruptedWhileAcquiringOverTcpLeavesTheLockFree() throws Exception {
-    // On TCP the reply to a caller that closed its end is sent without an error: the server must
-    // see the end of the stream first.
+  void overTcpAnInterruptedWaiterLeavesTheLockFreeAndAConditionFindsItsLockByAnyNameOfTheHost()
+      throws Exception {
     try (SyncManager tcp = new SyncManager(BaseManager.builder()
         .address(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0)))) {
       tcp.start();
+      // On TCP the reply to a caller that closed its end is sent without an error: the server must
+      // see the end of the stream first.
       interruptAWaiterThenAcquire(tcp.lock());
+
+      int port = ((java.net.InetSocketAddress) tcp.address()).getPort();
+      SyncManager client = new SyncManager(BaseManager.builder().address(new java.net.InetSocketAddress("localhost", port)));
+      client.connect(); // its proxies name the server "localhost", the server knows itself as 127.0.0.1
+      try {
+        AcquirerProxy lock = client.lock();
+        ConditionProxy cond = client.condition(lock);
+        assertThat(lock.acquire()).isTrue();
+        cond.signal(); // the condition's lock is owned: it is the managed lock itself
+        cond.release();
+        assertThat(lock.acquire(false, null)).isTrue();
+      } finally {
+        client.shutdown();
+      }
     }
   }
 
