@@ -12,7 +12,10 @@
  * child's main ({@code ServerMain}), a process's links to a server ({@code ServerLink}), the
  * proxies' handler ({@code ProxyHandler}), the wire format ({@code ManagerProtocol}) and its
  * framing over a blocking socket ({@code Frames}), the copies of views in results
- * ({@code Copies}), the namespace's object ({@code NamespaceObject}) and the proxies' serialized
- * form ({@code ManagerRefs}).
+ * ({@code Copies}), the namespace's object ({@code NamespaceObject}), the proxies' serialized
+ * form ({@code ManagerRefs}), and the synchronization types' objects ({@code ManagedLock},
+ * {@code ManagedSemaphore}, {@code ManagedCondition}, {@code ManagedEvent}, {@code ManagedBarrier},
+ * their waits {@code ServerWaits}), whose owner is the calling client thread ({@code Caller}) and
+ * which give back what a call took for a caller that gave up ({@code Undoable}, {@code GiveBack}).
  */
 package io.github.multiprocessing4j.managers;
