@@ -20,6 +20,11 @@ final class Caller {
     c[1] = threadId;
   }
 
+  /** The caller a call from thread {@code threadId} of the client with {@code session} names. */
+  static String of(String session, Object threadId) {
+    return session + "/" + threadId;
+  }
+
   static void leave() {
     CURRENT.get()[0] = null;
   }
@@ -35,6 +40,6 @@ final class Caller {
     if (c[0] == null) {
       throw new IllegalStateException("not in a call from a proxy");
     }
-    return c[0] + "/" + c[1];
+    return of((String) c[0], c[1]);
   }
 }

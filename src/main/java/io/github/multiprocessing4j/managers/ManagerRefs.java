@@ -4,6 +4,10 @@ import io.github.multiprocessing4j.internal.access.ObjectRef;
 import io.github.multiprocessing4j.internal.access.ObjectRef.Kind;
 import io.github.multiprocessing4j.internal.launch.Handoffs;
 import java.io.InvalidObjectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketAddress;
 
 /**
  * Writes and resolves the serialized form of a proxy, an {@link ObjectRef}: the manager's address,
@@ -28,6 +32,65 @@ final class ManagerRefs implements ObjectRef.Resolver {
    */
   static ObjectRef of(String address, String typeId, Class<?> iface, long id, byte[] key, String fromSession) {
     return ObjectRef.withParts(Kind.MANAGED_PROXY, address, typeId, iface.getName(), id, key, fromSession);
+  }
+
+  /**
+   * The object behind {@code proxy} if this JVM is the server that owns it (a proxy given as an
+   * argument to the server's own objects, as a condition's lock): the server's own object, which
+   * its objects use directly rather than through a proxy calling this server. Null if
+   * {@code proxy} is not a proxy, or its object lives in another server or was dropped.
+   */
+  static Object localObject(Object proxy) {
+    if (!(proxy instanceof BaseProxy)) {
+      return null;
+    }
+    try {
+      Object r = ((BaseProxy) proxy).writeReplace();
+      if (!(r instanceof ObjectRef) || ((ObjectRef) r).kind() != Kind.MANAGED_PROXY) {
+        return null;
+      }
+      ObjectRef ref = (ObjectRef) r;
+      ServerCore core = servingAt(ref.name());
+      ObjectTable.Entry e = core == null ? null : core.table.get(ref.required(2, Long.class));
+      return e == null ? null : e.object;
+    } catch (java.io.ObjectStreamException e) {
+      return null; // a closed proxy
+    }
+  }
+
+  /**
+   * The server of this JVM that a proxy's address names: the one listening at it, or, for TCP,
+   * the one on its port whose bound address is the wildcard or the one the name resolves to (a
+   * client may name the server's host as it likes: {@code localhost}, a host name); null if none.
+   */
+  private static ServerCore servingAt(String address) {
+    ServerCore exact = ServerCore.serving(address);
+    if (exact != null || !address.startsWith("tcp:")) {
+      return exact;
+    }
+    InetSocketAddress named = (InetSocketAddress) ManagerProtocol.parse(address);
+    InetAddress host = named.getAddress();
+    if (host == null) {
+      return null; // a name that does not resolve here
+    }
+    for (ServerCore core : ServerCore.servingAll()) {
+      SocketAddress bound = ManagerProtocol.parse(core.address);
+      if (bound instanceof InetSocketAddress && ((InetSocketAddress) bound).getPort() == named.getPort()) {
+        InetAddress b = ((InetSocketAddress) bound).getAddress();
+        if (b != null && (b.equals(host) || b.isAnyLocalAddress() && isLocal(host))) {
+          return core;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static boolean isLocal(InetAddress a) {
+    try {
+      return a.isAnyLocalAddress() || a.isLoopbackAddress() || NetworkInterface.getByInetAddress(a) != null;
+    } catch (java.net.SocketException e) {
+      return false;
+    }
   }
 
   /**

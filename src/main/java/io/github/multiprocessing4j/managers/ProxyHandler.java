@@ -113,6 +113,9 @@ final class ProxyHandler implements InvocationHandler {
           throw new UnsupportedOperationException(method.toString());
       }
     }
+    if (method.isDefault() && method.getDeclaringClass().getPackage() == ProxyHandler.class.getPackage()) {
+      return InvocationHandler.invokeDefault(proxy, method, a); // made of the interface's calls (a hold, a waitFor)
+    }
     Object snapshot = snapshot(proxy, method);
     if (snapshot != null) {
       try {

@@ -58,6 +58,20 @@ final class ServerCore {
     for (Registration r : registrations) {
       registry.put(r.typeId(), r);
     }
+    SERVING.put(address, this);
+  }
+
+  /** The servers of this JVM by address, for {@link ManagerRefs#localObject}. */
+  private static final Map<String, ServerCore> SERVING = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The server of this JVM listening at {@code address}, or null. */
+  static ServerCore serving(String address) {
+    return SERVING.get(address);
+  }
+
+  /** The servers of this JVM. */
+  static Collection<ServerCore> servingAll() {
+    return SERVING.values();
   }
 
   /**
@@ -126,6 +140,7 @@ final class ServerCore {
       // closing
     }
     OpenChannels.remove(server);
+    SERVING.remove(address, this);
     if (socketFile != null) {
       RuntimeDir.deleteQuietly(socketFile);
     }
@@ -198,7 +213,18 @@ final class ServerCore {
         } catch (IllegalArgumentException e) {
           m = Messages.encode(new Object[] {ManagerProtocol.REMOTE_ERROR, traceback(e)}, "an error");
         }
-        t.send(m);
+        Undoable u = GiveBack.undoable(table, request, reply); // a call that may have taken something
+        try {
+          if (u != null && GiveBack.callerGone(s)) {
+            throw new java.nio.channels.ClosedChannelException(); // the caller closed its end while its call waited
+          }
+          t.send(m);
+        } catch (IOException e) {
+          if (u != null) {
+            GiveBack.undo(u, request, reply, session); // the caller gave up: it must not keep what it took
+          }
+          throw e;
+        }
         if (ManagerProtocol.op(request) == ManagerProtocol.SHUTDOWN) {
           stop();
           return;

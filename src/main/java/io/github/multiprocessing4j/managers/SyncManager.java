@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.managers;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -13,7 +14,8 @@ import java.util.concurrent.LinkedBlockingQueue;
  * A manager with CPython's {@code SyncManager} types registered: {@link #dict()} (a
  * {@link java.util.Map}), {@link #list()} (a {@link java.util.List}), {@link #namespace()} and
  * {@link #queue()} (a {@link java.util.concurrent.BlockingQueue}) and {@link #value(Object)}.
- * {@code multiprocessing.Manager()} is {@code new SyncManager()} then {@link #start()}. Its server
+ * {@code multiprocessing.Manager()} is {@code new SyncManager()} then {@link #start()}, or
+ * {@code Multiprocessing.getContext().manager()}. Its server
  * process is named {@code SyncManager-N}.
  *
  * <pre>{@code
@@ -31,9 +33,13 @@ import java.util.concurrent.LinkedBlockingQueue;
  * streaming a proxy walks a copy taken when it starts. A proxy's {@code equals} is identity, as
  * CPython's {@code ==} of proxies: compare {@code new HashMap<>(d)} or {@code List.copyOf(l)}.
  *
- * <p>Not yet: {@code JoinableQueue}, {@code Lock} and the other synchronisation types,
- * {@code Array} and {@code Pool} proxies (use the library's own, which already work across
- * processes). Thread-safe, as {@link BaseManager}.
+ * <p>The synchronization types, whose objects live in the manager's process and whose waits
+ * happen there: {@link #lock()}, {@link #rLock()}, {@link #semaphore(int)},
+ * {@link #boundedSemaphore(int)} (each an {@link AcquirerProxy}), {@link #condition()},
+ * {@link #event()} and {@link #barrier(int)}.
+ *
+ * <p>Also {@link #joinableQueue()}, {@link #array(char, List)} and {@link #pool()}. Thread-safe,
+ * as {@link BaseManager}.
  */
 public class SyncManager extends BaseManager {
 
@@ -58,6 +64,20 @@ public class SyncManager extends BaseManager {
    * with {@code createMethod(false)}: {@link #get} cannot make one.
    */
   public static final String ASYNC_RESULT = "AsyncResult";
+  /** The type id of {@link #lock()}. */
+  public static final String LOCK = "Lock";
+  /** The type id of {@link #rLock()}. */
+  public static final String RLOCK = "RLock";
+  /** The type id of {@link #semaphore(int)}. */
+  public static final String SEMAPHORE = "Semaphore";
+  /** The type id of {@link #boundedSemaphore(int)}. */
+  public static final String BOUNDED_SEMAPHORE = "BoundedSemaphore";
+  /** The type id of {@link #condition()}. */
+  public static final String CONDITION = "Condition";
+  /** The type id of {@link #event()}. */
+  public static final String EVENT = "Event";
+  /** The type id of {@link #barrier(int)}. */
+  public static final String BARRIER = "Barrier";
 
   /** Creates a manager with the defaults: a private Unix socket, this process's authkey. */
   public SyncManager() {
@@ -79,6 +99,13 @@ public class SyncManager extends BaseManager {
    * manager's process need not deserialize their factories, the costliest part of its start.
    */
   private static final List<Registration> STANDARD = List.of(
+      Registration.of(BARRIER, BarrierProxy.class, ManagedBarrier::fromArgs),
+      Registration.of(EVENT, EventProxy.class, args -> new ManagedEvent()),
+      Registration.of(CONDITION, ConditionProxy.class, ManagedCondition::fromArgs),
+      Registration.of(BOUNDED_SEMAPHORE, AcquirerProxy.class, args -> ManagedSemaphore.fromArgs(args, true)),
+      Registration.of(SEMAPHORE, AcquirerProxy.class, args -> ManagedSemaphore.fromArgs(args, false)),
+      Registration.of(RLOCK, AcquirerProxy.class, args -> new ManagedLock(true)),
+      Registration.of(LOCK, AcquirerProxy.class, args -> new ManagedLock(false)),
       Registration.of(ASYNC_RESULT, AsyncResultProxy.class, SyncManager::noAsyncResult).createMethod(false),
       Registration.of(POOL, PoolProxy.class, SyncManager::newPool)
           .methodToTypeId("applyAsync", ASYNC_RESULT).methodToTypeId("mapAsync", ASYNC_RESULT)
@@ -220,6 +247,140 @@ public class SyncManager extends BaseManager {
   @SuppressWarnings("unchecked") // a ValueProxy: its value is what the caller sets
   public <T> ValueProxy<T> value(T initial) {
     return get(VALUE, ValueProxy.class, initial);
+  }
+
+
+  /**
+   * Creates a managed lock, CPython's {@code manager.Lock()} (a {@code threading.Lock} in the
+   * manager's process): not reentrant; any thread of any process may release it.
+   *
+   * @return a proxy of the lock
+   * @throws IllegalStateException {@code "server not yet started"}
+   */
+  public AcquirerProxy lock() {
+    return get(LOCK, AcquirerProxy.class);
+  }
+
+  /**
+   * Creates a managed reentrant lock, CPython's {@code manager.RLock()}: owned by a thread of a
+   * process, which may acquire it again, and which alone may release it.
+   *
+   * @return a proxy of the lock
+   * @throws IllegalStateException {@code "server not yet started"}
+   */
+  public AcquirerProxy rLock() {
+    return get(RLOCK, AcquirerProxy.class);
+  }
+
+  /**
+   * Creates a managed semaphore with the value 1, CPython's {@code manager.Semaphore()}.
+   *
+   * @return a proxy of the semaphore
+   * @throws IllegalStateException {@code "server not yet started"}
+   */
+  public AcquirerProxy semaphore() {
+    return semaphore(1);
+  }
+
+  /**
+   * Creates a managed semaphore, CPython's {@code manager.Semaphore(value)}: released without
+   * bound.
+   *
+   * @param value the initial value
+   * @return a proxy of the semaphore
+   * @throws IllegalArgumentException {@code "semaphore initial value must be >= 0"}
+   * @throws IllegalStateException {@code "server not yet started"}
+   */
+  public AcquirerProxy semaphore(int value) {
+    return get(SEMAPHORE, AcquirerProxy.class, value);
+  }
+
+  /**
+   * Creates a managed bounded semaphore with the value 1, CPython's
+   * {@code manager.BoundedSemaphore()}.
+   *
+   * @return a proxy of the semaphore
+   * @throws IllegalStateException {@code "server not yet started"}
+   */
+  public AcquirerProxy boundedSemaphore() {
+    return boundedSemaphore(1);
+  }
+
+  /**
+   * Creates a managed bounded semaphore, CPython's {@code manager.BoundedSemaphore(value)}: a
+   * release above {@code value} fails with {@code "Semaphore released too many times"}.
+   *
+   * @param value the initial value, also the most
+   * @return a proxy of the semaphore
+   * @throws IllegalArgumentException {@code "semaphore initial value must be >= 0"}
+   * @throws IllegalStateException {@code "server not yet started"}
+   */
+  public AcquirerProxy boundedSemaphore(int value) {
+    return get(BOUNDED_SEMAPHORE, AcquirerProxy.class, value);
+  }
+
+  /**
+   * Creates a managed condition with a new managed reentrant lock, CPython's
+   * {@code manager.Condition()}.
+   *
+   * @return a proxy of the condition
+   * @throws IllegalStateException {@code "server not yet started"}
+   */
+  public ConditionProxy condition() {
+    return get(CONDITION, ConditionProxy.class);
+  }
+
+  /**
+   * Creates a managed condition using a managed lock of this manager, CPython's
+   * {@code manager.Condition(lock)}: the lock proxy's object itself, in the manager's process.
+   *
+   * @param lock a proxy from {@link #lock()} or {@link #rLock()} of this manager
+   * @return a proxy of the condition
+   * @throws IllegalArgumentException if {@code lock} is not such a proxy
+   * @throws IllegalStateException {@code "server not yet started"}
+   */
+  public ConditionProxy condition(AcquirerProxy lock) {
+    return get(CONDITION, ConditionProxy.class, java.util.Objects.requireNonNull(lock, "lock"));
+  }
+
+  /**
+   * Creates a managed event, not set, CPython's {@code manager.Event()}.
+   *
+   * @return a proxy of the event
+   * @throws IllegalStateException {@code "server not yet started"}
+   */
+  public EventProxy event() {
+    return get(EVENT, EventProxy.class);
+  }
+
+  /**
+   * Creates a managed barrier for {@code parties} parties, without action or default timeout,
+   * CPython's {@code manager.Barrier(parties)}.
+   *
+   * @param parties how many parties must arrive, at least 1
+   * @return a proxy of the barrier
+   * @throws IllegalArgumentException if {@code parties} is less than 1 (CPython accepts it)
+   * @throws IllegalStateException {@code "server not yet started"}
+   */
+  public BarrierProxy barrier(int parties) {
+    return get(BARRIER, BarrierProxy.class, parties);
+  }
+
+  /**
+   * Creates a managed barrier, CPython's {@code manager.Barrier(parties, action, timeout)}.
+   *
+   * @param parties how many parties must arrive, at least 1
+   * @param action run once per round in the manager's process by the last party's call, before
+   *     any is released; serializable (a {@code (Runnable & Serializable)} lambda, say), its class
+   *     on the manager's class path; null for none
+   * @param timeout the default timeout of {@link BarrierProxy#await()}; null for none
+   * @return a proxy of the barrier
+   * @throws IllegalArgumentException if {@code parties} is less than 1, or {@code action} cannot
+   *     be serialized
+   * @throws IllegalStateException {@code "server not yet started"}
+   */
+  public BarrierProxy barrier(int parties, Runnable action, Duration timeout) {
+    return get(BARRIER, BarrierProxy.class, parties, action, timeout);
   }
 
   /**

@@ -13,7 +13,10 @@
  * proxies' handler ({@code ProxyHandler}), the wire format ({@code ManagerProtocol}) and its
  * framing over a blocking socket ({@code Frames}), the copies of views in results
  * ({@code Copies}), the namespace's object ({@code NamespaceObject}) and the proxies' serialized
- * form ({@code ManagerRefs}). The objects behind the managed array, joinable queue and pool
+ * form ({@code ManagerRefs}), the synchronization types' objects ({@code ManagedLock},
+ * {@code ManagedSemaphore}, {@code ManagedCondition}, {@code ManagedEvent}, {@code ManagedBarrier},
+ * their waits {@code ServerWaits}), whose owner is the calling client thread ({@code Caller}) and
+ * which give back what a call took for a caller that gave up ({@code Undoable}, {@code GiveBack}). The objects behind the managed array, joinable queue and pool
  * ({@code ArrayObject}, {@code JoinableQueueObject}, {@code PoolObject} with its
  * {@code AsyncResultObject}s), and {@code OnRelease}, by which the table tells an object it dropped.
  */

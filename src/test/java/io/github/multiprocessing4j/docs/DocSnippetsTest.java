@@ -214,6 +214,13 @@ final class DocSnippetsTest {
     assertThat(captured(out)).isEqualTo("[0, 10, 20]\n[1, 4, 9]\n42\n");
   }
 
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void managersLocksConditionsEventsAndBarriers() throws InterruptedException {
+    ManagersSnippets.managedLocks();
+    assertThat(captured(out)).matches("2\n<RLock\\(.+, 2\\)>\n");
+  }
+
   // ---- the check ----
 
   /** A region of a snippet source: its text with the common indentation stripped. */

@@ -1,15 +1,18 @@
 package io.github.multiprocessing4j.docs;
 
 import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.managers.AcquirerProxy;
 import io.github.multiprocessing4j.managers.ArrayProxy;
 import io.github.multiprocessing4j.managers.AsyncResultProxy;
 import io.github.multiprocessing4j.managers.BaseManager;
+import io.github.multiprocessing4j.managers.ConditionProxy;
 import io.github.multiprocessing4j.managers.JoinableQueueProxy;
 import io.github.multiprocessing4j.managers.Registration;
 import io.github.multiprocessing4j.managers.ManagerServer;
 import io.github.multiprocessing4j.managers.Namespace;
 import io.github.multiprocessing4j.managers.PoolProxy;
 import io.github.multiprocessing4j.managers.SyncManager;
+import io.github.multiprocessing4j.managers.ValueProxy;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,6 +112,41 @@ final class ManagersSnippets {
       ((Map<String, Object>) d.get("inner")).put("n", 5);   // read back as a proxy: the inner dict changes
     }
     // end:sync-manager
+  }
+
+  @SuppressWarnings({"unchecked", "try"}) // the children read the value as a raw ValueProxy; the hold is its scope
+  static void managedLocks() throws InterruptedException {
+    // snippet:managed-locks
+    try (SyncManager manager = new SyncManager()) {
+      manager.start();
+      ConditionProxy changed = manager.condition();       // a threading.Condition in the manager's process
+      ValueProxy<Integer> count = manager.value(0);
+      List<Process> children = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        Process p = new Process(a -> {
+          ConditionProxy cond = a.get(0, ConditionProxy.class);
+          ValueProxy<Integer> c = a.get(1, ValueProxy.class);
+          try (AcquirerProxy.Hold h = cond.hold()) {      // one process at a time: get, then set
+            c.set(c.get() + 1);
+            cond.signalAll();                             // notify_all()
+          }
+        }, changed, count);
+        p.start();
+        children.add(p);
+      }
+      try (AcquirerProxy.Hold h = changed.hold()) {
+        changed.waitFor(() -> count.get() == 2);          // wait_for: the predicate runs here
+      }
+      System.out.println(count.get());                    // 2
+      for (Process p : children) {
+        p.join();
+      }
+      AcquirerProxy lock = manager.rLock();
+      lock.acquire();
+      lock.acquire();                                     // reentrant: its owner is this thread
+      System.out.println(lock);                           // <RLock(..., 2)>: the manager's object
+    }
+    // end:managed-locks
   }
 
   /** Compiled, not run: it serves for ever (RemoteManagerTest runs the same in two JVMs). */
