@@ -15,12 +15,14 @@
 #   sync     io.github.multiprocessing4j.bench.SyncBench     mp_sync.py (uncontended lock, event wake latency,
 #            idle waiter CPU, semaphore and condition hand-offs; reentrantlock_uncontended is Java only)
 #   value    io.github.multiprocessing4j.bench.ValueBench    mp_value.py
+#   manager  io.github.multiprocessing4j.bench.ManagerBench  mp_manager.py (start to first dict call, dict
+#            set/get and namespace round trips, list appends from 4 children)
 # (scripts are looked up in bench/ first, then in PYBENCH_DIR; several are comma-separated)
 #
 # Options:
 #   --rounds N        python+java rounds (default: $ROUNDS or 3)
 #   --quick           smoke run: fewer trials on both sides
-#   --only NAME       one benchmark (pipe, queue, pool, futures, sync, value)
+#   --only NAME       one benchmark (pipe, queue, pool, futures, sync, value, manager)
 #   --java-args "..." extra options for the Java mains (e.g. "--jit-warmup 0", "--child-opt -Xint")
 #
 # Environment:
@@ -48,6 +50,7 @@ BENCHES=(
   "futures io.github.multiprocessing4j.bench.FuturesBench mp_futures.py"
   "sync io.github.multiprocessing4j.bench.SyncBench mp_sync.py"
   "value io.github.multiprocessing4j.bench.ValueBench mp_value.py"
+  "manager io.github.multiprocessing4j.bench.ManagerBench mp_manager.py"
 )
 
 quick=0

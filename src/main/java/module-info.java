@@ -3,7 +3,8 @@
  * target in a child JVM, with CPython's names and behaviour; pipes, connections and queues carry
  * objects between the processes; pools and a process-pool executor run functions in reusable
  * worker processes; locks, semaphores, events, conditions and barriers synchronise them; shared
- * memory, values and arrays are read and written by several processes.
+ * memory, values and arrays are read and written by several processes; managers serve objects
+ * that other processes use through proxies.
  */
 module io.github.multiprocessing4j {
   requires org.slf4j;
@@ -14,4 +15,5 @@ module io.github.multiprocessing4j {
   exports io.github.multiprocessing4j.pool;
   exports io.github.multiprocessing4j.sync;
   exports io.github.multiprocessing4j.shared;
+  exports io.github.multiprocessing4j.managers;
 }

@@ -120,6 +120,7 @@ final class ChildRuntime {
     Process self = null;
     TargetCall call = TargetCall.NONE;
     Throwable setupError = null;
+    ProcessRuntime.childAuthkey = b.authkey.clone(); // arguments may connect as they are read
     try {
       call = TargetCall.decode(b);
       if (b.processObject != null) {

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j;
 
+import io.github.multiprocessing4j.managers.SyncManager;
 import io.github.multiprocessing4j.pool.Pool;
 import io.github.multiprocessing4j.pool.ProcessPoolExecutor;
 import java.io.InvalidObjectException;
@@ -223,6 +224,21 @@ public final class Context implements Serializable {
    */
   public ProcessPoolExecutor processPoolExecutor(int maxWorkers) {
     return processPoolExecutorBuilder().maxWorkers(maxWorkers).build();
+  }
+
+  /**
+   * Starts a {@link SyncManager} whose server process starts with this context's start method,
+   * and returns it started: CPython's {@code ctx.Manager()}. Close it (try-with-resources) to
+   * shut the server down; it is also shut down when this JVM exits.
+   *
+   * @return the manager, started; its server is named {@code SyncManager-N}
+   * @throws io.github.multiprocessing4j.MultiprocessingException if the server's process cannot
+   *     be started or cannot listen
+   */
+  public SyncManager manager() {
+    SyncManager m = new SyncManager(SyncManager.builder().startMethod(method));
+    m.start();
+    return m;
   }
 
   /**

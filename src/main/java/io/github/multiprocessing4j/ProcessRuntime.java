@@ -52,6 +52,13 @@ final class ProcessRuntime {
     return ProcessHandle.current().pid();
   }
 
+  /**
+   * In a child, its inherited authkey from the moment its bootstrap is read: an argument that
+   * connects somewhere as it is deserialized (a manager's proxy takes its reference) does so
+   * before the child's own Process exists, and must use the key the child will have.
+   */
+  static volatile byte[] childAuthkey;
+
   /** The current process: {@code MainProcess} in the main JVM, the child's own Process in a child. */
   static Process current() {
     Process c = current;
@@ -59,8 +66,11 @@ final class ProcessRuntime {
       synchronized (INIT) {
         c = current;
         if (c == null) {
-          byte[] authkey = new byte[32];
-          new SecureRandom().nextBytes(authkey);
+          byte[] authkey = childAuthkey;
+          if (authkey == null) {
+            authkey = new byte[32];
+            new SecureRandom().nextBytes(authkey);
+          }
           c = Process.mainProcess(authkey);
           current = c;
         }

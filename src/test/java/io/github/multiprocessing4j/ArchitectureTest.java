@@ -27,9 +27,10 @@ import org.junit.jupiter.api.Test;
  *       vocabulary, which uses nothing internal), and use each other only downwards:
  *       {@code access} (the bridge between public packages) and {@code runtime} at the bottom; {@code shm} and {@code codec} on it; {@code transport} on
  *       {@code runtime} and {@code shm}; {@code launch} on {@code runtime} and {@code codec}.
- *   <li>No package cycle. The one mutual reference of the API itself, {@code Context}'s factories
- *       {@code pool(...)} and {@code processPoolExecutor(...)} (CPython's {@code ctx.Pool()}),
- *       is the only edge left out of the check, with references to exception types.
+ *   <li>No package cycle. The mutual references of the API itself, {@code Context}'s factories
+ *       {@code pool(...)}, {@code processPoolExecutor(...)} and {@code manager()} (CPython's
+ *       {@code ctx.Pool()} and {@code ctx.Manager()}), are the only edges left out of the check,
+ *       with references to exception types.
  *   <li>An exported package shows only its API: the implementation beside it is package-private.
  * </ul>
  */
@@ -66,6 +67,8 @@ final class ArchitectureTest {
 
   private static final DescribedPredicate<JavaClass> IN_POOL = describe("a class of the pool package",
       c -> c.getPackageName().equals(ROOT + ".pool"));
+  private static final DescribedPredicate<JavaClass> IN_MANAGERS = describe("a class of the managers package",
+      c -> c.getPackageName().equals(ROOT + ".managers"));
 
   @Test
   void everyInternalPackageIsKnownHere() {
@@ -124,6 +127,7 @@ final class ArchitectureTest {
     slices().assignedFrom(BY_PACKAGE).should().beFreeOfCycles()
         .ignoreDependency(DescribedPredicate.alwaysTrue(), API_ERROR)
         .ignoreDependency(CONTEXT, IN_POOL)
+        .ignoreDependency(CONTEXT, IN_MANAGERS)
         .check(main);
   }
 
@@ -137,7 +141,7 @@ final class ArchitectureTest {
   }
 
   private static final List<String> EXPORTED = List.of(ROOT, ROOT + ".connection", ROOT + ".queues",
-      ROOT + ".pool", ROOT + ".sync", ROOT + ".shared");
+      ROOT + ".pool", ROOT + ".sync", ROOT + ".shared", ROOT + ".managers");
 
   /** The public types of the exported packages. */
   private static final Set<String> API = Set.of(
@@ -159,5 +163,11 @@ final class ArchitectureTest {
       ROOT + ".shared.RawValue", ROOT + ".shared.ShareableList", ROOT + ".shared.SharedMemory",
       ROOT + ".shared.SharedMemoryException", ROOT + ".shared.SharedMemoryExistsException",
       ROOT + ".shared.SharedMemoryManager", ROOT + ".shared.SharedMemoryNotFoundException",
-      ROOT + ".shared.TypeCode", ROOT + ".shared.Value");
+      ROOT + ".shared.TypeCode", ROOT + ".shared.Value", ROOT + ".managers.AcquirerProxy", ROOT + ".managers.BarrierProxy",
+      ROOT + ".managers.BaseManager", ROOT + ".managers.ConditionProxy", ROOT + ".managers.EventProxy",
+      ROOT + ".managers.ArrayProxy", ROOT + ".managers.AsyncResultProxy", ROOT + ".managers.JoinableQueueProxy",
+      ROOT + ".managers.PoolProxy",
+      ROOT + ".managers.BaseProxy", ROOT + ".managers.ManagedFactory", ROOT + ".managers.ManagerServer",
+      ROOT + ".managers.Namespace", ROOT + ".managers.Registration", ROOT + ".managers.RemoteError",
+      ROOT + ".managers.SyncManager", ROOT + ".managers.ValueProxy");
 }

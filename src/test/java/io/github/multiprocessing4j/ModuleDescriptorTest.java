@@ -33,7 +33,8 @@ class ModuleDescriptorTest {
     assertThat(d.exports()).extracting(ModuleDescriptor.Exports::source)
         .containsExactlyInAnyOrder("io.github.multiprocessing4j",
             "io.github.multiprocessing4j.connection", "io.github.multiprocessing4j.queues", "io.github.multiprocessing4j.pool",
-            "io.github.multiprocessing4j.sync", "io.github.multiprocessing4j.shared");
+            "io.github.multiprocessing4j.sync", "io.github.multiprocessing4j.shared",
+            "io.github.multiprocessing4j.managers");
     assertThat(d.exports()).allMatch(e -> !e.isQualified(), "no qualified exports");
     assertThat(d.opens()).isEmpty();
     assertThat(d.packages()).contains("io.github.multiprocessing4j", "io.github.multiprocessing4j.internal.runtime",

@@ -193,6 +193,34 @@ final class DocSnippetsTest {
     assertThat(captured(out)).isEqualTo("42\n2000 [0.0, 1.0, 4.0, 9.0]\n<Synchronized wrapper for c_longlong(5)>\n");
   }
 
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void managersBaseManager() throws InterruptedException {
+    ManagersSnippets.baseManager();
+    assertThat(captured(out)).isEqualTo("13\n3\n");
+  }
+
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void managersSyncManager() throws InterruptedException {
+    ManagersSnippets.syncManager();
+    assertThat(captured(out)).isEqualTo("1 [42] from the child\n[1]\n[1, 2]\n");
+  }
+
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void managersArraysQueuesAndPools() throws Exception {
+    ManagersSnippets.arraysQueuesAndPools();
+    assertThat(captured(out)).isEqualTo("[0, 10, 20]\n[1, 4, 9]\n42\n");
+  }
+
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void managersLocksConditionsEventsAndBarriers() throws InterruptedException {
+    ManagersSnippets.managedLocks();
+    assertThat(captured(out)).matches("2\n<RLock\\(.+, 2\\)>\n");
+  }
+
   // ---- the check ----
 
   /** A region of a snippet source: its text with the common indentation stripped. */

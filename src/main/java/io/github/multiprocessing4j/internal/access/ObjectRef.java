@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The serialized form of every object that travels to another process by name rather than by
- * value: synchronisation objects, shared memory, queues and pipe ends. It holds what the object is
+ * value: synchronisation objects, shared memory, queues, pipe ends and manager proxies. It holds what the object is
  * ({@link Kind}), a name (of its shared memory, its queue server or its pipe's files) and what else
  * that kind needs; the process that reads it gets its own object for the same thing from the
  * resolver that the kind's package registered. One proxy type, so that there is one place where a
@@ -38,7 +38,9 @@ public final class ObjectRef implements Serializable {
     /** {@code io.github.multiprocessing4j.queues}. */
     QUEUES("io.github.multiprocessing4j.queues.QueueRefs"),
     /** {@code io.github.multiprocessing4j.connection}. */
-    CONNECTION("io.github.multiprocessing4j.connection.ConnectionRefs");
+    CONNECTION("io.github.multiprocessing4j.connection.ConnectionRefs"),
+    /** {@code io.github.multiprocessing4j.managers}. */
+    MANAGERS("io.github.multiprocessing4j.managers.ManagerRefs");
 
     /** The class whose initialiser registers the package's resolver. */
     private final String registrar;
@@ -91,7 +93,14 @@ public final class ObjectRef implements Serializable {
      * An end of a {@code connection.Pipe}, named by its state file: detail its ring file; numbers
      * its side, then 1 or 0 for readable and for writable.
      */
-    PIPE_END(Owner.CONNECTION, "pipe end");
+    PIPE_END(Owner.CONNECTION, "pipe end"),
+    /**
+     * A proxy of an object a manager serves, named by the manager's address: parts its type id,
+     * the name of the interface the proxy implements, the object's id there (a {@code Long}), the
+     * manager's authkey or null, and the session that holds a reference for the reader or null
+     * (both set only in a child's start arguments).
+     */
+    MANAGED_PROXY(Owner.MANAGERS, "manager proxy");
 
     private final Owner owner;
     private final String what;

@@ -277,10 +277,13 @@ public final class JavaSerialization {
         return true; // not counted (the bootstrap frame's)
       }
       int depth = (int) Math.min(info.depth(), Limits.maxDepth() + 1L);
-      if (events == null) {
-        events = new long[Limits.maxDepth() + 2];
-        refParent = new long[Limits.maxDepth() + 2];
-        refCount = new int[Limits.maxDepth() + 2];
+      if (events == null || depth >= events.length) {
+        // Grown to the depth seen, not made at the limit's (1,002 slots each, zeroed for every
+        // message: most of the cost of reading a small map, in a manager's round trip).
+        int n = Math.min(Math.max(depth + 1, events == null ? 16 : events.length * 2), Limits.maxDepth() + 2);
+        events = events == null ? new long[n] : java.util.Arrays.copyOf(events, n);
+        refParent = refParent == null ? new long[n] : java.util.Arrays.copyOf(refParent, n);
+        refCount = refCount == null ? new int[n] : java.util.Arrays.copyOf(refCount, n);
       }
       long event = ++eventCount;
       long parent = depth > 0 ? events[depth - 1] : 0;

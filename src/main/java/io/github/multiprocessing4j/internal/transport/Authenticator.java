@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.internal.transport;
 
 import io.github.multiprocessing4j.internal.runtime.Tunable;
+import io.github.multiprocessing4j.internal.runtime.ExitActions;
 import io.github.multiprocessing4j.internal.runtime.Log;
 
 import io.github.multiprocessing4j.connection.AuthenticationException;
@@ -34,7 +35,10 @@ public final class Authenticator {
 
   /** The most handshakes waiting at once; beyond, the oldest is dropped. */
   static final int MAX_PENDING = Tunable.MAX_PENDING_HANDSHAKES.intValue(128);
-  private static final Logger LOG = Log.get(Authenticator.class);
+  /** Made when first used: a process that serves connections need not start logging to do it. */
+  private static final class Logs {
+    static final Logger LOG = Log.get(Authenticator.class);
+  }
 
   /** What to do with a socket that passed: called in the authenticator's thread, so it must be quick. */
   public interface Admit {
@@ -88,7 +92,7 @@ public final class Authenticator {
       ensureRunning();
     } catch (IOException | RuntimeException | Error e) {
       closeQuietly(channel);
-      LOG.error("cannot authenticate a connection: the handshake thread cannot start", e);
+      Logs.LOG.error("cannot authenticate a connection: the handshake thread cannot start", e);
       return;
     }
     SUBMITTED.add(new Pending(channel, key, timeoutNanos, admit));
@@ -116,17 +120,34 @@ public final class Authenticator {
       t.setDaemon(true);
       t.start();
       thread = t;
+      // A thread waiting in select() at exit makes HotSpot wait 300 ms for it: end it first.
+      ExitActions.onExitClose(Authenticator::stopAtExit);
+    }
+  }
+
+  /** Set at exit: the thread ends, its selector closed, rather than starting afresh. */
+  private static volatile boolean exiting;
+
+  private static void stopAtExit() {
+    exiting = true;
+    try {
+      selector.close();
+    } catch (IOException | RuntimeException e) {
+      // exiting anyway
     }
   }
 
   private static void run() {
     // Insertion order: the oldest first, to drop when too many wait, and to expire.
     LinkedHashSet<SelectionKey> waiting = new LinkedHashSet<>();
-    while (true) {
+    while (!exiting) {
       try {
         loop(waiting);
       } catch (Throwable e) { // never die: the sockets of this JVM would all go unanswered
-        LOG.error("the handshake thread failed; it drops the connections it was authenticating and goes on", e);
+        if (exiting) {
+          return; // its selector closed at exit
+        }
+        Logs.LOG.error("the handshake thread failed; it drops the connections it was authenticating and goes on", e);
         for (SelectionKey k : waiting) {
           closeQuietly((SocketChannel) k.channel());
         }
@@ -141,7 +162,7 @@ public final class Authenticator {
         try {
           selector = Selector.open();
         } catch (IOException x) {
-          LOG.error("the handshake thread cannot open a selector; it retries", x);
+          Logs.LOG.error("the handshake thread cannot open a selector; it retries", x);
         }
       }
     }
@@ -198,7 +219,7 @@ public final class Authenticator {
             p.admit.admit(p.channel);
           } catch (Throwable e) { // whatever the taker does wrong, this thread goes on
             closeQuietly(p.channel);
-            LOG.debug("an authenticated connection could not be taken", e);
+            Logs.LOG.debug("an authenticated connection could not be taken", e);
           }
         }
       }

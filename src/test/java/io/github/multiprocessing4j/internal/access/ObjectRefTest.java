@@ -204,6 +204,12 @@ final class ObjectRefTest {
         ObjectRef.withParts(Kind.BARRIER, "mp4j-none", null, null, null),
         ObjectRef.withParts(Kind.BARRIER, "mp4j-none", 42),
         ObjectRef.of(Kind.BARRIER, "mp4j-none", 1, 2, 3),
+        ObjectRef.withParts(Kind.MANAGED_PROXY, "unix:/nowhere"),
+        ObjectRef.withParts(Kind.MANAGED_PROXY, "unix:/nowhere", "T", "java.util.Map", "not a long", null),
+        ObjectRef.withParts(Kind.MANAGED_PROXY, "unix:/nowhere", "T", "java.lang.String", 1L, null),
+        ObjectRef.withParts(Kind.MANAGED_PROXY, "unix:/nowhere", "T", "java.util.Map", 1L),
+        ObjectRef.withParts(Kind.MANAGED_PROXY, "unix:/nowhere", "T", "java.util.Map", 1L, null),
+        ObjectRef.of(Kind.MANAGED_PROXY, "unix:/nowhere", 1),
     };
     for (ObjectRef ref : forged) {
       assertThatThrownBy(() -> deserialize(serialize(ref))).as("%s", ref)
