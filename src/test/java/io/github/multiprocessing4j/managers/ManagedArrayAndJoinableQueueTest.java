@@ -14,23 +14,25 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 
 /** SyncManager's Array and JoinableQueue (§B.6), used from children. One manager for the class. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-final class ManagedArrayAndJoinableQueueTest {
+class ManagedArrayAndJoinableQueueTest {
 
+  private static SharedManager shared;
   private static SyncManager manager;
 
   @BeforeAll
-  static void startManager() {
-    manager = new SyncManager();
-    manager.start();
+  static void startManager(TestInfo info) {
+    shared = SharedManager.start(info);
+    manager = shared.manager;
   }
 
   @AfterAll
-  static void shutDownManager() {
-    manager.shutdown();
+  static void shutDownManager() throws InterruptedException {
+    shared.stop();
   }
 
   static void fillOne(Args args) {

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -25,19 +26,20 @@ import org.junit.jupiter.api.Timeout;
  * too; its async results are proxies; it ends with its last reference and with the manager.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-final class ManagedPoolTest {
+class ManagedPoolTest {
 
+  private static SharedManager shared;
   private static SyncManager manager;
 
   @BeforeAll
-  static void startManager() {
-    manager = new SyncManager();
-    manager.start();
+  static void startManager(TestInfo info) {
+    shared = SharedManager.start(info);
+    manager = shared.manager;
   }
 
   @AfterAll
-  static void shutDownManager() {
-    manager.shutdown();
+  static void shutDownManager() throws InterruptedException {
+    shared.stop();
   }
 
   static int square(int x) {

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -27,19 +28,20 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 @SuppressWarnings("try") // holds kept for their scope only
-final class ManagedSynchronizationTest {
+class ManagedSynchronizationTest {
 
+  private static SharedManager shared;
   private static SyncManager manager;
 
   @BeforeAll
-  static void startManager() {
-    manager = new SyncManager();
-    manager.start();
+  static void startManager(TestInfo info) {
+    shared = SharedManager.start(info);
+    manager = shared.manager;
   }
 
   @AfterAll
-  static void stopManager() {
-    manager.shutdown();
+  static void stopManager() throws InterruptedException {
+    shared.stop();
   }
 
   private static void joinAll(List<Process> ps) throws InterruptedException {
