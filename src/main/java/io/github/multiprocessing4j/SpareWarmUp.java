@@ -32,6 +32,21 @@ final class SpareWarmUp {
 
   private SpareWarmUp() {}
 
+  /**
+   * The first socket of a JVM looks up its selector provider (a service scan over every jar of the
+   * class path), and a Unix-domain one seeds the secure random that names temporary sockets (its
+   * security providers loaded): tens of milliseconds that a process using a pipe, a queue, a
+   * lock's wake socket or a manager pays at its first use. Opening a socket and closing it again,
+   * unconnected, leaves nothing behind.
+   */
+  private static void warmSockets() {
+    try {
+      java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX).close();
+    } catch (java.io.IOException | RuntimeException e) {
+      // no Unix-domain sockets here: only the warm-up is poorer
+    }
+  }
+
   /** Runs the warm-up; failures are ignored, the process then pays for what was not loaded. */
   static void run() {
     try {
@@ -55,6 +70,7 @@ final class SpareWarmUp {
       } catch (java.io.IOException | RuntimeException e) {
         // no release file: only the warm-up is poorer
       }
+      warmSockets();
       ClassLoader cl = SpareWarmUp.class.getClassLoader();
       // Initialized, which also links (verifies) them. ProcessRuntime's pid is this JVM's, which
       // is the process's. Never the main-process side: Multiprocessing, Spares, RuntimeDir.
