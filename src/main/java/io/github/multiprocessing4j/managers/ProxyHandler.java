@@ -109,6 +109,8 @@ final class ProxyHandler implements InvocationHandler {
           return ManagerRefs.of(link.address, typeId, iface, id, from == null ? null : link.keyForChild(), from);
         case "callMethod":
           return call((String) a[0], (Object[]) a[1], null);
+        case "referentCopy":
+          return call(ManagerProtocol.REFERENT, NO_ARGS, null);
         default:
           throw new UnsupportedOperationException(method.toString());
       }
