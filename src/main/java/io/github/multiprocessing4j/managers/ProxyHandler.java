@@ -115,8 +115,11 @@ final class ProxyHandler implements InvocationHandler {
           throw new UnsupportedOperationException(method.toString());
       }
     }
-    if (method.isDefault() && method.getDeclaringClass().getPackage() == ProxyHandler.class.getPackage()) {
-      return InvocationHandler.invokeDefault(proxy, method, a); // made of the interface's calls (a hold, a waitFor)
+    if (method.isDefault() && (method.getDeclaringClass().getPackage() == ProxyHandler.class.getPackage()
+        || method.getDeclaringClass() == java.util.Iterator.class)) {
+      // made of the interface's calls (a hold, a waitFor, an iterator's forEachRemaining): here,
+      // so that an action given to it runs in this process
+      return InvocationHandler.invokeDefault(proxy, method, a);
     }
     Object snapshot = snapshot(proxy, method);
     if (snapshot != null) {

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.managers;
 
+import io.github.multiprocessing4j.pool.ResultIterator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -64,6 +65,13 @@ public class SyncManager extends BaseManager {
    * with {@code createMethod(false)}: {@link #get} cannot make one.
    */
   public static final String ASYNC_RESULT = "AsyncResult";
+
+  /**
+   * The type id of the iterators of a managed pool's {@code imap} and {@code imapUnordered} (a
+   * {@link io.github.multiprocessing4j.pool.ResultIterator} proxy), CPython's {@code 'Iterator'},
+   * registered with {@code createMethod(false)}: {@link #get} cannot make one.
+   */
+  public static final String ITERATOR = "Iterator";
   /** The type id of {@link #lock()}. */
   public static final String LOCK = "Lock";
   /** The type id of {@link #rLock()}. */
@@ -109,7 +117,9 @@ public class SyncManager extends BaseManager {
       Registration.of(ASYNC_RESULT, AsyncResultProxy.class, new Standard(ASYNC_RESULT)).createMethod(false),
       Registration.of(POOL, PoolProxy.class, new Standard(POOL))
           .methodToTypeId("applyAsync", ASYNC_RESULT).methodToTypeId("mapAsync", ASYNC_RESULT)
-          .methodToTypeId("starmapAsync", ASYNC_RESULT),
+          .methodToTypeId("starmapAsync", ASYNC_RESULT).methodToTypeId("imap", ITERATOR)
+          .methodToTypeId("imapUnordered", ITERATOR),
+      Registration.of(ITERATOR, ResultIterator.class, new Standard(ITERATOR)).createMethod(false),
       Registration.of(JOINABLE_QUEUE, JoinableQueueProxy.class, new Standard(JOINABLE_QUEUE)),
       Registration.of(ARRAY, ArrayProxy.class, new Standard(ARRAY)),
       Registration.of(VALUE, ValueProxy.class, new Standard(VALUE)),
@@ -148,7 +158,8 @@ public class SyncManager extends BaseManager {
         case LOCK:
           return new ManagedLock(false);
         case ASYNC_RESULT:
-          return noAsyncResult();
+        case ITERATOR:
+          throw new IllegalStateException("an " + typeId + " comes only from a managed pool's methods");
         case POOL:
           return newPool(args);
         case JOINABLE_QUEUE:
@@ -462,11 +473,6 @@ public class SyncManager extends BaseManager {
   private static Object newPool(Object[] args) {
     return new PoolObject(args.length == 0 ? new io.github.multiprocessing4j.pool.Pool()
         : new io.github.multiprocessing4j.pool.Pool((Integer) args[0]));
-  }
-
-  private static Object noAsyncResult() {
-    throw new IllegalStateException("an AsyncResult comes only from a managed pool's applyAsync, mapAsync or"
-        + " starmapAsync");
   }
 
   /**
