@@ -8,6 +8,8 @@
  */
 module io.github.multiprocessing4j {
   requires org.slf4j;
+  // RuntimeMXBean: the JVM options children inherit, where /proc/self/cmdline does not tell them.
+  requires java.management;
 
   exports io.github.multiprocessing4j;
   exports io.github.multiprocessing4j.connection;

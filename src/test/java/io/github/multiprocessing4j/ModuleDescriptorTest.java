@@ -41,7 +41,7 @@ class ModuleDescriptorTest {
         "io.github.multiprocessing4j.internal.codec", "io.github.multiprocessing4j.internal.transport",
         "io.github.multiprocessing4j.internal.shm", "io.github.multiprocessing4j.internal.launch");
     assertThat(d.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
-        .containsExactlyInAnyOrder("org.slf4j", "java.base");
+        .containsExactlyInAnyOrder("org.slf4j", "java.base", "java.management");
   }
 
   private static Set<String> packagesUnder(Path root) {

@@ -25,6 +25,9 @@ public enum Tunable {
   /** Whether children use a class-data-sharing archive unless their builder says. */
   CLASS_DATA_SHARING("classDataSharing", "false",
       "true: children start with an application class-data-sharing archive unless their builder says otherwise", true),
+  /** Whether children get this JVM's heap, -D, assertion and module options. */
+  INHERIT_JVM_SETTINGS("inheritJvmSettings", "true",
+      "false: children do not inherit this JVM's heap, -D, assertion and module options unless their builder says", true),
   /** Where archives and other caches go. */
   CACHE_DIR("cacheDir", "$XDG_CACHE_HOME/multiprocessing4j/cds",
       "where class-data-sharing archives are kept (~/.cache/multiprocessing4j on Linux)", false),
