@@ -5,6 +5,7 @@ import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.connection.Connection;
 import io.github.multiprocessing4j.connection.PeerClosedException;
 import io.github.multiprocessing4j.connection.Pipe;
+import io.github.multiprocessing4j.internal.runtime.Tunable;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
 import java.time.Duration;
@@ -210,6 +211,8 @@ public final class ForkedJvmExtension implements InvocationInterceptor {
       if (!s.startMethod().isEmpty()) {
         b.startMethod(s.startMethod());
       }
+      // A forkserver spare for these children loads and runs the JUnit Platform before its test comes.
+      b.systemProperty(Tunable.SPARE_WARM_UP_KEY, ForkedLauncher.WarmUp.class.getName());
       return b;
     }
 

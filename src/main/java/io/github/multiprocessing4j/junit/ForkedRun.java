@@ -1,7 +1,5 @@
 package io.github.multiprocessing4j.junit;
 
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectUniqueId;
-
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Target;
 import io.github.multiprocessing4j.connection.Connection;
@@ -10,11 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.UniqueId;
-import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
-import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
-import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
  * What a forked test's child runs: the JUnit Platform launcher, selecting the one test by its
@@ -42,8 +37,7 @@ final class ForkedRun implements Target {
   /** Runs the test of {@code uniqueId} in this JVM and tells how it ended. */
   static ForkedOutcome execute(String uniqueId) {
     Outcomes listener = new Outcomes();
-    Launcher launcher = LauncherFactory.create();
-    launcher.execute(LauncherDiscoveryRequestBuilder.request().selectors(selectUniqueId(uniqueId)).build(), listener);
+    ForkedLauncher.execute(uniqueId, listener);
     return listener.outcomeOf(UniqueId.parse(uniqueId));
   }
 

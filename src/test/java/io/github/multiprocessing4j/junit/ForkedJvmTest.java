@@ -188,6 +188,12 @@ class ForkedJvmTest {
     }
   }
 
+  @Test
+  void theSparesWarmUpRunsInThisJvmToo() throws Exception {
+    Class.forName(ForkedLauncher.WarmUp.class.getName(), true, ForkedJvmTest.class.getClassLoader());
+    ForkedLauncher.warmUp(); // again: nothing of the user's runs, nothing is left behind
+  }
+
   // ---- helpers ----
 
   private static EngineExecutionResults run(DiscoverySelector selector) {
