@@ -11,6 +11,7 @@ import io.github.multiprocessing4j.connection.Pipe;
 import io.github.multiprocessing4j.internal.codec.JavaSerialization;
 import io.github.multiprocessing4j.internal.codec.Messages;
 import io.github.multiprocessing4j.internal.runtime.ExitActions;
+import io.github.multiprocessing4j.internal.runtime.Tunable;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
@@ -226,6 +227,10 @@ public class BaseManager implements AutoCloseable {
     if (launchOptions != null) {
       b.launchOptions(launchOptions);
     }
+    // A forkserver spare for this command line then warms up a server's paths while it waits.
+    String warmUps = launchOptions == null ? null : launchOptions.systemProperties().get(Tunable.SPARE_WARM_UP_KEY);
+    b.systemProperty(Tunable.SPARE_WARM_UP_KEY,
+        (warmUps == null ? "" : warmUps + ",") + SpareServerWarmUp.class.getName());
     if (startMethod != null) {
       b.startMethod(startMethod);
     }

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -246,6 +247,23 @@ final class BaseManagerTest {
     BaseManager m = new BaseManager();
     assertThat(m.join(Duration.ofSeconds(30))).isTrue();
     m.join();
+  }
+
+  @Test
+  void aManagersProcessNamesTheServersWarmUpForItsForkserverSpares() throws Exception {
+    String key = io.github.multiprocessing4j.internal.runtime.Tunable.SPARE_WARM_UP_KEY;
+    try (BaseManager m = BaseManager.builder().startMethod("forkserver")
+        .launchOptions(io.github.multiprocessing4j.LaunchOptions.builder().systemProperty(key, "a.Mine").build())
+        .register("Props", CounterApi.class, a -> new Counter(System.getProperty(key).length())).build()) {
+      m.start();
+      String expected = "a.Mine," + SpareServerWarmUp.class.getName(); // the user's kept, the server's added
+      assertThat(m.get("Props", CounterApi.class).value()).isEqualTo(expected.length());
+    }
+    // What a spare runs, here: it initialises without failing and starts no thread.
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
+    Class.forName(SpareServerWarmUp.class.getName(), true, SpareServerWarmUp.class.getClassLoader());
+    assertThat(Thread.getAllStackTraces().keySet()).allMatch(t -> before.contains(t) || !t.isAlive()
+        || !t.getName().startsWith("mp4j-manager"));
   }
 
   /** Refused by the server's deserialization filter in the test below. */
