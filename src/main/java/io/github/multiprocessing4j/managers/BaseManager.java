@@ -139,6 +139,22 @@ public class BaseManager implements AutoCloseable {
   }
 
   /**
+   * Registers a type, as {@link #register(String, Class, ManagedFactory)}, with the arguments in
+   * CPython's order ({@code register(typeid, callable)}, then the proxy's interface):
+   * {@code register("Counter", Counter::fromArgs, CounterApi.class)}.
+   *
+   * @param typeId the type id
+   * @param factory makes the objects in the server's process; serializable
+   * @param exposedInterface the interface the proxies implement
+   * @return this manager
+   * @throws IllegalArgumentException as {@link Registration#of} and {@link #register(Registration)}
+   * @throws IllegalStateException as {@link #register(Registration)}
+   */
+  public BaseManager register(String typeId, ManagedFactory factory, Class<?> exposedInterface) {
+    return register(typeId, exposedInterface, factory);
+  }
+
+  /**
    * Registers a type. A type id registered again replaces the former registration.
    *
    * @param registration the type

@@ -213,6 +213,14 @@ final class BaseManagerTest {
   }
 
   @Test
+  void aTypeRegisteredInCPythonsArgumentOrderIsServed() {
+    try (BaseManager m = new BaseManager().register("Counter", Counter::create, CounterApi.class)) {
+      m.start();
+      assertThat(m.get("Counter", CounterApi.class, 4).increment()).isEqualTo(5);
+    }
+  }
+
+  @Test
   void anInitializerRunsInTheServersProcessBeforeItServes() throws Exception {
     try (BaseManager m = BaseManager.builder()
         .register("Counter", CounterApi.class, a -> new Counter(Integer.getInteger("counter.start"))).build()) {
