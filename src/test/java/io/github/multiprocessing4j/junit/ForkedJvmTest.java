@@ -159,6 +159,15 @@ class ForkedJvmTest {
         finishedWithFailure(message(m -> m.contains("'novalue' is not name=value")))));
   }
 
+  @Test
+  void theGuidesExamplesPass() throws Exception {
+    for (String name : List.of("OneMethod", "ForkedClass")) {
+      Class<?> c = Class.forName("io.github.multiprocessing4j.docs.JunitSnippets$" + name);
+      int tests = name.equals("OneMethod") ? 1 : 2;
+      run(selectClass(c)).testEvents().assertStatistics(s -> s.failed(0).aborted(0).succeeded(tests));
+    }
+  }
+
   // ---- the child's side, in this JVM (the child JVMs are not measured for coverage) ----
 
   @Test
