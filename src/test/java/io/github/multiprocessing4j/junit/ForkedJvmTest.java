@@ -79,11 +79,13 @@ class ForkedJvmTest {
   }
 
   @Test
-  void systemExitInTheChildFailsTheTestSayingWhatHappenedAndTheParentRunsOn() {
+  void systemExitOrHaltInTheChildFailsTheTestSayingWhatHappenedAndTheParentRunsOn() {
     EngineExecutionResults r = run(selectClass(Exits.class));
     r.testEvents().assertThatEvents().haveExactly(1, event(test("exits"),
         finishedWithFailure(instanceOf(AssertionError.class), message(m -> m.contains("exit code 3")
             && m.contains("ended before reporting") && m.contains("about to exit")))));
+    r.testEvents().assertThatEvents().haveExactly(1, event(test("halts"),
+        finishedWithFailure(instanceOf(AssertionError.class), message(m -> m.contains("killed by signal 9")))));
   }
 
   @Test
@@ -261,6 +263,11 @@ class ForkedJvmTest {
     void exits() {
       System.err.println("about to exit");
       System.exit(3);
+    }
+
+    @Test
+    void halts() {
+      Runtime.getRuntime().halt(128 + 9); // reported as SIGKILL, as by the library's other children
     }
   }
 
