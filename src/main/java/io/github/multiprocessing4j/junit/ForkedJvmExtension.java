@@ -122,6 +122,7 @@ public final class ForkedJvmExtension implements InvocationInterceptor {
       return;
     }
     invocation.skip();
+    requireLauncher(context);
     ForkedOutcome outcome = new ForkedChild(context, settings.get()).run();
     switch (outcome.status) {
       case SUCCESSFUL:
@@ -133,6 +134,20 @@ public final class ForkedJvmExtension implements InvocationInterceptor {
             + " (a test whose unique id changes from one run to the next cannot be forked)");
       default:
         throw outcome.throwable;
+    }
+  }
+
+  /**
+   * The child runs the test through the JUnit Platform launcher, an optional dependency that a
+   * build does not always put on the test class path: said here, not by a child that dies of it.
+   */
+  private static void requireLauncher(ExtensionContext context) {
+    try {
+      Class.forName("org.junit.platform.launcher.core.LauncherFactory", false,
+          ForkedJvmExtension.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new ExtensionConfigurationException("@ForkedJvm on " + context.getDisplayName()
+          + " needs org.junit.platform:junit-platform-launcher on the test class path: add it in test scope", e);
     }
   }
 

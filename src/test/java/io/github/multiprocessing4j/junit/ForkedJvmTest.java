@@ -79,11 +79,13 @@ class ForkedJvmTest {
   }
 
   @Test
-  void systemExitInTheChildFailsTheTestSayingWhatHappenedAndTheParentRunsOn() {
+  void systemExitOrHaltInTheChildFailsTheTestSayingWhatHappenedAndTheParentRunsOn() {
     EngineExecutionResults r = run(selectClass(Exits.class));
     r.testEvents().assertThatEvents().haveExactly(1, event(test("exits"),
         finishedWithFailure(instanceOf(AssertionError.class), message(m -> m.contains("exit code 3")
             && m.contains("ended before reporting") && m.contains("about to exit")))));
+    r.testEvents().assertThatEvents().haveExactly(1, event(test("halts"),
+        finishedWithFailure(instanceOf(AssertionError.class), message(m -> m.contains("killed by signal 9")))));
   }
 
   @Test
@@ -157,6 +159,15 @@ class ForkedJvmTest {
     EngineExecutionResults r = run(selectClass(BadProperty.class));
     r.testEvents().assertThatEvents().haveExactly(1, event(test("neverRuns"),
         finishedWithFailure(message(m -> m.contains("'novalue' is not name=value")))));
+  }
+
+  @Test
+  void theGuidesExamplesPass() throws Exception {
+    for (String name : List.of("OneMethod", "ForkedClass")) {
+      Class<?> c = Class.forName("io.github.multiprocessing4j.docs.JunitSnippets$" + name);
+      int tests = name.equals("OneMethod") ? 1 : 2;
+      run(selectClass(c)).testEvents().assertStatistics(s -> s.failed(0).aborted(0).succeeded(tests));
+    }
   }
 
   // ---- the child's side, in this JVM (the child JVMs are not measured for coverage) ----
@@ -252,6 +263,11 @@ class ForkedJvmTest {
     void exits() {
       System.err.println("about to exit");
       System.exit(3);
+    }
+
+    @Test
+    void halts() {
+      Runtime.getRuntime().halt(128 + 9); // reported as SIGKILL, as by the library's other children
     }
   }
 
