@@ -19,7 +19,7 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * A {@link ForkedJvm} test's overhead: the time from JUnit starting a trivial test to its result,
  * forked with {@code spawn}, with {@code forkserver} (a warm spare waiting before each test), and
  * not forked. Not a test: run it with
- * {@code mvn -q test-compile exec:exec@bench -Dbench.main=io.github.multiprocessing4j.bench.ForkedTestBench}
+ * {@code mvn -q test-compile exec:exec@bench -Dbench.mainClass=io.github.multiprocessing4j.bench.ForkedTestBench -Dbench.args=}
  * or {@code java -cp <test class path> io.github.multiprocessing4j.bench.ForkedTestBench [trials]}.
  * Metrics {@code java.junit.forked_spawn}, {@code java.junit.forked_forkserver},
  * {@code java.junit.in_jvm}, each from a test's start to its finish as the launcher reports them.
