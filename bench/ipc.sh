@@ -15,7 +15,7 @@
 #   sync     io.github.multiprocessing4j.bench.SyncBench     mp_sync.py (uncontended lock, event wake latency,
 #            idle waiter CPU, semaphore and condition hand-offs; reentrantlock_uncontended is Java only)
 #   value    io.github.multiprocessing4j.bench.ValueBench    mp_value.py
-#   manager  io.github.multiprocessing4j.bench.ManagerBench  mp_manager.py (start to first dict call, dict
+#   manager  io.github.multiprocessing4j.bench.ManagerBench  mp_manager.py,mp_manager_floor.py (start to first dict call, dict
 #            set/get and namespace round trips, list appends from 4 children)
 # (scripts are looked up in bench/ first, then in PYBENCH_DIR; several are comma-separated)
 #
@@ -50,7 +50,7 @@ BENCHES=(
   "futures io.github.multiprocessing4j.bench.FuturesBench mp_futures.py"
   "sync io.github.multiprocessing4j.bench.SyncBench mp_sync.py"
   "value io.github.multiprocessing4j.bench.ValueBench mp_value.py"
-  "manager io.github.multiprocessing4j.bench.ManagerBench mp_manager.py"
+  "manager io.github.multiprocessing4j.bench.ManagerBench mp_manager.py,mp_manager_floor.py"
 )
 
 quick=0

@@ -8,6 +8,14 @@
  */
 module io.github.multiprocessing4j {
   requires org.slf4j;
+  // RuntimeMXBean: the JVM options children inherit, where /proc/self/cmdline does not tell them.
+  requires java.management;
+  // Optional: only the junit package (@ForkedJvm) uses them; nothing else loads it.
+  requires static transitive org.junit.jupiter.api;
+  requires static org.junit.platform.commons;
+  requires static org.junit.platform.engine;
+  requires static org.junit.platform.launcher;
+  requires static org.opentest4j;
 
   exports io.github.multiprocessing4j;
   exports io.github.multiprocessing4j.connection;
@@ -16,4 +24,5 @@ module io.github.multiprocessing4j {
   exports io.github.multiprocessing4j.sync;
   exports io.github.multiprocessing4j.shared;
   exports io.github.multiprocessing4j.managers;
+  exports io.github.multiprocessing4j.junit;
 }

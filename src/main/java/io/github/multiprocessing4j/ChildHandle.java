@@ -6,6 +6,7 @@ import io.github.multiprocessing4j.internal.launch.ClassDataSharing;
 import io.github.multiprocessing4j.internal.launch.Classpath;
 import io.github.multiprocessing4j.internal.launch.ExitCodes;
 import io.github.multiprocessing4j.internal.launch.ExitReport;
+import io.github.multiprocessing4j.internal.launch.InheritedJvmOptions;
 import io.github.multiprocessing4j.internal.launch.RemoteFailure;
 import io.github.multiprocessing4j.internal.runtime.Limits;
 import io.github.multiprocessing4j.internal.runtime.Log;
@@ -75,10 +76,22 @@ final class ChildHandle {
     String java = Paths.get(System.getProperty("java.home"), "bin", Signals.WINDOWS ? "java.exe" : "java").toString();
     command.add(java);
     boolean cds = options.classDataSharing != null ? options.classDataSharing : ClassDataSharing.enabledByDefault();
-    // The library's flags first, so that an option of the user's wins.
+    // This JVM's inherited settings first, then the library's flags, so that an option of the
+    // user's wins; the inherited options the user's replace are dropped.
+    List<String> inherited = inheritsJvmSettings(options)
+        ? InheritedJvmOptions.keptBeside(InheritedJvmOptions.ofThisJvm(), options.jvmOptions,
+            options.systemProperties.keySet())
+        : List.of();
     List<String> jvmOptions = new ArrayList<>();
+    for (String o : inherited) {
+      if (!o.startsWith("-D")) { // inherited properties go with the others, after the library's
+        jvmOptions.add(o);
+      }
+    }
     if (options.shortLived) {
-      jvmOptions.addAll(ShortLivedFlags.flags(options.jvmOptions));
+      List<String> chosen = new ArrayList<>(jvmOptions);
+      chosen.addAll(options.jvmOptions);
+      jvmOptions.addAll(ShortLivedFlags.flags(chosen));
     }
     jvmOptions.addAll(options.jvmOptions);
     Path dir = RuntimeDir.get();
@@ -101,9 +114,15 @@ final class ChildHandle {
       }
     }
     String quiet = Log.childOption(options.systemProperties.containsKey("slf4j.internal.verbosity")
-        || jvmOptions.stream().anyMatch(o -> o.startsWith("-Dslf4j.internal.verbosity=")));
+        || jvmOptions.stream().anyMatch(o -> o.startsWith("-Dslf4j.internal.verbosity="))
+        || inherited.stream().anyMatch(o -> o.startsWith("-Dslf4j.internal.verbosity=")));
     if (quiet != null) {
       command.add(quiet); // SLF4J's no-provider warning once (this JVM's), not again by every child
+    }
+    for (String o : inherited) {
+      if (o.startsWith("-D")) {
+        command.add(o);
+      }
     }
     for (Map.Entry<String, String> p : options.systemProperties.entrySet()) {
       command.add("-D" + p.getKey() + "=" + p.getValue());
@@ -166,6 +185,22 @@ final class ChildHandle {
       LOG.debug("could not write the bootstrap of {}: {}", name, e.toString());
     }
     return handle;
+  }
+
+  /** Whether the child inherits this JVM's settings: its options' choice, else the system property's. */
+  private static boolean inheritsJvmSettings(LaunchOptions options) {
+    if (options.inheritJvmSettings != null) {
+      return options.inheritJvmSettings;
+    }
+    String v = Tunable.INHERIT_JVM_SETTINGS.value();
+    if (v == null || v.isBlank() || v.strip().equalsIgnoreCase("true")) {
+      return true;
+    }
+    if (v.strip().equalsIgnoreCase("false")) {
+      return false;
+    }
+    throw new IllegalArgumentException("system property " + Tunable.INHERIT_JVM_SETTINGS.key()
+        + " must be true or false, not '" + v + "'");
   }
 
   private synchronized void launched(java.lang.Process os, String name) {

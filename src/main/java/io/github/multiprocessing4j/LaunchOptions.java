@@ -27,7 +27,8 @@ import java.util.Optional;
  * <p>The setters of {@link Process.Builder} ({@code jvmOptions}, {@code systemProperty}, ...) set
  * the same options one by one; {@link Process.Builder#launchOptions(LaunchOptions)} sets them all.
  * The defaults are those of a {@code Process.Builder}: no JVM options, system properties or extra
- * environment variables, the parent's working directory, output and error pumped into the
+ * environment variables beyond the JVM settings inherited from this JVM
+ * ({@link Builder#inheritJvmSettings(boolean)}), the parent's working directory, output and error pumped into the
  * parent's {@code System.out} and {@code System.err}, and the system-wide defaults (read at
  * {@link Process#start()}) for the start method, class-data sharing and the terminate grace period.
  *
@@ -54,6 +55,8 @@ public final class LaunchOptions {
   final Boolean classDataSharing;
   /** Whether the child gets the flags for short-lived targets. */
   final boolean shortLived;
+  /** Whether the child inherits this JVM's options, or null for the system property's default. */
+  final Boolean inheritJvmSettings;
 
   private LaunchOptions(Builder b) {
     this.jvmOptions = List.copyOf(b.jvmOptions);
@@ -68,6 +71,7 @@ public final class LaunchOptions {
     this.startMethod = b.startMethod;
     this.classDataSharing = b.classDataSharing;
     this.shortLived = b.shortLived;
+    this.inheritJvmSettings = b.inheritJvmSettings;
   }
 
   /**
@@ -106,6 +110,7 @@ public final class LaunchOptions {
     b.startMethod = startMethod;
     b.classDataSharing = classDataSharing;
     b.shortLived = shortLived;
+    b.inheritJvmSettings = inheritJvmSettings;
     return b;
   }
 
@@ -211,6 +216,17 @@ public final class LaunchOptions {
   }
 
   /**
+   * Tells whether the child inherits this JVM's settings (see
+   * {@link Builder#inheritJvmSettings(boolean)}), or empty for the default of the system property
+   * {@code multiprocessing4j.inheritJvmSettings} at {@link Process#start()}.
+   *
+   * @return the flag, if set
+   */
+  public Optional<Boolean> inheritJvmSettings() {
+    return Optional.ofNullable(inheritJvmSettings);
+  }
+
+  /**
    * Compares every option.
    *
    * @param o the other object
@@ -229,13 +245,14 @@ public final class LaunchOptions {
         && environment.equals(other.environment) && Objects.equals(workingDirectory, other.workingDirectory)
         && stdout.equals(other.stdout) && stderr.equals(other.stderr) && killDescendants == other.killDescendants
         && Objects.equals(terminateGrace, other.terminateGrace) && startMethod == other.startMethod
-        && Objects.equals(classDataSharing, other.classDataSharing) && shortLived == other.shortLived;
+        && Objects.equals(classDataSharing, other.classDataSharing) && shortLived == other.shortLived
+        && Objects.equals(inheritJvmSettings, other.inheritJvmSettings);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(jvmOptions, systemProperties, environment, workingDirectory, stdout, stderr,
-        killDescendants, terminateGrace, startMethod, classDataSharing, shortLived);
+        killDescendants, terminateGrace, startMethod, classDataSharing, shortLived, inheritJvmSettings);
   }
 
   /**
@@ -249,7 +266,8 @@ public final class LaunchOptions {
         + ", environment=" + environment.keySet() + ", workingDirectory=" + workingDirectory
         + ", stdout=" + stdout + ", stderr=" + stderr + ", killDescendants=" + killDescendants
         + ", terminateGrace=" + terminateGrace + ", startMethod=" + startMethod
-        + ", classDataSharing=" + classDataSharing + ", shortLived=" + shortLived + "]";
+        + ", classDataSharing=" + classDataSharing + ", shortLived=" + shortLived
+        + ", inheritJvmSettings=" + inheritJvmSettings + "]";
   }
 
   /**
@@ -271,13 +289,16 @@ public final class LaunchOptions {
     StartMethod startMethod;
     private Boolean classDataSharing;
     private boolean shortLived;
+    private Boolean inheritJvmSettings;
 
     private Builder() {}
 
     /**
-     * Adds options for the child JVM, e.g. {@code "-Xmx256m"}. The parent's own JVM options are
-     * not copied. Options that set the class path or the main class are refused: the child always
-     * gets the caller's class path and the library's main class.
+     * Adds options for the child JVM, e.g. {@code "-Xmx256m"}. They go after the options the child
+     * inherits from this JVM (see {@link #inheritJvmSettings(boolean)}) and replace an inherited
+     * one of the same key: {@code -Xmx256m} replaces an inherited {@code -Xmx128m}. Options that
+     * set the class path or the main class are refused: the child always gets the caller's class
+     * path and the library's main class.
      *
      * @param options the options
      * @return this builder
@@ -504,6 +525,34 @@ public final class LaunchOptions {
      */
     public Builder shortLived(boolean shortLived) {
       this.shortLived = shortLived;
+      return this;
+    }
+
+    /**
+     * Sets whether the child inherits this JVM's settings from its command line, as CPython's
+     * children inherit its interpreter flags: memory ({@code -Xmx}, {@code -Xms}, {@code -Xmn},
+     * {@code -Xss}, {@code -XX:MaxRAMPercentage} and the other heap, metaspace, direct memory,
+     * code cache and stack sizes, the garbage collector), {@code -D} system properties (but the
+     * library's own {@code multiprocessing4j.*}, whose inheritance each property defines, and JMX's
+     * {@code com.sun.management.*}), assertions ({@code -ea}, {@code -da}, {@code -esa}, ...) and
+     * {@code --add-opens}, {@code --add-exports}, {@code --add-reads}, {@code --add-modules},
+     * {@code --enable-preview}, {@code --enable-native-access}. Never agents, debugging (JDWP),
+     * Flight Recorder, {@code -Xlog} or any other option that names a file the child would write.
+     *
+     * <p>The child's own {@link #jvmOptions(String...) JVM options} and
+     * {@link #systemProperty(String, String) system properties} win: they go later on the command
+     * line, and an inherited option of the same key is dropped (the same property or {@code -XX}
+     * flag; {@code -Xmx}, {@code -XX:MaxHeapSize} and {@code -XX:MaxRAMPercentage} are one key, so
+     * are the initial and minimum heap, the stack size, and the collector).
+     *
+     * <p>Default: the system property {@code multiprocessing4j.inheritJvmSettings} ({@code true}
+     * or {@code false}, read at {@link Process#start()}; children inherit it), else {@code true}.
+     *
+     * @param inherit whether the child inherits this JVM's settings
+     * @return this builder
+     */
+    public Builder inheritJvmSettings(boolean inherit) {
+      this.inheritJvmSettings = inherit;
       return this;
     }
 

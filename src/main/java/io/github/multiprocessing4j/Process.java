@@ -1007,8 +1007,8 @@ public class Process implements Serializable {
 
     /**
      * Adds options for the child JVM, as {@link LaunchOptions.Builder#jvmOptions(String...)}: e.g.
-     * {@code "-Xmx256m"}; the parent's own are not copied; class path and main class options are
-     * refused.
+     * {@code "-Xmx256m"}, which replaces an {@code -Xmx} inherited from this JVM (see
+     * {@link #inheritJvmSettings(boolean)}); class path and main class options are refused.
      *
      * @param options the options
      * @return this builder
@@ -1165,6 +1165,19 @@ public class Process implements Serializable {
      */
     public Builder shortLived(boolean shortLived) {
       launch.shortLived(shortLived);
+      return this;
+    }
+
+    /**
+     * Sets whether the child inherits this JVM's heap, {@code -D}, assertion and module options,
+     * as {@link LaunchOptions.Builder#inheritJvmSettings(boolean)}, which lists them. Default: the
+     * system property {@code multiprocessing4j.inheritJvmSettings}, else {@code true}.
+     *
+     * @param inherit whether the child inherits this JVM's settings
+     * @return this builder
+     */
+    public Builder inheritJvmSettings(boolean inherit) {
+      launch.inheritJvmSettings(inherit);
       return this;
     }
 

@@ -47,6 +47,26 @@ final class SpareWarmUp {
     }
   }
 
+  /**
+   * Initialises the classes the process's command line names in
+   * {@code -Dmultiprocessing4j.spareWarmUp=a.B,c.D}: a library package whose processes load much
+   * more than the core (the JUnit extension's children load the JUnit Platform) does its warm-up
+   * in such a class's static initialiser, so that a spare has it done before the process arrives.
+   */
+  private static void warmUpNamedClasses(ClassLoader cl) {
+    String names = System.getProperty(io.github.multiprocessing4j.internal.runtime.Tunable.SPARE_WARM_UP_KEY);
+    if (names == null) {
+      return;
+    }
+    for (String name : names.split(",")) {
+      try {
+        Class.forName(name.strip(), true, cl);
+      } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
+        // only the warm-up is poorer: the process loads what it needs itself
+      }
+    }
+  }
+
   /** Runs the warm-up; failures are ignored, the process then pays for what was not loaded. */
   static void run() {
     try {
@@ -81,6 +101,7 @@ final class SpareWarmUp {
           // not in this JDK: only the warm-up is poorer
         }
       }
+      warmUpNamedClasses(cl);
     } catch (Exception | LinkageError e) {
       // a warm-up only
     }

@@ -141,7 +141,7 @@ final class ArchitectureTest {
   }
 
   private static final List<String> EXPORTED = List.of(ROOT, ROOT + ".connection", ROOT + ".queues",
-      ROOT + ".pool", ROOT + ".sync", ROOT + ".shared", ROOT + ".managers");
+      ROOT + ".pool", ROOT + ".sync", ROOT + ".shared", ROOT + ".managers", ROOT + ".junit");
 
   /** The public types of the exported packages. */
   private static final Set<String> API = Set.of(
@@ -169,5 +169,14 @@ final class ArchitectureTest {
       ROOT + ".managers.PoolProxy",
       ROOT + ".managers.BaseProxy", ROOT + ".managers.ManagedFactory", ROOT + ".managers.ManagerServer",
       ROOT + ".managers.Namespace", ROOT + ".managers.Registration", ROOT + ".managers.RemoteError",
-      ROOT + ".managers.SyncManager", ROOT + ".managers.ValueProxy");
+      ROOT + ".managers.SyncManager", ROOT + ".managers.ValueProxy",
+      ROOT + ".junit.ForkedJvm", ROOT + ".junit.ForkedJvmExtension");
+
+  @Test
+  void onlyTheJunitPackageUsesJunitAndNothingUsesThatPackage() {
+    // JUnit is an optional dependency: the core must run with slf4j-api alone on the class path.
+    noClasses().that().resideOutsideOfPackage(ROOT + ".junit")
+        .should().dependOnClassesThat().resideInAnyPackage("org.junit..", "org.opentest4j..", ROOT + ".junit")
+        .check(main);
+  }
 }

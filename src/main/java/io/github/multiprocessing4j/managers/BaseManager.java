@@ -4,17 +4,22 @@ import io.github.multiprocessing4j.LaunchOptions;
 import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.MultiprocessingException;
 import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.Target;
 import io.github.multiprocessing4j.connection.Connection;
 import io.github.multiprocessing4j.connection.PeerClosedException;
 import io.github.multiprocessing4j.connection.Pipe;
 import io.github.multiprocessing4j.internal.codec.JavaSerialization;
+import io.github.multiprocessing4j.internal.codec.Messages;
 import io.github.multiprocessing4j.internal.runtime.ExitActions;
+import io.github.multiprocessing4j.internal.runtime.Tunable;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -134,6 +139,22 @@ public class BaseManager implements AutoCloseable {
   }
 
   /**
+   * Registers a type, as {@link #register(String, Class, ManagedFactory)}, with the arguments in
+   * CPython's order ({@code register(typeid, callable)}, then the proxy's interface):
+   * {@code register("Counter", Counter::fromArgs, CounterApi.class)}.
+   *
+   * @param typeId the type id
+   * @param factory makes the objects in the server's process; serializable
+   * @param exposedInterface the interface the proxies implement
+   * @return this manager
+   * @throws IllegalArgumentException as {@link Registration#of} and {@link #register(Registration)}
+   * @throws IllegalStateException as {@link #register(Registration)}
+   */
+  public BaseManager register(String typeId, ManagedFactory factory, Class<?> exposedInterface) {
+    return register(typeId, exposedInterface, factory);
+  }
+
+  /**
    * Registers a type. A type id registered again replaces the former registration.
    *
    * @param registration the type
@@ -173,8 +194,33 @@ public class BaseManager implements AutoCloseable {
    * @throws MultiprocessingException if the process cannot be started, or ends (or cannot listen
    *     at the address) before it listens
    */
+  public void start() {
+    startServer(null);
+  }
+
+  /**
+   * Starts the server as {@link #start()} does, after running {@code initializer} in the server's
+   * process with {@code initargs} as its positional arguments: CPython's
+   * {@code start(initializer, initargs)}. It runs before the server listens, so no proxy call
+   * comes before it; typical uses are setting up what the registered factories use, or ignoring
+   * a signal. If it throws, the process ends and this method throws, with its message.
+   *
+   * @param initializer a serializable lambda, method reference or named class
+   * @param initargs its arguments, which must be serializable
+   * @throws NullPointerException if {@code initializer} or {@code initargs} is null
+   * @throws IllegalArgumentException naming the initializer or the argument that cannot be serialized
+   * @throws IllegalStateException as {@link #start()}
+   * @throws MultiprocessingException as {@link #start()}, and if the initializer throws
+   */
+  public void start(Target initializer, Object... initargs) {
+    Objects.requireNonNull(initializer, "initializer");
+    Objects.requireNonNull(initargs, "initargs");
+    startServer(Messages.encode(List.of(initializer, new ArrayList<>(Arrays.asList(initargs))),
+        "the manager's initializer and its arguments, to be sent to the manager's process,"));
+  }
+
   @SuppressWarnings("try") // the end sent to the child is held only to be closed here after the start
-  public synchronized void start() {
+  private synchronized void startServer(byte[] initializer) {
     checkInitial();
     String requested = requestedAddress == null ? ServerCore.defaultAddress() : ManagerProtocol.format(requestedAddress);
     // At a fresh path of this process's private directory the server is known to be listening as
@@ -192,11 +238,15 @@ public class BaseManager implements AutoCloseable {
     }
     Process.Builder b = Process.builder().target(ServerMain.class)
         // arguments of scalars only spare the server's JVM the start of Java serialization
-        .args(probe ? null : pipe.conn2(), requested, shipped.isEmpty() ? null : shipped, key(), standard)
+        .args(probe ? null : pipe.conn2(), requested, shipped.isEmpty() ? null : shipped, key(), standard, initializer)
         .daemon(false); // on stdin only
     if (launchOptions != null) {
       b.launchOptions(launchOptions);
     }
+    // A forkserver spare for this command line then warms up a server's paths while it waits.
+    String warmUps = launchOptions == null ? null : launchOptions.systemProperties().get(Tunable.SPARE_WARM_UP_KEY);
+    b.systemProperty(Tunable.SPARE_WARM_UP_KEY,
+        (warmUps == null ? "" : warmUps + ",") + SpareServerWarmUp.class.getName());
     if (startMethod != null) {
       b.startMethod(startMethod);
     }
@@ -457,6 +507,40 @@ public class BaseManager implements AutoCloseable {
     if (p != null) {
       stopProcess(p);
     }
+  }
+
+  /**
+   * Waits until the server's process, if this manager started one, has ended: CPython's
+   * {@code join()}. Returns at once for a manager that was never started or was only connected.
+   * The process ends when it is shut down, by this manager or through another one.
+   *
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public void join() throws InterruptedException {
+    Process p = startedProcess();
+    if (p != null) {
+      p.join();
+    }
+  }
+
+  /**
+   * Waits at most {@code timeout} until the server's process, if this manager started one, has
+   * ended: CPython's {@code join(timeout)}, which returns {@code None} either way.
+   *
+   * @param timeout how long to wait at most; zero or negative does not wait
+   * @return true if no process of this manager is running (never started, only connected, or
+   *     ended), false if it still runs after the timeout
+   * @throws NullPointerException if {@code timeout} is null
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean join(Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(timeout, "timeout");
+    Process p = startedProcess();
+    return p == null || p.join(timeout);
+  }
+
+  private synchronized Process startedProcess() {
+    return process;
   }
 
   /** Joins, then terminates, then kills, a second apart: CPython's {@code _finalize_manager}. */

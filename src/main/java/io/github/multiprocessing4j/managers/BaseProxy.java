@@ -56,6 +56,17 @@ public interface BaseProxy extends Serializable, AutoCloseable {
   Object callMethod(String method, Object... args);
 
   /**
+   * Returns a copy of the object this proxy refers to: CPython's {@code _getvalue()}. A managed
+   * dict or list comes as a {@code LinkedHashMap} or {@code ArrayList} copied in one step under
+   * its lock; any other object as Java serializes it. Always allowed, whatever the exposed methods.
+   *
+   * @return the copy
+   * @throws RemoteError if the object cannot be serialized (a lock, say), naming its class
+   * @throws io.github.multiprocessing4j.connection.ConnectionException if the manager is gone
+   */
+  Object referentCopy();
+
+  /**
    * Drops this proxy's reference to the object; the server drops the object when no proxy holds
    * one. Idempotent; the proxy cannot be used afterwards.
    */

@@ -20,10 +20,23 @@ final class Copies {
 
   private Copies() {}
 
-  static Object sendable(Object result) {
+  /**
+   * Returns {@code result}, or a copy of it that Java serializes.
+   *
+   * @param owner the object whose method returned it: a copy is made holding its monitor, which is
+   *     the lock of the JDK's synchronized wrappers and of their views ({@code Collections.synchronizedMap},
+   *     the managed dict and list), so that a copy never meets a concurrent change
+   */
+  static Object sendable(Object result, Object owner) {
     if (result == null || result instanceof Serializable && !isJdkView(result)) {
       return result;
     }
+    synchronized (owner) {
+      return copy(result);
+    }
+  }
+
+  private static Object copy(Object result) {
     if (result instanceof List) {
       return new ArrayList<>((List<?>) result);
     }

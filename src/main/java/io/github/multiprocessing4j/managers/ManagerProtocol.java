@@ -37,6 +37,9 @@ final class ManagerProtocol {
   static final int SHUTDOWN = 7;
   static final int ADOPT = 8;
 
+  /** The method name of a CALL that asks for a copy of the object itself (CPython's {@code #GETVALUE}). */
+  static final String REFERENT = "#referent";
+
   static final int OK = 20;
   static final int PROXY = 21;
   static final int THROWN = 22;

@@ -3,10 +3,16 @@ package io.github.multiprocessing4j.managers;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The object behind a {@link Namespace} proxy, in the manager's process. */
-final class NamespaceObject implements Namespace {
+/**
+ * The object behind a {@link Namespace} proxy, in the manager's process; serializable so that a
+ * proxy's {@link BaseProxy#referentCopy()} is a {@code Namespace} of its own, as CPython's
+ * {@code _getvalue()}.
+ */
+final class NamespaceObject implements Namespace, java.io.Serializable {
 
-  private final Map<String, Object> values = new LinkedHashMap<>();
+  private static final long serialVersionUID = 1L;
+
+  private final LinkedHashMap<String, Object> values = new LinkedHashMap<>();
 
   @Override
   public synchronized Object get(String name) {
@@ -37,6 +43,13 @@ final class NamespaceObject implements Namespace {
   @Override
   public synchronized Map<String, Object> asMap() {
     return new LinkedHashMap<>(values);
+  }
+
+  /** A copy made in one step, for {@link BaseProxy#referentCopy()}. */
+  synchronized NamespaceObject copy() {
+    NamespaceObject c = new NamespaceObject();
+    c.values.putAll(values);
+    return c;
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.managers;
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.pool.AsyncResult;
 import io.github.multiprocessing4j.pool.Pool;
+import io.github.multiprocessing4j.pool.ResultIterator;
 import io.github.multiprocessing4j.pool.SerializableCallable;
 import io.github.multiprocessing4j.pool.SerializableFunction;
 import java.time.Duration;
@@ -13,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The object behind a {@link PoolProxy}, in the manager's process: a {@link Pool}, terminated when
- * the server has dropped it and every pending result it handed out ({@link AsyncResultObject}),
+ * the server has dropped it and every pending result it handed out ({@link AsyncResultObject},
+ * {@link ResultIteratorObject}),
  * which need the pool to finish. The manager's process terminates it at exit in any case, as it
  * does every pool.
  */
@@ -68,6 +70,29 @@ final class PoolObject implements PoolProxy, OnRelease {
   }
 
   @Override
+  public <T, R> ResultIterator<R> imap(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items) {
+    return results(pool.<T, R>imap(fn, items));
+  }
+
+  @Override
+  public <T, R> ResultIterator<R> imap(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items,
+      int chunksize) {
+    return results(pool.<T, R>imap(fn, items, chunksize));
+  }
+
+  @Override
+  public <T, R> ResultIterator<R> imapUnordered(SerializableFunction<? super T, ? extends R> fn,
+      Iterable<? extends T> items) {
+    return results(pool.<T, R>imapUnordered(fn, items));
+  }
+
+  @Override
+  public <T, R> ResultIterator<R> imapUnordered(SerializableFunction<? super T, ? extends R> fn,
+      Iterable<? extends T> items, int chunksize) {
+    return results(pool.<T, R>imapUnordered(fn, items, chunksize));
+  }
+
+  @Override
   public void shutdown() {
     pool.shutdown();
   }
@@ -100,6 +125,11 @@ final class PoolObject implements PoolProxy, OnRelease {
   private <R> AsyncResultProxy<R> result(AsyncResult<R> r) {
     holders.incrementAndGet();
     return new AsyncResultObject<>(r, this);
+  }
+
+  private <R> ResultIterator<R> results(ResultIterator<R> r) {
+    holders.incrementAndGet();
+    return new ResultIteratorObject<>(r, this);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.managers;
 
 import io.github.multiprocessing4j.Args;
+import io.github.multiprocessing4j.pool.ResultIterator;
 import io.github.multiprocessing4j.pool.SerializableCallable;
 import io.github.multiprocessing4j.pool.SerializableFunction;
 import java.time.Duration;
@@ -136,6 +137,68 @@ public interface PoolProxy {
    */
   <R> AsyncResultProxy<List<R>> starmapAsync(SerializableFunction<Args, ? extends R> fn,
       Iterable<? extends List<?>> argLists);
+
+  /**
+   * Runs {@code fn} on each item in the workers and returns their results in the items' order as
+   * they come: CPython's {@code imap(f, iterable)}, whose iterator stays in the manager's process
+   * (type id {@link SyncManager#ITERATOR}); each {@code hasNext()} and {@code next()} is a call to
+   * it, and each result a copy. {@code forEachRemaining} runs here, the action in this process. A
+   * {@code next()} given up by an interrupted caller loses the result it was waiting for.
+   *
+   * @param <T> the item type
+   * @param <R> the result type
+   * @param fn the function; serializable
+   * @param items the items, read in the manager's process as the workers need them
+   * @return a proxy of the pool's {@link ResultIterator}
+   * @throws IllegalStateException {@code "Pool not running"} after shutdown or terminate
+   * @throws IllegalArgumentException if the function or an item cannot be serialized
+   */
+  <T, R> ResultIterator<R> imap(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items);
+
+  /**
+   * As {@link #imap(SerializableFunction, Iterable)}, sending the items to the workers in chunks.
+   *
+   * @param <T> the item type
+   * @param <R> the result type
+   * @param fn the function; serializable
+   * @param items the items
+   * @param chunksize items a task, at least 1
+   * @return a proxy of the pool's {@link ResultIterator}
+   * @throws IllegalStateException {@code "Pool not running"} after shutdown or terminate
+   * @throws IllegalArgumentException if {@code chunksize} is below 1, or something cannot be serialized
+   */
+  <T, R> ResultIterator<R> imap(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items,
+      int chunksize);
+
+  /**
+   * As {@link #imap(SerializableFunction, Iterable)}, the results in the order they finish:
+   * CPython's {@code imap_unordered(f, iterable)}.
+   *
+   * @param <T> the item type
+   * @param <R> the result type
+   * @param fn the function; serializable
+   * @param items the items
+   * @return a proxy of the pool's {@link ResultIterator}
+   * @throws IllegalStateException {@code "Pool not running"} after shutdown or terminate
+   * @throws IllegalArgumentException if something cannot be serialized
+   */
+  <T, R> ResultIterator<R> imapUnordered(SerializableFunction<? super T, ? extends R> fn,
+      Iterable<? extends T> items);
+
+  /**
+   * As {@link #imapUnordered(SerializableFunction, Iterable)}, sending the items in chunks.
+   *
+   * @param <T> the item type
+   * @param <R> the result type
+   * @param fn the function; serializable
+   * @param items the items
+   * @param chunksize items a task, at least 1
+   * @return a proxy of the pool's {@link ResultIterator}
+   * @throws IllegalStateException {@code "Pool not running"} after shutdown or terminate
+   * @throws IllegalArgumentException if {@code chunksize} is below 1, or something cannot be serialized
+   */
+  <T, R> ResultIterator<R> imapUnordered(SerializableFunction<? super T, ? extends R> fn,
+      Iterable<? extends T> items, int chunksize);
 
   /**
    * Stops accepting work; the workers exit once the work submitted is done: CPython's

@@ -109,12 +109,17 @@ final class ProxyHandler implements InvocationHandler {
           return ManagerRefs.of(link.address, typeId, iface, id, from == null ? null : link.keyForChild(), from);
         case "callMethod":
           return call((String) a[0], (Object[]) a[1], null);
+        case "referentCopy":
+          return call(ManagerProtocol.REFERENT, NO_ARGS, null);
         default:
           throw new UnsupportedOperationException(method.toString());
       }
     }
-    if (method.isDefault() && method.getDeclaringClass().getPackage() == ProxyHandler.class.getPackage()) {
-      return InvocationHandler.invokeDefault(proxy, method, a); // made of the interface's calls (a hold, a waitFor)
+    if (method.isDefault() && (method.getDeclaringClass().getPackage() == ProxyHandler.class.getPackage()
+        || method.getDeclaringClass() == java.util.Iterator.class)) {
+      // made of the interface's calls (a hold, a waitFor, an iterator's forEachRemaining): here,
+      // so that an action given to it runs in this process
+      return InvocationHandler.invokeDefault(proxy, method, a);
     }
     Object snapshot = snapshot(proxy, method);
     if (snapshot != null) {

@@ -3,7 +3,6 @@ package io.github.multiprocessing4j.managers;
 import java.io.Serializable;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -191,10 +190,12 @@ public final class Registration implements Serializable {
   }
 
   private void checkMethod(String name) {
-    boolean found = Arrays.stream(exposedInterface.getMethods()).anyMatch(m -> m.getName().equals(name));
-    if (!found) {
-      throw new IllegalArgumentException("'" + name + "' is not a method of " + exposedInterface.getName());
+    for (Method m : exposedInterface.getMethods()) {
+      if (m.getName().equals(name)) {
+        return;
+      }
     }
+    throw new IllegalArgumentException("'" + name + "' is not a method of " + exposedInterface.getName());
   }
 
   @Override

@@ -201,7 +201,11 @@ final class ServerCore {
         Object[] reply;
         try {
           request = ManagerProtocol.receive(t);
-          reply = handle(request, session);
+          try {
+            reply = handle(request, session);
+          } catch (RuntimeException e) { // a fault of this server's, not the client's: the connection goes on
+            reply = remoteError(e);
+          }
         } catch (ManagerProtocol.UnreadableFrame e) { // an argument's class missing here, say
           request = new Object[] {ManagerProtocol.CALL};
           reply = remoteError(new IllegalArgumentException("the manager at " + address
@@ -210,7 +214,7 @@ final class ServerCore {
         byte[] m;
         try {
           m = Messages.encode(reply, "the result");
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) { // not serializable, or its serialization threw
           m = Messages.encode(new Object[] {ManagerProtocol.REMOTE_ERROR, traceback(e)}, "an error");
         }
         Undoable u = GiveBack.undoable(table, request, reply); // a call that may have taken something
@@ -311,6 +315,10 @@ final class ServerCore {
     if (name.equals("toString") && a.length == 0) { // always allowed, as CPython's __str__
       return new Object[] {ManagerProtocol.OK, String.valueOf(e.object)};
     }
+    if (name.equals(ManagerProtocol.REFERENT) && a.length == 0) { // BaseProxy.referentCopy(), always allowed
+      Object o = e.object instanceof NamespaceObject ? ((NamespaceObject) e.object).copy() : e.object;
+      return new Object[] {ManagerProtocol.OK, Copies.sendable(o, e.object)};
+    }
     if (!reg.exposedMethods().contains(name)) {
       return remoteError(new IllegalArgumentException("method '" + name + "' of " + e.object.getClass()
           + " object is not in exposed=" + reg.exposedMethods()));
@@ -337,7 +345,7 @@ final class ServerCore {
       }
       return new Object[] {ManagerProtocol.PROXY, table.add(session, result, rr), resultType};
     }
-    return new Object[] {ManagerProtocol.OK, Copies.sendable(result)};
+    return new Object[] {ManagerProtocol.OK, Copies.sendable(result, e.object)};
   }
 
   /** Made when first needed: starting a logging backend would slow every manager's start. */

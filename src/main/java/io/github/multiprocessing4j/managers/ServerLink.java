@@ -16,7 +16,6 @@ import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +41,7 @@ final class ServerLink {
 
   final String address;
   private final byte[] key;
-  private final String session = UUID.randomUUID().toString();
+  private final String session = newSession();
   private final ConcurrentLinkedDeque<Frames> idle = new ConcurrentLinkedDeque<>();
   private final Set<Frames> open = ConcurrentHashMap.newKeySet();
   private Frames sessionChannel; // guarded by this
@@ -112,6 +111,16 @@ final class ServerLink {
       throw new IllegalStateException(name + " no longer has object " + id + ": "
           + ManagerProtocol.field(r, 1, String.class));
     }
+  }
+
+  /**
+   * A session id, unique among a server's clients: 128 random bits from the kernel, as a UUID's,
+   * without {@code UUID.randomUUID()}'s SecureRandom, whose start every client process would pay.
+   */
+  private static String newSession() {
+    byte[] b = new byte[16];
+    Handshake.randomBytes(b);
+    return java.util.HexFormat.of().formatHex(b);
   }
 
   /** Names the manager in messages, and says how its process ended when the server is gone. */

@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.managers;
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.connection.Connection;
 import io.github.multiprocessing4j.Target;
+import io.github.multiprocessing4j.internal.codec.Messages;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,7 +20,8 @@ final class ServerMain implements Target {
   /**
    * Args: the report connection (null if the starting process learns otherwise), the requested
    * address or null, the registrations sent (null for none), the
-   * authkey, whether the server has {@link SyncManager}'s standard types (which are not sent).
+   * authkey, whether the server has {@link SyncManager}'s standard types (which are not sent), the
+   * encoded initializer and its arguments or null.
    */
   @Override
   public void run(Args args) throws Exception {
@@ -35,6 +37,13 @@ final class ServerMain implements Target {
     }
     if (sent != null) {
       registrations.addAll(sent); // later ones replace earlier ones of the same type id
+    }
+    byte[] initializer = args.get(5, byte[].class);
+    if (initializer != null) { // before listening, as CPython's: no call comes before it
+      List<?> init = (List<?>) Messages.decode(initializer, null);
+      @SuppressWarnings("unchecked") // written by BaseManager.start
+      List<Object> initargs = (List<Object>) init.get(1);
+      ((Target) init.get(0)).run(Args.of(initargs, java.util.Map.of()));
     }
     ServerCore core;
     try {

@@ -36,7 +36,8 @@ final class ServerWarmUp {
     t.start();
   }
 
-  private static void run() {
+  /** Runs the warm-up here; failures only make it poorer. */
+  static void run() {
     try {
       ClassLoader cl = ServerWarmUp.class.getClassLoader();
       for (String name : PRELOADED) {
@@ -51,11 +52,19 @@ final class ServerWarmUp {
       Object[] call = {ManagerProtocol.CALL, 1L, "put", new Object[] {"k", sample}, "java.lang.Object,java.lang.Object", 1L};
       ManagerProtocol.decode(Messages.encode(call, "warm-up"));
       ManagerProtocol.decode(Messages.encode(new Object[] {ManagerProtocol.OK, List.of(1, "x")}, "warm-up"));
-      // The standard types' method tables, which the first call on each looks up.
+      // The standard types' method tables, which the first call on each looks up, and a call as
+      // the server makes it: a standard factory, a reflective invocation, the result's copy.
       ServerCore.methodsOf(Map.class);
       ServerCore.methodsOf(List.class);
-      Collections.synchronizedMap(new LinkedHashMap<>()).put("k", sample);
-    } catch (RuntimeException | LinkageError e) {
+      Object dict = null;
+      for (Registration r : SyncManager.standardTypes()) {
+        if (r.typeId().equals(SyncManager.DICT)) {
+          dict = r.factory().create(new Object[0]);
+        }
+      }
+      Map.class.getMethod("put", Object.class, Object.class).invoke(dict, "k", sample);
+      Copies.sendable(Map.class.getMethod("keySet").invoke(dict), dict);
+    } catch (Exception | LinkageError e) {
       // a warm-up only
     }
   }

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.managers;
 
+import io.github.multiprocessing4j.pool.ResultIterator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -64,6 +65,13 @@ public class SyncManager extends BaseManager {
    * with {@code createMethod(false)}: {@link #get} cannot make one.
    */
   public static final String ASYNC_RESULT = "AsyncResult";
+
+  /**
+   * The type id of the iterators of a managed pool's {@code imap} and {@code imapUnordered} (a
+   * {@link io.github.multiprocessing4j.pool.ResultIterator} proxy), CPython's {@code 'Iterator'},
+   * registered with {@code createMethod(false)}: {@link #get} cannot make one.
+   */
+  public static final String ITERATOR = "Iterator";
   /** The type id of {@link #lock()}. */
   public static final String LOCK = "Lock";
   /** The type id of {@link #rLock()}. */
@@ -99,25 +107,85 @@ public class SyncManager extends BaseManager {
    * manager's process need not deserialize their factories, the costliest part of its start.
    */
   private static final List<Registration> STANDARD = List.of(
-      Registration.of(BARRIER, BarrierProxy.class, ManagedBarrier::fromArgs),
-      Registration.of(EVENT, EventProxy.class, args -> new ManagedEvent()),
-      Registration.of(CONDITION, ConditionProxy.class, ManagedCondition::fromArgs),
-      Registration.of(BOUNDED_SEMAPHORE, AcquirerProxy.class, args -> ManagedSemaphore.fromArgs(args, true)),
-      Registration.of(SEMAPHORE, AcquirerProxy.class, args -> ManagedSemaphore.fromArgs(args, false)),
-      Registration.of(RLOCK, AcquirerProxy.class, args -> new ManagedLock(true)),
-      Registration.of(LOCK, AcquirerProxy.class, args -> new ManagedLock(false)),
-      Registration.of(ASYNC_RESULT, AsyncResultProxy.class, SyncManager::noAsyncResult).createMethod(false),
-      Registration.of(POOL, PoolProxy.class, SyncManager::newPool)
+      Registration.of(BARRIER, BarrierProxy.class, new Standard(BARRIER)),
+      Registration.of(EVENT, EventProxy.class, new Standard(EVENT)),
+      Registration.of(CONDITION, ConditionProxy.class, new Standard(CONDITION)),
+      Registration.of(BOUNDED_SEMAPHORE, AcquirerProxy.class, new Standard(BOUNDED_SEMAPHORE)),
+      Registration.of(SEMAPHORE, AcquirerProxy.class, new Standard(SEMAPHORE)),
+      Registration.of(RLOCK, AcquirerProxy.class, new Standard(RLOCK)),
+      Registration.of(LOCK, AcquirerProxy.class, new Standard(LOCK)),
+      Registration.of(ASYNC_RESULT, AsyncResultProxy.class, new Standard(ASYNC_RESULT)).createMethod(false),
+      Registration.of(POOL, PoolProxy.class, new Standard(POOL))
           .methodToTypeId("applyAsync", ASYNC_RESULT).methodToTypeId("mapAsync", ASYNC_RESULT)
-          .methodToTypeId("starmapAsync", ASYNC_RESULT),
-      Registration.of(JOINABLE_QUEUE, JoinableQueueProxy.class,
-          args -> new JoinableQueueObject(args.length == 0 ? 0 : (Integer) args[0])),
-      Registration.of(ARRAY, ArrayProxy.class, SyncManager::newArray),
-      Registration.of(VALUE, ValueProxy.class, args -> new ValueObject(args[0])),
-      Registration.of(QUEUE, BlockingQueue.class, SyncManager::newQueue),
-      Registration.of(NAMESPACE, Namespace.class, args -> new NamespaceObject()),
-      Registration.of(LIST, List.class, SyncManager::newList),
-      Registration.of(DICT, Map.class, SyncManager::newDict));
+          .methodToTypeId("starmapAsync", ASYNC_RESULT).methodToTypeId("imap", ITERATOR)
+          .methodToTypeId("imapUnordered", ITERATOR),
+      Registration.of(ITERATOR, ResultIterator.class, new Standard(ITERATOR)).createMethod(false),
+      Registration.of(JOINABLE_QUEUE, JoinableQueueProxy.class, new Standard(JOINABLE_QUEUE)),
+      Registration.of(ARRAY, ArrayProxy.class, new Standard(ARRAY)),
+      Registration.of(VALUE, ValueProxy.class, new Standard(VALUE)),
+      Registration.of(QUEUE, BlockingQueue.class, new Standard(QUEUE)),
+      Registration.of(NAMESPACE, Namespace.class, new Standard(NAMESPACE)),
+      Registration.of(LIST, List.class, new Standard(LIST)),
+      Registration.of(DICT, Map.class, new Standard(DICT)));
+
+  /**
+   * The factory of a standard type. One class, not a lambda a type: each lambda is a class that a
+   * new manager's process would spin up at its start, which is paid in full by every manager.
+   */
+  private static final class Standard implements ManagedFactory {
+    private static final long serialVersionUID = 1L;
+    private final String typeId;
+
+    Standard(String typeId) {
+      this.typeId = typeId;
+    }
+
+    @Override
+    public Object create(Object[] args) {
+      switch (typeId) {
+        case BARRIER:
+          return ManagedBarrier.fromArgs(args);
+        case EVENT:
+          return new ManagedEvent();
+        case CONDITION:
+          return ManagedCondition.fromArgs(args);
+        case BOUNDED_SEMAPHORE:
+          return ManagedSemaphore.fromArgs(args, true);
+        case SEMAPHORE:
+          return ManagedSemaphore.fromArgs(args, false);
+        case RLOCK:
+          return new ManagedLock(true);
+        case LOCK:
+          return new ManagedLock(false);
+        case ASYNC_RESULT:
+        case ITERATOR:
+          throw new IllegalStateException("an " + typeId + " comes only from a managed pool's methods");
+        case POOL:
+          return newPool(args);
+        case JOINABLE_QUEUE:
+          return new JoinableQueueObject(args.length == 0 ? 0 : (Integer) args[0]);
+        case ARRAY:
+          return newArray(args);
+        case VALUE:
+          return new ValueObject(args[0]);
+        case QUEUE:
+          return newQueue(args);
+        case NAMESPACE:
+          return new NamespaceObject();
+        case LIST:
+          return newList(args);
+        case DICT:
+          return newDict(args);
+        default:
+          throw new IllegalStateException("not a standard type id: " + typeId);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "SyncManager's factory of " + typeId;
+    }
+  }
 
   private static BaseManager.Builder withStandardTypes(BaseManager.Builder b) {
     // Prepended: a registration of the builder with the same type id replaces the standard one.
@@ -405,11 +473,6 @@ public class SyncManager extends BaseManager {
   private static Object newPool(Object[] args) {
     return new PoolObject(args.length == 0 ? new io.github.multiprocessing4j.pool.Pool()
         : new io.github.multiprocessing4j.pool.Pool((Integer) args[0]));
-  }
-
-  private static Object noAsyncResult(Object[] args) {
-    throw new IllegalStateException("an AsyncResult comes only from a managed pool's applyAsync, mapAsync or"
-        + " starmapAsync");
   }
 
   /**

@@ -34,6 +34,18 @@ import java.util.Map;
  *       proxy, timed from the go signal to the last join, appends/s (median of 3).
  * </ul>
  *
+ * <p>And the floors under the speed goals, measured the same way with no manager at all
+ * ({@link ManagerFloors}):
+ * <ul>
+ *   <li>{@code java.manager.floor.socket_child_first_reply} (and {@code _forkserver}): a child
+ *       process whose target binds a Unix-domain socket, accepts one connection and echoes one
+ *       byte, from {@code start()} to the echo, ms: what any process that serves a socket costs
+ *       before a manager's own work (authentication, the protocol, the object) begins.
+ *   <li>{@code java.manager.floor.raw_rtt_4p}: 4 child processes each doing 5000 round trips of 32
+ *       bytes over a Unix-domain socket with a thread of this JVM, timed as
+ *       {@code list_append_4p}, round trips/s: the most synchronous calls 4 new JVMs make here.
+ * </ul>
+ *
  * <p>Options: {@code --quick} (3 start trials, 300 round trips, 1000 appends per child).
  */
 public final class ManagerBench {
@@ -66,6 +78,7 @@ public final class ManagerBench {
     int trials = quick ? 3 : 10;
     int rtts = quick ? 300 : 2000;
     int perChild = quick ? 1000 : 5000;
+    int rounds = quick ? 1 : 3;
 
     for (String method : List.of("spawn", "forkserver")) {
       String suffix = method.equals("spawn") ? "" : "_" + method;
@@ -95,6 +108,15 @@ public final class ManagerBench {
       }
       Metrics.emit("java.manager.start_first_call" + suffix, starts, "ms", 1e3, method);
       Metrics.emit("java.manager.process_start_join" + suffix, plain, "ms", 1e3, method + ", trivial target");
+      double[] floor = new double[trials];
+      for (int i = 0; i < trials; i++) {
+        if (method.equals("forkserver")) {
+          warmSpare(method);
+        }
+        floor[i] = ManagerFloors.socketChildFirstReply(method);
+      }
+      Metrics.emit("java.manager.floor.socket_child_first_reply" + suffix, floor, "ms", 1e3,
+          method + ", bind + accept + 1-byte echo, no manager");
     }
 
     try (SyncManager m = new SyncManager()) {
@@ -135,7 +157,6 @@ public final class ManagerBench {
       }
       Metrics.emit("java.manager.namespace_rtt", nss, "us", 1e6, "set + get");
 
-      int rounds = quick ? 1 : 3;
       double[] rates = new double[rounds];
       for (int r = 0; r < rounds; r++) {
         List<Object> list = m.list();
@@ -164,6 +185,12 @@ public final class ManagerBench {
       }
       Metrics.emit("java.manager.list_append_4p", rates, "appends/s", 1, "4 children x " + perChild);
     }
+    double[] raw = new double[rounds];
+    for (int r = 0; r < rounds; r++) {
+      raw[r] = ManagerFloors.rawRoundTrips4p(perChild);
+    }
+    Metrics.emit("java.manager.floor.raw_rtt_4p", raw, "round trips/s", 1,
+        "4 children x " + perChild + " x 32 bytes, raw Unix socket, no manager");
   }
 
   /** Start to join of a plain process with a trivial target, seconds. */

@@ -26,6 +26,18 @@ final class ProcessesSnippets {
     return p;
   }
 
+  /** Not run (it would wait for a debugger): compiled, so that the page shows a working call. */
+  static Process debugAChild() {
+    // snippet:debug-a-child
+    Process p = Process.builder()
+        .target(Worker.class)
+        .jvmOptions("-agentlib:jdwp=transport=dt_socket,server=y,suspend=y,address=127.0.0.1:5005")
+        .build();
+    p.start(); // the child prints "Listening for transport dt_socket at address: 5005" and waits
+    // end:debug-a-child
+    return p;
+  }
+
   static void forkserverContext() throws Exception {
     // snippet:forkserver-context
     Context ctx = Multiprocessing.getContext("forkserver");

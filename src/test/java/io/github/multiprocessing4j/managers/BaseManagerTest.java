@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.Args;
+import io.github.multiprocessing4j.Multiprocessing;
+import io.github.multiprocessing4j.MultiprocessingException;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.RemoteException;
 import io.github.multiprocessing4j.connection.AuthenticationException;
@@ -13,8 +15,10 @@ import io.github.multiprocessing4j.connection.Pipe;
 import io.github.multiprocessing4j.queues.Queue;
 import io.github.multiprocessing4j.testing.Waits;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,7 +30,8 @@ final class BaseManagerTest {
   static BaseManager counters() {
     BaseManager m = new BaseManager();
     m.register(Registration.of("Counter", CounterApi.class, Counter::create)
-        .exposed("increment", "add", "value", "fail", "failChecked", "child", "unsendable", "keep", "kept", "history", "block")
+        .exposed("increment", "add", "value", "fail", "failChecked", "child", "unsendable", "keep", "kept", "history", "block",
+            "brokenView")
         .methodToTypeId("child", "Counter"));
     return m;
   }
@@ -205,6 +210,68 @@ final class BaseManagerTest {
       assertThat(m.serverProcess().name()).matches("BaseManager-\\d+");
       assertThat(m.get("Counter", CounterApi.class).increment()).isEqualTo(42);
     }
+  }
+
+  @Test
+  void aTypeRegisteredInCPythonsArgumentOrderIsServed() {
+    try (BaseManager m = new BaseManager().register("Counter", Counter::create, CounterApi.class)) {
+      m.start();
+      assertThat(m.get("Counter", CounterApi.class, 4).increment()).isEqualTo(5);
+    }
+  }
+
+  @Test
+  void anInitializerRunsInTheServersProcessBeforeItServes() throws Exception {
+    try (BaseManager m = BaseManager.builder()
+        .register("Counter", CounterApi.class, a -> new Counter(Integer.getInteger("counter.start"))).build()) {
+      m.start(a -> System.setProperty("counter.start", String.valueOf(a.getInt(0))), 99);
+      assertThat(m.get("Counter", CounterApi.class).increment()).isEqualTo(100);
+      assertThat(System.getProperty("counter.start")).as("not run here").isNull();
+      assertThat(m.join(Duration.ofMillis(20))).as("the server runs until shut down").isFalse();
+      Process server = m.serverProcess();
+      m.shutdown();
+      assertThat(m.join(Duration.ZERO)).isTrue();
+      m.join();
+      assertThat(server.isAlive()).isFalse();
+    }
+  }
+
+  @Test
+  void anInitializerThatThrowsFailsTheStartWithItsMessageAndLeavesNoProcess() {
+    BaseManager m = new BaseManager();
+    assertThatThrownBy(() -> m.start(a -> {
+      throw new IllegalStateException("no config here");
+    })).isInstanceOf(MultiprocessingException.class).hasMessageContaining("no config here")
+        .hasMessageContaining("before it listened");
+    assertThat(Multiprocessing.activeChildren()).noneMatch(p -> p.name().startsWith("BaseManager-"));
+    assertThatThrownBy(() -> m.start(null)).isInstanceOf(NullPointerException.class).hasMessage("initializer");
+    Object notSerializable = new Object();
+    assertThatThrownBy(() -> new BaseManager().start(a -> { }, notSerializable))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("java.lang.Object");
+  }
+
+  @Test
+  void joinReturnsAtOnceForAManagerThatRunsNoProcessOfItsOwn() throws Exception {
+    BaseManager m = new BaseManager();
+    assertThat(m.join(Duration.ofSeconds(30))).isTrue();
+    m.join();
+  }
+
+  @Test
+  void aManagersProcessNamesTheServersWarmUpForItsForkserverSpares() throws Exception {
+    String key = io.github.multiprocessing4j.internal.runtime.Tunable.SPARE_WARM_UP_KEY;
+    try (BaseManager m = BaseManager.builder().startMethod("forkserver")
+        .launchOptions(io.github.multiprocessing4j.LaunchOptions.builder().systemProperty(key, "a.Mine").build())
+        .register("Props", CounterApi.class, a -> new Counter(System.getProperty(key).length())).build()) {
+      m.start();
+      String expected = "a.Mine," + SpareServerWarmUp.class.getName(); // the user's kept, the server's added
+      assertThat(m.get("Props", CounterApi.class).value()).isEqualTo(expected.length());
+    }
+    // What a spare runs, here: it initialises without failing and starts no thread.
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
+    Class.forName(SpareServerWarmUp.class.getName(), true, SpareServerWarmUp.class.getClassLoader());
+    assertThat(Thread.getAllStackTraces().keySet()).allMatch(t -> before.contains(t) || !t.isAlive()
+        || !t.getName().startsWith("mp4j-manager"));
   }
 
   /** Refused by the server's deserialization filter in the test below. */

@@ -56,6 +56,21 @@ final class Counter implements CounterApi {
   }
 
   @Override
+  public java.util.Collection<Integer> brokenView() {
+    return new java.util.AbstractCollection<>() {
+      @Override
+      public java.util.Iterator<Integer> iterator() {
+        throw new IllegalStateException("broken view");
+      }
+
+      @Override
+      public int size() {
+        return 1;
+      }
+    };
+  }
+
+  @Override
   public Object unsendable() {
     return new Object();
   }

@@ -29,6 +29,9 @@ public interface CounterApi {
   /** Something that cannot be serialized. */
   Object unsendable();
 
+  /** A collection that Java does not serialize and whose copying throws, in the manager's process. */
+  java.util.Collection<Integer> brokenView();
+
   /** Keeps an object (a proxy, say). */
   void keep(Object o);
 

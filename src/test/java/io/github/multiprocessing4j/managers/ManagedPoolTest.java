@@ -6,13 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.pool.ResultIterator;
 import io.github.multiprocessing4j.pool.SerializableCallable;
 import io.github.multiprocessing4j.pool.SerializableFunction;
 import io.github.multiprocessing4j.testing.NoLeakedProcesses;
 import io.github.multiprocessing4j.testing.Waits;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -88,6 +92,47 @@ class ManagedPoolTest {
     assertThat(s.isDone()).isTrue();
     ((BaseProxy) m).close();
     ((BaseProxy) s).close();
+    ((BaseProxy) pool).close();
+  }
+
+  static int failOnThree(int x) {
+    if (x == 3) {
+      throw new IllegalArgumentException("three");
+    }
+    return x * 10;
+  }
+
+  @Test
+  void imapAndImapUnorderedIterateThroughAProxyOfTheManagersIterator() throws Exception {
+    PoolProxy pool = manager.pool(2);
+    ResultIterator<Integer> it = pool.imap(ManagedPoolTest::square, List.of(1, 2, 3, 4), 1);
+    assertThat(((BaseProxy) it).typeId()).isEqualTo(SyncManager.ITERATOR);
+    assertThat(it.next(Waits.LONG)).isEqualTo(1);
+    assertThat(it.next()).isEqualTo(4);
+    List<Integer> rest = new ArrayList<>(); // not serializable: forEachRemaining runs here
+    it.forEachRemaining(rest::add);
+    assertThat(rest).containsExactly(9, 16);
+    assertThat(it.hasNext()).isFalse();
+    assertThatThrownBy(it::next).isInstanceOf(NoSuchElementException.class);
+
+    ResultIterator<Integer> failing = pool.imap(ManagedPoolTest::failOnThree, List.of(1, 3, 5));
+    assertThat(failing.next()).isEqualTo(10);
+    assertThatThrownBy(failing::next).isInstanceOf(CompletionException.class)
+        .cause().isInstanceOf(IllegalArgumentException.class).hasMessage("three");
+    assertThat(failing.next()).as("iteration goes on after a failed item").isEqualTo(50);
+
+    List<Integer> unordered = new ArrayList<>();
+    ResultIterator<Integer> u = pool.imapUnordered(ManagedPoolTest::square, List.of(1, 2, 3, 4, 5), 2);
+    while (u.hasNext()) {
+      unordered.add(u.next());
+    }
+    assertThat(unordered).containsExactlyInAnyOrder(1, 4, 9, 16, 25);
+    assertThat(pool.imapUnordered(ManagedPoolTest::square, List.of(7)).next()).isEqualTo(49);
+    assertThatThrownBy(() -> manager.get(SyncManager.ITERATOR, ResultIterator.class))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("createMethod(false)");
+    for (Object p : List.of(it, failing, u)) {
+      ((BaseProxy) p).close();
+    }
     ((BaseProxy) pool).close();
   }
 

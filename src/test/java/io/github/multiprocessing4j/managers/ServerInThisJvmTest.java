@@ -36,7 +36,7 @@ final class ServerInThisJvmTest {
     BaseManager client = new BaseManager(server.address(), null);
     client.register(Registration.of("Counter", CounterApi.class, Counter::create)
         .exposed("increment", "add", "value", "fail", "failChecked", "child", "unsendable", "keep", "kept", "history",
-            "block")
+            "block", "brokenView")
         .methodToTypeId("child", "Counter"));
     client.connect();
     m = client;
@@ -65,6 +65,15 @@ final class ServerInThisJvmTest {
     assertThatThrownBy(() -> m.get("Nope", CounterApi.class)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Nope");
     assertThat(c.increment()).isEqualTo(1); // the connection is still good
+  }
+
+  @Test
+  void aFaultOfTheServerInACallIsARemoteErrorAndTheConnectionGoesOn() {
+    CounterApi c = m.get("Counter", CounterApi.class);
+    // The view is copied after the call, in the server's code: its failure used to drop the
+    // connection, and the client then took the manager for gone.
+    assertThatThrownBy(c::brokenView).isExactlyInstanceOf(RemoteError.class).hasMessageContaining("broken view");
+    assertThat(c.increment()).isEqualTo(1);
   }
 
   @Test

@@ -22,9 +22,15 @@ public enum Tunable {
   /** Set on a spare's command line, by the library; never by hand. */
   SPARE(Tunable.SPARE_KEY.substring("multiprocessing4j.".length()), "", "internal: marks a spare JVM's command line",
       false),
+  /** Classes a spare initialises while it waits, set on a process's command line by the library. */
+  SPARE_WARM_UP(Tunable.SPARE_WARM_UP_KEY.substring("multiprocessing4j.".length()), "none",
+      "classes a forkserver spare initialises while it waits (comma-separated): what its process will load", false),
   /** Whether children use a class-data-sharing archive unless their builder says. */
   CLASS_DATA_SHARING("classDataSharing", "false",
       "true: children start with an application class-data-sharing archive unless their builder says otherwise", true),
+  /** Whether children get this JVM's heap, -D, assertion and module options. */
+  INHERIT_JVM_SETTINGS("inheritJvmSettings", "true",
+      "false: children do not inherit this JVM's heap, -D, assertion and module options unless their builder says", true),
   /** Where archives and other caches go. */
   CACHE_DIR("cacheDir", "$XDG_CACHE_HOME/multiprocessing4j/cds",
       "where class-data-sharing archives are kept (~/.cache/multiprocessing4j on Linux)", false),
@@ -71,6 +77,11 @@ public enum Tunable {
    * constant costs it no class to load (this enum, or a class whose initialiser logs).
    */
   public static final String SPARE_KEY = "multiprocessing4j.spare";
+  /**
+   * {@link #SPARE_WARM_UP}'s key as a compile-time constant, read by a spare's warm-up without
+   * loading this enum.
+   */
+  public static final String SPARE_WARM_UP_KEY = "multiprocessing4j.spareWarmUp";
 
   private final String key;
   private final String defaultValue;

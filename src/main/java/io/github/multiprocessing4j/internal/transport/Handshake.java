@@ -273,8 +273,10 @@ public final class Handshake {
    * Fills {@code b} from the kernel's random source, as {@code os.urandom} does; where there is none,
    * from {@link SecureRandom}. Not SecureRandom first: its first use in a fresh JVM initialises the
    * security providers (about 20 ms), which every child would pay on its first pipe or queue use.
+   *
+   * @param b filled with random bytes
    */
-  private static void randomBytes(byte[] b) {
+  public static void randomBytes(byte[] b) {
     try (java.io.FileInputStream in = new java.io.FileInputStream("/dev/urandom")) {
       if (in.readNBytes(b, 0, b.length) == b.length) {
         return;

@@ -1,0 +1,84 @@
+package io.github.multiprocessing4j.junit;
+
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectUniqueId;
+
+import io.github.multiprocessing4j.connection.Connection;
+import io.github.multiprocessing4j.connection.Pipe;
+import org.junit.platform.launcher.EngineFilter;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.core.LauncherConfig;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+/**
+ * The JUnit Platform launcher of a forked test's child JVM, made once per JVM. Listeners, session
+ * listeners and post-discovery filters found on the class path are not registered: the parent's
+ * launcher reports the test, and a listener that writes a report would write it twice; the test's
+ * engine and its own extensions do run.
+ */
+final class ForkedLauncher {
+
+  private ForkedLauncher() {}
+
+  private static final class Holder {
+    static final Launcher LAUNCHER = LauncherFactory.create(LauncherConfig.builder()
+        .enableTestExecutionListenerAutoRegistration(false)
+        .enableLauncherSessionListenerAutoRegistration(false)
+        .enableLauncherDiscoveryListenerAutoRegistration(false)
+        .enablePostDiscoveryFilterAutoRegistration(false)
+        .build());
+  }
+
+  /** Runs the test of {@code uniqueId}, telling {@code listener}. */
+  static void execute(String uniqueId, TestExecutionListener listener) {
+    Holder.LAUNCHER.execute(LauncherDiscoveryRequestBuilder.request().selectors(selectUniqueId(uniqueId)).build(),
+        listener);
+  }
+
+  /**
+   * Runs {@link WarmUp}'s no-op test with the Jupiter engine alone and no auto-detected extension:
+   * what a test's run loads and links, without running anything of the user's.
+   */
+  static void warmUp() {
+    LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+        .selectors(selectUniqueId("[engine:junit-jupiter]/[class:" + WarmUp.class.getName() + "]/[method:noop()]"))
+        .filters(EngineFilter.includeEngines("junit-jupiter"))
+        .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "false")
+        .build();
+    Holder.LAUNCHER.execute(request, new TestExecutionListener() { });
+  }
+
+  /**
+   * What a {@code forkserver} spare of a forked test initialises while it waits (its command line
+   * names this class, see {@code SpareWarmUp}): the launcher, a no-op test run through it, and a
+   * failed outcome sent through a pipe (the pipe's transport and Java serialization).
+   */
+  static final class WarmUp {
+    static {
+      try {
+        warmUp();
+        warmPipe();
+      } catch (RuntimeException | LinkageError e) {
+        // a warm-up only: the test's run loads what it needs itself
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    /** A failed outcome through a pipe of this JVM's own: what the child's report takes. */
+    private static void warmPipe() throws InterruptedException {
+      Pipe pipe = Pipe.open(false);
+      try (Connection in = pipe.conn1(); Connection out = pipe.conn2()) {
+        out.send(new ForkedOutcome(ForkedOutcome.Status.FAILED, new AssertionError("warm-up"), null));
+        in.recv();
+      }
+    }
+
+    @org.junit.jupiter.api.Test
+    void noop() {
+      // nothing: its run is the warm-up
+    }
+  }
+}

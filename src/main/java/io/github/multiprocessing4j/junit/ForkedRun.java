@@ -1,0 +1,98 @@
+package io.github.multiprocessing4j.junit;
+
+import io.github.multiprocessing4j.Args;
+import io.github.multiprocessing4j.Target;
+import io.github.multiprocessing4j.connection.Connection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.UniqueId;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+
+/**
+ * What a forked test's child runs: the JUnit Platform launcher, selecting the one test by its
+ * unique id, with {@link ForkedJvmExtension} letting it run as written; then it sends the
+ * {@link ForkedOutcome} to the parent over the connection of its first argument.
+ */
+final class ForkedRun implements Target {
+
+  private static final long serialVersionUID = 1L;
+
+  private final String uniqueId;
+
+  ForkedRun(String uniqueId) {
+    this.uniqueId = uniqueId;
+  }
+
+  @Override
+  public void run(Args args) throws Exception {
+    Connection results = args.get(0, Connection.class);
+    ForkedJvmExtension.runningForked(true);
+    results.send(execute(uniqueId).portable());
+    results.close();
+  }
+
+  /** Runs the test of {@code uniqueId} in this JVM and tells how it ended. */
+  static ForkedOutcome execute(String uniqueId) {
+    Outcomes listener = new Outcomes();
+    ForkedLauncher.execute(uniqueId, listener);
+    return listener.outcomeOf(UniqueId.parse(uniqueId));
+  }
+
+  /** Every result of the run, by unique id, and the reasons of skipped nodes. */
+  private static final class Outcomes implements TestExecutionListener {
+    private final Map<UniqueId, TestExecutionResult> finished = new HashMap<>();
+    private final Map<UniqueId, String> skipped = new HashMap<>();
+
+    @Override
+    public synchronized void executionSkipped(TestIdentifier id, String reason) {
+      skipped.put(UniqueId.parse(id.getUniqueId()), reason);
+    }
+
+    @Override
+    public synchronized void executionFinished(TestIdentifier id, TestExecutionResult result) {
+      finished.put(UniqueId.parse(id.getUniqueId()), result);
+    }
+
+    /**
+     * The test's own result if it did not pass; else what failed around it: the nearest enclosing
+     * container that was skipped, failed or aborted (a {@code @BeforeAll} or {@code @AfterAll}
+     * that threw, say), since in this JVM the test is the only one its containers ran for.
+     */
+    synchronized ForkedOutcome outcomeOf(UniqueId test) {
+      TestExecutionResult own = finished.get(test);
+      if (own != null && own.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
+        return of(own);
+      }
+      for (Optional<UniqueId> at = Optional.of(test); at.isPresent(); at = parentOf(at.get())) {
+        UniqueId id = at.get();
+        if (skipped.containsKey(id)) {
+          return new ForkedOutcome(ForkedOutcome.Status.SKIPPED, null, skipped.get(id));
+        }
+        TestExecutionResult r = finished.get(id);
+        if (r != null && r.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
+          return of(r);
+        }
+      }
+      return own != null ? of(own) : new ForkedOutcome(ForkedOutcome.Status.NOT_FOUND, null, null);
+    }
+
+    private static Optional<UniqueId> parentOf(UniqueId id) {
+      return id.getSegments().size() <= 1 ? Optional.empty() : Optional.of(id.removeLastSegment());
+    }
+
+    private static ForkedOutcome of(TestExecutionResult r) {
+      Throwable t = r.getThrowable().orElse(null);
+      switch (r.getStatus()) {
+        case SUCCESSFUL:
+          return new ForkedOutcome(ForkedOutcome.Status.SUCCESSFUL, null, null);
+        case ABORTED:
+          return new ForkedOutcome(ForkedOutcome.Status.ABORTED, t, null);
+        default:
+          return new ForkedOutcome(ForkedOutcome.Status.FAILED, t, null);
+      }
+    }
+  }
+}
