@@ -5,9 +5,15 @@
  * worker processes; locks, semaphores, events, conditions and barriers synchronise them; shared
  * memory, values and arrays are read and written by several processes; managers serve objects
  * that other processes use through proxies.
+ *
+ * <p>Hazelcast, which only the {@code cluster} package uses, is optional ({@code requires static}):
+ * an automatic module, whose types the cluster API names without re-exporting the module, since a
+ * user of the cluster package puts Hazelcast on the path and requires it anyway.
  */
+@SuppressWarnings("requires-automatic")
 module io.github.multiprocessing4j {
   requires org.slf4j;
+  requires static com.hazelcast.core;
 
   exports io.github.multiprocessing4j;
   exports io.github.multiprocessing4j.connection;
@@ -16,4 +22,5 @@ module io.github.multiprocessing4j {
   exports io.github.multiprocessing4j.sync;
   exports io.github.multiprocessing4j.shared;
   exports io.github.multiprocessing4j.managers;
+  exports io.github.multiprocessing4j.cluster;
 }

@@ -34,14 +34,17 @@ class ModuleDescriptorTest {
         .containsExactlyInAnyOrder("io.github.multiprocessing4j",
             "io.github.multiprocessing4j.connection", "io.github.multiprocessing4j.queues", "io.github.multiprocessing4j.pool",
             "io.github.multiprocessing4j.sync", "io.github.multiprocessing4j.shared",
-            "io.github.multiprocessing4j.managers");
+            "io.github.multiprocessing4j.managers", "io.github.multiprocessing4j.cluster");
     assertThat(d.exports()).allMatch(e -> !e.isQualified(), "no qualified exports");
     assertThat(d.opens()).isEmpty();
     assertThat(d.packages()).contains("io.github.multiprocessing4j", "io.github.multiprocessing4j.internal.runtime",
         "io.github.multiprocessing4j.internal.codec", "io.github.multiprocessing4j.internal.transport",
         "io.github.multiprocessing4j.internal.shm", "io.github.multiprocessing4j.internal.launch");
     assertThat(d.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
-        .containsExactlyInAnyOrder("org.slf4j", "java.base");
+        .containsExactlyInAnyOrder("org.slf4j", "java.base", "com.hazelcast.core");
+    // Hazelcast is optional: only slf4j is required at run time.
+    assertThat(d.requires()).filteredOn(r -> r.name().equals("com.hazelcast.core"))
+        .allMatch(r -> r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC), "requires static");
   }
 
   private static Set<String> packagesUnder(Path root) {
