@@ -137,13 +137,14 @@ final class WorkerSlot {
    * Takes every task off this worker, which is to stop.
    *
    * @param running receives the first task sent: a worker runs its tasks in order, so only it
-   *     can have started
+   *     can have started (every task sent, for a remote slot)
    * @param unsent receives the others
    */
   void takeAll(List<PoolTask> running, List<PoolTask> unsent) {
     boolean first = true;
     for (PoolTask t : inFlight) {
-      (first && t.sent ? running : unsent).add(t);
+      // A remote slot's workers run its sent tasks side by side: any of them may have started.
+      ((first || remote != null) && t.sent ? running : unsent).add(t);
       first = false;
     }
     inFlight.clear();

@@ -175,6 +175,45 @@ final class MultiMemberClusterTest {
     }
   }
 
+  @Test
+  void withRetriesOffATaskOfAKilledMemberFailsNamingTheMember() throws Exception {
+    Process doomed = startMember();
+    try (Cluster noRetry = Cluster.builder().instance(cluster.hazelcast()).retryOnMemberLoss(false).start();
+        Pool pool = noRetry.pool()) {
+      awaitWorkers(4);
+      ResultIterator<long[]> it = pool.imap(MultiMemberClusterTest::valueAndMember,
+          IntStream.range(0, 400).boxed().collect(Collectors.toList()), 1);
+      assertThatThrownBy(() -> {
+        while (it.hasNext()) {
+          if (it.next()[1] == doomed.pid()) {
+            doomed.kill();
+          }
+        }
+      }).hasStackTraceContaining("left while running this task, and retries are off");
+    } finally {
+      doomed.kill();
+      doomed.join(Waits.JOIN);
+      awaitWorkers(3);
+    }
+  }
+
+  @Test
+  void theCallersOwnMemberShutDownEndsTheMapWithAnError() throws Exception {
+    try (Cluster caller = Cluster.builder().port(PORT).join("127.0.0.1:" + PORT).clusterName(NAME).workers(0).start();
+        Pool pool = caller.pool()) {
+      Waits.until(() -> caller.workers() == 3, "the caller's view of the workers", Waits.LONG);
+      ResultIterator<long[]> it = pool.imap(MultiMemberClusterTest::valueAndMember,
+          IntStream.range(0, 400).boxed().collect(Collectors.toList()), 1);
+      it.next();
+      caller.hazelcast().getLifecycleService().terminate();
+      assertThatThrownBy(() -> {
+        while (it.hasNext()) {
+          it.next();
+        }
+      }).hasStackTraceContaining("is shut down");
+    }
+  }
+
   /** A task whose class the member without the test classes lacks. */
   static final class Answer implements SerializableCallable<Integer> {
     private static final long serialVersionUID = 1L;

@@ -167,6 +167,13 @@ final class DocSnippetsTest {
   }
 
   @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void clusterEmbedded() throws Exception {
+    ClusterSnippets.embedded();
+    assertThat(captured(out)).isEqualTo("[1, 4, 9, 16]\n");
+  }
+
+  @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void poolsPoolAndExecutor() throws Exception {
     PoolsAndExecutorsSnippets.poolAndExecutor();
