@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * A handle on a Hazelcast cluster whose members run the tasks of this library's {@link Pool} and
@@ -45,6 +46,7 @@ public final class Cluster implements AutoCloseable {
   private final boolean owned;
   private final LocalWorkers local;
   private final boolean retry;
+  /** How to stop the pools made here; guarded by itself, as {@link #links} and {@link #closed}. */
   private final List<AutoCloseable> made = new ArrayList<>();
   private final List<ClusterWorkers> links = new ArrayList<>();
   private boolean closed;
@@ -87,12 +89,7 @@ public final class Cluster implements AutoCloseable {
    * @throws IllegalStateException if this handle is closed
    */
   public Pool pool() {
-    synchronized (made) {
-      ClusterWorkers w = link();
-      Pool p = POOLS.pool(w);
-      made.add(p::terminate);
-      return p;
-    }
+    return make(POOLS::pool, p -> p::terminate);
   }
 
   /**
@@ -102,11 +99,15 @@ public final class Cluster implements AutoCloseable {
    * @throws IllegalStateException if this handle is closed
    */
   public ProcessPoolExecutor executor() {
+    return make(POOLS::executor, e -> e::shutdownNow);
+  }
+
+  /** Makes a pool or executor over a new link to the cluster, and remembers how to stop it. */
+  private <T> T make(Function<ClusterWorkers, T> factory, Function<T, AutoCloseable> stopper) {
     synchronized (made) {
-      ClusterWorkers w = link();
-      ProcessPoolExecutor e = POOLS.executor(w);
-      made.add(e::shutdownNow);
-      return e;
+      T t = factory.apply(link());
+      made.add(stopper.apply(t));
+      return t;
     }
   }
 
@@ -148,6 +149,7 @@ public final class Cluster implements AutoCloseable {
   @Override
   public void close() {
     List<AutoCloseable> toClose;
+    List<ClusterWorkers> toUnlink;
     synchronized (made) {
       if (closed) {
         return;
@@ -155,6 +157,8 @@ public final class Cluster implements AutoCloseable {
       closed = true;
       toClose = new ArrayList<>(made);
       made.clear();
+      toUnlink = new ArrayList<>(links);
+      links.clear();
     }
     for (AutoCloseable c : toClose) {
       try {
@@ -163,7 +167,7 @@ public final class Cluster implements AutoCloseable {
         // terminating a pool does not throw
       }
     }
-    for (ClusterWorkers w : links) {
+    for (ClusterWorkers w : toUnlink) {
       w.close();
     }
     if (local != null) {
