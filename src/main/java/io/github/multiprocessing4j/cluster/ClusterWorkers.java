@@ -46,8 +46,16 @@ final class ClusterWorkers implements RemoteWorkers, MembershipListener {
     this.hz = hz;
     this.executor = hz.getExecutorService(MemberConfigs.EXECUTOR);
     this.retry = retry;
-    this.name = "cluster '" + hz.getConfig().getClusterName() + "'";
+    this.name = "cluster '" + clusterName(hz) + "'";
     this.registration = hz.getCluster().addMembershipListener(this);
+  }
+
+  private static String clusterName(HazelcastInstance hz) {
+    try {
+      return hz.getConfig().getClusterName();
+    } catch (UnsupportedOperationException e) {
+      return hz.getName(); // a client has no member configuration
+    }
   }
 
   /** Stops listening to the cluster's membership. */

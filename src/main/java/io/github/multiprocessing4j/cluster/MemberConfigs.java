@@ -18,7 +18,7 @@ import java.util.List;
 final class MemberConfigs {
 
   /** The member attribute that says how many worker JVMs a member runs; absent: none. */
-  static final String WORKERS_ATTRIBUTE = "multiprocessing4j.workers";
+  static final String WORKERS_ATTRIBUTE = "multiprocessing4j-workers";
   /** The executor tasks travel through. */
   static final String EXECUTOR = "multiprocessing4j";
   static final String DEFAULT_CLUSTER_NAME = "multiprocessing4j";

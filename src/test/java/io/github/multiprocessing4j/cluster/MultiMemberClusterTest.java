@@ -68,7 +68,8 @@ final class MultiMemberClusterTest {
         .args("--join", "127.0.0.1:" + PORT, "--port", Integer.toString(PORT + 1), "--cluster-name", NAME,
             "--workers", "1")
         .launchOptions(LaunchOptions.builder().killDescendants(true)
-            .systemProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn").build())
+            .systemProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn")
+            .systemProperty("org.slf4j.simpleLogger.log.com.hazelcast", "error").build())
         .daemon(false)
         .build();
     p.start();
@@ -233,7 +234,8 @@ final class MultiMemberClusterTest {
         .collect(Collectors.joining(File.pathSeparator));
     int port = PORT + 50;
     try (Cluster other = Cluster.builder().port(port).clusterName("missing-class-test").workers(0).start();
-        JavaMain member = JavaMain.start(classPath, List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"),
+        JavaMain member = JavaMain.start(classPath, List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+            "-Dorg.slf4j.simpleLogger.log.com.hazelcast=error"),
             ClusterMember.class.getName(), "--join", "127.0.0.1:" + port, "--port", Integer.toString(port + 1),
             "--cluster-name", "missing-class-test", "--workers", "1")) {
       member.awaitStdout("cluster member ready at", Waits.UNTIL_KILLED);
