@@ -7,7 +7,14 @@ import io.github.multiprocessing4j.pool.AsyncResult;
 import io.github.multiprocessing4j.pool.Pool;
 import io.github.multiprocessing4j.pool.ProcessPoolExecutor;
 import io.github.multiprocessing4j.testing.Waits;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -16,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -94,6 +102,31 @@ final class EmbeddedClusterTest {
     } finally {
       ex.shutdown();
       assertThat(ex.awaitTermination(Waits.JOIN.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  @Test
+  void theMemberListensOnLoopbackOnly() throws Exception {
+    int port = cluster.hazelcast().getCluster().getLocalMember().getAddress().getPort();
+    List<InetAddress> others = new ArrayList<>();
+    for (NetworkInterface i : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+      if (i.isUp() && !i.isLoopback()) {
+        for (InetAddress a : Collections.list(i.getInetAddresses())) {
+          if (a instanceof Inet4Address) {
+            others.add(a);
+          }
+        }
+      }
+    }
+    Assumptions.assumeFalse(others.isEmpty(), "this machine has no address but loopback");
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000); // it does listen
+    }
+    for (InetAddress a : others) {
+      try (Socket s = new Socket()) {
+        assertThatThrownBy(() -> s.connect(new InetSocketAddress(a, port), 5000))
+            .as("a connection to %s:%d", a.getHostAddress(), port).isInstanceOf(ConnectException.class);
+      }
     }
   }
 
