@@ -178,5 +178,5 @@ final class ArchitectureTest {
       ROOT + ".managers.BaseProxy", ROOT + ".managers.ManagedFactory", ROOT + ".managers.ManagerServer",
       ROOT + ".managers.Namespace", ROOT + ".managers.Registration", ROOT + ".managers.RemoteError",
       ROOT + ".managers.SyncManager", ROOT + ".managers.ValueProxy",
-      ROOT + ".cluster.Cluster", ROOT + ".cluster.ClusterMember");
+      ROOT + ".cluster.Cluster", ROOT + ".cluster.ClusterMember", ROOT + ".cluster.ClusterQueue");
 }

@@ -42,6 +42,9 @@ public final class Cluster implements AutoCloseable {
   private static final SharedSecrets.PoolAccess<Pool, ProcessPoolExecutor> POOLS =
       SharedSecrets.poolAccess(Pool.class, ProcessPoolExecutor.class);
 
+  /** Keeps the library's queues apart from other users of the same cluster. */
+  private static final String QUEUE_PREFIX = "multiprocessing4j-queue-";
+
   private final HazelcastInstance hz;
   private final boolean owned;
   private final LocalWorkers local;
@@ -118,6 +121,22 @@ public final class Cluster implements AutoCloseable {
     ClusterWorkers w = new ClusterWorkers(hz, retry);
     links.add(w);
     return w;
+  }
+
+  /**
+   * The cluster queue of this name, shared by every member and client of the cluster: the same
+   * name gives the same queue everywhere. See {@link ClusterQueue}.
+   *
+   * @param <E> the item type
+   * @param name the queue's name
+   * @return a handle on the queue
+   * @throws IllegalArgumentException if the name is blank
+   */
+  public <E> ClusterQueue<E> queue(String name) {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("a cluster queue needs a name");
+    }
+    return new ClusterQueue<>(hz.getQueue(QUEUE_PREFIX + name), name);
   }
 
   /**

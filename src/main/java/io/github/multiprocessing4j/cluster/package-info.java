@@ -3,8 +3,9 @@
  * {@link io.github.multiprocessing4j.pool.ProcessPoolExecutor} over a Hazelcast cluster:
  * {@link io.github.multiprocessing4j.cluster.Cluster} is the handle (by default one embedded member
  * in this JVM, on loopback), {@link io.github.multiprocessing4j.cluster.ClusterMember} the main class
- * of a member on another machine. Every member runs its own pool of worker JVMs; tasks still run in
- * worker JVMs. See {@code docs/cluster.md}.
+ * of a member on another machine, {@link io.github.multiprocessing4j.cluster.ClusterQueue} a queue
+ * shared across machines. Every member runs its own pool of worker JVMs; tasks still run in worker
+ * JVMs. See {@code docs/cluster.md}.
  *
  * <p>Hazelcast ({@code com.hazelcast:hazelcast}) is an optional dependency: only this package uses
  * it, and nothing of it is loaded until this package is used.

@@ -7,7 +7,9 @@ import io.github.multiprocessing4j.pool.AsyncResult;
 import io.github.multiprocessing4j.pool.Pool;
 import io.github.multiprocessing4j.pool.ProcessPoolExecutor;
 import io.github.multiprocessing4j.testing.Waits;
+import io.github.multiprocessing4j.queues.QueueEmptyException;
 import java.net.ConnectException;
+import java.time.Duration;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -128,6 +130,35 @@ final class EmbeddedClusterTest {
             .as("a connection to %s:%d", a.getHostAddress(), port).isInstanceOf(ConnectException.class);
       }
     }
+  }
+
+  @Test
+  void aClusterQueueHasTheLocalQueuesSurface() throws Exception {
+    ClusterQueue<Object> q = cluster.queue("surface");
+    assertThat(q.empty()).isTrue();
+    q.put("a");
+    q.putNowait(null);
+    assertThat(q.offer(List.of(1, 2))).isTrue();
+    q.put(3, Duration.ZERO);
+    assertThat(q.qsize()).isEqualTo(4);
+    assertThat(q.full()).isFalse();
+    assertThat(q.maxsize()).isZero();
+    assertThat(q.get()).isEqualTo("a");
+    assertThat(q.getNowait()).isNull();
+    assertThat(q.poll()).contains(List.of(1, 2));
+    assertThat(q.poll(Duration.ofSeconds(5))).contains(3);
+    assertThatThrownBy(q::getNowait).isInstanceOf(QueueEmptyException.class);
+    assertThatThrownBy(() -> q.get(Duration.ofMillis(10))).isInstanceOf(QueueEmptyException.class);
+    assertThat(q.poll(Duration.ZERO)).isEmpty();
+    assertThatThrownBy(() -> q.put(new Object())).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cluster queue 'surface'");
+    assertThat(q.empty()).as("nothing put by a failed put").isTrue();
+    q.close();
+    assertThat(q.isClosed()).isTrue();
+    assertThatThrownBy(() -> q.put("b")).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThatThrownBy(q::get).isInstanceOf(IllegalStateException.class);
+    assertThat(cluster.<String>queue("surface").poll()).as("the queue outlives a closed handle").isEmpty();
+    assertThatThrownBy(() -> cluster.queue(" ")).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -215,6 +215,32 @@ final class MultiMemberClusterTest {
     }
   }
 
+  @Test
+  void aProcessInAnotherJvmTakesFromAndPutsOnClusterQueues() throws Exception {
+    ClusterQueue<Integer> requests = cluster.queue("requests");
+    ClusterQueue<Integer> replies = cluster.queue("replies");
+    for (int i = 0; i < 100; i++) {
+      requests.put(i); // before the consumer even exists: the members hold the items
+    }
+    Process consumer = Process.builder().target(QueueEcho.class).args(PORT, NAME, 100)
+        .launchOptions(LaunchOptions.builder().systemProperty("org.slf4j.simpleLogger.log.com.hazelcast", "error").build())
+        .build();
+    consumer.start();
+    try {
+      List<Integer> got = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        got.add(replies.get(Waits.UNTIL_KILLED));
+      }
+      assertThat(got).isEqualTo(IntStream.range(0, 100).map(x -> x * 2).boxed().collect(Collectors.toList()));
+      assertThat(consumer.join(Waits.LONG)).isTrue();
+      assertThat(consumer.exitCode()).isZero();
+      assertThat(requests.empty()).isTrue();
+    } finally {
+      consumer.kill();
+      consumer.join(Waits.JOIN);
+    }
+  }
+
   /** A task whose class the member without the test classes lacks. */
   static final class Answer implements SerializableCallable<Integer> {
     private static final long serialVersionUID = 1L;

@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.docs;
 
 import io.github.multiprocessing4j.cluster.Cluster;
+import io.github.multiprocessing4j.cluster.ClusterQueue;
 import io.github.multiprocessing4j.pool.Pool;
 import java.util.List;
 
@@ -15,6 +16,16 @@ final class ClusterSnippets {
       System.out.println(pool.map(x -> x * x, List.of(1, 2, 3, 4)));   // [1, 4, 9, 16]
     }
     // end:cluster-embedded
+  }
+
+  static void queue() throws Exception {
+    try (Cluster cluster = Cluster.start()) {
+      // snippet:cluster-queue
+      ClusterQueue<String> jobs = cluster.queue("jobs");   // the same queue in every JVM of the cluster
+      jobs.put("simulate 42");
+      System.out.println(jobs.get());                      // simulate 42
+      // end:cluster-queue
+    }
   }
 
   /** Compiled, not run: it needs three machines. */

@@ -170,7 +170,8 @@ final class DocSnippetsTest {
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void clusterEmbedded() throws Exception {
     ClusterSnippets.embedded();
-    assertThat(captured(out)).isEqualTo("[1, 4, 9, 16]\n");
+    ClusterSnippets.queue();
+    assertThat(captured(out)).isEqualTo("[1, 4, 9, 16]\nsimulate 42\n");
   }
 
   @Test
