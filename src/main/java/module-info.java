@@ -5,7 +5,12 @@
  * worker processes; locks, semaphores, events, conditions and barriers synchronise them; shared
  * memory, values and arrays are read and written by several processes; managers serve objects
  * that other processes use through proxies.
+ *
+ * <p>Hazelcast, which only the {@code cluster} package uses, is optional ({@code requires static}):
+ * an automatic module, whose types the cluster API names without re-exporting the module, since a
+ * user of the cluster package puts Hazelcast on the path and requires it anyway.
  */
+@SuppressWarnings("requires-automatic")
 module io.github.multiprocessing4j {
   requires org.slf4j;
   // RuntimeMXBean: the JVM options children inherit, where /proc/self/cmdline does not tell them.
@@ -16,6 +21,8 @@ module io.github.multiprocessing4j {
   requires static org.junit.platform.engine;
   requires static org.junit.platform.launcher;
   requires static org.opentest4j;
+  // Optional: only the cluster package uses it; nothing else loads it.
+  requires static com.hazelcast.core;
 
   exports io.github.multiprocessing4j;
   exports io.github.multiprocessing4j.connection;
@@ -25,4 +32,5 @@ module io.github.multiprocessing4j {
   exports io.github.multiprocessing4j.shared;
   exports io.github.multiprocessing4j.managers;
   exports io.github.multiprocessing4j.junit;
+  exports io.github.multiprocessing4j.cluster;
 }

@@ -123,6 +123,14 @@ final class ArchitectureTest {
   };
 
   @Test
+  void onlyTheClusterPackageUsesHazelcast() {
+    // Hazelcast is optional: a class elsewhere that named it would fail without it on the path.
+    noClasses().that().resideOutsideOfPackage(ROOT + ".cluster..")
+        .should().dependOnClassesThat().resideInAPackage("com.hazelcast..")
+        .check(main);
+  }
+
+  @Test
   void noPackageCycles() {
     slices().assignedFrom(BY_PACKAGE).should().beFreeOfCycles()
         .ignoreDependency(DescribedPredicate.alwaysTrue(), API_ERROR)
@@ -141,7 +149,7 @@ final class ArchitectureTest {
   }
 
   private static final List<String> EXPORTED = List.of(ROOT, ROOT + ".connection", ROOT + ".queues",
-      ROOT + ".pool", ROOT + ".sync", ROOT + ".shared", ROOT + ".managers", ROOT + ".junit");
+      ROOT + ".pool", ROOT + ".sync", ROOT + ".shared", ROOT + ".managers", ROOT + ".junit", ROOT + ".cluster");
 
   /** The public types of the exported packages. */
   private static final Set<String> API = Set.of(
@@ -170,7 +178,8 @@ final class ArchitectureTest {
       ROOT + ".managers.BaseProxy", ROOT + ".managers.ManagedFactory", ROOT + ".managers.ManagerServer",
       ROOT + ".managers.Namespace", ROOT + ".managers.Registration", ROOT + ".managers.RemoteError",
       ROOT + ".managers.SyncManager", ROOT + ".managers.ValueProxy",
-      ROOT + ".junit.ForkedJvm", ROOT + ".junit.ForkedJvmExtension");
+      ROOT + ".junit.ForkedJvm", ROOT + ".junit.ForkedJvmExtension",
+      ROOT + ".cluster.Cluster", ROOT + ".cluster.ClusterMember", ROOT + ".cluster.ClusterQueue");
 
   @Test
   void onlyTheJunitPackageUsesJunitAndNothingUsesThatPackage() {

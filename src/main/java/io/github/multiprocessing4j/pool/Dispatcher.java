@@ -199,7 +199,7 @@ final class Dispatcher {
     }
     if (e instanceof Error) {
       WorkerPool.LOG.error("cannot send a task to pool worker {}; killing it", s.where, e);
-      s.process.kill();
+      s.kill();
     }
     if (mine) {
       t.fail(new io.github.multiprocessing4j.MultiprocessingException(

@@ -12,6 +12,31 @@ final class FunctionCache {
 
   /** Most recent last; guarded by itself. */
   private final ArrayDeque<PoolFunction> recent = new ArrayDeque<>();
+  /**
+   * Functions that arrived serialized, by their serialized form, so that a map's chunks from a
+   * caller elsewhere define their function once per worker here; guarded by itself.
+   */
+  private final java.util.LinkedHashMap<java.nio.ByteBuffer, PoolFunction> arrived = PoolProtocol.functionTable();
+
+  /**
+   * The function of a DEFINE message from elsewhere; the same form gives the same function.
+   *
+   * @param define the message
+   * @return the function
+   * @throws IllegalArgumentException if it is not a DEFINE message
+   */
+  PoolFunction fromMessage(byte[] define) {
+    java.nio.ByteBuffer key = define == null || define.length < PoolProtocol.FUNCTION_AT ? null
+        : java.nio.ByteBuffer.wrap(define, PoolProtocol.FUNCTION_AT, define.length - PoolProtocol.FUNCTION_AT).slice();
+    synchronized (arrived) {
+      PoolFunction f = key == null ? null : arrived.get(key);
+      if (f == null) {
+        f = PoolFunction.fromMessage(define);
+        arrived.put(key, f);
+      }
+      return f;
+    }
+  }
 
   /**
    * Serializes a function for tasks, in the caller's thread, or gives the form serialized before

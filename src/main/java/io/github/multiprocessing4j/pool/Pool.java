@@ -58,6 +58,10 @@ public final class Pool implements AutoCloseable {
 
   private static final String NOT_RUNNING = "Pool not running";
 
+  static {
+    ClusterSeam.register();
+  }
+
   private final WorkerPool pool;
 
   /**
@@ -80,6 +84,16 @@ public final class Pool implements AutoCloseable {
    */
   public Pool(int processes) {
     this(builder().processes(processes));
+  }
+
+  /** A pool over a given engine (one whose tasks run elsewhere, see {@link ClusterSeam}). */
+  Pool(WorkerPool engine) {
+    this.pool = engine;
+  }
+
+  /** The engine, for {@link ClusterSeam}. */
+  WorkerPool engine() {
+    return pool;
   }
 
   private Pool(Builder b) {

@@ -41,6 +41,26 @@ final class PoolFunction {
     this.reusable = STATELESS.get(fn.getClass());
   }
 
+  /** A function that arrived serialized (a cluster member runs it for a caller elsewhere). */
+  private PoolFunction(byte[] encoded) {
+    this.fn = null;
+    this.define = PoolProtocol.define(id, encoded);
+    this.reusable = true;
+  }
+
+  /**
+   * A function from a DEFINE message made elsewhere, under a fresh id of this JVM.
+   *
+   * @param define the message
+   * @return the function, never deserialized here
+   */
+  static PoolFunction fromMessage(byte[] define) {
+    if (define == null || define.length < PoolProtocol.FUNCTION_AT || define[0] != PoolProtocol.DEFINE) {
+      throw new IllegalArgumentException("a task arrived without its function's definition");
+    }
+    return new PoolFunction(java.util.Arrays.copyOfRange(define, PoolProtocol.FUNCTION_AT, define.length));
+  }
+
   /**
    * Serializes a function. Its pool may reuse the result for the same object when it is
    * {@link #reusable}: stateless, as a non-capturing lambda or method reference is (one instance

@@ -69,15 +69,15 @@ final class PoolProtocol {
   private PoolProtocol() {}
 
   /**
-   * A table of functions by id, least recently used first, that drops the eldest beyond
-   * {@link #FUNCTIONS}: a definition puts, a task gets.
+   * A table of functions by id (or by serialized form), least recently used first, that drops the
+   * eldest beyond {@link #FUNCTIONS}: a definition puts, a task gets.
    */
-  static <V> java.util.LinkedHashMap<Integer, V> functionTable() {
+  static <K, V> java.util.LinkedHashMap<K, V> functionTable() {
     return new java.util.LinkedHashMap<>(32, 0.75f, true) {
       private static final long serialVersionUID = 1L;
 
       @Override
-      protected boolean removeEldestEntry(Map.Entry<Integer, V> eldest) {
+      protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
         return size() > FUNCTIONS;
       }
     };
@@ -106,6 +106,20 @@ final class PoolProtocol {
     m[0] = type;
     putLong(m, ID_AT, taskId);
     System.arraycopy(body, 0, m, RESULT_HEADER, body.length);
+    return m;
+  }
+
+  /**
+   * An answer (OK or ERROR) from elsewhere, made to answer the task {@code taskId}: a copy with
+   * that id, or an ERROR saying the answer is malformed.
+   */
+  static byte[] withTaskId(byte[] answer, long taskId) {
+    if (answer.length < RESULT_HEADER || answer[0] != OK && answer[0] != ERROR) {
+      return result(ERROR, taskId, failure(new io.github.multiprocessing4j.MultiprocessingException(
+          "a remote worker answered with a malformed message (" + answer.length + " bytes)")));
+    }
+    byte[] m = answer.clone();
+    putLong(m, ID_AT, taskId);
     return m;
   }
 

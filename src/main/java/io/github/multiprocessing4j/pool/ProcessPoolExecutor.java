@@ -78,6 +78,11 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
     this(builder().maxWorkers(maxWorkers));
   }
 
+  /** An executor over a given engine (one whose tasks run elsewhere, see {@link ClusterSeam}). */
+  ProcessPoolExecutor(WorkerPool engine) {
+    this.pool = engine;
+  }
+
   private ProcessPoolExecutor(Builder b) {
     this.pool = new WorkerPool(b.maxWorkers, true, b.maxTasksPerChild, b.initializer, b.resolveContext(),
         b.workerOptions, false, true);

@@ -1,6 +1,5 @@
 package io.github.multiprocessing4j.pool;
 
-import io.github.multiprocessing4j.connection.Connection;
 import java.util.LinkedHashMap;
 
 /**
@@ -20,7 +19,7 @@ final class WorkerFunctions {
    * @param t the task
    * @throws InterruptedException if interrupted before the task was written
    */
-  void send(Connection conn, PoolTask t) throws InterruptedException {
+  void send(WorkerChannel conn, PoolTask t) throws InterruptedException {
     // containsKey, not get: only a task actually sent counts as a use of its function, exactly
     // as the worker counts it, so that both tables drop the same functions.
     if (!defined.containsKey(t.fn.id)) {

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.pool;
 
+import io.github.multiprocessing4j.internal.access.RemoteWorkers;
 import io.github.multiprocessing4j.internal.access.SharedSecrets;
 import io.github.multiprocessing4j.internal.runtime.ExitActions;
 import io.github.multiprocessing4j.internal.runtime.Log;
@@ -80,6 +81,8 @@ final class WorkerPool {
   private final Consumer<Process.Builder> options;
   private final Context context;
   private final boolean poolWorkerNames;
+  /** The workers elsewhere that run this pool's tasks, or null for worker processes of this JVM. */
+  private final RemoteWorkers remote;
   private final String threadPrefix = "pool-" + POOLS.incrementAndGet() + "-";
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -119,6 +122,7 @@ final class WorkerPool {
     this.context = java.util.Objects.requireNonNull(context, "context");
     this.poolWorkerNames = poolWorkerNames;
     this.lifecycle = new PoolLifecycle(breakOnDeath);
+    this.remote = null;
     LIVE.add(this);
     lock.lock();
     try {
@@ -127,14 +131,11 @@ final class WorkerPool {
           startWorkerLocked();
         }
       }
-      Thread dispatcher = new Thread(dispatch::loop, threadPrefix + "dispatcher");
-      dispatcher.setDaemon(true);
-      threads.add(dispatcher);
-      dispatcher.start();
+      startDispatcherLocked();
     } catch (RuntimeException | Error e) {
       lifecycle.terminate();
       for (WorkerSlot s : workers) {
-        s.process.terminate();
+        s.terminate();
       }
       LIVE.remove(this);
       throw e;
@@ -143,10 +144,80 @@ final class WorkerPool {
     }
   }
 
+  /**
+   * Creates a pool whose tasks run elsewhere (a cluster's members): one slot, a
+   * {@link RemoteChannel}, stands for all the remote workers, and everything else of the pool
+   * (order, chunks, callbacks, states) is the local pool's.
+   *
+   * @param remote where the tasks run
+   * @param breakOnDeath as for local workers: the executor's flavour of the pool's states
+   */
+  WorkerPool(RemoteWorkers remote, boolean breakOnDeath) {
+    this.size = 0;
+    this.onDemand = false;
+    this.maxTasksPerChild = 0;
+    this.initializer = null;
+    this.options = b -> { };
+    this.context = null;
+    this.poolWorkerNames = false;
+    this.lifecycle = new PoolLifecycle(breakOnDeath);
+    this.remote = remote;
+    LIVE.add(this);
+    lock.lock();
+    try {
+      WorkerSlot s = new WorkerSlot(new RemoteChannel(remote));
+      workers.add(s);
+      startReaderLocked(s);
+      startDispatcherLocked();
+    } finally {
+      lock.unlock();
+    }
+    // More remote workers (a member joined): what waits may go now.
+    remote.onCapacityChange(() -> {
+      lock.lock();
+      try {
+        dispatch.wantLocked();
+      } finally {
+        lock.unlock();
+      }
+    });
+  }
+
+  private void startDispatcherLocked() {
+    Thread dispatcher = new Thread(dispatch::loop, threadPrefix + "dispatcher");
+    dispatcher.setDaemon(true);
+    threads.add(dispatcher);
+    dispatcher.start();
+  }
+
+  /**
+   * Runs a task given as the pool protocol's messages (from a cluster member's caller) on this
+   * pool's workers.
+   *
+   * @param function the DEFINE message of its function
+   * @param task its TASK message
+   * @param where names this JVM in failures
+   * @return completes with the worker's OK or ERROR message, never exceptionally
+   */
+  java.util.concurrent.CompletableFuture<byte[]> runMessages(byte[] function, byte[] task, String where) {
+    MessageSink sink = new MessageSink(where);
+    try {
+      PoolTask t = new PoolTask(functions.fromMessage(function), TaskKind.of(task[PoolProtocol.KIND_AT]),
+          java.util.Arrays.copyOfRange(task, PoolProtocol.TASK_HEADER, task.length), sink, null);
+      if (!submit(List.of(t), false)) {
+        sink.failed(new BrokenProcessPoolException("the pool of " + where + " is closed", null));
+      }
+    } catch (RuntimeException e) {
+      sink.failed(e);
+    }
+    return sink.answer;
+  }
+
   /** The number of workers the pool keeps. */
   public int size() {
-    return size;
+    return remote != null ? Math.max(1, remote.capacity()) : size;
   }
+
 
   /** The pool's state. */
   public PoolLifecycle.State state() {
@@ -310,7 +381,7 @@ final class WorkerPool {
       lock.unlock();
     }
     for (WorkerSlot s : slots) {
-      s.process.terminate();
+      s.terminate();
     }
     CancellationException cancelled = new PoolCancellation("the pool was terminated");
     for (PoolTask t : unsent) {
@@ -404,7 +475,9 @@ final class WorkerPool {
     try {
       List<Long> pids = new ArrayList<>();
       for (WorkerSlot s : workers) {
-        pids.add(s.process.pid());
+        if (s.process != null) {
+          pids.add(s.process.pid());
+        }
       }
       return pids;
     } finally {
@@ -429,7 +502,7 @@ final class WorkerPool {
       lock.unlock();
     }
     for (WorkerSlot s : slots) {
-      s.process.terminate();
+      s.terminate();
     }
     for (PoolTask t : failed) {
       t.fail(b);
@@ -486,9 +559,13 @@ final class WorkerPool {
       throw e;
     }
     pipe.conn2().close();
-    WorkerSlot s = new WorkerSlot(p, pipe.conn1(), maxTasksPerChild);
+    WorkerSlot s = new WorkerSlot(p, WorkerChannel.of(pipe.conn1()), maxTasksPerChild);
     workers.add(s);
-    Thread reader = new Thread(() -> dispatch.runAsReader(() -> s.read(this)), threadPrefix + "reader-" + p.name());
+    startReaderLocked(s);
+  }
+
+  private void startReaderLocked(WorkerSlot s) {
+    Thread reader = new Thread(() -> dispatch.runAsReader(() -> s.read(this)), threadPrefix + "reader-" + (s.process != null ? s.process.name() : "remote"));
     reader.setDaemon(true);
     threads.removeIf(t -> !t.isAlive());
     threads.add(reader);
@@ -581,11 +658,13 @@ final class WorkerPool {
   private void onWorkerGone(WorkerSlot s) {
     Integer exitCode = null;
     try {
-      if (!s.process.join(EXIT_WAIT)) {
-        s.process.kill();
-        s.process.join(EXIT_WAIT);
+      if (s.process != null) {
+        if (!s.process.join(EXIT_WAIT)) {
+          s.process.kill();
+          s.process.join(EXIT_WAIT);
+        }
+        exitCode = s.process.exitCode();
       }
-      exitCode = s.process.exitCode();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -600,7 +679,7 @@ final class WorkerPool {
       workers.remove(s);
       s.outbox.clear();
       if (lifecycle.running()) {
-        breaking = lifecycle.brokenBy(s, exitCode);
+        breaking = s.process != null ? lifecycle.brokenBy(s, exitCode) : remoteEnded(s);
         if (breaking == null && !s.inFlight.isEmpty()) {
           died = s.requeueAfterDeath(pending);
         }
@@ -613,9 +692,9 @@ final class WorkerPool {
         pending.clear();
         for (WorkerSlot other : workers) {
           other.takeAll(failed, failed);
-          other.process.terminate();
+          other.terminate();
         }
-      } else if (lifecycle.replaces(onDemand, pending.isEmpty())) {
+      } else if (s.process != null && lifecycle.replaces(onDemand, pending.isEmpty())) {
         try {
           startWorkerLocked();
         } catch (RuntimeException | Error e) {
@@ -648,12 +727,22 @@ final class WorkerPool {
     }
   }
 
+  /** What the end of a remote slot does to a running pool: nothing after its STOP, else it breaks. */
+  private static BrokenProcessPoolException remoteEnded(WorkerSlot s) {
+    if (s.stopSent && s.inFlight.isEmpty()) {
+      return null;
+    }
+    return new BrokenProcessPoolException("the pool's link to " + s.where + " ended"
+        + (s.readerFailure != null ? " (" + s.readerFailure + ")" : "") + "; the pool is not usable anymore",
+        s.readerFailure);
+  }
+
   /** For the facades' {@code toString}. */
   @Override
   public String toString() {
     lock.lock();
     try {
-      return "state=" + lifecycle + ", pool_size=" + size;
+      return "state=" + lifecycle + ", pool_size=" + size() + (remote != null ? ", workers=" + remote.describe() : "");
     } finally {
       lock.unlock();
     }

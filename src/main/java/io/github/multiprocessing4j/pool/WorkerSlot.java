@@ -1,7 +1,6 @@
 package io.github.multiprocessing4j.pool;
 
 import io.github.multiprocessing4j.Process;
-import io.github.multiprocessing4j.connection.Connection;
 import io.github.multiprocessing4j.connection.ConnectionException;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -20,8 +19,11 @@ final class WorkerSlot {
   /** Tasks a worker holds at most: one running, one waiting in its pipe (see {@link WorkerPool}). */
   static final int DEPTH = 2;
 
+  /** The worker process, or null for a slot whose tasks run elsewhere ({@link #remote}). */
   final Process process;
-  final Connection conn;
+  final WorkerChannel conn;
+  /** The channel of a slot whose tasks run elsewhere, else null. */
+  final RemoteChannel remote;
   final String where;
   /** Tasks given to this worker and not answered, oldest first; guarded by the pool's lock. */
   final ArrayDeque<PoolTask> inFlight = new ArrayDeque<>();
@@ -48,16 +50,50 @@ final class WorkerSlot {
    * @param conn the pool's end of its pipe
    * @param maxTasks tasks after which it exits, 0 for never
    */
-  WorkerSlot(Process process, Connection conn, int maxTasks) {
+  WorkerSlot(Process process, WorkerChannel conn, int maxTasks) {
     this.process = process;
     this.conn = conn;
+    this.remote = null;
     this.maxTasks = maxTasks;
     this.where = process.name() + ", pid " + process.pid();
   }
 
+  /**
+   * A slot whose tasks run elsewhere: it stands for every remote worker at once, so its depth is
+   * theirs, and it never dies of a worker (the remote side retries or fails a task itself).
+   *
+   * @param remote the channel to the remote workers
+   */
+  WorkerSlot(RemoteChannel remote) {
+    this.process = null;
+    this.conn = remote;
+    this.remote = remote;
+    this.maxTasks = 0;
+    this.where = remote.where();
+  }
+
   /** Tells whether the worker may be given another task. */
   boolean accepts() {
-    return !stopping && inFlight.size() < DEPTH && (maxTasks == 0 || assigned < maxTasks);
+    int depth = remote == null ? DEPTH : remote.depth();
+    return !stopping && inFlight.size() < depth && (maxTasks == 0 || assigned < maxTasks);
+  }
+
+  /** Stops the worker with SIGTERM; a remote slot's channel is closed. */
+  void terminate() {
+    if (process != null) {
+      process.terminate();
+    } else {
+      conn.close();
+    }
+  }
+
+  /** Stops the worker with SIGKILL; a remote slot's channel is closed. */
+  void kill() {
+    if (process != null) {
+      process.kill();
+    } else {
+      conn.close();
+    }
   }
 
   /**
@@ -66,6 +102,9 @@ final class WorkerSlot {
    * room, so a reader never waits on a worker that may be waiting for that reader.
    */
   boolean sendsCannotBlock() {
+    if (remote != null) {
+      return true; // a remote send only starts a run
+    }
     for (PoolTask t : inFlight) {
       if (!t.small) {
         return false;
@@ -98,13 +137,14 @@ final class WorkerSlot {
    * Takes every task off this worker, which is to stop.
    *
    * @param running receives the first task sent: a worker runs its tasks in order, so only it
-   *     can have started
+   *     can have started (every task sent, for a remote slot)
    * @param unsent receives the others
    */
   void takeAll(List<PoolTask> running, List<PoolTask> unsent) {
     boolean first = true;
     for (PoolTask t : inFlight) {
-      (first && t.sent ? running : unsent).add(t);
+      // A remote slot's workers run its sent tasks side by side: any of them may have started.
+      ((first || remote != null) && t.sent ? running : unsent).add(t);
       first = false;
     }
     inFlight.clear();
@@ -167,7 +207,7 @@ final class WorkerSlot {
       // and the pool fails (or requeues) what it held, blaming this failure.
       WorkerPool.LOG.error("the pool's reader for worker {} failed; killing the worker", where, e);
       readerFailure = e;
-      process.kill();
+      kill();
     } finally {
       pool.onReaderEnd(this);
     }

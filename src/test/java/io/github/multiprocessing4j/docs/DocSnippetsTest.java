@@ -167,6 +167,14 @@ final class DocSnippetsTest {
   }
 
   @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void clusterEmbedded() throws Exception {
+    ClusterSnippets.embedded();
+    ClusterSnippets.queue();
+    assertThat(captured(out)).isEqualTo("[1, 4, 9, 16]\nsimulate 42\n");
+  }
+
+  @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void poolsPoolAndExecutor() throws Exception {
     PoolsAndExecutorsSnippets.poolAndExecutor();

@@ -25,6 +25,7 @@ import java.util.Objects;
 public final class SharedSecrets {
 
   private static volatile Registered<?> processBuilderAccess;
+  private static volatile PoolAccess<?, ?> poolAccess;
 
   private SharedSecrets() {}
 
@@ -75,6 +76,73 @@ public final class SharedSecrets {
       throw new IllegalStateException(type.getName() + " registered no accessor");
     }
     return (ProcessBuilderAccess<B>) r.access();
+  }
+
+  /**
+   * What the cluster package needs of the pool package: pools whose tasks {@link RemoteWorkers}
+   * run, and a local pool that runs a task given as the pool protocol's messages.
+   *
+   * @param <P> the pool type
+   * @param <E> the executor type
+   */
+  public interface PoolAccess<P, E> {
+    /**
+     * A pool whose tasks the given workers run.
+     *
+     * @param workers where the tasks run
+     * @return a running pool
+     */
+    P pool(RemoteWorkers workers);
+
+    /**
+     * An executor whose tasks the given workers run.
+     *
+     * @param workers where the tasks run
+     * @return a running executor
+     */
+    E executor(RemoteWorkers workers);
+
+    /**
+     * Runs a task given as messages on a local pool's workers.
+     *
+     * @param pool the local pool
+     * @param function the DEFINE message of the task's function
+     * @param task the TASK message
+     * @param where names this JVM in failures, e.g. a cluster member's address
+     * @return completes with the OK or ERROR message answering the task, never exceptionally
+     */
+    java.util.concurrent.CompletableFuture<byte[]> runMessages(P pool, byte[] function, byte[] task, String where);
+  }
+
+  /**
+   * Registers the pool package's accessor; called once, by the pool class's initialiser.
+   *
+   * @param access the accessor
+   */
+  public static void setPoolAccess(PoolAccess<?, ?> access) {
+    poolAccess = Objects.requireNonNull(access);
+  }
+
+  /**
+   * The pool package's accessor, the pool class initialised first if it was not.
+   *
+   * @param <P> the pool type
+   * @param <E> the executor type
+   * @param pool the pool class
+   * @param executor the executor class
+   * @return the accessor
+   * @throws IllegalStateException if the pool class registered none
+   */
+  @SuppressWarnings("unchecked") // the pool package registers the accessor of exactly these types
+  public static <P, E> PoolAccess<P, E> poolAccess(Class<P> pool, Class<E> executor) {
+    if (poolAccess == null) {
+      initialize(pool);
+    }
+    PoolAccess<?, ?> a = poolAccess;
+    if (a == null) {
+      throw new IllegalStateException(pool.getName() + " registered no accessor");
+    }
+    return (PoolAccess<P, E>) a;
   }
 
   private static void initialize(Class<?> type) {
