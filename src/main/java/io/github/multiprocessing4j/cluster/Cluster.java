@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.cluster;
 
+import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
@@ -211,6 +212,7 @@ public final class Cluster implements AutoCloseable {
     private HazelcastInstance instance;
     private int workers = Multiprocessing.cpuCount();
     private boolean retry = true;
+    private boolean client;
 
     private Builder() {}
 
@@ -331,6 +333,20 @@ public final class Cluster implements AutoCloseable {
     }
 
     /**
+     * Connects as a Hazelcast client instead of starting a member: this JVM then submits tasks
+     * and uses queues, but holds no data and runs no workers ({@link #workers(int)} is ignored),
+     * and nothing listens on a port here. It connects to the {@link #join} addresses (default:
+     * the bind address and port) of the named cluster, with the library's serialization filter,
+     * and gives up after a minute without a member.
+     *
+     * @return this builder
+     */
+    public Builder client() {
+      this.client = true;
+      return this;
+    }
+
+    /**
      * Sets whether a task whose member leaves (dies, is killed, loses the network) before it
      * answers runs again on another member. A task may then run more than once (its first run
      * may have finished on the lost member): tasks must be idempotent. When false, such a task
@@ -356,6 +372,15 @@ public final class Cluster implements AutoCloseable {
     public Cluster start() {
       if (instance != null) {
         return new Cluster(instance, false, null, retry);
+      }
+      if (client) {
+        List<String> members = join.isEmpty() ? List.of(bind + ":" + port) : join;
+        try {
+          return new Cluster(HazelcastClient.newHazelcastClient(MemberConfigs.client(members, clusterName)), true,
+              null, retry);
+        } catch (IllegalStateException e) {
+          throw new IllegalStateException("cannot connect to cluster '" + clusterName + "' at " + members + ": " + e, e);
+        }
       }
       Config c;
       if (config != null) {
