@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.github.multiprocessing4j.internal.access.SharedSecrets;
 import io.github.multiprocessing4j.pool.Pool;
 import io.github.multiprocessing4j.pool.ProcessPoolExecutor;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -61,13 +62,26 @@ final class LocalWorkers {
     return w;
   }
 
-  /** Runs a task on a worker here and waits for the worker's answer. */
+  /**
+   * Runs a task on a worker here and waits for the worker's answer. Interrupted (the caller
+   * cancelled the task: its pool was terminated), it stops the task: the worker running it is
+   * killed and replaced.
+   */
   byte[] run(byte[] function, byte[] task) throws InterruptedException {
+    java.util.concurrent.CompletableFuture<byte[]> answer = POOLS.runMessages(pool, function, task, where);
     try {
-      return POOLS.runMessages(pool, function, task, where).get();
+      return answer.get();
+    } catch (InterruptedException e) {
+      answer.cancel(true);
+      throw e;
     } catch (ExecutionException e) {
       throw new IllegalStateException("never: the answer is the worker's message", e);
     }
+  }
+
+  /** The pids of the worker JVMs now. */
+  List<Long> workerPids() {
+    return pool.workerPids();
   }
 
   /** Ends the workers: they are killed, as at a pool's {@code terminate()}. */
