@@ -65,11 +65,15 @@ final class ClusterWorkers implements RemoteWorkers, MembershipListener {
     this.registration = hz.getCluster().addMembershipListener(this);
   }
 
-  private static String clusterName(HazelcastInstance hz) {
+  /** The name of the instance's cluster, a member's or a client's. */
+  static String clusterName(HazelcastInstance hz) {
+    if (hz instanceof com.hazelcast.client.impl.clientside.HazelcastClientProxy) {
+      return ((com.hazelcast.client.impl.clientside.HazelcastClientProxy) hz).getClientConfig().getClusterName();
+    }
     try {
       return hz.getConfig().getClusterName();
     } catch (UnsupportedOperationException e) {
-      return hz.getName(); // a client has no member configuration
+      return hz.getName(); // an instance of neither kind
     }
   }
 

@@ -82,10 +82,11 @@ final class MemberConfigs {
    *
    * @param addresses the members to connect to, {@code host} or {@code host:port}
    * @param clusterName the cluster's name
+   * @param instancePrefix starts the client's instance name, and so its threads' names
    */
-  static ClientConfig client(List<String> addresses, String clusterName) {
+  static ClientConfig client(List<String> addresses, String clusterName, String instancePrefix) {
     ClientConfig c = new ClientConfig();
-    c.setInstanceName("multiprocessing4j-client-" + java.util.UUID.randomUUID());
+    c.setInstanceName(instancePrefix + java.util.UUID.randomUUID());
     c.setClusterName(clusterName);
     c.setProperty("hazelcast.phone.home.enabled", "false");
     c.setProperty("hazelcast.logging.type", "slf4j");
