@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -301,6 +302,7 @@ public final class Cluster implements AutoCloseable {
     private int workers = Multiprocessing.cpuCount();
     private boolean retry = true;
     private boolean client;
+    private Consumer<Pool.Builder> memberWorkers = b -> { };
     private String clientPrefix = "multiprocessing4j-client-";
 
     private Builder() {}
@@ -407,6 +409,23 @@ public final class Cluster implements AutoCloseable {
     }
 
     /**
+     * Sets up this member's worker JVMs as a local pool's: the given code receives the
+     * {@link Pool.Builder} the member's workers are built from, for its {@code initializer}
+     * (with its {@code initargs}), {@code maxTasksPerChild}, {@code workerOptions},
+     * {@code launchOptions} or {@code context}; its {@code processes} is {@link #workers(int)}'s,
+     * whatever it sets. These are the member's: they apply to every cluster pool's tasks that this
+     * member's workers run, and each member sets its own ({@link ClusterMember}:
+     * {@code --initializer}, {@code --max-tasks-per-child}). Default: a plain pool.
+     *
+     * @param options sets the builder's options; runs at {@link #start()}
+     * @return this builder
+     */
+    public Builder memberWorkers(Consumer<Pool.Builder> options) {
+      this.memberWorkers = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /**
      * Starts the member from this Hazelcast configuration instead of the defaults (the bind,
      * join, port and name settings are then ignored). This package adds its executor, the member's
      * worker count, slf4j logging (unless set) and its serialization filter to it.
@@ -497,7 +516,7 @@ public final class Cluster implements AutoCloseable {
       if (c.getInstanceName() == null) {
         c.setInstanceName("multiprocessing4j-" + java.util.UUID.randomUUID());
       }
-      LocalWorkers local = workers > 0 ? LocalWorkers.start(c.getInstanceName(), workers) : null;
+      LocalWorkers local = workers > 0 ? LocalWorkers.start(c.getInstanceName(), workers, memberWorkers) : null;
       HazelcastInstance hz = null;
       try {
         hz = Hazelcast.newHazelcastInstance(MemberConfigs.complete(c, workers));

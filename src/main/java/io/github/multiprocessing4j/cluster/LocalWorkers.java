@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 
 /**
  * A member's own pool of worker JVMs, which runs the tasks callers send to the member, found by the
@@ -36,9 +37,12 @@ final class LocalWorkers {
    *
    * @param instanceName the name the member will have
    * @param workers how many worker JVMs
+   * @param options the worker pool's other settings (initializer, maxTasksPerChild...)
    */
-  static LocalWorkers start(String instanceName, int workers) {
-    LocalWorkers w = new LocalWorkers(new Pool(workers), instanceName);
+  static LocalWorkers start(String instanceName, int workers, Consumer<Pool.Builder> options) {
+    Pool.Builder b = Pool.builder();
+    options.accept(b);
+    LocalWorkers w = new LocalWorkers(b.processes(workers).build(), instanceName);
     BY_MEMBER.put(w.key, w);
     return w;
   }
