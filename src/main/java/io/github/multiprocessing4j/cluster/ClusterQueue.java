@@ -48,9 +48,10 @@ public class ClusterQueue<E> implements AutoCloseable, Serializable {
   private final transient IQueue<byte[]> queue;
   /** The unfinished tasks of joinable queues, by name; null for a queue that is not one. */
   final transient IMap<String, Long> unfinished;
-  final String name;
-  private final int maxsize;
-  private volatile boolean closed;
+  // All transient: a queue travels as a ClusterQueueRef (writeReplace).
+  final transient String name;
+  private final transient int maxsize;
+  private transient volatile boolean closed;
 
   ClusterQueue(HazelcastInstance hz, IQueue<byte[]> queue, IMap<String, Long> unfinished, String name, int maxsize) {
     this.hz = hz;
