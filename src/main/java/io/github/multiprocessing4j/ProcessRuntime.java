@@ -221,8 +221,10 @@ final class ProcessRuntime {
   static Thread otherUserThread() {
     Thread me = Thread.currentThread();
     for (Thread t : allThreads()) {
+      // "hz.mp4j-": the threads of a Hazelcast client the library opened for a cluster queue
+      // this process received, closed at exit (Hazelcast makes its threads non-daemon).
       if (t != me && t.isAlive() && !t.isDaemon() && !t.getName().startsWith("mp4j-")
-          && !"DestroyJavaVM".equals(t.getName())) {
+          && !t.getName().startsWith("hz.mp4j-") && !"DestroyJavaVM".equals(t.getName())) {
         return t;
       }
     }

@@ -179,7 +179,8 @@ final class ArchitectureTest {
       ROOT + ".managers.Namespace", ROOT + ".managers.Registration", ROOT + ".managers.RemoteError",
       ROOT + ".managers.SyncManager", ROOT + ".managers.ValueProxy",
       ROOT + ".junit.ForkedJvm", ROOT + ".junit.ForkedJvmExtension",
-      ROOT + ".cluster.Cluster", ROOT + ".cluster.ClusterMember", ROOT + ".cluster.ClusterQueue");
+      ROOT + ".cluster.Cluster", ROOT + ".cluster.ClusterMember", ROOT + ".cluster.ClusterQueue",
+      ROOT + ".cluster.ClusterJoinableQueue");
 
   @Test
   void onlyTheJunitPackageUsesJunitAndNothingUsesThatPackage() {

@@ -1,6 +1,8 @@
 package io.github.multiprocessing4j.cluster;
 
+import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.QueueConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.github.multiprocessing4j.Multiprocessing;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -44,6 +47,11 @@ public final class Cluster implements AutoCloseable {
 
   /** Keeps the library's queues apart from other users of the same cluster. */
   private static final String QUEUE_PREFIX = "multiprocessing4j-queue-";
+  /** The cluster map of each queue's bound and kind ({@code "10"}, {@code "0j"}), by name. */
+  private static final String QUEUE_KINDS = "multiprocessing4j-queue-kinds";
+  private static final String QUEUE_JOINABLE = "j";
+  /** The cluster map of joinable queues' unfinished tasks, by name. */
+  private static final String QUEUE_UNFINISHED = "multiprocessing4j-queue-unfinished";
 
   private final HazelcastInstance hz;
   private final boolean owned;
@@ -125,18 +133,100 @@ public final class Cluster implements AutoCloseable {
 
   /**
    * The cluster queue of this name, shared by every member and client of the cluster: the same
-   * name gives the same queue everywhere. See {@link ClusterQueue}.
+   * name gives the same queue everywhere, with the bound and kind it was first made with (a new
+   * name makes an unbounded one). See {@link ClusterQueue}.
+   *
+   * @param <E> the item type
+   * @param name the queue's name
+   * @return a handle on the queue (a {@link ClusterJoinableQueue} if it was made joinable)
+   * @throws IllegalArgumentException if the name is blank
+   */
+  public <E> ClusterQueue<E> queue(String name) {
+    return open(name, 0, false, false);
+  }
+
+  /**
+   * The cluster queue of this name, holding at most {@code maxsize} items: {@code put} waits for
+   * room, {@code put} with a timeout and {@code putNowait} throw
+   * {@link io.github.multiprocessing4j.queues.QueueFullException}, as on a local bounded queue. The
+   * bound is the cluster's, fixed by whoever makes the queue first: make it before any other JVM
+   * uses the name.
+   *
+   * @param <E> the item type
+   * @param name the queue's name
+   * @param maxsize the bound; zero or negative for none
+   * @return a handle on the queue
+   * @throws IllegalArgumentException if the name is blank, or the queue exists with another bound
+   *     or kind (naming both)
+   */
+  public <E> ClusterQueue<E> queue(String name, int maxsize) {
+    return open(name, Math.max(0, maxsize), false, true);
+  }
+
+  /**
+   * The joinable cluster queue of this name, unbounded: CPython's {@code JoinableQueue} across
+   * the cluster. See {@link ClusterJoinableQueue}.
    *
    * @param <E> the item type
    * @param name the queue's name
    * @return a handle on the queue
-   * @throws IllegalArgumentException if the name is blank
+   * @throws IllegalArgumentException if the name is blank, or the queue exists and is not joinable
+   *     or is bounded
    */
-  public <E> ClusterQueue<E> queue(String name) {
+  public <E> ClusterJoinableQueue<E> joinableQueue(String name) {
+    return joinableQueue(name, 0);
+  }
+
+  /**
+   * The joinable cluster queue of this name, holding at most {@code maxsize} items.
+   *
+   * @param <E> the item type
+   * @param name the queue's name
+   * @param maxsize the bound; zero or negative for none
+   * @return a handle on the queue
+   * @throws IllegalArgumentException if the name is blank, or the queue exists with another bound
+   *     or kind
+   */
+  public <E> ClusterJoinableQueue<E> joinableQueue(String name, int maxsize) {
+    return (ClusterJoinableQueue<E>) this.<E>open(name, Math.max(0, maxsize), true, true);
+  }
+
+  /**
+   * A handle on a queue; its bound and kind are recorded in a cluster map on first use, so that
+   * every JVM sees the same, and a bounded queue's bound is set in the members' configuration
+   * (Hazelcast's dynamic configuration) before the queue exists.
+   */
+  private <E> ClusterQueue<E> open(String name, int maxsize, boolean joinable, boolean explicit) {
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("a cluster queue needs a name");
     }
-    return new ClusterQueue<>(hz.getQueue(QUEUE_PREFIX + name), name);
+    String wanted = maxsize + (joinable ? QUEUE_JOINABLE : "");
+    com.hazelcast.map.IMap<String, String> kinds = hz.getMap(QUEUE_KINDS);
+    String had = kinds.putIfAbsent(name, wanted);
+    if (had == null && maxsize > 0) {
+      try {
+        hz.getConfig().addQueueConfig(new QueueConfig(QUEUE_PREFIX + name).setMaxSize(maxsize));
+      } catch (RuntimeException e) {
+        kinds.remove(name, wanted);
+        throw new IllegalArgumentException("cannot bound cluster queue '" + name + "' to " + maxsize + ": " + e, e);
+      }
+    }
+    String is = had == null ? wanted : had;
+    if (explicit && !is.equals(wanted)) {
+      throw new IllegalArgumentException("cluster queue '" + name + "' already exists as " + describeKind(is)
+          + ", not " + describeKind(wanted) + ": a queue keeps the bound and kind it was first made with; use another name");
+    }
+    boolean isJoinable = is.endsWith(QUEUE_JOINABLE);
+    int bound = Integer.parseInt(isJoinable ? is.substring(0, is.length() - QUEUE_JOINABLE.length()) : is);
+    com.hazelcast.collection.IQueue<byte[]> q = hz.getQueue(QUEUE_PREFIX + name);
+    return isJoinable ? new ClusterJoinableQueue<>(hz, q, hz.getMap(QUEUE_UNFINISHED), name, bound)
+        : new ClusterQueue<>(hz, q, null, name, bound);
+  }
+
+  private static String describeKind(String kind) {
+    boolean joinable = kind.endsWith(QUEUE_JOINABLE);
+    String bound = joinable ? kind.substring(0, kind.length() - QUEUE_JOINABLE.length()) : kind;
+    return (joinable ? "a joinable" : "a plain") + (bound.equals("0") ? " unbounded queue" : " queue of maxsize " + bound);
   }
 
   /**
@@ -211,8 +301,22 @@ public final class Cluster implements AutoCloseable {
     private HazelcastInstance instance;
     private int workers = Multiprocessing.cpuCount();
     private boolean retry = true;
+    private boolean client;
+    private Consumer<Pool.Builder> memberWorkers = b -> { };
+    private String clientPrefix = "multiprocessing4j-client-";
 
     private Builder() {}
+
+    /**
+     * Makes {@link #client()} a client the library owns in this JVM (for a cluster queue a
+     * process received): its threads, named {@code hz.mp4j-...}, do not keep a child process
+     * from ending.
+     */
+    Builder libraryClient() {
+      this.client = true;
+      this.clientPrefix = "mp4j-queue-client-";
+      return this;
+    }
 
     /**
      * Sets the members to join, each {@code host} or {@code host:port} (TCP-IP join; no discovery).
@@ -305,6 +409,23 @@ public final class Cluster implements AutoCloseable {
     }
 
     /**
+     * Sets up this member's worker JVMs as a local pool's: the given code receives the
+     * {@link Pool.Builder} the member's workers are built from, for its {@code initializer}
+     * (with its {@code initargs}), {@code maxTasksPerChild}, {@code workerOptions},
+     * {@code launchOptions} or {@code context}; its {@code processes} is {@link #workers(int)}'s,
+     * whatever it sets. These are the member's: they apply to every cluster pool's tasks that this
+     * member's workers run, and each member sets its own ({@link ClusterMember}:
+     * {@code --initializer}, {@code --max-tasks-per-child}). Default: a plain pool.
+     *
+     * @param options sets the builder's options; runs at {@link #start()}
+     * @return this builder
+     */
+    public Builder memberWorkers(Consumer<Pool.Builder> options) {
+      this.memberWorkers = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /**
      * Starts the member from this Hazelcast configuration instead of the defaults (the bind,
      * join, port and name settings are then ignored). This package adds its executor, the member's
      * worker count, slf4j logging (unless set) and its serialization filter to it.
@@ -327,6 +448,20 @@ public final class Cluster implements AutoCloseable {
      */
     public Builder instance(HazelcastInstance instance) {
       this.instance = Objects.requireNonNull(instance, "instance");
+      return this;
+    }
+
+    /**
+     * Connects as a Hazelcast client instead of starting a member: this JVM then submits tasks
+     * and uses queues, but holds no data and runs no workers ({@link #workers(int)} is ignored),
+     * and nothing listens on a port here. It connects to the {@link #join} addresses (default:
+     * the bind address and port) of the named cluster, with the library's serialization filter,
+     * and gives up after a minute without a member.
+     *
+     * @return this builder
+     */
+    public Builder client() {
+      this.client = true;
       return this;
     }
 
@@ -357,6 +492,15 @@ public final class Cluster implements AutoCloseable {
       if (instance != null) {
         return new Cluster(instance, false, null, retry);
       }
+      if (client) {
+        List<String> members = join.isEmpty() ? List.of(bind + ":" + port) : join;
+        try {
+          return new Cluster(HazelcastClient.newHazelcastClient(MemberConfigs.client(members, clusterName, clientPrefix)), true,
+              null, retry);
+        } catch (IllegalStateException e) {
+          throw new IllegalStateException("cannot connect to cluster '" + clusterName + "' at " + members + ": " + e, e);
+        }
+      }
       Config c;
       if (config != null) {
         c = config;
@@ -372,7 +516,7 @@ public final class Cluster implements AutoCloseable {
       if (c.getInstanceName() == null) {
         c.setInstanceName("multiprocessing4j-" + java.util.UUID.randomUUID());
       }
-      LocalWorkers local = workers > 0 ? LocalWorkers.start(c.getInstanceName(), workers) : null;
+      LocalWorkers local = workers > 0 ? LocalWorkers.start(c.getInstanceName(), workers, memberWorkers) : null;
       HazelcastInstance hz = null;
       try {
         hz = Hazelcast.newHazelcastInstance(MemberConfigs.complete(c, workers));

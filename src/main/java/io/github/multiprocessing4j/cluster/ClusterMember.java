@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.cluster;
 
 import com.hazelcast.core.LifecycleEvent;
+import io.github.multiprocessing4j.Target;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
@@ -11,7 +12,13 @@ import java.util.concurrent.CountDownLatch;
  * java -cp app.jar:multiprocessing4j.jar:hazelcast.jar:slf4j-api.jar \
  *     io.github.multiprocessing4j.cluster.ClusterMember --join host1,host2 [--workers N]
  *     [--bind ADDR --allow-non-loopback] [--port P] [--cluster-name NAME]
+ *     [--max-tasks-per-child N] [--initializer CLASS]
  * </pre>
+ *
+ * <p>{@code --max-tasks-per-child} and {@code --initializer} set up the member's worker JVMs as a
+ * local pool's options of those names ({@link Cluster.Builder#memberWorkers}); the initializer is
+ * a {@link io.github.multiprocessing4j.Target} class with a public no-argument constructor, run
+ * with no arguments in each worker before its first task.
  *
  * <p>The class path must hold the application's classes: the member's worker JVMs run the tasks.
  * The member prints {@code multiprocessing4j cluster member ready at ADDRESS} once it has joined
@@ -49,6 +56,8 @@ public final class ClusterMember {
   /** The builder the arguments describe. */
   static Cluster.Builder parse(String[] args) {
     Cluster.Builder b = Cluster.builder();
+    int maxTasks = 0;
+    Target initializer = null;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -70,12 +79,45 @@ public final class ClusterMember {
         case "--cluster-name":
           b.clusterName(value(args, ++i, a));
           break;
+        case "--max-tasks-per-child":
+          maxTasks = number(value(args, ++i, a), a);
+          if (maxTasks < 1) {
+            throw new IllegalArgumentException(a + " must be at least 1, not " + maxTasks);
+          }
+          break;
+        case "--initializer":
+          initializer = initializer(value(args, ++i, a));
+          break;
         default:
           throw new IllegalArgumentException("unknown option " + a + " in " + Arrays.toString(args)
-              + "; options: --join host[:port],... --workers N --bind ADDR --allow-non-loopback --port P --cluster-name NAME");
+              + "; options: --join host[:port],... --workers N --bind ADDR --allow-non-loopback --port P --cluster-name NAME"
+              + " --max-tasks-per-child N --initializer CLASS");
       }
     }
-    return b;
+    int max = maxTasks;
+    Target init = initializer;
+    return b.memberWorkers(pool -> {
+      if (max != 0) {
+        pool.maxTasksPerChild(max);
+      }
+      if (init != null) {
+        pool.initializer(init);
+      }
+    });
+  }
+
+  /** An initializer named by its class: a {@link Target} with a public no-argument constructor. */
+  private static Target initializer(String className) {
+    try {
+      Class<?> c = Class.forName(className);
+      if (!Target.class.isAssignableFrom(c)) {
+        throw new IllegalArgumentException("--initializer " + className + " is not a " + Target.class.getName());
+      }
+      return (Target) c.getConstructor().newInstance();
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalArgumentException("--initializer " + className
+          + " needs a class on the class path with a public no-argument constructor: " + e, e);
+    }
   }
 
   private static String value(String[] args, int i, String option) {

@@ -1,45 +1,68 @@
 package io.github.multiprocessing4j.cluster;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.collection.IQueue;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
 import io.github.multiprocessing4j.MultiprocessingException;
 import io.github.multiprocessing4j.internal.codec.Messages;
 import io.github.multiprocessing4j.queues.QueueEmptyException;
+import io.github.multiprocessing4j.queues.QueueFullException;
 import java.io.IOException;
+import java.io.Serializable;
 import java.time.Duration;
-import java.util.Objects;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A FIFO queue shared by every JVM of a cluster (a Hazelcast {@code IQueue} by name), with the
  * surface of the local {@link io.github.multiprocessing4j.queues.Queue}: producers and consumers on
- * different machines exchange items through it. Obtained from {@link Cluster#queue(String)}; the
- * same name gives the same queue on every member and client.
+ * different machines exchange items through it. Obtained from {@link Cluster#queue(String)} (or
+ * {@link Cluster#queue(String, int)} for a bounded one); the same name gives the same queue on
+ * every member and client, with the bound and kind it was first made with.
  *
  * <p>Items travel as this library's messages in byte arrays: serialized in the caller's thread
  * by {@code put} (what cannot be serialized fails there) and deserialized by {@code get} through
- * the library's deserialization filter, never by Hazelcast. Unbounded: {@link #full()} is always
- * false and {@link #maxsize()} 0. An item is held by the cluster's members (one copy, plus
- * Hazelcast's backup on another member), so it survives the JVM that put it.
+ * the library's deserialization filter, never by Hazelcast. An item is held by the cluster's
+ * members (one copy, plus Hazelcast's backup on another member), so it survives the JVM that put
+ * it.
+ *
+ * <p>A cluster queue passed to a child {@link io.github.multiprocessing4j.Process} (as an argument,
+ * or inside one) arrives there as a handle on the same queue: the child connects to the cluster
+ * as a Hazelcast client, by the cluster's name and its members' addresses, which the handle
+ * carries (nothing secret: open-source Hazelcast has none); the child's client ends with the
+ * child.
  *
  * <p>Thread-safe. {@link #close()} ends this handle's use, not the queue: others keep using it.
  *
  * @param <E> the item type
  */
 @SuppressWarnings("exports")
-public final class ClusterQueue<E> implements AutoCloseable {
+public class ClusterQueue<E> implements AutoCloseable, Serializable {
 
-  private final IQueue<byte[]> queue;
-  private final String name;
-  private volatile boolean closed;
+  private static final long serialVersionUID = 1L;
 
-  ClusterQueue(IQueue<byte[]> queue, String name) {
+  private final transient HazelcastInstance hz;
+  private final transient IQueue<byte[]> queue;
+  /** The unfinished tasks of joinable queues, by name; null for a queue that is not one. */
+  final transient IMap<String, Long> unfinished;
+  // All transient: a queue travels as a ClusterQueueRef (writeReplace).
+  final transient String name;
+  private final transient int maxsize;
+  private transient volatile boolean closed;
+
+  ClusterQueue(HazelcastInstance hz, IQueue<byte[]> queue, IMap<String, Long> unfinished, String name, int maxsize) {
+    this.hz = hz;
     this.queue = queue;
+    this.unfinished = unfinished;
     this.name = name;
+    this.maxsize = maxsize;
   }
 
   /**
-   * Puts an item at the end.
+   * Puts an item at the end, waiting for room in a bounded queue.
    *
    * @param item the item; may be null
    * @throws IllegalArgumentException if it cannot be serialized; nothing is put
@@ -47,44 +70,105 @@ public final class ClusterQueue<E> implements AutoCloseable {
    * @throws InterruptedException if interrupted while putting
    */
   public void put(E item) throws InterruptedException {
-    queue.put(encode(item));
+    byte[] m = encode(item);
+    counted(() -> {
+      queue.put(m);
+      return true;
+    });
   }
 
   /**
-   * Puts an item; the queue is unbounded, so this never waits for room.
+   * Puts an item, waiting up to {@code timeout} for room in a bounded queue.
    *
    * @param item the item; may be null
-   * @param timeout ignored but for null: an unbounded queue always has room
+   * @param timeout how long to wait for room; zero or negative does not wait
+   * @throws QueueFullException if the queue stayed full; nothing is put
    * @throws IllegalArgumentException if it cannot be serialized; nothing is put
    * @throws IllegalStateException if this handle is closed
    * @throws InterruptedException if interrupted while putting
    */
   public void put(E item, Duration timeout) throws InterruptedException {
-    Objects.requireNonNull(timeout, "timeout");
-    put(item);
+    long nanos = Math.max(0, timeout.toNanos());
+    byte[] m = encode(item);
+    if (!counted(() -> queue.offer(m, nanos, TimeUnit.NANOSECONDS))) {
+      throw new QueueFullException("cluster queue '" + name + "' stayed full for " + timeout);
+    }
   }
 
   /**
-   * Puts an item: CPython's {@code put_nowait}; an unbounded queue always has room.
+   * Puts an item if there is room: CPython's {@code put_nowait}.
    *
    * @param item the item; may be null
+   * @throws QueueFullException if the queue is full; nothing is put
    * @throws IllegalArgumentException if it cannot be serialized; nothing is put
    * @throws IllegalStateException if this handle is closed
    */
   public void putNowait(E item) {
-    offer(item);
+    if (!offer(item)) {
+      throw new QueueFullException("cluster queue '" + name + "' is full");
+    }
   }
 
   /**
-   * Puts an item.
+   * Puts an item if there is room.
    *
    * @param item the item; may be null
-   * @return true: an unbounded queue always has room
+   * @return whether it was put (always, in an unbounded queue)
    * @throws IllegalArgumentException if it cannot be serialized; nothing is put
    * @throws IllegalStateException if this handle is closed
    */
   public boolean offer(E item) {
-    return queue.offer(encode(item));
+    byte[] m = encode(item);
+    try {
+      return counted(() -> queue.offer(m));
+    } catch (InterruptedException e) {
+      throw new IllegalStateException("never: offer does not wait", e);
+    }
+  }
+
+  /** A put that may fail or not happen, with a joinable queue's task counted around it. */
+  private interface Put {
+    boolean run() throws InterruptedException;
+  }
+
+  /**
+   * Runs a put; in a joinable queue, counts its task first (so that a consumer's taskDone for
+   * the item never comes before the count) and takes it back if nothing was put.
+   */
+  private boolean counted(Put put) throws InterruptedException {
+    if (unfinished == null) {
+      return put.run();
+    }
+    addUnfinished(1);
+    boolean done = false;
+    try {
+      done = put.run();
+      return done;
+    } finally {
+      if (!done) {
+        addUnfinished(-1);
+      }
+    }
+  }
+
+  /**
+   * Adds to the joinable queue's count of unfinished tasks (a compare-and-set on the cluster's
+   * map, so that callers on any member agree).
+   *
+   * @return the new count
+   * @throws IllegalStateException if it would go below zero
+   */
+  long addUnfinished(long delta) {
+    for (;;) {
+      Long old = unfinished.get(name);
+      long now = (old == null ? 0 : old) + delta;
+      if (now < 0) {
+        throw new IllegalStateException("task_done() called too many times");
+      }
+      if (old == null ? unfinished.putIfAbsent(name, now) == null : unfinished.replace(name, old, now)) {
+        return now;
+      }
+    }
   }
 
   /**
@@ -185,21 +269,21 @@ public final class ClusterQueue<E> implements AutoCloseable {
   }
 
   /**
-   * Tells whether the queue is full: never, it is unbounded.
+   * Tells whether the queue is full now; never for an unbounded one.
    *
-   * @return false
+   * @return whether it holds {@link #maxsize()} items
    */
   public boolean full() {
-    return false;
+    return maxsize > 0 && queue.size() >= maxsize;
   }
 
   /**
-   * The queue's bound: 0, unbounded.
+   * The queue's bound, as it was first made: 0 for none.
    *
-   * @return 0
+   * @return the most items it holds, or 0
    */
   public int maxsize() {
-    return 0;
+    return maxsize;
   }
 
   /** Ends this handle's use: its later puts and gets throw. The queue stays for others. Idempotent. */
@@ -217,7 +301,7 @@ public final class ClusterQueue<E> implements AutoCloseable {
     return closed;
   }
 
-  private void checkOpen() {
+  void checkOpen() {
     if (closed) {
       throw new IllegalStateException("cluster queue '" + name + "' is closed");
     }
@@ -237,8 +321,23 @@ public final class ClusterQueue<E> implements AutoCloseable {
     }
   }
 
+  /**
+   * Serializes a reference to this queue instead of this object: the cluster's name and its
+   * members' addresses now, by which a child JVM connects to it.
+   *
+   * @return the reference
+   */
+  Object writeReplace() {
+    List<String> members = new ArrayList<>();
+    for (Member m : hz.getCluster().getMembers()) {
+      members.add(m.getAddress().getHost() + ":" + m.getAddress().getPort());
+    }
+    return new ClusterQueueRef(ClusterWorkers.clusterName(hz), members, name, maxsize, unfinished != null);
+  }
+
   @Override
   public String toString() {
-    return "ClusterQueue[" + name + (closed ? ", closed" : "") + "]";
+    return getClass().getSimpleName() + "[" + name + (maxsize > 0 ? ", maxsize " + maxsize : "")
+        + (closed ? ", closed" : "") + "]";
   }
 }

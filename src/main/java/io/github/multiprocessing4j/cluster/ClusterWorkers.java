@@ -3,7 +3,6 @@ package io.github.multiprocessing4j.cluster;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
-import com.hazelcast.core.ExecutionCallback;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
 import com.hazelcast.core.MemberLeftException;
@@ -17,6 +16,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,6 +38,14 @@ import org.slf4j.Logger;
 final class ClusterWorkers implements RemoteWorkers, MembershipListener {
 
   private static final Logger LOG = Log.get(ClusterWorkers.class);
+
+  /** Sends cancellations; its threads end when idle. */
+  private static final ExecutorService CANCELLERS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,
+      new SynchronousQueue<>(), r -> {
+        Thread t = new Thread(r, "multiprocessing4j-cluster-cancel");
+        t.setDaemon(true);
+        return t;
+      });
 
   private final HazelcastInstance hz;
   private final IExecutorService executor;
@@ -50,11 +65,15 @@ final class ClusterWorkers implements RemoteWorkers, MembershipListener {
     this.registration = hz.getCluster().addMembershipListener(this);
   }
 
-  private static String clusterName(HazelcastInstance hz) {
+  /** The name of the instance's cluster, a member's or a client's. */
+  static String clusterName(HazelcastInstance hz) {
+    if (hz instanceof com.hazelcast.client.impl.clientside.HazelcastClientProxy) {
+      return ((com.hazelcast.client.impl.clientside.HazelcastClientProxy) hz).getClientConfig().getClusterName();
+    }
     try {
       return hz.getConfig().getClusterName();
     } catch (UnsupportedOperationException e) {
-      return hz.getName(); // a client has no member configuration
+      return hz.getName(); // an instance of neither kind
     }
   }
 
@@ -128,12 +147,19 @@ final class ClusterWorkers implements RemoteWorkers, MembershipListener {
     }
     Attempt a = new Attempt(task, answer, left, m);
     attempts.computeIfAbsent(m.getUuid(), k -> ConcurrentHashMap.newKeySet()).add(a);
+    Future<byte[]> remote;
     try {
-      executor.submitToMember(task, m, a);
+      remote = executor.submitToMember(task, m);
     } catch (RuntimeException e) {
       a.onFailure(e);
       return;
     }
+    stage(remote).whenCompleteAsync(a);
+    answer.whenComplete((r, t) -> {
+      if (answer.isCancelled()) {
+        stopRemotely(remote, m);
+      }
+    });
     if (!hz.getCluster().getMembers().contains(m)) {
       a.memberLost(); // it left between the pick and the registration: no event will say so
     }
@@ -144,7 +170,7 @@ final class ClusterWorkers implements RemoteWorkers, MembershipListener {
    * a failure, or the member's departure, which Hazelcast does not always turn into a failure of
    * the invocations already sent to it (some wait for the operation timeout instead).
    */
-  private final class Attempt implements ExecutionCallback<byte[]> {
+  private final class Attempt implements BiConsumer<byte[], Throwable> {
     private final ClusterTask task;
     private final CompletableFuture<byte[]> answer;
     private final Set<UUID> left;
@@ -175,14 +201,17 @@ final class ClusterWorkers implements RemoteWorkers, MembershipListener {
     }
 
     @Override
-    public void onResponse(byte[] response) {
-      if (settle()) {
-        answer.complete(response);
+    public void accept(byte[] response, Throwable failure) {
+      if (failure == null) {
+        if (settle()) {
+          answer.complete(response);
+        }
+      } else {
+        onFailure(failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
       }
     }
 
-    @Override
-    public void onFailure(Throwable t) {
+    void onFailure(Throwable t) {
       if (settle()) {
         failed(task, answer, left, member, t);
       }
@@ -216,6 +245,34 @@ final class ClusterWorkers implements RemoteWorkers, MembershipListener {
       answer.completeExceptionally(new MultiprocessingException("cluster member " + m.getAddress()
           + " left while running this task, and retries are off (Cluster.Builder.retryOnMemberLoss)", t));
     }
+  }
+
+  /**
+   * Cancels a task's run on its member, interrupting it there, which kills the worker JVM that
+   * runs it (the member's pool replaces it): a terminated pool leaves nothing running. Hazelcast's
+   * cancel waits for the member's reply, so it runs on a thread of its own, never the
+   * terminating caller's.
+   */
+  private static void stopRemotely(Future<byte[]> remote, Member m) {
+    if (remote.isDone()) {
+      return;
+    }
+    CANCELLERS.execute(() -> {
+      try {
+        remote.cancel(true);
+      } catch (RuntimeException e) {
+        LOG.debug("cancelling a task on cluster member {} failed (it may have left): {}", m.getAddress(), e.toString());
+      }
+    });
+  }
+
+  /**
+   * Hazelcast's executor futures are CompletableFutures (members' and clients' alike, 5.x); their
+   * async callbacks run on its default async executor, as its ExecutionCallbacks do.
+   */
+  @SuppressWarnings("unchecked") // a future of the task's answer type
+  private static CompletionStage<byte[]> stage(Future<byte[]> f) {
+    return (CompletionStage<byte[]>) f;
   }
 
   private MultiprocessingException notRunning(Throwable t) {

@@ -4,9 +4,11 @@ import com.hazelcast.core.HazelcastInstance;
 import io.github.multiprocessing4j.internal.access.SharedSecrets;
 import io.github.multiprocessing4j.pool.Pool;
 import io.github.multiprocessing4j.pool.ProcessPoolExecutor;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 
 /**
  * A member's own pool of worker JVMs, which runs the tasks callers send to the member, found by the
@@ -35,9 +37,12 @@ final class LocalWorkers {
    *
    * @param instanceName the name the member will have
    * @param workers how many worker JVMs
+   * @param options the worker pool's other settings (initializer, maxTasksPerChild...)
    */
-  static LocalWorkers start(String instanceName, int workers) {
-    LocalWorkers w = new LocalWorkers(new Pool(workers), instanceName);
+  static LocalWorkers start(String instanceName, int workers, Consumer<Pool.Builder> options) {
+    Pool.Builder b = Pool.builder();
+    options.accept(b);
+    LocalWorkers w = new LocalWorkers(b.processes(workers).build(), instanceName);
     BY_MEMBER.put(w.key, w);
     return w;
   }
@@ -61,13 +66,26 @@ final class LocalWorkers {
     return w;
   }
 
-  /** Runs a task on a worker here and waits for the worker's answer. */
+  /**
+   * Runs a task on a worker here and waits for the worker's answer. Interrupted (the caller
+   * cancelled the task: its pool was terminated), it stops the task: the worker running it is
+   * killed and replaced.
+   */
   byte[] run(byte[] function, byte[] task) throws InterruptedException {
+    java.util.concurrent.CompletableFuture<byte[]> answer = POOLS.runMessages(pool, function, task, where);
     try {
-      return POOLS.runMessages(pool, function, task, where).get();
+      return answer.get();
+    } catch (InterruptedException e) {
+      answer.cancel(true);
+      throw e;
     } catch (ExecutionException e) {
       throw new IllegalStateException("never: the answer is the worker's message", e);
     }
+  }
+
+  /** The pids of the worker JVMs now. */
+  List<Long> workerPids() {
+    return pool.workerPids();
   }
 
   /** Ends the workers: they are killed, as at a pool's {@code terminate()}. */

@@ -1,11 +1,13 @@
 package io.github.multiprocessing4j.cluster;
 
+import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.config.ClassFilter;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.ExecutorConfig;
 import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.SerializationConfig;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
@@ -23,6 +25,8 @@ final class MemberConfigs {
   static final String EXECUTOR = "multiprocessing4j";
   static final String DEFAULT_CLUSTER_NAME = "multiprocessing4j";
   static final int DEFAULT_PORT = 5701;
+  /** How long a client this package starts tries to reach a member before it gives up. */
+  static final long CLIENT_CONNECT_MILLIS = 60_000;
 
   private MemberConfigs() {}
 
@@ -67,7 +71,32 @@ final class MemberConfigs {
     c.getMemberAttributeConfig().setAttribute(WORKERS_ATTRIBUTE, Integer.toString(workers));
     // One thread per task a caller may have on this member (two per worker), plus room.
     c.addExecutorConfig(new ExecutorConfig(EXECUTOR).setPoolSize(2 * workers + 2));
-    secure(c);
+    secure(c.getSerializationConfig());
+    return c;
+  }
+
+  /**
+   * The configuration of a client this package starts: the given members, no discovery, slf4j
+   * logging, the serialization filter, and a bounded wait for the first connection (Hazelcast's
+   * default waits for ever).
+   *
+   * @param addresses the members to connect to, {@code host} or {@code host:port}
+   * @param clusterName the cluster's name
+   * @param instancePrefix starts the client's instance name, and so its threads' names
+   */
+  static ClientConfig client(List<String> addresses, String clusterName, String instancePrefix) {
+    ClientConfig c = new ClientConfig();
+    c.setInstanceName(instancePrefix + java.util.UUID.randomUUID());
+    c.setClusterName(clusterName);
+    c.setProperty("hazelcast.phone.home.enabled", "false");
+    c.setProperty("hazelcast.logging.type", "slf4j");
+    if (System.getProperty("hazelcast.logging.type") == null) {
+      System.setProperty("hazelcast.logging.type", "slf4j");
+    }
+    c.getNetworkConfig().setAddresses(new java.util.ArrayList<>(addresses));
+    c.getNetworkConfig().getAutoDetectionConfig().setEnabled(false);
+    c.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(CLIENT_CONNECT_MILLIS);
+    secure(c.getSerializationConfig());
     return c;
   }
 
@@ -77,12 +106,12 @@ final class MemberConfigs {
    * application's objects never travel as Hazelcast objects, but as bytes, decoded by worker JVMs
    * through the library's own filter.
    */
-  static void secure(Config c) {
+  static void secure(SerializationConfig c) {
     ClassFilter allowed = new ClassFilter().addClasses(ClusterTask.class.getName(), "[B");
-    JavaSerializationFilterConfig filter = c.getSerializationConfig().getJavaSerializationFilterConfig();
+    JavaSerializationFilterConfig filter = c.getJavaSerializationFilterConfig();
     if (filter == null) {
       filter = new JavaSerializationFilterConfig();
-      c.getSerializationConfig().setJavaSerializationFilterConfig(filter);
+      c.setJavaSerializationFilterConfig(filter);
     }
     // Hazelcast's defaults stay: its own error responses (a member not yet joined, say) travel as
     // serialized exceptions of its own classes and the JDK's, minus its list of known gadgets.

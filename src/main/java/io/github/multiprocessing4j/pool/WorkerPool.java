@@ -197,7 +197,9 @@ final class WorkerPool {
    * @param function the DEFINE message of its function
    * @param task its TASK message
    * @param where names this JVM in failures
-   * @return completes with the worker's OK or ERROR message, never exceptionally
+   * @return completes with the worker's OK or ERROR message, never exceptionally; cancelling it
+   *     stops the task: dropped if no worker has it yet, its worker killed (and replaced, as after
+   *     any death) if it runs
    */
   java.util.concurrent.CompletableFuture<byte[]> runMessages(byte[] function, byte[] task, String where) {
     MessageSink sink = new MessageSink(where);
@@ -207,10 +209,42 @@ final class WorkerPool {
       if (!submit(List.of(t), false)) {
         sink.failed(new BrokenProcessPoolException("the pool of " + where + " is closed", null));
       }
+      sink.answer.whenComplete((m, e) -> {
+        if (sink.answer.isCancelled()) {
+          stopTask(t);
+        }
+      });
     } catch (RuntimeException e) {
       sink.failed(e);
     }
     return sink.answer;
+  }
+
+  /**
+   * Stops a task whose caller gave up: a pending one is dropped, the worker that runs it is
+   * killed, as {@code terminate()} kills a local pool's workers. One that waits in a worker's pipe
+   * behind another task is left to run (killing the worker would kill that other task too).
+   */
+  private void stopTask(PoolTask t) {
+    WorkerSlot runner = null;
+    lock.lock();
+    try {
+      if (pending.remove(t)) {
+        return;
+      }
+      for (WorkerSlot s : workers) {
+        if (s.process != null && s.inFlight.peekFirst() == t && t.sent) {
+          runner = s;
+          break;
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (runner != null) {
+      LOG.info("killing worker {}: the caller of its task gave up", runner.where);
+      runner.kill();
+    }
   }
 
   /** The number of workers the pool keeps. */

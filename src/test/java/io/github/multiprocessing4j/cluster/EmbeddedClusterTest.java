@@ -15,6 +15,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.Socket;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The embedded default: one member in the test JVM, on loopback, with its own worker JVMs. One
@@ -168,5 +170,25 @@ final class EmbeddedClusterTest {
         .hasMessageContaining("10.1.2.3")
         .hasMessageContaining("allowNonLoopback()")
         .hasMessageContaining("--allow-non-loopback");
+  }
+
+  @Test
+  void terminateKillsTheWorkerThatRunsARemoteTaskAndTheMemberReplacesIt(@TempDir Path dir) throws Exception {
+    Path pidFile = dir.resolve("pid");
+    Pool pool = cluster.pool();
+    try {
+      pool.applyAsync(LongTask.writingPidTo(pidFile));
+      long pid = LongTask.awaitPid(pidFile);
+      assertThat(LocalWorkers.of(cluster.hazelcast()).workerPids()).contains(pid);
+      pool.terminate();
+      LongTask.awaitGone(pid, "the worker JVM of the terminated pool's running task");
+    } finally {
+      pool.terminate();
+    }
+    try (Pool again = cluster.pool()) {
+      assertThat(again.map(x -> ProcessHandle.current().pid(), List.of(1, 2, 3, 4, 5, 6), 1)).hasSize(6);
+    }
+    List<Long> workers = LocalWorkers.of(cluster.hazelcast()).workerPids();
+    assertThat(workers).as("the member's workers, the killed one replaced").hasSize(2);
   }
 }

@@ -11,6 +11,7 @@ import io.github.multiprocessing4j.pool.SerializableCallable;
 import io.github.multiprocessing4j.testing.JavaMain;
 import io.github.multiprocessing4j.testing.Waits;
 import java.io.File;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real cluster on loopback: this JVM submits (a member with no workers) and three members run
@@ -272,6 +274,27 @@ final class MultiMemberClusterTest {
             .hasStackTraceContaining("cannot load class " + Answer.class.getName())
             .hasStackTraceContaining("class path");
       }
+    }
+  }
+
+  @Test
+  void terminateKillsTheWorkerOfAMemberJvmThatRunsTheTask(@TempDir Path dir) throws Exception {
+    Path pidFile = dir.resolve("pid");
+    Pool pool = cluster.pool();
+    try {
+      pool.applyAsync(LongTask.writingPidTo(pidFile));
+      long pid = LongTask.awaitPid(pidFile);
+      Set<Long> memberPids = members.stream().map(Process::pid).collect(Collectors.toSet());
+      assertThat(ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(ProcessHandle::pid).orElse(-1L))
+          .as("the task's worker is a member JVM's child").isIn(memberPids);
+      pool.terminate();
+      LongTask.awaitGone(pid, "the member's worker JVM of the terminated pool's running task");
+    } finally {
+      pool.terminate();
+    }
+    awaitWorkers(3);
+    try (Pool again = cluster.pool()) {
+      assertThat(again.map(x -> x + 1, List.of(1, 2, 3, 4, 5, 6), 1)).containsExactly(2, 3, 4, 5, 6, 7);
     }
   }
 }

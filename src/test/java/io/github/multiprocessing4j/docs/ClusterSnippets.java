@@ -1,6 +1,10 @@
 package io.github.multiprocessing4j.docs;
 
+import io.github.multiprocessing4j.Args;
+import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.Target;
 import io.github.multiprocessing4j.cluster.Cluster;
+import io.github.multiprocessing4j.cluster.ClusterJoinableQueue;
 import io.github.multiprocessing4j.cluster.ClusterQueue;
 import io.github.multiprocessing4j.pool.Pool;
 import java.util.List;
@@ -26,6 +30,33 @@ final class ClusterSnippets {
       System.out.println(jobs.get());                      // simulate 42
       // end:cluster-queue
     }
+  }
+
+  /** A consumer of the joinable queue's snippet. */
+  public static final class Consumer implements Target {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void run(Args args) throws Exception {
+      ClusterJoinableQueue<String> work = (ClusterJoinableQueue<String>) args.get(0);
+      while (true) {
+        System.out.println("done: " + work.get());
+        work.taskDone();
+      }
+    }
+  }
+
+  /** Compiled, not run. */
+  static void joinable(Cluster cluster) throws Exception {
+    // snippet:cluster-joinable
+    ClusterJoinableQueue<String> work = cluster.joinableQueue("work", 100);  // at most 100 waiting
+    Process consumer = Process.builder().target(Consumer.class).args(work)   // reconnects in the child
+        .daemon(true).build();
+    consumer.start();
+    work.put("simulate 43");      // waits while 100 items wait; put(item, timeout) throws QueueFullException
+    work.join();                  // returns once the consumer called taskDone() for every item
+    // end:cluster-joinable
   }
 
   /** Compiled, not run: it needs three machines. */
