@@ -59,10 +59,17 @@ final class Dispatcher {
   /** Gives pending tasks to workers with room, least loaded first; returns the workers to flush. */
   List<WorkerSlot> assignLocked() {
     List<WorkerSlot> touched = new ArrayList<>(2);
+    boolean allUp = true;
+    for (WorkerSlot s : workers) {
+      allUp &= s.up();
+    }
     while (!pending.isEmpty()) {
       WorkerSlot best = null;
       for (WorkerSlot s : workers) {
-        if (s.accepts() && (best == null || s.inFlight.size() < best.inFlight.size())) {
+        // While a worker boots, those up take one task at a time: a second task then goes to
+        // whichever comes first, a worker up that is done or the booting one once it is up.
+        if (s.up() && s.accepts() && (allUp || s.inFlight.isEmpty())
+            && (best == null || s.inFlight.size() < best.inFlight.size())) {
           best = s;
         }
       }
