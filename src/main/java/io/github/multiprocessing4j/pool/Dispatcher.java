@@ -59,16 +59,18 @@ final class Dispatcher {
   /** Gives pending tasks to workers with room, least loaded first; returns the workers to flush. */
   List<WorkerSlot> assignLocked() {
     List<WorkerSlot> touched = new ArrayList<>(2);
-    boolean allUp = true;
+    int booting = 0; // workers not up yet that will take tasks once they are
     for (WorkerSlot s : workers) {
-      allUp &= s.up();
+      if (!s.up() && s.accepts()) {
+        booting++;
+      }
     }
     while (!pending.isEmpty()) {
       WorkerSlot best = null;
       for (WorkerSlot s : workers) {
-        // While a worker boots, those up take one task at a time: a second task then goes to
-        // whichever comes first, a worker up that is done or the booting one once it is up.
-        if (s.up() && s.accepts() && (allUp || s.inFlight.isEmpty())
+        // A worker up takes a second task only if one is left for each booting worker: two
+        // tasks that must run at once still get two workers, and a map's chunks still queue.
+        if (s.up() && s.accepts() && (s.inFlight.isEmpty() || pending.size() > booting)
             && (best == null || s.inFlight.size() < best.inFlight.size())) {
           best = s;
         }
