@@ -70,6 +70,35 @@ final class PoolColdStartTest {
   }
 
   @Test
+  void twoTasksThatMustMeetGetTwoWorkersWhenOneIsUpLate() throws Exception {
+    AtomicInteger started = new AtomicInteger(-1); // the options are applied once more, to check them
+    Barrier meet = new Barrier(2);
+    List<Long> pids = new ArrayList<>();
+    try (Pool pool = Pool.builder().processes(2)
+        .workerOptions(w -> w.systemProperty(ORDER, Integer.toString(started.getAndIncrement())))
+        .initializer(PoolColdStartTest::holdTheFirstStarted, dir.toString()).build()) {
+      pids.addAll(pool.workerPids());
+      long held = Gates.awaitRunning(dir, "init0");
+      // Each task waits for the other: the worker up must not queue the second behind the first.
+      AsyncResult<Long> first = pool.applyAsync(() -> meetAndTellPid(meet));
+      AsyncResult<Long> second = pool.applyAsync(() -> meetAndTellPid(meet));
+      Gates.open(dir, "init0");
+      assertThat(List.of(first.get(Waits.LONG), second.get(Waits.LONG))).containsExactlyInAnyOrderElementsOf(pids)
+          .contains(held);
+      pool.terminate();
+      assertThat(pool.join(Waits.JOIN)).isTrue();
+    }
+    for (long pid : pids) {
+      assertThat(Pids.awaitGone(pid, Waits.JOIN)).as("worker %s gone", pid).isTrue();
+    }
+  }
+
+  static long meetAndTellPid(Barrier meet) throws Exception {
+    meet.await(Waits.LONG);
+    return Multiprocessing.getpid();
+  }
+
+  @Test
   void theWorkersBootAtTheSameTimeNotOneAfterTheOther() throws Exception {
     // Each initializer waits until both workers are in theirs: a pool that started its second
     // worker only once the first was up would break at the barrier instead.
