@@ -59,10 +59,19 @@ final class Dispatcher {
   /** Gives pending tasks to workers with room, least loaded first; returns the workers to flush. */
   List<WorkerSlot> assignLocked() {
     List<WorkerSlot> touched = new ArrayList<>(2);
+    int booting = 0; // workers not up yet that will take tasks once they are
+    for (WorkerSlot s : workers) {
+      if (!s.up() && s.accepts()) {
+        booting++;
+      }
+    }
     while (!pending.isEmpty()) {
       WorkerSlot best = null;
       for (WorkerSlot s : workers) {
-        if (s.accepts() && (best == null || s.inFlight.size() < best.inFlight.size())) {
+        // A worker up takes a second task only if one is left for each booting worker: two
+        // tasks that must run at once still get two workers, and a map's chunks still queue.
+        if (s.up() && s.accepts() && (s.inFlight.isEmpty() || pending.size() > booting)
+            && (best == null || s.inFlight.size() < best.inFlight.size())) {
           best = s;
         }
       }

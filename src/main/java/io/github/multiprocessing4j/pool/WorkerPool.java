@@ -594,6 +594,7 @@ final class WorkerPool {
     }
     pipe.conn2().close();
     WorkerSlot s = new WorkerSlot(p, WorkerChannel.of(pipe.conn1()), maxTasksPerChild);
+    s.waitsForReady = !onDemand; // an executor's worker starts for a task: it takes it at once
     workers.add(s);
     startReaderLocked(s);
   }
@@ -649,11 +650,28 @@ final class WorkerPool {
   }
 
   void onReady(WorkerSlot s) {
+    List<WorkerSlot> touched = new ArrayList<>(2);
     lock.lock();
     try {
       s.ready = true;
+      assignFromReaderLocked(touched); // the tasks that waited for a worker up
     } finally {
       lock.unlock();
+    }
+    dispatch.flush(touched);
+  }
+
+  /**
+   * Gives pending tasks to workers, from a reader: the workers whose sends cannot block go into
+   * {@code toFlush}, for the caller to flush after unlocking; the others to the dispatcher.
+   */
+  private void assignFromReaderLocked(List<WorkerSlot> toFlush) {
+    for (WorkerSlot t : dispatch.assignLocked()) {
+      if (t.sendsCannotBlock()) {
+        toFlush.add(t);
+      } else {
+        dispatch.wantLocked();
+      }
     }
   }
 
@@ -670,13 +688,7 @@ final class WorkerPool {
       stopping = stopIdleLocked();
       // Send the next tasks from here, before decoding this result, when that cannot block: a
       // hand-off to the dispatcher costs a thread wake-up per task.
-      for (WorkerSlot t : dispatch.assignLocked()) {
-        if (t.sendsCannotBlock()) {
-          stopping.add(t);
-        } else {
-          dispatch.wantLocked();
-        }
-      }
+      assignFromReaderLocked(stopping);
     } finally {
       lock.unlock();
     }

@@ -37,6 +37,12 @@ final class WorkerSlot {
   /** Guarded by the pool's lock. */
   int assigned;
   boolean ready;
+  /**
+   * Tasks wait for this worker's READY instead of queuing in its pipe while its JVM boots, so that
+   * a new pool's first tasks go to the first worker up, not to the first one started. Guarded by
+   * the pool's lock.
+   */
+  boolean waitsForReady;
   /** No more tasks for this worker; STOP is due once its outbox is sent. Guarded by the pool's lock. */
   boolean stopping;
   /** Guarded by the pool's lock. */
@@ -76,6 +82,11 @@ final class WorkerSlot {
   boolean accepts() {
     int depth = remote == null ? DEPTH : remote.depth();
     return !stopping && inFlight.size() < depth && (maxTasks == 0 || assigned < maxTasks);
+  }
+
+  /** Tells whether tasks may be sent to this worker now: it said READY, or need not. */
+  boolean up() {
+    return ready || !waitsForReady;
   }
 
   /** Stops the worker with SIGTERM; a remote slot's channel is closed. */

@@ -45,7 +45,15 @@ final class QueueServer {
   static final int LINK_CAPACITY = Tunable.QUEUE_RING_BYTES.intValue(1 << 20);
 
   private static QueueServer instance; // guarded by the class
-  private static final Logger LOG = Log.get(QueueServer.class);
+
+  /**
+   * The logger, on first use only: a child's first put calls {@link #parse}, and initialising
+   * SLF4J there (about 80 classes and a service lookup over the class path) would cost it more than
+   * the put.
+   */
+  private static final class Logs {
+    static final Logger LOG = Log.get(QueueServer.class);
+  }
   /** How long a connecting process may take to prove it knows the authkey. */
   private static final long HANDSHAKE_NANOS = TimeUnit.SECONDS.toNanos(30);
 
@@ -154,7 +162,7 @@ final class QueueServer {
         }
         if (!warned) {
           warned = true; // (once: a lack of descriptors may last, and each accept would say it again)
-          LOG.warn("the queue server of process {} cannot accept a connection; it goes on accepting",
+          Logs.LOG.warn("the queue server of process {} cannot accept a connection; it goes on accepting",
               ProcessHandle.current().pid(), e);
         }
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // a lasting failure must not spin a CPU
@@ -217,7 +225,7 @@ final class QueueServer {
       } catch (IOException | RuntimeException | InterruptedException e) {
         // a broken link: drop this client, keep serving the others
       } catch (Error e) { // out of memory, say: this client's link ends, loudly; the others go on
-        LOG.error("a link of the queue server of process {} failed; its client is dropped",
+        Logs.LOG.error("a link of the queue server of process {} failed; its client is dropped",
             ProcessHandle.current().pid(), e);
       } finally {
         for (Pending p : pending.values()) {

@@ -2,15 +2,30 @@ package io.github.multiprocessing4j.bench;
 
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.connection.Connection;
+import io.github.multiprocessing4j.connection.Pipe;
 import io.github.multiprocessing4j.queues.Queue;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * What a child's first queue operation costs: start→join of a child that puts one item on a queue,
  * alternating with a child that does nothing with it (both get the queue as an argument, so both
  * decode it). Not a test: run it with
  * {@code mvn -q test-compile exec:exec@bench -Dbench.mainClass=io.github.multiprocessing4j.bench.FirstIpcProbe -Dbench.args=""}.
- * Prints the median of 9 of each, in milliseconds, in the format of the CPython scripts.
+ * Prints the median of 9 of each, in milliseconds, in the format of the CPython scripts, and the
+ * mean CPU time of each kind of child ({@code *.child_cpu}), which a loaded machine disturbs less.
+ *
+ * <p>Then the classes of the first operation, which a loaded machine does not disturb: one more
+ * child of each kind runs with {@code -Xlog:class+load}, and the probe prints the classes the
+ * child loaded from the start of the operation to its end (between two marker classes), by source
+ * (the JDK's CDS archive, the JDK's modules, the class path), for a queue's {@code put} and for a
+ * pipe end's {@code send}.
  */
 public final class FirstIpcProbe {
 
@@ -19,6 +34,29 @@ public final class FirstIpcProbe {
   @SuppressWarnings("unchecked")
   static void put(Args a) throws InterruptedException {
     ((Queue<Object>) a.get(0)).put(1);
+  }
+
+  /** Marks where the first operation starts in a class-load log. */
+  static final class Before {
+    private Before() {}
+  }
+
+  /** Marks where it ends. */
+  static final class After {
+    private After() {}
+  }
+
+  @SuppressWarnings("unchecked")
+  static void markedPut(Args a) throws InterruptedException {
+    new Before().hashCode();
+    ((Queue<Object>) a.get(0)).put(1);
+    new After().hashCode();
+  }
+
+  static void markedSend(Args a) throws InterruptedException {
+    new Before().hashCode();
+    a.get(0, Connection.class).send(1);
+    new After().hashCode();
   }
 
   static void idle(Args a) {
@@ -35,20 +73,75 @@ public final class FirstIpcProbe {
     Queue<Object> q = new Queue<>();
     double[] withPut = new double[9];
     double[] idle = new double[9];
+    double putCpu = 0;
+    double idleCpu = 0;
     for (int i = 0; i < 9; i++) {
+      double c0 = PoolFloors.reapedChildrenCpu();
       long t0 = System.nanoTime();
       Process p = Process.builder().target(FirstIpcProbe::put).args(q).build();
       p.start();
       q.get(Duration.ofSeconds(30));
       p.join(Duration.ofSeconds(30));
       withPut[i] = (System.nanoTime() - t0) / 1e6;
+      double c1 = PoolFloors.reapedChildrenCpu();
       t0 = System.nanoTime();
       Process n = Process.builder().target(FirstIpcProbe::idle).args(q).build();
       n.start();
       n.join(Duration.ofSeconds(30));
       idle[i] = (System.nanoTime() - t0) / 1e6;
+      putCpu += c1 - c0;
+      idleCpu += PoolFloors.reapedChildrenCpu() - c1;
     }
     Metrics.emit("java.first_put.start_join", withPut, "ms", 1, null);
     Metrics.emit("java.idle_with_queue.start_join", idle, "ms", 1, null);
+    // Means over the 9: the kernel counts a child's CPU in 10 ms ticks.
+    Metrics.emit("java.first_put.child_cpu", new double[] {putCpu / 9}, "ms", 1e3,
+        "mean CPU of a child that puts, start to exit (10 ms ticks)");
+    Metrics.emit("java.idle_with_queue.child_cpu", new double[] {idleCpu / 9}, "ms", 1e3, String.format(Locale.ROOT,
+        "the same for the idle child; the first put's CPU %.1f ms", (putCpu - idleCpu) / 9 * 1e3));
+
+    Path dir = Files.createTempDirectory("mp4j-firstipc");
+    try {
+      Path putLog = dir.resolve("put.log");
+      Process p = Process.builder().target(FirstIpcProbe::markedPut).args(q)
+          .jvmOptions("-Xlog:class+load:file=" + putLog).build();
+      p.start();
+      q.get(Duration.ofSeconds(30));
+      p.join(Duration.ofSeconds(30));
+      System.out.println("# first queue put: " + classesBetweenMarkers(putLog));
+      Path sendLog = dir.resolve("send.log");
+      Pipe pipe = Pipe.open();
+      Process s = Process.builder().target(FirstIpcProbe::markedSend).args(pipe.conn2())
+          .jvmOptions("-Xlog:class+load:file=" + sendLog).build();
+      s.start();
+      pipe.conn2().close();
+      pipe.conn1().recv();
+      s.join(Duration.ofSeconds(30));
+      pipe.conn1().close();
+      System.out.println("# first pipe send: " + classesBetweenMarkers(sendLog));
+      Files.deleteIfExists(putLog);
+      Files.deleteIfExists(sendLog);
+    } finally {
+      Files.deleteIfExists(dir);
+    }
+  }
+
+  /** "N classes (cds/jrt/classpath/generated)" loaded between the two marker classes of a log. */
+  static String classesBetweenMarkers(Path log) throws IOException {
+    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+    int[] n = new int[4];
+    boolean in = false;
+    for (String line : lines) {
+      if (line.contains(Before.class.getName() + " ")) {
+        in = true;
+      } else if (line.contains(After.class.getName() + " ")) {
+        break;
+      } else if (in) {
+        n[line.contains("source: shared") ? 0 : line.contains("source: jrt") ? 1
+            : line.contains("source: file") ? 2 : 3]++;
+      }
+    }
+    return String.format(Locale.ROOT, "%d classes (%d from the CDS archive, %d from the JDK's modules, "
+        + "%d from the class path, %d generated)", n[0] + n[1] + n[2] + n[3], n[0], n[1], n[2], n[3]);
   }
 }

@@ -23,6 +23,15 @@ import java.util.Locale;
  *   <li>{@code java.pool.create}: {@code new Pool(2)} returns (it starts both worker JVMs), ms.</li>
  *   <li>{@code java.pool.create_first_result}: {@code new Pool(2)} and {@code apply(noop)}: the cold
  *       start of a usable pool, ms.</li>
+ *   <li>{@code java.floor.jvm_first_byte}, {@code java.floor.2jvm_first_byte},
+ *       {@code java.floor.2jvm_last_byte}: the floor under the cold pool ({@link PoolFloors}), in
+ *       the same trials: a new JVM with the workers' class path runs a trivial main that connects
+ *       back and sends one byte; one alone, then two started at once (the first byte, the last),
+ *       ms. {@code create_first_result}'s note gives its ratio to the two-JVM first byte.
+ *       {@code java.floor.2jvm_cpu} and {@code java.pool.create_first_result.workers_cpu}: the CPU
+ *       time those two JVMs and the pool's two workers used from start to exit, which a loaded
+ *       machine disturbs less than wall time (the kernel's 10 ms ticks), ms. After the
+ *       cold cases, {@code # breakdown} lines show one more cold pool's worker steps.</li>
  *   <li>{@code java.pool.teardown}: {@code shutdown()} and {@code join()} of that pool (CPython's
  *       {@code close()} and {@code join()}), ms.</li>
  *   <li>{@code java.pool.map_trivial_100k.cold}: {@code new Pool(2)} and
@@ -215,8 +224,13 @@ public final class PoolBench {
     double[] teardown = new double[trials];
     double[] coldTriv = new double[trials];
     double[] coldCpu = new double[trials];
+    double[] floor1 = new double[trials];
+    double[][] floor2 = new double[trials][];
+    double[] poolCpu = new double[trials];
+    double[] floor2Cpu = new double[trials];
     for (int i = 0; i < trials + 1; i++) {
       Pool pool = null;
+      double cpu0 = PoolFloors.reapedChildrenCpu();
       try {
         long t0 = System.nanoTime();
         pool = new Pool(2);
@@ -233,6 +247,18 @@ public final class PoolBench {
         }
       } finally {
         dispose(pool);
+      }
+      // The floors, alternating with the pool so that drift hits both.
+      double cpu1 = PoolFloors.reapedChildrenCpu();
+      double f1 = PoolFloors.firstBytes(1)[0];
+      double cpu2 = PoolFloors.reapedChildrenCpu();
+      double[] f2 = PoolFloors.firstBytes(2);
+      double cpu3 = PoolFloors.reapedChildrenCpu();
+      if (i > 0) {
+        floor1[i - 1] = f1;
+        floor2[i - 1] = f2;
+        poolCpu[i - 1] = cpu1 - cpu0;
+        floor2Cpu[i - 1] = cpu3 - cpu2;
       }
     }
     for (int i = 0; i < trials + 1; i++) {
@@ -264,9 +290,24 @@ public final class PoolBench {
       }
     }
     Metrics.emit("java.pool.create", create, "ms", 1e3, null);
-    Metrics.emit("java.pool.create_first_result", first, "ms", 1e3, null);
+    double[] floor2First = new double[trials];
+    double[] floor2Last = new double[trials];
+    for (int i = 0; i < trials; i++) {
+      floor2First[i] = floor2[i][0];
+      floor2Last[i] = floor2[i][1];
+    }
+    Metrics.emit("java.floor.jvm_first_byte", floor1, "ms", 1e3, "a new JVM's trivial main connects back and sends a byte");
+    Metrics.emit("java.floor.2jvm_first_byte", floor2First, "ms", 1e3, "two such JVMs started at once: the first byte");
+    Metrics.emit("java.floor.2jvm_last_byte", floor2Last, "ms", 1e3, "and the second");
+    Metrics.emit("java.pool.create_first_result", first, "ms", 1e3, String.format(Locale.ROOT,
+        "%.2fx the two-JVM floor's first byte", Metrics.median(first) / Metrics.median(floor2First)));
+    Metrics.emit("java.floor.2jvm_cpu", floor2Cpu, "ms", 1e3, "CPU of the two floor JVMs, start to exit (10 ms ticks)");
+    Metrics.emit("java.pool.create_first_result.workers_cpu", poolCpu, "ms", 1e3, String.format(Locale.ROOT,
+        "CPU of both workers, start to exit after shutdown; %.2fx the floor's",
+        Metrics.median(poolCpu) / Metrics.median(floor2Cpu)));
     Metrics.emit("java.pool.teardown", teardown, "ms", 1e3, "shutdown()+join()");
     Metrics.emit("java.pool." + triv + ".cold", coldTriv, "ms", 1e3, "incl. Pool(2) creation");
+    PoolFloors.breakdown(NOOP);
 
     // warm pool
     Pool pool = null;

@@ -31,6 +31,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code java.lib.start_join}: {@code new Process(NoopTarget.class)}, {@code start()},
  *       {@code join()}; the library's default output handling (both streams pumped).</li>
  *   <li>{@code java.lib.start_only}: the part of the above until {@code start()} returned.</li>
+ *   <li>{@code java.lib.start_join.child_cpu} (and {@code java.raw.}): the mean CPU time of one
+ *       such child from start to exit, from this JVM's reaped-children CPU ({@code /proc/self/stat},
+ *       10 ms ticks, hence a mean over the trials), which a loaded machine disturbs less than the
+ *       wall time.</li>
  *   <li>{@code java.lib.start8_join}: 8 processes started at once, then all joined.</li>
  *   <li>{@code java.lib.time_to_target}: from before the Process is created to the first line of
  *       the child's target, by the wall clock (see {@link WallClock}); the child prints its time
@@ -199,17 +203,32 @@ public final class StartBench {
     }
     double[][] lib = new double[trials][];
     double[][] raw = new double[trials][];
+    double[] libCpu = new double[trials];
+    double[] rawCpu = new double[trials];
     for (int i = 0; i < trials; i++) {
+      // The CPU of each joined child too (reaped children's CPU), which load disturbs less.
+      double c0 = PoolFloors.reapedChildrenCpu();
       if (i % 2 == 0) {
         lib[i] = startJoin(false);
+        double c1 = PoolFloors.reapedChildrenCpu();
         raw[i] = rawStartJoin();
+        libCpu[i] = c1 - c0;
+        rawCpu[i] = PoolFloors.reapedChildrenCpu() - c1;
       } else {
         raw[i] = rawStartJoin();
+        double c1 = PoolFloors.reapedChildrenCpu();
         lib[i] = startJoin(false);
+        rawCpu[i] = c1 - c0;
+        libCpu[i] = PoolFloors.reapedChildrenCpu() - c1;
       }
     }
     Metrics.emit("java.lib.start_join", column(lib, 0), "ms", 1, null);
     Metrics.emit("java.raw.start_join", column(raw, 0), "ms", 1, null);
+    // Means, not medians: the kernel counts CPU in 10 ms ticks, so a median of one child is a tick.
+    Metrics.emit("java.lib.start_join.child_cpu", new double[] {mean(libCpu)}, "ms", 1e3,
+        "mean CPU of a child, start to exit, over the trials (10 ms ticks)");
+    Metrics.emit("java.raw.start_join.child_cpu", new double[] {mean(rawCpu)}, "ms", 1e3,
+        String.format(Locale.ROOT, "the same for the raw child; lib/raw %.2f", mean(libCpu) / mean(rawCpu)));
     Metrics.emit("java.lib.start_only", column(lib, 1), "ms", 1, null);
     Metrics.emit("java.raw.start_only", column(raw, 1), "ms", 1, null);
 
@@ -385,6 +404,14 @@ public final class StartBench {
     java.lang.Process p = new ProcessBuilder(command).start(); // all three streams are pipes
     LIVE_RAW.add(p);
     return p;
+  }
+
+  private static double mean(double[] xs) {
+    double sum = 0;
+    for (double x : xs) {
+      sum += x;
+    }
+    return sum / xs.length;
   }
 
   private double[] rawStartJoin() throws Exception {
