@@ -9,6 +9,7 @@ import io.github.multiprocessing4j.cluster.ClusterMember;
 import io.github.multiprocessing4j.pool.Pool;
 import io.github.multiprocessing4j.pool.SerializableFunction;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -287,10 +288,10 @@ public final class ClusterBench {
    */
   private static void submitterCost(Pool cpool, Pool lpool) throws Exception {
     int base = tasks == 1000 ? 2000 : 500;
-    long idle0 = ProcCounters.snapshot()[ProcCounters.ALL_RUN_NS];
+    long idle0 = processCpuNanos();
     long w0 = System.nanoTime();
     Thread.sleep(2000); // the measurement window of the idle JVM's own CPU use, not synchronisation
-    double idle = (ProcCounters.snapshot()[ProcCounters.ALL_RUN_NS] - idle0) / 1e3 / ((System.nanoTime() - w0) / 1e9);
+    double idle = (processCpuNanos() - idle0) / 1e3 / ((System.nanoTime() - w0) / 1e9);
     TABLE.note("");
     TABLE.note("submitter cost per chunk (trivial items; cluster: this JVM a member with workers(0), 3 member JVMs; "
         + "local: new Pool(3)); medians of " + rounds + " rounds");
@@ -325,24 +326,38 @@ public final class ClusterBench {
     }
     TABLE.note(String.format(Locale.ROOT, "idle, this JVM (the submitting member and the local pool's parent) uses %s us "
         + "of CPU per second, included above", Metrics.fmt(idle)));
-    TABLE.note("cpu us/chunk: CPU time of this whole JVM (its threads' /proc schedstat) per chunk; out/in B/chunk: /proc/self/io "
+    TABLE.note("cpu us/chunk: CPU time of this whole JVM (getProcessCpuTime) per chunk; out/in B/chunk: /proc/self/io "
         + "wchar/rchar per chunk (the local pool's writes to its workers do not show in wchar: '-'); cpu use: of one core, while mapping");
   }
 
   private static void costRound(Pool pool, List<Integer> some, int c, int chunks, double[][] into, int r)
       throws Exception {
+    long cpu0 = processCpuNanos();
     long[] io0 = io();
-    long cpu0 = ProcCounters.snapshot()[ProcCounters.ALL_RUN_NS];
     long t0 = System.nanoTime();
     List<Integer> out = pool.map(TRIVIAL, some, c);
     long t1 = System.nanoTime();
-    long cpu1 = ProcCounters.snapshot()[ProcCounters.ALL_RUN_NS];
     long[] io1 = io();
+    long cpu1 = processCpuNanos();
     checkTrivial(out, some.size());
     into[0][r] = (cpu1 - cpu0) / 1e3 / chunks;
     into[1][r] = (double) (io1[1] - io0[1]) / chunks;
     into[2][r] = (double) (io1[0] - io0[0]) / chunks;
     into[3][r] = chunks / ((t1 - t0) / 1e9);
+  }
+
+  /**
+   * The CPU time of this JVM, every thread, dead ones too ({@code getProcessCpuTime} of the JDK's
+   * {@code com.sun.management} bean, by reflection: this module does not read {@code jdk.management}).
+   */
+  private static long processCpuNanos() {
+    try {
+      Object bean = ManagementFactory.getOperatingSystemMXBean();
+      return (long) Class.forName("com.sun.management.OperatingSystemMXBean").getMethod("getProcessCpuTime")
+          .invoke(bean);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return ProcCounters.snapshot()[ProcCounters.ALL_RUN_NS]; // live threads only
+    }
   }
 
   /** {@code rchar} and {@code wchar} of {@code /proc/self/io}; zeros where it cannot be read. */
