@@ -298,7 +298,7 @@ public final class ClusterBench {
     TABLE.note(String.format(Locale.ROOT, "%-8s %-7s %7s %12s %12s %12s %12s %10s", "chunk", "side", "chunks",
         "cpu us/chunk", "out B/chunk", "in B/chunk", "chunks/s", "cpu use"));
     for (int c : CHUNKS) {
-      int chunks = c >= 1000 ? base / 10 : c >= 100 ? base / 2 : base;
+      int chunks = c >= 1000 ? base / 4 : base; // getProcessCpuTime counts 10 ms ticks: windows of 0.1 s of CPU at least
       List<Integer> some = range(chunks * c);
       checkTrivial(cpool.map(TRIVIAL, some, c), some.size()); // warm-up, untimed
       checkTrivial(lpool.map(TRIVIAL, some, c), some.size());
@@ -326,7 +326,7 @@ public final class ClusterBench {
     }
     TABLE.note(String.format(Locale.ROOT, "idle, this JVM (the submitting member and the local pool's parent) uses %s us "
         + "of CPU per second, included above", Metrics.fmt(idle)));
-    TABLE.note("cpu us/chunk: CPU time of this whole JVM (getProcessCpuTime) per chunk; out/in B/chunk: /proc/self/io "
+    TABLE.note("cpu us/chunk: CPU time of this whole JVM (getProcessCpuTime, 10 ms ticks) per chunk; out/in B/chunk: /proc/self/io "
         + "wchar/rchar per chunk (the local pool's writes to its workers do not show in wchar: '-'); cpu use: of one core, while mapping");
   }
 
