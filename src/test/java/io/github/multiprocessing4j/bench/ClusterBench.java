@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * The cluster pool ({@code io.github.multiprocessing4j.cluster}) against the local {@link Pool}, in
@@ -129,9 +130,10 @@ public final class ClusterBench {
     Watchdog.start("ClusterBench", timeoutS);
     String load0 = loadavg();
     System.out.println(String.format(Locale.ROOT,
-        "# ClusterBench.java: java %s, %d cpus, load average %s, canary loop(1e7)=%.2f ms, rounds %d, tasks %d, items %d",
+        "# ClusterBench.java: java %s, %d cpus, load average %s, canary loop(1e7)=%.2f ms, rounds %d, tasks %d, items %d, "
+        + "common pool parallelism %d (1: Hazelcast completes each answer on a new thread)",
         System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), load0, Metrics.canary(),
-        rounds, tasks, items));
+        rounds, tasks, items, ForkJoinPool.getCommonPoolParallelism()));
     n10ms = 10 * PoolBench.calibrate();
     expected = PoolBench.burn(n10ms);
     System.out.println("# burn(" + n10ms + ") = 10 ms here");
