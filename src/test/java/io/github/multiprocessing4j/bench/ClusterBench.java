@@ -131,7 +131,7 @@ public final class ClusterBench {
     String load0 = loadavg();
     System.out.println(String.format(Locale.ROOT,
         "# ClusterBench.java: java %s, %d cpus, load average %s, canary loop(1e7)=%.2f ms, rounds %d, tasks %d, items %d, "
-        + "common pool parallelism %d (1: Hazelcast completes each answer on a new thread)",
+        + "common pool parallelism %d (1: Cluster gives Hazelcast a cached pool for its completions)",
         System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), load0, Metrics.canary(),
         rounds, tasks, items, ForkJoinPool.getCommonPoolParallelism()));
     n10ms = 10 * PoolBench.calibrate();
