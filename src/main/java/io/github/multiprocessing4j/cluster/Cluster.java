@@ -489,6 +489,7 @@ public final class Cluster implements AutoCloseable {
      * @throws IllegalStateException if the member cannot start
      */
     public Cluster start() {
+      AsyncCompletions.pooled();
       if (instance != null) {
         return new Cluster(instance, false, null, retry);
       }
