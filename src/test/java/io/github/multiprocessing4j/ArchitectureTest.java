@@ -163,7 +163,7 @@ final class ArchitectureTest {
       ROOT + ".queues.QueueEmptyException", ROOT + ".queues.QueueFullException", ROOT + ".queues.SimpleQueue",
       ROOT + ".pool.AsyncResult", ROOT + ".pool.BrokenProcessPoolException",
       ROOT + ".pool.MaybeEncodingException", ROOT + ".pool.Pool", ROOT + ".pool.ProcessPoolExecutor",
-      ROOT + ".pool.ResultIterator", ROOT + ".pool.SerializableCallable", ROOT + ".pool.SerializableFunction",
+      ROOT + ".pool.ProgressListener", ROOT + ".pool.ResultIterator", ROOT + ".pool.SerializableCallable", ROOT + ".pool.SerializableFunction",
       ROOT + ".pool.SerializableRunnable", ROOT + ".pool.WorkerDiedException",
       ROOT + ".pool.WorkerPoolBuilder", ROOT + ".sync.Barrier", ROOT + ".sync.BoundedSemaphore",
       ROOT + ".sync.Condition", ROOT + ".sync.Event", ROOT + ".sync.Held", ROOT + ".sync.Lock",

@@ -176,6 +176,20 @@ final class DocSnippetsTest {
 
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void progressBarOfAMapAndAnImap() throws Exception {
+    assertThat(ProgressSnippets.mapWithBar()).hasSize(1000);
+    String bars = captured(err);
+    assertThat(bars.split("\r", -1)).as("a redraw per chunk of 50, the last one finished").hasSize(21);
+    assertThat(bars).endsWith("\r[####################] 100% 1000/1000\n")
+        .contains("\r[#...................]   5% 50/1000");
+    err.reset();
+
+    assertThat(ProgressSnippets.imapWithBar()).isEqualTo(300 * 6);
+    assertThat(captured(err)).endsWith("[####################] 100% 300/300\n");
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void poolsPoolAndExecutor() throws Exception {
     PoolsAndExecutorsSnippets.poolAndExecutor();
     // SpawnProcess-N with the default start method, which the page assumes; the surefire
