@@ -21,6 +21,8 @@ module io.github.multiprocessing4j {
   requires static org.junit.platform.engine;
   requires static org.junit.platform.launcher;
   requires static org.opentest4j;
+  // Optional: the flight recorder events (internal.events), loaded only while a recording runs.
+  requires static jdk.jfr;
   // Optional: only the cluster package uses it; nothing else loads it.
   requires static com.hazelcast.core;
 

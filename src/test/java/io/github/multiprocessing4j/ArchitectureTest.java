@@ -46,7 +46,8 @@ final class ArchitectureTest {
       "shm", List.of("runtime"),
       "codec", List.of("runtime"),
       "transport", List.of("runtime", "shm"),
-      "launch", List.of("runtime", "codec"));
+      "launch", List.of("runtime", "codec"),
+      "events", List.of());
 
   private static JavaClasses main;
 
@@ -163,7 +164,7 @@ final class ArchitectureTest {
       ROOT + ".queues.QueueEmptyException", ROOT + ".queues.QueueFullException", ROOT + ".queues.SimpleQueue",
       ROOT + ".pool.AsyncResult", ROOT + ".pool.BrokenProcessPoolException",
       ROOT + ".pool.MaybeEncodingException", ROOT + ".pool.Pool", ROOT + ".pool.ProcessPoolExecutor",
-      ROOT + ".pool.ProgressListener", ROOT + ".pool.ResultIterator", ROOT + ".pool.SerializableCallable", ROOT + ".pool.SerializableFunction",
+      ROOT + ".pool.PoolStatistics", ROOT + ".pool.ProgressListener", ROOT + ".pool.ResultIterator", ROOT + ".pool.SerializableCallable", ROOT + ".pool.SerializableFunction",
       ROOT + ".pool.SerializableRunnable", ROOT + ".pool.WorkerDiedException",
       ROOT + ".pool.WorkerPoolBuilder", ROOT + ".sync.Barrier", ROOT + ".sync.BoundedSemaphore",
       ROOT + ".sync.Condition", ROOT + ".sync.Event", ROOT + ".sync.Held", ROOT + ".sync.Lock",

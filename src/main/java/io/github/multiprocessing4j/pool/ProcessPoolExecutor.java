@@ -468,6 +468,18 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
   }
 
   /**
+   * Returns what the executor is doing and has done: workers busy and idle, tasks queued, tasks
+   * completed and failed with their summed latency, worker deaths. Cheap (the counters are kept
+   * anyway; the gauges are read under the pool's lock, as a submission does), so a metrics
+   * library may poll it; {@code io.github.multiprocessing4j.micrometer.PoolMetrics} does.
+   *
+   * @return a snapshot
+   */
+  public PoolStatistics statistics() {
+    return pool.statistics();
+  }
+
+  /**
    * Returns the pids of the worker processes alive now.
    *
    * @return the pids, a snapshot
