@@ -132,6 +132,14 @@ final class ArchitectureTest {
   }
 
   @Test
+  void onlyTheMicrometerPackageUsesMicrometerAndNothingUsesThatPackage() {
+    // Micrometer is optional: a class elsewhere that named it would fail without it on the path.
+    noClasses().that().resideOutsideOfPackage(ROOT + ".micrometer")
+        .should().dependOnClassesThat().resideInAnyPackage("io.micrometer..", ROOT + ".micrometer")
+        .check(main);
+  }
+
+  @Test
   void noPackageCycles() {
     slices().assignedFrom(BY_PACKAGE).should().beFreeOfCycles()
         .ignoreDependency(DescribedPredicate.alwaysTrue(), API_ERROR)
@@ -150,7 +158,8 @@ final class ArchitectureTest {
   }
 
   private static final List<String> EXPORTED = List.of(ROOT, ROOT + ".connection", ROOT + ".queues",
-      ROOT + ".pool", ROOT + ".sync", ROOT + ".shared", ROOT + ".managers", ROOT + ".junit", ROOT + ".cluster");
+      ROOT + ".pool", ROOT + ".sync", ROOT + ".shared", ROOT + ".managers", ROOT + ".junit", ROOT + ".cluster",
+      ROOT + ".micrometer");
 
   /** The public types of the exported packages. */
   private static final Set<String> API = Set.of(
@@ -180,7 +189,8 @@ final class ArchitectureTest {
       ROOT + ".managers.Namespace", ROOT + ".managers.Registration", ROOT + ".managers.RemoteError",
       ROOT + ".managers.SyncManager", ROOT + ".managers.ValueProxy",
       ROOT + ".junit.ForkedJvm", ROOT + ".junit.ForkedJvmExtension",
-      ROOT + ".cluster.Cluster", ROOT + ".cluster.ClusterMember", ROOT + ".cluster.ClusterQueue");
+      ROOT + ".cluster.Cluster", ROOT + ".cluster.ClusterMember", ROOT + ".cluster.ClusterQueue",
+      ROOT + ".micrometer.PoolMetrics");
 
   @Test
   void onlyTheJunitPackageUsesJunitAndNothingUsesThatPackage() {

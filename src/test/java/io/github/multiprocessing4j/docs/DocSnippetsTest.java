@@ -26,6 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every Java snippet of README.md and docs/*.md, checked and run, so the documentation cannot rot.
@@ -172,6 +173,19 @@ final class DocSnippetsTest {
     ClusterSnippets.embedded();
     ClusterSnippets.queue();
     assertThat(captured(out)).isEqualTo("[1, 4, 9, 16]\nsimulate 42\n");
+  }
+
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void observabilityRecordingMicrometerAndStatistics(@TempDir Path dir) throws Exception {
+    assertThat(ObservabilitySnippets.recordInProcess(dir.resolve("pool.jfr"))).isEqualTo(4);
+    assertThat(captured(out)).matches("(ok on pid \\d+, ran \\d+ us\n){4}");
+    out.reset();
+    ObservabilitySnippets.micrometer();
+    assertThat(captured(out)).isEqualTo("3.0\n");
+    out.reset();
+    assertThat(ObservabilitySnippets.statistics().completedTasks()).isEqualTo(2);
+    assertThat(captured(out)).isEqualTo("0 busy, 0 queued, 2 done, 0 failed, 0 worker deaths\n");
   }
 
   @Test
