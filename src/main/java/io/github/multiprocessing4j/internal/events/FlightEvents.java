@@ -56,7 +56,11 @@ public final class FlightEvents {
    * @return the event being timed, to give to {@link #processStarted}; null if not enabled
    */
   public static Object processStarting() {
-    return ProcessStartEvent.started();
+    try {
+      return ProcessStartEvent.started();
+    } catch (RuntimeException e) {
+      return null; // see emitted()
+    }
   }
 
   /**
@@ -70,7 +74,7 @@ public final class FlightEvents {
    */
   public static void processStarted(Object event, String name, long pid, String startMethod, boolean spareUsed) {
     if (event != null) {
-      ProcessStartEvent.finish(event, name, pid, startMethod, spareUsed);
+      emitted(() -> ProcessStartEvent.finish(event, name, pid, startMethod, spareUsed));
     }
   }
 
@@ -84,7 +88,7 @@ public final class FlightEvents {
    * @param lifetimeNanos from its launch to its exit
    */
   public static void processExited(String name, long pid, int exitCode, String signal, long lifetimeNanos) {
-    ProcessExitEvent.emit(name, pid, exitCode, signal, lifetimeNanos);
+    emitted(() -> ProcessExitEvent.emit(name, pid, exitCode, signal, lifetimeNanos));
   }
 
   /**
@@ -100,7 +104,7 @@ public final class FlightEvents {
    */
   public static void poolTask(String pool, String function, String workerName, long workerPid, long queuedNanos,
       long runNanos, String outcome) {
-    PoolTaskEvent.emit(pool, function, workerName, workerPid, queuedNanos, runNanos, outcome);
+    emitted(() -> PoolTaskEvent.emit(pool, function, workerName, workerPid, queuedNanos, runNanos, outcome));
   }
 
   /**
@@ -112,6 +116,18 @@ public final class FlightEvents {
    * @param cause why it ended
    */
   public static void workerReplaced(String pool, long oldPid, long newPid, String cause) {
-    WorkerReplacedEvent.emit(pool, oldPid, newPid, cause);
+    emitted(() -> WorkerReplacedEvent.emit(pool, oldPid, newPid, cause));
+  }
+
+  /**
+   * Runs an event's commit; whatever the recorder throws is dropped: the callers go on to complete
+   * a task or an exit that someone waits for, which an event must never prevent.
+   */
+  private static void emitted(Runnable commit) {
+    try {
+      commit.run();
+    } catch (RuntimeException e) {
+      // a recorder that fails (being shut down, say) loses the event, nothing else
+    }
   }
 }
