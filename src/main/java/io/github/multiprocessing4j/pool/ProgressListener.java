@@ -19,7 +19,9 @@ package io.github.multiprocessing4j.pool;
  * threw, its worker died, the pool was terminated: its items are finished either way), so the
  * granularity is the chunk size: a {@code map} of 1000 items in chunks of 10 makes 100 calls.
  * {@code done} grows with every call, by the size of that chunk, and the last call has
- * {@code done == total}; for no items there is exactly one call, {@code (0, 0)}. The calls of one
+ * {@code done == total} (not for an endless input, nor for a map that throws in the caller's thread
+ * because an item cannot be serialized; a map cut short by {@code terminate()} does get there, its
+ * unfinished chunks counting as finished); for no items there is exactly one call, {@code (0, 0)}. The calls of one
  * map never overlap and come in that order.
  *
  * <p><b>The total.</b> For {@code map}, {@code starmap} and {@code mapAsync} the input is read at
