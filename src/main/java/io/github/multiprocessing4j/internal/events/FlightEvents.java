@@ -23,6 +23,9 @@ package io.github.multiprocessing4j.internal.events;
  */
 public final class FlightEvents {
 
+  /** The events' category, and the first part of their names ({@code multiprocessing4j.PoolTask}). */
+  static final String NAMESPACE = "multiprocessing4j";
+
   /** Whether some recording runs; set by {@link RecordingWatch}. */
   private static volatile boolean recording;
 

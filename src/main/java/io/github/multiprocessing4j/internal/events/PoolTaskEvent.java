@@ -9,9 +9,9 @@ import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
 
 /** One pool task (a call, or a chunk of a map) ended. */
-@Name("multiprocessing4j.PoolTask")
+@Name(FlightEvents.NAMESPACE + ".PoolTask")
 @Label("Pool Task")
-@Category("multiprocessing4j")
+@Category(FlightEvents.NAMESPACE)
 @Description("A task of a Pool or ProcessPoolExecutor (one call, or one chunk of a map) ended: where it ran, "
     + "how long it waited and ran, and how it ended")
 @StackTrace(false)

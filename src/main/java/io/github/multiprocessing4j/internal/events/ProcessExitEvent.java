@@ -9,9 +9,9 @@ import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
 
 /** A child JVM ended, as its parent's waiter thread saw it. */
-@Name("multiprocessing4j.ProcessExit")
+@Name(FlightEvents.NAMESPACE + ".ProcessExit")
 @Label("Process Exit")
-@Category("multiprocessing4j")
+@Category(FlightEvents.NAMESPACE)
 @Description("A child process ended: its exit code, the signal that killed it if one did, and how long it lived")
 @StackTrace(false)
 final class ProcessExitEvent extends Event {

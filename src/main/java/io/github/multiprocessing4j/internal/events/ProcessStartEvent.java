@@ -8,9 +8,9 @@ import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 
 /** A child JVM was started; the event's duration is the launch latency, as the caller of start() saw it. */
-@Name("multiprocessing4j.ProcessStart")
+@Name(FlightEvents.NAMESPACE + ".ProcessStart")
 @Label("Process Start")
-@Category("multiprocessing4j")
+@Category(FlightEvents.NAMESPACE)
 @Description("A child process was started: the duration is the time Process.start() took (serializing the "
     + "target, launching the JVM or taking a warm spare, writing the bootstrap)")
 @StackTrace(true)

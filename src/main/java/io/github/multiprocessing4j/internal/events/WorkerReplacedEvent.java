@@ -8,9 +8,9 @@ import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 
 /** A pool started a worker in place of one that ended. */
-@Name("multiprocessing4j.WorkerReplaced")
+@Name(FlightEvents.NAMESPACE + ".WorkerReplaced")
 @Label("Worker Replaced")
-@Category("multiprocessing4j")
+@Category(FlightEvents.NAMESPACE)
 @Description("A pool replaced a worker process that ended: it died (killed, crashed, System.exit) or ran its "
     + "maxTasksPerChild tasks")
 @StackTrace(false)
