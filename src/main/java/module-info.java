@@ -6,6 +6,8 @@
  * memory, values and arrays are read and written by several processes; managers serve objects
  * that other processes use through proxies.
  *
+ * <p>Micrometer, which only the {@code micrometer} package uses, is optional in the same way.
+ *
  * <p>Hazelcast, which only the {@code cluster} package uses, is optional ({@code requires static}):
  * an automatic module, whose types the cluster API names without re-exporting the module, since a
  * user of the cluster package puts Hazelcast on the path and requires it anyway.
@@ -21,8 +23,12 @@ module io.github.multiprocessing4j {
   requires static org.junit.platform.engine;
   requires static org.junit.platform.launcher;
   requires static org.opentest4j;
+  // Optional: the flight recorder events (internal.events), loaded only while a recording runs.
+  requires static jdk.jfr;
   // Optional: only the cluster package uses it; nothing else loads it.
   requires static com.hazelcast.core;
+  // Optional: only the micrometer package (PoolMetrics) uses it; nothing else loads it.
+  requires static micrometer.core;
 
   exports io.github.multiprocessing4j;
   exports io.github.multiprocessing4j.connection;
@@ -33,4 +39,5 @@ module io.github.multiprocessing4j {
   exports io.github.multiprocessing4j.managers;
   exports io.github.multiprocessing4j.junit;
   exports io.github.multiprocessing4j.cluster;
+  exports io.github.multiprocessing4j.micrometer;
 }

@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j;
 
 import io.github.multiprocessing4j.internal.runtime.Tunable;
+import io.github.multiprocessing4j.internal.events.FlightEvents;
 import io.github.multiprocessing4j.internal.launch.Bootstrap;
 import io.github.multiprocessing4j.internal.launch.ClassDataSharing;
 import io.github.multiprocessing4j.internal.launch.Classpath;
@@ -44,6 +45,11 @@ final class ChildHandle {
   private final List<Thread> pumps = new ArrayList<>(2);
   private final CompletableFuture<Integer> exit = new CompletableFuture<>();
   private volatile int signalSent;
+  /** For the flight recorder's events: the start method's name, whether a spare served, when. */
+  String startMethod;
+  boolean spareUsed;
+  private long launchedAt;
+  private String name;
   private java.lang.Process os; // guarded by this until launched; then effectively final
   private boolean launched; // guarded by this
   private String where; // guarded by this
@@ -141,6 +147,8 @@ final class ChildHandle {
         options.killDescendants);
     bootstrap.statusFile = handle.statusFile.toString();
     bootstrap.startMethod = method.cpythonName;
+    handle.startMethod = method.cpythonName;
+    handle.spareUsed = spare != null;
     bootstrap.utf8Stdout = options.stdout.piped();
     bootstrap.utf8Stderr = options.stderr.piped();
     byte[] frame = bootstrap.toFrame();
@@ -207,6 +215,8 @@ final class ChildHandle {
     this.os = os;
     this.where = os == null ? name : name + ", pid " + os.pid();
     this.launched = true;
+    this.launchedAt = System.nanoTime();
+    this.name = name;
     notifyAll();
   }
 
@@ -283,6 +293,10 @@ final class ChildHandle {
         }
         failure = JvmStartFailure.from(head, where);
       }
+    }
+    if (FlightEvents.recording()) {
+      FlightEvents.processExited(name, os.pid(), code, code < 0 ? ExitCodes.signalName(-code) : null,
+          System.nanoTime() - launchedAt);
     }
     exit.complete(code);
     if (interrupted) {

@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j;
 
 import io.github.multiprocessing4j.internal.access.SharedSecrets;
+import io.github.multiprocessing4j.internal.events.FlightEvents;
 import io.github.multiprocessing4j.internal.launch.Bootstrap;
 import io.github.multiprocessing4j.internal.launch.Handoffs;
 import io.github.multiprocessing4j.internal.launch.ExitCodes;
@@ -324,6 +325,7 @@ public class Process implements Serializable {
       }
       ProcessRuntime.activeChildren(); // reap, as CPython's _cleanup()
       Handoffs.begin();
+      Object started = FlightEvents.recording() ? FlightEvents.processStarting() : null;
       try {
         Bootstrap b = bootstrap();
         handle = ChildHandle.launch(name, daemon, options, b);
@@ -332,6 +334,7 @@ public class Process implements Serializable {
         throw e;
       }
       Handoffs.end(this::runningQuietly);
+      FlightEvents.processStarted(started, name, handle.pid(), handle.startMethod, handle.spareUsed);
       call = null;
       state = State.STARTED;
       ProcessRuntime.addChild(this);

@@ -46,7 +46,8 @@ final class ArchitectureTest {
       "shm", List.of("runtime"),
       "codec", List.of("runtime"),
       "transport", List.of("runtime", "shm"),
-      "launch", List.of("runtime", "codec"));
+      "launch", List.of("runtime", "codec"),
+      "events", List.of());
 
   private static JavaClasses main;
 
@@ -131,6 +132,14 @@ final class ArchitectureTest {
   }
 
   @Test
+  void onlyTheMicrometerPackageUsesMicrometerAndNothingUsesThatPackage() {
+    // Micrometer is optional: a class elsewhere that named it would fail without it on the path.
+    noClasses().that().resideOutsideOfPackage(ROOT + ".micrometer")
+        .should().dependOnClassesThat().resideInAnyPackage("io.micrometer..", ROOT + ".micrometer")
+        .check(main);
+  }
+
+  @Test
   void noPackageCycles() {
     slices().assignedFrom(BY_PACKAGE).should().beFreeOfCycles()
         .ignoreDependency(DescribedPredicate.alwaysTrue(), API_ERROR)
@@ -149,7 +158,8 @@ final class ArchitectureTest {
   }
 
   private static final List<String> EXPORTED = List.of(ROOT, ROOT + ".connection", ROOT + ".queues",
-      ROOT + ".pool", ROOT + ".sync", ROOT + ".shared", ROOT + ".managers", ROOT + ".junit", ROOT + ".cluster");
+      ROOT + ".pool", ROOT + ".sync", ROOT + ".shared", ROOT + ".managers", ROOT + ".junit", ROOT + ".cluster",
+      ROOT + ".micrometer");
 
   /** The public types of the exported packages. */
   private static final Set<String> API = Set.of(
@@ -163,7 +173,7 @@ final class ArchitectureTest {
       ROOT + ".queues.QueueEmptyException", ROOT + ".queues.QueueFullException", ROOT + ".queues.SimpleQueue",
       ROOT + ".pool.AsyncResult", ROOT + ".pool.BrokenProcessPoolException",
       ROOT + ".pool.MaybeEncodingException", ROOT + ".pool.Pool", ROOT + ".pool.ProcessPoolExecutor",
-      ROOT + ".pool.ResultIterator", ROOT + ".pool.SerializableCallable", ROOT + ".pool.SerializableFunction",
+      ROOT + ".pool.PoolStatistics", ROOT + ".pool.ProgressListener", ROOT + ".pool.ResultIterator", ROOT + ".pool.SerializableCallable", ROOT + ".pool.SerializableFunction",
       ROOT + ".pool.SerializableRunnable", ROOT + ".pool.WorkerDiedException",
       ROOT + ".pool.WorkerPoolBuilder", ROOT + ".sync.Barrier", ROOT + ".sync.BoundedSemaphore",
       ROOT + ".sync.Condition", ROOT + ".sync.Event", ROOT + ".sync.Held", ROOT + ".sync.Lock",
@@ -180,7 +190,8 @@ final class ArchitectureTest {
       ROOT + ".managers.SyncManager", ROOT + ".managers.ValueProxy",
       ROOT + ".junit.ForkedJvm", ROOT + ".junit.ForkedJvmExtension",
       ROOT + ".cluster.Cluster", ROOT + ".cluster.ClusterMember", ROOT + ".cluster.ClusterQueue",
-      ROOT + ".cluster.ClusterJoinableQueue");
+      ROOT + ".cluster.ClusterJoinableQueue",
+      ROOT + ".micrometer.PoolMetrics");
 
   @Test
   void onlyTheJunitPackageUsesJunitAndNothingUsesThatPackage() {

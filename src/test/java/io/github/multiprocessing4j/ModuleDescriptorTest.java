@@ -35,7 +35,7 @@ class ModuleDescriptorTest {
             "io.github.multiprocessing4j.connection", "io.github.multiprocessing4j.queues", "io.github.multiprocessing4j.pool",
             "io.github.multiprocessing4j.sync", "io.github.multiprocessing4j.shared",
             "io.github.multiprocessing4j.managers", "io.github.multiprocessing4j.junit",
-            "io.github.multiprocessing4j.cluster");
+            "io.github.multiprocessing4j.cluster", "io.github.multiprocessing4j.micrometer");
     assertThat(d.exports()).allMatch(e -> !e.isQualified(), "no qualified exports");
     assertThat(d.opens()).isEmpty();
     assertThat(d.packages()).contains("io.github.multiprocessing4j", "io.github.multiprocessing4j.internal.runtime",
@@ -44,10 +44,11 @@ class ModuleDescriptorTest {
     assertThat(d.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
         .containsExactlyInAnyOrder("org.slf4j", "java.base", "java.management", "org.junit.jupiter.api",
             "org.junit.platform.commons", "org.junit.platform.engine", "org.junit.platform.launcher", "org.opentest4j",
-            "com.hazelcast.core");
-    // JUnit and Hazelcast are optional: only slf4j (and the JDK's java.management) at run time.
+            "com.hazelcast.core", "micrometer.core", "jdk.jfr");
+    // JUnit, Hazelcast, Micrometer and the flight recorder are optional: only slf4j (and the JDK's
+    // java.management) at run time.
     assertThat(d.requires()).filteredOn(r -> r.name().startsWith("org.junit") || r.name().equals("org.opentest4j")
-        || r.name().equals("com.hazelcast.core"))
+        || r.name().equals("com.hazelcast.core") || r.name().equals("micrometer.core") || r.name().equals("jdk.jfr"))
         .as("optional: requires static").allMatch(r -> r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC));
   }
 

@@ -54,14 +54,14 @@ final class ChunkFeeder implements Runnable {
         } catch (RuntimeException | Error e) {
           // As CPython, whose chunk is a tuple of islice(): the items of the failing chunk read
           // before the failure are dropped, and the failure takes the chunk's place.
-          results.endInput(index, e);
+          results.endInput(index, item, e);
           return;
         }
         if (chunk.isEmpty()) {
-          results.endInput(index, null);
+          results.endInput(index, item, null);
           return;
         }
-        TaskSink part = results.nextPart(index);
+        TaskSink part = results.nextPart(index, chunk.size());
         index = submitChunk(part, chunk, item, index);
         item += chunk.size();
         if (index < 0) {
@@ -69,12 +69,12 @@ final class ChunkFeeder implements Runnable {
         }
       }
     } catch (InterruptedException e) {
-      results.endInput(index, new PoolCancellation("the pool was terminated"));
+      results.endInput(index, item, new PoolCancellation("the pool was terminated"));
     } catch (RuntimeException | Error e) {
       // Not the input's failure (that is above) but this thread's own: the consumer must hear of
       // it, or it would wait for ever for the chunks this thread will never submit.
       ResultStream.LOG.error("the feeder of {} failed; the iteration ends with its error", what, e);
-      results.endInput(index, e);
+      results.endInput(index, item, e);
     } finally {
       pool.closeFeed();
     }
@@ -92,12 +92,12 @@ final class ChunkFeeder implements Runnable {
     try {
       if (!pool.submit(List.of(task), true)) {
         part.failed(new PoolCancellation("the pool was terminated"));
-        results.endInput(index + 1, null);
+        results.endInput(index + 1, firstItem + chunk.size(), null);
         return -1;
       }
     } catch (RuntimeException e) {
       part.failed(e);
-      results.endInput(index + 1, null);
+      results.endInput(index + 1, firstItem + chunk.size(), null);
       return -1;
     }
     return index + 1;

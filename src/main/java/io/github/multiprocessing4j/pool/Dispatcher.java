@@ -117,6 +117,7 @@ final class Dispatcher {
               // Marked before the send: once the bytes are in the pipe the worker may run the
               // task and die before this thread returns, and that task must be the one blamed.
               t.sent = true;
+              t.sentAt = System.nanoTime();
             }
           } finally {
             lock.unlock();

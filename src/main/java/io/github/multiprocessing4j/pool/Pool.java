@@ -240,7 +240,7 @@ public final class Pool implements AutoCloseable {
   public <T, R> AsyncResult<List<R>> mapAsync(SerializableFunction<? super T, ? extends R> fn,
       Iterable<? extends T> items, int chunksize, Consumer<? super List<R>> callback,
       Consumer<? super Throwable> errorCallback) {
-    return chunked(fn, items, chunksize, TaskKind.MAP, "map", callback, errorCallback);
+    return chunked(fn, items, chunksize, TaskKind.MAP, "map", callback, errorCallback, null);
   }
 
   /**
@@ -283,7 +283,7 @@ public final class Pool implements AutoCloseable {
   public <R> AsyncResult<List<R>> starmapAsync(SerializableFunction<Args, ? extends R> fn,
       Iterable<? extends List<?>> argLists, int chunksize, Consumer<? super List<R>> callback,
       Consumer<? super Throwable> errorCallback) {
-    return chunked(fn, argLists, chunksize, TaskKind.STARMAP, "starmap", callback, errorCallback);
+    return chunked(fn, argLists, chunksize, TaskKind.STARMAP, "starmap", callback, errorCallback, null);
   }
 
   /**
@@ -318,7 +318,7 @@ public final class Pool implements AutoCloseable {
    */
   public <T, R> ResultIterator<R> imap(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items,
       int chunksize) {
-    return stream(fn, items, chunksize, true, "imap");
+    return stream(fn, items, chunksize, true, "imap", null);
   }
 
   /**
@@ -353,7 +353,133 @@ public final class Pool implements AutoCloseable {
    */
   public <T, R> ResultIterator<R> imapUnordered(SerializableFunction<? super T, ? extends R> fn,
       Iterable<? extends T> items, int chunksize) {
-    return stream(fn, items, chunksize, false, "imapUnordered");
+    return stream(fn, items, chunksize, false, "imapUnordered", null);
+  }
+
+  /**
+   * As {@link #map(SerializableFunction, Iterable)}, telling {@code progress} of every chunk that
+   * finishes: {@code (done, total)} in items, the last call {@code (total, total)}. See
+   * {@link ProgressListener} for the thread, the frequency and what a listener that throws does.
+   *
+   * @param <T> the item type
+   * @param <R> the result type
+   * @param fn the function
+   * @param items the items, read at once in the caller's thread
+   * @param progress the listener
+   * @return the results, in order
+   * @throws ExecutionException if an item failed: the first failure to arrive, once every chunk
+   *     has finished
+   * @throws InterruptedException if interrupted while waiting
+   * @throws IllegalStateException {@code "Pool not running"} after shutdown or terminate
+   * @throws IllegalArgumentException if the function or an item cannot be serialized
+   */
+  public <T, R> List<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items,
+      ProgressListener progress) throws InterruptedException, ExecutionException {
+    return this.<T, R>mapAsync(fn, items, 0, null, null, requireListener(progress)).get();
+  }
+
+  /**
+   * As {@link #map(SerializableFunction, Iterable, int)}, telling {@code progress} of every chunk
+   * that finishes (see {@link ProgressListener}).
+   *
+   * @param <T> the item type
+   * @param <R> the result type
+   * @param fn the function
+   * @param items the items
+   * @param chunksize items per task, at least 1: also the listener's granularity
+   * @param progress the listener
+   * @return the results, in order
+   * @throws ExecutionException if an item failed
+   * @throws InterruptedException if interrupted while waiting
+   * @throws IllegalArgumentException if {@code chunksize < 1}, or something cannot be serialized
+   * @throws IllegalStateException {@code "Pool not running"} after shutdown or terminate
+   */
+  public <T, R> List<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items,
+      int chunksize, ProgressListener progress) throws InterruptedException, ExecutionException {
+    return this.<T, R>mapAsync(fn, items, checkChunksize(chunksize), null, null, requireListener(progress)).get();
+  }
+
+  /**
+   * As {@link #mapAsync(SerializableFunction, Iterable, int, Consumer, Consumer)}, telling
+   * {@code progress} of every chunk that finishes (see {@link ProgressListener}); its last call
+   * comes before the callback and before the result is ready.
+   *
+   * @param <T> the item type
+   * @param <R> the result type
+   * @param fn the function
+   * @param items the items, read at once in the caller's thread
+   * @param chunksize items per task, or 0 for the default
+   * @param callback run with the whole list of results, or null
+   * @param errorCallback run once with the first failure, or null
+   * @param progress the listener
+   * @return the pending list of results
+   * @throws IllegalArgumentException if {@code chunksize < 0}, or something cannot be serialized
+   * @throws IllegalStateException {@code "Pool not running"} after shutdown or terminate
+   */
+  public <T, R> AsyncResult<List<R>> mapAsync(SerializableFunction<? super T, ? extends R> fn,
+      Iterable<? extends T> items, int chunksize, Consumer<? super List<R>> callback,
+      Consumer<? super Throwable> errorCallback, ProgressListener progress) {
+    return chunked(fn, items, chunksize, TaskKind.MAP, "map", callback, errorCallback, requireListener(progress));
+  }
+
+  /**
+   * As {@link #starmap(SerializableFunction, Iterable)}, telling {@code progress} of every chunk
+   * that finishes (see {@link ProgressListener}).
+   *
+   * @param <R> the result type
+   * @param fn the function
+   * @param argLists the argument lists, read at once in the caller's thread
+   * @param progress the listener
+   * @return the results, in order
+   * @throws ExecutionException if an item failed
+   * @throws InterruptedException if interrupted while waiting
+   * @throws IllegalStateException {@code "Pool not running"} after shutdown or terminate
+   * @throws IllegalArgumentException if something cannot be serialized
+   */
+  public <R> List<R> starmap(SerializableFunction<Args, ? extends R> fn, Iterable<? extends List<?>> argLists,
+      ProgressListener progress) throws InterruptedException, ExecutionException {
+    return this.<R>chunked(fn, argLists, 0, TaskKind.STARMAP, "starmap", null, null, requireListener(progress)).get();
+  }
+
+  /**
+   * As {@link #imap(SerializableFunction, Iterable, int)}, telling {@code progress} of every chunk
+   * whose results arrive (see {@link ProgressListener}: the total is a collection's size, else
+   * unknown until the input is exhausted).
+   *
+   * @param <T> the item type
+   * @param <R> the result type
+   * @param fn the function
+   * @param items the items
+   * @param chunksize items per task, at least 1
+   * @param progress the listener
+   * @return the results
+   * @throws IllegalArgumentException {@code "Chunksize must be 1+, not 0"}, or if the function
+   *     cannot be serialized
+   * @throws IllegalStateException {@code "Pool not running"} after shutdown or terminate
+   */
+  public <T, R> ResultIterator<R> imap(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items,
+      int chunksize, ProgressListener progress) {
+    return stream(fn, items, chunksize, true, "imap", requireListener(progress));
+  }
+
+  /**
+   * As {@link #imapUnordered(SerializableFunction, Iterable, int)}, telling {@code progress} of
+   * every chunk whose results arrive (see {@link ProgressListener}).
+   *
+   * @param <T> the item type
+   * @param <R> the result type
+   * @param fn the function
+   * @param items the items
+   * @param chunksize items per task, at least 1
+   * @param progress the listener
+   * @return the results, in completion order
+   * @throws IllegalArgumentException {@code "Chunksize must be 1+, not 0"}, or if the function
+   *     cannot be serialized
+   * @throws IllegalStateException {@code "Pool not running"} after shutdown or terminate
+   */
+  public <T, R> ResultIterator<R> imapUnordered(SerializableFunction<? super T, ? extends R> fn,
+      Iterable<? extends T> items, int chunksize, ProgressListener progress) {
+    return stream(fn, items, chunksize, false, "imapUnordered", requireListener(progress));
   }
 
   /**
@@ -429,6 +555,18 @@ public final class Pool implements AutoCloseable {
   }
 
   /**
+   * Returns what the pool is doing and has done: workers busy and idle, tasks queued, tasks
+   * completed and failed with their summed latency, worker deaths. Cheap (the counters are kept
+   * anyway; the gauges are read under the pool's lock, as a submission does), so a metrics
+   * library may poll it; {@code io.github.multiprocessing4j.micrometer.PoolMetrics} does.
+   *
+   * @return a snapshot
+   */
+  public PoolStatistics statistics() {
+    return pool.statistics();
+  }
+
+  /**
    * Returns the pids of the worker processes alive now, e.g. to watch them.
    *
    * @return the pids, a snapshot
@@ -458,6 +596,10 @@ public final class Pool implements AutoCloseable {
     }
   }
 
+  static ProgressListener requireListener(ProgressListener progress) {
+    return Objects.requireNonNull(progress, "progress: pass a listener, or call the overload without one");
+  }
+
   private static int checkChunksize(int chunksize) {
     if (chunksize < 1) {
       throw new IllegalArgumentException("Chunksize must be 1+, not " + chunksize);
@@ -473,7 +615,7 @@ public final class Pool implements AutoCloseable {
   }
 
   private <R> AsyncResult<List<R>> chunked(Object fn, Iterable<?> items, int chunksize, TaskKind kind, String what,
-      Consumer<? super List<R>> callback, Consumer<? super Throwable> errorCallback) {
+      Consumer<? super List<R>> callback, Consumer<? super Throwable> errorCallback, ProgressListener listener) {
     Objects.requireNonNull(fn, "fn");
     Objects.requireNonNull(items, "items");
     if (chunksize < 0) {
@@ -483,20 +625,21 @@ public final class Pool implements AutoCloseable {
     List<?> list = materialize(items);
     int n = chunksize > 0 ? chunksize : defaultChunksize(list.size(), pool.size());
     PoolFunction f = pool.function(fn, "the function given to " + what);
-    TaskResult<List<R>> r = TaskResult.chunked(pool, f, kind, list, n, what, callback, errorCallback);
+    TaskResult<List<R>> r = TaskResult.chunked(pool, f, kind, list, n, what, callback, errorCallback, listener);
     if (r == null) {
       throw new IllegalStateException(NOT_RUNNING);
     }
     return r;
   }
 
-  private <R> ResultIterator<R> stream(Object fn, Iterable<?> items, int chunksize, boolean ordered, String what) {
+  private <R> ResultIterator<R> stream(Object fn, Iterable<?> items, int chunksize, boolean ordered, String what,
+      ProgressListener listener) {
     Objects.requireNonNull(fn, "fn");
     Objects.requireNonNull(items, "items");
     checkChunksize(chunksize);
     checkRunning();
     PoolFunction f = pool.function(fn, "the function given to " + what);
-    ResultStream<R> s = ResultStream.start(pool, f, TaskKind.MAP, items, chunksize, ordered, null, what);
+    ResultStream<R> s = ResultStream.start(pool, f, TaskKind.MAP, items, chunksize, ordered, null, what, listener);
     if (s == null) {
       throw new IllegalStateException(NOT_RUNNING);
     }

@@ -23,6 +23,9 @@ final class PoolTask {
   private final Object source;
   /** Set once the message was handed to the worker's pipe; guarded by the pool's lock. */
   boolean sent;
+  /** When it was made (submitted, give or take its encoding) and sent, for {@link PoolTelemetry}. */
+  final long submittedAt = System.nanoTime();
+  long sentAt;
 
   /**
    * Creates a task.

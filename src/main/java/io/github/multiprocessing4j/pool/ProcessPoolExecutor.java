@@ -244,6 +244,34 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
    */
   public <T, R> ResultIterator<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items,
       Duration timeout, int chunksize) {
+    return mapStream(fn, items, timeout, chunksize, null);
+  }
+
+  /**
+   * As {@link #map(SerializableFunction, Iterable, Duration, int)}, telling {@code progress} of
+   * every chunk whose results arrive (see {@link ProgressListener}: the total is a collection's
+   * size, else unknown until the input is exhausted).
+   *
+   * @param <T> the item type
+   * @param <R> the result type
+   * @param fn the function
+   * @param items the items, read in a background thread a few chunks ahead of the workers
+   * @param timeout from this call, the longest wait for any result; null for none
+   * @param chunksize items per task, at least 1
+   * @param progress the listener
+   * @return the results; a failed item raises when reached
+   * @throws IllegalArgumentException {@code "chunksize must be >= 1."}, or if the function cannot
+   *     be serialized
+   * @throws RejectedExecutionException {@code "cannot schedule new futures after shutdown"}
+   * @throws BrokenProcessPoolException if the executor is broken
+   */
+  public <T, R> ResultIterator<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items,
+      Duration timeout, int chunksize, ProgressListener progress) {
+    return mapStream(fn, items, timeout, chunksize, Pool.requireListener(progress));
+  }
+
+  private <T, R> ResultIterator<R> mapStream(SerializableFunction<? super T, ? extends R> fn,
+      Iterable<? extends T> items, Duration timeout, int chunksize, ProgressListener progress) {
     Objects.requireNonNull(fn, "fn");
     Objects.requireNonNull(items, "items");
     if (chunksize < 1) {
@@ -251,7 +279,7 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
     }
     checkAccepting();
     PoolFunction f = pool.function(fn, "the function given to map");
-    ResultStream<R> s = ResultStream.start(pool, f, TaskKind.MAP, items, chunksize, true, timeout, "map");
+    ResultStream<R> s = ResultStream.start(pool, f, TaskKind.MAP, items, chunksize, true, timeout, "map", progress);
     if (s == null) {
       throw new RejectedExecutionException(SHUT_DOWN);
     }
@@ -437,6 +465,18 @@ public final class ProcessPoolExecutor implements ExecutorService, AutoCloseable
       shutdownNow();
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * Returns what the executor is doing and has done: workers busy and idle, tasks queued, tasks
+   * completed and failed with their summed latency, worker deaths. Cheap (the counters are kept
+   * anyway; the gauges are read under the pool's lock, as a submission does), so a metrics
+   * library may poll it; {@code io.github.multiprocessing4j.micrometer.PoolMetrics} does.
+   *
+   * @return a snapshot
+   */
+  public PoolStatistics statistics() {
+    return pool.statistics();
   }
 
   /**

@@ -62,11 +62,13 @@ final class ResultStream<T> implements ResultIterator<T> {
   private int total = -1;
   /** The input's own exception, reported after the chunks before it. */
   private Throwable inputFailure;
+  private final ProgressReporter progress;
 
-  private ResultStream(boolean ordered, long deadline, int window) {
+  private ResultStream(boolean ordered, long deadline, int window, ProgressReporter progress) {
     this.ordered = ordered;
     this.deadline = deadline;
     this.window = window;
+    this.progress = progress;
   }
 
   /**
@@ -82,13 +84,15 @@ final class ResultStream<T> implements ResultIterator<T> {
    * @param timeout for the executor's {@code map}: the time from now after which {@code next}
    *     gives up; null for none
    * @param what names the call in error messages
+   * @param listener told of each finished chunk, or null
    * @return the results; null if the pool does not accept work
    * @throws io.github.multiprocessing4j.pool.BrokenProcessPoolException if the pool is broken
    */
   public static <T> ResultStream<T> start(WorkerPool pool, PoolFunction fn, TaskKind kind,
-      Iterable<?> items, int chunksize, boolean ordered, Duration timeout, String what) {
+      Iterable<?> items, int chunksize, boolean ordered, Duration timeout, String what, ProgressListener listener) {
     long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
-    ResultStream<T> s = new ResultStream<>(ordered, deadline, Math.max(4, 4 * pool.size()));
+    ResultStream<T> s = new ResultStream<>(ordered, deadline, Math.max(4, 4 * pool.size()),
+        ProgressReporter.of(listener, ProgressReporter.expected(items)));
     if (!pool.openFeed()) {
       return null; // not an exception: the input's own, from iterator(), may be one too
     }
@@ -109,10 +113,11 @@ final class ResultStream<T> implements ResultIterator<T> {
    * Waits until the window has room for one more chunk, and counts it as submitted.
    *
    * @param index the chunk's index
+   * @param items the chunk's items
    * @return where the chunk's outcome goes
    * @throws InterruptedException if interrupted while waiting; nothing is counted then
    */
-  TaskSink nextPart(int index) throws InterruptedException {
+  TaskSink nextPart(int index, int items) throws InterruptedException {
     lock.lock();
     try {
       while (submitted - completed >= window) {
@@ -122,16 +127,18 @@ final class ResultStream<T> implements ResultIterator<T> {
     } finally {
       lock.unlock();
     }
-    return new Part(index);
+    return new Part(index, items);
   }
 
   /**
    * Ends the input: {@code chunkCount} chunks in all, then {@code failure}, if any.
    *
    * @param chunkCount the chunks submitted (or failed in their place)
+   * @param items the items in those chunks
    * @param failure the input's own exception, or a cancellation, reported after those chunks
    */
-  void endInput(int chunkCount, Throwable failure) {
+  void endInput(int chunkCount, long items, Throwable failure) {
+    progress.inputEnded(items);
     lock.lock();
     try {
       total = chunkCount;
@@ -145,18 +152,22 @@ final class ResultStream<T> implements ResultIterator<T> {
   /** One chunk's results. */
   private final class Part implements TaskSink {
     private final int index;
+    private final int items;
 
-    Part(int index) {
+    Part(int index, int items) {
       this.index = index;
+      this.items = items;
     }
 
     @Override
     public void succeeded(Object value) {
+      progress.finished(items);
       deliver(index, value);
     }
 
     @Override
     public void failed(Throwable error) {
+      progress.finished(items);
       deliver(index, new Failure(error));
     }
   }

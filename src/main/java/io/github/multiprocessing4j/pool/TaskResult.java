@@ -39,6 +39,8 @@ final class TaskResult<T> implements AsyncResult<T> {
   private Throwable firstFailure;
   /** What a runnable's future gives instead of its (null) result; guarded by {@code this}. */
   private Object fixed;
+  /** A map's progress, told under {@code this} before the result is ready. */
+  private ProgressReporter progress = ProgressReporter.NONE;
 
   private TaskResult(WorkerPool pool, boolean list, Consumer<? super T> callback,
       Consumer<? super Throwable> errorCallback) {
@@ -82,18 +84,21 @@ final class TaskResult<T> implements AsyncResult<T> {
    * @param what names the call in error messages, e.g. {@code "map"}
    * @param callback run with the whole list, or null
    * @param errorCallback run with the first failure, or null
+   * @param listener told of each finished chunk, or null
    * @return the result, already complete for no items; null if the pool refused the work
    * @throws IllegalArgumentException naming the first item that cannot be serialized; the chunks
    *     already submitted are cancelled, or their results ignored
    */
   public static <R> TaskResult<List<R>> chunked(WorkerPool pool, PoolFunction fn, TaskKind kind,
       List<?> items, int chunksize, String what, Consumer<? super List<R>> callback,
-      Consumer<? super Throwable> errorCallback) {
+      Consumer<? super Throwable> errorCallback, ProgressListener listener) {
     TaskResult<List<R>> r = new TaskResult<>(pool, true, callback, errorCallback);
     int n = items.size();
     r.values = new Object[n];
     r.chunksLeft = (int) ((n + (long) chunksize - 1) / chunksize);
+    r.progress = ProgressReporter.of(listener, n);
     if (r.chunksLeft == 0) {
+      r.progress.inputEnded(0);
       r.finish();
       return r;
     }
@@ -181,6 +186,7 @@ final class TaskResult<T> implements AsyncResult<T> {
         } else {
           values = new Object[] {value};
         }
+        progress.finished(count);
         if (--chunksLeft > 0) {
           return;
         }
@@ -194,6 +200,7 @@ final class TaskResult<T> implements AsyncResult<T> {
         if (firstFailure == null) {
           firstFailure = error;
         }
+        progress.finished(count);
         if (--chunksLeft > 0) {
           return;
         }

@@ -96,6 +96,8 @@ final class WorkerPool {
   /** Guarded by {@link #lock}. */
   private final PoolLifecycle lifecycle;
   private final FunctionCache functions = new FunctionCache();
+  /** Counters and flight recorder events. */
+  final PoolTelemetry telemetry = new PoolTelemetry(threadPrefix.substring(0, threadPrefix.length() - 1));
 
   /**
    * Creates a pool and, unless {@code onDemand}, starts its workers.
@@ -503,6 +505,26 @@ final class WorkerPool {
     }
   }
 
+  /** What the pool is doing and has done, for {@code statistics()}. */
+  public PoolStatistics statistics() {
+    int busy = 0;
+    int count;
+    int queued;
+    lock.lock();
+    try {
+      count = workers.size();
+      for (WorkerSlot s : workers) {
+        if (!s.inFlight.isEmpty()) {
+          busy++;
+        }
+      }
+      queued = pending.size();
+    } finally {
+      lock.unlock();
+    }
+    return telemetry.snapshot(count, busy, queued);
+  }
+
   /** The pids of the live workers, for tests and diagnostics. */
   public List<Long> workerPids() {
     lock.lock();
@@ -697,6 +719,7 @@ final class WorkerPool {
     } finally {
       // The task is no longer in flight: whatever happens from here, it must complete now, or
       // its caller would wait for ever.
+      telemetry.answered(task, s, m[0] == PoolProtocol.OK);
       task.complete(m, s.where);
     }
   }
@@ -720,8 +743,11 @@ final class WorkerPool {
     BrokenProcessPoolException breaking = null;
     List<WorkerSlot> stopping;
     BrokenProcessPoolException broken;
+    boolean unasked;
+    WorkerSlot replacement = null;
     lock.lock();
     try {
+      unasked = s.process != null && !s.stopping;
       workers.remove(s);
       s.outbox.clear();
       if (lifecycle.running()) {
@@ -743,6 +769,7 @@ final class WorkerPool {
       } else if (s.process != null && lifecycle.replaces(onDemand, pending.isEmpty())) {
         try {
           startWorkerLocked();
+          replacement = workers.get(workers.size() - 1);
         } catch (RuntimeException | Error e) {
           LOG.error("cannot start a replacement pool worker", e);
           lifecycle.breakWith(new BrokenProcessPoolException("cannot start a replacement worker: " + e, e));
@@ -761,7 +788,11 @@ final class WorkerPool {
       lock.unlock();
     }
     dispatch.flush(stopping);
+    if (unasked) {
+      telemetry.workerEnded(s, exitCode, replacement);
+    }
     if (died != null) {
+      telemetry.died(died, s);
       died.fail(s.readerFailure != null
           ? new io.github.multiprocessing4j.MultiprocessingException("the pool could not read from worker " + s.where
               + " (" + s.readerFailure + "), which was killed and replaced", s.readerFailure)

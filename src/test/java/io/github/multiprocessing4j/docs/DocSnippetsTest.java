@@ -26,6 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every Java snippet of README.md and docs/*.md, checked and run, so the documentation cannot rot.
@@ -172,6 +173,33 @@ final class DocSnippetsTest {
     ClusterSnippets.embedded();
     ClusterSnippets.queue();
     assertThat(captured(out)).isEqualTo("[1, 4, 9, 16]\nsimulate 42\n");
+  }
+
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void observabilityRecordingMicrometerAndStatistics(@TempDir Path dir) throws Exception {
+    assertThat(ObservabilitySnippets.recordInProcess(dir.resolve("pool.jfr"))).isEqualTo(4);
+    assertThat(captured(out)).matches("(ok on pid \\d+, ran \\d+ us\n){4}");
+    out.reset();
+    ObservabilitySnippets.micrometer();
+    assertThat(captured(out)).isEqualTo("3.0\n");
+    out.reset();
+    assertThat(ObservabilitySnippets.statistics().completedTasks()).isEqualTo(2);
+    assertThat(captured(out)).isEqualTo("0 busy, 0 queued, 2 done, 0 failed, 0 worker deaths\n");
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void progressBarOfAMapAndAnImap() throws Exception {
+    assertThat(ProgressSnippets.mapWithBar()).hasSize(1000);
+    String bars = captured(err);
+    assertThat(bars.split("\r", -1)).as("a redraw per chunk of 50, the last one finished").hasSize(21);
+    assertThat(bars).endsWith("\r[####################] 100% 1000/1000\n")
+        .contains("\r[#...................]   5% 50/1000");
+    err.reset();
+
+    assertThat(ProgressSnippets.imapWithBar()).isEqualTo(300 * 6);
+    assertThat(captured(err)).endsWith("[####################] 100% 300/300\n");
   }
 
   @Test
