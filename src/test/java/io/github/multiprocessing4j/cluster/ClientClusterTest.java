@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
 final class ClientClusterTest {
 
   private static final int PORT = 5871;
-  private static final String NAME = "client-test";
+  private static final String NAME = TestClusters.name("client-test");
   private static Cluster member;
 
   @BeforeAll
@@ -42,7 +42,7 @@ final class ClientClusterTest {
   }
 
   private static int memberPort() {
-    return member.hazelcast().getCluster().getLocalMember().getAddress().getPort();
+    return TestClusters.port(member);
   }
 
   @Test

@@ -25,7 +25,7 @@ final class ClusterCallbackThreadsTest {
   void aMapOfManyChunksStartsNoThreadPerChunk() throws Exception {
     List<Integer> items = IntStream.range(0, 300).boxed().collect(Collectors.toList());
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    try (Cluster cluster = Cluster.builder().port(5841).clusterName("callback-threads-test").workers(1).start();
+    try (Cluster cluster = Cluster.builder().port(5841).clusterName(TestClusters.name("callback-threads-test")).workers(1).start();
         Pool pool = cluster.pool()) {
       assertThat(pool.map(x -> x + 1, items, 1)).hasSize(items.size()); // warm: the pools' own threads
       long before = threads.getTotalStartedThreadCount();

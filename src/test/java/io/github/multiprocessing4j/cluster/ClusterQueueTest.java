@@ -27,7 +27,7 @@ final class ClusterQueueTest {
 
   @BeforeAll
   static void startCluster() {
-    cluster = Cluster.builder().port(5881).clusterName("queue-test").workers(0).start();
+    cluster = Cluster.builder().port(5881).clusterName(TestClusters.name("queue-test")).workers(0).start();
   }
 
   @AfterAll

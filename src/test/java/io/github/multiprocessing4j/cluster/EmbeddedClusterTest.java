@@ -44,7 +44,7 @@ final class EmbeddedClusterTest {
   @BeforeAll
   static void startCluster() {
     // A port and name of its own, so that no other test's member joins this one.
-    cluster = Cluster.builder().port(5811).clusterName("embedded-test").workers(2).start();
+    cluster = Cluster.builder().port(5811).clusterName(TestClusters.name("embedded-test")).workers(2).start();
   }
 
   @AfterAll

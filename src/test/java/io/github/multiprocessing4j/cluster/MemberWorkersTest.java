@@ -19,7 +19,7 @@ final class MemberWorkersTest {
 
   @Test
   void aClusterPoolsTasksRunInWorkersWithTheMembersInitializerAndMaxTasksPerChild() throws Exception {
-    try (Cluster cluster = Cluster.builder().port(5891).clusterName("member-workers-test").workers(1)
+    try (Cluster cluster = Cluster.builder().port(5891).clusterName(TestClusters.name("member-workers-test")).workers(1)
             .memberWorkers(b -> b.initializer(new InitMarker(), "from the member's initializer").maxTasksPerChild(2))
             .start();
         Pool pool = cluster.pool()) {

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 final class MultiMemberClusterTest {
 
   private static final int PORT = 5901;
-  private static final String NAME = "multi-member-test";
+  private static final String NAME = TestClusters.name("multi-member-test");
   private static Cluster cluster;
   private static final List<Process> members = new ArrayList<>();
 
@@ -67,8 +67,8 @@ final class MultiMemberClusterTest {
 
   private static Process startMember() {
     Process p = Process.builder().target(MemberMain.class)
-        .args("--join", "127.0.0.1:" + PORT, "--port", Integer.toString(PORT + 1), "--cluster-name", NAME,
-            "--workers", "1")
+        .args("--join", "127.0.0.1:" + TestClusters.port(cluster), "--port", Integer.toString(PORT + 1),
+            "--cluster-name", NAME, "--workers", "1")
         .launchOptions(LaunchOptions.builder().killDescendants(true)
             .systemProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn")
             .systemProperty("org.slf4j.simpleLogger.log.com.hazelcast", "error").build())
@@ -202,7 +202,8 @@ final class MultiMemberClusterTest {
 
   @Test
   void theCallersOwnMemberShutDownEndsTheMapWithAnError() throws Exception {
-    try (Cluster caller = Cluster.builder().port(PORT).join("127.0.0.1:" + PORT).clusterName(NAME).workers(0).start();
+    try (Cluster caller = Cluster.builder().port(PORT).join("127.0.0.1:" + TestClusters.port(cluster))
+            .clusterName(NAME).workers(0).start();
         Pool pool = caller.pool()) {
       Waits.until(() -> caller.workers() == 3, "the caller's view of the workers", Waits.LONG);
       ResultIterator<long[]> it = pool.imap(MultiMemberClusterTest::valueAndMember,
@@ -224,7 +225,7 @@ final class MultiMemberClusterTest {
     for (int i = 0; i < 100; i++) {
       requests.put(i); // before the consumer even exists: the members hold the items
     }
-    Process consumer = Process.builder().target(QueueEcho.class).args(PORT, NAME, 100)
+    Process consumer = Process.builder().target(QueueEcho.class).args(TestClusters.port(cluster), NAME, 100)
         .launchOptions(LaunchOptions.builder().systemProperty("org.slf4j.simpleLogger.log.com.hazelcast", "error").build())
         .build();
     consumer.start();
@@ -261,16 +262,16 @@ final class MultiMemberClusterTest {
         .filter(e -> !new File(e).getPath().equals(testClasses))
         .collect(Collectors.joining(File.pathSeparator));
     int port = PORT + 50;
-    try (Cluster other = Cluster.builder().port(port).clusterName("missing-class-test").workers(0).start();
+    try (Cluster other = Cluster.builder().port(port).clusterName(TestClusters.name("missing-class-test")).workers(0).start();
         JavaMain member = JavaMain.start(classPath, List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
             "-Dorg.slf4j.simpleLogger.log.com.hazelcast=error"),
-            ClusterMember.class.getName(), "--join", "127.0.0.1:" + port, "--port", Integer.toString(port + 1),
-            "--cluster-name", "missing-class-test", "--workers", "1")) {
+            ClusterMember.class.getName(), "--join", "127.0.0.1:" + TestClusters.port(other), "--port", Integer.toString(port + 1),
+            "--cluster-name", other.hazelcast().getConfig().getClusterName(), "--workers", "1")) {
       member.awaitStdout("cluster member ready at", Waits.UNTIL_KILLED);
       Waits.until(() -> other.workers() == 1, "the member's worker", Waits.LONG);
       try (Pool pool = other.pool()) {
         assertThatThrownBy(() -> pool.apply(new Answer()))
-            .hasStackTraceContaining("cluster member [127.0.0.1]:" + (port + 1))
+            .hasStackTraceContaining("cluster member [127.0.0.1]:")
             .hasStackTraceContaining("cannot load class " + Answer.class.getName())
             .hasStackTraceContaining("class path");
       }
