@@ -21,8 +21,8 @@ package io.github.multiprocessing4j.pool;
  * {@code done} grows with every call, by the size of that chunk, and the last call has
  * {@code done == total} (not for an endless input, nor for a map that throws in the caller's thread
  * because an item cannot be serialized; a map cut short by {@code terminate()} does get there, its
- * unfinished chunks counting as finished); for no items there is exactly one call, {@code (0, 0)}. The calls of one
- * map never overlap and come in that order.
+ * unfinished chunks counting as finished); for no items there is exactly one call,
+ * {@code (0, 0)}. The calls of one map never overlap and come in that order.
  *
  * <p><b>The total.</b> For {@code map}, {@code starmap} and {@code mapAsync} the input is read at
  * once, so {@code total} is its size from the first call on. For {@code imap},
@@ -41,7 +41,8 @@ package io.github.multiprocessing4j.pool;
  * {@code System.err.print} is fine, blocking work is not.
  *
  * <p><b>Failures.</b> An exception the listener throws does not break the map: the first one of a
- * map is logged at WARN (by a logger under {@code io.github.multiprocessing4j.pool}), later ones of the same map are dropped silently, and the listener keeps being called.
+ * map is logged at WARN (by a logger under {@code io.github.multiprocessing4j.pool}), later ones
+ * of the same map are dropped silently, and the listener keeps being called.
  */
 @FunctionalInterface
 public interface ProgressListener {
