@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.multiprocessing4j.pool.AsyncResult;
 import io.github.multiprocessing4j.pool.Pool;
 import io.github.multiprocessing4j.pool.ProcessPoolExecutor;
+import io.github.multiprocessing4j.pool.WorkerDiedException;
 import io.github.multiprocessing4j.testing.Waits;
 import io.github.multiprocessing4j.queues.QueueEmptyException;
 import java.net.ConnectException;
@@ -89,6 +90,25 @@ final class EmbeddedClusterTest {
           .isInstanceOf(IllegalStateException.class).hasMessage("boom");
       assertThat(pool.processes()).isEqualTo(2);
     }
+  }
+
+  /** Ends the worker JVM that runs it, as a task calling {@code System.exit(3)} in a library would. */
+  static int exitWith(int status) {
+    Runtime.getRuntime().halt(status);
+    return 0;
+  }
+
+  @Test
+  void aWorkerJvmThatDiesFailsItsTaskAsOnALocalPoolAndTheMemberReplacesIt() throws Exception {
+    try (Pool pool = cluster.pool()) {
+      assertThatThrownBy(() -> pool.apply(() -> exitWith(3)))
+          .isInstanceOf(ExecutionException.class)
+          .cause().isInstanceOf(WorkerDiedException.class)
+          .satisfies(e -> assertThat(((WorkerDiedException) e).exitCode()).isEqualTo(3));
+      assertThat(pool.map(x -> x + 1, List.of(1, 2, 3, 4), 1)).containsExactly(2, 3, 4, 5);
+    }
+    Waits.until(() -> LocalWorkers.of(cluster.hazelcast()).workerPids().size() == 2,
+        "the member's dead worker replaced", Waits.LONG);
   }
 
   @Test
