@@ -4,6 +4,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectUniqu
 
 import io.github.multiprocessing4j.connection.Connection;
 import io.github.multiprocessing4j.connection.Pipe;
+import io.github.multiprocessing4j.internal.runtime.Log;
 import org.junit.platform.launcher.EngineFilter;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
@@ -52,14 +53,17 @@ final class ForkedLauncher {
 
   /**
    * What a {@code forkserver} spare of a forked test initialises while it waits (its command line
-   * names this class, see {@code SpareWarmUp}): the launcher, a no-op test run through it, and a
-   * failed outcome sent through a pipe (the pipe's transport and Java serialization).
+   * names this class, see {@code SpareWarmUp}): the launcher, a no-op test run through it, a
+   * failed outcome sent through a pipe (the pipe's transport and Java serialization), and SLF4J,
+   * which a test's extensions or the library's own loggers start otherwise in the test's time (its
+   * provider lookup scans the class path).
    */
   static final class WarmUp {
     static {
       try {
         warmUp();
         warmPipe();
+        Log.unbound(); // binds SLF4J's provider, or finds there is none
       } catch (RuntimeException | LinkageError e) {
         // a warm-up only: the test's run loads what it needs itself
       } catch (InterruptedException e) {
