@@ -225,17 +225,15 @@ final class ChildRuntime {
     /**
      * Takes the watcher out of its blocking read before the JVM exits: HotSpot's exit waits up to
      * 300 ms for any thread still in native code, which a thread blocked reading a pipe is.
-     * Interrupting a read on a FileChannel (unlike one on a FileInputStream) ends it at once.
+     * Interrupting a read on a FileChannel (unlike one on a FileInputStream) ends it at once, and
+     * the interrupt returns only once the reader has left the read: it closes the channel, which
+     * signals every thread in its I/O and waits until they are out. So this does not join the
+     * watcher: its thread's own end (about 0.5 ms on a loaded machine) overlaps the JVM's exit.
      */
     void stop() {
       Thread t = thread;
       if (t != null && t != Thread.currentThread()) {
         t.interrupt();
-        try {
-          t.join(200);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
       }
     }
 
