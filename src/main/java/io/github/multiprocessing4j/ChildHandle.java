@@ -153,8 +153,6 @@ final class ChildHandle {
     bootstrap.utf8Stderr = options.stderr.piped();
     byte[] frame = bootstrap.toFrame();
 
-    // The threads start before the JVM does: on an idle machine a thread starts in ~0.1 ms, while
-    // the new JVM boots on every core it takes milliseconds. They wait for launched().
     if (options.stdout.piped()) {
       handle.pumps.add(new OutputPump(handle, options.stdout, false, name, spare != null));
     }
@@ -166,24 +164,53 @@ final class ChildHandle {
     synchronized (handle) {
       handle.waiter = waiter;
     }
-    for (Thread pump : handle.pumps) {
-      pump.start();
+    if (spare != null) {
+      // A spare has booted: it becomes the process as soon as it has the frame, so the frame goes
+      // first and the threads start while the spare decodes it. A thread start waits for the new
+      // thread to be scheduled, which on a loaded machine costs a millisecond or more each.
+      handle.launched(spare, name);
+      writeFrame(spare, frame, name);
+      LOG.debug("started {} in spare pid {}: {}", name, spare.pid(), command);
+      startThreads(handle, waiter, spare);
+      return handle;
     }
-    waiter.start();
-
-    java.lang.Process os = spare;
+    // A new JVM: the threads start first, as it boots for milliseconds on every core; they wait
+    // for launched().
+    startThreads(handle, waiter, null);
+    java.lang.Process os = null;
     try {
-      if (os == null) {
-        os = pb.start();
-      }
+      os = pb.start();
     } catch (IOException e) {
       throw new MultiprocessingException("cannot launch the JVM of " + name + " (" + command.get(0) + "): " + e, e);
     } finally {
       handle.launched(os, name);
     }
     LOG.debug("started {} as pid {}: {}", name, os.pid(), command);
-    // The stdin pipe stays open for the child's whole life: its end tells the child that the parent
-    // is gone. The frame fits the pipe buffer in the common case, so this does not wait for the child.
+    writeFrame(os, frame, name);
+    return handle;
+  }
+
+  /** Starts the pumps and the waiter; if that fails, kills {@code os} (when launched) so that it is not left behind. */
+  private static void startThreads(ChildHandle handle, Thread waiter, java.lang.Process os) {
+    try {
+      for (Thread pump : handle.pumps) {
+        pump.start();
+      }
+      waiter.start();
+    } catch (RuntimeException | Error e) {
+      if (os != null) {
+        os.destroyForcibly();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Writes the bootstrap frame. The stdin pipe stays open for the child's whole life: its end tells
+   * the child that the parent is gone. The frame fits the pipe buffer in the common case, so this
+   * does not wait for the child.
+   */
+  private static void writeFrame(java.lang.Process os, byte[] frame, String name) {
     OutputStream stdin = os.getOutputStream();
     try {
       stdin.write(frame);
@@ -192,7 +219,6 @@ final class ChildHandle {
       // The JVM died before reading (a bad JVM option, say): its exit code and stderr tell why.
       LOG.debug("could not write the bootstrap of {}: {}", name, e.toString());
     }
-    return handle;
   }
 
   /** Whether the child inherits this JVM's settings: its options' choice, else the system property's. */

@@ -67,6 +67,25 @@ final class SpareWarmUp {
     }
   }
 
+  /**
+   * What a process's first steps load after the handoff unless done here: the stream a spare
+   * reads its frame through (a {@code SequenceInputStream}, which loads {@code Vector} from the
+   * JDK's modules, not its archive), a UTF-8 {@code PrintStream}'s first line (the charset
+   * encoder's buffers), and the scan for user threads at the end of a process. Into a stream that
+   * goes nowhere: nothing a process could see.
+   */
+  private static void warmHandoffAndOutput() throws java.io.IOException {
+    java.io.InputStream in = new java.io.SequenceInputStream(
+        new java.io.ByteArrayInputStream(new byte[] {1}), new java.io.ByteArrayInputStream(new byte[] {2}));
+    in.readNBytes(2);
+    java.io.PrintStream ps = new java.io.PrintStream(java.io.OutputStream.nullOutputStream(), true,
+        java.nio.charset.StandardCharsets.UTF_8);
+    ps.println("warm-up " + 1);
+    ps.print('x');
+    ps.flush();
+    ProcessRuntime.otherUserThread();
+  }
+
   /** Runs the warm-up; failures are ignored, the process then pays for what was not loaded. */
   static void run() {
     try {
@@ -91,6 +110,7 @@ final class SpareWarmUp {
         // no release file: only the warm-up is poorer
       }
       warmSockets();
+      warmHandoffAndOutput();
       ClassLoader cl = SpareWarmUp.class.getClassLoader();
       // Initialized, which also links (verifies) them. ProcessRuntime's pid is this JVM's, which
       // is the process's. Never the main-process side: Multiprocessing, Spares, RuntimeDir.

@@ -30,6 +30,8 @@ public final class Bootstrap {
   public static final int VERSION = 4;
   /** A frame larger than this is refused: a corrupt length must not allocate gigabytes. */
   public static final int MAX_FRAME = 1 << 30;
+  /** A frame up to this size is read in one piece; a larger one field by field (see {@link TooLarge}). */
+  static final int SMALL_FRAME = 64 * 1024;
 
   /** The target is a class name to instantiate. */
   public static final int TARGET_CLASS = 1;
@@ -176,10 +178,14 @@ public final class Bootstrap {
    * @throws IOException if the stream ends early or the frame is not one of ours
    */
   public static Bootstrap read(InputStream stdin) throws IOException {
+    // Whole fields with readFully, not readInt: stdin is unbuffered (it must not read past the
+    // frame), and readInt reads byte by byte, a system call each.
     DataInputStream head = new DataInputStream(stdin);
+    byte[] header = new byte[12];
     int magic;
     try {
-      magic = head.readInt();
+      head.readFully(header, 0, 4);
+      magic = intAt(header, 0);
     } catch (EOFException e) {
       throw new EOFException("standard input ended before the bootstrap frame: this class is started by "
           + "io.github.multiprocessing4j.Process, not by hand");
@@ -188,18 +194,27 @@ public final class Bootstrap {
       throw new StreamCorruptedException("standard input does not start with a bootstrap frame (magic 0x"
           + Integer.toHexString(magic) + "): this class is started by io.github.multiprocessing4j.Process");
     }
-    int version = head.readInt();
+    head.readFully(header, 4, 8);
+    int version = intAt(header, 4);
     if (version != VERSION) {
       throw new StreamCorruptedException("bootstrap frame version " + version + ", this library reads "
           + VERSION + ": parent and child use different multiprocessing4j versions");
     }
-    int length = head.readInt();
+    int length = intAt(header, 8);
     if (length < 0 || length > MAX_FRAME) {
       throw new StreamCorruptedException("bad bootstrap frame length " + length);
     }
-    // Read field by field from the stream, not into one array first: the status file comes before
-    // the arguments, so that a child whose arguments do not fit its heap can still say so there.
-    DataInputStream in = new DataInputStream(new BoundedInputStream(head, length));
+    DataInputStream in;
+    if (length <= SMALL_FRAME) {
+      // The common frame in one read: field by field, every length prefix would be a system call.
+      byte[] body = new byte[length];
+      head.readFully(body);
+      in = new DataInputStream(new ByteArrayInputStream(body));
+    } else {
+      // A large one field by field from the stream, not into one array first: the status file comes
+      // before the arguments, so that a child whose arguments do not fit its heap can still say so there.
+      in = new DataInputStream(new BoundedInputStream(head, length));
+    }
     Bootstrap b = new Bootstrap();
     try {
       readBody(in, b);
@@ -211,6 +226,10 @@ public final class Bootstrap {
       throw sce;
     }
     return b;
+  }
+
+  private static int intAt(byte[] b, int at) {
+    return (b[at] & 0xff) << 24 | (b[at + 1] & 0xff) << 16 | (b[at + 2] & 0xff) << 8 | (b[at + 3] & 0xff);
   }
 
   /**

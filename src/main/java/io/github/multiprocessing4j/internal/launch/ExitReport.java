@@ -119,6 +119,11 @@ public final class ExitReport {
    * @return the report; not orderly and without failure if the child wrote none
    */
   public static ExitReport readAndDelete(Path file, String where) {
+    if (!file.toFile().exists()) {
+      // The common case (a child that ended normally writes nothing), without the exception
+      // Files.readAllBytes would construct for it on the parent's join path.
+      return new ExitReport(false, null);
+    }
     byte[] content;
     try {
       content = Files.readAllBytes(file);
