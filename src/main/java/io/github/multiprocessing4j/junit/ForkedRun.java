@@ -21,23 +21,54 @@ final class ForkedRun implements Target {
   private static final long serialVersionUID = 1L;
 
   private final String uniqueId;
+  private final HashMap<String, String> parameters;
 
-  ForkedRun(String uniqueId) {
+  /**
+   * The run of the test of {@code uniqueId}, with the parent launcher's configuration parameters
+   * that {@link LauncherParameters} forwards.
+   */
+  ForkedRun(String uniqueId, Map<String, String> parameters) {
     this.uniqueId = uniqueId;
+    this.parameters = new HashMap<>(parameters);
   }
 
   @Override
   public void run(Args args) throws Exception {
     Connection results = args.get(0, Connection.class);
+    connectMeanwhile(results);
     ForkedJvmExtension.runningForked(true);
-    results.send(execute(uniqueId).portable());
+    ForkedOutcome o = execute(uniqueId, parameters).portable();
+    EndOfOutput.mark();
+    results.send(o);
     results.close();
+  }
+
+  /**
+   * Attaches this JVM's end of the pipe (its socket's connect and handshake with the parent) on a
+   * thread of its own while the test runs, so the outcome's send does not wait for it; a failure
+   * is left for that send to report.
+   */
+  private static void connectMeanwhile(Connection results) {
+    Thread t = new Thread(() -> {
+      try {
+        results.poll();
+      } catch (RuntimeException e) {
+        // the send reports it
+      }
+    }, "mp4j-forked-test-connect");
+    t.setDaemon(true);
+    t.start();
   }
 
   /** Runs the test of {@code uniqueId} in this JVM and tells how it ended. */
   static ForkedOutcome execute(String uniqueId) {
+    return execute(uniqueId, Map.of());
+  }
+
+  /** Runs the test of {@code uniqueId} in this JVM with those configuration parameters. */
+  static ForkedOutcome execute(String uniqueId, Map<String, String> parameters) {
     Outcomes listener = new Outcomes();
-    ForkedLauncher.execute(uniqueId, listener);
+    ForkedLauncher.execute(uniqueId, parameters, listener);
     return listener.outcomeOf(UniqueId.parse(uniqueId));
   }
 
@@ -48,12 +79,12 @@ final class ForkedRun implements Target {
 
     @Override
     public synchronized void executionSkipped(TestIdentifier id, String reason) {
-      skipped.put(UniqueId.parse(id.getUniqueId()), reason);
+      skipped.put(id.getUniqueIdObject(), reason);
     }
 
     @Override
     public synchronized void executionFinished(TestIdentifier id, TestExecutionResult result) {
-      finished.put(UniqueId.parse(id.getUniqueId()), result);
+      finished.put(id.getUniqueIdObject(), result);
     }
 
     /**

@@ -22,7 +22,9 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * {@code mvn -q test-compile exec:exec@bench -Dbench.mainClass=io.github.multiprocessing4j.bench.ForkedTestBench -Dbench.args=}
  * or {@code java -cp <test class path> io.github.multiprocessing4j.bench.ForkedTestBench [trials]}.
  * Metrics {@code java.junit.forked_spawn}, {@code java.junit.forked_forkserver},
- * {@code java.junit.in_jvm}, each from a test's start to its finish as the launcher reports them.
+ * {@code java.junit.in_jvm}, each from a test's start to its finish as the launcher reports them;
+ * {@code java.junit.forked_forkserver.whole_class}, the launcher's whole run of the forkserver
+ * case's class (its end waits for the child's exit).
  */
 public final class ForkedTestBench {
 
@@ -42,6 +44,7 @@ public final class ForkedTestBench {
     double[] inJvm = new double[trials];
     double[] spawn = new double[trials];
     double[] forkserver = new double[trials];
+    double[] forkserverClass = new double[trials];
     double[] plain = new double[trials];
     for (int i = 0; i < trials; i++) {
       inJvm[i] = run(launcher, InJvm.class);
@@ -49,13 +52,17 @@ public final class ForkedTestBench {
       Multiprocessing.awaitSpares(Duration.ofSeconds(60)); // none on the first round: one is asked for
       run(launcher, Forkserver.class);
       Multiprocessing.awaitSpares(Duration.ofSeconds(60));
+      long t0 = System.nanoTime();
       forkserver[i] = run(launcher, Forkserver.class);
+      forkserverClass[i] = System.nanoTime() - t0;
       Multiprocessing.awaitSpares(Duration.ofSeconds(60));
       plain[i] = plainWarmStart();
     }
     Metrics.emit("java.junit.in_jvm", inJvm, "ms", 1e-6, "a trivial test, not forked");
     Metrics.emit("java.junit.forked_spawn", spawn, "ms", 1e-6, "@ForkedJvm(startMethod=spawn)");
     Metrics.emit("java.junit.forked_forkserver", forkserver, "ms", 1e-6, "@ForkedJvm(startMethod=forkserver), warm spare");
+    Metrics.emit("java.junit.forked_forkserver.whole_class", forkserverClass, "ms", 1e-6,
+        "the launcher's run of that class: discovery, the test, the class's end waiting for the child's exit");
     Metrics.emit("java.warm.start_join", plain, "ms", 1e-6, "a no-op Process with forkserver, warm spare, beside them");
     System.exit(0);
   }

@@ -162,6 +162,55 @@ class ForkedJvmTest {
   }
 
   @Test
+  void aLastLineWithoutALineSeparatorIsPublished() {
+    EngineExecutionResults r = run(selectClass(PrintsWithoutNewline.class));
+    r.testEvents().assertStatistics(st -> st.succeeded(1));
+    assertThat(reportEntries(r, "stdout")).containsExactly("first line" + System.lineSeparator() + "no line separator after me");
+    assertThat(reportEntries(r, "stderr")).containsExactly("err without one either");
+  }
+
+  @Test
+  void aParameterOfTheParentsLauncherReachesTheChild() {
+    // A non-static @BeforeAll is valid only with the per-class lifecycle, given to this launcher alone.
+    EngineExecutionResults r = EngineTestKit.engine("junit-jupiter")
+        .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "false")
+        .configurationParameter("junit.jupiter.testinstance.lifecycle.default", "per_class")
+        .selectors(selectClass(PerClassLifecycle.class)).execute();
+    r.testEvents().assertStatistics(st -> st.failed(0).succeeded(1));
+  }
+
+  @Test
+  void aTestIsReportedWithoutWaitingForItsJvmToExitAndItsClassEndsTheJvm() throws Exception {
+    Map<String, Boolean> aliveAtReport = new java.util.concurrent.ConcurrentHashMap<>();
+    long[] pid = {-1};
+    org.junit.platform.launcher.Launcher launcher = org.junit.platform.launcher.core.LauncherFactory.create();
+    launcher.execute(org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request()
+        .selectors(selectClass(KeepsItsJvmAlive.class))
+        .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "false").build(),
+        new org.junit.platform.launcher.TestExecutionListener() {
+          @Override
+          public void reportingEntryPublished(org.junit.platform.launcher.TestIdentifier id, ReportEntry entry) {
+            String out = entry.getKeyValuePairs().getOrDefault("stdout", "");
+            if (out.startsWith("pid ")) {
+              pid[0] = Long.parseLong(out.substring(4).strip());
+            }
+          }
+
+          @Override
+          public void executionFinished(org.junit.platform.launcher.TestIdentifier id,
+              org.junit.platform.engine.TestExecutionResult result) {
+            if (id.isTest()) {
+              aliveAtReport.put(result.getStatus().name(),
+                  ProcessHandle.of(pid[0]).map(ProcessHandle::isAlive).orElse(false));
+            }
+          }
+        });
+    assertThat(aliveAtReport).as("passed, its JVM (kept alive by a non-daemon thread) still running")
+        .containsExactly(Map.entry("SUCCESSFUL", true));
+    assertThat(ProcessHandle.of(pid[0]).filter(ProcessHandle::isAlive)).as("ended with its class").isEmpty();
+  }
+
+  @Test
   void theGuidesExamplesPass() throws Exception {
     for (String name : List.of("OneMethod", "ForkedClass")) {
       Class<?> c = Class.forName("io.github.multiprocessing4j.docs.JunitSnippets$" + name);
@@ -441,6 +490,47 @@ class ForkedJvmTest {
     @Test
     @org.junit.jupiter.api.Disabled("off on purpose")
     void off() {
+    }
+  }
+
+  @ForkedJvm
+  static class PrintsWithoutNewline {
+    @Test
+    void prints() {
+      System.out.println("first line");
+      System.out.print("no line separator after me");
+      System.err.print("err without one either");
+    }
+  }
+
+  @ForkedJvm
+  static class PerClassLifecycle {
+    private boolean set;
+
+    @BeforeAll
+    void notStatic() {
+      set = true;
+    }
+
+    @Test
+    void sawIt() {
+      assertThat(set).isTrue();
+    }
+  }
+
+  @ForkedJvm
+  static class KeepsItsJvmAlive {
+    @Test
+    void leavesANonDaemonThread() {
+      Thread t = new Thread(() -> {
+        try {
+          new java.util.concurrent.CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "keeps-the-jvm-alive");
+      t.start(); // not a daemon: the child's JVM waits for it, as a CPython child does for its threads
+      System.out.println("pid " + ProcessHandle.current().pid());
     }
   }
 }
