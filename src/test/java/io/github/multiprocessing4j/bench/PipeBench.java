@@ -45,8 +45,19 @@ import java.util.Map;
  * both processes: CPython has no JIT to warm. {@code --jit-warmup 0} measures with CPython's
  * warm-up only.
  *
+ * <p><b>Heap warm-up.</b> Then the parent repeats the unmeasured 1 MiB trial until the young
+ * generation has been used whole, from one collection to the next, without page faults and the
+ * heap's size stays as it is, at most {@code --heap-warmup}
+ * times (default 40; 0: none). Each received message is a new array, so the parent allocates at
+ * the rate it receives (GB/s); G1 answers by growing the heap, and every array placed in heap
+ * memory the process never touched costs 256 minor page faults (the kernel zeroes each page),
+ * which cut 1 MiB throughput from 5-9 GB/s to 0.15-0.3 GB/s until the grown young generation had
+ * been used once. Whether the measured trials fell into that transient depended on the timing of
+ * G1's first collections: the bimodality of {@code tput_1m}. A line per trial
+ * ({@code # ... minor faults per message, ... GCs, heap committed ...}) shows which mode it ran in.
+ *
  * <p>Options: {@code --quick} (CPython's: 500 round trips, 2 trials of a tenth of the messages),
- * {@code --jit-warmup N}, {@code --only duplex|simplex}, {@code --child-opt OPT} (repeatable; a JVM
+ * {@code --jit-warmup N}, {@code --heap-warmup N}, {@code --only duplex|simplex}, {@code --child-opt OPT} (repeatable; a JVM
  * option of the child), {@code --timeout S} (default 900: the whole run is abandoned after it).
  * The child is killed and reaped on failure, interruption or timeout.
  */
@@ -60,11 +71,13 @@ public final class PipeBench {
 
   private final boolean quick;
   private final int jitWarmup;
+  private final int heapWarmup;
   private final List<String> childOpts;
 
-  private PipeBench(boolean quick, int jitWarmup, List<String> childOpts) {
+  private PipeBench(boolean quick, int jitWarmup, int heapWarmup, List<String> childOpts) {
     this.quick = quick;
     this.jitWarmup = jitWarmup;
+    this.heapWarmup = heapWarmup;
     this.childOpts = childOpts;
   }
 
@@ -183,6 +196,43 @@ public final class PipeBench {
     return total / (dt / 1e9) / 1e6;
   }
 
+  /**
+   * Repeats the 1 MiB trial until the young generation has been used whole without a page fault:
+   * consecutive trials of under one minor fault per message that span two collections (so from
+   * one collection to the next, all of eden) with the committed heap unchanged.
+   */
+  private void warmHeap(String tag, Connection cmd, Connection data) throws InterruptedException {
+    long w0 = System.nanoTime();
+    int n = 0;
+    long cleanGcs = 0; // collections during the current run of fault-free trials
+    long heap = Runtime.getRuntime().totalMemory();
+    while (n < heapWarmup && cleanGcs < 2) {
+      long f0 = ProcCounters.minorFaults();
+      long g0 = gcCount();
+      tputBytes(cmd, data, 1 << 20, 200);
+      n++;
+      long h = Runtime.getRuntime().totalMemory();
+      boolean clean = ProcCounters.minorFaults() - f0 < 200 && h == heap;
+      cleanGcs = clean ? cleanGcs + gcCount() - g0 : 0;
+      heap = h;
+    }
+    if (heapWarmup > 0) {
+      System.out.println(String.format(Locale.ROOT,
+          "# %s: heap warm-up: %d trials of 200 x 1 MiB in %.1f s, %s, heap committed %d MiB",
+          tag, n, (System.nanoTime() - w0) / 1e9, cleanGcs >= 2 ? "settled" : "NOT settled (measured trials may fault)",
+          heap >> 20));
+    }
+  }
+
+  /** Collections so far, all collectors. */
+  private static long gcCount() {
+    long n = 0;
+    for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      n += Math.max(0, gc.getCollectionCount());
+    }
+    return n;
+  }
+
   /** Messages/s of {@code count} small maps from the child. */
   static double tputObj(Connection cmd, Connection data, int count) throws InterruptedException {
     long t = System.nanoTime();
@@ -237,6 +287,7 @@ public final class PipeBench {
         System.out.println(String.format(Locale.ROOT, "# %s: JIT warm-up (%d rounds of every workload) took %.1f s",
             tag, jitWarmup, (System.nanoTime() - w0) / 1e9));
       }
+      warmHeap(tag, cmd, data);
 
       if (!simplex) {
         int n = quick ? 500 : 3000;
@@ -252,7 +303,13 @@ public final class PipeBench {
         tputBytes(cmd, data, sizes[j], counts[j] / 5);
         double[] s = new double[trials];
         for (int i = 0; i < trials; i++) {
+          long f0 = ProcCounters.minorFaults();
+          long g0 = gcCount();
           s[i] = tputBytes(cmd, data, sizes[j], counts[j]);
+          System.out.println(String.format(Locale.ROOT,
+              "# %s.%s trial %d: %.0f MB/s, %.1f minor faults per message, %d GCs, heap committed %d MiB",
+              tag, names[j], i, s[i], (ProcCounters.minorFaults() - f0) / (double) counts[j], gcCount() - g0,
+              Runtime.getRuntime().totalMemory() >> 20));
         }
         Metrics.emit(tag + "." + names[j], s, "MB/s", 1, counts[j] + " msgs/trial");
       }
@@ -305,6 +362,7 @@ public final class PipeBench {
   public static void main(String[] argv) throws Exception {
     boolean quick = false;
     int jitWarmup = 2;
+    int heapWarmup = 40;
     long timeoutS = 900;
     boolean duplex = true;
     boolean simplex = true;
@@ -316,6 +374,9 @@ public final class PipeBench {
           break;
         case "--jit-warmup":
           jitWarmup = Integer.parseInt(argv[++i]);
+          break;
+        case "--heap-warmup":
+          heapWarmup = Integer.parseInt(argv[++i]);
           break;
         case "--timeout":
           timeoutS = Long.parseLong(argv[++i]);
@@ -332,7 +393,7 @@ public final class PipeBench {
           break;
         case "-h":
         case "--help":
-          System.out.println("usage: PipeBench [--quick] [--jit-warmup N] [--only duplex|simplex]"
+          System.out.println("usage: PipeBench [--quick] [--jit-warmup N] [--heap-warmup N] [--only duplex|simplex]"
               + " [--child-opt JVM_OPTION]... [--timeout S]");
           return;
         default:
@@ -343,8 +404,8 @@ public final class PipeBench {
           System.exit(2);
       }
     }
-    if (jitWarmup < 0) {
-      throw new IllegalArgumentException("--jit-warmup must not be negative");
+    if (jitWarmup < 0 || heapWarmup < 0) {
+      throw new IllegalArgumentException("--jit-warmup and --heap-warmup must not be negative");
     }
     Runtime.getRuntime().addShutdownHook(new Thread(PipeBench::killLive, "bench-cleanup"));
     long deadline = timeoutS * 1000;
@@ -365,7 +426,7 @@ public final class PipeBench {
         System.getProperty("java.version"), System.getProperty("java.vm.name"),
         Runtime.getRuntime().availableProcessors(), Metrics.canary(), jitWarmup, quick ? ", quick" : "",
         childOpts.isEmpty() ? "" : ", child options " + String.join(" ", childOpts)));
-    PipeBench bench = new PipeBench(quick, jitWarmup, childOpts);
+    PipeBench bench = new PipeBench(quick, jitWarmup, heapWarmup, childOpts);
     try {
       if (duplex) {
         bench.run(false);
