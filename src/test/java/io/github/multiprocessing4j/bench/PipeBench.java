@@ -46,9 +46,9 @@ import java.util.Map;
  * warm-up only.
  *
  * <p><b>Heap warm-up.</b> Then the parent repeats the unmeasured 1 MiB trial until the young
- * generation has been used whole, from one collection to the next, without page faults and the
- * heap's size stays as it is, at most {@code --heap-warmup}
- * times (default 40; 0: none). Each received message is a new array, so the parent allocates at
+ * generation has been used without page faults, for at least two collections and as many bytes
+ * as the committed heap, and the heap's size stays as it is, at most {@code --heap-warmup}
+ * times (default 60; 0: none). Each received message is a new array, so the parent allocates at
  * the rate it receives (GB/s); G1 answers by growing the heap, and every array placed in heap
  * memory the process never touched costs 256 minor page faults (the kernel zeroes each page),
  * which cut 1 MiB throughput from 5-9 GB/s to 0.15-0.3 GB/s until the grown young generation had
@@ -197,16 +197,20 @@ public final class PipeBench {
   }
 
   /**
-   * Repeats the 1 MiB trial until the young generation has been used whole without a page fault:
-   * consecutive trials of under one minor fault per message that span two collections (so from
-   * one collection to the next, all of eden) with the committed heap unchanged.
+   * Repeats the 1 MiB trial until the young generation has been used without a page fault for
+   * long enough: consecutive fault-free trials, with the committed heap unchanged, that span two
+   * collections and allocated at least the committed heap (more than G1's largest young
+   * generation, 60% of it, so it has stopped growing into memory never touched); at most
+   * {@code heapWarmup} trials.
    */
   private void warmHeap(String tag, Connection cmd, Connection data) throws InterruptedException {
     long w0 = System.nanoTime();
     int n = 0;
     long cleanGcs = 0; // collections during the current run of fault-free trials
+    long cleanBytes = 0; // bytes received during it
     long heap = Runtime.getRuntime().totalMemory();
-    while (n < heapWarmup && cleanGcs < 2) {
+    boolean settled = false;
+    while (n < heapWarmup && !settled) {
       long f0 = ProcCounters.minorFaults();
       long g0 = gcCount();
       tputBytes(cmd, data, 1 << 20, 200);
@@ -214,12 +218,14 @@ public final class PipeBench {
       long h = Runtime.getRuntime().totalMemory();
       boolean clean = ProcCounters.minorFaults() - f0 < 200 && h == heap;
       cleanGcs = clean ? cleanGcs + gcCount() - g0 : 0;
+      cleanBytes = clean ? cleanBytes + (200L << 20) : 0;
       heap = h;
+      settled = cleanGcs >= 2 && cleanBytes >= heap;
     }
     if (heapWarmup > 0) {
       System.out.println(String.format(Locale.ROOT,
           "# %s: heap warm-up: %d trials of 200 x 1 MiB in %.1f s, %s, heap committed %d MiB",
-          tag, n, (System.nanoTime() - w0) / 1e9, cleanGcs >= 2 ? "settled" : "NOT settled (measured trials may fault)",
+          tag, n, (System.nanoTime() - w0) / 1e9, settled ? "settled" : "NOT settled (measured trials may fault)",
           heap >> 20));
     }
   }
@@ -362,7 +368,7 @@ public final class PipeBench {
   public static void main(String[] argv) throws Exception {
     boolean quick = false;
     int jitWarmup = 2;
-    int heapWarmup = 40;
+    int heapWarmup = 60;
     long timeoutS = 900;
     boolean duplex = true;
     boolean simplex = true;
