@@ -4,7 +4,13 @@ import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.connection.Connection;
 import io.github.multiprocessing4j.connection.Pipe;
+import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
+import io.github.multiprocessing4j.internal.shm.MappedRegion;
+import io.github.multiprocessing4j.internal.transport.RingFile;
 import io.github.multiprocessing4j.testing.Waits;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -31,6 +37,8 @@ import java.util.Map;
  *       (5 trials of 30000 messages) and 1 MiB (5 trials of 200), MB/s of payload (MB = 10^6
  *       bytes), timed from before the command is sent to the last message received, after one
  *       unmeasured trial of a fifth of the messages.</li>
+ *   <li>{@code java.pipe.floor_1m}: the floor of {@code tput_1m}, the receiving end's work alone
+ *       ({@link #receiverFloor}), measured right after it; Java only.</li>
  *   <li>{@code java.pipe.tput_dict}: child to parent, {@code send} of the small map, messages/s
  *       (5 trials of 30000).</li>
  *   <li>{@code java.pipe_simplex.*}: the three throughputs again with a fresh child, the data
@@ -230,6 +238,41 @@ public final class PipeBench {
     }
   }
 
+  /**
+   * The floor of {@code tput_1m}: MB/s of what the receiving end must do for each message whatever
+   * the transport, in this JVM and without a peer: allocate the array that {@code recvBytes} returns
+   * and copy the message into it from a mapped shared-memory file, in the ring's 256 KiB pieces,
+   * going round a 4 MiB ring as the pipe's does. The sending end's copy runs on the other core at
+   * the same time, so the pipe cannot be faster than this.
+   */
+  static double receiverFloor(int size, int count) {
+    Path file = RuntimeDir.shm().resolve("pipebench-floor-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+    MappedRegion ring;
+    try {
+      ring = RingFile.create(file, 4 << 20);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      RuntimeDir.deleteQuietly(file);
+    }
+    int capacity = 4 << 20;
+    byte[] x = payload(capacity);
+    ring.put(0, x, 0, capacity); // the pages exist, as a ring's do once messages went round it
+    int chunk = 256 * 1024;
+    long total = 0;
+    long t = System.nanoTime();
+    for (int i = 0; i < count; i++) {
+      int at = (int) (((long) i * size) % capacity);
+      byte[] msg = new byte[size];
+      for (int off = 0; off < size; off += chunk) {
+        int n = Math.min(chunk, size - off);
+        ring.get(at + off < capacity ? at + off : at + off - capacity, msg, off, n);
+      }
+      total += msg.length;
+    }
+    return total / ((System.nanoTime() - t) / 1e9) / 1e6;
+  }
+
   /** Collections so far, all collectors. */
   private static long gcCount() {
     long n = 0;
@@ -318,6 +361,14 @@ public final class PipeBench {
               Runtime.getRuntime().totalMemory() >> 20));
         }
         Metrics.emit(tag + "." + names[j], s, "MB/s", 1, counts[j] + " msgs/trial");
+        if (sizes[j] == 1 << 20) {
+          double[] f = new double[trials];
+          receiverFloor(sizes[j], counts[j]); // unmeasured: the JIT compiles it, as the pipe's paths were
+          for (int i = 0; i < trials; i++) {
+            f[i] = receiverFloor(sizes[j], counts[j]);
+          }
+          Metrics.emit(tag + ".floor_1m", f, "MB/s", 1, "the receiving end's work alone, in this JVM");
+        }
       }
       int c = 30000 / k;
       tputObj(cmd, data, c / 5);
