@@ -328,12 +328,14 @@ public final class Connection implements AutoCloseable, Serializable {
     if (offset > buf.length) {
       throw new IllegalArgumentException("offset too large");
     }
-    byte[] m = recvBytes();
-    if (m.length > buf.length - offset) {
-      throw new BufferTooShortException(m, buf.length - offset);
+    checkReadable();
+    try {
+      return transport().receiveInto(buf, offset);
+    } catch (Transport.MessageDoesNotFitException e) {
+      throw new BufferTooShortException(e.message(), buf.length - offset);
+    } catch (IOException e) {
+      throw failure("receive", e);
     }
-    System.arraycopy(m, 0, buf, offset, m.length);
-    return m.length;
   }
 
   /**

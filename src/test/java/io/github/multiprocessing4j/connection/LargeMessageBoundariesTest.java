@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.github.multiprocessing4j.internal.transport.RingTransport;
 import io.github.multiprocessing4j.testing.Waits;
@@ -79,5 +80,52 @@ final class LargeMessageBoundariesTest {
       assertThat(e.message()).isEqualTo(message(4)); // consumed whole, as CPython's BufferTooShort.args[0]
       sends.get(Waits.JOIN);
     }
+  }
+
+  @Test
+  void recvBytesIntoAReusedBufferAllocatesNoArrayPerMessage() throws Exception {
+    allocatedByThisThread(); // skips the test where the JVM does not count them
+    int n = 40;
+    byte[] expected = message(5); // 1 MiB
+    Pipe p = Pipe.open();
+    try (Connection a = p.conn1(); Connection b = p.conn2()) {
+      Background<Void> sends = Background.run(() -> {
+        for (int i = 0; i < n; i++) {
+          a.sendBytes(expected);
+        }
+        return null;
+      });
+      byte[] buf = new byte[expected.length];
+      b.recvBytesInto(buf); // the first one loads and links what the path needs
+      int wrong = 0;
+      long before = allocatedByThisThread();
+      for (int i = 1; i < n; i++) {
+        if (b.recvBytesInto(buf) != expected.length || !Arrays.equals(buf, expected)) {
+          wrong++;
+        }
+      }
+      long allocated = allocatedByThisThread() - before;
+      sends.get(Waits.JOIN);
+      assertThat(wrong).isZero();
+      // an array per message would be 39 MiB; what is left is the waits' small objects
+      assertThat(allocated).as("bytes allocated by %d recvBytesInto of 1 MiB", n - 1).isLessThan(1 << 20);
+    }
+  }
+
+  /**
+   * Bytes allocated by this thread so far, through reflection: the tests are compiled into the
+   * module, which does not read java.management.
+   */
+  private static long allocatedByThisThread() throws Exception {
+    Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
+    Class<?> hotspot;
+    try {
+      hotspot = Class.forName("com.sun.management.ThreadMXBean");
+    } catch (ClassNotFoundException e) {
+      hotspot = null;
+    }
+    assumeThat(hotspot != null && hotspot.isInstance(bean)).as("per-thread allocation counters").isTrue();
+    assumeThat((Boolean) hotspot.getMethod("isThreadAllocatedMemoryEnabled").invoke(bean)).isTrue();
+    return (Long) hotspot.getMethod("getThreadAllocatedBytes", long.class).invoke(bean, Thread.currentThread().getId());
   }
 }
