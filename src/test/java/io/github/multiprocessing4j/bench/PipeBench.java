@@ -39,6 +39,9 @@ import java.util.Map;
  *       unmeasured trial of a fifth of the messages.</li>
  *   <li>{@code java.pipe.floor_1m}: the floor of {@code tput_1m}, the receiving end's work alone
  *       ({@link #receiverFloor}), measured right after it; Java only.</li>
+ *   <li>{@code java.pipe.tput_1m_into}: {@code tput_1m} received with {@code recvBytesInto} into one
+ *       reused 1 MiB buffer (CPython's {@code recv_bytes_into}), which allocates nothing per message;
+ *       Java only (the CPython script does not measure it).</li>
  *   <li>{@code java.pipe.tput_dict}: child to parent, {@code send} of the small map, messages/s
  *       (5 trials of 30000).</li>
  *   <li>{@code java.pipe_simplex.*}: the three throughputs again with a fresh child, the data
@@ -282,6 +285,21 @@ public final class PipeBench {
     return n;
   }
 
+  /** MB/s of {@code count} messages of {@code buf.length} bytes from the child, each into {@code buf}. */
+  static double tputBytesInto(Connection cmd, Connection data, byte[] buf, int count) throws InterruptedException {
+    long t = System.nanoTime();
+    cmd.send(new Object[] {"send_bytes", buf.length, count});
+    long total = 0;
+    for (int i = 0; i < count; i++) {
+      total += data.recvBytesInto(buf);
+    }
+    long dt = System.nanoTime() - t;
+    if (total != (long) buf.length * count) {
+      throw new IllegalStateException("received " + total + " bytes, not " + (long) buf.length * count);
+    }
+    return total / (dt / 1e9) / 1e6;
+  }
+
   /** Messages/s of {@code count} small maps from the child. */
   static double tputObj(Connection cmd, Connection data, int count) throws InterruptedException {
     long t = System.nanoTime();
@@ -368,6 +386,13 @@ public final class PipeBench {
             f[i] = receiverFloor(sizes[j], counts[j]);
           }
           Metrics.emit(tag + ".floor_1m", f, "MB/s", 1, "the receiving end's work alone, in this JVM");
+          double[] r = new double[trials];
+          byte[] buf = new byte[sizes[j]];
+          tputBytesInto(cmd, data, buf, counts[j] / 5);
+          for (int i = 0; i < trials; i++) {
+            r[i] = tputBytesInto(cmd, data, buf, counts[j]);
+          }
+          Metrics.emit(tag + ".tput_1m_into", r, "MB/s", 1, "recvBytesInto one reused buffer; Java only");
         }
       }
       int c = 30000 / k;
