@@ -309,7 +309,9 @@ public final class Connection implements AutoCloseable, Serializable {
 
   /**
    * Receives the next message into {@code buf} from {@code offset}: CPython's
-   * {@code recv_bytes_into(buf, offset)}.
+   * {@code recv_bytes_into(buf, offset)}. Over a pipe the message is copied straight into
+   * {@code buf}, so a loop that reuses one buffer allocates nothing per message; if the peer
+   * ends in the middle of a message, part of it may have been written.
    *
    * @param buf where to put it
    * @param offset where in {@code buf}
@@ -328,12 +330,14 @@ public final class Connection implements AutoCloseable, Serializable {
     if (offset > buf.length) {
       throw new IllegalArgumentException("offset too large");
     }
-    byte[] m = recvBytes();
-    if (m.length > buf.length - offset) {
-      throw new BufferTooShortException(m, buf.length - offset);
+    checkReadable();
+    try {
+      return transport().receiveInto(buf, offset);
+    } catch (Transport.MessageDoesNotFitException e) {
+      throw new BufferTooShortException(e.message(), buf.length - offset);
+    } catch (IOException e) {
+      throw failure("receive", e);
     }
-    System.arraycopy(m, 0, buf, offset, m.length);
-    return m.length;
   }
 
   /**

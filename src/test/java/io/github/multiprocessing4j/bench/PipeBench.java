@@ -4,7 +4,13 @@ import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
 import io.github.multiprocessing4j.connection.Connection;
 import io.github.multiprocessing4j.connection.Pipe;
+import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
+import io.github.multiprocessing4j.internal.shm.MappedRegion;
+import io.github.multiprocessing4j.internal.transport.RingFile;
 import io.github.multiprocessing4j.testing.Waits;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -31,6 +37,11 @@ import java.util.Map;
  *       (5 trials of 30000 messages) and 1 MiB (5 trials of 200), MB/s of payload (MB = 10^6
  *       bytes), timed from before the command is sent to the last message received, after one
  *       unmeasured trial of a fifth of the messages.</li>
+ *   <li>{@code java.pipe.floor_1m}: the floor of {@code tput_1m}, the receiving end's work alone
+ *       ({@link #receiverFloor}), measured right after it; Java only.</li>
+ *   <li>{@code java.pipe.tput_1m_into}: {@code tput_1m} received with {@code recvBytesInto} into one
+ *       reused 1 MiB buffer (CPython's {@code recv_bytes_into}), which allocates nothing per message;
+ *       Java only (the CPython script does not measure it).</li>
  *   <li>{@code java.pipe.tput_dict}: child to parent, {@code send} of the small map, messages/s
  *       (5 trials of 30000).</li>
  *   <li>{@code java.pipe_simplex.*}: the three throughputs again with a fresh child, the data
@@ -45,8 +56,19 @@ import java.util.Map;
  * both processes: CPython has no JIT to warm. {@code --jit-warmup 0} measures with CPython's
  * warm-up only.
  *
+ * <p><b>Heap warm-up.</b> Then the parent repeats the unmeasured 1 MiB trial until the young
+ * generation has been used without page faults, for at least two collections and as many bytes
+ * as the committed heap, and the heap's size stays as it is, at most {@code --heap-warmup}
+ * times (default 60; 0: none). Each received message is a new array, so the parent allocates at
+ * the rate it receives (GB/s); G1 answers by growing the heap, and every array placed in heap
+ * memory the process never touched costs 256 minor page faults (the kernel zeroes each page),
+ * which cut 1 MiB throughput from 5-9 GB/s to 0.15-0.3 GB/s until the grown young generation had
+ * been used once. Whether the measured trials fell into that transient depended on the timing of
+ * G1's first collections: the bimodality of {@code tput_1m}. A line per trial
+ * ({@code # ... minor faults per message, ... GCs, heap committed ...}) shows which mode it ran in.
+ *
  * <p>Options: {@code --quick} (CPython's: 500 round trips, 2 trials of a tenth of the messages),
- * {@code --jit-warmup N}, {@code --only duplex|simplex}, {@code --child-opt OPT} (repeatable; a JVM
+ * {@code --jit-warmup N}, {@code --heap-warmup N}, {@code --only duplex|simplex}, {@code --child-opt OPT} (repeatable; a JVM
  * option of the child), {@code --timeout S} (default 900: the whole run is abandoned after it).
  * The child is killed and reaped on failure, interruption or timeout.
  */
@@ -60,11 +82,13 @@ public final class PipeBench {
 
   private final boolean quick;
   private final int jitWarmup;
+  private final int heapWarmup;
   private final List<String> childOpts;
 
-  private PipeBench(boolean quick, int jitWarmup, List<String> childOpts) {
+  private PipeBench(boolean quick, int jitWarmup, int heapWarmup, List<String> childOpts) {
     this.quick = quick;
     this.jitWarmup = jitWarmup;
+    this.heapWarmup = heapWarmup;
     this.childOpts = childOpts;
   }
 
@@ -183,6 +207,99 @@ public final class PipeBench {
     return total / (dt / 1e9) / 1e6;
   }
 
+  /**
+   * Repeats the 1 MiB trial until the young generation has been used without a page fault for
+   * long enough: consecutive fault-free trials, with the committed heap unchanged, that span two
+   * collections and allocated at least the committed heap (more than G1's largest young
+   * generation, 60% of it, so it has stopped growing into memory never touched); at most
+   * {@code heapWarmup} trials.
+   */
+  private void warmHeap(String tag, Connection cmd, Connection data) throws InterruptedException {
+    long w0 = System.nanoTime();
+    int n = 0;
+    long cleanGcs = 0; // collections during the current run of fault-free trials
+    long cleanBytes = 0; // bytes received during it
+    long heap = Runtime.getRuntime().totalMemory();
+    boolean settled = false;
+    while (n < heapWarmup && !settled) {
+      long f0 = ProcCounters.minorFaults();
+      long g0 = gcCount();
+      tputBytes(cmd, data, 1 << 20, 200);
+      n++;
+      long h = Runtime.getRuntime().totalMemory();
+      boolean clean = ProcCounters.minorFaults() - f0 < 200 && h == heap;
+      cleanGcs = clean ? cleanGcs + gcCount() - g0 : 0;
+      cleanBytes = clean ? cleanBytes + (200L << 20) : 0;
+      heap = h;
+      settled = cleanGcs >= 2 && cleanBytes >= heap;
+    }
+    if (heapWarmup > 0) {
+      System.out.println(String.format(Locale.ROOT,
+          "# %s: heap warm-up: %d trials of 200 x 1 MiB in %.1f s, %s, heap committed %d MiB",
+          tag, n, (System.nanoTime() - w0) / 1e9, settled ? "settled" : "NOT settled (measured trials may fault)",
+          heap >> 20));
+    }
+  }
+
+  /**
+   * The floor of {@code tput_1m}: MB/s of what the receiving end must do for each message whatever
+   * the transport, in this JVM and without a peer: allocate the array that {@code recvBytes} returns
+   * and copy the message into it from a mapped shared-memory file, in the ring's 256 KiB pieces,
+   * going round a 4 MiB ring as the pipe's does. The sending end's copy runs on the other core at
+   * the same time, so the pipe cannot be faster than this.
+   */
+  static double receiverFloor(int size, int count) {
+    Path file = RuntimeDir.shm().resolve("pipebench-floor-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+    MappedRegion ring;
+    try {
+      ring = RingFile.create(file, 4 << 20);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      RuntimeDir.deleteQuietly(file);
+    }
+    int capacity = 4 << 20;
+    byte[] x = payload(capacity);
+    ring.put(0, x, 0, capacity); // the pages exist, as a ring's do once messages went round it
+    int chunk = 256 * 1024;
+    long total = 0;
+    long t = System.nanoTime();
+    for (int i = 0; i < count; i++) {
+      int at = (int) (((long) i * size) % capacity);
+      byte[] msg = new byte[size];
+      for (int off = 0; off < size; off += chunk) {
+        int n = Math.min(chunk, size - off);
+        ring.get(at + off < capacity ? at + off : at + off - capacity, msg, off, n);
+      }
+      total += msg.length;
+    }
+    return total / ((System.nanoTime() - t) / 1e9) / 1e6;
+  }
+
+  /** Collections so far, all collectors. */
+  private static long gcCount() {
+    long n = 0;
+    for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      n += Math.max(0, gc.getCollectionCount());
+    }
+    return n;
+  }
+
+  /** MB/s of {@code count} messages of {@code buf.length} bytes from the child, each into {@code buf}. */
+  static double tputBytesInto(Connection cmd, Connection data, byte[] buf, int count) throws InterruptedException {
+    long t = System.nanoTime();
+    cmd.send(new Object[] {"send_bytes", buf.length, count});
+    long total = 0;
+    for (int i = 0; i < count; i++) {
+      total += data.recvBytesInto(buf);
+    }
+    long dt = System.nanoTime() - t;
+    if (total != (long) buf.length * count) {
+      throw new IllegalStateException("received " + total + " bytes, not " + (long) buf.length * count);
+    }
+    return total / (dt / 1e9) / 1e6;
+  }
+
   /** Messages/s of {@code count} small maps from the child. */
   static double tputObj(Connection cmd, Connection data, int count) throws InterruptedException {
     long t = System.nanoTime();
@@ -237,6 +354,7 @@ public final class PipeBench {
         System.out.println(String.format(Locale.ROOT, "# %s: JIT warm-up (%d rounds of every workload) took %.1f s",
             tag, jitWarmup, (System.nanoTime() - w0) / 1e9));
       }
+      warmHeap(tag, cmd, data);
 
       if (!simplex) {
         int n = quick ? 500 : 3000;
@@ -252,9 +370,30 @@ public final class PipeBench {
         tputBytes(cmd, data, sizes[j], counts[j] / 5);
         double[] s = new double[trials];
         for (int i = 0; i < trials; i++) {
+          long f0 = ProcCounters.minorFaults();
+          long g0 = gcCount();
           s[i] = tputBytes(cmd, data, sizes[j], counts[j]);
+          System.out.println(String.format(Locale.ROOT,
+              "# %s.%s trial %d: %.0f MB/s, %.1f minor faults per message, %d GCs, heap committed %d MiB",
+              tag, names[j], i, s[i], (ProcCounters.minorFaults() - f0) / (double) counts[j], gcCount() - g0,
+              Runtime.getRuntime().totalMemory() >> 20));
         }
         Metrics.emit(tag + "." + names[j], s, "MB/s", 1, counts[j] + " msgs/trial");
+        if (sizes[j] == 1 << 20) {
+          double[] f = new double[trials];
+          receiverFloor(sizes[j], counts[j]); // unmeasured: the JIT compiles it, as the pipe's paths were
+          for (int i = 0; i < trials; i++) {
+            f[i] = receiverFloor(sizes[j], counts[j]);
+          }
+          Metrics.emit(tag + ".floor_1m", f, "MB/s", 1, "the receiving end's work alone, in this JVM");
+          double[] r = new double[trials];
+          byte[] buf = new byte[sizes[j]];
+          tputBytesInto(cmd, data, buf, counts[j] / 5);
+          for (int i = 0; i < trials; i++) {
+            r[i] = tputBytesInto(cmd, data, buf, counts[j]);
+          }
+          Metrics.emit(tag + ".tput_1m_into", r, "MB/s", 1, "recvBytesInto one reused buffer; Java only");
+        }
       }
       int c = 30000 / k;
       tputObj(cmd, data, c / 5);
@@ -305,6 +444,7 @@ public final class PipeBench {
   public static void main(String[] argv) throws Exception {
     boolean quick = false;
     int jitWarmup = 2;
+    int heapWarmup = 60;
     long timeoutS = 900;
     boolean duplex = true;
     boolean simplex = true;
@@ -316,6 +456,9 @@ public final class PipeBench {
           break;
         case "--jit-warmup":
           jitWarmup = Integer.parseInt(argv[++i]);
+          break;
+        case "--heap-warmup":
+          heapWarmup = Integer.parseInt(argv[++i]);
           break;
         case "--timeout":
           timeoutS = Long.parseLong(argv[++i]);
@@ -332,7 +475,7 @@ public final class PipeBench {
           break;
         case "-h":
         case "--help":
-          System.out.println("usage: PipeBench [--quick] [--jit-warmup N] [--only duplex|simplex]"
+          System.out.println("usage: PipeBench [--quick] [--jit-warmup N] [--heap-warmup N] [--only duplex|simplex]"
               + " [--child-opt JVM_OPTION]... [--timeout S]");
           return;
         default:
@@ -343,8 +486,8 @@ public final class PipeBench {
           System.exit(2);
       }
     }
-    if (jitWarmup < 0) {
-      throw new IllegalArgumentException("--jit-warmup must not be negative");
+    if (jitWarmup < 0 || heapWarmup < 0) {
+      throw new IllegalArgumentException("--jit-warmup and --heap-warmup must not be negative");
     }
     Runtime.getRuntime().addShutdownHook(new Thread(PipeBench::killLive, "bench-cleanup"));
     long deadline = timeoutS * 1000;
@@ -365,7 +508,7 @@ public final class PipeBench {
         System.getProperty("java.version"), System.getProperty("java.vm.name"),
         Runtime.getRuntime().availableProcessors(), Metrics.canary(), jitWarmup, quick ? ", quick" : "",
         childOpts.isEmpty() ? "" : ", child options " + String.join(" ", childOpts)));
-    PipeBench bench = new PipeBench(quick, jitWarmup, childOpts);
+    PipeBench bench = new PipeBench(quick, jitWarmup, heapWarmup, childOpts);
     try {
       if (duplex) {
         bench.run(false);

@@ -311,41 +311,81 @@ public final class RingTransport implements Transport, AutoCloseable {
   public byte[] receive(int maxLength) throws IOException, InterruptedException {
     readLock.lockInterruptibly();
     try {
-      checkOpen();
-      long rp = in.readPosition();
-      if (!awaitData(rp, Ring.LENGTH_BYTES, Long.MAX_VALUE, true)) {
-        if (available(rp) == 0) {
-          throw new PeerClosedException("the other end was closed and every message has been received");
-        }
-        throw new ConnectionException("got end of file during message");
-      }
+      long rp = awaitMessage();
       int len = in.length(rp); // a negative one is a ConnectionException: the ring is corrupt
       if (len > maxLength) {
         throw new MessageTooLongException(len, maxLength);
       }
-      rp += Ring.LENGTH_BYTES;
       byte[] msg = new byte[len];
-      int got = 0;
-      while (got < len) {
-        int avail = in.read(msg, got, len - got, rp);
-        if (avail == 0) {
-          release(rp); // from here on the message must be read whole: an interrupt waits (and stays set)
-          if (!awaitData(rp, 1, Long.MAX_VALUE, false)) {
-            throw new ConnectionException("got end of file during message");
-          }
-          continue;
-        }
-        got += avail;
-        rp += avail;
-        if (got < len) {
-          release(rp); // room for the producer while this side copies the rest
-        }
-      }
-      release(rp);
+      release(copyOut(msg, 0, len, rp + Ring.LENGTH_BYTES));
       return msg;
     } finally {
       readLock.unlock();
     }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Copies from the ring straight into {@code buf}: no array per message, so a stream of large
+   * messages received into one buffer makes no garbage (an array per message makes the JVM grow its
+   * heap, and each array in memory not yet touched costs a page fault per 4 KiB).
+   */
+  @Override
+  public int receiveInto(byte[] buf, int off) throws IOException, InterruptedException {
+    readLock.lockInterruptibly();
+    try {
+      long rp = awaitMessage();
+      int len = in.length(rp);
+      if (len > buf.length - off) {
+        byte[] msg = new byte[len];
+        release(copyOut(msg, 0, len, rp + Ring.LENGTH_BYTES));
+        throw new MessageDoesNotFitException(msg);
+      }
+      release(copyOut(buf, off, len, rp + Ring.LENGTH_BYTES));
+      return len;
+    } finally {
+      readLock.unlock();
+    }
+  }
+
+  /** Waits for the next message's length prefix; returns the read position of the prefix. */
+  private long awaitMessage() throws InterruptedException {
+    checkOpen();
+    long rp = in.readPosition();
+    if (!awaitData(rp, Ring.LENGTH_BYTES, Long.MAX_VALUE, true)) {
+      if (available(rp) == 0) {
+        throw new PeerClosedException("the other end was closed and every message has been received");
+      }
+      throw new ConnectionException("got end of file during message");
+    }
+    return rp;
+  }
+
+  /**
+   * Copies a message of {@code len} bytes at {@code rp} into {@code dst[off...]}, waiting for its
+   * chunks and releasing each but the last as it is copied, so that the producer writes the next
+   * part meanwhile; returns the position after it, which the caller releases. From the first byte
+   * on the message must be read whole: an interrupt waits (and stays set).
+   */
+  private long copyOut(byte[] dst, int off, int len, long rp) throws InterruptedException {
+    int got = 0;
+    while (got < len) {
+      int avail = in.read(dst, off + got, len - got, rp);
+      if (avail == 0) {
+        release(rp);
+        if (!awaitData(rp, 1, Long.MAX_VALUE, false)) {
+          throw new ConnectionException("got end of file during message");
+        }
+        continue;
+      }
+      got += avail;
+      rp += avail;
+      if (got < len) {
+        release(rp); // room for the producer while this side copies the rest
+      }
+    }
+    return rp;
   }
 
   private long available(long rp) {
