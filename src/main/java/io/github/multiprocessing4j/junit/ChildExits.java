@@ -72,6 +72,11 @@ final class ChildExits implements ExtensionContext.Store.CloseableResource, Auto
           Log.get(ChildExits.class).warn("{} (pid {}) had not exited {} s after reporting its test, and was killed:"
               + " a non-daemon thread of the test still running keeps a JVM alive", p.name(), p.pid(),
               drain.toSeconds());
+          try {
+            p.join(drain); // a SIGKILL'ed JVM is gone in milliseconds; the bound is for a stuck kernel
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
         }
       }
     }
