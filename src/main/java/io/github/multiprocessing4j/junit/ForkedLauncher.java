@@ -67,10 +67,10 @@ final class ForkedLauncher {
 
   /**
    * What a {@code forkserver} spare of a forked test initialises while it waits (its command line
-   * names this class, see {@code SpareWarmUp}): the launcher's session, ten runs of a no-op test through it, a
-   * failed outcome sent through a pipe (the pipe's transport and Java serialization), and SLF4J,
-   * which a test's extensions or the library's own loggers start otherwise in the test's time (its
-   * provider lookup scans the class path).
+   * names this class, see {@code SpareWarmUp}): the launcher's session, ten runs of a no-op test
+   * through it, a failed outcome sent through a pipe (the pipe's transport and Java
+   * serialization), and SLF4J, which a test's extensions or the library's own loggers start
+   * otherwise in the test's time (its provider lookup scans the class path).
    */
   @ForkedJvm // its lookup, as a forked test's run does it
   static final class WarmUp {
