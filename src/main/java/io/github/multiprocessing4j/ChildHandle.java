@@ -59,6 +59,8 @@ final class ChildHandle {
   private boolean mayNotHaveStarted; // guarded by this
   /** The first lines of the child's standard error, when piped. */
   private final List<String> stderrHead = new ArrayList<>(JvmStartFailure.HEAD_LINES); // guarded by itself
+  /** Runs in each waiter once its child has exited, before the exit is told; for tests of a failing waiter. */
+  static volatile java.util.function.Consumer<String> afterExitForTests;
   /** The waiter thread, interrupted when a kill deadline is set so that it waits for that instead. */
   private Thread waiter; // guarded by this
   /** Whether the waiter is in waitFor(), so that an interrupt reaches nothing else. */
@@ -295,7 +297,49 @@ final class ChildHandle {
     if (awaitLaunch() == null) {
       return; // the JVM could not be launched: start() reports it
     }
+    try {
+      awaitExitAndTell();
+    } catch (RuntimeException | Error e) {
+      tellExitAfterFailure(e);
+    }
+  }
+
+  /**
+   * A waiter that failed must still tell the exit, which {@code join()} and every exit callback
+   * wait for: seen when a build rewrote the library's class files under a running JVM, and the
+   * waiter could not load a class it needed (the parent hung in {@code join()}). The output may
+   * not be drained then; the failure is logged.
+   */
+  private void tellExitAfterFailure(Throwable e) {
+    while (true) {
+      try {
+        os.waitFor();
+        break;
+      } catch (InterruptedException interrupt) {
+        os.destroyForcibly(); // only terminate() interrupts the waiter: its kill deadline is moot now
+      }
+    }
+    int code;
+    try {
+      code = resolve();
+    } catch (RuntimeException | Error again) {
+      code = os.exitValue();
+    }
+    exit.complete(code);
+    try {
+      LOG.error("the waiter of {} (pid {}) failed; its exit ({}) is told, its output may be incomplete", name,
+          os.pid(), code, e);
+    } catch (RuntimeException | Error logging) {
+      e.printStackTrace(); // the logger's classes failed too: System.err is what is left
+    }
+  }
+
+  private void awaitExitAndTell() {
     awaitExitKillingWhenDue();
+    java.util.function.Consumer<String> hook = afterExitForTests;
+    if (hook != null) {
+      hook.accept(name);
+    }
     boolean interrupted = false;
     int code = resolve();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
