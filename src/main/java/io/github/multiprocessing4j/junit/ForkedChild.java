@@ -90,6 +90,7 @@ final class ForkedChild {
         .name("ForkedJvm-" + context.getRequiredTestMethod().getName())
         .target(new ForkedRun(context.getUniqueId(), LauncherParameters.of(context)))
         .jvmOptions(s.jvmOptions())
+        .shortLived(s.shortLived())
         .stdout(ChildOutput.toLines(line -> copy(line, out, false)))
         .stderr(ChildOutput.toLines(line -> copy(line, err, true)));
     for (String p : s.systemProperties()) {

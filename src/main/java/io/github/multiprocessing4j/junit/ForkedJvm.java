@@ -85,4 +85,16 @@ public @interface ForkedJvm {
    * @return the limit in seconds; default 300
    */
   long timeoutSeconds() default 300;
+
+  /**
+   * Whether the child gets the flags of a short-lived JVM, as {@code Process.Builder.shortLived}:
+   * only the C1 compiler, no {@code hsperfdata} file, and on JDK 25 the serial collector. A test's
+   * JVM lives for one test, and with them a trivial forked test's class, its JVM's exit included,
+   * ends sooner (BENCHMARKS.md, "Forked tests"). A test that computes for seconds runs faster with
+   * the C2 compiler: give it {@code false}. Options of
+   * {@link #jvmOptions()} come after these flags and win.
+   *
+   * @return whether the flags are given; default {@code true}
+   */
+  boolean shortLived() default true;
 }

@@ -40,6 +40,11 @@ public final class ForkedJvmExtension implements InvocationInterceptor {
     forkedHere = forked;
   }
 
+  /** Whether this JVM is the child of a forked test. */
+  static boolean isRunningForked() {
+    return forkedHere;
+  }
+
   @Override
   public void interceptTestMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
       ExtensionContext extensionContext) throws Throwable {

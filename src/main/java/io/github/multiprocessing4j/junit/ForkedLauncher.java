@@ -4,9 +4,11 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectUniqu
 
 import io.github.multiprocessing4j.connection.Connection;
 import io.github.multiprocessing4j.connection.Pipe;
+import io.github.multiprocessing4j.internal.codec.JavaSerialization;
 import io.github.multiprocessing4j.internal.runtime.Log;
+import java.io.IOException;
 import java.util.Map;
-import org.junit.platform.launcher.EngineFilter;
+import org.junit.platform.engine.ConfigurationParameters;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.LauncherSession;
@@ -38,30 +40,44 @@ final class ForkedLauncher {
         .enablePostDiscoveryFilterAutoRegistration(false)
         .build());
     static final Launcher LAUNCHER = SESSION.getLauncher();
+    /**
+     * This JVM's implicit configuration parameters, {@code junit-platform.properties} read once
+     * and system properties read at each lookup, as every request would read them: a request
+     * built with them looks the file up again on the class path (every jar searched), a spare
+     * did that in its warm-up.
+     */
+    static final ConfigurationParameters IMPLICIT =
+        LauncherDiscoveryRequestBuilder.request().build().getConfigurationParameters();
   }
+
+  /** The unique id of {@link NoopTest}'s test. */
+  private static final String WARM_UP_TEST =
+      "[engine:junit-jupiter]/[class:" + NoopTest.class.getName() + "]/[method:noop()]";
 
   /** Runs the test of {@code uniqueId} with those configuration parameters, telling {@code listener}. */
   static void execute(String uniqueId, Map<String, String> parameters, TestExecutionListener listener) {
-    Holder.LAUNCHER.execute(LauncherDiscoveryRequestBuilder.request().selectors(selectUniqueId(uniqueId))
-        .configurationParameters(parameters).build(), listener);
+    LauncherDiscoveryRequest r = LauncherDiscoveryRequestBuilder.request().selectors(selectUniqueId(uniqueId))
+        .configurationParameters(parameters)
+        .parentConfigurationParameters(Holder.IMPLICIT)
+        .enableImplicitConfigurationParameters(false)
+        .build();
+    Holder.LAUNCHER.execute(r, listener);
   }
 
   /**
-   * Runs {@link WarmUp}'s no-op test with the Jupiter engine alone and no auto-detected extension:
-   * what a test's run loads and links, without running anything of the user's.
+   * Runs {@link NoopTest}'s test as a forked test runs, with no auto-detected extension: what a
+   * test's run loads and links, without running anything of the user's.
    */
   static void warmUp() {
-    // As in a forked test's child, where the extension lets the test run as written.
+    // As in a forked test's child, where the extension lets the test run as written; restored
+    // after, not cleared: in a forked test's child, a test that warms up must not fork again.
+    boolean forked = ForkedJvmExtension.isRunningForked();
     ForkedJvmExtension.runningForked(true);
-    LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-        .selectors(selectUniqueId("[engine:junit-jupiter]/[class:" + WarmUp.class.getName() + "]/[method:noop()]"))
-        .filters(EngineFilter.includeEngines("junit-jupiter"))
-        .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "false")
-        .build();
     try {
-      Holder.LAUNCHER.execute(request, new TestExecutionListener() { });
+      execute(WARM_UP_TEST, Map.of("junit.jupiter.extensions.autodetection.enabled", "false"),
+          new TestExecutionListener() { });
     } finally {
-      ForkedJvmExtension.runningForked(false);
+      ForkedJvmExtension.runningForked(forked);
     }
   }
 
@@ -72,7 +88,6 @@ final class ForkedLauncher {
    * serialization), and SLF4J, which a test's extensions or the library's own loggers start
    * otherwise in the test's time (its provider lookup scans the class path).
    */
-  @ForkedJvm // its lookup, as a forked test's run does it
   static final class WarmUp {
     private static final int WARM_UP_RUNS = 10;
 
@@ -85,22 +100,38 @@ final class ForkedLauncher {
         }
         warmPipe();
         Log.unbound(); // binds SLF4J's provider, or finds there is none
-      } catch (RuntimeException | LinkageError e) {
-        // a warm-up only: the test's run loads what it needs itself
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      } catch (Exception | LinkageError e) {
+        // a warm-up only: the test's run loads what it needs itself
       }
     }
 
-    /** A failed outcome through a pipe of this JVM's own: what the child's report takes. */
-    private static void warmPipe() throws InterruptedException {
+    /**
+     * A pipe end and a {@link ForkedRun} through Java serialization and back, as the test's
+     * arguments arrive (the reference type of pipe ends, its package's resolver, each class's
+     * stream descriptor and generated constructor: 7 ms of a forked test's start on a warm spare
+     * before); then a failed outcome through that pipe, what the child's report takes.
+     */
+    static void warmPipe() throws IOException, InterruptedException {
       Pipe pipe = Pipe.open(false);
       try (Connection in = pipe.conn1(); Connection out = pipe.conn2()) {
+        // Resolves to `out` itself: the end this JVM already has.
+        JavaSerialization.deserialize(JavaSerialization.serialize(
+            new Object[] {out, new ForkedRun(WARM_UP_TEST, Map.of())}, "warm-up"), "warm-up");
         out.send(new ForkedOutcome(ForkedOutcome.Status.FAILED, new AssertionError("warm-up"), null));
         in.recv();
       }
     }
 
+  }
+
+  /**
+   * The test the warm-up runs. Nothing happens when it is loaded or made: JUnit makes an instance
+   * for each run, and an initialiser that warmed up would run inside the warm-up.
+   */
+  @ForkedJvm // its lookup, as a forked test's run does it
+  static final class NoopTest {
     @org.junit.jupiter.api.Test
     void noop() {
       // nothing: its run is the warm-up

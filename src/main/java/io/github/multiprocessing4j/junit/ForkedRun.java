@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.junit;
 
 import io.github.multiprocessing4j.Args;
+import io.github.multiprocessing4j.Multiprocessing;
 import io.github.multiprocessing4j.Target;
 import io.github.multiprocessing4j.connection.Connection;
 import java.util.HashMap;
@@ -35,7 +36,7 @@ final class ForkedRun implements Target {
   @Override
   public void run(Args args) throws Exception {
     Connection results = args.get(0, Connection.class);
-    connectMeanwhile(results);
+    watchMeanwhile(results);
     ForkedJvmExtension.runningForked(true);
     ForkedOutcome o = execute(uniqueId, parameters).portable();
     EndOfOutput.mark();
@@ -44,18 +45,32 @@ final class ForkedRun implements Target {
   }
 
   /**
-   * Attaches this JVM's end of the pipe (its socket's connect and handshake with the parent) on a
-   * thread of its own while the test runs, so the outcome's send does not wait for it; a failure
-   * is left for that send to report.
+   * On a thread of its own while the test runs: attaches this JVM's end of the pipe (its socket's
+   * connect and handshake with the parent), so that the outcome's send does not wait for it (a
+   * failure is left for that send to report); then halts this JVM if the test JVM that started it
+   * goes (killed by its build tool's timeout, stopped in an IDE), since as a process that is not
+   * daemonic it would run its test to the end, and a test that hangs would never end. Its own
+   * children are left as any process leaves them.
    */
-  private static void connectMeanwhile(Connection results) {
+  private static void watchMeanwhile(Connection results) {
     Thread t = new Thread(() -> {
       try {
         results.poll();
       } catch (RuntimeException e) {
         // the send reports it
       }
-    }, "mp4j-forked-test-connect");
+      Optional<io.github.multiprocessing4j.Process> parent = Multiprocessing.parentProcess();
+      if (parent.isPresent()) {
+        try {
+          parent.get().join();
+        } catch (InterruptedException e) {
+          return;
+        }
+        System.err.println("multiprocessing4j: the test JVM that forked this one (pid " + parent.get().pid()
+            + ") is gone: halting");
+        Runtime.getRuntime().halt(1);
+      }
+    }, "mp4j-forked-test-watch");
     t.setDaemon(true);
     t.start();
   }

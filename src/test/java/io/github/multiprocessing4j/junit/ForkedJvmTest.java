@@ -12,6 +12,7 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.in
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
 import io.github.multiprocessing4j.Multiprocessing;
+import io.github.multiprocessing4j.testing.Pids;
 import io.github.multiprocessing4j.testing.Waits;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -257,6 +258,62 @@ class ForkedJvmTest {
   void theSparesWarmUpRunsInThisJvmToo() throws Exception {
     Class.forName(ForkedLauncher.WarmUp.class.getName(), true, ForkedJvmTest.class.getClassLoader());
     ForkedLauncher.warmUp(); // again: nothing of the user's runs, nothing is left behind
+    ForkedLauncher.WarmUp.warmPipe(); // its failures, which the warm-up ignores, would show here
+    // In a forked test's child, a warm-up leaves it one: a test after it must not fork again.
+    ForkedJvmExtension.runningForked(true);
+    try {
+      ForkedLauncher.warmUp();
+      assertThat(ForkedJvmExtension.isRunningForked()).isTrue();
+    } finally {
+      ForkedJvmExtension.runningForked(false);
+    }
+  }
+
+  @Test
+  void aForkedTestsJvmEndsWhenTheTestJvmThatStartedItDies(@TempDir Path dir) throws Exception {
+    Path pidFile = dir.resolve("forked.pid");
+    io.github.multiprocessing4j.Process testJvm = io.github.multiprocessing4j.Process.builder().name("test-jvm")
+        .target(RunsAHangingForkedTest.class).environment(PID_FILE_VARIABLE, pidFile.toString()).build();
+    testJvm.start();
+    long forked = -1;
+    try {
+      Waits.until(() -> Files.exists(pidFile) && readPid(pidFile) > 0, "the forked test's JVM wrote its pid");
+      forked = readPid(pidFile);
+      testJvm.kill();
+      assertThat(testJvm.join(Waits.JOIN)).isTrue();
+      // Well within the hanging test's own timeout, which would end it too.
+      assertThat(Pids.awaitGone(forked, Waits.JOIN)).as("the forked test's JVM ended with its test JVM").isTrue();
+    } finally {
+      testJvm.kill();
+      testJvm.join(Waits.JOIN);
+      if (forked > 0) {
+        Pids.killQuietly(forked);
+      }
+    }
+  }
+
+  @Test
+  void aForkedTestsJvmIsShortLivedUnlessTheAnnotationSaysOtherwise() {
+    run(selectClass(ShortLivedByDefault.class)).testEvents().assertStatistics(s -> s.started(1).succeeded(1));
+    run(selectClass(NotShortLived.class)).testEvents().assertStatistics(s -> s.started(1).succeeded(1));
+  }
+
+  @Test
+  void theChildsLauncherReadsItsSystemPropertiesAndThePropertiesFile() {
+    // On a spare, whose launcher read the file in its warm-up.
+    run(selectClass(SeesItsConfiguration.class)).testEvents().assertStatistics(s -> s.started(1).succeeded(1));
+    // In this JVM, after its launcher was made: a system property set now is seen.
+    ForkedLauncher.warmUp();
+    System.setProperty("fixture.fromSystemProperty", "yes");
+    ForkedJvmExtension.runningForked(true);
+    try {
+      ForkedOutcome o = ForkedRun.execute(uid(SeesItsConfiguration.class, "sees", "java.util.function.Function"),
+          Map.of("junit.jupiter.extensions.autodetection.enabled", "false"));
+      assertThat(o.status).as(String.valueOf(o.throwable)).isEqualTo(ForkedOutcome.Status.SUCCESSFUL);
+    } finally {
+      ForkedJvmExtension.runningForked(false);
+      System.clearProperty("fixture.fromSystemProperty");
+    }
   }
 
   // ---- helpers ----
@@ -267,8 +324,18 @@ class ForkedJvmTest {
         .selectors(selector).execute();
   }
 
-  private static String uid(Class<?> c, String method) {
-    return "[engine:junit-jupiter]/[class:" + c.getName() + "]/[method:" + method + "()]";
+  private static String uid(Class<?> c, String method, String... parameterTypes) {
+    return "[engine:junit-jupiter]/[class:" + c.getName() + "]/[method:" + method + "("
+        + String.join(",", parameterTypes) + ")]";
+  }
+
+  private static long readPid(Path file) {
+    try {
+      String s = Files.readString(file).strip();
+      return s.endsWith(";") ? Long.parseLong(s.substring(0, s.length() - 1)) : -1; // ';': written whole
+    } catch (java.io.IOException | NumberFormatException e) {
+      return -1;
+    }
   }
 
   private static Throwable failure(EngineExecutionResults r) {
@@ -499,6 +566,71 @@ class ForkedJvmTest {
       System.out.println("first line");
       System.out.print("no line separator after me");
       System.err.print("err without one either");
+    }
+  }
+
+  static final String PID_FILE_VARIABLE = "FIXTURE_PID_FILE";
+
+  /** A test JVM of its own: runs {@link HangsInAChild} through the JUnit Platform. */
+  static final class RunsAHangingForkedTest implements io.github.multiprocessing4j.Target {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void run(io.github.multiprocessing4j.Args args) {
+      ForkedJvmTest.run(selectClass(HangsInAChild.class));
+    }
+  }
+
+  @ForkedJvm(startMethod = "spawn")
+  static class HangsInAChild {
+    @Test
+    @Timeout(600) // not the default of junit-platform.properties (60 s), which would end it
+    void writesItsPidAndHangs() throws Exception {
+      Files.writeString(Path.of(System.getenv(PID_FILE_VARIABLE)), ProcessHandle.current().pid() + ";");
+      Thread.sleep(Waits.UNTIL_KILLED.toMillis());
+    }
+  }
+
+  @ForkedJvm
+  static class ShortLivedByDefault {
+    @Test
+    void hasTheFlags() {
+      assertThat(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+          .contains("-XX:TieredStopAtLevel=1", "-XX:-UsePerfData");
+    }
+  }
+
+  @ForkedJvm(shortLived = false)
+  static class NotShortLived {
+    @Test
+    void hasNone() {
+      assertThat(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+          .doesNotContain("-XX:TieredStopAtLevel=1", "-XX:-UsePerfData");
+    }
+  }
+
+  @ForkedJvm(startMethod = "forkserver", systemProperties = "fixture.fromSystemProperty=yes")
+  static class SeesItsConfiguration {
+    @Test
+    @org.junit.jupiter.api.extension.ExtendWith(ConfigurationLookup.class)
+    void sees(java.util.function.Function<String, java.util.Optional<String>> parameter) {
+      assertThat(parameter.apply("fixture.fromSystemProperty")).contains("yes");
+      assertThat(parameter.apply("fixture.fromPropertiesFile")).contains("yes"); // src/test/resources
+    }
+  }
+
+  /** Gives a test the configuration parameters of its launcher, by key. */
+  static final class ConfigurationLookup implements org.junit.jupiter.api.extension.ParameterResolver {
+    @Override
+    public boolean supportsParameter(org.junit.jupiter.api.extension.ParameterContext p,
+        org.junit.jupiter.api.extension.ExtensionContext c) {
+      return p.getParameter().getType() == java.util.function.Function.class;
+    }
+
+    @Override
+    public Object resolveParameter(org.junit.jupiter.api.extension.ParameterContext p,
+        org.junit.jupiter.api.extension.ExtensionContext c) {
+      return (java.util.function.Function<String, java.util.Optional<String>>) c::getConfigurationParameter;
     }
   }
 
