@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start latency, side by side: multiprocessing4j (java.lib.*: spawn; java.warm.*: forkserver, a
-# spare JVM ready), the raw JVM floor (java.raw.*) and CPython's multiprocessing (py.<method>.*),
+# spare JVM ready, and java.rawwarm.*: a raw JVM waiting on its stdin, the floor under it), the raw JVM floor (java.raw.*) and CPython's multiprocessing (py.<method>.*),
 # interleaved java, python, java, python so drift shows; then a table of the medians over the rounds.
 #
 #   bench/start.sh                 # full run (Java 30 trials, CPython 30 trials per method)

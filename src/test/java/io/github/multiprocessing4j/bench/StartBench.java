@@ -57,6 +57,12 @@ import java.util.concurrent.TimeUnit;
  *       Its untimed first batch of 8 has 8 spares launched. The spare launched during a timed trial
  *       is part of its cost. The warm trials run as their own block, after the lib/raw ones, and
  *       the spares are discarded at the end.</li>
+ *   <li>{@code java.rawwarm.start_join}: the floor under {@code java.warm.start_join}, measured in
+ *       the same loop (after each warm trial): a raw JVM ({@code NoopMain --wait}, the same class
+ *       path and plumbing as {@code java.raw.*}) started ahead of time, which has written its ready
+ *       byte and waits on its stdin, the same pause after it; timed from one byte written to its
+ *       stdin (it then calls {@code System.exit(0)}, as a library child does) to {@code waitFor()}
+ *       returning and its output drained: a handoff and a JVM's exit, with no library.</li>
  *   <li>{@code java.raw.*}: the same with {@code java -cp <the library's child class path>
  *       NoopMain}. To compare like with like, the raw child gets the library's default plumbing:
  *       stdin, stdout and stderr are pipes, and the parent drains stdout and stderr to their end
@@ -89,6 +95,7 @@ public final class StartBench {
   private final List<String> childOpts;
   private final List<String> rawCommand;
   private final List<String> rawTimeCommand;
+  private final List<String> rawWaitCommand;
   private final long warmSettleMs;
   /** {@code Process.Builder.classDataSharing(true)} and {@code shortLived(true)} for lib and warm children. */
   private final boolean cds;
@@ -108,6 +115,8 @@ public final class StartBench {
     this.rawCommand = List.copyOf(cmd);
     cmd.add("--time");
     this.rawTimeCommand = List.copyOf(cmd);
+    cmd.set(cmd.size() - 1, "--wait");
+    this.rawWaitCommand = List.copyOf(cmd);
   }
 
   public static void main(String[] argv) throws Exception {
@@ -278,13 +287,21 @@ public final class StartBench {
     String note = "forkserver, spare warm (awaitSpares) + " + warmSettleMs + " ms pause; a start right after the"
         + " previous one may wait for the spare to boot";
     startJoin(true); // untimed: cold, has the first spare launched
+    rawWarmStartJoin(rawWaiting()); // untimed: the first in this JVM
     double[][] warm = new double[trials][];
+    double[] rawWarm = new double[trials];
     for (int i = 0; i < trials; i++) {
       settle(warmSettleMs);
       warm[i] = startJoin(true);
+      java.lang.Process waiting = rawWaiting();
+      Thread.sleep(warmSettleMs);
+      rawWarm[i] = rawWarmStartJoin(waiting);
     }
     Metrics.emit("java.warm.start_join", column(warm, 0), "ms", 1, note);
     Metrics.emit("java.warm.start_only", column(warm, 1), "ms", 1, note);
+    Metrics.emit("java.rawwarm.start_join", rawWarm, "ms", 1, String.format(Locale.ROOT,
+        "a raw JVM waiting on its stdin: a byte, System.exit(0), waitFor; warm/rawwarm %.2f",
+        median(column(warm, 0)) / median(rawWarm)));
 
     double[] warmT = new double[trials];
     for (int i = 0; i < trials; i++) {
@@ -412,6 +429,29 @@ public final class StartBench {
       sum += x;
     }
     return sum / xs.length;
+  }
+
+  /** A raw JVM started ahead of time, once it has written its ready byte. */
+  private java.lang.Process rawWaiting() throws Exception {
+    java.lang.Process p = rawStart(rawWaitCommand);
+    if (p.getInputStream().read() != NoopMain.READY) {
+      throw new IllegalStateException("raw waiting child " + p.pid() + " did not say it was ready");
+    }
+    return p;
+  }
+
+  private static double rawWarmStartJoin(java.lang.Process waiting) throws Exception {
+    long t0 = System.nanoTime();
+    waiting.getOutputStream().write(1);
+    waiting.getOutputStream().flush();
+    rawJoin(waiting);
+    return ms(System.nanoTime() - t0);
+  }
+
+  private static double median(double[] xs) {
+    double[] s = xs.clone();
+    java.util.Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   }
 
   private double[] rawStartJoin() throws Exception {
