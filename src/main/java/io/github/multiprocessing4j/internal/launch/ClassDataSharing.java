@@ -90,6 +90,7 @@ public final class ClassDataSharing {
   private static final String SUFFIX = AOT ? ".aot" : ".jsa";
   private static final String SUM_SUFFIX = ".sum";
   private static final int MAX_ARCHIVES = 32;
+  private static final int MAX_LIBRARY_JARS = 8;
   private static final long CREATE_TIMEOUT_S = 120;
   private static final long CRC_CHUNK = 64L << 20;
 
@@ -109,9 +110,66 @@ public final class ClassDataSharing {
   private static final class Setting {
     /** The archive, or null if this setting cannot have one. */
     final Path archive;
+    /**
+     * For a class path with a directory, the library's jar, which goes first in the child's class
+     * path and is the archive's whole class path (a static archive of the JDK's and the library's
+     * classes); null for an archive of the whole class path.
+     */
+    final Path libraryJar;
+    /** The classes directory {@link #libraryJar} is made of, or null if the library is a jar. */
+    final Path libraryDir;
 
-    Setting(Path archive) {
+    Setting(Path archive, Path libraryJar, Path libraryDir) {
       this.archive = archive;
+      this.libraryJar = libraryJar;
+      this.libraryDir = libraryDir;
+    }
+
+    static Setting none() {
+      return new Setting(null, null, null);
+    }
+  }
+
+  /**
+   * What one launch gets: the JVM options that map an archive, and the entry to put first in the
+   * child's class path (the library's jar), if any. Immutable.
+   */
+  public static final class Use {
+    static final Use NONE = new Use(List.of(), null);
+
+    private final List<String> options;
+    private final String firstEntry;
+
+    Use(List<String> options, String firstEntry) {
+      this.options = options;
+      this.firstEntry = firstEntry;
+    }
+
+    /**
+     * Returns the JVM options to put before the child's other JVM options.
+     *
+     * @return the options; empty if the child runs without an archive
+     */
+    public List<String> options() {
+      return options;
+    }
+
+    /**
+     * Returns the child's class path: {@code entries}, after the library's jar when the archive
+     * holds the library's classes (the JVM maps an archive only for a class path that starts with
+     * the archive's own).
+     *
+     * @param entries the class path entries the child would get without an archive
+     * @return the entries the child gets
+     */
+    public List<String> classpath(List<String> entries) {
+      if (firstEntry == null) {
+        return entries;
+      }
+      List<String> withJar = new ArrayList<>(entries.size() + 1);
+      withJar.add(firstEntry);
+      withJar.addAll(entries);
+      return withJar;
     }
   }
 
@@ -137,18 +195,19 @@ public final class ClassDataSharing {
   }
 
   /**
-   * Returns the JVM options that make a child use the archive for its setting, or none if there is
-   * no usable archive yet; in that case has it created in the background. Never throws: any
-   * problem costs the archive, not the launch.
+   * Returns what makes a child use the archive for its setting (options, and the library's jar
+   * first in its class path), or nothing if there is no usable archive yet; in that case has it
+   * created in the background. Never throws: any problem costs the archive, not the launch.
    *
    * @param java the child's {@code java} executable
    * @param jvmOptions the child's other JVM options, in order (the library's and the user's)
    * @param classpath the child's class path entries
    * @param classpathArgs the arguments that give the child that class path
    * @param mainClass the child's main class
-   * @return the options to add before {@code jvmOptions}; empty if none
+   * @return the options to add before {@code jvmOptions} and the class path change; {@code NONE}-like
+   *     (no options, the class path unchanged) if none
    */
-  public static List<String> options(String java, List<String> jvmOptions, List<String> classpath,
+  public static Use use(String java, List<String> jvmOptions, List<String> classpath,
       List<String> classpathArgs, String mainClass) {
     try {
       // Without -D options, which do not matter to the archive: a program that gives every child
@@ -164,25 +223,26 @@ public final class ClassDataSharing {
       Setting setting = SETTINGS.computeIfAbsent(settingKey, k -> setting(jvmOptions, classpath));
       Path archive = setting.archive;
       if (archive == null) {
-        return List.of();
+        return Use.NONE;
       }
-      if (usable(archive)) {
-        return useOptions(archive);
+      if (usable(archive) && (setting.libraryJar == null || Files.isRegularFile(setting.libraryJar))) {
+        return new Use(useOptions(archive), setting.libraryJar == null ? null : setting.libraryJar.toString());
       }
       if (CREATING.add(archive)) {
-        create(java, jvmOptions, classpathArgs, mainClass, archive);
+        create(java, jvmOptions, classpathArgs, mainClass, setting);
       }
-      return List.of();
+      return Use.NONE;
     } catch (RuntimeException e) {
       LOG.debug("class-data sharing skipped for this launch: {}", e.toString());
-      return List.of();
+      return Use.NONE;
     }
   }
 
   /** The options that make a JVM map {@code archive} if it can, and say nothing if it cannot. */
   static List<String> useOptions(Path archive) {
-    return AOT ? List.of("-XX:AOTCache=" + archive, "-Xlog:cds*=off,aot*=off")
-        : List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off");
+    String quiet = AOT ? "-Xlog:cds*=off,aot*=off" : "-Xlog:cds*=off";
+    return archive.getFileName().toString().endsWith(".aot") ? List.of("-XX:AOTCache=" + archive, quiet)
+        : List.of("-XX:SharedArchiveFile=" + archive, quiet);
   }
 
   private static Setting setting(List<String> jvmOptions, List<String> classpath) {
@@ -192,25 +252,19 @@ public final class ClassDataSharing {
           || lower.contains("aotmode") || lower.contains("aotconfiguration") || lower.contains("archiveclassesatexit")
           || lower.contains("autocreatesharedarchive") || lower.contains("sharedclasslistfile")) {
         LOG.debug("class-data sharing off for a child with its own CDS option {}", o);
-        return new Setting(null);
+        return Setting.none();
       }
-    }
-    MessageDigest sha;
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
     StringBuilder k = new StringBuilder();
     for (String p : new String[] {"java.home", "java.vm.version", "java.vm.vendor", "java.vm.name", "os.arch"}) {
       k.append(p).append('=').append(System.getProperty(p)).append('\n');
     }
-    k.append("kind=").append(AOT ? "aot" : "dynamic").append('\n');
     for (String o : jvmOptions) {
       if (!o.startsWith("-D")) {
         k.append("opt=").append(o).append('\n');
       }
     }
+    StringBuilder cp = new StringBuilder();
     for (String e : classpath) {
       Path p = Paths.get(e);
       try {
@@ -218,27 +272,62 @@ public final class ClassDataSharing {
         if (a.isDirectory()) {
           try (DirectoryStream<Path> d = Files.newDirectoryStream(p)) {
             if (d.iterator().hasNext()) {
-              LOG.debug("class-data sharing off for this class path: {} is a directory, and the JVM archives"
-                  + " only jars (package the classes in a jar to use it)", e);
-              return new Setting(null);
+              return librarySetting(k, e);
             }
           }
         }
-        k.append("cp=").append(e).append(' ').append(a.size()).append(' ').append(a.lastModifiedTime().toMillis());
+        cp.append("cp=").append(e).append(' ').append(a.size()).append(' ').append(a.lastModifiedTime().toMillis());
       } catch (NoSuchFileException x) {
-        k.append("cp=").append(e).append(" -");
+        cp.append("cp=").append(e).append(" -");
       } catch (IOException x) {
         LOG.debug("class-data sharing off for this class path: cannot read {}: {}", e, x.toString());
-        return new Setting(null);
+        return Setting.none();
       }
-      k.append('\n');
+      cp.append('\n');
     }
-    byte[] h = sha.digest(k.toString().getBytes(StandardCharsets.UTF_8));
-    StringBuilder name = new StringBuilder(AOT ? "aot-" : "cds-").append(FEATURE).append('-');
+    k.append("kind=").append(AOT ? "aot" : "dynamic").append('\n').append(cp);
+    return new Setting(directory().resolve(name(AOT ? "aot-" : "cds-", k) + SUFFIX), null, null);
+  }
+
+  /**
+   * The setting for a class path with a non-empty directory, which the JVM does not archive: a
+   * static archive of the JDK's classes and the library's, with the library's jar as its class
+   * path, put first in the child's.
+   */
+  private static Setting librarySetting(StringBuilder key, String directory) throws IOException {
+    Path lib = LibraryJar.codeSource();
+    if (lib == null) {
+      LOG.debug("class-data sharing off for this class path: {} is a directory, the JVM archives only jars,"
+          + " and the library's own classes are in neither a jar nor a directory", directory);
+      return Setting.none();
+    }
+    Path jar;
+    Path dir = null;
+    if (Files.isDirectory(lib)) {
+      dir = lib;
+      jar = directory().resolve(LibraryJar.jarName(lib));
+    } else {
+      jar = lib;
+      BasicFileAttributes a = Files.readAttributes(lib, BasicFileAttributes.class);
+      key.append("jar=").append(a.size()).append(' ').append(a.lastModifiedTime().toMillis()).append('\n');
+    }
+    key.append("kind=library\nlibrary=").append(jar).append('\n');
+    return new Setting(directory().resolve(name("cdsl-", key) + ".jsa"), jar, dir);
+  }
+
+  private static String name(String prefix, CharSequence key) {
+    MessageDigest sha;
+    try {
+      sha = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    byte[] h = sha.digest(key.toString().getBytes(StandardCharsets.UTF_8));
+    StringBuilder name = new StringBuilder(prefix).append(FEATURE).append('-');
     for (int i = 0; i < 16; i++) {
       name.append(String.format(Locale.ROOT, "%02x", h[i]));
     }
-    return new Setting(directory().resolve(name + SUFFIX));
+    return name.toString();
   }
 
   /** Whether the archive exists and matches its checksum; checked once per size and time. */
@@ -290,11 +379,16 @@ public final class ClassDataSharing {
 
   /** Has the archive created by a one-off JVM, in a background thread. */
   private static void create(String java, List<String> jvmOptions, List<String> classpathArgs, String mainClass,
-      Path archive) {
+      Setting setting) {
+    Path archive = setting.archive;
     Thread t = new Thread(() -> {
       long t0 = System.nanoTime();
       try {
-        createNow(java, jvmOptions, classpathArgs, mainClass, archive);
+        if (setting.libraryJar != null) {
+          createLibraryArchive(java, jvmOptions, setting.libraryJar, setting.libraryDir, archive);
+        } else {
+          createNow(java, jvmOptions, classpathArgs, mainClass, archive);
+        }
         LOG.debug("class-data sharing archive {} created in {} ms", archive,
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
       } catch (IOException | RuntimeException e) {
@@ -332,9 +426,8 @@ public final class ClassDataSharing {
       Path archive) throws IOException, InterruptedException {
     Path dir = archive.getParent();
     removeLeftovers(dir);
-    String nonce = ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
+    String nonce = nonce();
     Path tmp = dir.resolve(archive.getFileName() + "." + nonce + ".tmp");
-    Path tmpSum = dir.resolve(archive.getFileName() + SUM_SUFFIX + "." + nonce + ".tmp");
     try {
       // The dump: the child's command line as a spare, which warms up on the paths a child takes
       // (a lambda target, Java serialization, string concatenation), then gets a process that has
@@ -352,27 +445,78 @@ public final class ClassDataSharing {
       } finally {
         Files.deleteIfExists(status);
       }
-      if (!Files.isRegularFile(tmp)) {
-        throw new IOException("the dumping JVM wrote no archive");
-      }
-      // The check: a JVM that must map it, or fail.
+      publish(java, AOT ? List.of("-XX:AOTCache=" + tmp, "-XX:AOTMode=on")
+          : List.of("-XX:SharedArchiveFile=" + tmp, "-Xshare:on"), jvmOptions, classpathArgs, tmp, archive, nonce);
+    } finally {
+      Files.deleteIfExists(tmp);
+      Files.deleteIfExists(dir.resolve(tmp.getFileName() + ".config")); // JDK 25's training file
+    }
+  }
+
+  /**
+   * Creates a static archive whose class path is the library's jar alone: the JDK's default class
+   * list and the classes the library's children and pool workers load ({@link ChildClassList}),
+   * dumped by {@code java -Xshare:dump} (about a second), with no training run. For the library as
+   * a directory, its jar is made first ({@link LibraryJar}).
+   */
+  static void createLibraryArchive(String java, List<String> jvmOptions, Path jar, Path libraryDir, Path archive)
+      throws IOException, InterruptedException {
+    Path dir = archive.getParent();
+    removeLeftovers(dir);
+    String nonce = nonce();
+    if (libraryDir != null) {
+      LibraryJar.writeIfAbsent(libraryDir, jar, nonce);
+    }
+    Path tmp = dir.resolve(archive.getFileName() + "." + nonce + ".tmp");
+    Path list = dir.resolve(archive.getFileName() + "." + nonce + ".classlist.tmp");
+    try {
+      ChildClassList.write(Paths.get(System.getProperty("java.home")), list);
+      List<String> classpathArgs = List.of("-cp", jar.toString());
+      List<String> dump = new ArrayList<>();
+      dump.add(java);
+      dump.add("-Xshare:dump");
+      dump.add("-XX:SharedClassListFile=" + list);
+      dump.add("-XX:SharedArchiveFile=" + tmp);
+      dump.addAll(jvmOptions);
+      dump.addAll(classpathArgs);
+      run(dump, "dump", null);
+      publish(java, List.of("-XX:SharedArchiveFile=" + tmp, "-Xshare:on"), jvmOptions, classpathArgs, tmp, archive,
+          nonce);
+    } finally {
+      Files.deleteIfExists(tmp);
+      Files.deleteIfExists(list);
+    }
+  }
+
+  private static String nonce() {
+    return ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
+  }
+
+  /**
+   * Checks a dumped archive with a JVM that must map it, or fail, then moves it and its checksum
+   * into place, the checksum first: a reader that sees the new archive with the old sum only
+   * recreates it.
+   */
+  private static void publish(String java, List<String> mapOptions, List<String> jvmOptions,
+      List<String> classpathArgs, Path tmp, Path archive, String nonce) throws IOException, InterruptedException {
+    if (!Files.isRegularFile(tmp)) {
+      throw new IOException("the dumping JVM wrote no archive");
+    }
+    Path tmpSum = archive.resolveSibling(archive.getFileName() + SUM_SUFFIX + "." + nonce + ".tmp");
+    try {
       List<String> check = new ArrayList<>();
       check.add(java);
-      check.addAll(AOT ? List.of("-XX:AOTCache=" + tmp, "-XX:AOTMode=on") : List.of("-XX:SharedArchiveFile=" + tmp,
-          "-Xshare:on"));
+      check.addAll(mapOptions);
       check.addAll(jvmOptions);
       check.addAll(classpathArgs);
       check.add("-version");
       run(check, "check", null);
       long size = Files.size(tmp);
       Files.write(tmpSum, (size + " " + crc(tmp) + "\n").getBytes(StandardCharsets.US_ASCII));
-      // Sum first: a reader that sees the new archive with the old sum only recreates it.
       move(tmpSum, sumFile(archive));
       move(tmp, archive);
     } finally {
-      Files.deleteIfExists(tmp);
       Files.deleteIfExists(tmpSum);
-      Files.deleteIfExists(dir.resolve(tmp.getFileName() + ".config")); // JDK 25's training file
     }
   }
 
@@ -442,6 +586,7 @@ public final class ClassDataSharing {
   private static void removeLeftovers(Path dir) {
     long hourAgo = System.currentTimeMillis() - TimeUnit.HOURS.toMillis(1);
     List<Path> archives = new ArrayList<>();
+    List<Path> jars = new ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       for (Path p : entries) {
         String n = p.getFileName().toString();
@@ -451,6 +596,16 @@ public final class ClassDataSharing {
           }
         } else if (n.endsWith(".jsa") || n.endsWith(".aot")) {
           archives.add(p);
+        } else if (n.startsWith("lib-") && n.endsWith(".jar")) {
+          jars.add(p);
+        }
+      }
+      // Jars of the library's classes directory, one per build of it: a removed jar that an
+      // archive still names costs that archive (the JVM refuses it), not a start.
+      if (jars.size() > MAX_LIBRARY_JARS) {
+        jars.sort(Comparator.comparing(ClassDataSharing::modified));
+        for (Path p : jars.subList(0, jars.size() - MAX_LIBRARY_JARS)) {
+          Files.deleteIfExists(p);
         }
       }
       if (archives.size() >= MAX_ARCHIVES) {
