@@ -69,11 +69,20 @@ import org.slf4j.Logger;
  * off ({@code -Xlog:cds*=off}, and {@code aot*=off} on JDK 25+) so that nothing reaches the
  * child's standard error.
  *
- * <p><b>Not archived.</b> A class path with a non-empty directory (Maven's {@code target/classes}
- * under Surefire, IDE runs): the JVM refuses to dump such a class path (it fails the dumping JVM
- * with "Cannot have non-empty directory in paths"), so the child runs without an archive and this
- * is logged once at debug level. Options of the user that manage CDS themselves ({@code -Xshare},
- * {@code SharedArchiveFile}, {@code AOTCache} and the like) turn it off too.
+ * <p><b>A class path with a directory</b> (Maven's {@code target/classes} under Surefire, an
+ * IDE's output folder): the JVM archives classes of jars only, and maps an archive only for a class
+ * path that starts with the archive's. Such a child gets a static archive of the JDK's classes and
+ * the library's ({@code -Xshare:dump} from the JDK's default class list and {@link ChildClassList},
+ * about a second, no training run), whose class path is the library's jar alone, and that jar goes
+ * first in the child's class path; the rest of the class path follows unchanged, so only a class
+ * of the library's own packages could resolve differently (from the library's jar rather than an
+ * earlier entry). Where the library itself is a classes directory, a jar of it is made once in the
+ * cache directory ({@link LibraryJar}, named by its files' sizes and times). The application's
+ * classes load as before.
+ *
+ * <p><b>Not archived.</b> Options of the user that manage CDS themselves ({@code -Xshare},
+ * {@code SharedArchiveFile}, {@code AOTCache} and the like) turn it off, as does a library loaded
+ * from neither a jar nor a directory.
  */
 public final class ClassDataSharing {
 
