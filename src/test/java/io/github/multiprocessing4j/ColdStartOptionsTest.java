@@ -206,6 +206,19 @@ class ColdStartOptionsTest {
   }
 
   @Test
+  @EnabledOnOs(OS.LINUX)
+  void aParentThatExitsWhileAnArchiveIsMadeLeavesNoJvmBehind(@TempDir Path cache) throws Exception {
+    // The parent stops the dumping JVM (SIGSTOP) so that it cannot finish first, then exits.
+    List<String> out = runParent(System.getProperty("java.class.path"), cache, "exit-early");
+    long pid = Long.parseLong(value(out, "creator pid="));
+    try {
+      assertThat(Pids.alive(pid)).as("the parent's archive-making JVM %d after the parent exited", pid).isFalse();
+    } finally {
+      Pids.killQuietly(pid);
+    }
+  }
+
+  @Test
   void aBadDefaultInTheSystemPropertyFailsStartClearly() throws Exception {
     String saved = System.getProperty(ClassDataSharing.PROPERTY);
     System.setProperty(ClassDataSharing.PROPERTY, "yes");
@@ -330,9 +343,35 @@ class ColdStartOptionsTest {
         Pids.await(() -> !Spares.idlePids().isEmpty(), Waits.LONG);
         report("second", dir);
         break;
+      case "exit-early":
+        exitDuringCreation(dir);
+        break;
       default:
         throw new IllegalArgumentException(argv[0]);
     }
+  }
+
+  /**
+   * Starts a child, which has the archive made, stops the JVM that makes it and returns (so this
+   * JVM exits) while it is stopped.
+   */
+  private static void exitDuringCreation(Path dir) throws Exception {
+    Process p = Process.builder().target(Report.class).args(dir.toString()).classDataSharing(true)
+        .stdout(ChildOutput.discard()).build();
+    p.start();
+    ProcessHandle[] creator = new ProcessHandle[1];
+    boolean seen = Pids.await(() -> {
+      creator[0] = ProcessHandle.current().children()
+          .filter(c -> c.info().commandLine().map(l -> l.contains(dir.toString())).orElse(false))
+          .findFirst().orElse(null);
+      return creator[0] != null;
+    }, Waits.LONG);
+    p.join();
+    if (!seen) {
+      throw new AssertionError("no JVM making the archive was seen");
+    }
+    new ProcessBuilder("kill", "-STOP", Long.toString(creator[0].pid())).inheritIO().start().waitFor();
+    System.out.println("creator pid=" + creator[0].pid());
   }
 
   private static void report(String role, Path dir) throws Exception {

@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.internal.launch;
 
 import io.github.multiprocessing4j.internal.runtime.Tunable;
+import io.github.multiprocessing4j.internal.runtime.ExitActions;
 import io.github.multiprocessing4j.internal.runtime.Log;
 import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
 
@@ -109,6 +110,13 @@ public final class ClassDataSharing {
   private static final Map<Path, String> VERIFIED = new ConcurrentHashMap<>();
   /** Archives whose creation this JVM started (running, done or failed): created once per JVM. */
   private static final Set<Path> CREATING = ConcurrentHashMap.newKeySet();
+  /**
+   * The JVMs of creations running now: destroyed when this JVM exits, so that a short program
+   * leaves no dumping JVM behind (its temporary files go with the next creation's clean-up).
+   */
+  private static final Set<java.lang.Process> RUNNING = ConcurrentHashMap.newKeySet();
+  private static boolean exiting; // guarded by RUNNING
+  private static final java.util.concurrent.atomic.AtomicBoolean EXIT_ACTION = new java.util.concurrent.atomic.AtomicBoolean();
   /** The threads of the creations this JVM started. */
   private static final List<Thread> CREATORS = new java.util.concurrent.CopyOnWriteArrayList<>();
   private static volatile Path directory;
@@ -555,28 +563,65 @@ public final class ClassDataSharing {
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
     pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-    java.lang.Process p = pb.start();
-    try (OutputStream stdin = p.getOutputStream()) {
-      if (input != null) {
-        try {
-          stdin.write(input);
-          stdin.flush();
-        } catch (IOException e) {
-          // it died first: its exit status tells
+    if (EXIT_ACTION.compareAndSet(false, true)) {
+      ExitActions.onExitClose(ClassDataSharing::stopCreations);
+    }
+    java.lang.Process p;
+    synchronized (RUNNING) { // against stopCreations: nothing starts once this JVM is exiting
+      if (exiting) {
+        throw new IOException("this JVM is exiting");
+      }
+      p = pb.start();
+      RUNNING.add(p);
+    }
+    try {
+      try (OutputStream stdin = p.getOutputStream()) {
+        if (input != null) {
+          try {
+            stdin.write(input);
+            stdin.flush();
+          } catch (IOException e) {
+            // it died first: its exit status tells
+          }
+        }
+        if (!p.waitFor(CREATE_TIMEOUT_S, TimeUnit.SECONDS)) {
+          throw new IOException("the " + what + " JVM did not end within " + CREATE_TIMEOUT_S + " s");
+        }
+      } catch (IOException e) {
+        if (p.isAlive()) {
+          throw e;
         }
       }
-      if (!p.waitFor(CREATE_TIMEOUT_S, TimeUnit.SECONDS)) {
+    } finally {
+      if (p.isAlive()) { // timed out, interrupted, or its input failed
         p.destroyForcibly();
-        p.waitFor();
-        throw new IOException("the " + what + " JVM did not end within " + CREATE_TIMEOUT_S + " s");
+        p.waitFor(5, TimeUnit.SECONDS);
       }
-    } catch (IOException e) {
-      if (p.isAlive()) {
-        throw e;
-      }
+      RUNNING.remove(p);
     }
     if (p.exitValue() != 0) {
       throw new IOException("the " + what + " JVM ended with exit status " + p.exitValue());
+    }
+  }
+
+
+  /** Ends the creations' JVMs and waits for them: this JVM is exiting. */
+  private static void stopCreations() {
+    List<java.lang.Process> running;
+    synchronized (RUNNING) {
+      exiting = true;
+      running = new ArrayList<>(RUNNING);
+    }
+    for (java.lang.Process p : running) {
+      p.destroyForcibly();
+    }
+    for (java.lang.Process p : running) {
+      try {
+        p.waitFor(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 
