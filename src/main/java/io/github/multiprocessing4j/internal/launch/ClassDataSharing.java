@@ -25,8 +25,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -50,7 +48,7 @@ import org.slf4j.Logger;
  * set, else {@code $XDG_CACHE_HOME/multiprocessing4j/cds} or {@code ~/.cache/multiprocessing4j/cds}
  * (macOS: {@code ~/Library/Caches/multiprocessing4j/cds}; Windows:
  * {@code %LOCALAPPDATA%\multiprocessing4j\cache\cds}), the library's directories mode {@code 0700}
- * and checked to belong to this user. The key is a SHA-256 of the JVM (java.home, version, vendor,
+ * and checked to belong to this user. The key is a 128-bit {@link Fingerprint} of the JVM (java.home, version, vendor,
  * architecture), the archive kind, the child's JVM options other than {@code -D}, and the class
  * path with each entry's size and modification time, so a changed JDK, option set or jar gets a
  * new archive and a stale one is never named.
@@ -333,19 +331,9 @@ public final class ClassDataSharing {
   }
 
   private static String name(String prefix, CharSequence key) {
-    MessageDigest sha;
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    byte[] h = sha.digest(key.toString().getBytes(StandardCharsets.UTF_8));
-    StringBuilder name = new StringBuilder(prefix).append(FEATURE).append('-');
-    for (int i = 0; i < 16; i++) {
-      name.append(String.format(Locale.ROOT, "%02x", h[i]));
-    }
-    return name.toString();
+    return prefix + FEATURE + '-' + new Fingerprint().add(key).hex();
   }
+
 
   /** Whether the archive exists and matches its checksum; checked once per size and time. */
   private static boolean usable(Path archive) {

@@ -5,17 +5,16 @@ import java.io.OutputStream;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.CodeSource;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Collectors;
@@ -52,27 +51,21 @@ final class LibraryJar {
 
   /**
    * A name for the jar of a classes directory, from each file's relative path, size and
-   * modification time: a rebuilt directory gets another jar, and so another archive.
+   * modification time (in the order the file system lists them): a rebuilt directory gets another
+   * jar, and so another archive.
    */
   static String jarName(Path dir) throws IOException {
-    MessageDigest sha;
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    sha.update(dir.toString().getBytes(StandardCharsets.UTF_8));
-    for (Path f : files(dir)) {
-      BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
-      sha.update(("\n" + entryName(dir, f) + ' ' + a.size() + ' ' + a.lastModifiedTime().toMillis())
-          .getBytes(StandardCharsets.UTF_8));
-    }
-    byte[] h = sha.digest();
-    StringBuilder name = new StringBuilder("lib-");
-    for (int i = 0; i < 16; i++) {
-      name.append(String.format(Locale.ROOT, "%02x", h[i]));
-    }
-    return name.append(".jar").toString();
+    Fingerprint f = new Fingerprint().add(dir.toString());
+    // walkFileTree hands over each file's attributes: no second stat per file, and no streams,
+    // whose first use a cold program would pay for here
+    Files.walkFileTree(dir, new SimpleFileVisitor<Path>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes a) {
+        f.add(entryName(dir, file)).add(a.size()).add(a.lastModifiedTime().toMillis());
+        return FileVisitResult.CONTINUE;
+      }
+    });
+    return "lib-" + f.hex() + ".jar";
   }
 
   /**
