@@ -207,8 +207,21 @@ class ColdStartOptionsTest {
 
   @Test
   @EnabledOnOs(OS.LINUX)
+  void aShortProgramsExitWaitsForItsArchive(@TempDir Path cache) throws Exception {
+    // One child, then the program ends at once: the archive is made all the same.
+    List<String> out = runParent(System.getProperty("java.class.path"), cache, "one");
+    assertThat(out).contains("child exit=0");
+    assertThat(archives(cache)).singleElement().satisfies(a -> assertThat(Files.readString(sum(a)))
+        .startsWith(Files.size(a) + " "));
+    assertThat(leftovers(cache)).isEmpty();
+    assertThat(runParent(System.getProperty("java.class.path"), cache, "one")).contains("child mapped=true");
+  }
+
+  @Test
+  @EnabledOnOs(OS.LINUX)
   void aParentThatExitsWhileAnArchiveIsMadeLeavesNoJvmBehind(@TempDir Path cache) throws Exception {
-    // The parent stops the dumping JVM (SIGSTOP) so that it cannot finish first, then exits.
+    // The parent stops the dumping JVM (SIGSTOP) so that it cannot finish, then exits: its exit
+    // waits 10 s for the archive, then ends that JVM.
     List<String> out = runParent(System.getProperty("java.class.path"), cache, "exit-early");
     long pid = Long.parseLong(value(out, "creator pid="));
     try {
@@ -342,6 +355,9 @@ class ColdStartOptionsTest {
         report("first", dir);
         Pids.await(() -> !Spares.idlePids().isEmpty(), Waits.LONG);
         report("second", dir);
+        break;
+      case "one":
+        report("child", dir);
         break;
       case "exit-early":
         exitDuringCreation(dir);

@@ -100,6 +100,8 @@ public final class ClassDataSharing {
   private static final int MAX_ARCHIVES = 32;
   private static final int MAX_LIBRARY_JARS = 8;
   private static final long CREATE_TIMEOUT_S = 120;
+  /** How long this JVM's exit waits for the creations under way before it ends them. */
+  private static final long EXIT_WAIT_S = 10;
   private static final long CRC_CHUNK = 64L << 20;
 
   /** The key and archive for a launch setting (JVM options and class path), computed once. */
@@ -109,8 +111,9 @@ public final class ClassDataSharing {
   /** Archives whose creation this JVM started (running, done or failed): created once per JVM. */
   private static final Set<Path> CREATING = ConcurrentHashMap.newKeySet();
   /**
-   * The JVMs of creations running now: destroyed when this JVM exits, so that a short program
-   * leaves no dumping JVM behind (its temporary files go with the next creation's clean-up).
+   * The JVMs of creations running now: ended when this JVM exits if they have not finished by
+   * then ({@link #stopCreations}), so that no JVM is left behind (their temporary files go with
+   * the next creation's clean-up).
    */
   private static final Set<java.lang.Process> RUNNING = ConcurrentHashMap.newKeySet();
   private static boolean exiting; // guarded by RUNNING
@@ -386,6 +389,9 @@ public final class ClassDataSharing {
   private static void create(String java, List<String> jvmOptions, List<String> classpathArgs, String mainClass,
       Setting setting) {
     Path archive = setting.archive;
+    if (EXIT_ACTION.compareAndSet(false, true)) {
+      ExitActions.onExitClose(ClassDataSharing::stopCreations);
+    }
     Thread t = new Thread(() -> {
       long t0 = System.nanoTime();
       try {
@@ -551,9 +557,6 @@ public final class ClassDataSharing {
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
     pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-    if (EXIT_ACTION.compareAndSet(false, true)) {
-      ExitActions.onExitClose(ClassDataSharing::stopCreations);
-    }
     java.lang.Process p;
     synchronized (RUNNING) { // against stopCreations: nothing starts once this JVM is exiting
       if (exiting) {
@@ -593,8 +596,18 @@ public final class ClassDataSharing {
   }
 
 
-  /** Ends the creations' JVMs and waits for them: this JVM is exiting. */
+  /**
+   * At this JVM's exit: lets the creations under way finish, for at most
+   * {@value #EXIT_WAIT_S} s (a static archive takes about a second), so that a short program's
+   * first run still leaves its archive for the next; then ends the JVMs of those still running,
+   * so that none is left behind, and starts no other.
+   */
   private static void stopCreations() {
+    try {
+      awaitCreations(java.time.Duration.ofSeconds(EXIT_WAIT_S));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     List<java.lang.Process> running;
     synchronized (RUNNING) {
       exiting = true;
