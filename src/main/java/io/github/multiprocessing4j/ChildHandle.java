@@ -111,8 +111,17 @@ final class ChildHandle {
       throw new MultiprocessingException("cannot write the class path argument file for " + name + ": " + e, e);
     }
     if (cds) {
-      command.addAll(ClassDataSharing.options(java, jvmOptions, classpath, classpathArgs,
-          ChildRuntime.class.getName()));
+      ClassDataSharing.Use use = ClassDataSharing.use(java, jvmOptions, classpath, classpathArgs,
+          ChildRuntime.class.getName());
+      command.addAll(use.options());
+      List<String> shared = use.classpath(classpath);
+      if (shared != classpath) {
+        try {
+          classpathArgs = Classpath.commandLineArgs(shared);
+        } catch (IOException e) {
+          throw new MultiprocessingException("cannot write the class path argument file for " + name + ": " + e, e);
+        }
+      }
     }
     command.addAll(jvmOptions);
     for (Tunable t : Tunable.values()) { // program-wide defaults (patterns and numbers, not secrets)

@@ -486,9 +486,12 @@ public final class LaunchOptions {
      * corrupt or mismatched archive only costs speed: the child then starts without it, and the
      * JVM's CDS warnings are turned off so that nothing reaches its standard error.
      *
-     * <p>Only jars can be archived: with a non-empty directory on the class path (such as
-     * {@code target/classes} under Maven Surefire or in an IDE) the option has no effect (logged at
-     * debug level). It has no effect either when the process's own {@link #jvmOptions(String...) JVM options}
+     * <p>Only jars can be archived. With a non-empty directory on the class path (such as
+     * {@code target/classes} under Maven Surefire or in an IDE) the archive holds the JDK's classes
+     * and the library's, not the application's, and the library's jar goes first in the child's
+     * class path (a jar of the library's classes made in the cache directory if the library itself
+     * is a directory); the rest of the class path follows unchanged. The option has no effect when
+     * the process's own {@link #jvmOptions(String...) JVM options}
      * manage class-data sharing ({@code -Xshare}, {@code -XX:SharedArchiveFile},
      * {@code -XX:AOTCache}, ...). With the {@code forkserver} start method, spares are launched
      * with the archive once it exists.

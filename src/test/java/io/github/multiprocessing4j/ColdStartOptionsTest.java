@@ -34,9 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
  * The cold-start options of {@link Process.Builder}: {@code classDataSharing} (an archive the
  * library creates once per setting, in a private cache directory, and children map) and
  * {@code shortLived} (child JVM flags). The archive tests run a parent JVM of their own (this
- * class's {@link #main}) with a class path of jars, made here from the test class path's
- * directories, since the JVM archives only jars; whether a child mapped the archive is read from
- * its {@code /proc/self/maps}, so they run on Linux.
+ * class's {@link #main}), most with a class path of jars made here from the test class path's
+ * directories (an archive of the whole class path), two with the test class path itself (an
+ * archive of the JDK and the library, whose jar goes first); whether a child mapped the archive is
+ * read from its {@code /proc/self/maps}, so they run on Linux.
  */
 @Timeout(180)
 class ColdStartOptionsTest {
@@ -157,20 +158,77 @@ class ColdStartOptionsTest {
   }
 
   @Test
-  void withADirectoryOnTheClassPathTheChildRunsWithoutAnArchive() throws Exception {
-    // Surefire's class path has target/classes and target/test-classes: nothing to archive.
-    assertThat(System.getProperty("java.class.path").split(File.pathSeparator))
-        .anyMatch(e -> Files.isDirectory(Paths.get(e)));
-    List<String> lines = new ArrayList<>();
-    Process p = Process.builder().target(Report.class).args("none").classDataSharing(true)
-        .stdout(ChildOutput.toLines(lines::add)).stderr(ChildOutput.toLines(lines::add)).build();
-    p.start();
-    assertThat(p.join(Waits.JOIN)).isTrue();
-    assertThat(p.exitCode()).isZero();
-    assertThat(lines).filteredOn(l -> l.startsWith("args=")).singleElement().asString()
-        .doesNotContain("SharedArchiveFile", "AOTCache");
-    assertThat(lines).as("nothing on stderr").allMatch(l -> l.startsWith("args=") || l.startsWith("mapped=")
-        || l.startsWith("spare="));
+  @EnabledOnOs(OS.LINUX)
+  void withADirectoryOnTheClassPathTheLibraryAndTheJdkAreArchivedWithTheLibrarysJarFirst(@TempDir Path cache)
+      throws Exception {
+    // Surefire's class path has target/classes and target/test-classes, which the JVM does not archive.
+    String classPath = System.getProperty("java.class.path");
+    assertThat(classPath.split(File.pathSeparator)).anyMatch(e -> Files.isDirectory(Paths.get(e)));
+    List<String> out = runParent(classPath, cache, "create");
+    assertThat(out).contains("first exit=0", "archive ready", "second exit=0", "second mapped=true");
+    // Mapped at all means the JVM took the archive's class path as a prefix of the child's: on a
+    // mismatch it maps nothing (the jar tests above see mapped=false then).
+    String first = value(out, "first first=");
+    String second = value(out, "second first=");
+    assertThat(first).as("the first child, without an archive, keeps the class path").isEqualTo(
+        classPath.split(File.pathSeparator)[0]);
+    Path library = Paths.get(ClassDataSharing.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    assertThat(second).as("the library's jar first").endsWith(".jar");
+    if (Files.isDirectory(library)) {
+      assertThat(Paths.get(second).getParent()).as("a jar of the library's classes directory, in the cache")
+          .isEqualTo(cache.resolve("cds"));
+    } else {
+      assertThat(Paths.get(second)).isEqualTo(library);
+    }
+    assertThat(value(out, "second cp=")).as("then the whole class path the first child got")
+        .isEqualTo(second + File.pathSeparator + value(out, "first cp="));
+    assertThat(archives(cache)).singleElement().satisfies(a -> assertThat(a.getFileName().toString())
+        .startsWith("cdsl-"));
+    assertThat(leftovers(cache)).as("no temporary file left").isEmpty();
+  }
+
+  @Test
+  @EnabledOnOs(OS.LINUX)
+  void theLibrarysArchiveSurvivesTheLossOfItsJar(@TempDir Path cache) throws Exception {
+    String classPath = System.getProperty("java.class.path");
+    runParent(classPath, cache, "create");
+    Path library = Paths.get(ClassDataSharing.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    assumeTrue(Files.isDirectory(library), "the library is a classes directory, as under Surefire");
+    try (Stream<Path> files = Files.list(cache.resolve("cds"))) {
+      for (Path jar : files.filter(p -> p.toString().endsWith(".jar")).collect(Collectors.toList())) {
+        Files.delete(jar);
+      }
+    }
+    // A child must not get a class path that names a missing jar: the archive is made again.
+    List<String> out = runParent(classPath, cache, "use");
+    assertThat(out).contains("child exit=0", "child mapped=false", "archive ready");
+    assertThat(runParent(classPath, cache, "use")).contains("child exit=0", "child mapped=true");
+  }
+
+  @Test
+  @EnabledOnOs(OS.LINUX)
+  void aShortProgramsExitWaitsForItsArchive(@TempDir Path cache) throws Exception {
+    // One child, then the program ends at once: the archive is made all the same.
+    List<String> out = runParent(System.getProperty("java.class.path"), cache, "one");
+    assertThat(out).contains("child exit=0");
+    assertThat(archives(cache)).singleElement().satisfies(a -> assertThat(Files.readString(sum(a)))
+        .startsWith(Files.size(a) + " "));
+    assertThat(leftovers(cache)).isEmpty();
+    assertThat(runParent(System.getProperty("java.class.path"), cache, "one")).contains("child mapped=true");
+  }
+
+  @Test
+  @EnabledOnOs(OS.LINUX)
+  void aParentThatExitsWhileAnArchiveIsMadeLeavesNoJvmBehind(@TempDir Path cache) throws Exception {
+    // The parent stops the dumping JVM (SIGSTOP) so that it cannot finish, then exits: its exit
+    // waits 10 s for the archive, then ends that JVM.
+    List<String> out = runParent(System.getProperty("java.class.path"), cache, "exit-early");
+    long pid = Long.parseLong(value(out, "creator pid="));
+    try {
+      assertThat(Pids.alive(pid)).as("the parent's archive-making JVM %d after the parent exited", pid).isFalse();
+    } finally {
+      Pids.killQuietly(pid);
+    }
   }
 
   @Test
@@ -249,6 +307,8 @@ class ColdStartOptionsTest {
         }
       }
       System.out.println("args=" + commandLine());
+      System.out.println("cp=" + System.getProperty("java.class.path"));
+      System.out.println("first=" + System.getProperty("java.class.path").split(File.pathSeparator)[0]);
       System.out.println("spare=" + System.getProperty("multiprocessing4j.spare", "false"));
       System.out.println("mapped=" + mapped);
     }
@@ -296,9 +356,38 @@ class ColdStartOptionsTest {
         Pids.await(() -> !Spares.idlePids().isEmpty(), Waits.LONG);
         report("second", dir);
         break;
+      case "one":
+        report("child", dir);
+        break;
+      case "exit-early":
+        exitDuringCreation(dir);
+        break;
       default:
         throw new IllegalArgumentException(argv[0]);
     }
+  }
+
+  /**
+   * Starts a child, which has the archive made, stops the JVM that makes it and returns (so this
+   * JVM exits) while it is stopped.
+   */
+  private static void exitDuringCreation(Path dir) throws Exception {
+    Process p = Process.builder().target(Report.class).args(dir.toString()).classDataSharing(true)
+        .stdout(ChildOutput.discard()).build();
+    p.start();
+    ProcessHandle[] creator = new ProcessHandle[1];
+    boolean seen = Pids.await(() -> {
+      creator[0] = ProcessHandle.current().children()
+          .filter(c -> c.info().commandLine().map(l -> l.contains(dir.toString())).orElse(false))
+          .findFirst().orElse(null);
+      return creator[0] != null;
+    }, Waits.LONG);
+    p.join();
+    if (!seen) {
+      throw new AssertionError("no JVM making the archive was seen");
+    }
+    new ProcessBuilder("kill", "-STOP", Long.toString(creator[0].pid())).inheritIO().start().waitFor();
+    System.out.println("creator pid=" + creator[0].pid());
   }
 
   private static void report(String role, Path dir) throws Exception {
@@ -344,12 +433,20 @@ class ColdStartOptionsTest {
   }
 
   private static JavaMain startParent(Path cache, String mode) {
-    return JavaMain.start(jarClassPath, List.of("-D" + ClassDataSharing.CACHE_DIR_PROPERTY + "=" + cache),
+    return startParent(jarClassPath, cache, mode);
+  }
+
+  private static JavaMain startParent(String classPath, Path cache, String mode) {
+    return JavaMain.start(classPath, List.of("-D" + ClassDataSharing.CACHE_DIR_PROPERTY + "=" + cache),
         ColdStartOptionsTest.class.getName(), mode);
   }
 
   private static List<String> runParent(Path cache, String mode) throws InterruptedException {
-    try (JavaMain parent = startParent(cache, mode)) {
+    return runParent(jarClassPath, cache, mode);
+  }
+
+  private static List<String> runParent(String classPath, Path cache, String mode) throws InterruptedException {
+    try (JavaMain parent = startParent(classPath, cache, mode)) {
       assertThat(parent.waitFor(Waits.LONG)).as("parent exit status; stderr: %s", parent.stderr()).isZero();
       assertThat(parent.stderr()).as("parent and children's stderr").isEmpty();
       return parent.stdout().lines().collect(Collectors.toList());

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.bench;
 
+import io.github.multiprocessing4j.internal.launch.ClassDataSharing;
 import io.github.multiprocessing4j.pool.Pool;
 import io.github.multiprocessing4j.pool.SerializableCallable;
 import io.github.multiprocessing4j.pool.SerializableFunction;
@@ -247,6 +248,10 @@ public final class PoolBench {
         }
       } finally {
         dispose(pool);
+      }
+      if (i == 0 && ClassDataSharing.enabledByDefault()
+          && !ClassDataSharing.awaitCreations(java.time.Duration.ofSeconds(120))) {
+        throw new IllegalStateException("the class-data sharing archive was not made within 120 s");
       }
       // The floors, alternating with the pool so that drift hits both.
       double cpu1 = PoolFloors.reapedChildrenCpu();

@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.internal.launch;
 
 import io.github.multiprocessing4j.internal.runtime.Tunable;
+import io.github.multiprocessing4j.internal.runtime.ExitActions;
 import io.github.multiprocessing4j.internal.runtime.Log;
 import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
 
@@ -24,8 +25,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -49,7 +48,7 @@ import org.slf4j.Logger;
  * set, else {@code $XDG_CACHE_HOME/multiprocessing4j/cds} or {@code ~/.cache/multiprocessing4j/cds}
  * (macOS: {@code ~/Library/Caches/multiprocessing4j/cds}; Windows:
  * {@code %LOCALAPPDATA%\multiprocessing4j\cache\cds}), the library's directories mode {@code 0700}
- * and checked to belong to this user. The key is a SHA-256 of the JVM (java.home, version, vendor,
+ * and checked to belong to this user. The key is a 128-bit {@link Fingerprint} of the JVM (java.home, version, vendor,
  * architecture), the archive kind, the child's JVM options other than {@code -D}, and the class
  * path with each entry's size and modification time, so a changed JDK, option set or jar gets a
  * new archive and a stale one is never named.
@@ -69,11 +68,20 @@ import org.slf4j.Logger;
  * off ({@code -Xlog:cds*=off}, and {@code aot*=off} on JDK 25+) so that nothing reaches the
  * child's standard error.
  *
- * <p><b>Not archived.</b> A class path with a non-empty directory (Maven's {@code target/classes}
- * under Surefire, IDE runs): the JVM refuses to dump such a class path (it fails the dumping JVM
- * with "Cannot have non-empty directory in paths"), so the child runs without an archive and this
- * is logged once at debug level. Options of the user that manage CDS themselves ({@code -Xshare},
- * {@code SharedArchiveFile}, {@code AOTCache} and the like) turn it off too.
+ * <p><b>A class path with a directory</b> (Maven's {@code target/classes} under Surefire, an
+ * IDE's output folder): the JVM archives classes of jars only, and maps an archive only for a class
+ * path that starts with the archive's. Such a child gets a static archive of the JDK's classes and
+ * the library's ({@code -Xshare:dump} from the JDK's default class list and {@link ChildClassList},
+ * about a second, no training run), whose class path is the library's jar alone, and that jar goes
+ * first in the child's class path; the rest of the class path follows unchanged, so only a class
+ * of the library's own packages could resolve differently (from the library's jar rather than an
+ * earlier entry). Where the library itself is a classes directory, a jar of it is made once in the
+ * cache directory ({@link LibraryJar}, named by its files' sizes and times). The application's
+ * classes load as before.
+ *
+ * <p><b>Not archived.</b> Options of the user that manage CDS themselves ({@code -Xshare},
+ * {@code SharedArchiveFile}, {@code AOTCache} and the like) turn it off, as does a library loaded
+ * from neither a jar nor a directory.
  */
 public final class ClassDataSharing {
 
@@ -90,7 +98,10 @@ public final class ClassDataSharing {
   private static final String SUFFIX = AOT ? ".aot" : ".jsa";
   private static final String SUM_SUFFIX = ".sum";
   private static final int MAX_ARCHIVES = 32;
+  private static final int MAX_LIBRARY_JARS = 8;
   private static final long CREATE_TIMEOUT_S = 120;
+  /** How long this JVM's exit waits for the creations under way before it ends them. */
+  private static final long EXIT_WAIT_S = 10;
   private static final long CRC_CHUNK = 64L << 20;
 
   /** The key and archive for a launch setting (JVM options and class path), computed once. */
@@ -99,6 +110,14 @@ public final class ClassDataSharing {
   private static final Map<Path, String> VERIFIED = new ConcurrentHashMap<>();
   /** Archives whose creation this JVM started (running, done or failed): created once per JVM. */
   private static final Set<Path> CREATING = ConcurrentHashMap.newKeySet();
+  /**
+   * The JVMs of creations running now: ended when this JVM exits if they have not finished by
+   * then ({@link #stopCreations}), so that no JVM is left behind (their temporary files go with
+   * the next creation's clean-up).
+   */
+  private static final Set<java.lang.Process> RUNNING = ConcurrentHashMap.newKeySet();
+  private static boolean exiting; // guarded by RUNNING
+  private static final java.util.concurrent.atomic.AtomicBoolean EXIT_ACTION = new java.util.concurrent.atomic.AtomicBoolean();
   /** The threads of the creations this JVM started. */
   private static final List<Thread> CREATORS = new java.util.concurrent.CopyOnWriteArrayList<>();
   private static volatile Path directory;
@@ -109,9 +128,66 @@ public final class ClassDataSharing {
   private static final class Setting {
     /** The archive, or null if this setting cannot have one. */
     final Path archive;
+    /**
+     * For a class path with a directory, the library's jar, which goes first in the child's class
+     * path and is the archive's whole class path (a static archive of the JDK's and the library's
+     * classes); null for an archive of the whole class path.
+     */
+    final Path libraryJar;
+    /** The classes directory {@link #libraryJar} is made of, or null if the library is a jar. */
+    final Path libraryDir;
 
-    Setting(Path archive) {
+    Setting(Path archive, Path libraryJar, Path libraryDir) {
       this.archive = archive;
+      this.libraryJar = libraryJar;
+      this.libraryDir = libraryDir;
+    }
+
+    static Setting none() {
+      return new Setting(null, null, null);
+    }
+  }
+
+  /**
+   * What one launch gets: the JVM options that map an archive, and the entry to put first in the
+   * child's class path (the library's jar), if any. Immutable.
+   */
+  public static final class Use {
+    static final Use NONE = new Use(List.of(), null);
+
+    private final List<String> options;
+    private final String firstEntry;
+
+    Use(List<String> options, String firstEntry) {
+      this.options = options;
+      this.firstEntry = firstEntry;
+    }
+
+    /**
+     * Returns the JVM options to put before the child's other JVM options.
+     *
+     * @return the options; empty if the child runs without an archive
+     */
+    public List<String> options() {
+      return options;
+    }
+
+    /**
+     * Returns the child's class path: {@code entries}, after the library's jar when the archive
+     * holds the library's classes (the JVM maps an archive only for a class path that starts with
+     * the archive's own).
+     *
+     * @param entries the class path entries the child would get without an archive
+     * @return the entries the child gets
+     */
+    public List<String> classpath(List<String> entries) {
+      if (firstEntry == null) {
+        return entries;
+      }
+      List<String> withJar = new ArrayList<>(entries.size() + 1);
+      withJar.add(firstEntry);
+      withJar.addAll(entries);
+      return withJar;
     }
   }
 
@@ -137,18 +213,19 @@ public final class ClassDataSharing {
   }
 
   /**
-   * Returns the JVM options that make a child use the archive for its setting, or none if there is
-   * no usable archive yet; in that case has it created in the background. Never throws: any
-   * problem costs the archive, not the launch.
+   * Returns what makes a child use the archive for its setting (options, and the library's jar
+   * first in its class path), or nothing if there is no usable archive yet; in that case has it
+   * created in the background. Never throws: any problem costs the archive, not the launch.
    *
    * @param java the child's {@code java} executable
    * @param jvmOptions the child's other JVM options, in order (the library's and the user's)
    * @param classpath the child's class path entries
    * @param classpathArgs the arguments that give the child that class path
    * @param mainClass the child's main class
-   * @return the options to add before {@code jvmOptions}; empty if none
+   * @return the options to add before {@code jvmOptions} and the class path change; {@code NONE}-like
+   *     (no options, the class path unchanged) if none
    */
-  public static List<String> options(String java, List<String> jvmOptions, List<String> classpath,
+  public static Use use(String java, List<String> jvmOptions, List<String> classpath,
       List<String> classpathArgs, String mainClass) {
     try {
       // Without -D options, which do not matter to the archive: a program that gives every child
@@ -164,25 +241,26 @@ public final class ClassDataSharing {
       Setting setting = SETTINGS.computeIfAbsent(settingKey, k -> setting(jvmOptions, classpath));
       Path archive = setting.archive;
       if (archive == null) {
-        return List.of();
+        return Use.NONE;
       }
-      if (usable(archive)) {
-        return useOptions(archive);
+      if (usable(archive) && (setting.libraryJar == null || Files.isRegularFile(setting.libraryJar))) {
+        return new Use(useOptions(archive), setting.libraryJar == null ? null : setting.libraryJar.toString());
       }
       if (CREATING.add(archive)) {
-        create(java, jvmOptions, classpathArgs, mainClass, archive);
+        create(java, jvmOptions, classpathArgs, mainClass, setting);
       }
-      return List.of();
+      return Use.NONE;
     } catch (RuntimeException e) {
       LOG.debug("class-data sharing skipped for this launch: {}", e.toString());
-      return List.of();
+      return Use.NONE;
     }
   }
 
   /** The options that make a JVM map {@code archive} if it can, and say nothing if it cannot. */
   static List<String> useOptions(Path archive) {
-    return AOT ? List.of("-XX:AOTCache=" + archive, "-Xlog:cds*=off,aot*=off")
-        : List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off");
+    String quiet = AOT ? "-Xlog:cds*=off,aot*=off" : "-Xlog:cds*=off";
+    return archive.getFileName().toString().endsWith(".aot") ? List.of("-XX:AOTCache=" + archive, quiet)
+        : List.of("-XX:SharedArchiveFile=" + archive, quiet);
   }
 
   private static Setting setting(List<String> jvmOptions, List<String> classpath) {
@@ -192,25 +270,19 @@ public final class ClassDataSharing {
           || lower.contains("aotmode") || lower.contains("aotconfiguration") || lower.contains("archiveclassesatexit")
           || lower.contains("autocreatesharedarchive") || lower.contains("sharedclasslistfile")) {
         LOG.debug("class-data sharing off for a child with its own CDS option {}", o);
-        return new Setting(null);
+        return Setting.none();
       }
-    }
-    MessageDigest sha;
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
     StringBuilder k = new StringBuilder();
     for (String p : new String[] {"java.home", "java.vm.version", "java.vm.vendor", "java.vm.name", "os.arch"}) {
       k.append(p).append('=').append(System.getProperty(p)).append('\n');
     }
-    k.append("kind=").append(AOT ? "aot" : "dynamic").append('\n');
     for (String o : jvmOptions) {
       if (!o.startsWith("-D")) {
         k.append("opt=").append(o).append('\n');
       }
     }
+    StringBuilder cp = new StringBuilder();
     for (String e : classpath) {
       Path p = Paths.get(e);
       try {
@@ -218,28 +290,53 @@ public final class ClassDataSharing {
         if (a.isDirectory()) {
           try (DirectoryStream<Path> d = Files.newDirectoryStream(p)) {
             if (d.iterator().hasNext()) {
-              LOG.debug("class-data sharing off for this class path: {} is a directory, and the JVM archives"
-                  + " only jars (package the classes in a jar to use it)", e);
-              return new Setting(null);
+              return librarySetting(k, e);
             }
           }
         }
-        k.append("cp=").append(e).append(' ').append(a.size()).append(' ').append(a.lastModifiedTime().toMillis());
+        cp.append("cp=").append(e).append(' ').append(a.size()).append(' ').append(a.lastModifiedTime().toMillis());
       } catch (NoSuchFileException x) {
-        k.append("cp=").append(e).append(" -");
+        cp.append("cp=").append(e).append(" -");
       } catch (IOException x) {
         LOG.debug("class-data sharing off for this class path: cannot read {}: {}", e, x.toString());
-        return new Setting(null);
+        return Setting.none();
       }
-      k.append('\n');
+      cp.append('\n');
     }
-    byte[] h = sha.digest(k.toString().getBytes(StandardCharsets.UTF_8));
-    StringBuilder name = new StringBuilder(AOT ? "aot-" : "cds-").append(FEATURE).append('-');
-    for (int i = 0; i < 16; i++) {
-      name.append(String.format(Locale.ROOT, "%02x", h[i]));
-    }
-    return new Setting(directory().resolve(name + SUFFIX));
+    k.append("kind=").append(AOT ? "aot" : "dynamic").append('\n').append(cp);
+    return new Setting(directory().resolve(name(AOT ? "aot-" : "cds-", k) + SUFFIX), null, null);
   }
+
+  /**
+   * The setting for a class path with a non-empty directory, which the JVM does not archive: a
+   * static archive of the JDK's classes and the library's, with the library's jar as its class
+   * path, put first in the child's.
+   */
+  private static Setting librarySetting(StringBuilder key, String directory) throws IOException {
+    Path lib = LibraryJar.codeSource();
+    if (lib == null) {
+      LOG.debug("class-data sharing off for this class path: {} is a directory, the JVM archives only jars,"
+          + " and the library's own classes are in neither a jar nor a directory", directory);
+      return Setting.none();
+    }
+    Path jar;
+    Path dir = null;
+    if (Files.isDirectory(lib)) {
+      dir = lib;
+      jar = directory().resolve(LibraryJar.jarName(lib));
+    } else {
+      jar = lib;
+      BasicFileAttributes a = Files.readAttributes(lib, BasicFileAttributes.class);
+      key.append("jar=").append(a.size()).append(' ').append(a.lastModifiedTime().toMillis()).append('\n');
+    }
+    key.append("kind=library\nlibrary=").append(jar).append('\n');
+    return new Setting(directory().resolve(name("cdsl-", key) + ".jsa"), jar, dir);
+  }
+
+  private static String name(String prefix, CharSequence key) {
+    return prefix + FEATURE + '-' + new Fingerprint().add(key).hex();
+  }
+
 
   /** Whether the archive exists and matches its checksum; checked once per size and time. */
   private static boolean usable(Path archive) {
@@ -290,11 +387,19 @@ public final class ClassDataSharing {
 
   /** Has the archive created by a one-off JVM, in a background thread. */
   private static void create(String java, List<String> jvmOptions, List<String> classpathArgs, String mainClass,
-      Path archive) {
+      Setting setting) {
+    Path archive = setting.archive;
+    if (EXIT_ACTION.compareAndSet(false, true)) {
+      ExitActions.onExitClose(ClassDataSharing::stopCreations);
+    }
     Thread t = new Thread(() -> {
       long t0 = System.nanoTime();
       try {
-        createNow(java, jvmOptions, classpathArgs, mainClass, archive);
+        if (setting.libraryJar != null) {
+          createLibraryArchive(java, jvmOptions, setting.libraryJar, setting.libraryDir, archive);
+        } else {
+          createNow(java, jvmOptions, classpathArgs, mainClass, archive);
+        }
         LOG.debug("class-data sharing archive {} created in {} ms", archive,
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
       } catch (IOException | RuntimeException e) {
@@ -332,9 +437,8 @@ public final class ClassDataSharing {
       Path archive) throws IOException, InterruptedException {
     Path dir = archive.getParent();
     removeLeftovers(dir);
-    String nonce = ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
+    String nonce = nonce();
     Path tmp = dir.resolve(archive.getFileName() + "." + nonce + ".tmp");
-    Path tmpSum = dir.resolve(archive.getFileName() + SUM_SUFFIX + "." + nonce + ".tmp");
     try {
       // The dump: the child's command line as a spare, which warms up on the paths a child takes
       // (a lambda target, Java serialization, string concatenation), then gets a process that has
@@ -352,27 +456,78 @@ public final class ClassDataSharing {
       } finally {
         Files.deleteIfExists(status);
       }
-      if (!Files.isRegularFile(tmp)) {
-        throw new IOException("the dumping JVM wrote no archive");
-      }
-      // The check: a JVM that must map it, or fail.
+      publish(java, AOT ? List.of("-XX:AOTCache=" + tmp, "-XX:AOTMode=on")
+          : List.of("-XX:SharedArchiveFile=" + tmp, "-Xshare:on"), jvmOptions, classpathArgs, tmp, archive, nonce);
+    } finally {
+      Files.deleteIfExists(tmp);
+      Files.deleteIfExists(dir.resolve(tmp.getFileName() + ".config")); // JDK 25's training file
+    }
+  }
+
+  /**
+   * Creates a static archive whose class path is the library's jar alone: the JDK's default class
+   * list and the classes the library's children and pool workers load ({@link ChildClassList}),
+   * dumped by {@code java -Xshare:dump} (about a second), with no training run. For the library as
+   * a directory, its jar is made first ({@link LibraryJar}).
+   */
+  static void createLibraryArchive(String java, List<String> jvmOptions, Path jar, Path libraryDir, Path archive)
+      throws IOException, InterruptedException {
+    Path dir = archive.getParent();
+    removeLeftovers(dir);
+    String nonce = nonce();
+    if (libraryDir != null) {
+      LibraryJar.writeIfAbsent(libraryDir, jar, nonce);
+    }
+    Path tmp = dir.resolve(archive.getFileName() + "." + nonce + ".tmp");
+    Path list = dir.resolve(archive.getFileName() + "." + nonce + ".classlist.tmp");
+    try {
+      ChildClassList.write(Paths.get(System.getProperty("java.home")), list);
+      List<String> classpathArgs = List.of("-cp", jar.toString());
+      List<String> dump = new ArrayList<>();
+      dump.add(java);
+      dump.add("-Xshare:dump");
+      dump.add("-XX:SharedClassListFile=" + list);
+      dump.add("-XX:SharedArchiveFile=" + tmp);
+      dump.addAll(jvmOptions);
+      dump.addAll(classpathArgs);
+      run(dump, "dump", null);
+      publish(java, List.of("-XX:SharedArchiveFile=" + tmp, "-Xshare:on"), jvmOptions, classpathArgs, tmp, archive,
+          nonce);
+    } finally {
+      Files.deleteIfExists(tmp);
+      Files.deleteIfExists(list);
+    }
+  }
+
+  private static String nonce() {
+    return ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
+  }
+
+  /**
+   * Checks a dumped archive with a JVM that must map it, or fail, then moves it and its checksum
+   * into place, the checksum first: a reader that sees the new archive with the old sum only
+   * recreates it.
+   */
+  private static void publish(String java, List<String> mapOptions, List<String> jvmOptions,
+      List<String> classpathArgs, Path tmp, Path archive, String nonce) throws IOException, InterruptedException {
+    if (!Files.isRegularFile(tmp)) {
+      throw new IOException("the dumping JVM wrote no archive");
+    }
+    Path tmpSum = archive.resolveSibling(archive.getFileName() + SUM_SUFFIX + "." + nonce + ".tmp");
+    try {
       List<String> check = new ArrayList<>();
       check.add(java);
-      check.addAll(AOT ? List.of("-XX:AOTCache=" + tmp, "-XX:AOTMode=on") : List.of("-XX:SharedArchiveFile=" + tmp,
-          "-Xshare:on"));
+      check.addAll(mapOptions);
       check.addAll(jvmOptions);
       check.addAll(classpathArgs);
       check.add("-version");
       run(check, "check", null);
       long size = Files.size(tmp);
       Files.write(tmpSum, (size + " " + crc(tmp) + "\n").getBytes(StandardCharsets.US_ASCII));
-      // Sum first: a reader that sees the new archive with the old sum only recreates it.
       move(tmpSum, sumFile(archive));
       move(tmp, archive);
     } finally {
-      Files.deleteIfExists(tmp);
       Files.deleteIfExists(tmpSum);
-      Files.deleteIfExists(dir.resolve(tmp.getFileName() + ".config")); // JDK 25's training file
     }
   }
 
@@ -402,28 +557,72 @@ public final class ClassDataSharing {
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
     pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-    java.lang.Process p = pb.start();
-    try (OutputStream stdin = p.getOutputStream()) {
-      if (input != null) {
-        try {
-          stdin.write(input);
-          stdin.flush();
-        } catch (IOException e) {
-          // it died first: its exit status tells
+    java.lang.Process p;
+    synchronized (RUNNING) { // against stopCreations: nothing starts once this JVM is exiting
+      if (exiting) {
+        throw new IOException("this JVM is exiting");
+      }
+      p = pb.start();
+      RUNNING.add(p);
+    }
+    try {
+      try (OutputStream stdin = p.getOutputStream()) {
+        if (input != null) {
+          try {
+            stdin.write(input);
+            stdin.flush();
+          } catch (IOException e) {
+            // it died first: its exit status tells
+          }
+        }
+        if (!p.waitFor(CREATE_TIMEOUT_S, TimeUnit.SECONDS)) {
+          throw new IOException("the " + what + " JVM did not end within " + CREATE_TIMEOUT_S + " s");
+        }
+      } catch (IOException e) {
+        if (p.isAlive()) {
+          throw e;
         }
       }
-      if (!p.waitFor(CREATE_TIMEOUT_S, TimeUnit.SECONDS)) {
+    } finally {
+      if (p.isAlive()) { // timed out, interrupted, or its input failed
         p.destroyForcibly();
-        p.waitFor();
-        throw new IOException("the " + what + " JVM did not end within " + CREATE_TIMEOUT_S + " s");
+        p.waitFor(5, TimeUnit.SECONDS);
       }
-    } catch (IOException e) {
-      if (p.isAlive()) {
-        throw e;
-      }
+      RUNNING.remove(p);
     }
     if (p.exitValue() != 0) {
       throw new IOException("the " + what + " JVM ended with exit status " + p.exitValue());
+    }
+  }
+
+
+  /**
+   * At this JVM's exit: lets the creations under way finish, for at most
+   * {@value #EXIT_WAIT_S} s (a static archive takes about a second), so that a short program's
+   * first run still leaves its archive for the next; then ends the JVMs of those still running,
+   * so that none is left behind, and starts no other.
+   */
+  private static void stopCreations() {
+    try {
+      awaitCreations(java.time.Duration.ofSeconds(EXIT_WAIT_S));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    List<java.lang.Process> running;
+    synchronized (RUNNING) {
+      exiting = true;
+      running = new ArrayList<>(RUNNING);
+    }
+    for (java.lang.Process p : running) {
+      p.destroyForcibly();
+    }
+    for (java.lang.Process p : running) {
+      try {
+        p.waitFor(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 
@@ -442,6 +641,7 @@ public final class ClassDataSharing {
   private static void removeLeftovers(Path dir) {
     long hourAgo = System.currentTimeMillis() - TimeUnit.HOURS.toMillis(1);
     List<Path> archives = new ArrayList<>();
+    List<Path> jars = new ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       for (Path p : entries) {
         String n = p.getFileName().toString();
@@ -451,6 +651,16 @@ public final class ClassDataSharing {
           }
         } else if (n.endsWith(".jsa") || n.endsWith(".aot")) {
           archives.add(p);
+        } else if (n.startsWith("lib-") && n.endsWith(".jar")) {
+          jars.add(p);
+        }
+      }
+      // Jars of the library's classes directory, one per build of it: a removed jar that an
+      // archive still names costs that archive (the JVM refuses it), not a start.
+      if (jars.size() > MAX_LIBRARY_JARS) {
+        jars.sort(Comparator.comparing(ClassDataSharing::modified));
+        for (Path p : jars.subList(0, jars.size() - MAX_LIBRARY_JARS)) {
+          Files.deleteIfExists(p);
         }
       }
       if (archives.size() >= MAX_ARCHIVES) {
