@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 
@@ -48,10 +49,10 @@ import org.slf4j.Logger;
  * set, else {@code $XDG_CACHE_HOME/multiprocessing4j/cds} or {@code ~/.cache/multiprocessing4j/cds}
  * (macOS: {@code ~/Library/Caches/multiprocessing4j/cds}; Windows:
  * {@code %LOCALAPPDATA%\multiprocessing4j\cache\cds}), the library's directories mode {@code 0700}
- * and checked to belong to this user. The key is a 128-bit {@link Fingerprint} of the JVM (java.home, version, vendor,
- * architecture), the archive kind, the child's JVM options other than {@code -D}, and the class
- * path with each entry's size and modification time, so a changed JDK, option set or jar gets a
- * new archive and a stale one is never named.
+ * and checked to belong to this user. The key is a 128-bit {@link Fingerprint} of the JVM
+ * (java.home, version, vendor, architecture), the archive kind, the child's JVM options other than
+ * {@code -D}, and the class path with each entry's size and modification time, so a changed JDK,
+ * option set or jar gets a new archive and a stale one is never named.
  *
  * <p><b>Creation.</b> The first launch that finds no archive for its key runs without one and has
  * it created in the background by a one-off JVM: the child's command line as a spare (which warms
@@ -59,7 +60,8 @@ import org.slf4j.Logger;
  * temporary file. The file is then checked by a JVM that must map it ({@code -Xshare:on} or
  * {@code -XX:AOTMode=on}), a checksum file is written next to it, and both are moved into place
  * atomically, so concurrent creators, in this JVM or others, never publish a partial archive; the
- * last one wins. A failed creation is logged (debug) and not retried in this JVM.
+ * last one wins. A failed creation is logged (debug) and not retried in this JVM. This JVM's exit
+ * waits for a creation under way (at most {@value #EXIT_WAIT_S} s), then ends its JVM: none is left behind.
  *
  * <p><b>Use.</b> Before a launch uses an archive, this JVM checks it once against its checksum
  * (again if its size or time changes): JDK 17 crashes (SIGBUS) on a truncated archive instead of
@@ -117,7 +119,7 @@ public final class ClassDataSharing {
    */
   private static final Set<java.lang.Process> RUNNING = ConcurrentHashMap.newKeySet();
   private static boolean exiting; // guarded by RUNNING
-  private static final java.util.concurrent.atomic.AtomicBoolean EXIT_ACTION = new java.util.concurrent.atomic.AtomicBoolean();
+  private static final AtomicBoolean EXIT_ACTION = new AtomicBoolean();
   /** The threads of the creations this JVM started. */
   private static final List<Thread> CREATORS = new java.util.concurrent.CopyOnWriteArrayList<>();
   private static volatile Path directory;
@@ -222,8 +224,8 @@ public final class ClassDataSharing {
    * @param classpath the child's class path entries
    * @param classpathArgs the arguments that give the child that class path
    * @param mainClass the child's main class
-   * @return the options to add before {@code jvmOptions} and the class path change; {@code NONE}-like
-   *     (no options, the class path unchanged) if none
+   * @return the options to add before {@code jvmOptions} and the class path change; no options and
+   *     the class path unchanged if there is no usable archive
    */
   public static Use use(String java, List<String> jvmOptions, List<String> classpath,
       List<String> classpathArgs, String mainClass) {
@@ -336,7 +338,6 @@ public final class ClassDataSharing {
   private static String name(String prefix, CharSequence key) {
     return prefix + FEATURE + '-' + new Fingerprint().add(key).hex();
   }
-
 
   /** Whether the archive exists and matches its checksum; checked once per size and time. */
   private static boolean usable(Path archive) {
