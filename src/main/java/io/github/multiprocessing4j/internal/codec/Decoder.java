@@ -38,6 +38,8 @@ final class Decoder implements ObjectInputFilter.FilterInfo {
   private Class<?> serialClass;
   private long arrayLength;
   private long depth;
+  private ObjectInputFilter jvmWide;
+  private boolean jvmWideRead;
 
   Decoder(byte[] buf, int off, int len, ObjectInputFilter filter) {
     this.buf = buf;
@@ -59,6 +61,15 @@ final class Decoder implements ObjectInputFilter.FilterInfo {
           (end - pos) + " bytes after the value, which ends at byte " + (pos - start));
     }
     return value;
+  }
+
+  /** The JVM-wide filter as of this message, for the library's filters ({@link JvmWideFilter}). */
+  ObjectInputFilter jvmWide() {
+    if (!jvmWideRead) {
+      jvmWide = JvmWideFilter.get();
+      jvmWideRead = true;
+    }
+    return jvmWide;
   }
 
   @Override
