@@ -185,7 +185,7 @@ public final class ObjectRef implements Serializable {
    * The result must only be {@link #resolve() resolved}, which applies the checks a reference read
    * by Java serialization goes through. For a codec that writes references in a form of its own,
    * with {@link #kindName()}, {@link #name()}, {@link #detailOrNull()}, {@link #numbersOrNull()}
-   * and {@link #partsOrNull()}.
+   * and {@link #partsOrNull()}. Thread-safe; the arrays must not change afterwards.
    *
    * @param kind the name of its {@link Kind}, or anything else
    * @param name its name

@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * The tagged value format: every tag, and what follows it. {@link ObjectCodec} writes and reads the
  * whole of it (one message, one value); {@link ValueCodec} writes and reads its scalars and
- * {@link #BYTES} (the arguments of a bootstrap frame). The format is for two JVMs running the same
+ * {@link #BYTES} (the arguments of a bootstrap frame), and any other value with a compact form as
+ * a whole message inside {@link #COMPACT}. The format is for two JVMs running the same
  * version of the library, not for storage.
  *
  * <p>A value is a one-byte tag, then what that tag's constant below says. Lengths and counts are
