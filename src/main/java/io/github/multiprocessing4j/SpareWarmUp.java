@@ -8,8 +8,8 @@ import io.github.multiprocessing4j.internal.runtime.ExitActions;
  * What a spare JVM does while it waits for a process: it takes, once, the paths a child takes
  * after its bootstrap arrives, so that the process it gets finds them loaded and linked. It
  * deserializes a lambda target as a child does (the compact form, and Java serialization with its
- * filter for the targets that need it, the lambda machinery), and initializes the classes a child's start and exit use. Nothing here has an effect
- * a process could observe.
+ * filter for the targets that need it, the lambda machinery), and initializes the classes a
+ * child's start and exit use. Nothing here has an effect a process could observe.
  */
 final class SpareWarmUp {
 
