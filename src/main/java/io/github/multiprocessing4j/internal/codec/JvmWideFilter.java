@@ -74,9 +74,9 @@ final class JvmWideFilter {
     private static MethodHandle shouldBeInitialized() {
       try {
         Class<?> type = Class.forName("sun.misc.Unsafe");
+        Method m = type.getDeclaredMethod("shouldBeInitialized", Class.class); // first: gone in 22
         Field f = type.getDeclaredField("theUnsafe");
         f.setAccessible(true);
-        Method m = type.getDeclaredMethod("shouldBeInitialized", Class.class);
         return MethodHandles.lookup().unreflect(m).bindTo(f.get(null));
       } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
         return null; // removed in JDK 22, or the module is missing: Config always answers
