@@ -13,6 +13,7 @@ import io.github.multiprocessing4j.internal.runtime.Limits;
 import io.github.multiprocessing4j.internal.runtime.Log;
 import io.github.multiprocessing4j.internal.codec.Messages;
 import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
+import io.github.multiprocessing4j.internal.launch.SelectorProviderOption;
 import io.github.multiprocessing4j.internal.launch.ShortLivedFlags;
 import io.github.multiprocessing4j.internal.runtime.Signals;
 import java.io.IOException;
@@ -135,6 +136,10 @@ final class ChildHandle {
         || inherited.stream().anyMatch(o -> o.startsWith("-Dslf4j.internal.verbosity=")));
     if (quiet != null) {
       command.add(quiet); // SLF4J's no-provider warning once (this JVM's), not again by every child
+    }
+    String nio = SelectorProviderOption.forChild(classpath, jvmOptions, options.systemProperties.keySet());
+    if (nio != null) {
+      command.add(nio); // the child's first socket skips a scan of every jar for a provider
     }
     for (String o : inherited) {
       if (o.startsWith("-D")) {

@@ -7,9 +7,9 @@ import io.github.multiprocessing4j.internal.runtime.ExitActions;
 /**
  * What a spare JVM does while it waits for a process: it takes, once, the paths a child takes
  * after its bootstrap arrives, so that the process it gets finds them loaded and linked. It
- * deserializes a lambda target as a child does (Java serialization, its filter, the lambda
- * machinery), and initializes the classes a child's start and exit use. Nothing here has an effect
- * a process could observe.
+ * deserializes a lambda target as a child does (the compact form, and Java serialization with its
+ * filter for the targets that need it, the lambda machinery), and initializes the classes a
+ * child's start and exit use. Nothing here has an effect a process could observe.
  */
 final class SpareWarmUp {
 
@@ -92,6 +92,11 @@ final class SpareWarmUp {
       Target t = a -> { };
       Object back = JavaSerialization.deserialize(JavaSerialization.serialize(t, "warm-up"), "warm-up");
       ((Target) back).run(Args.of(java.util.List.of(), java.util.Map.of()));
+      // A method-reference or lambda target, and a pipe end or a queue among the arguments, now
+      // arrive in the codec's compact forms: that path too. Java serialization above stays warm
+      // for the targets and arguments that still need it.
+      ((Target) ValueCodec.decode(ValueCodec.encode(t, "warm-up"), "warm-up"))
+          .run(Args.of(java.util.List.of(), java.util.Map.of()));
       // The first string concatenation of a JVM bootstraps StringConcatFactory (about 10 ms);
       // a target's first line of output usually has one.
       long n = System.nanoTime();

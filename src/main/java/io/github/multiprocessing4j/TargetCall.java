@@ -1,6 +1,6 @@
 package io.github.multiprocessing4j;
 
-import io.github.multiprocessing4j.internal.codec.JavaSerialization;
+import io.github.multiprocessing4j.internal.codec.ValueCodec;
 import io.github.multiprocessing4j.internal.launch.Bootstrap;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Modifier;
@@ -60,7 +60,9 @@ final class TargetCall {
       b.targetClass = targetClassName;
     } else if (target != null) {
       b.targetKind = Bootstrap.TARGET_OBJECT;
-      b.targetObject = JavaSerialization.serialize(target, "target");
+      // ValueCodec's form: a method reference or lambda target is compact, read without Java
+      // serialization; any other target is Java-serialized in it, as it always was.
+      b.targetObject = ValueCodec.encode(target, "target");
     } else {
       b.targetKind = Bootstrap.TARGET_NONE;
     }
@@ -90,7 +92,7 @@ final class TargetCall {
         return (Target) ctor.newInstance();
       }
       case Bootstrap.TARGET_OBJECT:
-        return (Target) JavaSerialization.deserialize(b.targetObject, "target");
+        return (Target) ValueCodec.decode(b.targetObject, "target");
       default:
         return null;
     }

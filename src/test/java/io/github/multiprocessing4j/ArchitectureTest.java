@@ -44,7 +44,8 @@ final class ArchitectureTest {
       "access", List.of(),
       "runtime", List.of(),
       "shm", List.of("runtime"),
-      "codec", List.of("runtime"),
+      // access: the compact form of the library's by-name objects reads and resolves ObjectRefs.
+      "codec", List.of("runtime", "access"),
       "transport", List.of("runtime", "shm"),
       "launch", List.of("runtime", "codec"),
       "events", List.of());

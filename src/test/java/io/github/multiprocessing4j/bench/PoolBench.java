@@ -4,6 +4,7 @@ import io.github.multiprocessing4j.internal.launch.ClassDataSharing;
 import io.github.multiprocessing4j.pool.Pool;
 import io.github.multiprocessing4j.pool.SerializableCallable;
 import io.github.multiprocessing4j.pool.SerializableFunction;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -88,6 +89,18 @@ public final class PoolBench {
   private static volatile long sink;
 
   private PoolBench() {}
+
+  /**
+   * One trial of the floors: one JVM's first byte, then two JVMs' first and last byte and their CPU.
+   *
+   * @return {one JVM's first byte, two JVMs' first byte, their last byte (seconds), their CPU}
+   */
+  private static double[] floors() throws IOException, InterruptedException {
+    double f1 = PoolFloors.firstBytes(1)[0];
+    double cpu0 = PoolFloors.reapedChildrenCpu();
+    double[] f2 = PoolFloors.firstBytes(2);
+    return new double[] {f1, f2[0], f2[1], PoolFloors.reapedChildrenCpu() - cpu0};
+  }
 
   /** CPython's {@code noop()}. */
   static Object noop() {
@@ -230,6 +243,10 @@ public final class PoolBench {
     double[] poolCpu = new double[trials];
     double[] floor2Cpu = new double[trials];
     for (int i = 0; i < trials + 1; i++) {
+      // The floors alternate with the pool, before it in odd trials and after it in even ones, so
+      // that drift, and whatever a pool leaves running in this JVM (its JIT), hits both alike.
+      boolean floorsFirst = i % 2 == 1;
+      double[] floors = floorsFirst ? floors() : null;
       Pool pool = null;
       double cpu0 = PoolFloors.reapedChildrenCpu();
       try {
@@ -253,17 +270,15 @@ public final class PoolBench {
           && !ClassDataSharing.awaitCreations(java.time.Duration.ofSeconds(120))) {
         throw new IllegalStateException("the class-data sharing archive was not made within 120 s");
       }
-      // The floors, alternating with the pool so that drift hits both.
       double cpu1 = PoolFloors.reapedChildrenCpu();
-      double f1 = PoolFloors.firstBytes(1)[0];
-      double cpu2 = PoolFloors.reapedChildrenCpu();
-      double[] f2 = PoolFloors.firstBytes(2);
-      double cpu3 = PoolFloors.reapedChildrenCpu();
+      if (!floorsFirst) {
+        floors = floors();
+      }
       if (i > 0) {
-        floor1[i - 1] = f1;
-        floor2[i - 1] = f2;
+        floor1[i - 1] = floors[0];
+        floor2[i - 1] = new double[] {floors[1], floors[2]};
         poolCpu[i - 1] = cpu1 - cpu0;
-        floor2Cpu[i - 1] = cpu3 - cpu2;
+        floor2Cpu[i - 1] = floors[3];
       }
     }
     for (int i = 0; i < trials + 1; i++) {

@@ -25,6 +25,10 @@ import java.util.stream.Stream;
  * main that connects back and sends one byte; with two workers booting at once, sooner than the
  * first of two such JVMs started together.
  *
+ * <p>With {@code -Dbench.floorSelectorProvider=true} the floor's JVMs are told the selector
+ * provider on their command line, as the library's children are, and skip the JDK's search of the
+ * class path's jars for one; by default they are plain programs and search.
+ *
  * <p>The socket is bound in a fresh directory of {@link Files#createTempDirectory} (mode 0700,
  * private to this user) and exists only while a measurement runs; it takes no authentication
  * because a pool's handshake is part of what is measured above the floor.
@@ -73,6 +77,11 @@ final class PoolFloors {
       server.bind(UnixDomainSocketAddress.of(path));
       List<String> cmd = new ArrayList<>();
       cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+      if (Boolean.getBoolean("bench.floorSelectorProvider")) {
+        // The option the library gives its workers: a floor that skips the provider's search too.
+        cmd.add("-Djava.nio.channels.spi.SelectorProvider="
+            + java.nio.channels.spi.SelectorProvider.provider().getClass().getName());
+      }
       cmd.addAll(Classpath.commandLineArgs(Classpath.entries()));
       cmd.add(ConnectBack.class.getName());
       cmd.add(path.toString());

@@ -169,6 +169,36 @@ public final class ObjectRef implements Serializable {
     this.parts = parts.length == 0 ? null : parts.clone();
   }
 
+  /** The fields as they are, unchecked and not normalised: what a stream gives back. */
+  private ObjectRef(String kind, String name, String detail, long[] numbers, Object[] parts,
+      boolean raw) {
+    this.kind = kind;
+    this.name = name;
+    this.detail = detail;
+    this.numbers = numbers;
+    this.parts = parts;
+  }
+
+  /**
+   * Makes a reference of fields read from a stream, as {@link java.io.ObjectInputStream} would
+   * fill them in: nothing is checked or normalised here, any of them may be null or hold anything.
+   * The result must only be {@link #resolve() resolved}, which applies the checks a reference read
+   * by Java serialization goes through. For a codec that writes references in a form of its own,
+   * with {@link #kindName()}, {@link #name()}, {@link #detailOrNull()}, {@link #numbersOrNull()}
+   * and {@link #partsOrNull()}. Thread-safe; the arrays must not change afterwards.
+   *
+   * @param kind the name of its {@link Kind}, or anything else
+   * @param name its name
+   * @param detail its second name
+   * @param numbers its numbers, kept (not copied)
+   * @param parts its parts, kept (not copied)
+   * @return the reference, unresolved
+   */
+  public static ObjectRef fromStream(String kind, String name, String detail, long[] numbers,
+      Object[] parts) {
+    return new ObjectRef(kind, name, detail, numbers, parts, true);
+  }
+
   /**
    * Makes a reference of a name and numbers.
    *
@@ -241,6 +271,43 @@ public final class ObjectRef implements Serializable {
    */
   public String name() {
     return name;
+  }
+
+  /**
+   * The name of its {@link Kind}, as it is written: for a codec that writes references in a form
+   * of its own. Thread-safe, as the reference is immutable.
+   *
+   * @return the kind's name; never null for a reference made by this library
+   */
+  public String kindName() {
+    return kind;
+  }
+
+  /**
+   * The second name, as it is written. Thread-safe.
+   *
+   * @return the second name, or null if there is none
+   */
+  public String detailOrNull() {
+    return detail;
+  }
+
+  /**
+   * A copy of the numbers, as they are written. Thread-safe.
+   *
+   * @return the numbers, or null if there are none
+   */
+  public long[] numbersOrNull() {
+    return numbers == null ? null : numbers.clone();
+  }
+
+  /**
+   * A copy of the parts, as they are written. Thread-safe.
+   *
+   * @return the parts, or null if there are none
+   */
+  public Object[] partsOrNull() {
+    return parts == null ? null : parts.clone();
   }
 
   /**
@@ -345,6 +412,21 @@ public final class ObjectRef implements Serializable {
    *     cannot be had here (for example, its shared memory no longer exists)
    */
   private Object readResolve() throws InvalidObjectException {
+    return resolve();
+  }
+
+  /**
+   * Resolves a reference read from a stream to this process's object, through the resolver of
+   * the kind's package, with the checks that Java serialization's {@code readResolve} applies
+   * (it calls this): an unknown or absent kind or an absent name is refused here, anything else
+   * the kind needs by its resolver. The resolver's package is initialised if it was not, as
+   * {@link Owner} says; only those classes ever are. Thread-safe.
+   *
+   * @return the object; never null
+   * @throws InvalidObjectException if the reference is not one this library wrote, or its object
+   *     cannot be had here (for example, its shared memory no longer exists)
+   */
+  public Object resolve() throws InvalidObjectException {
     Kind k;
     try {
       k = Kind.valueOf(kind);

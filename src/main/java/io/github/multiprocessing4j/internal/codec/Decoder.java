@@ -1,9 +1,16 @@
 package io.github.multiprocessing4j.internal.codec;
 
+import io.github.multiprocessing4j.internal.access.ObjectRef;
+
 import java.io.IOException;
 import java.io.InvalidClassException;
+import java.io.InvalidObjectException;
 import java.io.ObjectInputFilter;
 import java.io.StreamCorruptedException;
+import java.lang.invoke.SerializedLambda;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -29,6 +36,28 @@ final class Decoder implements ObjectInputFilter.FilterInfo {
   /** The most elements a decoded collection is sized for before they have arrived. */
   private static final int PRESIZE = 1024;
 
+  /**
+   * A class's {@code $deserializeLambda$(SerializedLambda)}, made accessible, or a string saying
+   * why there is none: what {@code SerializedLambda.readResolve} calls, found once a class.
+   */
+  private static final ClassValue<Object> DESERIALIZE_LAMBDA = new ClassValue<>() {
+    @Override
+    protected Object computeValue(Class<?> type) {
+      try {
+        Method m = type.getDeclaredMethod("$deserializeLambda$", SerializedLambda.class);
+        if (!Modifier.isStatic(m.getModifiers())) {
+          return "its $deserializeLambda$ is not static";
+        }
+        m.setAccessible(true);
+        return m;
+      } catch (NoSuchMethodException e) {
+        return "it has no $deserializeLambda$ (no serializable lambda or method reference)";
+      } catch (RuntimeException | LinkageError e) {
+        return "its $deserializeLambda$ cannot be called: " + e;
+      }
+    }
+  };
+
   private final byte[] buf;
   private final int start;
   private final int end;
@@ -38,6 +67,8 @@ final class Decoder implements ObjectInputFilter.FilterInfo {
   private Class<?> serialClass;
   private long arrayLength;
   private long depth;
+  private ObjectInputFilter jvmWide;
+  private boolean jvmWideRead;
 
   Decoder(byte[] buf, int off, int len, ObjectInputFilter filter) {
     this.buf = buf;
@@ -59,6 +90,15 @@ final class Decoder implements ObjectInputFilter.FilterInfo {
           (end - pos) + " bytes after the value, which ends at byte " + (pos - start));
     }
     return value;
+  }
+
+  /** The JVM-wide filter as of this message, for the library's filters ({@link JvmWideFilter}). */
+  ObjectInputFilter jvmWide() {
+    if (!jvmWideRead) {
+      jvmWide = JvmWideFilter.get();
+      jvmWideRead = true;
+    }
+    return jvmWide;
   }
 
   @Override
@@ -251,6 +291,10 @@ final class Decoder implements ObjectInputFilter.FilterInfo {
         return readSetOf(d);
       case Tags.MAP_OF:
         return readMapOf(d);
+      case Tags.REF:
+        return readRef(d);
+      case Tags.LAMBDA:
+        return readLambda(d);
       case Tags.SERIALIZED:
         throw corrupt("a Java-serialized value inside a compact one");
       default:
@@ -277,6 +321,170 @@ final class Decoder implements ObjectInputFilter.FilterInfo {
     }
     pos = at;
     return new String(chars);
+  }
+
+  /**
+   * Reads a string value, or {@link Tags#NULL} if {@code nullable}; anything else is corrupt.
+   *
+   * @param what names the string in an error message
+   */
+  private String readText(int d, boolean nullable, String what) throws IOException {
+    if (pos == end) {
+      throw truncated(1);
+    }
+    int tag = buf[pos] & 0xFF;
+    if (tag == Tags.NULL && nullable) {
+      pos++;
+      return null;
+    }
+    if (tag != Tags.STRING_LATIN1 && tag != Tags.STRING_UTF8 && tag != Tags.STRING_UTF16) {
+      throw corrupt("tag " + tag + " where " + what + ", a string, is expected");
+    }
+    pos++;
+    return (String) readString(tag, d);
+  }
+
+  /**
+   * Reads a {@link Tags#REF} and resolves it: the filter is asked about {@link ObjectRef} first,
+   * as Java serialization asks it, then about the numbers and the parts as arrays with their
+   * lengths; the parts are read one level deeper, and the reference is resolved with the checks of
+   * its {@code readResolve}.
+   */
+  private Object readRef(int d) throws IOException {
+    nested(d);
+    value(ObjectRef.class, d);
+    String kind = readText(d + 1, true, "the kind of a reference");
+    String name = readText(d + 1, true, "the name of a reference");
+    String detail = readText(d + 1, true, "the detail of a reference");
+    long[] numbers = null;
+    int k = readLength();
+    if (k > 0) {
+      int n = k - 1;
+      bound(n, 8);
+      references++;
+      check(long[].class, n, d, "the numbers of a reference");
+      numbers = new long[n];
+      ByteBuffer.wrap(buf, pos, 8 * n).asLongBuffer().get(numbers);
+      pos += 8 * n;
+    }
+    Object[] parts = null;
+    k = readLength();
+    if (k > 0) {
+      int n = k - 1;
+      bound(n, 1);
+      references++;
+      check(Object[].class, n, d, "the parts of a reference");
+      parts = readElements(n, d);
+    }
+    ObjectRef ref = ObjectRef.fromStream(kind, name, detail, numbers, parts);
+    try {
+      return ref.resolve();
+    } catch (RuntimeException e) {
+      // A resolver tripping over a forged name or part: refused as the ones it checks are.
+      InvalidObjectException x = new InvalidObjectException("not a valid " + kind
+          + " reference to " + name + ": " + e);
+      x.initCause(e);
+      throw x;
+    }
+  }
+
+  /**
+   * Reads a {@link Tags#LAMBDA} and makes the lambda as {@code SerializedLambda.readResolve}
+   * does, through its capturing class's {@code $deserializeLambda$}. The filter is asked about
+   * {@code SerializedLambda}, then about the capturing class, loaded but not initialised, then
+   * about the captured arguments as an {@code Object[]} with its length; only once it has allowed
+   * all of them does the capturing class run any code (its static initialiser, then
+   * {@code $deserializeLambda$}).
+   */
+  private Object readLambda(int d) throws IOException {
+    nested(d);
+    value(SerializedLambda.class, d);
+    String capturing = readText(d + 1, false, "the capturing class of a lambda");
+    String interfaceClass = readText(d + 1, false, "the functional interface of a lambda");
+    String interfaceMethod = readText(d + 1, false, "the functional interface method of a lambda");
+    String interfaceSignature = readText(d + 1, false, "the functional interface signature of a lambda");
+    String implClass = readText(d + 1, false, "the implementation class of a lambda");
+    String implMethod = readText(d + 1, false, "the implementation method of a lambda");
+    String implSignature = readText(d + 1, false, "the implementation signature of a lambda");
+    int implKind = readVarInt();
+    String instantiated = readText(d + 1, false, "the instantiated method type of a lambda");
+    int n = readLength();
+    bound(n, 1);
+    Class<?> type = loadCapturingClass(capturing);
+    references++;
+    check(type, -1, d + 1, "the capturing class of a lambda");
+    references++;
+    check(Object[].class, n, d, "the captured arguments of a lambda of " + type.getName());
+    Object[] args = readElements(n, d);
+    SerializedLambda lambda = new SerializedLambda(type, interfaceClass, interfaceMethod,
+        interfaceSignature, implKind, implClass, implMethod, implSignature, instantiated, args);
+    return deserializeLambda(type, lambda);
+  }
+
+  /**
+   * Loads a lambda's capturing class without initialising it, by the thread's context class
+   * loader first and then the library's, as {@code JavaSerialization} resolves classes.
+   */
+  private static Class<?> loadCapturingClass(String slashed) throws InvalidClassException {
+    String name = slashed.replace('/', '.');
+    Throwable failure;
+    try {
+      ClassLoader cl = Thread.currentThread().getContextClassLoader();
+      if (cl != null) {
+        try {
+          return Class.forName(name, false, cl);
+        } catch (ClassNotFoundException e) {
+          // then the library's loader
+        }
+      }
+      return Class.forName(name, false, Decoder.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
+      failure = e;
+    }
+    InvalidClassException x = new InvalidClassException(name, "the capturing class of a lambda "
+        + "cannot be loaded, neither by the thread's context class loader nor by the library's: "
+        + failure);
+    x.initCause(failure);
+    throw x;
+  }
+
+  /** Calls the capturing class's {@code $deserializeLambda$}: only ever a clean refusal out. */
+  private static Object deserializeLambda(Class<?> type, SerializedLambda lambda)
+      throws java.io.ObjectStreamException {
+    Object found = DESERIALIZE_LAMBDA.get(type);
+    if (!(found instanceof Method)) {
+      throw new InvalidClassException(type.getName(), "cannot deserialize a lambda of this class: "
+          + found);
+    }
+    Throwable cause;
+    try {
+      Object value = ((Method) found).invoke(null, lambda);
+      if (value != null) {
+        return value;
+      }
+      cause = new NullPointerException("$deserializeLambda$ returned null");
+    } catch (InvocationTargetException e) {
+      cause = e.getCause();
+    } catch (IllegalAccessException | RuntimeException | LinkageError e) {
+      cause = e; // ExceptionInInitializerError, or the NoClassDefFoundError of a failed class
+    }
+    if (cause instanceof ExceptionInInitializerError && cause.getCause() != null) {
+      cause = cause.getCause();
+      InvalidClassException x = new InvalidClassException(type.getName(),
+          "the capturing class of a lambda failed to initialise: " + cause);
+      x.initCause(cause);
+      throw x;
+    }
+    if (cause instanceof Error && !(cause instanceof LinkageError)) {
+      throw (Error) cause; // out of memory, stack overflow: not the message's fault
+    }
+    java.io.ObjectStreamException x = cause instanceof LinkageError
+        ? new InvalidClassException(type.getName(), "cannot deserialize a lambda of this class: " + cause)
+        : new InvalidObjectException("not a lambda that " + type.getName() + " can deserialize ("
+            + lambda.getImplClass() + "." + lambda.getImplMethodName() + lambda.getImplMethodSignature()
+            + "): " + cause);
+    x.initCause(cause);
+    throw x;
   }
 
   private Map<Object, Object> readMap(Map<Object, Object> m, int n, int d) throws IOException {

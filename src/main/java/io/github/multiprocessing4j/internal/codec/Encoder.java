@@ -1,5 +1,13 @@
 package io.github.multiprocessing4j.internal.codec;
 
+import io.github.multiprocessing4j.internal.access.ObjectRef;
+
+import java.io.Serializable;
+import java.lang.invoke.SerializedLambda;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -25,6 +33,29 @@ import java.util.Set;
  * <p>Not thread-safe: one instance per message.
  */
 final class Encoder {
+
+  /** The library's packages: only their classes' {@code writeReplace()} is ever called here. */
+  private static final String LIBRARY = "io.github.multiprocessing4j.";
+
+  /**
+   * The {@code writeReplace()} that {@link java.io.ObjectOutputStream} calls on an instance of a
+   * class of the library, made accessible, or null (none, or not a class of the library).
+   */
+  private static final ClassValue<Method> WRITE_REPLACE = new ClassValue<>() {
+    @Override
+    protected Method computeValue(Class<?> type) {
+      return libraryWriteReplace(type);
+    }
+  };
+
+  /** The {@code writeReplace()} of a serializable lambda's class, made accessible, or null. */
+  private static final ClassValue<Method> LAMBDA_WRITE_REPLACE = new ClassValue<>() {
+    @Override
+    protected Method computeValue(Class<?> type) {
+      return lambdaWriteReplace(type);
+    }
+  };
+
   private final ByteSink out;
   private Object first;
   private Object[] seen;
@@ -222,7 +253,164 @@ final class Encoder {
       Map<?, ?> m = (Map<?, ?>) v;
       return c == Tags.mapOfClass(m.size()) && enter(v) && writeMap(Tags.MAP_OF, m, depth);
     }
-    return false;
+    Method lambda = LAMBDA_WRITE_REPLACE.get(c);
+    if (lambda != null) {
+      // Entered: a lambda met twice must come back as one object, as Java serialization keeps it.
+      return enter(v) && writeLambda(v, lambda, depth);
+    }
+    Method replace = WRITE_REPLACE.get(c);
+    return replace != null && enter(v) && writeRef(v, replace, depth);
+  }
+
+  /**
+   * Finds {@code writeReplace()} as {@code ObjectStreamClass} does (declared in the class or the
+   * nearest superclass that declares one, no parameters, returning {@code Object}, not static nor
+   * abstract, and accessible from the class: a private one only in the class itself, a
+   * package-private one only in its package), for a serializable class of the library only: a
+   * user's class's {@code writeReplace()} is never called by the codec. Dynamic proxies (the
+   * managers' proxies) are left to Java serialization, as are enums, whose
+   * {@code writeReplace()} serialization ignores.
+   */
+  private static Method libraryWriteReplace(Class<?> type) {
+    if (!type.getName().startsWith(LIBRARY) || !Serializable.class.isAssignableFrom(type)
+        || type.isEnum() || Proxy.isProxyClass(type)) {
+      return null;
+    }
+    Method m = null;
+    Class<?> declaring = type;
+    while (declaring != null) {
+      try {
+        m = declaring.getDeclaredMethod("writeReplace");
+        break;
+      } catch (NoSuchMethodException e) {
+        declaring = declaring.getSuperclass();
+      }
+    }
+    if (m == null || m.getReturnType() != Object.class) {
+      return null;
+    }
+    int mods = m.getModifiers();
+    if (Modifier.isStatic(mods) || Modifier.isAbstract(mods)) {
+      return null;
+    }
+    if (Modifier.isPrivate(mods) ? declaring != type
+        : !Modifier.isPublic(mods) && !Modifier.isProtected(mods) && !samePackage(type, declaring)) {
+      return null;
+    }
+    try {
+      m.setAccessible(true);
+    } catch (RuntimeException e) {
+      return null;
+    }
+    return m;
+  }
+
+  private static boolean samePackage(Class<?> a, Class<?> b) {
+    return a.getClassLoader() == b.getClassLoader() && a.getPackageName().equals(b.getPackageName());
+  }
+
+  /**
+   * Finds the private {@code writeReplace()} of a serializable lambda's class (a hidden, synthetic
+   * class the lambda metafactory spun), if the library may reflect into its package: a module that
+   * does not open it keeps its lambdas to Java serialization, which needs no such access.
+   */
+  private static Method lambdaWriteReplace(Class<?> type) {
+    if (!type.isHidden() || !type.isSynthetic() || !Serializable.class.isAssignableFrom(type)
+        || !type.getModule().isOpen(type.getPackageName(), Encoder.class.getModule())) {
+      return null;
+    }
+    try {
+      Method m = type.getDeclaredMethod("writeReplace");
+      if (Modifier.isStatic(m.getModifiers())) {
+        return null;
+      }
+      m.setAccessible(true);
+      return m;
+    } catch (NoSuchMethodException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Calls a {@code writeReplace()}; null if it throws, and then Java serialization, which calls it
+   * again, reports the failure as it always has.
+   */
+  private static Object replace(Method m, Object v) {
+    try {
+      return m.invoke(v);
+    } catch (InvocationTargetException | IllegalAccessException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** Writes a {@link Tags#REF}, if {@code v}'s {@code writeReplace()} gives an {@link ObjectRef}. */
+  private boolean writeRef(Object v, Method replace, int depth) {
+    Object r = replace(replace, v);
+    if (!(r instanceof ObjectRef)) {
+      return false;
+    }
+    ObjectRef ref = (ObjectRef) r;
+    out.writeByte(Tags.REF);
+    writeNullableString(ref.kindName());
+    writeNullableString(ref.name());
+    writeNullableString(ref.detailOrNull());
+    long[] numbers = ref.numbersOrNull();
+    if (numbers == null) {
+      out.writeByte(0);
+    } else {
+      ensure(out, 5L + 8L * numbers.length);
+      out.writeVarInt(numbers.length + 1);
+      for (long n : numbers) {
+        out.writeLong(n);
+      }
+    }
+    Object[] parts = ref.partsOrNull();
+    if (parts == null) {
+      out.writeByte(0);
+      return true;
+    }
+    out.writeVarInt(parts.length + 1);
+    for (Object part : parts) {
+      if (!write(part, depth + 1)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void writeNullableString(String s) {
+    if (s == null) {
+      out.writeByte(Tags.NULL);
+    } else {
+      writeString(out, s);
+    }
+  }
+
+  /** Writes a {@link Tags#LAMBDA}, if the lambda's {@code writeReplace()} gives its form. */
+  private boolean writeLambda(Object v, Method replace, int depth) {
+    Object r = replace(replace, v);
+    if (!(r instanceof SerializedLambda)) {
+      return false;
+    }
+    SerializedLambda l = (SerializedLambda) r;
+    out.writeByte(Tags.LAMBDA);
+    writeString(out, l.getCapturingClass());
+    writeString(out, l.getFunctionalInterfaceClass());
+    writeString(out, l.getFunctionalInterfaceMethodName());
+    writeString(out, l.getFunctionalInterfaceMethodSignature());
+    writeString(out, l.getImplClass());
+    writeString(out, l.getImplMethodName());
+    writeString(out, l.getImplMethodSignature());
+    out.writeVarInt(l.getImplMethodKind());
+    writeString(out, l.getInstantiatedMethodType());
+    int n = l.getCapturedArgCount();
+    out.writeVarInt(n);
+    for (int i = 0; i < n; i++) {
+      if (!write(l.getCapturedArg(i), depth + 1)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private boolean writeArray(Object v, Class<?> c, int depth) {

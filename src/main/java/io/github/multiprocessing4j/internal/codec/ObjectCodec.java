@@ -15,8 +15,10 @@ import java.util.Objects;
  * anything else goes through Java serialization whole.
  *
  * <p>The format, its tags and what follows each, is {@code Tags}: in short, a value with anything
- * but a null, a boxed primitive, a string, a primitive array, an {@code Object[]} or the JDK's
- * common collections in it (exactly those classes), with more than {@value #MAX_DEPTH} levels of
+ * but a null, a boxed primitive, a string, a primitive array, an {@code Object[]}, the JDK's
+ * common collections (exactly those classes), the library's by-name objects (pipe ends, queues,
+ * locks..., as their {@code ObjectRef}) or serializable lambdas and method references in it, with
+ * more than {@value #MAX_DEPTH} levels of
  * nested containers, or in which a container or array occurs twice (a cycle, or a shared reference
  * whose identity Java serialization would keep) is written whole with Java serialization instead.
  * {@code Encoder} writes the compact forms, {@code Decoder} reads them, {@code NotSendable}
@@ -35,6 +37,17 @@ import java.util.Objects;
  * filter strings, a compact {@code String} is filtered as well. The numbers of a packed list are
  * announced once, as one {@code Integer} (or {@code Long}) whose {@code references} already count
  * them all, and whose {@code streamBytes} already include them.
+ *
+ * <p>A by-name object is announced as {@link java.io.ObjectInputStream} announces it: as
+ * {@code ObjectRef}, then its numbers as a {@code long[]} and its parts as an {@code Object[]}, each
+ * with its length (at the reference's depth, its parts one level deeper). A lambda is announced as
+ * {@code java.lang.invoke.SerializedLambda}; then its capturing class, loaded without being
+ * initialised (one level deeper, as a field); then its captured arguments as an {@code Object[]}
+ * with their count (the arguments one level deeper). The capturing class runs no code, its static
+ * initialiser included, before the filter has allowed all of these; then its
+ * {@code $deserializeLambda$} makes the lambda, exactly as {@code SerializedLambda.readResolve}
+ * would under Java serialization, so the compact form admits no lambda that Java serialization
+ * would not. Strings in these forms (names, signatures) are filtered as any compact string.
  */
 public final class ObjectCodec {
 
@@ -92,6 +105,27 @@ public final class ObjectCodec {
     ByteSink out = new ByteSink(64);
     encode(value, out);
     return out.toByteArray();
+  }
+
+  /**
+   * The compact encoding of a value that is not a scalar, with no fallback: for the bootstrap
+   * frame's {@link ValueCodec}, which has its own.
+   *
+   * @return the message, or null if the value has no compact form
+   * @throws java.util.ConcurrentModificationException if a collection in it changes meanwhile
+   */
+  static byte[] compact(Object value) {
+    ByteSink out = new ByteSink(64);
+    return new Encoder(out).writeContainer(value, 1) ? out.toByteArray() : null;
+  }
+
+  /**
+   * Decodes a message written by {@link #compact}: as {@link #decode}, but the message is not
+   * bounded by {@link Limits#maxMessageBytes()} (a bootstrap frame has its own bound) and a
+   * Java-serialized one is corrupt.
+   */
+  static Object decodeCompact(byte[] message, ObjectInputFilter filter) throws IOException {
+    return new Decoder(message, 0, message.length, filter).readMessage();
   }
 
   /** Tells whether a message holds a Java-serialized value rather than a compact one. */

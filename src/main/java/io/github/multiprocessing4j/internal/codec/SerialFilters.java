@@ -144,6 +144,14 @@ public final class SerialFilters {
         .toString();
   }
 
+  /**
+   * The JVM-wide filter ({@link JvmWideFilter}), read once per compact message: its check is
+   * cheap, but not next to a filter call per value.
+   */
+  private static ObjectInputFilter jvmWide(ObjectInputFilter.FilterInfo info) {
+    return info instanceof Decoder ? ((Decoder) info).jvmWide() : JvmWideFilter.get();
+  }
+
   /** A named class rather than a lambda: child start-up should not pay for lambda bootstrap. */
   private static final class Bootstrap implements ObjectInputFilter {
     @Override
@@ -151,7 +159,7 @@ public final class SerialFilters {
       if (info.depth() > BOOTSTRAP_MAX_DEPTH || info.references() > MAX_REFERENCES) {
         return Status.REJECTED;
       }
-      ObjectInputFilter global = ObjectInputFilter.Config.getSerialFilter();
+      ObjectInputFilter global = jvmWide(info);
       return global == null ? Status.UNDECIDED : global.checkInput(info);
     }
   }
@@ -207,7 +215,7 @@ public final class SerialFilters {
       if (type != null && DENIED.get(type)) {
         return Status.REJECTED;
       }
-      ObjectInputFilter global = ObjectInputFilter.Config.getSerialFilter();
+      ObjectInputFilter global = jvmWide(info);
       return global == null ? Status.UNDECIDED : global.checkInput(info);
     }
 

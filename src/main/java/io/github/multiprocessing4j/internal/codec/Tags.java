@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * The tagged value format: every tag, and what follows it. {@link ObjectCodec} writes and reads the
  * whole of it (one message, one value); {@link ValueCodec} writes and reads its scalars and
- * {@link #BYTES} (the arguments of a bootstrap frame). The format is for two JVMs running the same
+ * {@link #BYTES} (the arguments of a bootstrap frame), and any other value with a compact form as
+ * a whole message inside {@link #COMPACT}. The format is for two JVMs running the same
  * version of the library, not for storage.
  *
  * <p>A value is a one-byte tag, then what that tag's constant below says. Lengths and counts are
@@ -24,6 +25,13 @@ import java.util.Set;
  * classes they name: a subclass of {@code HashMap}, say, has no compact form. {@code Integer}s from
  * {@value #SMALL_INT_MIN} to {@value #SMALL_INT_MAX} are the tag byte alone. Floats and doubles are
  * their raw bits, so every NaN keeps its payload.
+ *
+ * <p>Besides the JDK's values, two kinds of object have compact forms: the library's own objects
+ * that travel by name ({@link #REF}: pipe ends, queues, locks and the others whose
+ * {@code writeReplace()} gives an {@code ObjectRef}; never a user's class), and serializable
+ * lambdas and method references ({@link #LAMBDA}) whose capturing class's package is open to the
+ * library (always so on the class path). Either has a compact form only if everything it holds
+ * (a reference's parts, a lambda's captured arguments) has one.
  *
  * <p>Not kept by the compact forms: the capacity and load factor of hash-based collections, the
  * access order of a {@code LinkedHashMap} built with {@code accessOrder = true} (its current
@@ -94,6 +102,31 @@ final class Tags {
   static final int INT_LIST = 26;
   /** An {@link ArrayList} of {@code Long}s only, not empty: a count, then zigzag varints. */
   static final int LONG_LIST = 27;
+  /**
+   * An object of the library that travels by name, whose {@code writeReplace()} gives an
+   * {@code internal.access.ObjectRef} (a pipe end, a queue, a lock...): the reference's kind name,
+   * name and detail, each a string value or {@link #NULL}; then its numbers, a count plus one (0
+   * for none), then eight bytes a number; then its parts, a count plus one (0 for none), then the
+   * parts, values one level deeper. Read back, the reference is resolved as Java serialization
+   * resolves it, with the same checks.
+   */
+  static final int REF = 28;
+  /**
+   * A serializable lambda or method reference, as its {@code java.lang.invoke.SerializedLambda}:
+   * seven string values (capturing class, functional interface class, its method's name and
+   * signature, implementation class, its method's name and signature; class names with slashes),
+   * the implementation method kind as an unsigned varint, the instantiated method type (a string
+   * value), then a count and the captured arguments, values one level deeper. Read back, the
+   * capturing class's {@code $deserializeLambda$} makes the lambda, as
+   * {@code SerializedLambda.readResolve} does under Java serialization.
+   */
+  static final int LAMBDA = 29;
+  /**
+   * In a bootstrap frame only ({@link ValueCodec}): a value other than a scalar or a
+   * {@code byte[]} that has a compact form, as a length, then an {@link ObjectCodec} message that
+   * is not {@link #SERIALIZED}.
+   */
+  static final int COMPACT = 30;
   /**
    * A value that has no compact form, written with Java serialization. In a message, only ever the
    * first tag, and the rest of the message is an {@code ObjectOutputStream}'s output: the compact

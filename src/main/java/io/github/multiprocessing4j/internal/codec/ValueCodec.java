@@ -1,5 +1,7 @@
 package io.github.multiprocessing4j.internal.codec;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -11,7 +13,12 @@ import java.util.Arrays;
  * Encodes argument values for the bootstrap frame. Strings, boxed primitives and byte arrays get
  * the compact forms of {@link ObjectCodec}'s format (the same tags, see {@code Tags}, and the same
  * bytes after them): a child whose arguments are all of these never loads Java serialization, nor
- * the message codec, which saves milliseconds of every cold start. Anything else goes through
+ * the message codec, which saves milliseconds of every cold start. Another value that has a compact
+ * form (a pipe end, a queue, a lock, a list of numbers, a lambda: see {@code Tags}) is written as
+ * {@code Tags.COMPACT}, a length and an {@link ObjectCodec} message, read back through
+ * {@link SerialFilters#bootstrap()}: a child given such arguments loads the message codec but never
+ * an {@link java.io.ObjectInputStream}, whose filter configuration alone costs tens of milliseconds
+ * (it looks for a logger on the whole class path). Anything else goes through
  * {@link JavaSerialization}, after {@code Tags.SERIALIZED} and a length.
  *
  * <p>Reading uses only the tags' compile-time constants and {@code Varints}, on purpose: it runs in
@@ -42,10 +49,61 @@ public final class ValueCodec {
     ByteSink scalar = new ByteSink(16);
     if (Encoder.writeScalar(value, scalar)) {
       out.write(scalar.array(), 0, scalar.size());
+      return;
+    }
+    byte[] compact;
+    try {
+      compact = ObjectCodec.compact(value);
+    } catch (RuntimeException e) {
+      // A collection changing while it is encoded: named as Java serialization's failures are.
+      throw new IllegalArgumentException(what + " (a " + value.getClass().getName()
+          + ") cannot be sent to the child process: " + e, e);
+    }
+    if (compact != null) {
+      out.writeByte(Tags.COMPACT);
+      writeBytes(out, compact);
     } else {
       out.writeByte(Tags.SERIALIZED);
       writeBytes(out, JavaSerialization.serialize(value, what));
     }
+  }
+
+  /**
+   * Encodes one value on its own, as {@link #write} writes it: for a bootstrap field that holds
+   * one object (a process's target). Thread-safe.
+   *
+   * @param value the value
+   * @param what names the value in an error message, e.g. {@code "target"}
+   * @return the encoding
+   * @throws IllegalArgumentException naming {@code what} if the value (or something it
+   *     references) is not serializable
+   */
+  public static byte[] encode(Object value, String what) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+    try {
+      write(new DataOutputStream(bytes), value, what);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot happen: in-memory stream", e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * Decodes one value encoded by {@link #encode}, which must take all of {@code bytes}.
+   * Thread-safe.
+   *
+   * @param bytes the encoding
+   * @param what names the value in an error message
+   * @return the value
+   * @throws IOException naming {@code what} as {@link #read} does, or if bytes follow the value
+   */
+  public static Object decode(byte[] bytes, String what) throws IOException {
+    ByteArrayInputStream in = new ByteArrayInputStream(bytes);
+    Object value = read(new DataInputStream(in), what);
+    if (in.available() > 0) {
+      throw new StreamCorruptedException(in.available() + " bytes after " + what);
+    }
+    return value;
   }
 
   /**
@@ -91,10 +149,21 @@ public final class ValueCodec {
         return readUtf16(in);
       case Tags.BYTES:
         return readBytes(in);
+      case Tags.COMPACT:
+        return readCompact(readBytes(in), what);
       case Tags.SERIALIZED:
         return JavaSerialization.deserialize(readBytes(in), what);
       default:
         throw new StreamCorruptedException("unknown value tag " + tag + " for " + what);
+    }
+  }
+
+  private static Object readCompact(byte[] message, String what) throws IOException {
+    try {
+      return ObjectCodec.decodeCompact(message, SerialFilters.bootstrap());
+    } catch (IOException e) {
+      // As JavaSerialization.deserialize says it: the value named, the codec's reason kept.
+      throw new IOException("cannot deserialize " + what + ": " + e, e);
     }
   }
 

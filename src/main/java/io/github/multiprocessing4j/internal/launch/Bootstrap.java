@@ -27,7 +27,7 @@ public final class Bootstrap {
   /** "MP4J". */
   public static final int MAGIC = 0x4D50344A;
   /** Bumped on any incompatible change of the body. */
-  public static final int VERSION = 4;
+  public static final int VERSION = 5;
   /** A frame larger than this is refused: a corrupt length must not allocate gigabytes. */
   public static final int MAX_FRAME = 1 << 30;
   /** A frame up to this size is read in one piece; a larger one field by field (see {@link TooLarge}). */
@@ -57,7 +57,7 @@ public final class Bootstrap {
   public int targetKind;
   /** Class name for {@link #TARGET_CLASS}. */
   public String targetClass;
-  /** Serialized form for {@link #TARGET_OBJECT}. */
+  /** The target object of {@link #TARGET_OBJECT}, in {@code ValueCodec}'s form (a lambda compact). */
   public byte[] targetObject;
   /** The serialized {@code Process} subclass whose {@code run()} the child calls, or null. */
   public byte[] processObject;

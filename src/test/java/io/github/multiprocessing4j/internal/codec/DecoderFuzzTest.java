@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.sync.Condition;
+import io.github.multiprocessing4j.sync.Lock;
 import io.github.multiprocessing4j.testing.CapturedLines;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
@@ -71,11 +73,34 @@ final class DecoderFuzzTest {
     values.add(new ArrayList<>(List.of(shared, shared)));
     values.add(HostileDataTest.serialDos(6));
     values.add(io.github.multiprocessing4j.testing.DeepGraphs.nested(80));
+    values.addAll(compactObjects());
     List<byte[]> out = new ArrayList<>();
     for (Object v : values) {
       out.add(Messages.encode(v, "fuzz input"));
     }
     return out;
+  }
+
+  /** A serializable function, for the lambdas among the inputs. */
+  interface Fn extends Serializable {
+    Object apply(Object x);
+  }
+
+  static Object twice(Object x) {
+    return 2 * (Integer) x;
+  }
+
+  /**
+   * The library's by-name objects and lambdas, in their compact forms ({@code Tags.REF},
+   * {@code Tags.LAMBDA}): a lock, a condition (a reference in a reference), a static method
+   * reference and a lambda capturing an int and a list.
+   */
+  static List<Object> compactObjects() {
+    int k = 3;
+    List<Object> captured = new ArrayList<>(List.of("c", 4));
+    Lock lock = new Lock();
+    return List.of(lock, new Condition(lock), (Fn) DecoderFuzzTest::twice,
+        (Fn) x -> k + captured.size() + (Integer) x);
   }
 
   static byte[] bootstrapFrame() {
@@ -90,7 +115,8 @@ final class DecoderFuzzTest {
     b.targetKind = Bootstrap.TARGET_CLASS;
     b.targetClass = "java.lang.Object";
     b.encodedArgs = Bootstrap.encodeArgs(
-        List.of("arg", 1, 2L, 3.0, true, new byte[] {9}, new Point(2, "q", new ArrayList<>())),
+        List.of("arg", 1, 2L, 3.0, true, new byte[] {9}, new Point(2, "q", new ArrayList<>()),
+            compactObjects().get(0), compactObjects().get(2)),
         Map.of("key", "value"));
     return b.toFrame();
   }
@@ -209,7 +235,8 @@ final class DecoderFuzzTest {
   static List<byte[]> valueCodecInputs() {
     List<byte[]> out = new ArrayList<>();
     for (Object v : new Object[] {"s", 1, 2L, 3.0, true, new byte[] {1}, 'c', (short) 2,
-        new Point(1, "x", new ArrayList<>())}) {
+        new Point(1, "x", new ArrayList<>()), new ArrayList<>(List.of(1, 2)),
+        compactObjects().get(0), compactObjects().get(3)}) {
       java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
       try {
         ValueCodec.write(new java.io.DataOutputStream(bytes), v, "fuzz");

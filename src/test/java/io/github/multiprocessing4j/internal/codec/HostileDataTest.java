@@ -162,4 +162,27 @@ final class HostileDataTest {
   private static long cpuNanos() {
     return ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
   }
+
+  /**
+   * A forged compact lambda naming a gadget class as its capturing class: the channel filter's
+   * deny-list rejects the class once it is loaded, before it is initialised or any of its code
+   * runs, as it would reject it in a Java-serialized stream.
+   */
+  @Test
+  void aCompactLambdaNamingADeniedClassIsRejectedBeforeItRuns() {
+    ByteSink s = new ByteSink();
+    s.writeByte(Tags.LAMBDA);
+    String gadget = "javax/management/BadAttributeValueExpException";
+    for (String text : new String[] {gadget, "java/lang/Runnable", "run", "()V", gadget, "toString",
+        "()Ljava/lang/String;"}) {
+      s.write(ObjectCodec.encode(text));
+    }
+    s.writeVarInt(5);
+    s.write(ObjectCodec.encode("()V"));
+    s.writeVarInt(0);
+    assertThatThrownBy(() -> decode(s.toByteArray()))
+        .isInstanceOf(java.io.InvalidClassException.class)
+        .hasMessageContaining("javax.management.BadAttributeValueExpException")
+        .hasMessageContaining("rejected by the deserialization filter");
+  }
 }

@@ -1,0 +1,86 @@
+package io.github.multiprocessing4j.internal.codec;
+
+import java.io.ObjectInputFilter;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.security.Security;
+
+/**
+ * The JVM-wide deserialization filter, {@link ObjectInputFilter.Config#getSerialFilter()}, which
+ * the library's filters defer to, read without initialising {@code Config} while that would tell
+ * nothing new.
+ *
+ * <p>Why: {@code Config}'s static initialiser calls {@code System.getLogger}, whose first call looks
+ * for a logging backend with a {@code ServiceLoader} over every jar of the class path: 75 to 117 ms
+ * in a new pool worker with 20 jars, the largest single cost of its first result. Until something
+ * initialises {@code Config}, nothing can have set its filter, so it would be the one its
+ * {@code jdk.serialFilter} property names (a system property, else a security property), if any.
+ * So while {@code Config} is not initialised and that property is set nowhere, the answer is
+ * {@code null} without asking it; otherwise {@code Config} answers, and from the first time it
+ * does, always. Whether {@code Config} is initialised is asked of {@code sun.misc.Unsafe}, which
+ * can tell on JDK 17 to 21; where it cannot, {@code Config} always answers, as before.
+ *
+ * <p>Thread-safe. A filter set by another thread while a message is being decoded applies from the
+ * next message on, as a filter set while an {@code ObjectInputStream} is open does not apply to it.
+ */
+final class JvmWideFilter {
+
+  /** The JDK's property for the JVM-wide filter, read by {@code Config} when it initialises. */
+  static final String PROPERTY = "jdk.serialFilter";
+
+  /** Set once {@code Config} has answered: it is initialised, and answers from then on. */
+  private static volatile boolean viaConfig;
+
+  private JvmWideFilter() {}
+
+  /**
+   * Returns what {@link ObjectInputFilter.Config#getSerialFilter()} returns, or would return once
+   * initialised.
+   *
+   * @return the JVM-wide filter, or null if there is none
+   */
+  static ObjectInputFilter get() {
+    if (!viaConfig) {
+      if (System.getProperty(PROPERTY) == null && Probe.configUninitialised() && !Probe.SECURITY_PROPERTY) {
+        return null;
+      }
+      viaConfig = true;
+    }
+    return ObjectInputFilter.Config.getSerialFilter();
+  }
+
+  /** Loaded only while {@code Config} may not be initialised. */
+  private static final class Probe {
+    /** {@code Unsafe.shouldBeInitialized(Class)} bound to the instance, or null where it is missing. */
+    private static final MethodHandle SHOULD_BE_INITIALIZED = shouldBeInitialized();
+    /** Whether the security property is set: read once, as {@code Config} reads it once. */
+    static final boolean SECURITY_PROPERTY = SHOULD_BE_INITIALIZED == null || Security.getProperty(PROPERTY) != null;
+
+    /** Tells whether {@code Config} is known not to be initialised; false when it cannot be told. */
+    static boolean configUninitialised() {
+      if (SHOULD_BE_INITIALIZED == null) {
+        return false;
+      }
+      try {
+        // A class literal does not initialise the class.
+        return (boolean) SHOULD_BE_INITIALIZED.invokeExact((Class<?>) ObjectInputFilter.Config.class);
+      } catch (Throwable e) {
+        return false;
+      }
+    }
+
+    private static MethodHandle shouldBeInitialized() {
+      try {
+        Class<?> type = Class.forName("sun.misc.Unsafe");
+        Method m = type.getDeclaredMethod("shouldBeInitialized", Class.class); // first: gone in 22
+        Field f = type.getDeclaredField("theUnsafe");
+        f.setAccessible(true);
+        return MethodHandles.lookup().unreflect(m).bindTo(f.get(null));
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+        return null; // removed in JDK 22, or the module is missing: Config always answers
+      }
+    }
+  }
+}
