@@ -321,8 +321,10 @@ final class SyncTest {
         return null;
       }));
     }
-    Waits.until(() -> c.toString().endsWith(", 3)>"), "three threads wait on the condition");
-    assertThat(c.toString()).isEqualTo("<Condition(<Lock(owner=None)>, 3)>");
+    // A waiter is counted before it lets go of the lock inside await(): the owner is None only
+    // once the last of the three has let go.
+    Waits.until(() -> c.toString().equals("<Condition(<Lock(owner=None)>, 3)>"),
+        "three threads wait on the condition, none holding its lock");
     c.acquire();
     c.signal();
     c.release();
