@@ -51,6 +51,12 @@ public final class TransportWarmUp {
       "io.github.multiprocessing4j.internal.codec.Messages",
       "io.github.multiprocessing4j.internal.codec.Encoder"};
 
+  /**
+   * The JDK's class a ring's first mapping initialises (its static initialiser bootstraps a
+   * lambda); inert. Absent from some JDKs, which is fine.
+   */
+  static final String[] JDK_CLASSES = {"jdk.internal.misc.ExtendedMapMode"};
+
   private TransportWarmUp() {}
 
   /**
@@ -102,6 +108,7 @@ public final class TransportWarmUp {
         if (("warm-up " + System.nanoTime() + '#' + 1).isEmpty()) {
           throw new AssertionError();
         }
+        initialise(JDK_CLASSES, null);
         ClassLoader cl = TransportWarmUp.class.getClassLoader();
         initialise(CLASSES, cl);
         initialise(callerClasses, cl);
