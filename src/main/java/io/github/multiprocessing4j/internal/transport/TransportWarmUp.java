@@ -17,15 +17,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * up its selector provider, and its {@code sun.nio.ch.UnixDomainSockets} seeds a
  * {@code SecureRandom} in its static initialiser, which loads the security providers; then come the
  * selector, the first string concatenation, the rings' {@code VarHandle}s and this package's
- * classes. A child that receives a pipe
- * end in its arguments still has its bootstrap to finish and its target to load and link before
- * its first {@code send}: this runs meanwhile, on the second core when there is one.
+ * classes. A child that receives a pipe end in its arguments still has its bootstrap to finish and
+ * its target to load and link before its first {@code send}: this runs meanwhile, on the second
+ * core when there is one.
  *
- * <p>What it does has no effect a process could observe: it opens an unconnected socket and a
- * selector and closes them, and initialises classes whose static state is inert until used. It
- * runs once per JVM, and not at all with {@code -Dmultiprocessing4j.transportWarmUp=false}.
- * Failures are ignored: the first operation then loads what it needs itself, and fails there,
- * on the caller's thread, if something is wrong. Thread-safe.
+ * <p>What it does changes nothing a program does: it opens an unconnected socket and a selector and
+ * closes them, and initialises classes whose static state is inert until used. It runs once per
+ * JVM, and not at all with {@code -Dmultiprocessing4j.transportWarmUp=false}. Failures are ignored:
+ * the first operation then loads what it needs itself, and fails there, on the caller's thread, if
+ * something is wrong. Thread-safe.
  */
 public final class TransportWarmUp {
 
