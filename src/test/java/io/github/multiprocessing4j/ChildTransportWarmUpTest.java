@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.connection.Pipe;
 import io.github.multiprocessing4j.queues.Queue;
+import io.github.multiprocessing4j.testing.ClassLoadLog;
 import io.github.multiprocessing4j.testing.Waits;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +38,7 @@ final class ChildTransportWarmUpTest {
   private static List<String> classesOfAChildGiven(Path log, Object arg, String... jvmOptions)
       throws Exception {
     String[] options = new String[jvmOptions.length + 1];
-    options[0] = "-Xlog:class+load:file=" + log;
+    options[0] = ClassLoadLog.option(log);
     System.arraycopy(jvmOptions, 0, options, 1, jvmOptions.length);
     Process p = Process.builder().target(ChildTransportWarmUpTest::awaitWarmUp).args(arg)
         .startMethod("spawn").jvmOptions(options).build();
@@ -55,13 +52,7 @@ final class ChildTransportWarmUpTest {
         p.join(Waits.JOIN);
       }
     }
-    return loaded(log);
-  }
-
-  private static List<String> loaded(Path log) throws IOException {
-    return Files.readAllLines(log, StandardCharsets.UTF_8).stream()
-        .map(l -> l.replaceAll("^\\[[^]]*\\]\\[[^]]*\\]\\[[^]]*\\] ", "").split(" ")[0])
-        .collect(Collectors.toList());
+    return ClassLoadLog.classes(log);
   }
 
   @Test
