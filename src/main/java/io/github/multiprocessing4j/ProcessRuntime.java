@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j;
 
+import io.github.multiprocessing4j.internal.runtime.CurrentProcess;
 import io.github.multiprocessing4j.internal.runtime.ExitActions;
 import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
 import java.security.SecureRandom;
@@ -20,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ProcessRuntime {
 
-  static final long PID = currentPid();
+  static final long PID = CurrentProcess.pid();
 
   private static final AtomicInteger COUNTER = new AtomicInteger();
   private static final Set<Process> CHILDREN = new LinkedHashSet<>(); // guarded by itself
@@ -31,26 +32,6 @@ final class ProcessRuntime {
   private static volatile boolean startedAny;
 
   private ProcessRuntime() {}
-
-  /**
-   * This JVM's pid. On Linux read from {@code /proc/self}: {@link ProcessHandle#current()} costs a
-   * child JVM ~10 ms of start-up, because ProcessHandleImpl's static initialiser creates the
-   * process-reaper executor with lambdas (the first lambda bootstraps the whole invoke/ASM machinery).
-   */
-  private static long currentPid() {
-    if (new java.io.File("/proc/self/stat").isFile()) {
-      try {
-        String self = new java.io.File("/proc/self").getCanonicalFile().getName();
-        long pid = Long.parseLong(self);
-        if (pid > 0) {
-          return pid;
-        }
-      } catch (java.io.IOException | NumberFormatException e) {
-        // not a usable procfs (another pid namespace, say): ask the JDK
-      }
-    }
-    return ProcessHandle.current().pid();
-  }
 
   /**
    * In a child, its inherited authkey from the moment its bootstrap is read: an argument that

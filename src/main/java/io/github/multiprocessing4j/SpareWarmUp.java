@@ -33,21 +33,6 @@ final class SpareWarmUp {
   private SpareWarmUp() {}
 
   /**
-   * The first socket of a JVM looks up its selector provider (a service scan over every jar of the
-   * class path), and a Unix-domain one seeds the secure random that names temporary sockets (its
-   * security providers loaded): tens of milliseconds that a process using a pipe, a queue, a
-   * lock's wake socket or a manager pays at its first use. Opening a socket and closing it again,
-   * unconnected, leaves nothing behind.
-   */
-  private static void warmSockets() {
-    try {
-      java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX).close();
-    } catch (java.io.IOException | RuntimeException e) {
-      // no Unix-domain sockets here: only the warm-up is poorer
-    }
-  }
-
-  /**
    * Initialises the classes the process's command line names in
    * {@code -Dmultiprocessing4j.spareWarmUp=a.B,c.D}: a library package whose processes load much
    * more than the core (the JUnit extension's children load the JUnit Platform) does its warm-up
@@ -114,7 +99,9 @@ final class SpareWarmUp {
       } catch (java.io.IOException | RuntimeException e) {
         // no release file: only the warm-up is poorer
       }
-      warmSockets();
+      // A process using a pipe, a queue, a lock's wake socket or a manager pays tens of
+      // milliseconds at its first socket (selector provider, the JDK's Unix-domain secure random).
+      io.github.multiprocessing4j.internal.transport.TransportWarmUp.warmSockets();
       warmHandoffAndOutput();
       ClassLoader cl = SpareWarmUp.class.getClassLoader();
       // Initialized, which also links (verifies) them. ProcessRuntime's pid is this JVM's, which

@@ -2,13 +2,11 @@ package io.github.multiprocessing4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiprocessing4j.testing.ClassLoadLog;
 import io.github.multiprocessing4j.testing.Waits;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,13 +26,11 @@ final class ChildClassLoadingTest {
   void aTrivialChildLoadsNoLoggingAndNoParentSideClass(@TempDir Path dir) throws Exception {
     Path log = dir.resolve("classes.log");
     Process p = Process.builder().target(ChildClassLoadingTest::noop)
-        .jvmOptions("-Xlog:class+load:file=" + log).build();
+        .jvmOptions(ClassLoadLog.option(log)).build();
     p.start();
     p.join(Waits.JOIN);
     assertThat(p.exitCode()).isZero();
-    List<String> loaded = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
-        .map(l -> l.replaceAll("^\\[[^]]*\\]\\[[^]]*\\]\\[[^]]*\\] ", "").split(" ")[0])
-        .collect(Collectors.toList());
+    List<String> loaded = ClassLoadLog.classes(log);
     assertThat(loaded).as("the child's classes").contains(ChildRuntime.class.getName());
     assertThat(loaded).as("logging in a trivial child")
         .noneMatch(c -> c.startsWith("org.slf4j.") || c.endsWith(".internal.runtime.Log"));

@@ -5,14 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.multiprocessing4j.connection.Connection;
 import io.github.multiprocessing4j.connection.Pipe;
 import io.github.multiprocessing4j.pool.Pool;
+import io.github.multiprocessing4j.testing.ClassLoadLog;
 import io.github.multiprocessing4j.testing.Waits;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,21 +42,15 @@ final class ChildDeserializationTest {
     return i < 0 ? "" : String.join(", ", classes.subList(Math.max(0, i - 30), i));
   }
 
-  private static List<String> loaded(Path log) throws IOException {
-    return Files.readAllLines(log, StandardCharsets.UTF_8).stream()
-        .map(l -> l.replaceAll("^\\[[^]]*\\]\\[[^]]*\\]\\[[^]]*\\] ", "").split(" ")[0])
-        .collect(Collectors.toList());
-  }
-
   @Test
   void aPoolWorkerReachesItsFirstResultWithoutObjectInputStream(@TempDir Path dir) throws Exception {
     Path log = dir.resolve("worker-classes.log");
     try (Pool pool = Pool.builder().processes(1)
-        .workerOptions(w -> w.startMethod("spawn").jvmOptions("-Xlog:class+load:file=" + log))
+        .workerOptions(w -> w.startMethod("spawn").jvmOptions(ClassLoadLog.option(log)))
         .build()) {
       assertThat(pool.<Object>apply(ChildDeserializationTest::staticNoop)).isEqualTo("done");
     }
-    List<String> classes = loaded(log);
+    List<String> classes = ClassLoadLog.classes(log);
     assertThat(classes).as("the worker's classes")
         .contains("io.github.multiprocessing4j.pool.PoolWorker", "java.lang.invoke.SerializedLambda");
     assertThat(classes).as("Java deserialization in a pool worker, after %s", before(classes))
@@ -72,7 +63,7 @@ final class ChildDeserializationTest {
     Path log = dir.resolve("child-classes.log");
     Pipe pipe = Pipe.open();
     Process p = Process.builder().target(ChildDeserializationTest::sendHello)
-        .args(pipe.conn1()).startMethod("spawn").jvmOptions("-Xlog:class+load:file=" + log).build();
+        .args(pipe.conn1()).startMethod("spawn").jvmOptions(ClassLoadLog.option(log)).build();
     p.start();
     try {
       assertThat(pipe.conn2().recv()).isEqualTo("hello from the child");
@@ -85,7 +76,7 @@ final class ChildDeserializationTest {
       }
       pipe.conn2().close();
     }
-    List<String> classes = loaded(log);
+    List<String> classes = ClassLoadLog.classes(log);
     assertThat(classes).as("the child's classes").contains(ChildRuntime.class.getName());
     assertThat(classes).as("Java deserialization in a child given a pipe end and a method reference,"
         + " after %s", before(classes))

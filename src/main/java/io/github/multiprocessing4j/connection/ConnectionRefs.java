@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.connection;
 
 import io.github.multiprocessing4j.internal.access.ObjectRef;
+import io.github.multiprocessing4j.internal.transport.TransportWarmUp;
 import java.io.InvalidObjectException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -44,6 +45,10 @@ final class ConnectionRefs implements ObjectRef.Resolver {
     if (!readable && !writable) {
       throw ref.refused();
     }
+    // This JVM will likely use the end soon: what its first operation needs loads meanwhile.
+    TransportWarmUp.start("io.github.multiprocessing4j.connection.PipeEndpoint",
+        "io.github.multiprocessing4j.connection.BrokenPipeException",
+        "io.github.multiprocessing4j.connection.PeerClosedException");
     try {
       return Connection.resolve(Paths.get(ref.name()), Paths.get(ring), side, readable, writable);
     } catch (InvalidPathException e) {

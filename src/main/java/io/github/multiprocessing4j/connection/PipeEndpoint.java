@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.connection;
 
+import io.github.multiprocessing4j.internal.runtime.CurrentProcess;
 import io.github.multiprocessing4j.internal.runtime.Log;
 import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
 import io.github.multiprocessing4j.internal.transport.Authenticator;
@@ -146,7 +147,7 @@ final class PipeEndpoint {
         int port = server != null && !(server.getLocalAddress() instanceof UnixDomainSocketAddress)
             ? ((InetSocketAddress) server.getLocalAddress()).getPort() : 0;
         ByteBuffer slot = ByteBuffer.allocate(SLOT);
-        slot.putLong(0, ProcessHandle.current().pid());
+        slot.putLong(0, CurrentProcess.pid());
         slot.putInt(8, CLAIMED | (server != null ? LISTENING : 0));
         slot.putInt(12, port);
         fc.write(slot, side * SLOT);

@@ -4,6 +4,7 @@ import io.github.multiprocessing4j.MultiprocessingException;
 import io.github.multiprocessing4j.connection.ConnectionException;
 import io.github.multiprocessing4j.internal.access.ObjectRef;
 import io.github.multiprocessing4j.internal.codec.Messages;
+import io.github.multiprocessing4j.internal.runtime.CurrentProcess;
 import io.github.multiprocessing4j.internal.transport.PutFence;
 import java.io.IOException;
 import java.io.InvalidObjectException;
@@ -92,7 +93,7 @@ public class Queue<E> implements AutoCloseable, Serializable {
    */
   public Queue(int maxsize) {
     this.id = IDS.incrementAndGet();
-    this.ownerPid = ProcessHandle.current().pid();
+    this.ownerPid = CurrentProcess.pid();
     this.maxsize = Math.max(0, maxsize);
     this.store = new QueueStore(this.maxsize);
   }
@@ -580,7 +581,7 @@ public class Queue<E> implements AutoCloseable, Serializable {
    * new link to the creator's.
    */
   static Queue<?> resolve(boolean joinable, String address, long id, long ownerPid, int maxsize) {
-    if (ownerPid == ProcessHandle.current().pid()) {
+    if (ownerPid == CurrentProcess.pid()) {
       Queue<?> mine = PUBLISHED.get(id);
       if (mine != null) {
         return mine;

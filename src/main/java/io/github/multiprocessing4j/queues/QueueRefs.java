@@ -2,6 +2,8 @@ package io.github.multiprocessing4j.queues;
 
 import io.github.multiprocessing4j.internal.access.ObjectRef;
 import io.github.multiprocessing4j.internal.access.ObjectRef.Kind;
+import io.github.multiprocessing4j.internal.runtime.CurrentProcess;
+import io.github.multiprocessing4j.internal.transport.TransportWarmUp;
 import java.io.InvalidObjectException;
 
 /**
@@ -43,6 +45,11 @@ final class QueueRefs implements ObjectRef.Resolver {
         long id = ref.number(0);
         long ownerPid = ref.number(1);
         int maxsize = ref.number(2, 0, Integer.MAX_VALUE);
+        if (ownerPid != CurrentProcess.pid()) {
+          // This JVM will likely use the queue soon: what its first operation needs loads meanwhile.
+          TransportWarmUp.start("io.github.multiprocessing4j.queues.QueueServer",
+              "io.github.multiprocessing4j.queues.QueueClient", "io.github.multiprocessing4j.queues.QueueProtocol");
+        }
         Queue<?> queue = Queue.resolve(ref.kind() == Kind.JOINABLE_QUEUE, ref.name(), id, ownerPid, maxsize);
         return ref.kind() == Kind.SIMPLE_QUEUE ? new SimpleQueue<>(queue) : queue;
       }

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.queues;
 
+import io.github.multiprocessing4j.internal.runtime.CurrentProcess;
 import io.github.multiprocessing4j.internal.runtime.Tunable;
 import io.github.multiprocessing4j.internal.runtime.Log;
 import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
@@ -163,7 +164,7 @@ final class QueueServer {
         if (!warned) {
           warned = true; // (once: a lack of descriptors may last, and each accept would say it again)
           Logs.LOG.warn("the queue server of process {} cannot accept a connection; it goes on accepting",
-              ProcessHandle.current().pid(), e);
+              CurrentProcess.pid(), e);
         }
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // a lasting failure must not spin a CPU
       }
@@ -209,7 +210,7 @@ final class QueueServer {
         store = stores.get(id);
         if (store == null) {
           reply(QueueProtocol.R_ERROR, 0,
-              QueueProtocol.errorPayload("no queue " + id + " in process " + ProcessHandle.current().pid()));
+              QueueProtocol.errorPayload("no queue " + id + " in process " + CurrentProcess.pid()));
           return;
         }
         reply(QueueProtocol.R_OK, 0, null);
@@ -226,7 +227,7 @@ final class QueueServer {
         // a broken link: drop this client, keep serving the others
       } catch (Error e) { // out of memory, say: this client's link ends, loudly; the others go on
         Logs.LOG.error("a link of the queue server of process {} failed; its client is dropped",
-            ProcessHandle.current().pid(), e);
+            CurrentProcess.pid(), e);
       } finally {
         for (Pending p : pending.values()) {
           if (store != null) {

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.sync;
 
+import io.github.multiprocessing4j.internal.runtime.CurrentProcess;
 import io.github.multiprocessing4j.internal.runtime.ExitActions;
 import io.github.multiprocessing4j.internal.runtime.Log;
 import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
@@ -127,7 +128,7 @@ final class ParkingLot {
     if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
       byte[] fresh = new byte[KEY_BYTES];
       new SecureRandom().nextBytes(fresh);
-      Path tmp = file.resolveSibling(".key-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+      Path tmp = file.resolveSibling(".key-" + CurrentProcess.pid() + "-" + System.nanoTime());
       boolean posix = file.getFileSystem().supportedFileAttributeViews().contains("posix");
       if (posix) {
         Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -180,7 +181,7 @@ final class ParkingLot {
       }
       try {
         key(); // a key that cannot be read or made: nobody could wake this JVM
-        Path p = socketOf(ProcessHandle.current().pid());
+        Path p = socketOf(CurrentProcess.pid());
         if (!RuntimeDir.fitsSocket(p)) {
           throw new IOException("socket path too long: " + p);
         }
@@ -243,7 +244,7 @@ final class ParkingLot {
         if (!warned) {
           warned = true;
           Log.get(ParkingLot.class).warn("the wake socket of process {} cannot accept "
-              + "a connection; it goes on accepting", ProcessHandle.current().pid(), e);
+              + "a connection; it goes on accepting", CurrentProcess.pid(), e);
         }
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // a lasting failure must not spin a CPU
       }

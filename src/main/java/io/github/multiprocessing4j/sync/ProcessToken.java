@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.sync;
 
+import io.github.multiprocessing4j.internal.runtime.CurrentProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,7 +31,7 @@ final class ProcessToken {
   public static long self() {
     long s = self;
     if (s == 0) {
-      long pid = ProcessHandle.current().pid();
+      long pid = CurrentProcess.pid();
       s = token(pid, startOf(pid));
       self = s;
     }
@@ -61,7 +62,7 @@ final class ProcessToken {
    */
   public static boolean isDead(long token) {
     long pid = pid(token);
-    if (pid == ProcessHandle.current().pid()) {
+    if (pid == CurrentProcess.pid()) {
       return token != self();
     }
     if (PROC) {

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.sync;
 
+import io.github.multiprocessing4j.internal.runtime.CurrentProcess;
 import io.github.multiprocessing4j.internal.runtime.Tunable;
 import io.github.multiprocessing4j.internal.runtime.Backoff;
 import io.github.multiprocessing4j.internal.shm.Segment;
@@ -92,7 +93,7 @@ final class SyncCell {
 
   private final Segment segment;
   private final String name;
-  private final long pid = ProcessHandle.current().pid();
+  private final long pid = CurrentProcess.pid();
   private final AtomicLong epoch = new AtomicLong();
   /** This JVM's threads waiting on this cell. */
   private final Set<Thread> parked = ConcurrentHashMap.newKeySet();

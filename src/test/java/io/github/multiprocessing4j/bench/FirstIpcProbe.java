@@ -26,6 +26,10 @@ import java.util.Locale;
  * child loaded from the start of the operation to its end (between two marker classes), by source
  * (the JDK's CDS archive, the JDK's modules, the class path), for a queue's {@code put} and for a
  * pipe end's {@code send}.
+ *
+ * <p>Also the first operation's own time, measured in the child ({@code java.first_put.in_child},
+ * {@code java.first_send.in_child}), against its floor in the same run
+ * ({@code java.floor.first_exchange}, see {@link FirstIpcFloor}).
  */
 public final class FirstIpcProbe {
 
@@ -57,6 +61,23 @@ public final class FirstIpcProbe {
     new Before().hashCode();
     a.get(0, Connection.class).send(1);
     new After().hashCode();
+  }
+
+  /** Puts one item, then the nanoseconds the first put took. */
+  @SuppressWarnings("unchecked")
+  static void timedPut(Args a) throws InterruptedException {
+    Queue<Object> q = (Queue<Object>) a.get(0);
+    long t0 = System.nanoTime();
+    q.put(1);
+    q.put(System.nanoTime() - t0);
+  }
+
+  /** Sends one message, then the nanoseconds the first send took. */
+  static void timedSend(Args a) throws InterruptedException {
+    Connection c = a.get(0, Connection.class);
+    long t0 = System.nanoTime();
+    c.send(1);
+    c.send(System.nanoTime() - t0);
   }
 
   static void idle(Args a) {
@@ -100,6 +121,8 @@ public final class FirstIpcProbe {
     Metrics.emit("java.idle_with_queue.child_cpu", new double[] {idleCpu / 9}, "ms", 1e3, String.format(Locale.ROOT,
         "the same for the idle child; the first put's CPU %.1f ms", (putCpu - idleCpu) / 9 * 1e3));
 
+    inChild(q);
+
     Path dir = Files.createTempDirectory("mp4j-firstipc");
     try {
       Path putLog = dir.resolve("put.log");
@@ -124,6 +147,36 @@ public final class FirstIpcProbe {
     } finally {
       Files.deleteIfExists(dir);
     }
+  }
+
+  /**
+   * The first operation's own time, in the child, against the floor of a JVM's first socket
+   * exchange ({@link FirstIpcFloor}), alternating, 9 of each.
+   */
+  private static void inChild(Queue<Object> q) throws Exception {
+    double[] put = new double[9];
+    double[] send = new double[9];
+    double[] floor = new double[9];
+    for (int i = 0; i < 9; i++) {
+      Process p = Process.builder().target(FirstIpcProbe::timedPut).args(q).build();
+      p.start();
+      q.get(Duration.ofSeconds(30));
+      put[i] = ((Number) q.get(Duration.ofSeconds(30))).longValue() / 1e6;
+      p.join(Duration.ofSeconds(30));
+      Pipe pipe = Pipe.open();
+      Process s = Process.builder().target(FirstIpcProbe::timedSend).args(pipe.conn2()).build();
+      s.start();
+      pipe.conn2().close();
+      pipe.conn1().recv();
+      send[i] = ((Number) pipe.conn1().recv()).longValue() / 1e6;
+      s.join(Duration.ofSeconds(30));
+      pipe.conn1().close();
+      floor[i] = FirstIpcFloor.once();
+    }
+    Metrics.emit("java.first_put.in_child", put, "ms", 1, "the first put's own time, in the child");
+    Metrics.emit("java.first_send.in_child", send, "ms", 1, "the first send's own time, in the child");
+    Metrics.emit("java.floor.first_exchange", floor, "ms", 1,
+        "a new JVM's first Unix-domain socket and the handshake's exchanges, in that JVM");
   }
 
   /** "N classes (cds/jrt/classpath/generated)" loaded between the two marker classes of a log. */

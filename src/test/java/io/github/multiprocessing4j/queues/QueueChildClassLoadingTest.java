@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.Args;
 import io.github.multiprocessing4j.Process;
+import io.github.multiprocessing4j.testing.ClassLoadLog;
 import io.github.multiprocessing4j.testing.Waits;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +32,7 @@ final class QueueChildClassLoadingTest {
     Queue<Object> q = new Queue<>();
     try {
       Process p = Process.builder().startMethod("spawn").target(QueueChildClassLoadingTest::putOne).args(q)
-          .jvmOptions("-Xlog:class+load:file=" + log).build();
+          .jvmOptions(ClassLoadLog.option(log)).build();
       p.start();
       assertThat(q.get(Waits.JOIN)).isEqualTo("one");
       assertThat(p.join(Waits.JOIN)).isTrue();
@@ -42,9 +40,7 @@ final class QueueChildClassLoadingTest {
     } finally {
       q.close();
     }
-    List<String> loaded = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
-        .map(l -> l.replaceAll("^\\[[^]]*\\]\\[[^]]*\\]\\[[^]]*\\] ", "").split(" ")[0])
-        .collect(Collectors.toList());
+    List<String> loaded = ClassLoadLog.classes(log);
     assertThat(loaded).as("the child's classes").contains(QueueClient.class.getName());
     assertThat(loaded).as("logging in a child that put on a queue")
         .noneMatch(c -> c.startsWith("org.slf4j.") || c.endsWith(".internal.runtime.Log"));

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.internal.launch;
 
+import io.github.multiprocessing4j.internal.runtime.CurrentProcess;
 import io.github.multiprocessing4j.internal.runtime.Tunable;
 import io.github.multiprocessing4j.internal.runtime.ExitActions;
 import io.github.multiprocessing4j.internal.runtime.Log;
@@ -501,7 +502,7 @@ public final class ClassDataSharing {
   }
 
   private static String nonce() {
-    return ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
+    return CurrentProcess.pid() + "-" + Long.toHexString(System.nanoTime());
   }
 
   /**
@@ -542,7 +543,7 @@ public final class ClassDataSharing {
     b.identity = new int[] {0};
     b.daemon = false;
     b.authkey = new byte[32]; // opens no channel: nothing to authenticate
-    b.parentPid = ProcessHandle.current().pid();
+    b.parentPid = CurrentProcess.pid();
     b.parentName = "MainProcess";
     b.statusFile = status.toString();
     b.startMethod = "spawn";

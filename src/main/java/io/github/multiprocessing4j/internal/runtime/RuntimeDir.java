@@ -307,7 +307,7 @@ public final class RuntimeDir {
       // Not Files.createTempFile: its random name initialises SecureRandom, about 20 ms in a fresh
       // child JVM. A name of this pid and instant is unique enough; CREATE_NEW refuses any other.
       for (int attempt = 0; probe == null; attempt++) {
-        Path p = parent.resolve(".mp4j-uid-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime()));
+        Path p = parent.resolve(".mp4j-uid-" + CurrentProcess.pid() + "-" + Long.toHexString(System.nanoTime()));
         try {
           probe = Files.createFile(p);
         } catch (FileAlreadyExistsException e) {
@@ -477,7 +477,7 @@ public final class RuntimeDir {
     Path base = userDir(parent, prefix);
     try {
       removeStale(base);
-      long pid = ProcessHandle.current().pid();
+      long pid = CurrentProcess.pid();
       for (int attempt = 0; ; attempt++) {
         Path d = base.resolve(pid + "-" + Long.toHexString(System.nanoTime()));
         try {

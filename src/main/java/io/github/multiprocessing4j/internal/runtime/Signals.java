@@ -50,7 +50,7 @@ public final class Signals {
       }
       return;
     }
-    boolean self = pid == ProcessHandle.current().pid();
+    boolean self = pid == CurrentProcess.pid();
     if (WINDOWS) {
       if (signal != SIGTERM && signal != SIGKILL) {
         throw new IllegalArgumentException("signal " + signal + " is not supported on Windows; use 15 (SIGTERM) or 9 (SIGKILL)");

@@ -57,6 +57,10 @@ public enum Tunable {
   QUEUE_RING_BYTES("queueRingBytes", "1048576", "the size of a queue link's ring buffer, in bytes", false),
   /** How much a ring transport copies at once. */
   CHUNK_BYTES("chunkBytes", "262144", "the most a ring transport copies in one step, in bytes", false),
+  /** Whether a JVM's first pipe end or queue starts the socket classes' warm-up. */
+  TRANSPORT_WARM_UP("transportWarmUp", "true",
+      "false: the first pipe end or queue a JVM receives starts no thread that loads what its first operation needs",
+      true),
   /** How long a waiter spins before it parks. */
   SPIN_NANOS("spinNanos", "50000", "how long a waiter spins before it parks, in nanoseconds", false),
   /** The least an adaptive waiter spins. */
