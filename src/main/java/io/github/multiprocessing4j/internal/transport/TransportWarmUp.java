@@ -61,7 +61,7 @@ public final class TransportWarmUp {
 
   /**
    * Starts the warm-up on a daemon thread, unless it has started before in this JVM or is turned
-   * off. Returns at once.
+   * off. Returns at once, and never fails: if no thread can be started, nothing is warmed.
    *
    * @param callerClasses classes of the caller's package that its first operation loads (a queue's
    *     client, a pipe end's), named by string; initialised after this package's, so they must have
@@ -71,7 +71,12 @@ public final class TransportWarmUp {
     if (!"false".equals(Tunable.TRANSPORT_WARM_UP.value()) && STARTED.compareAndSet(false, true)) {
       Thread t = new Thread(null, new Run(callerClasses), "mp4j-transport-warm-up", 256 * 1024, false);
       t.setDaemon(true);
-      t.start();
+      try {
+        t.start();
+      } catch (OutOfMemoryError | RuntimeException e) {
+        // No thread to spare ("unable to create native thread"): the caller is decoding a message,
+        // which must not fail for an optimisation; the first operation loads what it needs itself.
+      }
     }
   }
 
