@@ -240,7 +240,7 @@ final class ChildRuntime {
     @Override
     public void run() {
       try {
-        haltOnSigterm(Thread.currentThread());
+        haltOnSigterm();
       } finally {
         synchronized (this) {
           handlerInstalled = true;
@@ -280,18 +280,18 @@ final class ChildRuntime {
    * Makes SIGTERM end this JVM at once with status 143 and no shutdown hooks, as SIGTERM ends a
    * CPython child: a JVM's default SIGTERM handling runs the hooks, and the exit hook joins this
    * child's non-daemonic children, which would make {@code terminate()} wait for them. The
-   * handler first stops {@code watcher} (see {@link ParentWatcher#stop()}). Best effort: does
+   * handler first stops the calling thread, the watcher (see {@link ParentWatcher#stop()}). Once
+   * per JVM (it is a class's initialiser). Best effort: does
    * nothing where {@code sun.misc.Signal} or SIGTERM is missing; on Windows, where nobody sends
    * SIGTERM, installing it is harmless.
    */
-  private static void haltOnSigterm(Thread watcher) {
+  private static void haltOnSigterm() {
     try {
-      // SigtermHalt is compiled apart from the main sources (see its comment), hence the reflection.
-      @SuppressWarnings("unchecked")
-      java.util.function.Consumer<Thread> install = (java.util.function.Consumer<Thread>)
-          Class.forName("io.github.multiprocessing4j.internal.runtime.SigtermHalt").getConstructor().newInstance();
-      install.accept(watcher);
-    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      // SigtermHalt is compiled apart from the main sources (see its comment); its initialiser,
+      // run by this thread, installs the handler with this thread as the one to stop first.
+      Class.forName("io.github.multiprocessing4j.internal.runtime.SigtermHalt", true,
+          ChildRuntime.class.getClassLoader());
+    } catch (ClassNotFoundException | RuntimeException | LinkageError e) {
       // Without the handler SIGTERM still ends the child, only through its shutdown hooks.
     }
   }

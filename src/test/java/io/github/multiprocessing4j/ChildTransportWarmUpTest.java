@@ -64,7 +64,11 @@ final class ChildTransportWarmUpTest {
           "sun.nio.ch.UnixDomainSockets", "java.security.SecureRandom", "sun.nio.ch.EPollSelectorImpl",
           "io.github.multiprocessing4j.internal.transport.RingTransport",
           "io.github.multiprocessing4j.internal.transport.Handshake",
-          "io.github.multiprocessing4j.connection.PipeEndpoint");
+          "io.github.multiprocessing4j.connection.PipeEndpoint",
+          "io.github.multiprocessing4j.connection.Connection$PeerAbandoned",
+          "io.github.multiprocessing4j.internal.transport.RingTransport$Wakeup",
+          "io.github.multiprocessing4j.internal.transport.WakeupSocket$Watch",
+          "io.github.multiprocessing4j.internal.codec.Messages$Decoding");
     } finally {
       pipe.conn1().close();
       pipe.conn2().close();
@@ -78,7 +82,8 @@ final class ChildTransportWarmUpTest {
       List<String> classes = classesOfAChildGiven(dir.resolve("queue.log"), q);
       assertThat(classes).as("the classes of a child that never used its queue").contains(
           "sun.nio.ch.UnixDomainSockets", "io.github.multiprocessing4j.internal.transport.RingTransport",
-          "io.github.multiprocessing4j.queues.QueueClient", "io.github.multiprocessing4j.queues.QueueProtocol");
+          "io.github.multiprocessing4j.queues.QueueClient", "io.github.multiprocessing4j.queues.QueueProtocol",
+          "io.github.multiprocessing4j.queues.QueueClient$Replies");
     } finally {
       q.close();
     }

@@ -134,6 +134,31 @@ final class ProcessLifecycleTest {
         .isEqualTo("<Process name='renamed-probe' pid=" + p.pid() + " parent=" + ME + " stopped exitcode=0 daemon>");
   }
 
+  /** Says it has a shutdown hook, then sleeps; the hook would say so on its way out. */
+  private static void sleeperWithAShutdownHook(Args args) throws InterruptedException {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("hook ran")));
+    System.out.println(Sleeper.READY);
+    Thread.sleep(Waits.UNTIL_KILLED.toMillis());
+  }
+
+  @Test
+  void terminateEndsAChildWithoutItsShutdownHooksAsSigtermEndsACPythonChild() throws Exception {
+    CapturedLines out = new CapturedLines();
+    Process p = Process.builder().target(ProcessLifecycleTest::sleeperWithAShutdownHook).stdout(out.output()).build();
+    p.start();
+    try {
+      out.await(Sleeper.READY, Waits.JOIN);
+      p.terminate();
+      assertThat(p.join(Waits.JOIN)).isTrue();
+    } finally {
+      p.kill();
+      p.join(Waits.JOIN);
+    }
+    assertThat(p.exitCode()).isEqualTo(-15);
+    // The JVM's own SIGTERM handling runs the hooks; the child's handler halts without them.
+    assertThat(out.lines()).as("the child's output").containsExactly(Sleeper.READY);
+  }
+
   @Test
   void runningChildIsAliveListedAndCannotBeClosedUntilTerminated() throws Exception {
     CapturedLines out = new CapturedLines();

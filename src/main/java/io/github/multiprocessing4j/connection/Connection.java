@@ -468,7 +468,7 @@ public final class Connection implements AutoCloseable, Serializable {
         byte[] key = Multiprocessing.currentProcess().authkey();
         Transport claimed;
         try {
-          claimed = PipeEndpoint.claim(state, ring, side, key, this::peerAbandoned);
+          claimed = PipeEndpoint.claim(state, ring, side, key, new PeerAbandoned(this));
         } catch (IOException e) {
           throw new ConnectionException("cannot connect " + label + ": " + e, e);
         }
@@ -505,6 +505,23 @@ public final class Connection implements AutoCloseable, Serializable {
       return !(peer.fromParent && parentAlive());
     }
     return fromParent && !parentAlive();
+  }
+
+  /**
+   * {@link #peerAbandoned()} for the transport: a class rather than a bound method reference,
+   * whose first use costs a new JVM 1.5 ms and more on its first pipe operation.
+   */
+  private static final class PeerAbandoned implements BooleanSupplier {
+    private final Connection end;
+
+    PeerAbandoned(Connection end) {
+      this.end = end;
+    }
+
+    @Override
+    public boolean getAsBoolean() {
+      return end.peerAbandoned();
+    }
   }
 
   private static boolean parentAlive() {

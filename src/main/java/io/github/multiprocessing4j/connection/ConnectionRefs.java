@@ -47,6 +47,7 @@ final class ConnectionRefs implements ObjectRef.Resolver {
     }
     // This JVM will likely use the end soon: what its first operation needs loads meanwhile.
     TransportWarmUp.start("io.github.multiprocessing4j.connection.PipeEndpoint",
+        "io.github.multiprocessing4j.connection.Connection$PeerAbandoned",
         "io.github.multiprocessing4j.connection.BrokenPipeException",
         "io.github.multiprocessing4j.connection.PeerClosedException");
     try {

@@ -125,7 +125,7 @@ final class QueueClient extends PutFence.Link {
     }
     OpenChannels.add(link);
     QueueClient c = new QueueClient(address + "#" + id, label, link);
-    Thread t = new Thread(null, c::readReplies, "mp4j-queue-client", 64 * 1024, false);
+    Thread t = new Thread(null, new Replies(c), "mp4j-queue-client", 64 * 1024, false);
     t.setDaemon(true);
     t.start();
     return c;
@@ -388,6 +388,23 @@ final class QueueClient extends PutFence.Link {
 
     Slot(Thread thread) {
       this.thread = thread;
+    }
+  }
+
+  /**
+   * The reader thread's task: a class rather than a bound method reference, whose first use costs
+   * a new JVM 1.5 ms and more on its first put (the transport warm-up loads this class ahead).
+   */
+  private static final class Replies implements Runnable {
+    private final QueueClient client;
+
+    Replies(QueueClient client) {
+      this.client = client;
+    }
+
+    @Override
+    public void run() {
+      client.readReplies();
     }
   }
 }

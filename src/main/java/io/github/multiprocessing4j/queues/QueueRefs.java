@@ -48,7 +48,8 @@ final class QueueRefs implements ObjectRef.Resolver {
         if (ownerPid != CurrentProcess.pid()) {
           // This JVM will likely use the queue soon: what its first operation needs loads meanwhile.
           TransportWarmUp.start("io.github.multiprocessing4j.queues.QueueServer",
-              "io.github.multiprocessing4j.queues.QueueClient", "io.github.multiprocessing4j.queues.QueueProtocol");
+              "io.github.multiprocessing4j.queues.QueueClient", "io.github.multiprocessing4j.queues.QueueClient$Replies",
+              "io.github.multiprocessing4j.queues.QueueProtocol");
         }
         Queue<?> queue = Queue.resolve(ref.kind() == Kind.JOINABLE_QUEUE, ref.name(), id, ownerPid, maxsize);
         return ref.kind() == Kind.SIMPLE_QUEUE ? new SimpleQueue<>(queue) : queue;

@@ -72,6 +72,11 @@ final class JvmWideFilter {
     }
 
     private static MethodHandle shouldBeInitialized() {
+      if (Runtime.version().feature() >= 22) {
+        // Not even looked up: a failed lookup builds its exception's message with streams, whose
+        // first use there costs a new JVM milliseconds of reflection and method-handle classes.
+        return null;
+      }
       try {
         Class<?> type = Class.forName("sun.misc.Unsafe");
         Method m = type.getDeclaredMethod("shouldBeInitialized", Class.class); // first: gone in 22

@@ -102,10 +102,26 @@ public final class Messages {
     if (extra != null) {
       f = SerialFilters.merge(f, extra);
     }
-    ObjectInputFilter filter = f;
     // The compact forms nest at most ObjectCodec.MAX_DEPTH deep, which a reader's small stack
     // usually holds, but an interpreted decoder's frames are large: never let the overflow out.
-    return DeepStack.run(() -> ObjectCodec.decode(message, offset, message.length - offset, filter),
-        Limits.maxDepth(), "-D" + Limits.MAX_DEPTH_PROPERTY);
+    return DeepStack.run(new Decoding(message, offset, f), Limits.maxDepth(), "-D" + Limits.MAX_DEPTH_PROPERTY);
+  }
+
+  /** One message's decoding: a class rather than a lambda, loaded ahead by the transport warm-up. */
+  private static final class Decoding implements DeepStack.Work<Object> {
+    private final byte[] message;
+    private final int offset;
+    private final ObjectInputFilter filter;
+
+    Decoding(byte[] message, int offset, ObjectInputFilter filter) {
+      this.message = message;
+      this.offset = offset;
+      this.filter = filter;
+    }
+
+    @Override
+    public Object run() throws IOException {
+      return ObjectCodec.decode(message, offset, message.length - offset, filter);
+    }
   }
 }

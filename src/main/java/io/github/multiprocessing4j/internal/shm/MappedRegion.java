@@ -42,6 +42,9 @@ public final class MappedRegion {
    * @throws IOException if it cannot be mapped
    */
   public static MappedRegion map(FileChannel channel, long size) throws IOException {
+    if (SegmentMapping.AVAILABLE) {
+      return new MappedRegion(SegmentMapping.map(channel, size));
+    }
     return new MappedRegion(channel.map(FileChannel.MapMode.READ_WRITE, 0, size));
   }
 

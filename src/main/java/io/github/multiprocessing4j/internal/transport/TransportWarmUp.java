@@ -39,7 +39,9 @@ public final class TransportWarmUp {
       "io.github.multiprocessing4j.internal.transport.Ring",
       "io.github.multiprocessing4j.internal.transport.RingFile",
       "io.github.multiprocessing4j.internal.transport.RingTransport",
+      "io.github.multiprocessing4j.internal.transport.RingTransport$Wakeup",
       "io.github.multiprocessing4j.internal.transport.WakeupSocket",
+      "io.github.multiprocessing4j.internal.transport.WakeupSocket$Watch",
       "io.github.multiprocessing4j.internal.transport.SocketTransport",
       "io.github.multiprocessing4j.internal.transport.Handshake",
       "io.github.multiprocessing4j.internal.transport.HmacSha256",
@@ -49,6 +51,7 @@ public final class TransportWarmUp {
       "io.github.multiprocessing4j.internal.runtime.Backoff",
       "io.github.multiprocessing4j.internal.runtime.ExitActions",
       "io.github.multiprocessing4j.internal.codec.Messages",
+      "io.github.multiprocessing4j.internal.codec.Messages$Decoding",
       "io.github.multiprocessing4j.internal.codec.Encoder"};
 
   /**

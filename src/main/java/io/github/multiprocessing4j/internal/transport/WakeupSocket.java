@@ -58,7 +58,7 @@ final class WakeupSocket {
       closeQuietly(s);
       return false;
     }
-    Thread w = new Thread(null, () -> watch(s, sel), "mp4j-ring-waker", 64 * 1024, false);
+    Thread w = new Thread(null, new Watch(this, s, sel), "mp4j-ring-waker", 64 * 1024, false);
     w.setDaemon(true);
     synchronized (wakeByte) {
       if (closed) {
@@ -146,6 +146,24 @@ final class WakeupSocket {
       s.close();
     } catch (IOException e) {
       // best effort: the descriptor is released either way
+    }
+  }
+
+  /** The watcher thread's task: a class rather than a lambda, loaded ahead by the transport warm-up. */
+  private static final class Watch implements Runnable {
+    private final WakeupSocket owner;
+    private final SocketChannel socket;
+    private final Selector selector;
+
+    Watch(WakeupSocket owner, SocketChannel socket, Selector selector) {
+      this.owner = owner;
+      this.socket = socket;
+      this.selector = selector;
+    }
+
+    @Override
+    public void run() {
+      owner.watch(socket, selector);
     }
   }
 }
