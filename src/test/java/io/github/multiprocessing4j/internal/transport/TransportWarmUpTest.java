@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.internal.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.internal.runtime.CurrentProcess;
+import io.github.multiprocessing4j.internal.shm.MappedRegion;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,11 +25,13 @@ final class TransportWarmUpTest {
   }
 
   @Test
-  void warmingTheSocketsLeavesNoDescriptorOpen() throws Exception {
+  void warmingTheSocketsAndTheMappingLeavesNoDescriptorOpen() throws Exception {
     TransportWarmUp.warmSockets(); // the first time loads the classes
+    MappedRegion.warmUp();
     long before = openDescriptors();
     for (int i = 0; i < 20; i++) {
       TransportWarmUp.warmSockets();
+      MappedRegion.warmUp();
     }
     assertThat(openDescriptors()).as("descriptors after 20 warm-ups").isLessThanOrEqualTo(before);
   }
