@@ -3,8 +3,10 @@ package io.github.multiprocessing4j.bench;
 /**
  * The raw floor's child: a JVM whose main does nothing, or, with {@code --time}, prints
  * {@link WallClock#micros()} as its first action (one line on stdout), or, with {@code --wait},
- * writes {@link #READY} on stdout, reads one byte from stdin and calls {@code System.exit(0)} (a
- * warm JVM's handoff and exit, with no library).
+ * writes {@link #READY} on stdout, reads one byte from stdin and returns (a warm JVM's handoff and
+ * exit, with no library). It returns rather than call {@code System.exit(0)}, as a library child
+ * whose target returned does: from JDK 21 {@code System.exit} logs through {@code System.getLogger},
+ * whose first call searches every jar of the class path (100 ms and more on JDK 25).
  */
 public final class NoopMain {
 
@@ -18,7 +20,7 @@ public final class NoopMain {
       System.out.write(READY);
       System.out.flush();
       System.in.read();
-      System.exit(0);
+      return;
     }
     if (args.length > 0 && "--time".equals(args[0])) {
       long t = WallClock.micros();
