@@ -46,9 +46,9 @@ final class ChildRuntime {
   private static Thread mainThread;
   /**
    * Whether {@code System.exit} logs through {@code System.getLogger} (JDK 21 and later), whose
-   * first call searches every jar of the class path for a logging backend: 80 ms of a warm child's
-   * exit on JDK 25 with 20 jars. Where it does, a child whose work is done ends its main thread
-   * instead, which ends the JVM as well; before, that is 0.5 ms slower than {@code System.exit}.
+   * first call searches every jar of the class path for a logging backend: 80 ms of a child's exit
+   * on JDK 25 with 20 jars. Where it does, a child whose work is done ends its main thread instead,
+   * which ends the JVM as well, unless the search is known done ({@link #exitBySystemExit}).
    */
   private static final boolean EXIT_LOGS = Runtime.version().feature() >= 21;
   private static volatile String statusFile;
@@ -94,7 +94,7 @@ final class ChildRuntime {
         if (first < 0) {
           // Discarded, or its parent died, before it got a process: the JVM ends with this thread
           // (see the end of run for why not System.exit), unless a thread of its warm-up lives on.
-          if (!EXIT_LOGS || !ProcessRuntime.onlyNonDaemonThread()) {
+          if (exitBySystemExit()) {
             System.exit(0);
           }
           return;
@@ -194,13 +194,25 @@ final class ChildRuntime {
         // another thread's exit is in progress and runs the hook too
       }
     }
-    if (EXIT_LOGS && code == 0 && Thread.currentThread() == mainThread && ProcessRuntime.onlyNonDaemonThread()) {
+    if (code == 0 && Thread.currentThread() == mainThread && !exitBySystemExit()) {
       // Ending the main thread ends the JVM with status 0 and runs the shutdown hooks, as
       // System.exit(0) does, without Runtime.exit's logging (see EXIT_LOGS): 120 ms of a trivial
       // child's CPU on JDK 25 with 20 jars.
       return;
     }
     System.exit(code); // else the exit hook stops the watcher and flushes the output
+  }
+
+  /**
+   * Whether a successful end should call {@code System.exit(0)} rather than end the main thread:
+   * where exit does not log (before JDK 21); where the logging backend has been looked for already
+   * (the library initialised {@code ObjectInputFilter.Config}: a spare's warm-up, Java
+   * serialization, a compact message on JDK 22+), as then {@code System.exit} is the faster end,
+   * by about 0.5 ms; and where another non-daemon thread lives, which ending the main thread would
+   * wait for.
+   */
+  private static boolean exitBySystemExit() {
+    return !EXIT_LOGS || JavaSerialization.filterConfigInitialised() || !ProcessRuntime.onlyNonDaemonThread();
   }
 
   private static PrintStream utf8(FileDescriptor fd) {
