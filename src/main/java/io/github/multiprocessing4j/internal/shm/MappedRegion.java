@@ -6,10 +6,6 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Memory that several processes see, with the atomic int and long accesses that the segments, the
@@ -50,28 +46,6 @@ public final class MappedRegion {
       return new MappedRegion(SegmentMapping.map(channel, size));
     }
     return new MappedRegion(channel.map(FileChannel.MapMode.READ_WRITE, 0, size));
-  }
-
-  /**
-   * Pays a JVM's first mapping's costs on the calling thread (the transport warm-up's), ahead of
-   * the first real one: maps no bytes of {@code /dev/null} the way {@link #map} maps a file (on JDK
-   * 22 and later, the foreign-memory method handles' first call). Does nothing where there is no
-   * {@code /dev/null}; never throws.
-   */
-  public static void warmUp() {
-    Path devNull = Paths.get("/dev/null");
-    if (!Files.exists(devNull)) {
-      return;
-    }
-    try (FileChannel channel = FileChannel.open(devNull, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      if (SegmentMapping.AVAILABLE) {
-        SegmentMapping.map(channel, 0);
-      } else {
-        channel.map(FileChannel.MapMode.READ_WRITE, 0, 0);
-      }
-    } catch (IOException | RuntimeException e) {
-      // a warm-up only: the first mapping pays for itself
-    }
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.github.multiprocessing4j.internal.transport;
 
-import io.github.multiprocessing4j.internal.shm.MappedRegion;
 import io.github.multiprocessing4j.internal.runtime.Tunable;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -113,8 +112,6 @@ public final class TransportWarmUp {
     @Override
     public void run() {
       try {
-        // The ring's mapping comes first in a first operation, then its socket.
-        MappedRegion.warmUp();
         warmSockets();
         // The first string concatenation of a JVM bootstraps StringConcatFactory (about 10 ms); a
         // queue client's first use names its link with one.
