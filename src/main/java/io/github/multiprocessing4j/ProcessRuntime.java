@@ -212,6 +212,21 @@ final class ProcessRuntime {
     return null;
   }
 
+  /**
+   * Whether the calling thread is the only live non-daemon thread, not counting the launcher's
+   * DestroyJavaVM: then ending it ends the JVM, as {@code System.exit(0)} would, shutdown hooks
+   * included. Unlike {@link #otherUserThread()}, the library's own non-daemon threads count.
+   */
+  static boolean onlyNonDaemonThread() {
+    Thread me = Thread.currentThread();
+    for (Thread t : allThreads()) {
+      if (t != me && t.isAlive() && !t.isDaemon() && !"DestroyJavaVM".equals(t.getName())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static Thread[] allThreads() {
     ThreadGroup root = Thread.currentThread().getThreadGroup();
     while (root.getParent() != null) {

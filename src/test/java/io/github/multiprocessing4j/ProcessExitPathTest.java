@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.testing.CapturedLines;
 import io.github.multiprocessing4j.testing.Waits;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,6 +27,37 @@ final class ProcessExitPathTest {
   static void exitsWithSeven(Args args) {
     System.out.print("before exit");
     System.exit(7);
+  }
+
+  /**
+   * Leaves a non-daemon thread named as the library's threads are, which the exit rules do not
+   * wait for and only a shutdown hook ends (as the threads of a Hazelcast client the library
+   * opened): the child must still exit, through {@code System.exit}, not by ending its main thread.
+   */
+  static void leavesANonDaemonThreadThatAHookEnds(Args args) {
+    CountDownLatch release = new CountDownLatch(1);
+    Thread t = new Thread(() -> {
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "mp4j-test-straggler");
+    t.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(release::countDown));
+  }
+
+  @Test
+  void aNonDaemonThreadThatOnlyAShutdownHookEndsDoesNotKeepTheChildAlive() throws Exception {
+    Process p = Process.builder().target(ProcessExitPathTest::leavesANonDaemonThreadThatAHookEnds).build();
+    p.start();
+    try {
+      assertThat(p.join(Waits.JOIN)).as("the child exited").isTrue();
+    } finally {
+      p.kill();
+      p.join(Waits.JOIN);
+    }
+    assertThat(p.exitCode()).isZero();
   }
 
   @Test

@@ -36,6 +36,19 @@ final class JvmWideFilter {
   private JvmWideFilter() {}
 
   /**
+   * Whether {@code Config} is known to be initialised: it has answered, or an
+   * {@code ObjectInputStream} (whose constructor asks it) was made through the library.
+   */
+  static boolean configInitialised() {
+    return viaConfig;
+  }
+
+  /** Notes that {@code Config} is initialised: an {@code ObjectInputStream} was just made. */
+  static void configAnswers() {
+    viaConfig = true;
+  }
+
+  /**
    * Returns what {@link ObjectInputFilter.Config#getSerialFilter()} returns, or would return once
    * initialised.
    *

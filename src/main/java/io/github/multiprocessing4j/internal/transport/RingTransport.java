@@ -247,7 +247,7 @@ public final class RingTransport implements Transport, AutoCloseable {
 
   private void awaitRoom(long wp, boolean interruptible) throws InterruptedException {
     // the consumer is draining (or not reading at all): the full budget, not the adaptive one
-    if (spinFor(() -> out.hasRoom(wp) || brokenNow(), Long.MAX_VALUE, false)) {
+    if (spinFor(new RoomReady(this, wp), Long.MAX_VALUE, false)) {
       checkBroken();
       return;
     }
@@ -407,7 +407,7 @@ public final class RingTransport implements Transport, AutoCloseable {
       return true;
     }
     long start = System.nanoTime();
-    if (spinFor(() -> available(rp) >= n || ended() || closed, timeoutNanos, interruptible)) {
+    if (spinFor(new DataReady(this, rp, n), timeoutNanos, interruptible)) {
       checkOpen();
       return available(rp) >= n;
     }
@@ -480,6 +480,40 @@ public final class RingTransport implements Transport, AutoCloseable {
   private void peerEnded() {
     peerGone = true;
     signal();
+  }
+
+  /** What {@link #awaitRoom} spins for: a class rather than a lambda, as {@link Wakeup}. */
+  private static final class RoomReady implements java.util.function.BooleanSupplier {
+    private final RingTransport transport;
+    private final long wp;
+
+    RoomReady(RingTransport transport, long wp) {
+      this.transport = transport;
+      this.wp = wp;
+    }
+
+    @Override
+    public boolean getAsBoolean() {
+      return transport.out.hasRoom(wp) || transport.brokenNow();
+    }
+  }
+
+  /** What {@link #awaitData} spins for: a class rather than a lambda, as {@link Wakeup}. */
+  private static final class DataReady implements java.util.function.BooleanSupplier {
+    private final RingTransport transport;
+    private final long rp;
+    private final int n;
+
+    DataReady(RingTransport transport, long rp, int n) {
+      this.transport = transport;
+      this.rp = rp;
+      this.n = n;
+    }
+
+    @Override
+    public boolean getAsBoolean() {
+      return transport.available(rp) >= n || transport.ended() || transport.closed;
+    }
   }
 
   /**

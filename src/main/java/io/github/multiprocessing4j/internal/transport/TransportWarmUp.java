@@ -40,6 +40,8 @@ public final class TransportWarmUp {
       "io.github.multiprocessing4j.internal.transport.RingFile",
       "io.github.multiprocessing4j.internal.transport.RingTransport",
       "io.github.multiprocessing4j.internal.transport.RingTransport$Wakeup",
+      "io.github.multiprocessing4j.internal.transport.RingTransport$DataReady",
+      "io.github.multiprocessing4j.internal.transport.RingTransport$RoomReady",
       "io.github.multiprocessing4j.internal.transport.WakeupSocket",
       "io.github.multiprocessing4j.internal.transport.WakeupSocket$Watch",
       "io.github.multiprocessing4j.internal.transport.SocketTransport",
