@@ -7,9 +7,8 @@ import java.io.InvalidClassException;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputFilter;
 import java.io.StreamCorruptedException;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.SerializedLambda;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.ByteBuffer;
@@ -38,7 +37,7 @@ final class Decoder implements ObjectInputFilter.FilterInfo {
   private static final int PRESIZE = 1024;
 
   /**
-   * A class's {@code $deserializeLambda$(SerializedLambda)} as a method handle, or a string saying
+   * A class's {@code $deserializeLambda$(SerializedLambda)}, made accessible, or a string saying
    * why there is none: what {@code SerializedLambda.readResolve} calls, found once a class.
    */
   private static final ClassValue<Object> DESERIALIZE_LAMBDA = new ClassValue<>() {
@@ -49,16 +48,11 @@ final class Decoder implements ObjectInputFilter.FilterInfo {
         if (!Modifier.isStatic(m.getModifiers())) {
           return "its $deserializeLambda$ is not static";
         }
-        if (m.getReturnType() != Object.class) {
-          return "its $deserializeLambda$ does not return Object";
-        }
         m.setAccessible(true);
-        // Called through a method handle: from JDK 18 a reflective call's first use generates
-        // classes (on JDK 25 with the class-file API), milliseconds of a new worker's first task.
-        return MethodHandles.lookup().unreflect(m);
+        return m;
       } catch (NoSuchMethodException e) {
         return "it has no $deserializeLambda$ (no serializable lambda or method reference)";
-      } catch (IllegalAccessException | RuntimeException | LinkageError e) {
+      } catch (RuntimeException | LinkageError e) {
         return "its $deserializeLambda$ cannot be called: " + e;
       }
     }
@@ -458,20 +452,21 @@ final class Decoder implements ObjectInputFilter.FilterInfo {
   private static Object deserializeLambda(Class<?> type, SerializedLambda lambda)
       throws java.io.ObjectStreamException {
     Object found = DESERIALIZE_LAMBDA.get(type);
-    if (!(found instanceof MethodHandle)) {
+    if (!(found instanceof Method)) {
       throw new InvalidClassException(type.getName(), "cannot deserialize a lambda of this class: "
           + found);
     }
     Throwable cause;
     try {
-      Object value = (Object) ((MethodHandle) found).invokeExact(lambda);
+      Object value = ((Method) found).invoke(null, lambda);
       if (value != null) {
         return value;
       }
       cause = new NullPointerException("$deserializeLambda$ returned null");
-    } catch (Throwable e) {
-      // What it threw, or ExceptionInInitializerError, or the NoClassDefFoundError of a failed class
-      cause = e;
+    } catch (InvocationTargetException e) {
+      cause = e.getCause();
+    } catch (IllegalAccessException | RuntimeException | LinkageError e) {
+      cause = e; // ExceptionInInitializerError, or the NoClassDefFoundError of a failed class
     }
     if (cause instanceof ExceptionInInitializerError && cause.getCause() != null) {
       cause = cause.getCause();
