@@ -5,6 +5,7 @@ import io.github.multiprocessing4j.internal.launch.ExitReport;
 import io.github.multiprocessing4j.internal.runtime.Tunable;
 import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
 import io.github.multiprocessing4j.internal.codec.JavaSerialization;
+import io.github.multiprocessing4j.internal.codec.SerialFilters;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.FileDescriptor;
@@ -212,7 +213,7 @@ final class ChildRuntime {
    * wait for.
    */
   private static boolean exitBySystemExit() {
-    return !EXIT_LOGS || JavaSerialization.filterConfigInitialised() || !ProcessRuntime.onlyNonDaemonThread();
+    return !EXIT_LOGS || SerialFilters.filterConfigInitialised() || !ProcessRuntime.onlyNonDaemonThread();
   }
 
   private static PrintStream utf8(FileDescriptor fd) {

@@ -368,19 +368,6 @@ public final class JavaSerialization {
     }
   }
 
-  /**
-   * Whether this JVM has initialised {@code ObjectInputFilter.Config} through the library (Java
-   * serialization, or a compact message that asked it for the JVM-wide filter). Its initialiser
-   * calls {@code System.getLogger}, so a JVM's logging backend has then been looked for, and
-   * another {@code System.getLogger} (as {@code System.exit} makes on JDK 21 and later) costs
-   * nothing more.
-   *
-   * @return true if known initialised; false if not, or not by the library
-   */
-  public static boolean filterConfigInitialised() {
-    return JvmWideFilter.configInitialised();
-  }
-
   /** Resolves classes through the thread's context class loader first, as the child's target does. */
   private static final class ContextObjectInputStream extends ObjectInputStream {
     ContextObjectInputStream(InputStream in) throws IOException {

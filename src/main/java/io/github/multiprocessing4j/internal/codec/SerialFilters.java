@@ -41,6 +41,20 @@ public final class SerialFilters {
   }
 
   /**
+   * Whether this JVM has initialised {@code ObjectInputFilter.Config} through the library (Java
+   * serialization, or a compact message that asked it for the JVM-wide filter). Its initialiser
+   * calls {@code System.getLogger}, so the JVM's logging backend has then been looked for, and
+   * another {@code System.getLogger} (as {@code System.exit} makes on JDK 21 and later) costs
+   * nothing more. Here, not in {@code JavaSerialization}: asking must not load Java
+   * serialization's classes into a child that never used them.
+   *
+   * @return true if known initialised; false if not, or not by the library
+   */
+  public static boolean filterConfigInitialised() {
+    return JvmWideFilter.configInitialised();
+  }
+
+  /**
    * Returns the default filter of pipes and queues. It rejects
    *
    * <ul>
