@@ -1,10 +1,6 @@
 package io.github.multiprocessing4j.internal.codec;
 
 import java.io.ObjectInputFilter;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.security.Security;
 
 /**
@@ -19,8 +15,9 @@ import java.security.Security;
  * {@code jdk.serialFilter} property names (a system property, else a security property), if any.
  * So while {@code Config} is not initialised and that property is set nowhere, the answer is
  * {@code null} without asking it; otherwise {@code Config} answers, and from the first time it
- * does, always. Whether {@code Config} is initialised is asked of {@code sun.misc.Unsafe}, which
- * can tell on JDK 17 to 21; where it cannot, {@code Config} always answers, as before.
+ * does, always. Whether {@code Config} is initialised is asked of {@code sun.misc.Unsafe}
+ * ({@link ClassInitState}), which can tell on JDK 17 to 21; where it cannot, {@code Config} always
+ * answers, as before.
  *
  * <p>Thread-safe. A filter set by another thread while a message is being decoded applies from the
  * next message on, as a filter set while an {@code ObjectInputStream} is open does not apply to it.
@@ -66,38 +63,24 @@ final class JvmWideFilter {
 
   /** Loaded only while {@code Config} may not be initialised. */
   private static final class Probe {
-    /** {@code Unsafe.shouldBeInitialized(Class)} bound to the instance, or null where it is missing. */
-    private static final MethodHandle SHOULD_BE_INITIALIZED = shouldBeInitialized();
+    /**
+     * Whether this JDK can tell if {@code Config} is initialised: 17 to 21. Checked first, so that
+     * from JDK 22 on nothing of {@code sun.misc.Unsafe} is even loaded.
+     */
+    private static final boolean CAN_TELL = Runtime.version().feature() < 22;
     /** Whether the security property is set: read once, as {@code Config} reads it once. */
-    static final boolean SECURITY_PROPERTY = SHOULD_BE_INITIALIZED == null || Security.getProperty(PROPERTY) != null;
+    static final boolean SECURITY_PROPERTY = !CAN_TELL || Security.getProperty(PROPERTY) != null;
 
     /** Tells whether {@code Config} is known not to be initialised; false when it cannot be told. */
     static boolean configUninitialised() {
-      if (SHOULD_BE_INITIALIZED == null) {
+      if (!CAN_TELL) {
         return false;
       }
       try {
         // A class literal does not initialise the class.
-        return (boolean) SHOULD_BE_INITIALIZED.invokeExact((Class<?>) ObjectInputFilter.Config.class);
-      } catch (Throwable e) {
-        return false;
-      }
-    }
-
-    private static MethodHandle shouldBeInitialized() {
-      if (Runtime.version().feature() >= 22) {
-        // Not even looked up: a failed lookup builds its exception's message with streams, whose
-        // first use there costs a new JVM milliseconds of reflection and method-handle classes.
-        return null;
-      }
-      try {
-        Class<?> type = Class.forName("sun.misc.Unsafe");
-        Method m = type.getDeclaredMethod("shouldBeInitialized", Class.class); // first: gone in 22
-        Field f = type.getDeclaredField("theUnsafe");
-        f.setAccessible(true);
-        return MethodHandles.lookup().unreflect(m).bindTo(f.get(null));
-      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-        return null; // removed in JDK 22, or the module is missing: Config always answers
+        return ClassInitState.knownUninitialised(ObjectInputFilter.Config.class);
+      } catch (LinkageError e) {
+        return false; // ClassInitState missing or unlinkable: Config answers
       }
     }
   }

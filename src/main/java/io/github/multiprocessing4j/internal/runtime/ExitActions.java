@@ -81,7 +81,7 @@ public final class ExitActions {
     list.add(action);
     if (!hookInstalled) {
       hookInstalled = true;
-      Runtime.getRuntime().addShutdownHook(new Thread(ExitActions::runAll, "mp4j-ipc-exit"));
+      Runtime.getRuntime().addShutdownHook(new Thread(new RunAll(), "mp4j-ipc-exit"));
     }
   }
 
@@ -107,6 +107,17 @@ public final class ExitActions {
       } catch (RuntimeException e) {
         // one failing action must not keep the others from running at exit
       }
+    }
+  }
+
+  /**
+   * {@link #runAll()} as a class, not a method reference: a JVM's first use of a method reference
+   * spins a class at run time, milliseconds of a new child's first operation.
+   */
+  private static final class RunAll implements Runnable {
+    @Override
+    public void run() {
+      runAll();
     }
   }
 }

@@ -32,7 +32,7 @@ public final class OpenChannels {
       registered = true;
     }
     if (register) {
-      ExitActions.onExitClose(OpenChannels::closeAll);
+      ExitActions.onExitClose(new CloseAll());
     }
   }
 
@@ -58,6 +58,17 @@ public final class OpenChannels {
       } catch (Exception e) {
         // best effort at exit
       }
+    }
+  }
+
+  /**
+   * {@link #closeAll()} as a class, not a method reference: a JVM's first use of a method
+   * reference spins a class at run time, milliseconds of a new child's first operation.
+   */
+  private static final class CloseAll implements Runnable {
+    @Override
+    public void run() {
+      closeAll();
     }
   }
 }

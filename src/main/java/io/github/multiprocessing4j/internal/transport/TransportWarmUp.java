@@ -48,10 +48,12 @@ public final class TransportWarmUp {
       "io.github.multiprocessing4j.internal.transport.Handshake",
       "io.github.multiprocessing4j.internal.transport.HmacSha256",
       "io.github.multiprocessing4j.internal.transport.OpenChannels",
+      "io.github.multiprocessing4j.internal.transport.OpenChannels$CloseAll",
       "io.github.multiprocessing4j.internal.transport.PutFence",
       "io.github.multiprocessing4j.internal.shm.MappedRegion",
       "io.github.multiprocessing4j.internal.runtime.Backoff",
       "io.github.multiprocessing4j.internal.runtime.ExitActions",
+      "io.github.multiprocessing4j.internal.runtime.ExitActions$RunAll",
       "io.github.multiprocessing4j.internal.codec.Messages",
       "io.github.multiprocessing4j.internal.codec.Messages$Decoding",
       "io.github.multiprocessing4j.internal.codec.Encoder"};

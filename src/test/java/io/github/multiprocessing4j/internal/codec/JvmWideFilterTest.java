@@ -88,6 +88,20 @@ final class JvmWideFilterTest {
     }
   }
 
+  /** Never initialised: nothing reads or writes it, nor makes one. */
+  private static final class NeverInitialised {
+    static final Object FIELD = new Object();
+
+    private NeverInitialised() {}
+  }
+
+  @Test
+  void classInitStateTellsAnInitialisedClassFromAnUninitialisedOneWhereTheJdkCan() {
+    boolean canTell = Runtime.version().feature() < 22;
+    assertThat(ClassInitState.knownUninitialised(NeverInitialised.class)).as("an uninitialised class").isEqualTo(canTell);
+    assertThat(ClassInitState.knownUninitialised(String.class)).as("an initialised class").isFalse();
+  }
+
   @Test
   void aFilterOnTheCommandLineApplies(@TempDir Path dir) throws Exception {
     assertThat(decodeInChild(dir, "plain", "!java.lang.Integer")[0]).isEqualTo("rejected java.lang.Integer");
