@@ -2,9 +2,13 @@ package io.github.multiprocessing4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiprocessing4j.connection.Connection;
+import io.github.multiprocessing4j.connection.Pipe;
+import io.github.multiprocessing4j.queues.Queue;
 import io.github.multiprocessing4j.testing.ClassLoadLog;
 import io.github.multiprocessing4j.testing.Waits;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -33,6 +37,78 @@ final class ChildClassLoadingTest {
     public void run(Args args) {
       // nothing: the start and exit paths are what is looked at
     }
+  }
+
+  /** Puts one item into the queue it is given, then returns (the exit confirms the put). */
+  public static final class PutOne implements Target {
+    private static final long serialVersionUID = 1L;
+
+    /** The child calls this constructor. */
+    public PutOne() {}
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void run(Args args) throws InterruptedException {
+      ((Queue<Object>) args.get(0)).put("one");
+    }
+  }
+
+  /** Sends one message on the pipe end it is given, then returns. */
+  public static final class SendOne implements Target {
+    private static final long serialVersionUID = 1L;
+
+    /** The child calls this constructor. */
+    public SendOne() {}
+
+    @Override
+    public void run(Args args) throws InterruptedException {
+      args.get(0, Connection.class).send("one");
+    }
+  }
+
+  /** The library's lambdas (classes spun at run time, about a millisecond each in a new JVM) in a class-load log. */
+  private static List<String> libraryLambdas(List<String> loaded) {
+    return loaded.stream().filter(c -> c.startsWith("io.github.multiprocessing4j.") && c.contains("$$Lambda"))
+        .collect(java.util.stream.Collectors.toList());
+  }
+
+  @Test
+  void aChildsFirstPutAndItsExitSpinNoLambdaOfTheLibrarys(@TempDir Path dir) throws Exception {
+    Path log = dir.resolve("classes.log");
+    Queue<Object> q = new Queue<>();
+    try {
+      Process p = Process.builder().target(PutOne.class).args(q).jvmOptions(ClassLoadLog.option(log)).build();
+      p.start();
+      assertThat(q.get(Duration.ofSeconds(60))).isEqualTo("one");
+      assertThat(p.join(Waits.JOIN)).isTrue();
+      assertThat(p.exitCode()).isZero();
+    } finally {
+      q.close();
+    }
+    List<String> loaded = ClassLoadLog.classes(log);
+    assertThat(loaded).as("the child's classes").contains("io.github.multiprocessing4j.queues.QueueClient");
+    assertThat(libraryLambdas(loaded)).as("the library's lambdas in a child that put an item and ended").isEmpty();
+  }
+
+  @Test
+  void aChildsFirstSendAndItsExitSpinNoLambdaOfTheLibrarys(@TempDir Path dir) throws Exception {
+    Path log = dir.resolve("classes.log");
+    Pipe pipe = Pipe.open();
+    try {
+      Process p = Process.builder().target(SendOne.class).args(pipe.conn2())
+          .jvmOptions(ClassLoadLog.option(log)).build();
+      p.start();
+      pipe.conn2().close();
+      assertThat(pipe.conn1().poll(Duration.ofSeconds(60))).as("the child's message arrived").isTrue();
+      assertThat(pipe.conn1().recv()).isEqualTo("one");
+      assertThat(p.join(Waits.JOIN)).isTrue();
+      assertThat(p.exitCode()).isZero();
+    } finally {
+      pipe.conn1().close();
+    }
+    List<String> loaded = ClassLoadLog.classes(log);
+    assertThat(loaded).as("the child's classes").contains("io.github.multiprocessing4j.connection.PipeEndpoint");
+    assertThat(libraryLambdas(loaded)).as("the library's lambdas in a child that sent a message and ended").isEmpty();
   }
 
   @Test

@@ -69,7 +69,8 @@ final class ChildTransportWarmUpTest {
           "io.github.multiprocessing4j.internal.transport.RingTransport$Wakeup",
           "io.github.multiprocessing4j.internal.transport.WakeupSocket$Watch",
           "io.github.multiprocessing4j.internal.codec.Messages$Decoding",
-          "io.github.multiprocessing4j.internal.transport.RingTransport$DataReady");
+          "io.github.multiprocessing4j.internal.transport.RingTransport$DataReady",
+          "io.github.multiprocessing4j.internal.transport.PutFence$AtExit");
     } finally {
       pipe.conn1().close();
       pipe.conn2().close();

@@ -177,7 +177,9 @@ final class QueueClient extends PutFence.Link {
       if (!fence(deadline)) {
         return; // out of time: stays listed
       }
-      confirmed.accumulateAndGet(s, Math::max);
+      for (long c; (c = confirmed.get()) < s && !confirmed.compareAndSet(c, s); ) {
+        // raced with another confirmation: keep the larger count (no lambda: this runs at exit)
+      }
     }
     PutFence.unlist(this);
   }

@@ -108,7 +108,7 @@ public final class PutFence {
       changed();
       if (!exitHook) {
         exitHook = true;
-        ExitActions.onExitFlush(PutFence::atExit); // before the links close
+        ExitActions.onExitFlush(new AtExit()); // before the links close
       }
     }
   }
@@ -157,13 +157,38 @@ public final class PutFence {
       return;
     }
     long deadline = System.nanoTime() + EXIT_NANOS | 1;
-    Thread t = new Thread(null, () -> confirm(null, deadline), "mp4j-put-fence", 64 * 1024, false);
+    Thread t = new Thread(null, new ConfirmAll(deadline), "mp4j-put-fence", 64 * 1024, false);
     t.setDaemon(true);
     t.start();
     try {
       t.join(TimeUnit.NANOSECONDS.toMillis(EXIT_NANOS) + 1);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  // Classes, not lambdas: the first put lists its link, and a JVM's first lambda of a call site
+  // costs it a class spun at run time (a millisecond on the first put, another one at exit).
+
+  /** {@link #atExit()}, as an exit action. */
+  static final class AtExit implements Runnable {
+    @Override
+    public void run() {
+      atExit();
+    }
+  }
+
+  /** Confirms every listed link by a deadline, on the thread {@link #atExit()} starts. */
+  private static final class ConfirmAll implements Runnable {
+    private final long deadline;
+
+    ConfirmAll(long deadline) {
+      this.deadline = deadline;
+    }
+
+    @Override
+    public void run() {
+      confirm(null, deadline);
     }
   }
 }

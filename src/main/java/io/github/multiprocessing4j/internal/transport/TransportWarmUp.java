@@ -50,6 +50,7 @@ public final class TransportWarmUp {
       "io.github.multiprocessing4j.internal.transport.OpenChannels",
       "io.github.multiprocessing4j.internal.transport.OpenChannels$CloseAll",
       "io.github.multiprocessing4j.internal.transport.PutFence",
+      "io.github.multiprocessing4j.internal.transport.PutFence$AtExit",
       "io.github.multiprocessing4j.internal.shm.MappedRegion",
       "io.github.multiprocessing4j.internal.runtime.Backoff",
       "io.github.multiprocessing4j.internal.runtime.ExitActions",
