@@ -7,6 +7,7 @@ import io.github.multiprocessing4j.connection.Pipe;
 import io.github.multiprocessing4j.queues.Queue;
 import io.github.multiprocessing4j.testing.ClassLoadLog;
 import io.github.multiprocessing4j.testing.Waits;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -66,10 +67,20 @@ final class ChildClassLoadingTest {
     }
   }
 
-  /** The library's lambdas (classes spun at run time, about a millisecond each in a new JVM) in a class-load log. */
-  private static List<String> libraryLambdas(List<String> loaded) {
-    return loaded.stream().filter(c -> c.startsWith("io.github.multiprocessing4j.") && c.contains("$$Lambda"))
-        .collect(java.util.stream.Collectors.toList());
+  /**
+   * Asserts that a child's class-load log shows {@code used} and no lambda of the library's (a
+   * class spun at run time, about a millisecond each in a new JVM).
+   */
+  private static void assertSpunNoLibraryLambda(Path log, String used, String child) throws IOException {
+    List<String> loaded = ClassLoadLog.classes(log);
+    assertThat(loaded).as("the child's classes").contains(used);
+    assertThat(loaded).as("the library's lambdas in a child that " + child)
+        .noneMatch(c -> c.startsWith("io.github.multiprocessing4j.") && c.contains("$$Lambda"));
+  }
+
+  private static void assertEndedWithZero(Process p) throws InterruptedException {
+    assertThat(p.join(Waits.JOIN)).as("the child ended").isTrue();
+    assertThat(p.exitCode()).isZero();
   }
 
   @Test
@@ -80,14 +91,11 @@ final class ChildClassLoadingTest {
       Process p = Process.builder().target(PutOne.class).args(q).jvmOptions(ClassLoadLog.option(log)).build();
       p.start();
       assertThat(q.get(Duration.ofSeconds(60))).isEqualTo("one");
-      assertThat(p.join(Waits.JOIN)).isTrue();
-      assertThat(p.exitCode()).isZero();
+      assertEndedWithZero(p);
     } finally {
       q.close();
     }
-    List<String> loaded = ClassLoadLog.classes(log);
-    assertThat(loaded).as("the child's classes").contains("io.github.multiprocessing4j.queues.QueueClient");
-    assertThat(libraryLambdas(loaded)).as("the library's lambdas in a child that put an item and ended").isEmpty();
+    assertSpunNoLibraryLambda(log, "io.github.multiprocessing4j.queues.QueueClient", "put an item and ended");
   }
 
   @Test
@@ -101,14 +109,11 @@ final class ChildClassLoadingTest {
       pipe.conn2().close();
       assertThat(pipe.conn1().poll(Duration.ofSeconds(60))).as("the child's message arrived").isTrue();
       assertThat(pipe.conn1().recv()).isEqualTo("one");
-      assertThat(p.join(Waits.JOIN)).isTrue();
-      assertThat(p.exitCode()).isZero();
+      assertEndedWithZero(p);
     } finally {
       pipe.conn1().close();
     }
-    List<String> loaded = ClassLoadLog.classes(log);
-    assertThat(loaded).as("the child's classes").contains("io.github.multiprocessing4j.connection.PipeEndpoint");
-    assertThat(libraryLambdas(loaded)).as("the library's lambdas in a child that sent a message and ended").isEmpty();
+    assertSpunNoLibraryLambda(log, "io.github.multiprocessing4j.connection.PipeEndpoint", "sent a message and ended");
   }
 
   @Test
@@ -116,8 +121,7 @@ final class ChildClassLoadingTest {
     Path log = dir.resolve("classes.log");
     Process p = Process.builder().target(NoopTarget.class).jvmOptions(ClassLoadLog.option(log)).build();
     p.start();
-    assertThat(p.join(Waits.JOIN)).isTrue();
-    assertThat(p.exitCode()).isZero();
+    assertEndedWithZero(p);
     // JDK 21 and later log Runtime.exit through System.getLogger, whose first call looks for a
     // logging backend in every jar of the class path (120 ms of CPU on JDK 25 with 20 jars); a
     // child whose target returned ends without calling it.
