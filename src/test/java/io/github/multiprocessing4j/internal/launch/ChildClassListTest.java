@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,19 +46,16 @@ class ChildClassListTest {
     }
   }
 
+  /**
+   * The generator lists the library's method-reference lambdas that its children load; since the
+   * put-fence's exit action became a class there are none: every class a child spins at run time
+   * costs it about a millisecond, so a start path or first operation uses classes instead. A method
+   * reference added to one shows up here once the list is generated again.
+   */
   @Test
-  void everyLambdaItNamesHasItsMethod() throws Exception {
-    List<String> lambdas = resource().stream().filter(l -> l.startsWith("@lambda-proxy "))
-        .collect(Collectors.toList());
-    assertThat(lambdas).isNotEmpty();
-    for (String line : lambdas) {
-      String[] f = line.split(" ");
-      assertThat(f).as(line).hasSize(10);
-      assertThat(f[7]).as("a method reference, not a lambda$ body whose name any edit changes").doesNotStartWith(
-          "lambda$");
-      load(f[1]);
-      assertThat(Arrays.stream(load(f[6]).getDeclaredMethods()).map(Method::getName)).as(line).contains(f[7]);
-    }
+  void itNamesNoLambdaOfTheLibrarys() throws Exception {
+    assertThat(resource()).as("lambdas a child spins on its start path or first operation (use a class)")
+        .noneMatch(l -> l.startsWith("@lambda-proxy io/github/multiprocessing4j/"));
   }
 
   @Test
