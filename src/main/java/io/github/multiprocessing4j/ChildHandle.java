@@ -14,6 +14,7 @@ import io.github.multiprocessing4j.internal.runtime.Log;
 import io.github.multiprocessing4j.internal.codec.Messages;
 import io.github.multiprocessing4j.internal.runtime.RuntimeDir;
 import io.github.multiprocessing4j.internal.launch.SelectorProviderOption;
+import io.github.multiprocessing4j.internal.launch.DefaultJvmFlags;
 import io.github.multiprocessing4j.internal.launch.ShortLivedFlags;
 import io.github.multiprocessing4j.internal.runtime.Signals;
 import java.io.IOException;
@@ -91,7 +92,8 @@ final class ChildHandle {
         ? InheritedJvmOptions.keptBeside(InheritedJvmOptions.ofThisJvm(), options.jvmOptions,
             options.systemProperties.keySet())
         : List.of();
-    List<String> jvmOptions = new ArrayList<>();
+    // The library's defaults before the inherited options and the user's, so that either wins.
+    List<String> jvmOptions = new ArrayList<>(DefaultJvmFlags.flags());
     for (String o : inherited) {
       if (!o.startsWith("-D")) { // inherited properties go with the others, after the library's
         jvmOptions.add(o);

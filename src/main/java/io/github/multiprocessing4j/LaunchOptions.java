@@ -296,7 +296,9 @@ public final class LaunchOptions {
     /**
      * Adds options for the child JVM, e.g. {@code "-Xmx256m"}. They go after the options the child
      * inherits from this JVM (see {@link #inheritJvmSettings(boolean)}) and replace an inherited
-     * one of the same key: {@code -Xmx256m} replaces an inherited {@code -Xmx128m}. Options that
+     * one of the same key: {@code -Xmx256m} replaces an inherited {@code -Xmx128m}. They also win
+     * over the library's default {@code -XX:-UsePerfData} (a child has no hsperfdata file, so
+     * {@code jps} does not list it unless given {@code -XX:+UsePerfData}). Options that
      * set the class path or the main class are refused: the child always gets the caller's class
      * path and the library's main class.
      *
@@ -511,9 +513,8 @@ public final class LaunchOptions {
 
     /**
      * Gives the child JVM flags that make a short-lived target start and end faster (beyond
-     * CPython): {@code -XX:TieredStopAtLevel=1} (only the C1 compiler), on JDK 25 and later
-     * when the process's JVM options select no garbage collector {@code -XX:+UseSerialGC}, and
-     * {@code -XX:-UsePerfData} (no hsperfdata file, so {@code jps} does not list the child). They
+     * CPython): {@code -XX:TieredStopAtLevel=1} (only the C1 compiler) and, on JDK 25 and later
+     * when the process's JVM options select no garbage collector, {@code -XX:+UseSerialGC}. They
      * go before the process's {@link #jvmOptions(String...) JVM options}, so an option given there
      * wins. Each flag was kept because it was measured to shorten a no-op child's start to join,
      * alone and with {@link #classDataSharing(boolean) class-data sharing} (BENCHMARKS.md, "Cold
@@ -535,7 +536,8 @@ public final class LaunchOptions {
      * Sets whether the child inherits this JVM's settings from its command line, as CPython's
      * children inherit its interpreter flags: memory ({@code -Xmx}, {@code -Xms}, {@code -Xmn},
      * {@code -Xss}, {@code -XX:MaxRAMPercentage} and the other heap, metaspace, direct memory,
-     * code cache and stack sizes, the garbage collector), {@code -D} system properties (but the
+     * code cache and stack sizes, the garbage collector), {@code -XX:+UsePerfData} or
+     * {@code -XX:-UsePerfData}, {@code -D} system properties (but the
      * library's own {@code multiprocessing4j.*}, whose inheritance each property defines, and JMX's
      * {@code com.sun.management.*}), assertions ({@code -ea}, {@code -da}, {@code -esa}, ...) and
      * {@code --add-opens}, {@code --add-exports}, {@code --add-reads}, {@code --add-modules},

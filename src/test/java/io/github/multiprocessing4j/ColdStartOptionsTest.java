@@ -256,6 +256,27 @@ class ColdStartOptionsTest {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Flags every child gets
+
+  @Test
+  void aChildHasNoPerfDataFileByDefault() throws Exception {
+    assertThat(value(run(Process.builder().target(PerfData.class)), "usePerfData=")).isEqualTo("false");
+  }
+
+  @Test
+  void theUsersUsePerfDataWins() throws Exception {
+    List<String> lines = run(Process.builder().target(PerfData.class).jvmOptions("-XX:+UsePerfData"));
+    assertThat(value(lines, "usePerfData=")).isEqualTo("true");
+  }
+
+  @Test
+  void poolWorkersHaveNoPerfDataFileByDefault() throws Exception {
+    try (Pool pool = new Pool(1)) {
+      assertThat(pool.apply(ColdStartOptionsTest::usePerfData)).isEqualTo("false");
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Flags for short-lived targets
 
   @Test
@@ -428,6 +449,22 @@ class ColdStartOptionsTest {
   // Helpers
 
   /** This JVM's command-line arguments (the JVM options among them), as the OS reports them. */
+  /** Prints this JVM's {@code UsePerfData}, as the VM has it. */
+  public static final class PerfData implements Target {
+    @Override
+    public void run(Args args) throws Exception {
+      System.out.println("usePerfData=" + usePerfData());
+    }
+  }
+
+  /** {@code HotSpotDiagnosticMXBean.getVMOption("UsePerfData")}, through JMX (no jdk.management at compile time). */
+  static String usePerfData() throws Exception {
+    Object option = java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
+        new javax.management.ObjectName("com.sun.management:type=HotSpotDiagnostic"), "getVMOption",
+        new Object[] {"UsePerfData"}, new String[] {String.class.getName()});
+    return String.valueOf(((javax.management.openmbean.CompositeData) option).get("value"));
+  }
+
   static List<String> commandLine() {
     return ProcessHandle.current().info().arguments().map(java.util.Arrays::asList).orElse(List.of());
   }

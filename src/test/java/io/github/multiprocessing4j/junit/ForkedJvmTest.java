@@ -605,7 +605,7 @@ class ForkedJvmTest {
     @Test
     void hasNone() {
       assertThat(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
-          .doesNotContain("-XX:TieredStopAtLevel=1", "-XX:-UsePerfData");
+          .doesNotContain("-XX:TieredStopAtLevel=1");
     }
   }
 

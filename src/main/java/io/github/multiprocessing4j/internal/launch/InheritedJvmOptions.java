@@ -20,6 +20,9 @@ import org.slf4j.Logger;
  *   <li>memory: {@code -Xmx}, {@code -Xms}, {@code -Xmn}, {@code -Xss} and the {@code -XX} flags of
  *       {@link #MEMORY_FLAGS} (heap sizes and RAM percentages, metaspace, direct memory, code cache,
  *       thread stacks, the garbage collector and the unlocks some collectors need);</li>
+ *   <li>{@code -XX:+UsePerfData} and {@code -XX:-UsePerfData}, so that a program run with the
+ *       hsperfdata file has its children listed by {@code jps} too (children have none by
+ *       default: {@link DefaultJvmFlags});</li>
  *   <li>{@code -D} system properties, except the library's own {@code multiprocessing4j.*} (each
  *       {@code Tunable} says whether children get it), JMX's {@code com.sun.management.*} (a remote
  *       port the child could not bind), and the launcher's {@code java.class.path}, {@code jdk.module.*},
@@ -179,7 +182,8 @@ public final class InheritedJvmOptions {
           && !name.equals("user.dir");
     }
     if (a.startsWith("-XX:")) {
-      return MEMORY_FLAGS.contains(flagName(a));
+      String name = flagName(a);
+      return MEMORY_FLAGS.contains(name) || name.equals("UsePerfData");
     }
     if (a.matches("-X(mx|ms|mn|ss)[0-9].*")) {
       return true;

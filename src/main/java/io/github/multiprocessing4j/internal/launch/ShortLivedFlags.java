@@ -16,12 +16,9 @@ import java.util.Locale;
  *       of no option. On JDK 17 it made start-up slower (1.16×: there the default CDS archive's
  *       heap objects are mapped only with G1), and JDK 18–24 were not measured, so they do not
  *       get it.</li>
- *   <li>{@code -XX:-UsePerfData}: no hsperfdata file to create at start and to unlink at exit. On
- *       a cold start→join it is within the noise (0.97–1.02×), but the exit is the larger part of
- *       a warm ({@code forkserver}) start→join, which it takes from 8.3 to 7.3 ms (0.87×, JDK 17).
- *       The child is then not listed by {@code jps} or {@code jcmd} without a pid; {@code jcmd
- *       <pid>} still works. A {@code -XX:+UsePerfData} of the user's wins.</li>
  * </ul>
+ * It used to add {@code -XX:-UsePerfData} as well, which every child now gets
+ * ({@link DefaultJvmFlags}).
  */
 public final class ShortLivedFlags {
 
@@ -39,12 +36,11 @@ public final class ShortLivedFlags {
   }
 
   static List<String> flags(List<String> userOptions, int feature) {
-    List<String> flags = new ArrayList<>(3);
+    List<String> flags = new ArrayList<>(2);
     flags.add("-XX:TieredStopAtLevel=1");
     if (feature >= 25 && !selectsCollector(userOptions)) {
       flags.add("-XX:+UseSerialGC");
     }
-    flags.add("-XX:-UsePerfData");
     return flags;
   }
 

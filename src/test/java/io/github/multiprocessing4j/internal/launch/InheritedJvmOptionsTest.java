@@ -10,13 +10,13 @@ import org.junit.jupiter.api.Test;
 class InheritedJvmOptionsTest {
 
   @Test
-  void memoryPropertiesAssertionsAndModuleAccessAreInherited() {
+  void memoryPerfDataPropertiesAssertionsAndModuleAccessAreInherited() {
     List<String> kept = List.of("-Xmx128m", "-Xms16m", "-Xss512k", "-Xmn8m", "-XX:MaxRAMPercentage=25",
         "-XX:MaxMetaspaceSize=64m", "-XX:MaxDirectMemorySize=32m", "-XX:+UseSerialGC", "-Dapp.mode=batch",
         "-Dflag", "-ea", "-da:com.example...", "-esa", "-enableassertions:org.x", "--enable-preview",
         "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
         "--add-reads=java.base=ALL-UNNAMED", "--add-modules=jdk.incubator.vector",
-        "--enable-native-access=ALL-UNNAMED");
+        "--enable-native-access=ALL-UNNAMED", "-XX:+UsePerfData", "-XX:-UsePerfData");
     assertThat(InheritedJvmOptions.select(kept)).isEqualTo(kept);
   }
 

@@ -10,22 +10,22 @@ final class ShortLivedFlagsTest {
 
   @Test
   void c1OnlyOnJdk17() {
-    assertThat(ShortLivedFlags.flags(List.of(), 17)).containsExactly("-XX:TieredStopAtLevel=1", "-XX:-UsePerfData");
-    assertThat(ShortLivedFlags.flags(List.of(), 24)).containsExactly("-XX:TieredStopAtLevel=1", "-XX:-UsePerfData");
+    assertThat(ShortLivedFlags.flags(List.of(), 17)).containsExactly("-XX:TieredStopAtLevel=1");
+    assertThat(ShortLivedFlags.flags(List.of(), 24)).containsExactly("-XX:TieredStopAtLevel=1");
   }
 
   @Test
   void c1AndTheSerialCollectorFromJdk25() {
     assertThat(ShortLivedFlags.flags(List.of("-Xmx64m"), 25))
-        .containsExactly("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData");
+        .containsExactly("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
   }
 
   @Test
   void noSerialCollectorWhenTheUserChoseOne() {
     // Two collectors on one command line stop the JVM.
-    assertThat(ShortLivedFlags.flags(List.of("-XX:+UseZGC"), 25)).containsExactly("-XX:TieredStopAtLevel=1", "-XX:-UsePerfData");
-    assertThat(ShortLivedFlags.flags(List.of("-XX:+UseParallelGC"), 25)).containsExactly("-XX:TieredStopAtLevel=1", "-XX:-UsePerfData");
+    assertThat(ShortLivedFlags.flags(List.of("-XX:+UseZGC"), 25)).containsExactly("-XX:TieredStopAtLevel=1");
+    assertThat(ShortLivedFlags.flags(List.of("-XX:+UseParallelGC"), 25)).containsExactly("-XX:TieredStopAtLevel=1");
     assertThat(ShortLivedFlags.flags(List.of("-XX:-UseG1GC", "-XX:+UseG1GC"), 26))
-        .containsExactly("-XX:TieredStopAtLevel=1", "-XX:-UsePerfData");
+        .containsExactly("-XX:TieredStopAtLevel=1");
   }
 }
