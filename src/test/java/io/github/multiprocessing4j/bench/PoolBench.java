@@ -46,6 +46,10 @@ import java.util.Locale;
  *       items)}, default chunk size, ms. Cold means cold JVMs too: it includes starting the workers
  *       and {@code burn} running interpreted and C1-compiled in each worker until C2 has compiled
  *       it (an OSR compilation within its first calls).</li>
+ *   <li>{@code java.floor.2jvm_map_trivial_100k}, {@code java.floor.2jvm_map_cpu_1000x1ms}: the
+ *       floors under the two cold maps ({@link MapFloors}: two new JVMs serve the same chunks over a
+ *       plain socket), each alternating with its cold map in the same trials, ms; the cold map's
+ *       note gives its ratio to its floor.</li>
  *   <li>{@code java.pool.map_cpu_1000x1ms.warm}: the same on the warm pool after an untimed
  *       {@code map(burn, first 100 items)} (CPython's warm-up, which here also gets {@code burn}
  *       compiled in both workers), ms; the note gives the ideal (items &times; 1 ms / 2 workers) and
@@ -100,6 +104,22 @@ public final class PoolBench {
     double cpu0 = PoolFloors.reapedChildrenCpu();
     double[] f2 = PoolFloors.firstBytes(2);
     return new double[] {f1, f2[0], f2[1], PoolFloors.reapedChildrenCpu() - cpu0};
+  }
+
+  /**
+   * One cold map on the floor ({@link MapFloors}), its results checked.
+   *
+   * @return seconds
+   */
+  private static double floorMap(List<Integer> items, String function, int size, long expected) throws Exception {
+    List<Long> r = new ArrayList<>(size);
+    double seconds = MapFloors.map(items, function, r);
+    if (function.equals("burn")) {
+      checkBurn(r, size, expected);
+    } else if (r.size() != size || r.get(size - 1) != size - 1) {
+      throw new AssertionError("the floor's map(trivial) gave " + r.size() + " results, expected " + size);
+    }
+    return seconds;
   }
 
   /** CPython's {@code noop()}. */
@@ -281,7 +301,12 @@ public final class PoolBench {
         floor2Cpu[i - 1] = floors[3];
       }
     }
+    double[] floorTriv = new double[trials];
+    double[] floorCpu = new double[trials];
     for (int i = 0; i < trials + 1; i++) {
+      // Each cold map and its floor (MapFloors) alternate, as the first result and its floors do.
+      boolean floorsFirst = i % 2 == 1;
+      double ft = floorsFirst ? floorMap(items, "trivial", nitems, expected) : 0;
       Pool pool = null;
       try {
         long t0 = System.nanoTime();
@@ -295,6 +320,10 @@ public final class PoolBench {
       } finally {
         dispose(pool);
       }
+      if (!floorsFirst) {
+        ft = floorMap(items, "trivial", nitems, expected);
+      }
+      double fc = floorsFirst ? floorMap(work, "burn", ncpu, expected) : 0;
       pool = null;
       try {
         long t0 = System.nanoTime();
@@ -307,6 +336,13 @@ public final class PoolBench {
         }
       } finally {
         dispose(pool);
+      }
+      if (!floorsFirst) {
+        fc = floorMap(work, "burn", ncpu, expected);
+      }
+      if (i > 0) {
+        floorTriv[i - 1] = ft;
+        floorCpu[i - 1] = fc;
       }
     }
     Metrics.emit("java.pool.create", create, "ms", 1e3, null);
@@ -326,7 +362,12 @@ public final class PoolBench {
         "CPU of both workers, start to exit after shutdown; %.2fx the floor's",
         Metrics.median(poolCpu) / Metrics.median(floor2Cpu)));
     Metrics.emit("java.pool.teardown", teardown, "ms", 1e3, "shutdown()+join()");
-    Metrics.emit("java.pool." + triv + ".cold", coldTriv, "ms", 1e3, "incl. Pool(2) creation");
+    Metrics.emit("java.floor.2jvm_" + triv, floorTriv, "ms", 1e3,
+        "two new JVMs serve the same map's chunks over a plain socket, ints in and longs out (MapFloors)");
+    Metrics.emit("java.pool." + triv + ".cold", coldTriv, "ms", 1e3, String.format(Locale.ROOT,
+        "incl. Pool(2) creation; %.2fx the floor's map", Metrics.median(coldTriv) / Metrics.median(floorTriv)));
+    Metrics.emit("java.floor.2jvm_map_" + cpu, floorCpu, "ms", 1e3,
+        "two new JVMs serve the same map's chunks over a plain socket, burn's JIT warm-up included (MapFloors)");
     PoolFloors.breakdown(NOOP);
 
     // warm pool
@@ -350,8 +391,9 @@ public final class PoolBench {
       }
       Metrics.emit("java.pool." + triv + ".warm", warmTriv, "ms", 1e3,
           String.format(Locale.ROOT, "%.0f items/s", nitems / Metrics.median(warmTriv)));
-      Metrics.emit("java.pool.map_" + cpu + ".cold", coldCpu, "ms", 1e3,
-          "incl. Pool(2) creation, worker JVM start and burn's JIT warm-up");
+      Metrics.emit("java.pool.map_" + cpu + ".cold", coldCpu, "ms", 1e3, String.format(Locale.ROOT,
+          "incl. Pool(2) creation, worker JVM start and burn's JIT warm-up; %.2fx the floor's map",
+          Metrics.median(coldCpu) / Metrics.median(floorCpu)));
 
       List<Integer> work100 = work.subList(0, Math.min(100, ncpu));
       for (long k = 0, end = Metrics.deadline(jitWarmup); k < 1 || System.nanoTime() < end; k++) {

@@ -75,16 +75,7 @@ final class PoolFloors {
     List<java.lang.Process> ps = new ArrayList<>();
     try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
       server.bind(UnixDomainSocketAddress.of(path));
-      List<String> cmd = new ArrayList<>();
-      cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-      if (Boolean.getBoolean("bench.floorSelectorProvider")) {
-        // The option the library gives its workers: a floor that skips the provider's search too.
-        cmd.add("-Djava.nio.channels.spi.SelectorProvider="
-            + java.nio.channels.spi.SelectorProvider.provider().getClass().getName());
-      }
-      cmd.addAll(Classpath.commandLineArgs(Classpath.entries()));
-      cmd.add(ConnectBack.class.getName());
-      cmd.add(path.toString());
+      List<String> cmd = command(ConnectBack.class, path.toString());
       long t0 = System.nanoTime();
       for (int i = 0; i < n; i++) {
         ps.add(new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
@@ -113,6 +104,26 @@ final class PoolFloors {
       Files.deleteIfExists(path);
       Files.deleteIfExists(dir);
     }
+  }
+
+  /**
+   * The command line of a floor JVM: this JVM's {@code java}, the workers' class path, {@code main}.
+   *
+   * @param main the floor child's class
+   * @param args its arguments
+   */
+  static List<String> command(Class<?> main, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    if (Boolean.getBoolean("bench.floorSelectorProvider")) {
+      // The option the library gives its workers: a floor that skips the provider's search too.
+      cmd.add("-Djava.nio.channels.spi.SelectorProvider="
+          + java.nio.channels.spi.SelectorProvider.provider().getClass().getName());
+    }
+    cmd.addAll(Classpath.commandLineArgs(Classpath.entries()));
+    cmd.add(main.getName());
+    cmd.addAll(List.of(args));
+    return cmd;
   }
 
   /**
