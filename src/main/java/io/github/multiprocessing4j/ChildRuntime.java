@@ -223,7 +223,9 @@ final class ChildRuntime {
   /**
    * Reads the rest of stdin; its end means the parent is gone. A daemonic child then halts at once,
    * even when the parent was SIGKILLed and ran no shutdown hook. Installs the SIGTERM handler
-   * first, while the main thread decodes the bootstrap.
+   * first, while the main thread decodes the bootstrap, and starts reading 100 ms after the
+   * bootstrap ({@code multiprocessing4j.parentWatchDelayMillis}), so that a parent's death is
+   * noticed at most that much later.
    */
   private static final class ParentWatcher implements Runnable {
     private final FileInputStream stdin;
@@ -286,8 +288,16 @@ final class ChildRuntime {
           while (daemon == null) {
             wait();
           }
+          // A child that ends within this delay never opens the channel, whose classes and native
+          // libraries cost a new JVM 4-5 ms of CPU; an end of stdin meanwhile is still there to
+          // read when it does.
+          long delay = Math.min(Math.max(Long.getLong(Tunable.PARENT_WATCH_DELAY_KEY, 100), 0), 86_400_000L) * 1_000_000L;
+          long end = System.nanoTime() + delay;
+          for (long left = delay; left > 0; left = end - System.nanoTime()) {
+            wait(left / 1_000_000 + 1);
+          }
         } catch (InterruptedException e) {
-          return; // this JVM is exiting before it became a process: see stop()
+          return; // this JVM is exiting: see stop()
         }
         daemonChild = daemon;
       }

@@ -130,6 +130,18 @@ final class ChildClassLoadingTest {
   }
 
   @Test
+  void aChildThatEndsBeforeItsParentWatchBeginsOpensNoChannel(@TempDir Path dir) throws Exception {
+    Path log = dir.resolve("classes.log");
+    // A delay no run of this test reaches, so that the check does not depend on the machine's speed.
+    Process p = Process.builder().target(NoopTarget.class).jvmOptions(ClassLoadLog.option(log))
+        .systemProperty("multiprocessing4j.parentWatchDelayMillis", "600000").build();
+    p.start();
+    assertEndedWithZero(p);
+    assertThat(ClassLoadLog.classes(log)).as("the child's classes").contains(ChildRuntime.class.getName())
+        .doesNotContain("sun.nio.ch.FileChannelImpl");
+  }
+
+  @Test
   void aTrivialChildLoadsNoLoggingAndNoParentSideClass(@TempDir Path dir) throws Exception {
     Path log = dir.resolve("classes.log");
     Process p = Process.builder().target(ChildClassLoadingTest::noop)

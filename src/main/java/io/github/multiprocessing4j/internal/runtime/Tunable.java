@@ -74,7 +74,10 @@ public enum Tunable {
       "how long a parked waiter sleeps before it checks again (a test knob)", false),
   /** How often segments are swept. */
   SEGMENT_GC_EVERY("segmentGcEvery", "1024",
-      "segments created between two sweeps for segments of dead processes (a test knob)", false);
+      "segments created between two sweeps for segments of dead processes (a test knob)", false),
+  /** How long after its bootstrap a child begins to watch for its parent's end. */
+  PARENT_WATCH_DELAY_MILLIS(Tunable.PARENT_WATCH_DELAY_KEY.substring("multiprocessing4j.".length()), "100",
+      "milliseconds after its bootstrap that a child begins to watch for its parent's end (a knob)", false);
 
   /**
    * {@link #SPARE}'s key as a compile-time constant: every child JVM's main checks it first, and a
@@ -86,6 +89,11 @@ public enum Tunable {
    * loading this enum.
    */
   public static final String SPARE_WARM_UP_KEY = "multiprocessing4j.spareWarmUp";
+  /**
+   * {@link #PARENT_WATCH_DELAY_MILLIS}'s key as a compile-time constant, read by every child's
+   * parent watcher without loading this enum.
+   */
+  public static final String PARENT_WATCH_DELAY_KEY = "multiprocessing4j.parentWatchDelayMillis";
 
   private final String key;
   private final String defaultValue;
