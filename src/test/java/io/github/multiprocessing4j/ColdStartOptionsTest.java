@@ -448,7 +448,6 @@ class ColdStartOptionsTest {
   // ---------------------------------------------------------------------------------------------
   // Helpers
 
-  /** This JVM's command-line arguments (the JVM options among them), as the OS reports them. */
   /** Prints this JVM's {@code UsePerfData}, as the VM has it. */
   public static final class PerfData implements Target {
     @Override
@@ -465,6 +464,7 @@ class ColdStartOptionsTest {
     return String.valueOf(((javax.management.openmbean.CompositeData) option).get("value"));
   }
 
+  /** This JVM's command-line arguments (the JVM options among them), as the OS reports them. */
   static List<String> commandLine() {
     return ProcessHandle.current().info().arguments().map(java.util.Arrays::asList).orElse(List.of());
   }
